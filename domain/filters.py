@@ -1,0 +1,209 @@
+"""The filter language shared by the console, the CLI and the appliance.
+
+::
+
+    web !lost tag:db group:servers "build agent" status:online ip:127.0. os:linux
+    user:alice policy:"business hours"
+
+- A free word matches, case-insensitively, as a substring of the name, hostname, tag,
+  comments or console user.
+- ``field:value`` narrows by one field: ``group`` (group name, substring), ``tag`` (exact),
+  ``status`` (a status word), ``os`` (substring), ``user`` (console user, substring), ``ip``
+  (public or private address, prefix), ``policy`` (Jump Policy name or code name, substring).
+- ``!`` before a term negates it; ``"…"`` quotes a phrase (also as a value: ``tag:"a b"``).
+- Terms combine with AND. Parse errors are :class:`FilterError` with a 1-based position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from domain.enums import Status
+
+Field = Literal["text", "group", "tag", "status", "os", "user", "ip", "policy"]
+FIELDS: tuple[Field, ...] = ("group", "tag", "status", "os", "user", "ip", "policy")
+_FIELD_BY_NAME: dict[str, Field] = {name: name for name in FIELDS}
+_STATUS_WORDS = {s.value for s in Status} | {s.value.replace("_", "-") for s in Status}
+
+
+class FilterError(ValueError):
+    """A filter that cannot be read; ``position`` is 1-based, ``message`` one sentence."""
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(f"{message} (at position {position})")
+        self.message = message
+        self.position = position
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """The searchable fields of one item, already lowercased (see :meth:`of`)."""
+
+    name: str
+    hostname: str
+    tag: str
+    comments: str
+    console_user: str
+    group: str
+    status: str
+    os: str
+    public_ip: str
+    private_ip: str
+    policy: str
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        name: str,
+        hostname: str = "",
+        tag: str = "",
+        comments: str = "",
+        console_user: str = "",
+        group: str = "",
+        status: str = "",
+        os: str = "",
+        public_ip: str = "",
+        private_ip: str = "",
+        policy: str = "",
+    ) -> Subject:
+        return cls(
+            name.lower(),
+            hostname.lower(),
+            tag.lower(),
+            comments.lower(),
+            console_user.lower(),
+            group.lower(),
+            status.lower(),
+            os.lower(),
+            public_ip.lower(),
+            private_ip.lower(),
+            policy.lower(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    field: Field
+    value: str  # lowercased
+    negate: bool = False
+
+    def matches(self, s: Subject) -> bool:
+        return self._hit(s) is not self.negate
+
+    def _hit(self, s: Subject) -> bool:
+        v = self.value
+        match self.field:
+            case "text":
+                return (
+                    v in s.name
+                    or v in s.hostname
+                    or v in s.tag
+                    or v in s.comments
+                    or v in s.console_user
+                )
+            case "group":
+                return v in s.group
+            case "tag":
+                return v == s.tag
+            case "status":
+                return v == s.status
+            case "os":
+                return v in s.os
+            case "user":
+                return v in s.console_user
+            case "ip":
+                return s.public_ip.startswith(v) or s.private_ip.startswith(v)
+            case "policy":
+                return v in s.policy
+        return False  # pragma: no cover - every field is handled above
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """A parsed filter: the AND of its terms (no terms matches everything)."""
+
+    terms: tuple[Term, ...] = ()
+
+    def matches(self, subject: Subject) -> bool:
+        return all(term.matches(subject) for term in self.terms)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.terms
+
+
+def _scan_quoted(text: str, start: int) -> tuple[str, int]:
+    """Read a quoted phrase whose opening quote is at ``start``; return it and the index after."""
+    end = text.find('"', start + 1)
+    if end < 0:
+        raise FilterError('the quote is never closed; add a closing "', start + 1)
+    return text[start + 1 : end], end + 1
+
+
+def _tokens(text: str) -> Iterator[tuple[bool, str | None, str, int]]:
+    """Yield (negate, field or None, value, position) for each term."""
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        start = i
+        negate = False
+        if text[i] == "!":
+            negate = True
+            i += 1
+            if i >= n or text[i].isspace():
+                raise FilterError("'!' must stand right before the term it negates", start + 1)
+        if text[i] == '"':
+            value, i = _scan_quoted(text, i)
+            yield negate, None, value, start + 1
+            continue
+        j = i
+        while j < n and not text[j].isspace() and text[j] not in ':"':
+            j += 1
+        if j < n and text[j] == ":":
+            name = text[i:j].lower()
+            if name not in _FIELD_BY_NAME:
+                raise FilterError(
+                    f"'{text[i:j]}' is not a filter field (use {', '.join(FIELDS)}; "
+                    "quote the text to search for it as it is)",
+                    i + 1,
+                )
+            j += 1
+            if j < n and text[j] == '"':
+                value, j = _scan_quoted(text, j)
+            else:
+                k = j
+                while k < n and not text[k].isspace():
+                    k += 1
+                value, j = text[j:k], k
+            if not value:
+                raise FilterError(f"'{name}:' needs a value after the colon", i + 1)
+            yield negate, name, value, start + 1
+            i = j
+            continue
+        while j < n and not text[j].isspace():
+            j += 1
+        yield negate, None, text[i:j], start + 1
+        i = j
+
+
+def parse(text: str) -> Filter:
+    """Parse a filter; raises :class:`FilterError` with a 1-based position."""
+    terms: list[Term] = []
+    for negate, name, value, position in _tokens(text):
+        lowered = value.lower()
+        if name is None:
+            if lowered:
+                terms.append(Term("text", lowered, negate))
+            continue
+        if name == "status":
+            if lowered not in _STATUS_WORDS:
+                words = ", ".join(s.value for s in Status)
+                raise FilterError(f"'{value}' is not a status (use one of {words})", position)
+            lowered = lowered.replace("-", "_")
+        terms.append(Term(_FIELD_BY_NAME[name], lowered, negate))
+    return Filter(tuple(terms))

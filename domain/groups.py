@@ -1,0 +1,95 @@
+"""Jump Groups, their members, and Jump Item Roles."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from domain._types import CodeName, Id, Model, Patch, Str0_4096, Str1_255
+
+RolePermission = Literal[
+    "perm_start",
+    "perm_add",
+    "perm_remove",
+    "perm_assign_jump_group",
+    "perm_edit_tag",
+    "perm_edit_comments",
+    "perm_edit_jump_policy",
+    "perm_edit_session_policy",
+    "perm_edit_identity",
+    "perm_edit_behavior",
+]
+
+ROLE_PERMISSIONS: tuple[RolePermission, ...] = (
+    "perm_start",
+    "perm_add",
+    "perm_remove",
+    "perm_assign_jump_group",
+    "perm_edit_tag",
+    "perm_edit_comments",
+    "perm_edit_jump_policy",
+    "perm_edit_session_policy",
+    "perm_edit_identity",
+    "perm_edit_behavior",
+)
+
+
+class JumpGroupFields(Model):
+    name: Str1_255
+    code_name: CodeName = ""
+    comments: Str0_4096 = ""
+
+
+class JumpGroup(JumpGroupFields):
+    """A shared Jump Group."""
+
+    id: Id
+
+
+class JumpGroupCreate(JumpGroupFields):
+    """``POST /jump-group``."""
+
+
+class JumpGroupUpdate(Patch):
+    """``PATCH /jump-group/{id}``."""
+
+    name: Str1_255 | None = None
+    code_name: CodeName | None = None
+    comments: Str0_4096 | None = None
+
+
+class JumpItemRoleFields(Model):
+    name: Str1_255
+    description: str = Field(default="", max_length=1000)
+    perm_start: bool = False
+    perm_add: bool = False
+    perm_remove: bool = False
+    perm_assign_jump_group: bool = False
+    perm_edit_tag: bool = False
+    perm_edit_comments: bool = False
+    perm_edit_jump_policy: bool = False
+    perm_edit_session_policy: bool = False
+    perm_edit_identity: bool = False
+    perm_edit_behavior: bool = False
+
+    def grants(self) -> frozenset[RolePermission]:
+        """The permissions this role turns on."""
+        return frozenset(p for p in ROLE_PERMISSIONS if getattr(self, p))
+
+
+class JumpItemRole(JumpItemRoleFields):
+    """What a member may do with the items of a shared group."""
+
+    id: Id
+
+
+class JumpGroupMember(Model):
+    """``/jump-group/{id}/user``: a representative and the role they hold in the group."""
+
+    user_id: Id
+    jump_item_role_id: Id
+
+
+class JumpGroupMemberUpdate(Model):
+    jump_item_role_id: Id

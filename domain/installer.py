@@ -1,0 +1,70 @@
+"""Jump Client installers (mass deployment)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from domain._types import (
+    Id,
+    Model,
+    SessionPolicyRef,
+    Str0_64,
+    Str0_128,
+    Str0_1024,
+    Str1_128,
+    UtcDateTime,
+)
+from domain.enums import InstallerConnectionType, JumpGroupType, StartMode
+
+MIN_VALID_MINUTES = 10
+MAX_VALID_MINUTES = 525_600
+DEFAULT_VALID_MINUTES = 1440
+
+
+class InstallerFields(Model):
+    name: Str0_128 = ""
+    jump_group_id: Id
+    jump_group_type: JumpGroupType = JumpGroupType.SHARED
+    jump_policy_id: Id | None = None
+    tag: Str0_64 = ""
+    comments: Str0_1024 = ""
+    connection_type: InstallerConnectionType = InstallerConnectionType.ACTIVE
+    attended_session_policy_id: SessionPolicyRef | None = None
+    unattended_session_policy_id: SessionPolicyRef | None = None
+    public_site_address: Str1_128 | None = None
+    valid_duration: int = Field(
+        default=DEFAULT_VALID_MINUTES, ge=MIN_VALID_MINUTES, le=MAX_VALID_MINUTES, strict=True
+    )
+    elevate_install: bool = True
+    elevate_prompt: bool = True
+    customer_client_start_mode: StartMode = StartMode.NORMAL
+    max_offline_minutes: int = Field(default=0, ge=0, le=2_147_483_647, strict=True)
+    jumpoint_proxy: Id | None = None
+    allow_override_jump_group: bool = False
+    allow_override_jump_policy: bool = False
+    allow_override_name: bool = False
+    allow_override_tag: bool = False
+    allow_override_comments: bool = False
+    allow_override_attended_session_policy: bool = False
+    allow_override_unattended_session_policy: bool = False
+    allow_override_max_offline_minutes: bool = False
+    allow_override_public_site_address: bool = False
+
+
+class InstallerCreate(InstallerFields):
+    """``POST /jump-client/installer``."""
+
+
+class Installer(InstallerFields):
+    """An installer as the Config API answers it."""
+
+    id: Id
+    installer_id: str = Field(min_length=32, max_length=32)
+    key_info: str = ""
+    expiration_timestamp: UtcDateTime
+
+
+class InstallerExtend(Model):
+    """``POST /jump-client/installer/{id}/extend``: minutes of validity from now."""
+
+    valid_duration: int = Field(ge=MIN_VALID_MINUTES, le=MAX_VALID_MINUTES, strict=True)

@@ -1,0 +1,164 @@
+"""The Jump Client resource (``/api/config/v1/jump-client``) and its ``x_`` extensions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from domain._types import (
+    Id,
+    Model,
+    Patch,
+    SessionPolicyRef,
+    Str0_64,
+    Str0_1024,
+    Str1_128,
+    Str1_255,
+    UtcDateTime,
+)
+from domain.enums import (
+    ConnectionType,
+    InstallMode,
+    JumpGroupType,
+    StartMode,
+    Status,
+    UnavailableReason,
+    UpgradeState,
+)
+
+
+class Gateway(Model):
+    """The default gateway a client reports; peers for wake must share it."""
+
+    ip: str = Field(min_length=1, max_length=64)
+    mac: str | None = Field(default=None, max_length=17)
+
+
+class Stats(Model):
+    """The latest statistics of a client, only those the site selects."""
+
+    cpu_percent: float | None = Field(default=None, ge=0, le=100)
+    disk_percent: float | None = Field(default=None, ge=0, le=100)
+    console_user: str | None = Field(default=None, max_length=255)
+    uptime_s: int | None = Field(default=None, ge=0)
+    thumbnail: str | None = None
+    at: UtcDateTime
+
+
+class JumpClient(Model):
+    """A Jump Client as the Config API answers it."""
+
+    id: Id
+    jump_group_id: Id
+    jump_group_type: JumpGroupType = JumpGroupType.SHARED
+    name: Str1_128
+    hostname: Str1_255
+    fqdn: Str1_255
+    tag: Str0_64 = ""
+    comments: Str0_1024 = ""
+    jump_policy_id: Id | None = None
+    attended_session_policy_id: SessionPolicyRef | None = None
+    unattended_session_policy_id: SessionPolicyRef | None = None
+    public_site_address: Str1_128
+    customer_client_start_mode: StartMode = StartMode.NORMAL
+    install_mode: InstallMode = InstallMode.UNKNOWN
+    connection_type: ConnectionType = ConnectionType.ACTIVE
+    last_connect_timestamp: UtcDateTime | None = None
+    last_disconnect_timestamp: UtcDateTime | None = None
+    last_access_timestamp: UtcDateTime | None = None
+    expiration_timestamp: UtcDateTime | None = None
+    is_lost: bool = False
+    needs_update: bool = False
+    unavailable_reason: UnavailableReason = UnavailableReason.NONE
+    operating_system: str = ""
+    public_ip: str = ""
+    private_ip: str = ""
+    console_user: str = ""
+    max_offline_minutes: int = Field(default=0, ge=0, le=2_147_483_647)
+    # Our extensions (DOMAIN.md "Decision").
+    x_online: bool = False
+    x_status: Status = Status.OFFLINE
+    x_version: str = ""
+    x_stats: Stats | None = None
+    x_gateway: Gateway | None = None
+    x_mac: str | None = None
+    x_in_session_by: list[str] = Field(default_factory=list)
+    x_upgrade_state: UpgradeState = UpgradeState.NONE
+    x_demo: bool = False
+
+
+class JumpClientUpdate(Patch):
+    """``PATCH /jump-client/{id}``: the writable fields; absent fields stay as they are."""
+
+    NULLABLE = frozenset(
+        {"jump_policy_id", "attended_session_policy_id", "unattended_session_policy_id"}
+    )
+
+    jump_group_id: Id | None = None
+    jump_group_type: JumpGroupType | None = None
+    name: Str1_128 | None = None
+    tag: Str0_64 | None = None
+    comments: Str0_1024 | None = None
+    jump_policy_id: Id | None = None
+    attended_session_policy_id: SessionPolicyRef | None = None
+    unattended_session_policy_id: SessionPolicyRef | None = None
+    public_site_address: Str1_128 | None = None
+    customer_client_start_mode: StartMode | None = None
+    max_offline_minutes: int | None = Field(default=None, ge=0, le=2_147_483_647)
+
+
+class JumpClientCopy(Model):
+    """``POST /jump-client/{id}/copy``: where the copy goes and what it is called."""
+
+    jump_group_id: Id
+    jump_group_type: JumpGroupType = JumpGroupType.SHARED
+    name: Str1_128 | None = None
+
+
+def compute_status(
+    *,
+    connection_type: ConnectionType,
+    upgrade_state: UpgradeState,
+    needs_update: bool,
+    unavailable_reason: UnavailableReason,
+    in_session_by: list[str],
+    online: bool,
+    is_lost: bool,
+) -> Status:
+    """The status word of an item: the first rule of DOMAIN.md that applies."""
+    if connection_type is ConnectionType.UNINSTALLED:
+        return Status.UNINSTALLED
+    if upgrade_state is UpgradeState.UPGRADING:
+        return Status.UPGRADING
+    if needs_update:
+        return Status.NEEDS_UPDATE
+    if unavailable_reason is UnavailableReason.DISABLED:
+        return Status.DISABLED
+    if in_session_by:
+        return Status.IN_SESSION
+    if online:
+        return Status.ONLINE if connection_type is ConnectionType.ACTIVE else Status.PASSIVE
+    if is_lost:
+        return Status.LOST
+    return Status.OFFLINE
+
+
+def status_of(client: JumpClient) -> Status:
+    """The status word of ``client`` from its own fields."""
+    return compute_status(
+        connection_type=client.connection_type,
+        upgrade_state=client.x_upgrade_state,
+        needs_update=client.needs_update,
+        unavailable_reason=client.unavailable_reason,
+        in_session_by=client.x_in_session_by,
+        online=client.x_online,
+        is_lost=client.is_lost,
+    )
+
+
+def last_seen(client: JumpClient) -> datetime | None:
+    """When the client was last heard from: now-ish when online, else its last disconnect."""
+    if client.x_online and client.x_stats is not None:
+        return client.x_stats.at
+    return client.last_disconnect_timestamp or client.last_connect_timestamp

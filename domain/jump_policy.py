@@ -1,0 +1,68 @@
+"""Jump Policies: when an item may be jumped to and by how many representatives at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain._types import CodeName, Id, Model, Patch, Str0_1000, Str1_255
+from domain.enums import SimultaneousJumps, SiteSimultaneousJumps
+from domain.schedule import Schedule, is_open, next_close, next_open
+
+
+class JumpPolicyFields(Model):
+    display_name: Str1_255
+    code_name: CodeName = ""
+    description: Str0_1000 = ""
+    schedule_enabled: bool = True
+    schedule_strict: bool = False
+    simultaneous_jumps: SimultaneousJumps = SimultaneousJumps.GLOBAL
+    ticket_id_required: bool = False
+
+
+class JumpPolicy(JumpPolicyFields):
+    id: Id
+
+
+class JumpPolicyCreate(JumpPolicyFields):
+    """``POST /jump-policy``."""
+
+
+class JumpPolicyUpdate(Patch):
+    display_name: Str1_255 | None = None
+    code_name: CodeName | None = None
+    description: Str0_1000 | None = None
+    schedule_enabled: bool | None = None
+    schedule_strict: bool | None = None
+    simultaneous_jumps: SimultaneousJumps | None = None
+    ticket_id_required: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WindowState:
+    """Whether a policy lets a session start now, and when that changes (UTC; None = never)."""
+
+    open: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+
+
+ALWAYS_OPEN = WindowState(open=True, opens_at=None, closes_at=None)
+
+
+def window_state(policy: JumpPolicy | None, schedule: Schedule | None, at: datetime) -> WindowState:
+    """The policy's window at ``at``: no policy, a disabled schedule or none = always open."""
+    if policy is None or not policy.schedule_enabled or schedule is None:
+        return ALWAYS_OPEN
+    if is_open(schedule, at):
+        return WindowState(open=True, opens_at=None, closes_at=next_close(schedule, at))
+    return WindowState(open=False, opens_at=next_open(schedule, at), closes_at=None)
+
+
+def effective_simultaneous_jumps(
+    policy: JumpPolicy | None, site_default: SiteSimultaneousJumps
+) -> SiteSimultaneousJumps:
+    """``global`` (and no policy) follows the site setting; ``join``/``disallow`` are kept."""
+    if policy is None or policy.simultaneous_jumps is SimultaneousJumps.GLOBAL:
+        return site_default
+    return SiteSimultaneousJumps(policy.simultaneous_jumps.value)
