@@ -1,1 +1,1 @@
-"""placeholder"""
+"""The representative console: Textual app, item store, plain mode and CLI."""

@@ -1,1 +1,1 @@
-"""placeholder"""
+"""The Jump Client agent."""

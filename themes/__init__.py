@@ -1,1 +1,1 @@
-"""placeholder"""
+"""Themes of the console."""

@@ -1,1 +1,1 @@
-"""placeholder"""
+"""Reusable Textual widgets of the console."""

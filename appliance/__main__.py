@@ -1,0 +1,127 @@
+"""``jump-appliance``: run the reference appliance."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+import uvicorn
+from pydantic import ValidationError
+
+from appliance.app import create_app
+from appliance.config import ApplianceSettings
+from appliance.db import Repository, SchemaTooNew
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="jump-appliance",
+        description="Run the Jump Console reference appliance (Config API, rep API).",
+    )
+    p.add_argument("--db", type=Path, help="SQLite database file (default: user data dir)")
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port to listen on (default 8400; 0 = any free)")
+    p.add_argument(
+        "--demo-fleet",
+        type=int,
+        metavar="N",
+        help="seed a demo site with N Jump Clients on first start",
+    )
+    p.add_argument("--demo-seed", type=int, help="seed of the demo data (default 42)")
+    p.add_argument("--demo-password", help="password of the demo users (default 'demo')")
+    p.add_argument(
+        "--api-account",
+        metavar="ID:SECRET",
+        help="create (or reset) a Config API account at start; "
+        "JUMP_APPLIANCE_API_ACCOUNT keeps the secret out of the process list",
+    )
+    return p
+
+
+def _settings(args: argparse.Namespace) -> ApplianceSettings:
+    given = {
+        "db": args.db,
+        "host": args.host,
+        "port": args.port,
+        "demo_fleet": args.demo_fleet,
+        "demo_seed": args.demo_seed,
+        "demo_password": args.demo_password,
+    }
+    return ApplianceSettings(**{k: v for k, v in given.items() if v is not None})
+
+
+def _api_account(value: str | None) -> tuple[str, str] | None:
+    value = value or os.environ.get("JUMP_APPLIANCE_API_ACCOUNT")
+    if not value:
+        return None
+    client_id, sep, secret = value.partition(":")
+    if not sep or not client_id or not secret:
+        raise ValueError("--api-account must be ID:SECRET, both parts non-empty")
+    return client_id, secret
+
+
+async def _serve(server: uvicorn.Server, banner: str) -> None:
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            await task
+            return
+        await asyncio.sleep(0.05)
+    sockets = [s for srv in server.servers for s in srv.sockets]
+    host, port = sockets[0].getsockname()[:2]
+    print(f"Jump appliance listening on http://{host}:{port}", flush=True)
+    print(banner, flush=True)
+    await task
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        account = _api_account(args.api_account)
+        repo = Repository(settings.db)
+        app = create_app(settings, repo=repo, api_account=account)
+    except ValidationError as err:
+        first = err.errors()[0]
+        print(f"jump-appliance: {first['loc'][0]} {first['msg'].lower()}.", file=sys.stderr)
+        return 2
+    except (ValueError, SchemaTooNew) as err:
+        print(f"jump-appliance: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"jump-appliance: cannot open the database: {err.strerror or err}.", file=sys.stderr)
+        return 2
+    lines = [f"  Database: {settings.db}"]
+    if settings.demo_fleet is not None:
+        from appliance.demo import demo_banner
+
+        lines.append(demo_banner(settings, repo.clients.count([("x_demo", True)])))
+    if account is not None:
+        lines.append(f"  Config API account '{account[0]}' is ready.")
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        ws_ping_interval=20,
+        ws_ping_timeout=20,
+    )
+    server = uvicorn.Server(config)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(server, "\n".join(lines)))
+    if not server.started:
+        print(
+            f"jump-appliance: could not listen on {settings.host}:{settings.port}; "
+            "is the port in use?",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""The appliance's ASGI application: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from appliance._guard import RequestGuard
+from appliance._state import Appliance
+from appliance.bootstrap import bootstrap, ensure_api_account
+from appliance.clock import Clock, SystemClock
+from appliance.config import ApplianceSettings
+from appliance.config_api import build_config_api
+from appliance.db import Repository
+from appliance.rep_api import build_rep_api
+from appliance.security import new_token, token_hash, verify_secret
+
+
+def _oauth_error(status: int, code: str, description: str) -> JSONResponse:
+    headers = {"WWW-Authenticate": 'Basic realm="oauth2"'} if status == 401 else None
+    return JSONResponse(
+        {"error": code, "error_description": description}, status_code=status, headers=headers
+    )
+
+
+def _client_credentials(request: Request, form: dict[str, list[str]]) -> tuple[str, str] | None:
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(encoded, validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        client_id, sep, secret = decoded.partition(":")
+        return (client_id, secret) if sep else None
+    if "client_id" in form and "client_secret" in form:
+        return form["client_id"][0], form["client_secret"][0]
+    return None
+
+
+def create_app(
+    settings: ApplianceSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    repo: Repository | None = None,
+    api_account: tuple[str, str] | None = None,
+) -> FastAPI:
+    """Build the appliance over ``settings.db`` (created and migrated as needed).
+
+    ``api_account`` (client id, secret) is created or updated at start.
+    """
+    settings = settings or ApplianceSettings()
+    clock = clock or SystemClock()
+    repo = repo or Repository(settings.db)
+    bootstrap(repo)
+    if api_account is not None:
+        ensure_api_account(repo, api_account[0], api_account[1], name=api_account[0])
+    if settings.demo_fleet is not None:
+        from appliance.demo import seed_demo
+
+        seed_demo(repo, settings, clock)
+    state = Appliance(settings=settings, repo=repo, clock=clock)
+
+    app = FastAPI(title="Jump Console appliance", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.appliance = state
+
+    @app.get("/api/health")
+    async def health() -> dict[str, object]:
+        return {"status": "ok", "schema_version": repo.schema_version}
+
+    @app.post("/oauth2/token")
+    async def token(request: Request) -> JSONResponse:
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        if form.get("grant_type", [""])[0] != "client_credentials":
+            return _oauth_error(
+                400, "unsupported_grant_type", "Only grant_type=client_credentials is supported."
+            )
+        credentials = _client_credentials(request, form)
+        found = repo.api_account_by_client_id(credentials[0]) if credentials else None
+        valid = (
+            credentials is not None
+            and found is not None
+            and await run_in_threadpool(verify_secret, credentials[1], found[1])
+        )
+        if not valid or found is None:
+            return _oauth_error(401, "invalid_client", "The client id or secret is wrong.")
+        account = found[0]
+        value = new_token()
+        issued = clock.now().timestamp()
+        with repo.transaction():
+            repo.add_token(
+                token_hash(value),
+                "api",
+                account.id,
+                issued,
+                issued + settings.token_ttl_s,
+                keep=settings.max_tokens_per_account,
+            )
+        return JSONResponse(
+            {"access_token": value, "token_type": "Bearer", "expires_in": settings.token_ttl_s},
+            headers={"Cache-Control": "no-store"},
+        )
+
+    app.mount("/api/config/v1", build_config_api(state))
+    app.mount("/api/rep/v1", build_rep_api(state))
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    return app

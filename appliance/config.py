@@ -1,0 +1,32 @@
+"""Settings of the appliance process: flags, environment ``JUMP_APPLIANCE_*``, defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_db_path() -> Path:
+    return Path(user_data_dir("jump-console", appauthor=False)) / "appliance.sqlite3"
+
+
+class ApplianceSettings(BaseSettings):
+    """How one appliance runs. Every field can come from ``JUMP_APPLIANCE_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="JUMP_APPLIANCE_", extra="ignore")
+
+    db: Path = Field(default_factory=default_db_path)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8400, ge=0, le=65535)
+    demo_fleet: int | None = Field(default=None, ge=0, le=1_000_000)
+    demo_seed: int = 42
+    demo_password: str = Field(default="demo", repr=False)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    token_ttl_s: int = Field(default=3600, ge=60)
+    rep_token_ttl_s: int = Field(default=8 * 3600, ge=60)
+    max_tokens_per_account: int = Field(default=30, ge=1)
+    rate_per_second: int = Field(default=20, ge=1)
+    rate_per_hour: int = Field(default=15_000, ge=1)

@@ -1,0 +1,90 @@
+"""The Config API (``/api/config/v1``), shaped like BeyondTrust's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from appliance._state import Appliance
+from appliance._validation import bag_sentence, error_bag, unknown_field
+from appliance.config_api import groups, jump_clients, policies, site
+from appliance.config_api._deps import ApiError
+from appliance.ratelimit import Verdict
+
+__all__ = ["ApiError", "build_config_api"]
+
+
+class _RateLimitHeaders:
+    """Adds ``X-RateLimit-*`` to every answer of an authenticated request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                verdict = scope.get("state", {}).get("ratelimit")
+                if isinstance(verdict, Verdict):
+                    headers = list(message.get("headers", []))
+                    headers.append((b"x-ratelimit-limit", str(verdict.limit).encode()))
+                    headers.append((b"x-ratelimit-remaining", str(verdict.remaining).encode()))
+                    message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _validation_response(errors: Any) -> JSONResponse:
+    unknown = unknown_field(errors)
+    if unknown is not None:
+        return _json(401, {"message": f"Unknown field '{unknown}' in the request body."})
+    bag = error_bag(errors)
+    return _json(422, {"message": bag_sentence(bag), "errors": bag})
+
+
+def build_config_api(appliance: Appliance) -> FastAPI:
+    api = FastAPI(
+        title="Jump Console appliance — Config API",
+        version="1",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    api.state.appliance = appliance
+    api.add_middleware(_RateLimitHeaders)
+
+    @api.exception_handler(ApiError)
+    async def on_api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return _json(exc.status, exc.body(), exc.headers)
+
+    @api.exception_handler(RequestValidationError)
+    async def on_request_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _validation_response(exc.errors())
+
+    @api.exception_handler(ValidationError)
+    async def on_model_invalid(_request: Request, exc: ValidationError) -> JSONResponse:
+        return _validation_response(exc.errors())
+
+    @api.exception_handler(HTTPException)
+    async def on_http(_request: Request, exc: HTTPException) -> JSONResponse:
+        return _json(exc.status_code, {"message": str(exc.detail)}, dict(exc.headers or {}))
+
+    api.include_router(site.router)  # before /jump-client/{id}: settings and installer paths
+    api.include_router(jump_clients.router)
+    api.include_router(groups.router)
+    api.include_router(policies.router)
+    return api

@@ -1,0 +1,169 @@
+"""Request plumbing of the Config API: errors, auth, rate limits, query checks, pagination."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Query, Request, Response
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+
+from appliance._state import Appliance, appliance_of
+from appliance.security import token_hash
+from domain import ApiAccess, ApiAccount
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class ApiError(Exception):
+    """An answer other than success: status, one sentence, and for 422 the field error bag."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        errors: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.errors = errors
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"message": self.message}
+        if self.errors is not None:
+            body["errors"] = self.errors
+        return body
+
+
+def not_found(kind: str, id_: int) -> ApiError:
+    return ApiError(404, f"No {kind} has the id {id_}.")
+
+
+def invalid(field: str, message: str) -> ApiError:
+    return ApiError(422, f"The request is invalid: {field} {message}.", errors={field: [message]})
+
+
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(401, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+_allowed_query: dict[int, frozenset[str]] = {}
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def reject_unknown_query(request: Request) -> None:
+    """Any query parameter the endpoint does not declare is answered with 401 (as BT does)."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    allowed = _allowed_query.get(id(route))
+    if allowed is None:
+        allowed = frozenset(_query_names(route.dependant))
+        _allowed_query[id(route)] = allowed
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise _unauthorized(f"Unknown query parameter '{unknown[0]}'; check the request.")
+
+
+def current_account(request: Request) -> ApiAccount:
+    """The API account of the bearer token; spends one request of its rate limit."""
+    app = appliance_of(request)
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorized("A bearer token is required; get one from POST /oauth2/token.")
+    found = app.repo.token(token_hash(token.strip()), app.clock.now().timestamp())
+    if found is None or found[0] != "api":
+        raise _unauthorized("The token is invalid or has expired; request a new one.")
+    row = app.repo.execute("SELECT client_id FROM api_account WHERE id = ?", (found[1],)).fetchone()
+    account = app.repo.api_account_by_client_id(row[0]) if row else None
+    if account is None:
+        raise _unauthorized("The token's API account no longer exists.")
+    verdict = app.limiter.check(f"api:{account[0].id}")
+    request.state.ratelimit = verdict
+    if not verdict.allowed:
+        raise ApiError(
+            429,
+            f"Too many requests for this API account; retry in {verdict.retry_after} s.",
+            headers={"Retry-After": str(verdict.retry_after)},
+        )
+    return account[0]
+
+
+def writing_account(account: Annotated[ApiAccount, Depends(current_account)]) -> ApiAccount:
+    if account.access is not ApiAccess.FULL_ACCESS:
+        raise ApiError(403, "This API account may only read; ask for full access to change data.")
+    return account
+
+
+Reader = Annotated[ApiAccount, Depends(current_account)]
+Writer = Annotated[ApiAccount, Depends(writing_account)]
+
+
+def the_appliance(request: Request) -> Appliance:
+    return appliance_of(request)
+
+
+State = Annotated[Appliance, Depends(the_appliance)]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    per_page: int
+    current_page: int
+
+    @property
+    def offset(self) -> int:
+        return (self.current_page - 1) * self.per_page
+
+
+def page_params(
+    per_page: Annotated[int, Query(ge=5, le=100)] = 100,
+    current_page: Annotated[int, Query(ge=1, le=2_147_483_647)] = 1,
+) -> Page:
+    return Page(per_page, current_page)
+
+
+Paging = Annotated[Page, Depends(page_params)]
+
+
+def paginate(
+    request: Request, response: Response, page: Page, items: Sequence[T], total: int
+) -> Sequence[T]:
+    """Set ``Link`` and ``X-BT-Pagination-*`` headers for one page of ``total`` results."""
+    last = max(1, math.ceil(total / page.per_page))
+
+    def url(number: int) -> str:
+        return str(request.url.include_query_params(per_page=page.per_page, current_page=number))
+
+    links = [f'<{url(1)}>; rel="first"']
+    if page.current_page > 1:
+        links.append(f'<{url(min(page.current_page - 1, last))}>; rel="previous"')
+    if page.current_page < last:
+        links.append(f'<{url(page.current_page + 1)}>; rel="next"')
+    links.append(f'<{url(last)}>; rel="last"')
+    response.headers["Link"] = ", ".join(links)
+    response.headers["X-BT-Pagination-Current-Page"] = str(page.current_page)
+    response.headers["X-BT-Pagination-Per-Page"] = str(page.per_page)
+    response.headers["X-BT-Pagination-Last-Page"] = str(last)
+    response.headers["X-BT-Pagination-Total"] = str(total)
+    return items
+
+
+def created(response: Response, request: Request, id_: int) -> None:
+    response.status_code = 201
+    response.headers["Location"] = str(request.url.replace(query="")).rstrip("/") + f"/{id_}"

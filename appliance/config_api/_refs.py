@@ -1,0 +1,36 @@
+"""Checks that the ids and addresses a request names exist (422 with the field otherwise)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from appliance._state import Appliance
+from appliance.config_api._deps import invalid
+from domain import JumpGroupType
+
+
+def check_references(app: Appliance, values: Mapping[str, Any]) -> None:
+    """Raise a 422 naming the first field whose target does not exist."""
+    repo = app.repo
+    if "jump_group_id" in values:
+        kind = JumpGroupType(values.get("jump_group_type") or JumpGroupType.SHARED)
+        gid = values["jump_group_id"]
+        if kind is JumpGroupType.SHARED and repo.groups.get(gid) is None:
+            raise invalid("jump_group_id", f"names no Jump Group (id {gid})")
+        if kind is JumpGroupType.PERSONAL and repo.users.get(gid) is None:
+            raise invalid("jump_group_id", f"names no representative's personal list (id {gid})")
+    policy = values.get("jump_policy_id")
+    if policy is not None and repo.policies.get(policy) is None:
+        raise invalid("jump_policy_id", f"names no Jump Policy (id {policy})")
+    for field in ("attended_session_policy_id", "unattended_session_policy_id"):
+        sp = values.get(field)
+        if sp is not None and repo.session_policies.get(sp) is None:
+            raise invalid(field, f"names no session policy (id {sp})")
+    address = values.get("public_site_address")
+    if address is not None and address not in site_addresses(app):
+        raise invalid("public_site_address", f"'{address}' is not an address of a public site")
+
+
+def site_addresses(app: Appliance) -> set[str]:
+    return {a for site in app.repo.public_sites.find() for a in site.addresses}

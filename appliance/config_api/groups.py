@@ -1,0 +1,169 @@
+"""``/jump-group`` (+ members), ``/jump-item-role`` and ``/user`` (read-only)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from appliance._state import Appliance
+from appliance.config_api._crud import add_crud
+from appliance.config_api._deps import (
+    ApiError,
+    Reader,
+    State,
+    Writer,
+    invalid,
+    not_found,
+    reject_unknown_query,
+)
+from domain import (
+    JumpGroup,
+    JumpGroupCreate,
+    JumpGroupMember,
+    JumpGroupType,
+    JumpGroupUpdate,
+    JumpItemRole,
+    User,
+)
+from domain.groups import JumpGroupMemberUpdate
+
+router = APIRouter(tags=["jump-group"], dependencies=[Depends(reject_unknown_query)])
+
+
+def _unique_name(app: Appliance, values: dict[str, object]) -> None:
+    name = values.get("name")
+    if isinstance(name, str) and app.repo.groups.count([("name", name)]):
+        raise invalid("name", f"'{name}' is already the name of a Jump Group")
+
+
+def _delete_items(app: Appliance, group_id: int) -> None:
+    app.repo.clients.delete_where(
+        [("jump_group_type", JumpGroupType.SHARED.value), ("jump_group_id", group_id)]
+    )
+
+
+add_crud(
+    router,
+    path="/jump-group",
+    kind="Jump Group",
+    table=lambda app: app.repo.groups,
+    model=JumpGroup,
+    create=JumpGroupCreate,
+    update=JumpGroupUpdate,
+    name_field="name",
+    check=_unique_name,
+    before_delete=_delete_items,
+)
+add_crud(
+    router,
+    path="/jump-item-role",
+    kind="Jump Item Role",
+    table=lambda app: app.repo.roles,
+    model=JumpItemRole,
+    create=None,
+    update=None,
+    name_field="name",
+    read_only=True,
+)
+add_crud(
+    router,
+    path="/user",
+    kind="user",
+    table=lambda app: app.repo.users,
+    model=User,
+    create=None,
+    update=None,
+    name_field="username",
+    read_only=True,
+)
+
+
+def _group(app: Appliance, group_id: int) -> JumpGroup:
+    group = app.repo.groups.get(group_id)
+    if group is None:
+        raise not_found("Jump Group", group_id)
+    return group
+
+
+def _check_member(app: Appliance, user_id: int, role_id: int) -> None:
+    if app.repo.users.get(user_id) is None:
+        raise invalid("user_id", f"names no user (id {user_id})")
+    if app.repo.roles.get(role_id) is None:
+        raise invalid("jump_item_role_id", f"names no Jump Item Role (id {role_id})")
+
+
+@router.get("/jump-group/{id}/user", response_model=list[JumpGroupMember])
+async def list_members(id: int, app: State, _account: Reader) -> list[JumpGroupMember]:
+    _group(app, id)
+    return app.repo.members(id)
+
+
+@router.post("/jump-group/{id}/user", response_model=JumpGroupMember, status_code=201)
+async def add_member(
+    id: int,
+    body: JumpGroupMember,
+    request: Request,
+    response: Response,
+    app: State,
+    account: Writer,
+) -> JumpGroupMember:
+    with app.repo.transaction():
+        _group(app, id)
+        _check_member(app, body.user_id, body.jump_item_role_id)
+        if any(m.user_id == body.user_id for m in app.repo.members(id)):
+            raise invalid("user_id", f"user {body.user_id} is already a member of this group")
+        app.repo.set_member(id, body)
+        app.audit(
+            f"api:{account.client_id}",
+            "jump_group.member_add",
+            f"jump_group:{id}",
+            user_id=body.user_id,
+            jump_item_role_id=body.jump_item_role_id,
+        )
+    response.headers["Location"] = str(request.url_for("get_member", id=id, user_id=body.user_id))
+    return body
+
+
+def _member(app: Appliance, group_id: int, user_id: int) -> JumpGroupMember:
+    _group(app, group_id)
+    for member in app.repo.members(group_id):
+        if member.user_id == user_id:
+            return member
+    raise ApiError(404, f"User {user_id} is not a member of Jump Group {group_id}.")
+
+
+@router.get("/jump-group/{id}/user/{user_id}", response_model=JumpGroupMember)
+async def get_member(id: int, user_id: int, app: State, _account: Reader) -> JumpGroupMember:
+    return _member(app, id, user_id)
+
+
+@router.patch("/jump-group/{id}/user/{user_id}", response_model=JumpGroupMember)
+async def update_member(
+    id: int, user_id: int, body: JumpGroupMemberUpdate, app: State, account: Writer
+) -> JumpGroupMember:
+    with app.repo.transaction():
+        _member(app, id, user_id)
+        _check_member(app, user_id, body.jump_item_role_id)
+        member = JumpGroupMember(user_id=user_id, jump_item_role_id=body.jump_item_role_id)
+        app.repo.set_member(id, member)
+        app.audit(
+            f"api:{account.client_id}",
+            "jump_group.member_update",
+            f"jump_group:{id}",
+            user_id=user_id,
+            jump_item_role_id=body.jump_item_role_id,
+        )
+    return member
+
+
+@router.delete("/jump-group/{id}/user/{user_id}", status_code=204)
+async def remove_member(id: int, user_id: int, app: State, account: Writer) -> Response:
+    with app.repo.transaction():
+        _member(app, id, user_id)
+        app.repo.remove_member(id, user_id)
+        app.audit(
+            f"api:{account.client_id}",
+            "jump_group.member_remove",
+            f"jump_group:{id}",
+            user_id=user_id,
+        )
+    return Response(status_code=204)

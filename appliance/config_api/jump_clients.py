@@ -1,0 +1,129 @@
+"""``/jump-client``: list with filters and pagination, show, patch, delete, copy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from appliance.config_api._deps import (
+    Paging,
+    Reader,
+    State,
+    Writer,
+    created,
+    not_found,
+    paginate,
+    reject_unknown_query,
+)
+from appliance.config_api._refs import check_references
+from domain import ConnectionType, JumpClient, JumpClientCopy, JumpClientUpdate, JumpGroupType
+
+router = APIRouter(tags=["jump-client"], dependencies=[Depends(reject_unknown_query)])
+
+
+@router.get("/jump-client", response_model=list[JumpClient])
+async def list_jump_clients(
+    request: Request,
+    response: Response,
+    app: State,
+    _account: Reader,
+    page: Paging,
+    name: str | None = None,
+    hostname: str | None = None,
+    fqdn: str | None = None,
+    tag: str | None = None,
+    jump_group_id: int | None = None,
+    jump_group_type: JumpGroupType | None = None,
+    console_user: str | None = None,
+    public_ip: str | None = None,
+    private_ip: str | None = None,
+    connection_type: ConnectionType | None = None,
+) -> Sequence[JumpClient]:
+    filters: dict[str, Any] = {
+        "name": name,
+        "hostname": hostname,
+        "fqdn": fqdn,
+        "tag": tag,
+        "jump_group_id": jump_group_id,
+        "jump_group_type": jump_group_type.value if jump_group_type else None,
+        "console_user": console_user,
+        "public_ip": public_ip,
+        "private_ip": private_ip,
+        "connection_type": connection_type.value if connection_type else None,
+    }
+    where = [(k, v) for k, v in filters.items() if v is not None]
+    with app.repo.reading():
+        total = app.repo.clients.count(where)
+        items = app.repo.clients.find(where, limit=page.per_page, offset=page.offset)
+    return paginate(request, response, page, items, total)
+
+
+@router.get("/jump-client/{id}", response_model=JumpClient)
+async def get_jump_client(id: int, app: State, _account: Reader) -> JumpClient:
+    client = app.repo.clients.get(id)
+    if client is None:
+        raise not_found("Jump Client", id)
+    return client
+
+
+@router.patch("/jump-client/{id}", response_model=JumpClient)
+async def patch_jump_client(
+    id: int, body: JumpClientUpdate, app: State, account: Writer
+) -> JumpClient:
+    changes = body.changes()
+    with app.repo.transaction():
+        current = app.repo.clients.get(id)
+        if current is None:
+            raise not_found("Jump Client", id)
+        if "jump_group_type" in changes and "jump_group_id" not in changes:
+            changes["jump_group_id"] = current.jump_group_id
+        check_references(app, changes)
+        updated = app.repo.clients.update(id, changes)
+        assert updated is not None
+        app.audit(
+            f"api:{account.client_id}",
+            "jump_client.update",
+            f"jump_client:{id}",
+            fields=sorted(changes),
+        )
+    return updated
+
+
+@router.delete("/jump-client/{id}", status_code=204)
+async def delete_jump_client(id: int, app: State, account: Writer) -> Response:
+    with app.repo.transaction():
+        if not app.repo.clients.delete(id):
+            raise not_found("Jump Client", id)
+        app.audit(f"api:{account.client_id}", "jump_client.delete", f"jump_client:{id}")
+    return Response(status_code=204)
+
+
+@router.post("/jump-client/{id}/copy", response_model=JumpClient, status_code=201)
+async def copy_jump_client(
+    id: int,
+    body: JumpClientCopy,
+    request: Request,
+    response: Response,
+    app: State,
+    account: Writer,
+) -> JumpClient:
+    with app.repo.transaction():
+        source = app.repo.clients.get(id)
+        if source is None:
+            raise not_found("Jump Client", id)
+        target = body.model_dump(exclude_none=True)
+        check_references(app, target)
+        values = source.model_dump(exclude={"id", "x_status"})
+        values.update(target)
+        copy = app.repo.clients.insert(values)
+        app.audit(
+            f"api:{account.client_id}", "jump_client.copy", f"jump_client:{id}", copy_id=copy.id
+        )
+    response.status_code = 201
+    response.headers["Location"] = str(request.url_for("get_jump_client", id=copy.id))
+    return copy
+
+
+__all__ = ["created", "router"]

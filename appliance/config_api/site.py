@@ -1,0 +1,134 @@
+"""``/jump-client/settings``, ``/public-site`` and ``/jump-client/installer``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from appliance._state import Appliance
+from appliance.config_api._crud import add_crud
+from appliance.config_api._deps import (
+    Paging,
+    Reader,
+    State,
+    Writer,
+    not_found,
+    paginate,
+    reject_unknown_query,
+)
+from appliance.config_api._refs import check_references
+from appliance.security import new_installer_key
+from domain import (
+    Installer,
+    InstallerCreate,
+    JumpClientSettings,
+    JumpClientSettingsUpdate,
+    PublicSite,
+    format_utc,
+)
+from domain.installer import InstallerExtend
+
+router = APIRouter(dependencies=[Depends(reject_unknown_query)])
+
+add_crud(
+    router,
+    path="/public-site",
+    kind="public site",
+    table=lambda app: app.repo.public_sites,
+    model=PublicSite,
+    create=None,
+    update=None,
+    name_field="name",
+    read_only=True,
+)
+
+
+@router.get("/jump-client/settings", response_model=JumpClientSettings, tags=["settings"])
+async def get_settings(app: State, _account: Reader) -> JumpClientSettings:
+    return app.repo.settings()
+
+
+@router.patch("/jump-client/settings", response_model=JumpClientSettings, tags=["settings"])
+async def patch_settings(
+    body: JumpClientSettingsUpdate, app: State, account: Writer
+) -> JumpClientSettings:
+    with app.repo.transaction():
+        current = app.repo.settings()
+        updated = body.apply_to(current)
+        app.repo.save_settings(updated)
+        old, new = current.model_dump(mode="json"), updated.model_dump(mode="json")
+        changed = {k: [old[k], new[k]] for k in new if old[k] != new[k]}
+        app.audit(
+            f"api:{account.client_id}", "settings.update", "jump_client_settings", changes=changed
+        )
+    return updated
+
+
+def _installer(app: Appliance, id_: int) -> Installer:
+    installer = app.repo.installer(id_)
+    if installer is None:
+        raise not_found("installer", id_)
+    return installer
+
+
+@router.get("/jump-client/installer", response_model=list[Installer], tags=["installer"])
+async def list_installers(
+    request: Request, response: Response, app: State, _account: Reader, page: Paging
+) -> Sequence[Installer]:
+    installers = app.repo.installers()
+    chosen = installers[page.offset : page.offset + page.per_page]
+    return paginate(request, response, page, chosen, len(installers))
+
+
+@router.post(
+    "/jump-client/installer", response_model=Installer, status_code=201, tags=["installer"]
+)
+async def create_installer(
+    body: InstallerCreate, request: Request, response: Response, app: State, account: Writer
+) -> Installer:
+    with app.repo.transaction():
+        check_references(app, body.model_dump())
+        installer = Installer(
+            **body.model_dump(),
+            id=app.repo.next_id("installer"),
+            installer_id=new_installer_key(),
+            key_info=f"{body.name or 'computer name'} → group {body.jump_group_id}",
+            expiration_timestamp=app.clock.now() + timedelta(minutes=body.valid_duration),
+        )
+        app.repo.add_installer(installer)
+        app.audit(f"api:{account.client_id}", "installer.create", f"installer:{installer.id}")
+    response.headers["Location"] = str(request.url_for("get_installer", id=installer.id))
+    return installer
+
+
+@router.get("/jump-client/installer/{id}", response_model=Installer, tags=["installer"])
+async def get_installer(id: int, app: State, _account: Reader) -> Installer:
+    return _installer(app, id)
+
+
+@router.post("/jump-client/installer/{id}/extend", response_model=Installer, tags=["installer"])
+async def extend_installer(
+    id: int, body: InstallerExtend, app: State, account: Writer
+) -> Installer:
+    with app.repo.transaction():
+        _installer(app, id)
+        expires = app.clock.now() + timedelta(minutes=body.valid_duration)
+        app.repo.set_installer_expiry(id, format_utc(expires))
+        app.audit(
+            f"api:{account.client_id}",
+            "installer.extend",
+            f"installer:{id}",
+            valid_duration=body.valid_duration,
+        )
+        return _installer(app, id)
+
+
+@router.delete("/jump-client/installer/{id}", status_code=204, tags=["installer"])
+async def delete_installer(id: int, app: State, account: Writer) -> Response:
+    with app.repo.transaction():
+        if not app.repo.delete_installer(id):
+            raise not_found("installer", id)
+        app.audit(f"api:{account.client_id}", "installer.delete", f"installer:{id}")
+    return Response(status_code=204)

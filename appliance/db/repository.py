@@ -1,0 +1,383 @@
+"""The appliance's system of record on SQLite.
+
+Every write happens inside :meth:`Repository.transaction`; a request is acknowledged only
+after its transaction commits, and the database runs with ``synchronous=FULL``, so a crash
+loses nothing already acknowledged. One connection, guarded by a lock, serves the process.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from appliance.db._migrations import MIGRATIONS
+from appliance.db._table import Table
+from domain import (
+    ApiAccount,
+    Installer,
+    JumpClient,
+    JumpClientSettings,
+    JumpGroup,
+    JumpGroupMember,
+    JumpItemRole,
+    JumpPolicy,
+    PublicSite,
+    Schedule,
+    SessionPolicy,
+    Team,
+    TeamMember,
+    User,
+    status_of,
+)
+from domain.enums import ApiAccess, TeamRank
+from domain.installer import InstallerFields
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer appliance than this one."""
+
+
+def _with_status(client: JumpClient) -> JumpClient:
+    client.x_status = status_of(client)
+    return client
+
+
+class Repository:
+    """Tables of the appliance, over one SQLite database file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._lock = threading.RLock()
+        self._depth = 0
+        conn = self._conn
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 5000")
+        if self.path != ":memory:":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        self._migrate()
+        self.roles = Table(self, "jump_item_role", JumpItemRole)
+        self.users = Table(self, "user", User)
+        self.groups = Table(self, "jump_group", JumpGroup)
+        self.policies = Table(self, "jump_policy", JumpPolicy)
+        self.session_policies = Table(
+            self, "session_policy", SessionPolicy, json_columns=["permissions"]
+        )
+        self.public_sites = Table(self, "public_site", PublicSite, json_columns=["addresses"])
+        self.clients = Table(
+            self,
+            "jump_client",
+            JumpClient,
+            json_columns=["x_stats", "x_gateway", "x_in_session_by"],
+            computed=["x_status"],
+            after_load=_with_status,
+        )
+        self.api_accounts = Table(self, "api_account", ApiAccount)
+
+    # -- plumbing --------------------------------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        with self._lock:
+            version = self.schema_version
+            if version > len(MIGRATIONS):
+                raise SchemaTooNew(
+                    f"The database {self.path} has schema version {version}, newer than this "
+                    f"appliance knows ({len(MIGRATIONS)}); upgrade the appliance."
+                )
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                statements = [s for s in script.split(";") if s.strip()]
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in statements:
+                        self._conn.execute(statement)
+                    self._conn.execute(f"PRAGMA user_version = {number}")
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together or not at all (nested calls join the outer one)."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Hold the connection for a consistent series of reads."""
+        with self._lock:
+            yield
+
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self._conn.execute(sql, args)
+
+    def execute_many(self, sql: str, rows: list[list[Any]]) -> sqlite3.Cursor:
+        with self._lock:
+            return self._conn.executemany(sql, rows)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def is_empty(self) -> bool:
+        return self.roles.count() == 0
+
+    # -- users and teams -------------------------------------------------------------------------
+
+    def add_user(self, user: User, password_hash: str) -> User:
+        values = user.model_dump()
+        cols = [*values, "password_hash"]
+        self.execute(
+            f"INSERT INTO user ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+            [*values.values(), password_hash],
+        )
+        return user
+
+    def user_by_name(self, username: str) -> tuple[User, str] | None:
+        row = self.execute(
+            "SELECT id, password_hash FROM user WHERE username = ? COLLATE NOCASE", (username,)
+        ).fetchone()
+        if row is None:
+            return None
+        user = self.users.get(int(row[0]))
+        return (user, str(row[1])) if user else None
+
+    def add_team(self, team: Team) -> Team:
+        self.execute("INSERT INTO team (id, name) VALUES (?, ?)", (team.id, team.name))
+        for m in team.members:
+            self.execute(
+                "INSERT INTO team_member (team_id, user_id, rank) VALUES (?, ?, ?)",
+                (team.id, m.user_id, m.rank.value),
+            )
+        return team
+
+    def teams_of(self, user_id: int) -> list[Team]:
+        rows = self.execute(
+            "SELECT t.id, t.name, m.user_id, m.rank FROM team t JOIN team_member m "
+            "ON m.team_id = t.id WHERE t.id IN (SELECT team_id FROM team_member WHERE user_id = ?)"
+            " ORDER BY t.id, m.user_id",
+            (user_id,),
+        ).fetchall()
+        teams: dict[int, Team] = {}
+        for tid, name, uid, rank in rows:
+            team = teams.setdefault(tid, Team(id=tid, name=name))
+            team.members.append(TeamMember(user_id=uid, rank=TeamRank(rank)))
+        return list(teams.values())
+
+    # -- group membership ------------------------------------------------------------------------
+
+    def members(self, group_id: int) -> list[JumpGroupMember]:
+        rows = self.execute(
+            "SELECT user_id, jump_item_role_id FROM jump_group_member WHERE jump_group_id = ? "
+            "ORDER BY user_id",
+            (group_id,),
+        ).fetchall()
+        return [JumpGroupMember(user_id=u, jump_item_role_id=r) for u, r in rows]
+
+    def set_member(self, group_id: int, member: JumpGroupMember) -> None:
+        self.execute(
+            "INSERT INTO jump_group_member (jump_group_id, user_id, jump_item_role_id) "
+            "VALUES (?, ?, ?) ON CONFLICT (jump_group_id, user_id) "
+            "DO UPDATE SET jump_item_role_id = excluded.jump_item_role_id",
+            (group_id, member.user_id, member.jump_item_role_id),
+        )
+
+    def remove_member(self, group_id: int, user_id: int) -> bool:
+        cur = self.execute(
+            "DELETE FROM jump_group_member WHERE jump_group_id = ? AND user_id = ?",
+            (group_id, user_id),
+        )
+        return cur.rowcount > 0
+
+    def memberships_of(self, user_id: int) -> dict[int, int]:
+        rows = self.execute(
+            "SELECT jump_group_id, jump_item_role_id FROM jump_group_member WHERE user_id = ?",
+            (user_id,),
+        ).fetchall()
+        return {int(g): int(r) for g, r in rows}
+
+    # -- schedules -------------------------------------------------------------------------------
+
+    def schedule(self, policy_id: int) -> Schedule | None:
+        row = self.execute("SELECT schedule FROM jump_policy WHERE id = ?", (policy_id,)).fetchone()
+        return Schedule.model_validate_json(row[0]) if row else None
+
+    def set_schedule(self, policy_id: int, schedule: Schedule) -> bool:
+        cur = self.execute(
+            "UPDATE jump_policy SET schedule = ? WHERE id = ?",
+            (schedule.model_dump_json(), policy_id),
+        )
+        return cur.rowcount > 0
+
+    # -- site settings ---------------------------------------------------------------------------
+
+    def settings(self) -> JumpClientSettings:
+        row = self.execute("SELECT data FROM site_settings WHERE id = 1").fetchone()
+        if row is None:
+            return JumpClientSettings()
+        return JumpClientSettings.model_validate_json(row[0])
+
+    def save_settings(self, settings: JumpClientSettings) -> None:
+        self.execute(
+            "INSERT INTO site_settings (id, data) VALUES (1, ?) "
+            "ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+            (settings.model_dump_json(),),
+        )
+
+    # -- installers ------------------------------------------------------------------------------
+
+    def add_installer(self, installer: Installer) -> Installer:
+        fields = InstallerFields.model_fields
+        data = installer.model_dump(mode="json", include=set(fields))
+        self.execute(
+            "INSERT INTO installer (id, installer_id, key_info, expiration_timestamp, data) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (
+                installer.id,
+                installer.installer_id,
+                installer.key_info,
+                installer.model_dump(mode="json")["expiration_timestamp"],
+                json.dumps(data),
+            ),
+        )
+        return installer
+
+    def _installer(self, row: tuple[Any, ...]) -> Installer:
+        id_, installer_id, key_info, expires, data = row
+        return Installer.model_validate(
+            {
+                **json.loads(data),
+                "id": id_,
+                "installer_id": installer_id,
+                "key_info": key_info,
+                "expiration_timestamp": expires,
+            }
+        )
+
+    def installers(self) -> list[Installer]:
+        rows = self.execute(
+            "SELECT id, installer_id, key_info, expiration_timestamp, data FROM installer "
+            "ORDER BY id"
+        ).fetchall()
+        return [self._installer(r) for r in rows]
+
+    def installer(self, id_: int) -> Installer | None:
+        row = self.execute(
+            "SELECT id, installer_id, key_info, expiration_timestamp, data FROM installer "
+            "WHERE id = ?",
+            (id_,),
+        ).fetchone()
+        return self._installer(row) if row else None
+
+    def set_installer_expiry(self, id_: int, expires: str) -> None:
+        self.execute("UPDATE installer SET expiration_timestamp = ? WHERE id = ?", (expires, id_))
+
+    def delete_installer(self, id_: int) -> bool:
+        return self.execute("DELETE FROM installer WHERE id = ?", (id_,)).rowcount > 0
+
+    def next_id(self, table: str) -> int:
+        return int(self.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()[0])
+
+    # -- API accounts and tokens -----------------------------------------------------------------
+
+    def add_api_account(self, account: ApiAccount, secret_hash: str) -> ApiAccount:
+        self.execute(
+            "INSERT INTO api_account (id, client_id, name, access, secret_hash) VALUES (?,?,?,?,?) "
+            "ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, "
+            "access = excluded.access",
+            (account.id, account.client_id, account.name, account.access.value, secret_hash),
+        )
+        found = self.api_account_by_client_id(account.client_id)
+        assert found is not None
+        return found[0]
+
+    def api_account_by_client_id(self, client_id: str) -> tuple[ApiAccount, str] | None:
+        row = self.execute(
+            "SELECT id, client_id, name, access, secret_hash FROM api_account WHERE client_id = ?",
+            (client_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        account = ApiAccount(id=row[0], client_id=row[1], name=row[2], access=ApiAccess(row[3]))
+        return account, str(row[4])
+
+    def add_token(
+        self,
+        token_hash: str,
+        kind: str,
+        subject_id: int,
+        issued_at: float,
+        expires_at: float,
+        *,
+        keep: int,
+    ) -> None:
+        """Store a token; only the newest ``keep`` valid tokens of the subject stay valid."""
+        self.execute(
+            "DELETE FROM token WHERE kind = ? AND subject_id = ? AND (expires_at <= ? OR "
+            "token_hash NOT IN (SELECT token_hash FROM token WHERE kind = ? AND subject_id = ? "
+            "AND expires_at > ? ORDER BY issued_at DESC, rowid DESC LIMIT ?))",
+            (kind, subject_id, issued_at, kind, subject_id, issued_at, keep - 1),
+        )
+        self.execute(
+            "INSERT INTO token (token_hash, kind, subject_id, issued_at, expires_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (token_hash, kind, subject_id, issued_at, expires_at),
+        )
+
+    def token(self, token_hash: str, now: float) -> tuple[str, int] | None:
+        row = self.execute(
+            "SELECT kind, subject_id FROM token WHERE token_hash = ? AND expires_at > ?",
+            (token_hash, now),
+        ).fetchone()
+        return (str(row[0]), int(row[1])) if row else None
+
+    def revoke_tokens(self, kind: str, subject_id: int) -> None:
+        self.execute("DELETE FROM token WHERE kind = ? AND subject_id = ?", (kind, subject_id))
+
+    # -- audit -----------------------------------------------------------------------------------
+
+    def audit(self, at: str, actor: str, action: str, target: str, detail: dict[str, Any]) -> None:
+        self.execute(
+            "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+            (at, actor, action, target, json.dumps(detail, default=str)),
+        )
+
+    def audit_log(self, limit: int = 100) -> list[dict[str, Any]]:
+        rows = self.execute(
+            "SELECT at, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [
+            {"at": a, "actor": b, "action": c, "target": d, "detail": json.loads(e)}
+            for a, b, c, d, e in rows
+        ]

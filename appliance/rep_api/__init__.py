@@ -1,0 +1,156 @@
+"""The representative API (``/api/rep/v1``): what the console talks to."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
+from appliance._access import SubjectBuilder, access_for, visible_clients
+from appliance._state import Appliance
+from appliance._validation import bag_sentence, error_bag
+from appliance.config_api._deps import Paging, paginate
+from appliance.rep_api._deps import Rep, RepError, State
+from appliance.security import new_token, token_hash, verify_secret
+from domain import FilterError, JumpClient, JumpGroupType, Team, User
+from domain.filters import parse
+from domain.groups import RolePermission
+
+__all__ = ["RepError", "build_rep_api"]
+
+
+class Login(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024, repr=False)
+
+
+class TokenAnswer(BaseModel):
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int
+
+
+class GroupAccess(BaseModel):
+    jump_group_type: JumpGroupType
+    jump_group_id: int
+    name: str
+    permissions: list[RolePermission]
+
+
+class Me(BaseModel):
+    user: User
+    teams: list[Team]
+    groups: list[GroupAccess]
+
+
+def _invalid(errors: Any) -> JSONResponse:
+    bag = error_bag(errors)
+    body = {"error": "invalid", "message": bag_sentence(bag), "errors": bag}
+    return JSONResponse(body, status_code=422)
+
+
+def build_rep_api(appliance: Appliance) -> FastAPI:
+    api = FastAPI(
+        title="Jump Console appliance — representative API",
+        version="1",
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    api.state.appliance = appliance
+
+    @api.exception_handler(RepError)
+    async def on_rep_error(_request: Request, exc: RepError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
+
+    @api.exception_handler(RequestValidationError)
+    async def on_request_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _invalid(exc.errors())
+
+    @api.exception_handler(ValidationError)
+    async def on_model_invalid(_request: Request, exc: ValidationError) -> JSONResponse:
+        return _invalid(exc.errors())
+
+    @api.exception_handler(HTTPException)
+    async def on_http(_request: Request, exc: HTTPException) -> JSONResponse:
+        code = "not_found" if exc.status_code == 404 else "http_error"
+        return JSONResponse(
+            {"error": code, "message": str(exc.detail)}, status_code=exc.status_code
+        )
+
+    @api.post("/login", response_model=TokenAnswer)
+    async def login(body: Login, app: State) -> TokenAnswer:
+        found = app.repo.user_by_name(body.username)
+        ok = found is not None and await run_in_threadpool(verify_secret, body.password, found[1])
+        if not ok or found is None:
+            with app.repo.transaction():
+                app.audit(body.username, "login.refused", "rep_api")
+            raise RepError(401, "invalid_credentials", "The username or password is wrong.")
+        user = found[0]
+        token = new_token()
+        issued = app.clock.now().timestamp()
+        ttl = app.settings.rep_token_ttl_s
+        with app.repo.transaction():
+            app.repo.add_token(
+                token_hash(token),
+                "rep",
+                user.id,
+                issued,
+                issued + ttl,
+                keep=app.settings.max_tokens_per_account,
+            )
+            app.audit(user.username, "login", "rep_api")
+        return TokenAnswer(access_token=token, expires_in=ttl)
+
+    @api.get("/me", response_model=Me)
+    async def me(user: Rep, app: State) -> Me:
+        access = access_for(app, user)
+        groups = {g.id: g.name for g in app.repo.groups.find()}
+        people = {u.id: u.display_name for u in app.repo.users.find()}
+        entries = []
+        for (kind, gid), perms in sorted(access.by_group.items()):
+            name = (
+                groups.get(gid, "?")
+                if kind is JumpGroupType.SHARED
+                else ("My personal list" if gid == user.id else f"Personal: {people.get(gid, '?')}")
+            )
+            entries.append(
+                GroupAccess(
+                    jump_group_type=kind, jump_group_id=gid, name=name, permissions=sorted(perms)
+                )
+            )
+        return Me(user=user, teams=app.repo.teams_of(user.id), groups=entries)
+
+    @api.get("/jump-items", response_model=list[JumpClient])
+    async def jump_items(
+        request: Request, response: Response, user: Rep, app: State, page: Paging, q: str = ""
+    ) -> Sequence[JumpClient]:
+        try:
+            query = parse(q)
+        except FilterError as err:
+            raise RepError(422, "invalid_filter", err.message, position=err.position) from None
+        items = visible_clients(app, access_for(app, user))
+        if not query.is_empty:
+            subjects = SubjectBuilder(app)
+            items = [c for c in items if query.matches(subjects.subject(c))]
+        chosen = items[page.offset : page.offset + page.per_page]
+        return paginate(request, response, page, chosen, len(items))
+
+    @api.get("/jump-items/{id}", response_model=JumpClient)
+    async def jump_item(id: int, user: Rep, app: State) -> JumpClient:
+        client = app.repo.clients.get(id)
+        access = access_for(app, user)
+        if client is None or not access.can_see(client.jump_group_type, client.jump_group_id):
+            raise RepError(
+                404, "not_found", f"No Jump Item has the id {id}, or you may not see it."
+            )
+        return client
+
+    return api

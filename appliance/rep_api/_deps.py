@@ -1,0 +1,47 @@
+"""Errors and authentication of the representative API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from appliance._state import Appliance, appliance_of
+from appliance.security import token_hash
+from domain import User
+
+
+class RepError(Exception):
+    """``{"error": CODE, "message": sentence, ...details}`` with an HTTP status."""
+
+    def __init__(self, status: int, code: str, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.code, "message": self.message, **self.details}
+
+
+def current_user(request: Request) -> User:
+    app = appliance_of(request)
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise RepError(401, "unauthorized", "Sign in first: no bearer token was sent.")
+    found = app.repo.token(token_hash(token.strip()), app.clock.now().timestamp())
+    if found is None or found[0] != "rep":
+        raise RepError(401, "unauthorized", "Your sign-in has expired; sign in again.")
+    user = app.repo.users.get(found[1])
+    if user is None:
+        raise RepError(401, "unauthorized", "Your account no longer exists.")
+    return user
+
+
+def the_appliance(request: Request) -> Appliance:
+    return appliance_of(request)
+
+
+Rep = Annotated[User, Depends(current_user)]
+State = Annotated[Appliance, Depends(the_appliance)]

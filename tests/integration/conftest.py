@@ -1,0 +1,88 @@
+"""Real processes on 127.0.0.1: start ``jump-appliance`` and wait for it to say it listens."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+READY = re.compile(r"listening on (http://127\.0\.0\.1:\d+)")
+
+
+@dataclass
+class RunningAppliance:
+    process: subprocess.Popen[str]
+    url: str
+    output: list[str]
+    reader: threading.Thread
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.reader.join(timeout=10)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+def start_appliance(db: Path, *extra: str, timeout: float = 30.0) -> RunningAppliance:
+    """Start the appliance on a free loopback port; return once it says it is listening."""
+    command = [
+        sys.executable,
+        "-m",
+        "appliance",
+        "--db",
+        str(db),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        *extra,
+    ]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
+    assert process.stdout is not None
+    output: list[str] = []
+    found = threading.Event()
+    url: list[str] = []
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            output.append(line)
+            match = READY.search(line)
+            if match and not found.is_set():
+                url.append(match.group(1))
+                found.set()
+        found.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    running = RunningAppliance(process, url[0] if url else "", output, reader)
+    if not found.wait(timeout) or not url:
+        running.stop()
+        raise AssertionError("the appliance did not start:\n" + "".join(output))
+    running.url = url[0]
+    return running
+
+
+@pytest.fixture
+def appliance_process(tmp_path: Path) -> Iterator[RunningAppliance]:
+    running = start_appliance(
+        tmp_path / "it.sqlite3", "--demo-fleet", "40", "--api-account", "it:it-secret"
+    )
+    yield running
+    running.stop()

@@ -1,0 +1,88 @@
+"""The real ``jump-appliance`` process on 127.0.0.1, driven by ``ApplianceClient``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api_client import ApiCredentials, ApplianceClient, RepCredentials, ValidationFailed
+from tests.integration.conftest import RunningAppliance, start_appliance
+
+pytestmark = pytest.mark.integration
+
+
+async def test_scripting_the_config_api_over_http(appliance_process: RunningAppliance) -> None:
+    banner = "".join(appliance_process.output)
+    assert "DEMO site: 40 demo Jump Clients" in banner
+    assert "it-secret" not in banner
+    async with ApplianceClient(
+        appliance_process.url, credentials=ApiCredentials("it", "it-secret")
+    ) as api:
+        clients = [c async for c in api.jump_clients.iter()]
+        assert len(clients) == 40 and all(c.x_demo for c in clients)
+        updated = await api.jump_clients.update(clients[0].id, {"comments": "checked"})
+        assert updated.comments == "checked"
+        with pytest.raises(ValidationFailed):
+            await api.update_settings({"days_before_lost": 15, "days_before_deleted": 15})
+    async with ApplianceClient(
+        appliance_process.url, credentials=RepCredentials("carol", "demo")
+    ) as rep:
+        assert (await rep.me())["user"]["username"] == "carol"
+
+
+def test_curl_style_requests_with_basic_auth(appliance_process: RunningAppliance) -> None:
+    with httpx.Client(base_url=appliance_process.url) as http:
+        token = http.post(
+            "/oauth2/token", data={"grant_type": "client_credentials"}, auth=("demo", "demo")
+        ).json()["access_token"]
+        answer = http.get(
+            "/api/config/v1/jump-client",
+            params={"per_page": 5},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert answer.status_code == 200
+    assert answer.headers["X-BT-Pagination-Total"] == "40"
+
+
+async def test_data_survives_a_process_restart(tmp_path: Path) -> None:
+    db = tmp_path / "restart.sqlite3"
+    first = start_appliance(db, "--demo-fleet", "10", "--api-account", "it:s1")
+    try:
+        async with ApplianceClient(first.url, credentials=ApiCredentials("it", "s1")) as api:
+            group = await api.jump_groups.create({"name": "Survivors"})
+    finally:
+        first.stop()
+    second = start_appliance(db, "--demo-fleet", "10", "--api-account", "it:s1")
+    try:
+        async with ApplianceClient(second.url, credentials=ApiCredentials("it", "s1")) as api:
+            assert (await api.jump_groups.get(group.id)).name == "Survivors"
+            assert (await api.jump_clients.list()).total == 10
+    finally:
+        second.stop()
+
+
+def test_bad_flags_are_one_sentence_on_stderr(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "appliance",
+            "--db",
+            str(tmp_path / "x.sqlite3"),
+            "--api-account",
+            "no-colon",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "jump-appliance: --api-account must be ID:SECRET, both parts non-empty"
+    )
+    assert "Traceback" not in done.stderr
