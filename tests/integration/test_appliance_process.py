@@ -46,12 +46,14 @@ def test_curl_style_requests_with_basic_auth(appliance_process: RunningAppliance
     assert answer.headers["X-BT-Pagination-Total"] == "40"
 
 
-async def test_data_survives_a_process_restart(tmp_path: Path) -> None:
+async def test_acknowledged_writes_survive_kill_9(tmp_path: Path) -> None:
     db = tmp_path / "restart.sqlite3"
     first = start_appliance(db, "--demo-fleet", "10", "--api-account", "it:s1")
     try:
         async with ApplianceClient(first.url, credentials=ApiCredentials("it", "s1")) as api:
             group = await api.jump_groups.create({"name": "Survivors"})
+            first.process.kill()  # no chance to flush or close anything
+            first.process.wait(timeout=10)
     finally:
         first.stop()
     second = start_appliance(db, "--demo-fleet", "10", "--api-account", "it:s1")

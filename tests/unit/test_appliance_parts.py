@@ -1,0 +1,90 @@
+"""Parts of the appliance a user relies on without seeing: limits, demo data, secrets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from appliance.app import create_app
+from appliance.clock import FakeClock
+from appliance.config import ApplianceSettings
+from appliance.db import Repository
+from appliance.ratelimit import RateLimiter
+from tests.conftest import API_ID, API_SECRET, BASE, T0
+
+
+def test_hourly_limit_holds_even_when_spread_out() -> None:
+    now = [0.0]
+    limiter = RateLimiter(lambda: now[0], per_second=20, per_hour=15_000)
+    allowed = 0
+    for _ in range(30_000):
+        now[0] += 0.06  # ~16 requests a second: never over the per-second limit
+        allowed += limiter.check("a").allowed
+    # 30,000 requests over 1,800 s: the 15,000 of the hour plus half an hour's refill.
+    assert abs(allowed - 22_500) <= 2
+    assert limiter.check("b").allowed  # other accounts are not affected
+
+
+def test_per_second_limit_refills() -> None:
+    now = [0.0]
+    limiter = RateLimiter(lambda: now[0])
+    assert all(limiter.check("a").allowed for _ in range(20))
+    refused = limiter.check("a")
+    assert not refused.allowed and refused.retry_after == 1
+    now[0] += 1.0
+    assert limiter.check("a").allowed
+
+
+def _dump(path: Path, seed: int) -> list[dict[str, object]]:
+    settings = ApplianceSettings(db=path, demo_fleet=200, demo_seed=seed)
+    create_app(settings, clock=FakeClock(T0))
+    repo = Repository(path)
+    try:
+        return [c.model_dump() for c in repo.clients.find()]
+    finally:
+        repo.close()
+
+
+def test_demo_site_is_deterministic_for_a_seed_and_marked(tmp_path: Path) -> None:
+    a = _dump(tmp_path / "a.sqlite3", 7)
+    b = _dump(tmp_path / "b.sqlite3", 7)
+    c = _dump(tmp_path / "c.sqlite3", 8)
+    assert a == b
+    assert a != c
+    assert all(row["x_demo"] for row in a)
+    statuses = {row["x_status"] for row in a}
+    assert {"online", "offline", "lost"} <= {str(s) for s in statuses}
+
+
+async def test_a_new_secret_ends_the_old_tokens(tmp_path: Path) -> None:
+    settings = ApplianceSettings(db=tmp_path / "s.sqlite3")
+    clock = FakeClock(T0)
+    app = create_app(settings, clock=clock, api_account=(API_ID, API_SECRET))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as c:
+        token = (
+            await c.post(
+                "/oauth2/token",
+                data={"grant_type": "client_credentials"},
+                auth=(API_ID, API_SECRET),
+            )
+        ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    same = create_app(settings, clock=clock, api_account=(API_ID, API_SECRET))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=same), base_url=BASE) as c:
+        assert (await c.get("/api/config/v1/jump-group", headers=headers)).status_code == 200
+    rotated = create_app(settings, clock=clock, api_account=(API_ID, "rotated"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=rotated), base_url=BASE) as c:
+        assert (await c.get("/api/config/v1/jump-group", headers=headers)).status_code == 401
+
+
+def test_secrets_are_stored_only_as_hashes(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    create_app(
+        ApplianceSettings(db=path, demo_fleet=5),
+        clock=FakeClock(T0),
+        api_account=(API_ID, API_SECRET),
+    )
+    raw = path.read_bytes() + (tmp_path / "h.sqlite3-wal").read_bytes()
+    assert API_SECRET.encode() not in raw
+    assert b"scrypt$" in raw
