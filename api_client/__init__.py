@@ -25,6 +25,15 @@ from api_client.errors import (
     ServiceUnavailable,
     ValidationFailed,
 )
+from api_client.live import (
+    FeedEvent,
+    FeedState,
+    FeedStatus,
+    ItemDelta,
+    LiveFeed,
+    Resumed,
+    SnapshotLoaded,
+)
 
 __all__ = [
     "ApiCredentials",
@@ -33,7 +42,12 @@ __all__ = [
     "AuthenticationFailed",
     "ConnectionFailed",
     "Credentials",
+    "FeedEvent",
+    "FeedState",
+    "FeedStatus",
     "Forbidden",
+    "ItemDelta",
+    "LiveFeed",
     "NotFound",
     "Page",
     "ProtocolError",
@@ -42,8 +56,10 @@ __all__ = [
     "RepCredentials",
     "RequestFailed",
     "Resource",
+    "Resumed",
     "RetryPolicy",
     "ServerError",
     "ServiceUnavailable",
+    "SnapshotLoaded",
     "ValidationFailed",
 ]

@@ -200,7 +200,7 @@ class ApplianceClient:
             raise ProtocolError("The appliance's sign-in answer could not be read.") from None
         return token, expires_in
 
-    async def _bearer(self) -> str:
+    async def bearer(self) -> str:
         token = self._token
         async with token.lock:
             if token.value is None or self._monotonic() >= token.expires_at - 60:
@@ -216,7 +216,7 @@ class ApplianceClient:
     async def sign_in(self) -> None:
         """Sign in now (a call signs in on its own; this only surfaces errors early)."""
         self.forget_token()
-        await self._bearer()
+        await self.bearer()
 
     # -- requests --------------------------------------------------------------------------
 
@@ -258,7 +258,7 @@ class ApplianceClient:
         attempt = 0
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         while True:
-            headers = {"Authorization": f"Bearer {await self._bearer()}"}
+            headers = {"Authorization": f"Bearer {await self.bearer()}"}
             try:
                 response = await self._http.request(
                     method, path, params=clean, json=json, headers=headers

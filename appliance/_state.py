@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import HTTPConnection
 
@@ -13,6 +13,9 @@ from appliance.db import Repository
 from appliance.ratelimit import RateLimiter
 from domain import format_utc
 
+if TYPE_CHECKING:
+    from appliance.live import LiveHub
+
 
 @dataclass
 class Appliance:
@@ -20,6 +23,7 @@ class Appliance:
     repo: Repository
     clock: Clock
     limiter: RateLimiter = field(init=False)
+    live: LiveHub | None = None
 
     def __post_init__(self) -> None:
         self.limiter = RateLimiter(
@@ -27,6 +31,13 @@ class Appliance:
             per_second=self.settings.rate_per_second,
             per_hour=self.settings.rate_per_hour,
         )
+
+    def changed(
+        self, ids: list[int] | tuple[int, ...] = (), removed: list[int] | tuple[int, ...] = ()
+    ) -> None:
+        """Tell live consoles that these items changed or are gone (after the commit)."""
+        if self.live is not None:
+            self.live.publish_ids(ids, removed)
 
     def audit(self, actor: str, action: str, target: str, **detail: Any) -> None:
         """Write one audit row (inside the caller's transaction)."""

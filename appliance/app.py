@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
+import contextlib
+from collections.abc import AsyncIterator
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
@@ -17,6 +20,7 @@ from appliance.clock import Clock, SystemClock
 from appliance.config import ApplianceSettings
 from appliance.config_api import build_config_api
 from appliance.db import Repository
+from appliance.live import LiveHub
 from appliance.rep_api import build_rep_api
 from appliance.security import new_token, token_hash, verify_secret
 
@@ -64,8 +68,30 @@ def create_app(
 
         seed_demo(repo, settings, clock)
     state = Appliance(settings=settings, repo=repo, clock=clock)
+    hub = LiveHub(state)
+    state.live = hub
+    if settings.demo_fleet is not None and settings.simulate:
+        from appliance.simulator import DemoSimulator
 
-    app = FastAPI(title="Jump Console appliance", docs_url=None, redoc_url=None, openapi_url=None)
+        hub.before_tick.append(DemoSimulator(state, hub, settings.demo_seed).step)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        ticker = asyncio.create_task(hub.run())
+        try:
+            yield
+        finally:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
+
+    app = FastAPI(
+        title="Jump Console appliance",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
     app.state.appliance = state
 
     @app.get("/api/health")

@@ -30,3 +30,7 @@ class ApplianceSettings(BaseSettings):
     max_tokens_per_account: int = Field(default=30, ge=1)
     rate_per_second: int = Field(default=20, ge=1)
     rate_per_hour: int = Field(default=15_000, ge=1)
+    live_interval_s: float | None = Field(default=None, gt=0)
+    """Overrides the site's statistics interval for the live feed (tests, demos)."""
+    simulate: bool = True
+    """With a demo fleet, simulate its statistics and churn."""

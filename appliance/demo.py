@@ -308,6 +308,8 @@ def seed_demo(repo: Repository, settings: ApplianceSettings, clock: Clock) -> bo
         first = repo.next_id("jump_client")
         rows = [_client(rng, number, now) for number in range(first, first + size)]
         repo.clients.insert_many(rows, first_id=first)
+        # A lively demo: statistics every 5 s (the shortest interval the site allows).
+        repo.save_settings(repo.settings().model_copy(update={"statistics_interval_s": 5}))
         repo.audit(format_utc(now), "demo", "demo.seed", "site", {"clients": size})
     ensure_api_account(repo, DEMO_API_CLIENT_ID, settings.demo_password, name="Demo API account")
     return True

@@ -36,9 +36,10 @@ def _unique_name(app: Appliance, values: dict[str, object]) -> None:
 
 
 def _delete_items(app: Appliance, group_id: int) -> None:
-    app.repo.clients.delete_where(
-        [("jump_group_type", JumpGroupType.SHARED.value), ("jump_group_id", group_id)]
-    )
+    where = [("jump_group_type", JumpGroupType.SHARED.value), ("jump_group_id", group_id)]
+    gone = app.repo.clients.ids(where)
+    app.repo.clients.delete_where(where)
+    app.changed(removed=gone)
 
 
 add_crud(

@@ -88,6 +88,7 @@ async def patch_jump_client(
             f"jump_client:{id}",
             fields=sorted(changes),
         )
+    app.changed([id])
     return updated
 
 
@@ -97,6 +98,7 @@ async def delete_jump_client(id: int, app: State, account: Writer) -> Response:
         if not app.repo.clients.delete(id):
             raise not_found("Jump Client", id)
         app.audit(f"api:{account.client_id}", "jump_client.delete", f"jump_client:{id}")
+    app.changed(removed=[id])
     return Response(status_code=204)
 
 
@@ -121,6 +123,7 @@ async def copy_jump_client(
         app.audit(
             f"api:{account.client_id}", "jump_client.copy", f"jump_client:{id}", copy_id=copy.id
         )
+    app.changed([copy.id])
     response.status_code = 201
     response.headers["Location"] = str(request.url_for("get_jump_client", id=copy.id))
     return copy

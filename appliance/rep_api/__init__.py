@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
@@ -16,7 +16,8 @@ from appliance._access import SubjectBuilder, access_for, visible_clients
 from appliance._state import Appliance
 from appliance._validation import bag_sentence, error_bag
 from appliance.config_api._deps import Paging, paginate
-from appliance.rep_api._deps import Rep, RepError, State
+from appliance.live import CLOSE_UNAUTHORIZED
+from appliance.rep_api._deps import Rep, RepError, State, current_user
 from appliance.security import new_token, token_hash, verify_secret
 from domain import FilterError, JumpClient, JumpGroupType, Team, User
 from domain.filters import parse
@@ -142,6 +143,18 @@ def build_rep_api(appliance: Appliance) -> FastAPI:
             items = [c for c in items if query.matches(subjects.subject(c))]
         chosen = items[page.offset : page.offset + page.per_page]
         return paginate(request, response, page, chosen, len(items))
+
+    @api.websocket("/live")
+    async def live(ws: WebSocket) -> None:
+        app: Appliance = ws.app.state.appliance
+        await ws.accept()
+        try:
+            user = current_user(ws)
+        except RepError as err:
+            await ws.close(CLOSE_UNAUTHORIZED, err.message[:120])
+            return
+        assert app.live is not None
+        await app.live.serve(ws, user)
 
     @api.get("/jump-items/{id}", response_model=JumpClient)
     async def jump_item(id: int, user: Rep, app: State) -> JumpClient:

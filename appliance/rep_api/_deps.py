@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
 
 from appliance._state import Appliance, appliance_of
 from appliance.security import token_hash
@@ -25,9 +26,12 @@ class RepError(Exception):
         return {"error": self.code, "message": self.message, **self.details}
 
 
-def current_user(request: Request) -> User:
+def current_user(request: HTTPConnection) -> User:
+    """The representative of the bearer token (header, or ``access_token`` for websockets)."""
     app = appliance_of(request)
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if not token and request.scope["type"] == "websocket":
+        scheme, token = "bearer", request.query_params.get("access_token", "")
     if scheme.lower() != "bearer" or not token.strip():
         raise RepError(401, "unauthorized", "Sign in first: no bearer token was sent.")
     found = app.repo.token(token_hash(token.strip()), app.clock.now().timestamp())

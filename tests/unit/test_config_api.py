@@ -305,7 +305,7 @@ async def test_settings_rules_and_audit(api: ApplianceClient, app: FastAPI) -> N
     assert (changed.statistics_interval_s, changed.allow_wake) == (60, False)
     audit = app.state.appliance.repo.audit_log(1)[0]
     assert audit["action"] == "settings.update"
-    assert audit["detail"]["changes"]["statistics_interval_s"] == [30, 60]
+    assert audit["detail"]["changes"]["statistics_interval_s"] == [5, 60]
 
 
 # -- limits, access, persistence ------------------------------------------------------------------

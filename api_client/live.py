@@ -1,0 +1,224 @@
+"""``LiveFeed``: the appliance's live websocket as an async iterator of typed events.
+
+::
+
+    async for event in LiveFeed(client):
+        match event:
+            case FeedStatus():      # connecting / live / reconnecting / offline
+            case SnapshotLoaded():  # replace everything (all chunks collected)
+            case Resumed():         # nothing lost: the deltas since the last seq follow
+            case Delta():           # item changes
+            case StatsBatch():      # latest statistics of changed items
+
+It reconnects forever with jittered exponential backoff, resumes from the last ``seq`` it
+saw (the appliance sends a fresh snapshot when it no longer can), and signs in again when
+the appliance says the token has expired. A malformed frame or item is logged and skipped.
+Wrong credentials end the iteration with an ``offline`` status that says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import orjson
+from pydantic import TypeAdapter, ValidationError
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+
+from api_client.client import ApplianceClient
+from api_client.errors import AuthenticationFailed, ConnectionFailed
+from domain import JumpClient
+from domain.live import Hello, StatsBatch, Subscribe, parse_stats_rows
+
+log = logging.getLogger("api_client.live")
+_ITEM = TypeAdapter(JumpClient)
+CLOSE_UNAUTHORIZED = 4401
+
+
+class FeedState(StrEnum):
+    CONNECTING = "connecting"
+    LIVE = "live"
+    RECONNECTING = "reconnecting"
+    OFFLINE = "offline"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedStatus:
+    """The feed's connection state; ``retry_in`` is set while waiting to reconnect."""
+
+    state: FeedState
+    message: str = ""
+    retry_in: float | None = None
+    final: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotLoaded:
+    """Everything the representative may see as of ``seq``: replace what you hold."""
+
+    seq: int
+    items: list[JumpClient]
+    demo: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Resumed:
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class ItemDelta:
+    seq: int
+    upserts: list[JumpClient]
+    removes: list[int]
+
+
+FeedEvent = FeedStatus | Hello | SnapshotLoaded | Resumed | ItemDelta | StatsBatch
+
+
+def _items(raw: Any) -> list[JumpClient]:
+    items: list[JumpClient] = []
+    if not isinstance(raw, list):
+        log.warning("live feed: items are not a list; skipped")
+        return items
+    for entry in raw:
+        try:
+            items.append(_ITEM.validate_python(entry))
+        except ValidationError as err:
+            log.warning("live feed: skipped a malformed item (%s errors)", err.error_count())
+    return items
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+class LiveFeed:
+    def __init__(
+        self,
+        client: ApplianceClient,
+        *,
+        base_delay: float = 0.5,
+        max_delay: float = 30.0,
+        offline_after: int = 3,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.client = client
+        self.url = (
+            client.base_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
+            + "/api/rep/v1/live"
+        )
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.offline_after = offline_after
+        self._sleep = sleep
+        self._jitter = jitter
+        self.seq: int | None = None
+        self.epoch: str | None = None
+        self.malformed = 0
+        self.state = FeedState.CONNECTING
+
+    def _status(
+        self,
+        state: FeedState,
+        message: str = "",
+        retry_in: float | None = None,
+        final: bool = False,
+    ) -> FeedStatus:
+        self.state = state
+        return FeedStatus(state, message, retry_in, final)
+
+    def __aiter__(self) -> AsyncIterator[FeedEvent]:
+        return self._run()
+
+    async def _run(self) -> AsyncIterator[FeedEvent]:
+        failures = 0
+        yield self._status(FeedState.CONNECTING, "Connecting to the appliance.")
+        while True:
+            reason = "The connection to the appliance was lost."
+            try:
+                token = await self.client.bearer()
+                async with connect(
+                    self.url,
+                    additional_headers={"Authorization": f"Bearer {token}"},
+                    max_size=256 * 1024 * 1024,
+                    open_timeout=10,
+                    ping_interval=20,
+                    ping_timeout=20,
+                ) as ws:
+                    async for event in self._session(ws):
+                        failures = 0
+                        yield event
+            except AuthenticationFailed as err:
+                yield self._status(FeedState.OFFLINE, err.message, final=True)
+                return
+            except ConnectionClosed as err:
+                if err.rcvd is not None and err.rcvd.code == CLOSE_UNAUTHORIZED:
+                    self.client.forget_token()  # sign in again on the next attempt
+                    reason = "The appliance asked to sign in again."
+            except ConnectionFailed as err:
+                reason = err.message
+            except (OSError, TimeoutError, InvalidHandshake, InvalidURI):
+                reason = f"The appliance at {self.client.base_url} could not be reached."
+            failures += 1
+            delay = min(self.max_delay, self.base_delay * float(1 << min(failures, 16)))
+            delay *= 0.5 + self._jitter() / 2
+            state = (
+                FeedState.OFFLINE if failures >= self.offline_after else (FeedState.RECONNECTING)
+            )
+            yield self._status(state, reason, retry_in=delay)
+            await self._sleep(delay)
+            yield self._status(FeedState.RECONNECTING, "Reconnecting to the appliance.")
+
+    async def _session(self, ws: Any) -> AsyncIterator[FeedEvent]:
+        """One connection: hello, subscribe, then frames until it closes."""
+        hello = Hello.model_validate_json(await ws.recv())
+        if hello.epoch != self.epoch:  # a restarted appliance: its seq means nothing to us
+            self.seq = None
+            self.epoch = hello.epoch
+        yield hello
+        await ws.send(Subscribe(since_seq=self.seq).model_dump_json())
+        pending: list[JumpClient] = []
+        async for raw in ws:
+            try:
+                frame = orjson.loads(raw)
+                kind = frame["type"]
+                seq = _int(frame["seq"])
+                if seq is None:
+                    raise ValueError("seq")
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                self.malformed += 1
+                log.warning("live feed: skipped a malformed frame")
+                continue
+            if kind == "snapshot":
+                pending.extend(_items(frame.get("items")))
+                if frame.get("last") is True:
+                    self.seq = seq
+                    loaded, pending = pending, []
+                    yield SnapshotLoaded(seq, loaded, hello.demo)
+                    yield self._status(FeedState.LIVE, "Live.")
+            elif kind == "resume":
+                self.seq = seq
+                yield Resumed(seq)
+                yield self._status(FeedState.LIVE, "Live.")
+            elif kind == "delta":
+                removes = [i for i in frame.get("removes") or [] if _int(i)]
+                self.seq = seq
+                yield ItemDelta(seq, _items(frame.get("upserts") or []), removes)
+            elif kind == "stats":
+                rows, rejected = parse_stats_rows(frame.get("rows"))
+                if rejected:
+                    self.malformed += rejected
+                    log.warning("live feed: skipped %d malformed statistics rows", rejected)
+                self.seq = max(self.seq or 0, seq)
+                yield StatsBatch(seq, rows, rejected)
+            else:
+                self.malformed += 1
+                log.warning("live feed: skipped a frame of unknown type")

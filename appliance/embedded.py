@@ -1,0 +1,96 @@
+"""An appliance served by uvicorn on a free 127.0.0.1 port, in a thread of its own.
+
+The console starts one when no appliance is configured; tests use it for real HTTP and
+websockets. ``stop()`` (or leaving the ``with`` block) shuts it down cleanly; a second
+``start()`` on the same database is a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from types import TracebackType
+
+import uvicorn
+
+from appliance.app import create_app
+from appliance.clock import Clock
+from appliance.config import ApplianceSettings
+
+
+class EmbeddedAppliance:
+    def __init__(
+        self,
+        settings: ApplianceSettings,
+        *,
+        clock: Clock | None = None,
+        api_account: tuple[str, str] | None = None,
+        port: int = 0,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.api_account = api_account
+        self.port = port
+        self.url = ""
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def start(self, timeout: float = 30.0) -> str:
+        """Start serving; return the base URL once the port is listening."""
+        app = create_app(self.settings, clock=self.clock, api_account=self.api_account)
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            ws_ping_interval=20,
+            ws_ping_timeout=20,
+            lifespan="on",
+        )
+        server = uvicorn.Server(config)
+        self._server = server
+        ready = threading.Event()
+
+        def run() -> None:
+            try:
+                asyncio.run(self._serve(server, ready))
+            except BaseException as err:  # reported by start()
+                self._error = err
+            finally:
+                ready.set()
+
+        self._thread = threading.Thread(target=run, name="embedded-appliance", daemon=True)
+        self._thread.start()
+        if not ready.wait(timeout) or not server.started:
+            self.stop()
+            raise RuntimeError(f"the embedded appliance did not start: {self._error!r}")
+        sockets = [s for srv in server.servers for s in srv.sockets]
+        self.port = sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        return self.url
+
+    @staticmethod
+    async def _serve(server: uvicorn.Server, ready: threading.Event) -> None:
+        task = asyncio.create_task(server.serve())
+        while not server.started and not task.done():
+            await asyncio.sleep(0.01)
+        ready.set()
+        await task
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> EmbeddedAppliance:
+        self.start()
+        return self
+
+    def __exit__(
+        self, *_exc: tuple[type[BaseException] | None, BaseException | None, TracebackType | None]
+    ) -> None:
+        self.stop()

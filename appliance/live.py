@@ -1,0 +1,295 @@
+"""The live hub: latest statistics per item, item changes, and one feed per console.
+
+- ``record_stats`` keeps the latest row of an item and marks it dirty; every interval
+  ``tick`` sends each subscriber one ``stats`` frame with its visible dirty items only.
+- ``publish`` numbers an item change (``seq``), keeps it in a bounded ring for resumes, and
+  queues a ``delta`` frame to each subscriber that may see the items.
+- Each subscriber has a bounded queue. When it fills (a console that stops reading), the
+  queue is dropped and the console gets a fresh snapshot instead: the hub's memory stays
+  bounded whatever the consoles do.
+
+Everything runs on the appliance's event loop; frames for a snapshot or a resume are built
+in one synchronous step, so no change can fall between a snapshot and the stream after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from appliance._access import access_for, visible_clients
+from appliance._state import Appliance
+from domain import AccessContext, JumpClient, User
+from domain.live import Subscribe, stats_row
+
+log = logging.getLogger("appliance.live")
+
+_RESYNC = "resync"  # queue sentinel: drop what is queued, send a fresh snapshot
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_BAD_REQUEST = 4400
+
+#: (cpu, disk, console_user, uptime_s, at)
+LatestStats = tuple[float | None, float | None, str | None, int | None, str]
+
+
+def _dumps(frame: dict[str, Any]) -> str:
+    return orjson.dumps(frame).decode()
+
+
+@dataclass(eq=False)
+class Subscriber:
+    user: User
+    access: AccessContext
+    queue: asyncio.Queue[str]
+    visible: set[int] = field(default_factory=set)
+    ready: bool = False
+    resyncs: int = 0
+
+    def offer(self, frame: str) -> None:
+        """Queue a frame; when the queue is full, replace its content by a resync."""
+        try:
+            self.queue.put_nowait(frame)
+        except asyncio.QueueFull:
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait(_RESYNC)
+            self.resyncs += 1
+
+
+class LiveHub:
+    def __init__(
+        self,
+        app: Appliance,
+        *,
+        ring_size: int = 4096,
+        queue_size: int = 256,
+        chunk_size: int = 1000,
+    ) -> None:
+        self.app = app
+        self.epoch = secrets.token_hex(8)
+        self.seq = 0
+        self.ring: deque[tuple[int, list[JumpClient], list[int]]] = deque(maxlen=ring_size)
+        self.queue_size = queue_size
+        self.chunk_size = chunk_size
+        self.latest: dict[int, LatestStats] = {}
+        self._dirty: set[int] = set()
+        self.subscribers: set[Subscriber] = set()
+        self.before_tick: list[Callable[[datetime], None]] = []
+
+    # -- inputs ------------------------------------------------------------------------------
+
+    def interval(self) -> float:
+        override = self.app.settings.live_interval_s
+        return override if override else float(self.app.repo.settings().statistics_interval_s)
+
+    def record_stats(self, item_id: int, stats: LatestStats) -> None:
+        self.latest[item_id] = stats
+        self._dirty.add(item_id)
+
+    def forget(self, item_id: int) -> None:
+        self.latest.pop(item_id, None)
+        self._dirty.discard(item_id)
+
+    def publish(self, upserts: Sequence[JumpClient], removes: Sequence[int] = ()) -> int:
+        """Number a change, keep it for resumes, and queue it to those who may see it."""
+        self.seq += 1
+        changed, removed = list(upserts), list(removes)
+        for item_id in removed:
+            self.forget(item_id)
+        self.ring.append((self.seq, changed, removed))
+        for sub in self.subscribers:
+            if sub.ready:
+                frame = self._delta_frame(sub, self.seq, changed, removed)
+                if frame is not None:
+                    sub.offer(frame)
+        return self.seq
+
+    def publish_ids(self, changed: Iterable[int] = (), removed: Iterable[int] = ()) -> int:
+        """Publish items by id, reading their current state from the repository."""
+        items = [c for c in (self.app.repo.clients.get(i) for i in changed) if c is not None]
+        return self.publish(items, list(removed))
+
+    # -- frames ------------------------------------------------------------------------------
+
+    def _item_json(self, item: JumpClient) -> dict[str, Any]:
+        data = item.model_dump(mode="json")
+        latest = self.latest.get(item.id)
+        if latest is not None:
+            cpu, disk, user, uptime, at = latest
+            data["x_stats"] = {
+                "cpu_percent": cpu,
+                "disk_percent": disk,
+                "console_user": user,
+                "uptime_s": uptime,
+                "thumbnail": None,
+                "at": at,
+            }
+        return data
+
+    def _delta_frame(
+        self, sub: Subscriber, seq: int, upserts: list[JumpClient], removes: list[int]
+    ) -> str | None:
+        ups: list[dict[str, Any]] = []
+        gone = [i for i in removes if i in sub.visible]
+        for item_id in gone:
+            sub.visible.discard(item_id)
+        for item in upserts:
+            if sub.access.can_see(item.jump_group_type, item.jump_group_id):
+                ups.append(self._item_json(item))
+                sub.visible.add(item.id)
+            elif item.id in sub.visible:
+                sub.visible.discard(item.id)
+                gone.append(item.id)
+        if not ups and not gone:
+            return None
+        return _dumps({"type": "delta", "seq": seq, "upserts": ups, "removes": gone})
+
+    def _snapshot_frames(self, sub: Subscriber) -> list[str]:
+        """All frames of a fresh snapshot, built at once (no await), and the sub made ready."""
+        while not sub.queue.empty():
+            sub.queue.get_nowait()
+        items = visible_clients(self.app, sub.access)
+        sub.visible = {item.id for item in items}
+        frames = []
+        for start in range(0, max(len(items), 1), self.chunk_size):
+            chunk = items[start : start + self.chunk_size]
+            frames.append(
+                _dumps(
+                    {
+                        "type": "snapshot",
+                        "seq": self.seq,
+                        "items": [self._item_json(item) for item in chunk],
+                        "last": start + self.chunk_size >= len(items),
+                    }
+                )
+            )
+        sub.ready = True
+        return frames
+
+    def _resume_frames(self, sub: Subscriber, since: int) -> list[str] | None:
+        oldest = self.ring[0][0] if self.ring else self.seq + 1
+        if since > self.seq or since < oldest - 1:
+            return None
+        sub.visible = {item.id for item in visible_clients(self.app, sub.access)}
+        frames = [_dumps({"type": "resume", "seq": self.seq})]
+        for seq, ups, rms in self.ring:
+            if seq > since:
+                frame = self._delta_frame(sub, seq, ups, rms)
+                if frame is not None:
+                    frames.append(frame)
+        sub.ready = True
+        return frames
+
+    def tick(self, now: datetime) -> None:
+        """Run the pre-tick hooks, then send each subscriber its visible dirty statistics."""
+        for hook in self.before_tick:
+            hook(now)
+        dirty, self._dirty = self._dirty, set()
+        if not dirty or not self.subscribers:
+            return
+        selected = self.app.repo.settings().statistics
+        rows: dict[int, Any] = {}
+        for item_id in dirty:
+            latest = self.latest.get(item_id)
+            if latest is not None:
+                cpu, disk, user, uptime, at = latest
+                rows[item_id] = stats_row(
+                    item_id,
+                    cpu=cpu,
+                    disk=disk,
+                    console_user=user,
+                    uptime_s=uptime,
+                    at=at,
+                    selected=selected,
+                )
+        for sub in self.subscribers:
+            if not sub.ready:
+                continue
+            visible = sub.visible
+            mine = [row for item_id, row in rows.items() if item_id in visible]
+            if mine:
+                sub.offer(_dumps({"type": "stats", "seq": self.seq, "rows": mine}))
+
+    async def run(self) -> None:
+        """Tick forever at the site's statistics interval (read again every tick)."""
+        while True:
+            await asyncio.sleep(self.interval())
+            try:
+                self.tick(self.app.clock.now())
+            except Exception:  # a bad tick must not stop the feed
+                log.exception("live tick failed")
+
+    # -- one console -------------------------------------------------------------------------
+
+    async def serve(self, ws: WebSocket, user: User) -> None:
+        """Speak the live protocol with one console until it goes away."""
+        settings = self.app.repo.settings()
+        demo = self.app.repo.clients.count([("x_demo", True)]) > 0
+        await ws.send_text(
+            _dumps(
+                {
+                    "type": "hello",
+                    "epoch": self.epoch,
+                    "seq": self.seq,
+                    "interval_s": self.interval(),
+                    "statistics": [s.value for s in settings.statistics],
+                    "demo": demo,
+                }
+            )
+        )
+        try:
+            raw = await asyncio.wait_for(ws.receive_text(), timeout=30)
+            request = Subscribe.model_validate_json(raw)
+        except (TimeoutError, ValidationError, ValueError):
+            await ws.close(CLOSE_BAD_REQUEST, "expected a subscribe frame")
+            return
+        sub = Subscriber(user, access_for(self.app, user), asyncio.Queue(self.queue_size))
+        frames = None
+        if request.since_seq is not None:
+            frames = self._resume_frames(sub, request.since_seq)
+        if frames is None:
+            frames = self._snapshot_frames(sub)
+        self.subscribers.add(sub)
+        try:
+            writer = asyncio.create_task(self._write(ws, sub, frames))
+            reader = asyncio.create_task(self._read(ws))
+            done, pending = await asyncio.wait(
+                {writer, reader}, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in pending:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        finally:
+            self.subscribers.discard(sub)
+
+    async def _write(self, ws: WebSocket, sub: Subscriber, first: list[str]) -> None:
+        for frame in first:
+            await ws.send_text(frame)
+        while True:
+            frame = await sub.queue.get()
+            if frame == _RESYNC:
+                for snapshot in self._snapshot_frames(sub):
+                    await ws.send_text(snapshot)
+            else:
+                await ws.send_text(frame)
+
+    @staticmethod
+    async def _read(ws: WebSocket) -> None:
+        """Read (and ignore) what the console sends, until it disconnects."""
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+            while True:
+                message = await ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    return

@@ -1,0 +1,265 @@
+"""The live feed over real websockets: snapshot, deltas, statistics, resume, restart, faults."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import orjson
+import pytest
+from websockets.asyncio.server import ServerConnection, serve
+
+from api_client import (
+    ApiCredentials,
+    ApplianceClient,
+    FeedEvent,
+    FeedState,
+    FeedStatus,
+    ItemDelta,
+    LiveFeed,
+    RepCredentials,
+    Resumed,
+    SnapshotLoaded,
+)
+from appliance.clock import FakeClock
+from appliance.config import ApplianceSettings
+from appliance.embedded import EmbeddedAppliance
+from domain.live import StatsBatch
+from tests.conftest import T0
+
+pytestmark = pytest.mark.integration
+TIMEOUT = 20.0
+
+
+async def _no_sleep(_s: float) -> None:
+    await asyncio.sleep(0)
+
+
+class Events:
+    """Consume a feed in the background; wait for the event one expects, in order."""
+
+    def __init__(self, feed: LiveFeed) -> None:
+        self.feed = feed
+        self.queue: asyncio.Queue[FeedEvent] = asyncio.Queue()
+        self.seen: list[FeedEvent] = []
+        self.task = asyncio.create_task(self._pump())
+
+    async def _pump(self) -> None:
+        async for event in self.feed:
+            self.seen.append(event)
+            await self.queue.put(event)
+
+    async def until(self, match: Callable[[FeedEvent], bool]) -> FeedEvent:
+        async def wait() -> FeedEvent:
+            while True:
+                event = await self.queue.get()
+                if match(event):
+                    return event
+
+        return await asyncio.wait_for(wait(), TIMEOUT)
+
+    async def close(self) -> None:
+        self.task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await self.task
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> ApplianceSettings:
+    return ApplianceSettings(db=tmp_path / "live.sqlite3", demo_fleet=80, live_interval_s=0.05)
+
+
+@pytest.fixture
+def embedded(settings: ApplianceSettings) -> AsyncIterator[EmbeddedAppliance]:
+    appliance = EmbeddedAppliance(settings, api_account=("it", "it-secret"))
+    appliance.start()
+    yield appliance
+    appliance.stop()
+
+
+async def test_snapshot_is_what_the_rep_may_see_then_deltas_and_stats(
+    embedded: EmbeddedAppliance,
+) -> None:
+    async with (
+        ApplianceClient(embedded.url, credentials=RepCredentials("alice", "demo")) as rep,
+        ApplianceClient(embedded.url, credentials=ApiCredentials("it", "it-secret")) as api,
+    ):
+        expected = {c.id async for c in rep.iter_jump_items()}
+        events = Events(LiveFeed(rep))
+        snap = await events.until(lambda e: isinstance(e, SnapshotLoaded))
+        assert isinstance(snap, SnapshotLoaded)
+        assert {i.id for i in snap.items} == expected
+        assert snap.demo
+        assert (await events.until(lambda e: isinstance(e, FeedStatus))).state is FeedState.LIVE
+
+        target = min(expected)
+        await api.jump_clients.update(target, {"comments": "seen live"})
+        delta = await events.until(
+            lambda e: isinstance(e, ItemDelta) and any(i.id == target for i in e.upserts)
+        )
+        assert isinstance(delta, ItemDelta)
+        assert [i.comments for i in delta.upserts if i.id == target] == ["seen live"]
+
+        stats = await events.until(lambda e: isinstance(e, StatsBatch) and bool(e.rows))
+        assert isinstance(stats, StatsBatch)
+        assert {row[0] for row in stats.rows} <= expected
+        await events.close()
+
+
+async def test_only_the_selected_statistics_are_sent(embedded: EmbeddedAppliance) -> None:
+    async with ApplianceClient(embedded.url, credentials=ApiCredentials("it", "it-secret")) as api:
+        await api.update_settings({"statistics": ["cpu"]})
+    async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
+        events = Events(LiveFeed(rep))
+        stats = await events.until(lambda e: isinstance(e, StatsBatch) and bool(e.rows))
+        assert isinstance(stats, StatsBatch)
+        assert all(
+            r[1] is not None and r[2] is None and r[3] is None and r[4] is None for r in stats.rows
+        )
+        await events.close()
+
+
+async def test_resume_after_a_dropped_connection_loses_nothing(
+    embedded: EmbeddedAppliance,
+) -> None:
+    async with (
+        ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep,
+        ApplianceClient(embedded.url, credentials=ApiCredentials("it", "it-secret")) as api,
+    ):
+        feed = LiveFeed(rep, sleep=_no_sleep)
+        events = Events(feed)
+        snap = await events.until(lambda e: isinstance(e, SnapshotLoaded))
+        assert isinstance(snap, SnapshotLoaded)
+        await events.close()  # the console goes away for a while
+        target = snap.items[0].id
+        await api.jump_clients.update(target, {"tag": "while-away"})
+        events = Events(feed)  # same feed object: it remembers epoch and seq
+        await events.until(lambda e: isinstance(e, Resumed))
+        delta = await events.until(
+            lambda e: isinstance(e, ItemDelta) and any(i.id == target for i in e.upserts)
+        )
+        assert isinstance(delta, ItemDelta)
+        assert [i.tag for i in delta.upserts if i.id == target] == ["while-away"]
+        assert not any(isinstance(e, SnapshotLoaded) for e in events.seen)
+        await events.close()
+
+
+async def test_appliance_restart_reconnects_with_a_fresh_snapshot(
+    settings: ApplianceSettings,
+) -> None:
+    appliance = EmbeddedAppliance(settings)
+    appliance.start()
+    try:
+        async with ApplianceClient(
+            appliance.url, credentials=RepCredentials("carol", "demo")
+        ) as rep:
+            events = Events(LiveFeed(rep, sleep=_no_sleep, base_delay=0.05, max_delay=0.2))
+            first = await events.until(lambda e: isinstance(e, SnapshotLoaded))
+            appliance.stop()
+            lost = await events.until(
+                lambda e: (
+                    isinstance(e, FeedStatus)
+                    and e.state in (FeedState.RECONNECTING, FeedState.OFFLINE)
+                    and e.retry_in is not None
+                )
+            )
+            assert isinstance(lost, FeedStatus) and "lost" in lost.message
+            appliance.start()
+            again = await events.until(lambda e: isinstance(e, SnapshotLoaded))
+            assert isinstance(first, SnapshotLoaded) and isinstance(again, SnapshotLoaded)
+            ids = [i.id for i in again.items]
+            assert len(ids) == len(set(ids))
+            assert set(ids) == {i.id for i in first.items}
+            await events.close()
+    finally:
+        appliance.stop()
+
+
+async def test_expired_token_signs_in_again(tmp_path: Path) -> None:
+    clock = FakeClock(T0)
+    settings = ApplianceSettings(db=tmp_path / "t.sqlite3", demo_fleet=10, live_interval_s=0.05)
+    appliance = EmbeddedAppliance(settings, clock=clock)
+    appliance.start()
+    try:
+        async with ApplianceClient(appliance.url, credentials=RepCredentials("bob", "demo")) as rep:
+            await rep.sign_in()
+            clock.advance(9 * 3600)  # past the 8 h representative token
+            events = Events(LiveFeed(rep, sleep=_no_sleep))
+            asked = await events.until(
+                lambda e: isinstance(e, FeedStatus) and "sign in again" in e.message
+            )
+            assert isinstance(asked, FeedStatus)
+            await events.until(lambda e: isinstance(e, SnapshotLoaded))
+            await events.close()
+    finally:
+        appliance.stop()
+
+
+async def test_wrong_password_ends_the_feed_offline(embedded: EmbeddedAppliance) -> None:
+    async with ApplianceClient(embedded.url, credentials=RepCredentials("bob", "nope")) as rep:
+        events = [e async for e in LiveFeed(rep, sleep=_no_sleep)]
+    last = events[-1]
+    assert isinstance(last, FeedStatus) and last.final and last.state is FeedState.OFFLINE
+    assert "username and password" in last.message
+
+
+async def test_malformed_frames_and_rows_are_skipped() -> None:
+    item = {
+        "id": 7,
+        "jump_group_id": 1,
+        "name": "PC-7",
+        "hostname": "pc-7",
+        "fqdn": "pc-7.test",
+        "public_site_address": "support.jump.test",
+    }
+
+    async def handler(ws: ServerConnection) -> None:
+        await ws.send(
+            orjson.dumps(
+                {"type": "hello", "epoch": "e", "seq": 0, "interval_s": 5, "statistics": ["cpu"]}
+            ).decode()
+        )
+        await ws.recv()
+        for frame in (
+            b"not json at all",
+            orjson.dumps(
+                {"type": "snapshot", "seq": 1, "last": True, "items": [item, {"id": "bad"}]}
+            ),
+            orjson.dumps({"type": "mystery", "seq": 1}),
+            orjson.dumps(
+                {
+                    "type": "stats",
+                    "seq": 1,
+                    "rows": [
+                        [7, 12.5, None, None, None, "2026-11-24T10:00:00+00:00"],
+                        [7, 500, None, None, None, "x"],
+                        "junk",
+                    ],
+                }
+            ),
+        ):
+            await ws.send(frame.decode(errors="replace"))
+        await ws.wait_closed()
+
+    async with serve(handler, "127.0.0.1", 0) as server:
+        port = server.sockets[0].getsockname()[1]
+
+        client = ApplianceClient(f"http://127.0.0.1:{port}", credentials=RepCredentials("a", "b"))
+
+        async def fake_bearer() -> str:
+            return "token"
+
+        client.bearer = fake_bearer  # type: ignore[method-assign]
+        feed = LiveFeed(client, sleep=_no_sleep)
+        events = Events(feed)
+        snap = await events.until(lambda e: isinstance(e, SnapshotLoaded))
+        stats = await events.until(lambda e: isinstance(e, StatsBatch))
+        assert isinstance(snap, SnapshotLoaded) and [i.id for i in snap.items] == [7]
+        assert isinstance(stats, StatsBatch) and stats.rows == [
+            (7, 12.5, None, None, None, "2026-11-24T10:00:00+00:00")
+        ]
+        assert stats.rejected == 2
+        assert feed.malformed >= 4
+        await events.close()
+        await client.aclose()

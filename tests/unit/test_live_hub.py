@@ -1,0 +1,60 @@
+"""The hub's promises that need no network: bounded queues, visibility, resume window."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import FastAPI
+
+from appliance._access import access_for
+from appliance.live import _RESYNC, LiveHub, Subscriber
+
+
+def _hub(app: FastAPI, **kwargs: int) -> LiveHub:
+    return LiveHub(app.state.appliance, **kwargs)
+
+
+def _subscriber(hub: LiveHub, username: str, size: int) -> Subscriber:
+    found = hub.app.repo.user_by_name(username)
+    assert found is not None
+    sub = Subscriber(found[0], access_for(hub.app, found[0]), asyncio.Queue(size))
+    hub._snapshot_frames(sub)  # marks it ready with its visible set
+    hub.subscribers.add(sub)
+    return sub
+
+
+async def test_a_console_that_stops_reading_is_resynchronised_with_bounded_memory(
+    app: FastAPI,
+) -> None:
+    hub = _hub(app, queue_size=8)
+    sub = _subscriber(hub, "carol", 8)
+    visible = sorted(sub.visible)
+    for _ in range(100):
+        hub.publish_ids([visible[0]])
+    assert sub.queue.qsize() <= 8
+    frames = [sub.queue.get_nowait() for _ in range(sub.queue.qsize())]
+    assert _RESYNC in frames
+    assert sub.resyncs >= 1
+
+
+async def test_deltas_and_stats_reach_only_those_who_may_see(app: FastAPI) -> None:
+    hub = _hub(app)
+    alice = _subscriber(hub, "alice", 64)
+    carol = _subscriber(hub, "carol", 64)
+    hidden = sorted(carol.visible - alice.visible)[0]
+    hub.publish_ids([hidden])
+    assert alice.queue.empty() and carol.queue.qsize() == 1
+    hub.record_stats(hidden, (10.0, 20.0, "x", 5, "2026-11-24T10:00:00+00:00"))
+    hub.tick(hub.app.clock.now())
+    assert alice.queue.empty() and carol.queue.qsize() == 2
+
+
+async def test_resume_window_is_the_ring(app: FastAPI) -> None:
+    hub = _hub(app, ring_size=4)
+    sub = _subscriber(hub, "carol", 64)
+    item = sorted(sub.visible)[0]
+    for _ in range(10):
+        hub.publish_ids([item])
+    assert hub._resume_frames(sub, 6) is not None  # 7..10 are still in the ring
+    assert hub._resume_frames(sub, 5) is None  # 6 fell out: a fresh snapshot is needed
+    assert hub._resume_frames(sub, 11) is None  # from the future (another epoch)
