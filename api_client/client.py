@@ -44,6 +44,7 @@ from domain import (
     User,
 )
 from domain.installer import InstallerExtend
+from domain.site import RepSite
 
 M = TypeVar("M", bound=BaseModel)
 CONFIG = "/api/config/v1"
@@ -359,6 +360,10 @@ class ApplianceClient:
         if not isinstance(body, dict):
             raise ProtocolError("The appliance's answer about you could not be read.")
         return body
+
+    async def site(self) -> RepSite:
+        """Policies, schedules and site settings, as a representative may read them."""
+        return await self.get_model(f"{REP}/site", RepSite)
 
     async def jump_items(
         self,

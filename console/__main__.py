@@ -1,17 +1,132 @@
-"""``jump-console``: the representative console (being built; see README)."""
+"""``jump-console``: start the representative console.
+
+With no appliance configured it starts the embedded appliance (SQLite in the user data dir,
+a seeded demo fleet) on a free 127.0.0.1 port and signs in as a demo representative.
+"""
 
 from __future__ import annotations
 
+import argparse
+import getpass
+import os
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from api_client import ApplianceClient, RepCredentials
+from console.backend import Backend
+from console.config import ConfigError, ConsoleSettings, load_settings, load_state
+from themes import NO_COLOR_THEME
+
+if TYPE_CHECKING:
+    from appliance.embedded import EmbeddedAppliance
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="jump-console", description="The Jump Console representative console."
+    )
+    p.add_argument(
+        "--appliance",
+        metavar="URL",
+        help="connect to this appliance (default: start the embedded demo)",
+    )
+    p.add_argument("--user", dest="username", help="representative to sign in as")
+    p.add_argument(
+        "--demo-fleet",
+        type=int,
+        metavar="N",
+        help="size of the embedded demo fleet on first start (default 500)",
+    )
+    p.add_argument(
+        "--demo-user",
+        help="demo representative for the embedded appliance "
+        "(alice, bob, carol, dave, admin; default carol)",
+    )
+    p.add_argument("--theme", help="dark, light, high-contrast or 16")
+    p.add_argument("--config", type=Path, help="config file (default: platform config dir)")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    return p
+
+
+def _password(settings: ConsoleSettings) -> str:
+    if settings.password is not None:
+        return settings.password.get_secret_value()
+    if not sys.stdin.isatty():
+        raise ConfigError(
+            "No password: set JUMP_CONSOLE_PASSWORD or 'password' in the config "
+            "file, or run in a terminal to be asked."
+        )
+    return getpass.getpass(f"Password for {settings.username} at {settings.appliance}: ")
 
 
 def main(argv: list[str] | None = None) -> int:
-    print(
-        "jump-console: the console is not built yet; run `make run` to start the appliance "
-        "with a demo fleet and script it with curl or api_client.",
-        file=sys.stderr,
+    args = _parser().parse_args(argv)
+    no_color = "NO_COLOR" in os.environ  # read before Textual removes it
+    try:
+        settings = load_settings(
+            args.config,
+            appliance=args.appliance,
+            username=args.username,
+            demo_fleet=args.demo_fleet,
+            demo_user=args.demo_user,
+            theme=args.theme,
+        )
+    except ConfigError as err:
+        print(f"jump-console: {err}", file=sys.stderr)
+        return 2
+    embedded = None
+    try:
+        if settings.appliance:
+            if not settings.username:
+                raise ConfigError(
+                    "Say who signs in: --user NAME, JUMP_CONSOLE_USERNAME or "
+                    "'username' in the config file."
+                )
+            url, credentials = (
+                settings.appliance,
+                RepCredentials(settings.username, _password(settings)),
+            )
+        else:
+            embedded, url = _start_embedded(settings)
+            credentials = RepCredentials(settings.demo_user, "demo")
+    except ConfigError as err:
+        print(f"jump-console: {err}", file=sys.stderr)
+        return 2
+    state, state_notice = load_state(settings.state_path)
+    from console.app import JumpConsoleApp  # Textual loads only once the arguments are good
+
+    app = JumpConsoleApp(
+        Backend(ApplianceClient(url, credentials=credentials)),
+        state=state,
+        state_path=lambda: settings.state_path,
+        theme=NO_COLOR_THEME if no_color and args.theme is None else settings.theme,
+        keymap=settings.keymap,
+        notices=[n for n in (state_notice,) if n],
     )
-    return 2
+    try:
+        code = app.run()
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    return code or 0
+
+
+def _start_embedded(settings: ConsoleSettings) -> tuple[EmbeddedAppliance, str]:
+    """The embedded appliance: the composition root is the one place the console starts it."""
+    from appliance.config import ApplianceSettings
+    from appliance.embedded import EmbeddedAppliance
+
+    db = settings.data_dir / "embedded-appliance.sqlite3"
+    appliance = EmbeddedAppliance(ApplianceSettings(db=db, demo_fleet=settings.demo_fleet))
+    try:
+        url = appliance.start()
+    except (RuntimeError, OSError) as err:
+        raise ConfigError(
+            f"The embedded appliance could not start ({err}); remove {db} if "
+            "it is damaged, or use --appliance URL."
+        ) from None
+    return appliance, url
 
 
 if __name__ == "__main__":

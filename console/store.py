@@ -25,29 +25,22 @@ _STATUS_CODE = {status.value: code for code, status in enumerate(STATUS_WORDS)}
 _NAN = float("nan")
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
-    key: str
-    title: str
-    width: int
-    numeric: bool = False
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("name", "Name", 22),
-    Column("status", "Status", 14),
-    Column("group", "Group", 18),
-    Column("tag", "Tag", 12),
-    Column("console_user", "User", 10),
-    Column("cpu", "CPU", 6, numeric=True),
-    Column("disk", "Disk", 6, numeric=True),
-    Column("uptime", "Uptime", 8, numeric=True),
-    Column("os", "OS", 20),
-    Column("last_seen", "Last seen", 10, numeric=True),
-    Column("comments", "Comments", 24),
+#: Every column the store can show and sort by.
+COLUMN_KEYS: tuple[str, ...] = (
+    "name",
+    "status",
+    "group",
+    "tag",
+    "console_user",
+    "cpu",
+    "disk",
+    "uptime",
+    "os",
+    "last_seen",
+    "comments",
 )
-COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 LIVE_COLUMNS = frozenset({"cpu", "disk", "uptime", "console_user", "last_seen", "status"})
+_NUMERIC = frozenset({"cpu", "disk", "uptime", "last_seen"})
 
 
 def format_percent(value: float) -> str:
@@ -345,7 +338,7 @@ class ItemStore:
         return None
 
     def set_sort(self, key: str, descending: bool = False) -> None:
-        if key not in COLUMN_BY_KEY:
+        if key not in COLUMN_KEYS:
             raise KeyError(key)
         self.sort_key, self.descending = key, descending
         self._ordered = None
@@ -465,6 +458,13 @@ class ItemStore:
             return self.view.index(row)
         except ValueError:
             return None
+
+    def number(self, row: int, key: str) -> float:
+        """A numeric column's value (NaN when unknown)."""
+        if key not in _NUMERIC:
+            raise KeyError(key)
+        column: array[float] = getattr(self, key)
+        return column[row]
 
     def status_at(self, row: int) -> Status:
         return STATUS_WORDS[self.status[row]]

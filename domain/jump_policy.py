@@ -24,6 +24,12 @@ class JumpPolicy(JumpPolicyFields):
     id: Id
 
 
+class JumpPolicyWithSchedule(JumpPolicy):
+    """A policy with its weekly windows, as the representative API answers it."""
+
+    schedule: Schedule
+
+
 class JumpPolicyCreate(JumpPolicyFields):
     """``POST /jump-policy``."""
 

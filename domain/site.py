@@ -14,6 +14,8 @@ from domain.enums import (
     Statistic,
     UninstalledBehavior,
 )
+from domain.jump_policy import JumpPolicyWithSchedule
+from domain.session_policy import SessionPolicy
 
 MIN_MAINTENANCE_DAYS = 15
 
@@ -83,3 +85,11 @@ class PublicSite(Model):
     addresses: list[Str1_128] = Field(min_length=1)
     is_default: bool = False
     session_policy_id: Id | None = None
+
+
+class RepSite(Model):
+    """``GET /api/rep/v1/site``: what a representative's console needs to explain the rules."""
+
+    jump_policies: list[JumpPolicyWithSchedule]
+    session_policies: list[SessionPolicy]
+    settings: JumpClientSettings

@@ -1,1 +1,27 @@
-"""Reusable Textual widgets of the console."""
+"""Reusable Textual widgets of the console. They take models, post messages, and know
+nothing of the network."""
+
+from __future__ import annotations
+
+from widgets.details import DetailField, DetailsPane, DetailsView
+from widgets.filter_bar import FilterBar
+from widgets.group_tree import ALL, GroupTree, Scope, TreeGroup
+from widgets.jump_table import COLUMNS, STATUS_GLYPH, Column, JumpTable, TableSource
+from widgets.status_bar import StatusBar
+
+__all__ = [
+    "ALL",
+    "COLUMNS",
+    "STATUS_GLYPH",
+    "Column",
+    "DetailField",
+    "DetailsPane",
+    "DetailsView",
+    "FilterBar",
+    "GroupTree",
+    "JumpTable",
+    "Scope",
+    "StatusBar",
+    "TableSource",
+    "TreeGroup",
+]

@@ -19,9 +19,11 @@ from appliance.config_api._deps import Paging, paginate
 from appliance.live import CLOSE_UNAUTHORIZED
 from appliance.rep_api._deps import Rep, RepError, State, current_user
 from appliance.security import new_token, token_hash, verify_secret
-from domain import FilterError, JumpClient, JumpGroupType, Team, User
+from domain import FilterError, JumpClient, JumpGroupType, Schedule, Team, User
 from domain.filters import parse
 from domain.groups import RolePermission
+from domain.jump_policy import JumpPolicyWithSchedule
+from domain.site import RepSite
 
 __all__ = ["RepError", "build_rep_api"]
 
@@ -143,6 +145,18 @@ def build_rep_api(appliance: Appliance) -> FastAPI:
             items = [c for c in items if query.matches(subjects.subject(c))]
         chosen = items[page.offset : page.offset + page.per_page]
         return paginate(request, response, page, chosen, len(items))
+
+    @api.get("/site", response_model=RepSite)
+    async def site(_user: Rep, app: State) -> RepSite:
+        policies = [
+            JumpPolicyWithSchedule(**p.model_dump(), schedule=app.repo.schedule(p.id) or Schedule())
+            for p in app.repo.policies.find()
+        ]
+        return RepSite(
+            jump_policies=policies,
+            session_policies=app.repo.session_policies.find(),
+            settings=app.repo.settings(),
+        )
 
     @api.websocket("/live")
     async def live(ws: WebSocket) -> None:

@@ -22,8 +22,10 @@ def fleet(n: int = 300, seed: int = 3) -> list[JumpClient]:
 
 @pytest.fixture
 def store() -> ItemStore:
-    s = ItemStore(group_names={SERVERS: "Servers", (JumpGroupType.SHARED, 2): "Workstations"},
-                  policy_names={1: "Business hours (Paris) business_paris"})
+    s = ItemStore(
+        group_names={SERVERS: "Servers", (JumpGroupType.SHARED, 2): "Workstations"},
+        policy_names={1: "Business hours (Paris) business_paris"},
+    )
     s.load(fleet())
     return s
 
@@ -56,8 +58,9 @@ def test_filter_matches_the_domain_language(store: ItemStore) -> None:
     assert store.set_filter("status:online") is None
     assert all(store.status_at(r) is Status.ONLINE for r in store.view)
     store.set_filter("srv !status:online")
-    assert all("srv" in store.name_lower[r] and store.status_at(r) is not Status.ONLINE
-               for r in store.view)
+    assert all(
+        "srv" in store.name_lower[r] and store.status_at(r) is not Status.ONLINE for r in store.view
+    )
     store.set_filter("group:servers")
     assert {store.groups[store.group_index[r]] for r in store.view} == {SERVERS}
     store.set_filter("policy:paris")
@@ -95,8 +98,12 @@ def test_stats_batch_changes_the_right_cells_only(store: ItemStore) -> None:
     store.take_dirty()
     row = store.view[0]
     item_id = int(store.ids[row])
-    applied = store.apply_stats([(item_id, 42.0, 77.0, "zoe", 7200, "2026-11-24T10:00:05+00:00"),
-                                 (999_999, 1.0, 1.0, None, 1, "2026-11-24T10:00:05+00:00")])
+    applied = store.apply_stats(
+        [
+            (item_id, 42.0, 77.0, "zoe", 7200, "2026-11-24T10:00:05+00:00"),
+            (999_999, 1.0, 1.0, None, 1, "2026-11-24T10:00:05+00:00"),
+        ]
+    )
     assert applied == 1
     assert store.take_dirty() == {row}
     now = NOW.timestamp() + 10
@@ -122,7 +129,8 @@ def test_deltas_update_add_and_remove_without_duplicates(store: ItemStore) -> No
     assert len(store) == 300 and "Brand new" not in names(store)
 
 
-@pytest.mark.parametrize(("seconds", "text"), [(5, "5 s"), (600, "10 min"), (7200, "2 h"),
-                                               (3 * 86400, "3 d")])
+@pytest.mark.parametrize(
+    ("seconds", "text"), [(5, "5 s"), (600, "10 min"), (7200, "2 h"), (3 * 86400, "3 d")]
+)
 def test_durations_read_short(seconds: int, text: str) -> None:
     assert format_duration(seconds) == text

@@ -1,0 +1,582 @@
+"""``JumpConsoleApp``: the representative console.
+
+Data flow (ARCHITECTURE.md, "hot path"): the feed worker posts one message per feed event;
+the app applies it to the store; a 100 ms timer repaints only the on-screen rows that
+changed, refreshes the tree counts when items changed, and the details of the highlighted
+item. Everything the user can do is a binding with an id (remappable), in the footer, in
+the help overlay and in the command palette.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Header, Input
+from textual.worker import Worker, WorkerState
+
+from api_client import (
+    ApplianceError,
+    FeedState,
+    FeedStatus,
+    ItemDelta,
+    SnapshotLoaded,
+)
+from console.backend import Backend, Session
+from console.commands import CommandError, parse_command
+from console.config import UiState, save_state
+from console.details import HistoryBook, build_details
+from console.messages import FeedEventArrived, SessionReady
+from console.screens import ConsoleCommands, HelpEntry, HelpScreen
+from console.store import COLUMN_KEYS, LIVE_COLUMNS, ItemStore
+from domain import JumpClient, JumpGroupType, Stats
+from domain.live import Hello, StatsBatch
+from themes import DEFAULT_THEME, THEMES, VARIABLE_DEFAULTS, resolve
+from widgets import (
+    ALL,
+    DetailsPane,
+    FilterBar,
+    GroupTree,
+    JumpTable,
+    Scope,
+    StatusBar,
+    TreeGroup,
+)
+
+Clock = Callable[[], datetime]
+REPAINT_S = 0.1
+RESORT_S = 2.0
+
+
+class JumpConsoleApp(App[int]):
+    """Jump Items by group and tag with live statistics, filter, sort and details."""
+
+    TITLE = "Jump Console"
+    CSS_PATH = "console.tcss"
+    COMMANDS = App.COMMANDS | {ConsoleCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="app.filter"),
+        Binding("colon", "command_line", "Command", id="app.command"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("t", "focus_tree", "Groups", id="app.tree"),
+        Binding("l", "focus_list", "List", id="app.list"),
+        Binding("s", "sort_next", "Sort", id="app.sort"),
+        Binding("S", "sort_reverse", "Reverse", id="app.sort_reverse", show=False),
+        Binding("ctrl+left", "move_column(-1)", "Column left", id="app.column_left", show=False),
+        Binding("ctrl+right", "move_column(1)", "Column right", id="app.column_right", show=False),
+        Binding("d", "toggle_details", "Details", id="app.details"),
+        Binding("Z", "pause", "Pause", id="app.pause"),
+        Binding("F", "follow", "Follow", id="app.follow"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        state: UiState | None = None,
+        state_path: Callable[[], object] | None = None,
+        theme: str = DEFAULT_THEME,
+        keymap: dict[str, str] | None = None,
+        clock: Clock | None = None,
+        notices: Iterable[str] = (),
+    ) -> None:
+        super().__init__()
+        self.backend = backend
+        self.ui_state = (state or UiState()).cleaned()
+        self._save_state = state_path
+        self.clock: Clock = clock or (lambda: datetime.now(UTC))
+        self.store = ItemStore()
+        self.store.sort_key = self.ui_state.sort_key
+        self.store.descending = self.ui_state.sort_descending
+        self.history = HistoryBook()
+        self.session: Session | None = None
+        self.paused = False
+        self.follow = False
+        self.loaded = False
+        self._pending_stats: dict[int, tuple[object, ...]] = {}
+        self._pending_deltas: list[ItemDelta] = []
+        self._counts_dirty = False
+        self._details_item: JumpClient | None = None
+        self._details_due = False
+        self._last_resort = 0.0
+        self._wanted_theme = theme
+        self._user_keymap = dict(keymap or {})
+        self._notices = list(notices)
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(VARIABLE_DEFAULTS)
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="⇢")
+        with Horizontal(id="main"):
+            yield GroupTree(id="tree")
+            with Vertical(id="right"):
+                yield FilterBar(id="filter")
+                yield JumpTable(
+                    self.store,
+                    columns=self.ui_state.columns,
+                    now=lambda: self.clock().timestamp(),
+                    id="table",
+                )
+                yield DetailsPane(id="details")
+        yield Input(placeholder=":command — :help lists them, escape closes", id="command")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.theme = self._pick_theme(self._wanted_theme)
+        if self._user_keymap:
+            self.set_keymap(self._user_keymap)
+        self.query_one("#command", Input).display = False
+        self.query_one(JumpTable).focus()
+        for notice in self._notices:
+            self.notify(notice, severity="warning", markup=False)
+        self.set_interval(REPAINT_S, self._repaint_tick)
+        self.follow_feed()
+
+    def _pick_theme(self, name: str) -> str:
+        resolved = resolve(name)
+        if resolved is None:
+            self.notify(
+                f"There is no theme '{name}'; using the default theme.",
+                severity="warning",
+                markup=False,
+            )
+            return DEFAULT_THEME
+        return resolved
+
+    # -- the feed ----------------------------------------------------------------------------
+
+    @work(exclusive=True, group="feed", exit_on_error=False)
+    async def follow_feed(self) -> None:
+        session = await self.backend.start()
+        self.post_message(SessionReady(session))
+        async for event in self.backend.feed():
+            self.post_message(FeedEventArrived(event))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one handler for worker errors: each goes to the right surface."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if event.worker.group == "feed":
+            message = (
+                error.message
+                if isinstance(error, ApplianceError)
+                else ("The console lost its connection to the appliance and could not recover.")
+            )
+            self.exit(return_code=2, message=f"jump-console: {message}")
+        elif isinstance(error, ApplianceError):
+            self.notify(error.message, severity="error", markup=False)
+        else:
+            self.notify(
+                "Something went wrong; the action was not completed.",
+                severity="error",
+                markup=False,
+            )
+
+    def on_session_ready(self, message: SessionReady) -> None:
+        session = message.session
+        self.session = session
+        self.store.group_names = dict(session.groups)
+        self.store.policy_names = session.policy_names
+        self.sub_title = f"{session.display_name} ({session.username})"
+        self.query_one(StatusBar).user = session.username
+
+    def on_feed_event_arrived(self, message: FeedEventArrived) -> None:
+        event = message.event
+        status = self.query_one(StatusBar)
+        if isinstance(event, FeedStatus):
+            status.connection = event.state.value
+            status.retry_in = None if event.retry_in is None else max(1, round(event.retry_in))
+            if event.final:
+                self.notify(event.message, severity="error", markup=False, timeout=30)
+            elif event.state in (FeedState.RECONNECTING, FeedState.OFFLINE) and event.retry_in:
+                self.notify(event.message, severity="warning", markup=False)
+        elif isinstance(event, Hello):
+            status.demo = event.demo
+        elif isinstance(event, SnapshotLoaded):
+            keep = self.query_one(JumpTable).highlighted_id
+            self.store.load(event.items)
+            self._after_items_changed(keep)
+            self.loaded = True
+        elif isinstance(event, ItemDelta):
+            if self.paused:
+                self._pending_deltas.append(event)
+            else:
+                self._apply_delta(event)
+        elif isinstance(event, StatsBatch):
+            self.history.record(event.rows)
+            if self.paused:
+                for row in event.rows:
+                    self._pending_stats[row[0]] = row
+            else:
+                self.store.apply_stats(event.rows)
+
+    def _apply_delta(self, delta: ItemDelta) -> None:
+        keep = self.query_one(JumpTable).highlighted_id
+        if delta.upserts:
+            self.store.upsert(delta.upserts)
+        if delta.removes:
+            self.store.remove(delta.removes)
+        for item in delta.upserts:
+            if self._details_item is not None and item.id == self._details_item.id:
+                self._details_item = item
+                self._details_due = True
+        self._after_items_changed(keep)
+
+    def _after_items_changed(self, keep: int | None) -> None:
+        table = self.query_one(JumpTable)
+        table.refresh_table(keep_id=keep if self.follow or keep is not None else None)
+        self._counts_dirty = True
+        self._show_counts()
+
+    def _repaint_tick(self) -> None:
+        """At most every 100 ms: repaint changed rows on screen, counts and details."""
+        if self.paused:
+            return
+        table = self.query_one(JumpTable)
+        dirty = self.store.take_dirty()
+        if dirty:
+            table.refresh_rows(dirty)
+            item = self._details_item
+            if item is not None and self.store.row_of.get(item.id) in dirty:
+                self._details_due = True
+        now = time.monotonic()
+        if self.store.sort_key in LIVE_COLUMNS and now - self._last_resort >= RESORT_S and dirty:
+            self._last_resort = now
+            keep = table.highlighted_id if self.follow else None
+            self.store.resort()
+            table.refresh_table(keep_id=keep)
+        if self._counts_dirty:
+            self._show_counts()
+        if self._details_due:
+            self._details_due = False
+            self._show_details()
+
+    def _show_counts(self) -> None:
+        self._counts_dirty = False
+        counts = self.store.counts()
+        groups = []
+        known = dict(self.store.group_names)
+        for key in counts:
+            known.setdefault(key, self.store.group_label(key))
+        me = self.session.username if self.session else ""
+
+        def order(key: tuple[JumpGroupType, int]) -> tuple[int, str]:
+            label = known[key]
+            if key[0] is JumpGroupType.SHARED:
+                return 0, label.lower()
+            return (1, "") if label == "My personal list" else (2, label.lower())
+
+        for key in sorted(known, key=order):
+            count = counts.get(key)
+            tags = sorted(count.tags.items()) if count else []
+            groups.append(
+                TreeGroup(
+                    key,
+                    known[key],
+                    count.total if count else 0,
+                    count.online if count else 0,
+                    tuple((t, pair[0], pair[1]) for t, pair in tags),
+                )
+            )
+        online, total = self.store.online_total()
+        self.query_one(GroupTree).show_groups(groups, online, total)
+        status = self.query_one(StatusBar)
+        status.online, status.total, status.shown = online, total, len(self.store.view)
+        del me
+
+    # -- details -------------------------------------------------------------------------------
+
+    @on(JumpTable.Highlighted)
+    def _highlighted(self, message: JumpTable.Highlighted) -> None:
+        if message.item_id is None:
+            self._details_item = None
+            self.query_one(DetailsPane).show(None)
+            return
+        self.history.watch(message.item_id)
+        self.load_details(message.item_id)
+
+    @work(exclusive=True, group="details", exit_on_error=False)
+    async def load_details(self, item_id: int) -> None:
+        self._details_item = await self.backend.item(item_id)
+        self._show_details()
+
+    def _show_details(self) -> None:
+        item = self._details_item
+        pane = self.query_one(DetailsPane)
+        if item is None or not pane.display:
+            return
+        row = self.store.row_of.get(item.id)
+        if row is not None:  # the store's live values are newer than the fetched record
+            item = self._with_live_stats(item, row)
+        cpu, disk = self.history.history(item.id)
+        group = self.store.group_label((item.jump_group_type, item.jump_group_id))
+        pane.show(
+            build_details(
+                item,
+                group_label=group,
+                site=self.session.site if self.session else None,
+                now=self.clock(),
+                cpu_history=cpu,
+                disk_history=disk,
+            )
+        )
+
+    def _with_live_stats(self, item: JumpClient, row: int) -> JumpClient:
+        store = self.store
+        seen = store.last_seen[row]
+        if seen != seen or not item.x_online:  # NaN: no statistics
+            return item
+
+        def number(value: float) -> float | None:
+            return None if value != value else value
+
+        uptime = number(store.uptime[row])
+        stats = Stats(
+            cpu_percent=number(store.cpu[row]),
+            disk_percent=number(store.disk[row]),
+            console_user=store.console_user[row] or None,
+            uptime_s=None if uptime is None else int(uptime),
+            thumbnail=item.x_stats.thumbnail if item.x_stats else None,
+            at=datetime.fromtimestamp(seen, UTC),
+        )
+        return item.model_copy(update={"x_stats": stats})
+
+    # -- scope, filter, sort ---------------------------------------------------------------------
+
+    @on(GroupTree.ScopeChanged)
+    def _scope_changed(self, message: GroupTree.ScopeChanged) -> None:
+        keep = self.query_one(JumpTable).highlighted_id
+        group, tag = message.scope
+        self.store.set_scope(group, tag)
+        self.query_one(JumpTable).refresh_table(keep_id=keep)
+        self.query_one(StatusBar).shown = len(self.store.view)
+
+    @on(FilterBar.Changed)
+    def _filter_changed(self, message: FilterBar.Changed) -> None:
+        self.apply_filter(message.value)
+
+    def apply_filter(self, text: str) -> None:
+        error = self.store.set_filter(text)
+        bar = self.query_one(FilterBar)
+        if error is not None:
+            bar.error = f"Filter not applied — {error.message} (at position {error.position})."
+            return
+        bar.error = ""
+        self.query_one(JumpTable).refresh_table(keep_id=self.query_one(JumpTable).highlighted_id)
+        self.query_one(StatusBar).shown = len(self.store.view)
+
+    @on(FilterBar.Done)
+    def _filter_done(self) -> None:
+        self.query_one(JumpTable).focus()
+
+    def _set_sort(self, key: str, descending: bool) -> None:
+        table = self.query_one(JumpTable)
+        keep = table.highlighted_id
+        self.store.set_sort(key, descending)
+        table.refresh_table(keep_id=keep)
+        self.ui_state = UiState(columns=table.columns, sort_key=key, sort_descending=descending)
+        self._persist()
+
+    def _persist(self) -> None:
+        if self._save_state is not None:
+            path = self._save_state()
+            try:
+                save_state(path, self.ui_state)  # type: ignore[arg-type]
+            except OSError as err:
+                self.notify(
+                    f"The layout could not be saved: {err.strerror}.",
+                    severity="warning",
+                    markup=False,
+                )
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).focus_input()
+
+    def action_focus_tree(self) -> None:
+        self.query_one(GroupTree).focus()
+
+    def action_focus_list(self) -> None:
+        self.query_one(JumpTable).focus()
+
+    def action_sort_next(self) -> None:
+        columns = self.query_one(JumpTable).columns
+        current = columns.index(self.store.sort_key) if self.store.sort_key in columns else -1
+        self._set_sort(columns[(current + 1) % len(columns)], False)
+
+    def action_sort_reverse(self) -> None:
+        self._set_sort(self.store.sort_key, not self.store.descending)
+
+    def action_move_column(self, step: int) -> None:
+        table = self.query_one(JumpTable)
+        columns = list(table.columns)
+        key = self.store.sort_key
+        if key not in columns:
+            return
+        index = columns.index(key)
+        target = max(0, min(len(columns) - 1, index + step))
+        columns.insert(target, columns.pop(index))
+        table.set_columns(columns)
+        self.ui_state = UiState(
+            columns=columns, sort_key=key, sort_descending=self.store.descending
+        )
+        self._persist()
+
+    def action_toggle_details(self) -> None:
+        pane = self.query_one(DetailsPane)
+        pane.display = not pane.display
+        if pane.display:
+            self._show_details()
+
+    def action_pause(self) -> None:
+        self.paused = not self.paused
+        self.query_one(StatusBar).paused = self.paused
+        if not self.paused:
+            for delta in self._pending_deltas:
+                self._apply_delta(delta)
+            self._pending_deltas.clear()
+            if self._pending_stats:
+                self.store.apply_stats(list(self._pending_stats.values()))  # type: ignore[arg-type]
+                self._pending_stats.clear()
+            self.query_one(JumpTable).refresh_table(
+                keep_id=self.query_one(JumpTable).highlighted_id
+            )
+        self.notify(
+            "Live updates paused; press Z to resume." if self.paused else "Live updates resumed.",
+            markup=False,
+        )
+
+    def action_follow(self) -> None:
+        self.follow = not self.follow
+        self.query_one(StatusBar).follow = self.follow
+        self.notify(
+            "Following the highlighted item."
+            if self.follow
+            else "No longer following the highlighted item.",
+            markup=False,
+        )
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.help_entries()))
+
+    def action_command_line(self) -> None:
+        line = self.query_one("#command", Input)
+        line.display = True
+        line.value = ""
+        line.focus()
+
+    @on(Input.Submitted, "#command")
+    def _command_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        line = self.query_one("#command", Input)
+        line.display = False
+        self.query_one(JumpTable).focus()
+        self.run_command(event.value)
+
+    def on_key(self, event: object) -> None:
+        line = self.query_one("#command", Input)
+        key = getattr(event, "key", "")
+        if key == "escape" and line.has_focus:
+            line.display = False
+            self.query_one(JumpTable).focus()
+
+    # -- commands --------------------------------------------------------------------------------
+
+    def run_command(self, text: str) -> None:
+        try:
+            command = parse_command(text)
+        except CommandError as err:
+            self.notify(str(err), severity="error", markup=False)
+            return
+        arg = command.argument
+        match command.name:
+            case "group" | "tag":
+                tree = self.query_one(GroupTree)
+                scope = tree.find(arg)
+                if scope is None or (command.name == "tag" and scope[1] is None):
+                    self.notify(
+                        f"No {command.name} is called '{arg}'.", severity="error", markup=False
+                    )
+                else:
+                    self.go_to_scope(scope)
+            case "all":
+                self.go_to_scope(ALL)
+            case "filter":
+                self.query_one(FilterBar).value = arg
+                self.apply_filter(arg)
+            case "sort":
+                parts = arg.split()
+                self._set_sort(parts[0], len(parts) > 1 and parts[1] == "desc")
+            case "columns":
+                columns = [c.strip() for c in arg.replace(" ", ",").split(",") if c.strip()]
+                self.query_one(JumpTable).set_columns(columns)
+                self.ui_state = UiState(
+                    columns=columns,
+                    sort_key=self.store.sort_key,
+                    sort_descending=self.store.descending,
+                ).cleaned()
+                self._persist()
+            case "theme":
+                resolved = resolve(arg)
+                if resolved is None:
+                    self.notify(
+                        f"There is no theme '{arg}'; try dark, light, high-contrast or 16.",
+                        severity="error",
+                        markup=False,
+                    )
+                else:
+                    self.theme = resolved
+            case "pause":
+                self.action_pause()
+            case "follow":
+                self.action_follow()
+            case "help":
+                self.action_help()
+            case "quit":
+                self.exit(0)
+
+    def go_to_scope(self, scope: Scope) -> None:
+        tree = self.query_one(GroupTree)
+        if not tree.focus_scope(scope):
+            self.notify("That group is not in your list.", severity="error", markup=False)
+
+    def scopes(self) -> list[tuple[str, Scope]]:
+        return [(self.store.group_label(key), (key, None)) for key in self.store.group_names]
+
+    def help_entries(self) -> list[HelpEntry]:
+        entries = []
+        keymap = self._user_keymap
+        for binding in [*self.BINDINGS, *JumpTable.BINDINGS]:
+            assert isinstance(binding, Binding)
+            keys = keymap.get(binding.id or "", binding.key)
+            entries.append(HelpEntry(keys, binding.description, binding.id or ""))
+        entries.append(HelpEntry("ctrl+p", "Command palette: every action", "app.palette"))
+        return entries
+
+    def action_for(self, binding_id: str) -> Callable[[], object] | None:
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.id == binding_id:
+                action = binding.action
+                return lambda: self.run_action(action)
+        return None
+
+
+__all__ = ["COLUMN_KEYS", "JumpConsoleApp"]

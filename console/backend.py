@@ -1,0 +1,59 @@
+"""The console's view of the appliance: sign in, what we may see, the live feed, one item."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from api_client import ApplianceClient, LiveFeed, ProtocolError
+from domain import JumpClient, JumpGroupType
+from domain.site import RepSite
+
+GroupKey = tuple[JumpGroupType, int]
+
+
+@dataclass(frozen=True)
+class Session:
+    """Who is signed in and what they may see."""
+
+    username: str
+    display_name: str
+    groups: dict[GroupKey, str]
+    site: RepSite
+    permissions: dict[GroupKey, list[str]] = field(default_factory=dict)
+
+    @property
+    def policy_names(self) -> dict[int, str]:
+        return {p.id: f"{p.display_name} {p.code_name}" for p in self.site.jump_policies}
+
+
+class Backend:
+    def __init__(self, client: ApplianceClient, **feed_options: Any) -> None:
+        self.client = client
+        self._feed_options = feed_options
+
+    async def start(self) -> Session:
+        me = await self.client.me()
+        site = await self.client.site()
+        try:
+            user = me["user"]
+            groups: dict[GroupKey, str] = {}
+            permissions: dict[GroupKey, list[str]] = {}
+            for entry in me["groups"]:
+                key = (JumpGroupType(entry["jump_group_type"]), int(entry["jump_group_id"]))
+                groups[key] = str(entry["name"])
+                permissions[key] = list(entry["permissions"])
+            return Session(
+                str(user["username"]), str(user["display_name"]), groups, site, permissions
+            )
+        except (KeyError, TypeError, ValueError):
+            raise ProtocolError("The appliance's answer about you could not be read.") from None
+
+    def feed(self) -> LiveFeed:
+        return LiveFeed(self.client, **self._feed_options)
+
+    async def item(self, item_id: int) -> JumpClient:
+        return await self.client.jump_item(item_id)
+
+    async def close(self) -> None:
+        await self.client.aclose()

@@ -1,0 +1,195 @@
+"""What the details pane shows for one item: every field, live statistics, the rules."""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from console.explain import describe_window, until
+from domain import JumpClient, SessionPolicy, format_utc, status_of
+from domain.live import StatsRow
+from domain.site import RepSite
+from widgets import DetailField, DetailsView
+
+CPU_WARN, CPU_CRITICAL = 80.0, 95.0
+DISK_WARN, DISK_CRITICAL = 85.0, 95.0
+
+
+def _level(value: float | None, warn: float, critical: float) -> tuple[str, str]:
+    if value is None:
+        return "not reported", ""
+    if value >= critical:
+        return f"{value:.0f}% (critical)", "critical"
+    if value >= warn:
+        return f"{value:.0f}% (high)", "warn"
+    return f"{value:.0f}%", ""
+
+
+def _when(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return "never"
+    ago = now - moment
+    suffix = f"{until(ago)} ago" if ago >= timedelta(0) else f"in {until(-ago)}"
+    return f"{format_utc(moment)[:16].replace('T', ' ')} UTC ({suffix})"
+
+
+class HistoryBook:
+    """Recent CPU and disk samples of the items a representative looked at (bounded)."""
+
+    def __init__(self, *, items: int = 200, samples: int = 60) -> None:
+        self._items = items
+        self._samples = samples
+        self._book: OrderedDict[int, tuple[deque[float], deque[float]]] = OrderedDict()
+
+    def watch(self, item_id: int) -> None:
+        if item_id in self._book:
+            self._book.move_to_end(item_id)
+            return
+        self._book[item_id] = (deque(maxlen=self._samples), deque(maxlen=self._samples))
+        while len(self._book) > self._items:
+            self._book.popitem(last=False)
+
+    def record(self, rows: Sequence[StatsRow]) -> None:
+        book = self._book
+        for item_id, cpu, disk, _user, _uptime, _at in rows:
+            entry = book.get(item_id)
+            if entry is not None:
+                if cpu is not None:
+                    entry[0].append(cpu)
+                if disk is not None:
+                    entry[1].append(disk)
+
+    def history(self, item_id: int) -> tuple[list[float], list[float]]:
+        entry = self._book.get(item_id)
+        return (list(entry[0]), list(entry[1])) if entry else ([], [])
+
+
+def _policy_name(policies: dict[int, SessionPolicy], pid: int | None, default: str) -> str:
+    if pid is None:
+        return f"{default} (none set: the site default applies)"
+    policy = policies.get(pid)
+    return policy.display_name if policy else f"policy {pid} (not visible)"
+
+
+def build_details(
+    item: JumpClient,
+    *,
+    group_label: str,
+    site: RepSite | None,
+    now: datetime,
+    cpu_history: Sequence[float] = (),
+    disk_history: Sequence[float] = (),
+) -> DetailsView:
+    stats = item.x_stats
+    status = status_of(item)
+    identity = [
+        DetailField("Name", item.name),
+        DetailField("Hostname", item.hostname),
+        DetailField("FQDN", item.fqdn),
+        DetailField("Group", group_label),
+        DetailField("Tag", item.tag or "none"),
+        DetailField("Comments", item.comments or "none"),
+        DetailField("Jump Item id", str(item.id)),
+    ]
+    if item.x_demo:
+        identity.append(DetailField("Data", "demo (simulated)", "warn"))
+    cpu_text, cpu_level = _level(stats.cpu_percent if stats else None, CPU_WARN, CPU_CRITICAL)
+    disk_text, disk_level = _level(stats.disk_percent if stats else None, DISK_WARN, DISK_CRITICAL)
+    live = [
+        DetailField("CPU", cpu_text, cpu_level),
+        DetailField("Disk (system)", disk_text, disk_level),
+        DetailField(
+            "Console user",
+            (stats.console_user if stats else None) or item.console_user or "nobody logged in",
+        ),
+        DetailField(
+            "Uptime",
+            until(timedelta(seconds=stats.uptime_s))
+            if stats and stats.uptime_s is not None
+            else "not reported",
+        ),
+        DetailField("Reported", _when(stats.at, now) if stats else "no statistics yet"),
+    ]
+    connection = [
+        DetailField("Status", status.value.replace("_", " "), "good" if item.x_online else "bad"),
+        DetailField("Connection type", item.connection_type.value),
+        DetailField("Install mode", item.install_mode.value),
+        DetailField("Version", item.x_version or "unknown", "warn" if item.needs_update else ""),
+        DetailField("Needs update", "yes" if item.needs_update else "no"),
+        DetailField(
+            "Disabled by user", "yes" if item.unavailable_reason.value == "disabled" else "no"
+        ),
+        DetailField("In session with", ", ".join(item.x_in_session_by) or "nobody"),
+        DetailField("Last connect", _when(item.last_connect_timestamp, now)),
+        DetailField("Last disconnect", _when(item.last_disconnect_timestamp, now)),
+        DetailField("Last access", _when(item.last_access_timestamp, now)),
+        DetailField("Operating system", item.operating_system or "unknown"),
+        DetailField("Public IP", item.public_ip or "unknown"),
+        DetailField("Private IP", item.private_ip or "unknown"),
+        DetailField(
+            "Gateway",
+            f"{item.x_gateway.ip} ({item.x_gateway.mac or 'MAC unknown'})"
+            if item.x_gateway
+            else "unknown",
+        ),
+        DetailField("MAC", item.x_mac or "unknown"),
+        DetailField("Public site", item.public_site_address),
+        DetailField("Start mode", item.customer_client_start_mode.value),
+        DetailField(
+            "Max offline",
+            f"{item.max_offline_minutes} min" if item.max_offline_minutes else "site setting",
+        ),
+        DetailField(
+            "Expires",
+            _when(item.expiration_timestamp, now) if item.expiration_timestamp else "never",
+        ),
+    ]
+    sections: list[tuple[str, Sequence[DetailField]]] = [
+        ("Identity", identity),
+        ("Live statistics", live),
+        ("Connection", connection),
+    ]
+    if site is not None:
+        policies = {p.id: p for p in site.jump_policies}
+        policy = policies.get(item.jump_policy_id or 0)
+        is_open, sentence = describe_window(policy, policy.schedule if policy else None, now)
+        rules = [DetailField("Window", sentence, "good" if is_open else "bad")]
+        if policy is not None:
+            rules.append(DetailField("Simultaneous jumps", policy.simultaneous_jumps.value))
+        sessions = {p.id: p for p in site.session_policies}
+        rules.append(
+            DetailField(
+                "User present",
+                _policy_name(sessions, item.attended_session_policy_id, "Site default"),
+            )
+        )
+        rules.append(
+            DetailField(
+                "User not present",
+                _policy_name(sessions, item.unattended_session_policy_id, "Site default"),
+            )
+        )
+        sections.append(("Policies", rules))
+        if item.is_lost:
+            since = item.last_disconnect_timestamp or item.last_connect_timestamp
+            if since is not None:
+                deletion = since + timedelta(days=site.settings.days_before_deleted)
+                sections.append(
+                    (
+                        "Maintenance",
+                        [
+                            DetailField(
+                                "Lost", f"scheduled for deletion {_when(deletion, now)}", "bad"
+                            )
+                        ],
+                    )
+                )
+    return DetailsView(
+        title=item.name,
+        status=status,
+        sections=sections,
+        cpu_history=cpu_history,
+        disk_history=disk_history,
+        thumbnail=stats.thumbnail if stats else None,
+    )

@@ -1,0 +1,54 @@
+"""Sentences that explain the rules to a representative (TUI, plain mode and CLI alike)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from domain import JumpPolicy, Schedule
+from domain.jump_policy import window_state
+from domain.schedule import DAY_NAMES
+
+
+def until(delta: timedelta) -> str:
+    """``45 s``, ``12 min``, ``2 h 13 min``, ``14 h 02 min``, ``3 d 4 h``."""
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h"
+
+
+def _wall(moment: datetime, zone: str, now: datetime) -> str:
+    local = moment.astimezone(ZoneInfo(zone))
+    here = now.astimezone(ZoneInfo(zone))
+    day = "" if local.date() == here.date() else f"{DAY_NAMES[local.weekday()]} "
+    return f"{day}{local:%H:%M} {zone}"
+
+
+def describe_window(
+    policy: JumpPolicy | None, schedule: Schedule | None, now: datetime
+) -> tuple[bool, str]:
+    """(open now?, one sentence) for an item's Jump Policy at ``now``."""
+    if policy is None:
+        return True, "No Jump Policy: sessions may start at any time."
+    name = f"Jump Policy '{policy.display_name}'"
+    if not policy.schedule_enabled or schedule is None:
+        return True, f"{name} has no schedule: always open."
+    state = window_state(policy, schedule, now)
+    if state.open:
+        if state.closes_at is None:
+            return True, f"{name} is open at all times."
+        strict = " (strict: sessions end then)" if policy.schedule_strict else ""
+        when = _wall(state.closes_at, schedule.timezone, now)
+        return True, f"{name} is open — closes {when}, in {until(state.closes_at - now)}{strict}."
+    if state.opens_at is None:
+        return False, f"{name} is closed and its schedule never opens."
+    when = _wall(state.opens_at, schedule.timezone, now)
+    return False, f"{name} is closed — opens {when} (in {until(state.opens_at - now)})."

@@ -1,0 +1,122 @@
+"""``DetailsPane``: every field of the highlighted item, live statistics and their history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Sparkline, Static
+
+from domain import Status
+from widgets.jump_table import STATUS_GLYPH
+
+LEVEL_STYLE = {
+    "warn": "details--warn",
+    "critical": "details--critical",
+    "good": "details--good",
+    "bad": "details--bad",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DetailField:
+    label: str
+    value: str
+    level: str = ""  # "", "warn", "critical", "good", "bad"
+
+
+@dataclass(frozen=True, slots=True)
+class DetailsView:
+    """What the pane shows; the console builds it from the item and the site's rules."""
+
+    title: str
+    status: Status
+    sections: Sequence[tuple[str, Sequence[DetailField]]]
+    cpu_history: Sequence[float] = field(default_factory=tuple)
+    disk_history: Sequence[float] = field(default_factory=tuple)
+    thumbnail: str | None = None
+
+
+class DetailsPane(VerticalScroll):
+    """Shows one ``DetailsView``; the parent calls :meth:`show` (None: nothing highlighted)."""
+
+    COMPONENT_CLASSES = {
+        "details--title",
+        "details--section",
+        "details--label",
+        "details--warn",
+        "details--critical",
+        "details--good",
+        "details--bad",
+    }
+
+    DEFAULT_CSS = """
+    DetailsPane {
+        height: 1fr;
+        background: $surface;
+        border-top: solid $panel;
+        padding: 0 1;
+        & > .details--title { text-style: bold; color: $foreground; }
+        & > .details--section { text-style: bold; color: $primary; }
+        & > .details--label { color: $foreground 70%; }
+        & > .details--warn { color: $level-warn; }
+        & > .details--critical { color: $level-critical; text-style: bold; }
+        & > .details--good { color: $status-online; }
+        & > .details--bad { color: $status-lost; }
+        & > Sparkline { height: 1; margin: 0 0 1 0; }
+        & > .spark-label { height: 1; color: $foreground 70%; }
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("Highlight a Jump Item to see its details.", id="details-text", markup=False)
+        yield Static("CPU history", classes="spark-label", id="cpu-label", markup=False)
+        yield Sparkline([], id="cpu-spark")
+        yield Static("Disk history", classes="spark-label", id="disk-label", markup=False)
+        yield Sparkline([], id="disk-spark")
+        yield Static("", id="thumbnail", markup=False)
+
+    def _style(self, name: str) -> str:
+        style = self.get_component_rich_style(name, partial=True)
+        return str(style) if style else ""
+
+    def show(self, view: DetailsView | None) -> None:
+        text_widget = self.query_one("#details-text", Static)
+        sparks = [
+            self.query_one(s) for s in ("#cpu-label", "#cpu-spark", "#disk-label", "#disk-spark")
+        ]
+        if view is None:
+            text_widget.update("No Jump Item is highlighted.")
+            for widget in sparks:
+                widget.display = False
+            self.query_one("#thumbnail", Static).update("")
+            return
+        text = Text()
+        text.append(view.title, style=self._style("details--title"))
+        text.append(f"   {STATUS_GLYPH[view.status]} {view.status.value.replace('_', ' ')}\n")
+        label_style = self._style("details--label")
+        for heading, fields in view.sections:
+            text.append(f"\n{heading}\n", style=self._style("details--section"))
+            width = max((len(f.label) for f in fields), default=0)
+            for f in fields:
+                text.append(f"  {f.label.ljust(width)}  ", style=label_style)
+                level = LEVEL_STYLE.get(f.level)
+                text.append(f"{f.value}\n", style=self._style(level) if level else "")
+        text_widget.update(text)
+        cpu_label, cpu_spark, disk_label, disk_spark = sparks
+        has_history = len(view.cpu_history) > 1 or len(view.disk_history) > 1
+        for widget in sparks:
+            widget.display = has_history
+        if has_history:
+            assert isinstance(cpu_spark, Sparkline) and isinstance(disk_spark, Sparkline)
+            cpu_spark.data = list(view.cpu_history)
+            disk_spark.data = list(view.disk_history)
+            assert isinstance(cpu_label, Static) and isinstance(disk_label, Static)
+            cpu_label.update(f"CPU history, last {len(view.cpu_history)} samples")
+            disk_label.update(f"Disk history, last {len(view.disk_history)} samples")
+        self.query_one("#thumbnail", Static).update(
+            view.thumbnail if view.thumbnail else "Screen thumbnail: none available."
+        )

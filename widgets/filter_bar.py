@@ -1,0 +1,87 @@
+"""``FilterBar``: the filter input, with its syntax error shown inline."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Input, Static
+
+
+class FilterBar(Vertical):
+    """Type a filter; ``Changed`` on every keystroke, ``Done`` on enter or escape."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "done", "Back to list", show=False, id="filter.done"),
+    ]
+
+    DEFAULT_CSS = """
+    FilterBar {
+        height: auto;
+        background: $surface;
+        & > Input, & > Input:focus { border: none; height: 1; padding: 0 1; }
+        & > Input { background: $panel; }
+        & > Input:focus { background: $primary 20%; }
+        & > .filter-error { color: $error; height: auto; padding: 0 1; display: none; }
+        &.-has-error > .filter-error { display: block; }
+    }
+    """
+
+    error: reactive[str] = reactive("")
+    """The parse error to show under the input ("" hides the line)."""
+
+    class Changed(Message):
+        def __init__(self, bar: FilterBar, value: str) -> None:
+            super().__init__()
+            self.bar = bar
+            self.value = value
+
+        @property
+        def control(self) -> FilterBar:
+            return self.bar
+
+    class Done(Message):
+        def __init__(self, bar: FilterBar) -> None:
+            super().__init__()
+            self.bar = bar
+
+        @property
+        def control(self) -> FilterBar:
+            return self.bar
+
+    def compose(self) -> ComposeResult:
+        yield Input(
+            placeholder='Filter (/): words, tag:db status:online group:servers !lost "a b"',
+            id="filter-input",
+        )
+        yield Static("", classes="filter-error", id="filter-error", markup=False)
+
+    @property
+    def value(self) -> str:
+        return self.query_one(Input).value
+
+    @value.setter
+    def value(self, text: str) -> None:
+        self.query_one(Input).value = text
+
+    def focus_input(self) -> None:
+        self.query_one(Input).focus()
+
+    def watch_error(self, error: str) -> None:
+        self.set_class(bool(error), "-has-error")
+        self.query_one("#filter-error", Static).update(error)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.Changed(self, event.value))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Done(self))
+
+    def action_done(self) -> None:
+        self.post_message(self.Done(self))

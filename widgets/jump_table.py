@@ -1,0 +1,366 @@
+"""``JumpTable``: a virtual table over the item store (line API: only visible rows render)."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from domain import Status
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    title: str
+    width: int
+    numeric: bool = False
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("name", "Name", 22),
+    Column("status", "Status", 15),
+    Column("group", "Group", 18),
+    Column("tag", "Tag", 12),
+    Column("console_user", "User", 10),
+    Column("cpu", "CPU", 5, numeric=True),
+    Column("disk", "Disk", 5, numeric=True),
+    Column("uptime", "Uptime", 7, numeric=True),
+    Column("os", "OS", 20),
+    Column("last_seen", "Last seen", 10, numeric=True),
+    Column("comments", "Comments", 24),
+)
+COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+
+
+class TableSource(Protocol):
+    """What the table reads: an ordered view of rows and the cells of each row."""
+
+    @property
+    def view(self) -> list[int]: ...
+
+    @property
+    def sort_key(self) -> str: ...
+
+    @property
+    def descending(self) -> bool: ...
+
+    def id_at(self, index: int) -> int: ...
+
+    def index_of_id(self, item_id: int) -> int | None: ...
+
+    def status_at(self, row: int) -> Status: ...
+
+    def number(self, row: int, key: str) -> float: ...
+
+    def cell(self, row: int, key: str, now: float) -> str: ...
+
+
+#: A glyph for each status; the word is always shown beside it.
+STATUS_GLYPH: dict[Status, str] = {
+    Status.ONLINE: "●",
+    Status.PASSIVE: "◐",
+    Status.IN_SESSION: "▶",
+    Status.OFFLINE: "○",
+    Status.LOST: "✕",
+    Status.UNINSTALLED: "⊘",
+    Status.UPGRADING: "↻",
+    Status.NEEDS_UPDATE: "↑",
+    Status.DISABLED: "⊝",
+}
+STATUS_CLASS: dict[Status, str] = {
+    Status.ONLINE: "jump-table--online",
+    Status.PASSIVE: "jump-table--online",
+    Status.IN_SESSION: "jump-table--session",
+    Status.OFFLINE: "jump-table--offline",
+    Status.LOST: "jump-table--lost",
+    Status.UNINSTALLED: "jump-table--offline",
+    Status.UPGRADING: "jump-table--attention",
+    Status.NEEDS_UPDATE: "jump-table--attention",
+    Status.DISABLED: "jump-table--attention",
+}
+WARN = {"cpu": 80.0, "disk": 85.0}
+CRITICAL = {"cpu": 95.0, "disk": 95.0}
+
+
+def fit(text: str, width: int, *, right: bool = False) -> str:
+    """``text`` cut or padded to ``width`` cells (cut text ends with an ellipsis)."""
+    if len(text) > width:
+        return text[: max(0, width - 1)] + "…" if width > 0 else ""
+    return text.rjust(width) if right else text.ljust(width)
+
+
+class JumpTable(ScrollView, can_focus=True):
+    """The Jump Item list.
+
+    The parent sets ``store`` and calls :meth:`refresh_table` when the view changed and
+    :meth:`refresh_rows` when rows' values changed; the table posts ``Highlighted`` when the
+    cursor lands on another item and ``Selected`` on enter.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("down", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="table.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="table.page_down"),
+        Binding("home", "first", "First", show=False, id="table.first"),
+        Binding("end", "last", "Last", show=False, id="table.last"),
+        Binding("enter", "select", "Select", show=False, id="table.select"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "jump-table--header",
+        "jump-table--cursor",
+        "jump-table--online",
+        "jump-table--offline",
+        "jump-table--lost",
+        "jump-table--attention",
+        "jump-table--session",
+        "jump-table--warn",
+        "jump-table--critical",
+        "jump-table--sorted",
+    }
+
+    DEFAULT_CSS = """
+    JumpTable {
+        background: $surface;
+        color: $foreground;
+        height: 1fr;
+        scrollbar-gutter: stable;
+        & > .jump-table--header { background: $panel; color: $foreground; text-style: bold; }
+        & > .jump-table--sorted { background: $panel; color: $primary; text-style: bold; }
+        & > .jump-table--cursor { background: $primary 30%; }
+        &:focus > .jump-table--cursor { background: $block-cursor-background;
+                                         color: $block-cursor-foreground; }
+        & > .jump-table--online { color: $status-online; }
+        & > .jump-table--offline { color: $status-offline; }
+        & > .jump-table--lost { color: $status-lost; }
+        & > .jump-table--attention { color: $status-attention; }
+        & > .jump-table--session { color: $status-session; }
+        & > .jump-table--warn { color: $level-warn; }
+        & > .jump-table--critical { color: $level-critical; text-style: bold; }
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, init=False, always_update=True)
+    """Index of the highlighted row in the store's view."""
+
+    class Highlighted(Message):
+        """The cursor moved onto another item (``item_id`` None: the list is empty)."""
+
+        def __init__(self, table: JumpTable, item_id: int | None) -> None:
+            super().__init__()
+            self.table = table
+            self.item_id = item_id
+
+        @property
+        def control(self) -> JumpTable:
+            return self.table
+
+    class Selected(Message):
+        """Enter was pressed on an item."""
+
+        def __init__(self, table: JumpTable, item_id: int) -> None:
+            super().__init__()
+            self.table = table
+            self.item_id = item_id
+
+        @property
+        def control(self) -> JumpTable:
+            return self.table
+
+    def __init__(
+        self,
+        store: TableSource,
+        *,
+        columns: Sequence[str] | None = None,
+        now: Callable[[], float] = time.time,
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's keyword
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self.store = store
+        self.columns: list[str] = list(columns or [c.key for c in COLUMNS])
+        self.now = now
+        self._cache: dict[tuple[int, bool], Strip] = {}
+        self._highlighted_id: int | None = None
+
+    # -- what the parent calls -----------------------------------------------------------------
+
+    def set_columns(self, keys: Sequence[str]) -> None:
+        self.columns = [k for k in keys if k in COLUMN_BY_KEY]
+        self.refresh_table()
+
+    def refresh_table(self, keep_id: int | None = None) -> None:
+        """The view changed: resize, keep the cursor (on ``keep_id`` when given), repaint."""
+        self._cache.clear()
+        width = sum(COLUMN_BY_KEY[k].width + 1 for k in self.columns)
+        self.virtual_size = Size(width, len(self.store.view) + 1)
+        target = None if keep_id is None else self.store.index_of_id(keep_id)
+        if target is None:
+            target = min(self.cursor, max(0, len(self.store.view) - 1))
+        self.cursor = target
+        self.refresh()
+
+    def refresh_rows(self, rows: set[int]) -> None:
+        """Repaint the on-screen lines of ``rows`` (store rows whose values changed)."""
+        if not rows:
+            return
+        view = self.store.view
+        top = int(self.scroll_offset.y)
+        for line in range(1, self.size.height):
+            index = top + line - 1
+            if index >= len(view):
+                break
+            row = view[index]
+            if row in rows:
+                self._cache.pop((row, False), None)
+                self._cache.pop((row, True), None)
+                self.refresh_line(top + line)
+
+    @property
+    def highlighted_id(self) -> int | None:
+        view = self.store.view
+        return self.store.id_at(self.cursor) if 0 <= self.cursor < len(view) else None
+
+    # -- cursor ---------------------------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        count = len(self.store.view)
+        if count and not 0 <= new < count:
+            self.cursor = max(0, min(new, count - 1))
+            return
+        self._scroll_to_cursor()
+        self._cache = {k: v for k, v in self._cache.items() if not k[1]}
+        self.refresh()
+        item = self.highlighted_id
+        if item != self._highlighted_id:
+            self._highlighted_id = item
+            self.post_message(self.Highlighted(self, item))
+
+    def _scroll_to_cursor(self) -> None:
+        rows_visible = max(1, self.size.height - 1)
+        top = int(self.scroll_offset.y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + rows_visible:
+            self.scroll_to(y=self.cursor - rows_visible + 1, animate=False, immediate=True)
+
+    def action_cursor_up(self) -> None:
+        self.cursor = max(0, self.cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.cursor = min(len(self.store.view) - 1, self.cursor + 1) if self.store.view else 0
+
+    def action_page_up(self) -> None:
+        self.cursor = max(0, self.cursor - max(1, self.size.height - 2))
+
+    def action_page_down(self) -> None:
+        last = max(0, len(self.store.view) - 1)
+        self.cursor = min(last, self.cursor + max(1, self.size.height - 2))
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = max(0, len(self.store.view) - 1)
+
+    def action_select(self) -> None:
+        item = self.highlighted_id
+        if item is not None:
+            self.post_message(self.Selected(self, item))
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y >= 1:
+            index = int(self.scroll_offset.y) + event.y - 1
+            if index < len(self.store.view):
+                self.cursor = index
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._scroll_to_cursor()
+
+    # -- rendering --------------------------------------------------------------------------------
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(name, partial=True)
+
+    def _header(self) -> Strip:
+        base = self._style("jump-table--header")
+        sorted_style = self._style("jump-table--sorted")
+        segments = []
+        for key in self.columns:
+            column = COLUMN_BY_KEY[key]
+            title = column.title
+            style = base
+            if key == self.store.sort_key:
+                title += " ▼" if self.store.descending else " ▲"
+                style = sorted_style
+            segments.append(Segment(fit(title, column.width, right=column.numeric), style))
+            segments.append(Segment(" ", base))
+        return Strip(segments)
+
+    def _row_strip(self, row: int, highlighted: bool) -> Strip:
+        store = self.store
+        now = self.now()
+        status = store.status_at(row)
+        segments = []
+        for key in self.columns:
+            column = COLUMN_BY_KEY[key]
+            text = store.cell(row, key, now)
+            style = Style.null()
+            if key == "status":
+                text = f"{STATUS_GLYPH[status]} {text}"
+                style = self._style(STATUS_CLASS[status])
+            elif key in ("cpu", "disk"):
+                value = store.number(row, key)
+                if not math.isnan(value):
+                    if value >= CRITICAL[key]:
+                        style = self._style("jump-table--critical")
+                    elif value >= WARN[key]:
+                        style = self._style("jump-table--warn")
+            segments.append(Segment(fit(text, column.width, right=column.numeric), style))
+            segments.append(Segment(" "))
+        strip = Strip(segments)
+        if highlighted:
+            strip = strip.apply_style(self._style("jump-table--cursor"))
+        return strip
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        base = self.rich_style
+        if y == 0:
+            strip = self._header()
+        else:
+            index = int(scroll_y) + y - 1
+            view = self.store.view
+            if index >= len(view):
+                return Strip.blank(width, base)
+            row = view[index]
+            highlighted = index == self.cursor
+            key = (row, highlighted)
+            strip = self._cache.get(key)  # type: ignore[assignment]
+            if strip is None:
+                strip = self._row_strip(row, highlighted)
+                if len(self._cache) > 512:
+                    self._cache.clear()
+                self._cache[key] = strip
+        line_width = max(width, strip.cell_length)
+        strip = strip.extend_cell_length(
+            line_width, base if y else self._style("jump-table--header")
+        )
+        return strip.crop(int(scroll_x), int(scroll_x) + width).apply_style(base)

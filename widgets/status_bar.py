@@ -1,0 +1,76 @@
+"""``StatusBar``: connection state, counts, who is signed in, demo/paused/follow markers."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+
+class StatusBar(Static):
+    """One line at the bottom; the parent sets its reactives."""
+
+    COMPONENT_CLASSES = {
+        "status-bar--live",
+        "status-bar--stale",
+        "status-bar--demo",
+        "status-bar--marker",
+    }
+
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        background: $panel;
+        color: $foreground;
+        padding: 0 1;
+        & > .status-bar--live { color: $status-online; text-style: bold; }
+        & > .status-bar--stale { color: $status-attention; text-style: bold; }
+        & > .status-bar--demo { color: $demo-marker; text-style: bold; }
+        & > .status-bar--marker { color: $accent; text-style: bold; }
+    }
+    """
+
+    connection: reactive[str] = reactive("connecting")
+    """``connecting``, ``live``, ``reconnecting`` or ``offline``."""
+    retry_in: reactive[int | None] = reactive(None)
+    online: reactive[int] = reactive(0)
+    total: reactive[int] = reactive(0)
+    shown: reactive[int] = reactive(0)
+    user: reactive[str] = reactive("")
+    demo: reactive[bool] = reactive(False)
+    paused: reactive[bool] = reactive(False)
+    follow: reactive[bool] = reactive(False)
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's keyword
+        super().__init__("", id=id, markup=False)
+
+    def _style(self, name: str) -> str:
+        return str(self.get_component_rich_style(name, partial=True))
+
+    def connection_text(self) -> str:
+        if self.connection == "live":
+            return "● live"
+        if self.connection == "connecting":
+            return "… connecting"
+        retry = f" in {self.retry_in} s" if self.retry_in is not None else ""
+        if self.connection == "reconnecting":
+            return f"↻ reconnecting{retry} — data kept, may be stale"
+        return f"✕ offline, retrying{retry} — data kept, stale"
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        state_style = "status-bar--live" if self.connection == "live" else "status-bar--stale"
+        text.append(self.connection_text(), style=self._style(state_style))
+        text.append(f"  │  {self.online:,} online of {self.total:,} items, {self.shown:,} shown")
+        if self.user:
+            text.append(f"  │  signed in as {self.user}")
+        if self.demo:
+            text.append("  │  ")
+            text.append("DEMO DATA", style=self._style("status-bar--demo"))
+        if self.paused:
+            text.append("  │  ")
+            text.append("PAUSED (Z)", style=self._style("status-bar--marker"))
+        if self.follow:
+            text.append("  │  ")
+            text.append("FOLLOWING (F)", style=self._style("status-bar--marker"))
+        return text
