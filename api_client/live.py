@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -135,10 +135,10 @@ class LiveFeed:
         self.state = state
         return FeedStatus(state, message, retry_in, final)
 
-    def __aiter__(self) -> AsyncIterator[FeedEvent]:
+    def __aiter__(self) -> AsyncGenerator[FeedEvent, None]:
         return self._run()
 
-    async def _run(self) -> AsyncIterator[FeedEvent]:
+    async def _run(self) -> AsyncGenerator[FeedEvent, None]:
         failures = 0
         yield self._status(FeedState.CONNECTING, "Connecting to the appliance.")
         while True:

@@ -8,14 +8,20 @@ websockets. ``stop()`` (or leaving the ``with`` block) shuts it down cleanly; a 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
+from collections.abc import Callable
 from types import TracebackType
+from typing import TypeVar
 
 import uvicorn
+from fastapi import FastAPI
 
 from appliance.app import create_app
 from appliance.clock import Clock
 from appliance.config import ApplianceSettings
+
+T = TypeVar("T")
 
 
 class EmbeddedAppliance:
@@ -35,10 +41,13 @@ class EmbeddedAppliance:
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.app: FastAPI | None = None
 
     def start(self, timeout: float = 30.0) -> str:
         """Start serving; return the base URL once the port is listening."""
         app = create_app(self.settings, clock=self.clock, api_account=self.api_account)
+        self.app = app
         config = uvicorn.Config(
             app,
             host="127.0.0.1",
@@ -70,13 +79,28 @@ class EmbeddedAppliance:
         self.url = f"http://127.0.0.1:{self.port}"
         return self.url
 
-    @staticmethod
-    async def _serve(server: uvicorn.Server, ready: threading.Event) -> None:
+    async def _serve(self, server: uvicorn.Server, ready: threading.Event) -> None:
+        self._loop = asyncio.get_running_loop()
         task = asyncio.create_task(server.serve())
         while not server.started and not task.done():
             await asyncio.sleep(0.01)
         ready.set()
         await task
+
+    def call(self, function: Callable[[], T], timeout: float = 10.0) -> T:
+        """Run ``function`` on the appliance's event loop and return its result."""
+        if self._loop is None:
+            raise RuntimeError("the embedded appliance is not running")
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+        def run() -> None:
+            try:
+                future.set_result(function())
+            except BaseException as err:
+                future.set_exception(err)
+
+        self._loop.call_soon_threadsafe(run)
+        return future.result(timeout)
 
     def stop(self, timeout: float = 10.0) -> None:
         if self._server is not None:

@@ -9,6 +9,8 @@ the help overlay and in the command palette.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -19,7 +21,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerCancelled, WorkerState
 
 from api_client import (
     ApplianceError,
@@ -147,6 +149,15 @@ class JumpConsoleApp(App[int]):
         self.set_interval(REPAINT_S, self._repaint_tick)
         self.follow_feed()
 
+    async def on_unmount(self) -> None:
+        """Close the feed and the HTTP client cleanly (the socket must not outlive us)."""
+        workers = list(self.workers)
+        for worker in workers:
+            worker.cancel()
+        with contextlib.suppress(TimeoutError, WorkerCancelled):
+            await asyncio.wait_for(self.workers.wait_for_complete(workers), timeout=5)
+        await self.backend.close()
+
     def _pick_theme(self, name: str) -> str:
         resolved = resolve(name)
         if resolved is None:
@@ -164,8 +175,9 @@ class JumpConsoleApp(App[int]):
     async def follow_feed(self) -> None:
         session = await self.backend.start()
         self.post_message(SessionReady(session))
-        async for event in self.backend.feed():
-            self.post_message(FeedEventArrived(event))
+        async with contextlib.aclosing(aiter(self.backend.feed())) as events:
+            async for event in events:
+                self.post_message(FeedEventArrived(event))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for worker errors: each goes to the right surface."""

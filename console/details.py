@@ -185,6 +185,7 @@ def build_details(
                         ],
                     )
                 )
+    sections.append(("Connection", connection))
     return DetailsView(
         title=item.name,
         status=status,

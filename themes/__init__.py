@@ -113,9 +113,19 @@ SIXTEEN = Theme(
         "level-warn": "ansi_yellow",
         "level-critical": "ansi_red",
         "demo-marker": "ansi_magenta",
+        # What Textual's own ansi-dark theme defines, which its widgets rely on.
+        "ansi-background": "ansi_black",
+        "ansi-foreground": "ansi_white",
         "block-cursor-foreground": "ansi_black",
         "block-cursor-background": "ansi_white",
         "border-blurred": "ansi_black",
+        "input-cursor-background": "ansi_black",
+        "input-cursor-foreground": "ansi_bright_white",
+        "input-cursor-text-style": "none",
+        "input-selection-background": "ansi_bright_blue",
+        "input-selection-foreground": "ansi_black",
+        "screen-selection-background": "ansi_bright_blue",
+        "screen-selection-foreground": "ansi_black",
     },
 )
 

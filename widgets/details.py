@@ -96,7 +96,7 @@ class DetailsPane(VerticalScroll):
             return
         text = Text()
         text.append(view.title, style=self._style("details--title"))
-        text.append(f"   {STATUS_GLYPH[view.status]} {view.status.value.replace('_', ' ')}\n")
+        text.append(f"  —  {STATUS_GLYPH[view.status]} {view.status.value.replace('_', ' ')}\n")
         label_style = self._style("details--label")
         for heading, fields in view.sections:
             text.append(f"\n{heading}\n", style=self._style("details--section"))

@@ -91,6 +91,7 @@ STATUS_CLASS: dict[Status, str] = {
     Status.NEEDS_UPDATE: "jump-table--attention",
     Status.DISABLED: "jump-table--attention",
 }
+GAP = "  "  # between columns
 WARN = {"cpu": 80.0, "disk": 85.0}
 CRITICAL = {"cpu": 95.0, "disk": 95.0}
 
@@ -208,7 +209,7 @@ class JumpTable(ScrollView, can_focus=True):
     def refresh_table(self, keep_id: int | None = None) -> None:
         """The view changed: resize, keep the cursor (on ``keep_id`` when given), repaint."""
         self._cache.clear()
-        width = sum(COLUMN_BY_KEY[k].width + 1 for k in self.columns)
+        width = sum(COLUMN_BY_KEY[k].width + len(GAP) for k in self.columns)
         self.virtual_size = Size(width, len(self.store.view) + 1)
         target = None if keep_id is None else self.store.index_of_id(keep_id)
         if target is None:
@@ -310,7 +311,7 @@ class JumpTable(ScrollView, can_focus=True):
                 title += " ▼" if self.store.descending else " ▲"
                 style = sorted_style
             segments.append(Segment(fit(title, column.width, right=column.numeric), style))
-            segments.append(Segment(" ", base))
+            segments.append(Segment(GAP, base))
         return Strip(segments)
 
     def _row_strip(self, row: int, highlighted: bool) -> Strip:
@@ -333,7 +334,7 @@ class JumpTable(ScrollView, can_focus=True):
                     elif value >= WARN[key]:
                         style = self._style("jump-table--warn")
             segments.append(Segment(fit(text, column.width, right=column.numeric), style))
-            segments.append(Segment(" "))
+            segments.append(Segment(GAP))
         strip = Strip(segments)
         if highlighted:
             strip = strip.apply_style(self._style("jump-table--cursor"))

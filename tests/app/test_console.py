@@ -1,0 +1,237 @@
+"""What a representative sees and does in the console, through the keyboard."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from api_client import FeedState
+from console.app import JumpConsoleApp
+from domain import JumpGroupType, Status
+from tests.app.conftest import SIZE, Site, loaded, make_site, until
+from widgets import DetailsPane, FilterBar, GroupTree, JumpTable, StatusBar
+
+
+def groups_in_view(app: JumpConsoleApp) -> set[tuple[JumpGroupType, int]]:
+    store = app.store
+    return {store.groups[store.group_index[r]] for r in store.view}
+
+
+async def test_tree_navigation_narrows_the_table(site: Site) -> None:
+    app = site.console()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        everything = len(app.store.view)
+        await pilot.press("t", "down")
+        await until(pilot, lambda: len(app.store.view) < everything)
+        tree = app.query_one(GroupTree)
+        node = tree.cursor_node
+        assert node is not None and node.data is not None
+        group, _tag = node.data
+        assert groups_in_view(app) == {group}
+        assert str(node.label).endswith(f"/{len(app.store.view)}")
+        assert app.query_one(StatusBar).shown == len(app.store.view)
+        await pilot.press("space", "down")  # open the group, go to its first tag
+        await until(
+            pilot,
+            lambda: (
+                tree.cursor_node is not None
+                and tree.cursor_node.data is not None
+                and tree.cursor_node.data[1] is not None
+            ),
+        )
+        tag = tree.cursor_node.data[1]  # type: ignore[union-attr,index]
+        assert app.store.view and all(app.store.tag[r] == tag for r in app.store.view)
+
+
+async def test_filter_language_end_to_end_with_inline_errors(site: Site) -> None:
+    app = site.console()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash")
+        await pilot.press(*"status:offline")
+        await until(pilot, lambda: app.store.filter_text == "status:offline")
+        assert app.store.view
+        assert all(app.store.status_at(r) is Status.OFFLINE for r in app.store.view)
+        shown = list(app.store.view)
+        await pilot.press("space", "quotation_mark", "x")
+        bar = app.query_one(FilterBar)
+        await until(pilot, lambda: bool(bar.error))
+        assert "the quote is never closed" in bar.error and "position 16" in bar.error
+        assert app.store.view == shown  # the last good filter still applies
+        await pilot.press("escape")
+        assert app.query_one(JumpTable).has_focus
+
+
+async def test_sort_and_column_order_persist_across_restart(site: Site) -> None:
+    app = site.console()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("s")  # name → status
+        await pilot.press("S")  # descending
+        await pilot.press("ctrl+right")  # status moves right of group
+        table = app.query_one(JumpTable)
+        assert table.columns[:3] == ["name", "group", "status"]
+        statuses = [app.store.status[r] for r in app.store.view]
+        assert statuses == sorted(statuses, reverse=True)
+    again = site.console()
+    async with again.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert (again.store.sort_key, again.store.descending) == ("status", True)
+        assert again.query_one(JumpTable).columns[:3] == ["name", "group", "status"]
+
+
+async def test_command_line_group_tag_sort_and_errors(site: Site) -> None:
+    app = site.console()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded(pilot)
+        await pilot.press("colon", *"group servers", "enter")
+        await until(pilot, lambda: groups_in_view(app) == {(JumpGroupType.SHARED, 1)})
+        await pilot.press("colon", *"sort cpu desc", "enter")
+        assert (app.store.sort_key, app.store.descending) == ("cpu", True)
+        await pilot.press("colon", *"theme high-contrast", "enter")
+        assert app.theme == "jump-high-contrast"
+        await pilot.press("colon", *"frobnicate", "enter")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("'frobnicate' is not a command" in m for m in messages)
+
+
+async def test_details_pane_shows_fields_policy_window_and_deletion(site: Site) -> None:
+    app = site.console()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("colon", *"filter status:lost", "enter")
+        await until(
+            pilot,
+            lambda: (
+                app.store.filter_text == "status:lost"
+                and app._details_item is not None
+                and app._details_item.is_lost
+            ),
+        )
+        await pilot.pause()
+        text = str(app.query_one("#details-text").render())
+        assert "Lost" in text and "scheduled for deletion" in text
+        assert "Jump Item id" in text and "Public site" in text
+        assert "User not present" in text
+
+
+async def test_help_overlay_filters_as_you_type(site: Site) -> None:
+    app = site.console()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        await pilot.press(*"pause")
+        await pilot.pause()
+        body = str(app.screen.query_one("#help-body").render())
+        assert "Pause" in body and "app.pause" in body
+        assert "Filter" not in body
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen.query_one(JumpTable), JumpTable)
+
+
+@pytest.fixture
+def live_site(tmp_path: Path):  # type: ignore[no-untyped-def]
+    yield from make_site(tmp_path, simulate=False, interval=0.05)
+
+
+async def test_live_batches_change_the_right_cells(live_site: Site) -> None:
+    app = live_site.console()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        table = app.query_one(JumpTable)
+        target = app.store.id_at(2)
+        row = app.store.row_of[target]
+        other = app.store.view[3]
+        other_cells = [app.store.cell(other, k, 0) for k in ("cpu", "disk")]
+        hub = live_site.appliance.app.state.appliance.live  # type: ignore[union-attr]
+        live_site.appliance.call(
+            lambda: hub.record_stats(target, (97.0, 12.0, "zoe", 7200, "2026-11-24T10:04:00+00:00"))
+        )
+        await until(pilot, lambda: app.store.cell(row, "cpu", 0) == "97%")
+        assert app.store.cell(row, "console_user", 0) == "zoe"
+        assert [app.store.cell(other, k, 0) for k in ("cpu", "disk")] == other_cells
+        # On screen within one repaint tick: header, then rows 0, 1, 2.
+        await until(pilot, lambda: "97%" in table.render_line(3).text)
+        assert "zoe" in table.render_line(3).text
+        assert "97%" not in table.render_line(4).text
+
+
+async def test_pause_holds_the_screen_until_resumed(live_site: Site) -> None:
+    app = live_site.console()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        target = app.store.id_at(0)
+        row = app.store.row_of[target]
+        await pilot.press("Z")
+        assert app.query_one(StatusBar).paused
+        hub = live_site.appliance.app.state.appliance.live  # type: ignore[union-attr]
+        live_site.appliance.call(
+            lambda: hub.record_stats(target, (55.0, 12.0, None, 60, "2026-11-24T10:04:00+00:00"))
+        )
+        await until(pilot, lambda: target in app._pending_stats)
+        assert app.store.cell(row, "cpu", 0) != "55%"
+        await pilot.press("Z")
+        assert app.store.cell(row, "cpu", 0) == "55%"
+
+
+async def test_reconnect_after_appliance_restart_keeps_every_item_once(site: Site) -> None:
+    app = site.console()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        before = sorted(app.store.ids[r] for r in app.store.view)
+        status = app.query_one(StatusBar)
+        site.appliance.stop()
+        await until(
+            pilot,
+            lambda: (
+                status.connection in ("reconnecting", "offline") and status.retry_in is not None
+            ),
+        )
+        assert "reconnecting" in status.connection_text() or "offline" in (status.connection_text())
+        assert sorted(app.store.ids[r] for r in app.store.view) == before  # data kept
+        site.appliance.start()
+        await until(pilot, lambda: status.connection == FeedState.LIVE.value)
+        await pilot.pause()
+        after = [int(app.store.ids[r]) for r in app.store.view]
+        assert sorted(after) == before and len(after) == len(set(after))
+
+
+async def test_a_malformed_frame_is_logged_and_skipped(
+    site: Site, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = site.console()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        hub = site.appliance.app.state.appliance.live  # type: ignore[union-attr]
+
+        def inject() -> None:
+            for sub in hub.subscribers:
+                sub.offer("{this is not json")
+                sub.offer('{"type": "stats", "seq": 1, "rows": [[1, 500, 1, null, 1, "x"]]}')
+
+        with caplog.at_level(logging.WARNING, logger="api_client.live"):
+            site.appliance.call(inject)
+            await until(pilot, lambda: any("malformed" in r.message for r in caplog.records))
+        await pilot.press("down")
+        assert app.query_one(StatusBar).connection == "live"
+        assert app.is_running
+
+
+async def test_details_toggle_and_status_words(site: Site) -> None:
+    app = site.console()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        pane = app.query_one(DetailsPane)
+        await pilot.press("d")
+        assert not pane.display
+        await pilot.press("d")
+        assert pane.display
+        line = app.query_one(JumpTable).render_line(1).text
+        words = [s.value.replace("_", " ") for s in Status]
+        assert any(w in line for w in words)
