@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_FLEET ?= 500
 
-.PHONY: run test lint bench clean
+.PHONY: run appliance test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +17,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@ $(VENV)/.installed
 
-## run: start the appliance with a demo fleet (the console is not built yet)
+## run: start the console against an embedded appliance with a demo fleet
 run: $(VENV)/.installed
-	@echo "The console is not built yet: starting the appliance with a demo fleet of $(DEMO_FLEET)."
-	@echo "Stop it with Ctrl-C. See README.md for curl examples."
+	$(BIN)/jump-console --demo-fleet $(DEMO_FLEET)
+
+## appliance: run the appliance alone with a demo fleet (for curl and scripts)
+appliance: $(VENV)/.installed
 	$(BIN)/jump-appliance --demo-fleet $(DEMO_FLEET)
 
 ## test: lint, type-check and run the whole test suite

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -223,6 +224,7 @@ class JumpConsoleApp(App[int]):
         elif isinstance(event, SnapshotLoaded):
             keep = self.query_one(JumpTable).highlighted_id
             self.store.load(event.items)
+            gc.freeze()  # the loaded items stay: full collections would rescan them (frame spikes)
             self._after_items_changed(keep)
             self.loaded = True
         elif isinstance(event, ItemDelta):
