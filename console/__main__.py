@@ -7,7 +7,6 @@ a seeded demo fleet) on a free 127.0.0.1 port and signs in as a demo representat
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from pathlib import Path
@@ -49,17 +48,6 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _password(settings: ConsoleSettings) -> str:
-    if settings.password is not None:
-        return settings.password.get_secret_value()
-    if not sys.stdin.isatty():
-        raise ConfigError(
-            "No password: set JUMP_CONSOLE_PASSWORD or 'password' in the config "
-            "file, or run in a terminal to be asked."
-        )
-    return getpass.getpass(f"Password for {settings.username} at {settings.appliance}: ")
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     no_color = "NO_COLOR" in os.environ  # read before Textual removes it
@@ -76,20 +64,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"jump-console: {err}", file=sys.stderr)
         return 2
     embedded = None
+    backend: Backend | None = None
+    url = settings.appliance or ""
+
+    def connect(username: str, password: str) -> Backend:
+        return Backend(ApplianceClient(url, credentials=RepCredentials(username, password)))
+
     try:
         if settings.appliance:
-            if not settings.username:
+            if settings.username and settings.password is not None:
+                backend = connect(settings.username, settings.password.get_secret_value())
+            elif not sys.stdin.isatty():
                 raise ConfigError(
-                    "Say who signs in: --user NAME, JUMP_CONSOLE_USERNAME or "
-                    "'username' in the config file."
+                    "No password: set JUMP_CONSOLE_USERNAME and JUMP_CONSOLE_PASSWORD (or the "
+                    "config file), or run in a terminal to sign in."
                 )
-            url, credentials = (
-                settings.appliance,
-                RepCredentials(settings.username, _password(settings)),
-            )
         else:
             embedded, url = _start_embedded(settings)
-            credentials = RepCredentials(settings.demo_user, "demo")
+            backend = connect(settings.demo_user, "demo")
     except ConfigError as err:
         print(f"jump-console: {err}", file=sys.stderr)
         return 2
@@ -97,7 +89,10 @@ def main(argv: list[str] | None = None) -> int:
     from console.app import JumpConsoleApp  # Textual loads only once the arguments are good
 
     app = JumpConsoleApp(
-        Backend(ApplianceClient(url, credentials=credentials)),
+        backend,
+        connect=connect,
+        appliance=url,
+        username=settings.username or "",
         state=state,
         state_path=lambda: settings.state_path,
         theme=NO_COLOR_THEME if no_color and args.theme is None else settings.theme,

@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerCancelled, WorkerState
 
 from api_client import (
     ApplianceError,
+    AuthenticationFailed,
     FeedState,
     FeedStatus,
     ItemDelta,
@@ -35,6 +36,7 @@ from console.backend import Backend, Session
 from console.commands import CommandError, parse_command
 from console.config import UiState, save_state
 from console.details import HistoryBook, build_details
+from console.login import LoginScreen
 from console.messages import FeedEventArrived, SessionReady
 from console.screens import ConsoleCommands, HelpEntry, HelpScreen
 from console.store import COLUMN_KEYS, LIVE_COLUMNS, ItemStore
@@ -72,9 +74,9 @@ class JumpConsoleApp(App[int]):
         Binding("t", "focus_tree", "Groups", id="app.tree"),
         Binding("l", "focus_list", "List", id="app.list"),
         Binding("s", "sort_next", "Sort", id="app.sort"),
-        Binding("S", "sort_reverse", "Reverse", id="app.sort_reverse", show=False),
-        Binding("ctrl+left", "move_column(-1)", "Column left", id="app.column_left", show=False),
-        Binding("ctrl+right", "move_column(1)", "Column right", id="app.column_right", show=False),
+        Binding("S", "sort_reverse", "Reverse", id="app.sort_reverse"),
+        Binding("ctrl+left", "move_column(-1)", "Column ←", id="app.column_left"),
+        Binding("ctrl+right", "move_column(1)", "Column →", id="app.column_right"),
         Binding("d", "toggle_details", "Details", id="app.details"),
         Binding("Z", "pause", "Pause", id="app.pause"),
         Binding("F", "follow", "Follow", id="app.follow"),
@@ -83,8 +85,11 @@ class JumpConsoleApp(App[int]):
 
     def __init__(
         self,
-        backend: Backend,
+        backend: Backend | None,
         *,
+        connect: Callable[[str, str], Backend] | None = None,
+        appliance: str = "",
+        username: str = "",
         state: UiState | None = None,
         state_path: Callable[[], object] | None = None,
         theme: str = DEFAULT_THEME,
@@ -93,7 +98,12 @@ class JumpConsoleApp(App[int]):
         notices: Iterable[str] = (),
     ) -> None:
         super().__init__()
+        if backend is None and connect is None:
+            raise ValueError("give a backend, or a way to connect after signing in")
         self.backend = backend
+        self._connect = connect
+        self._appliance = appliance
+        self._username = username
         self.ui_state = (state or UiState()).cleaned()
         self._save_state = state_path
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
@@ -148,7 +158,21 @@ class JumpConsoleApp(App[int]):
         for notice in self._notices:
             self.notify(notice, severity="warning", markup=False)
         self.set_interval(REPAINT_S, self._repaint_tick)
-        self.follow_feed()
+        if self.backend is None:
+            self._ask_login("")
+        else:
+            self.follow_feed()
+
+    def _ask_login(self, error: str) -> None:
+        def signed_in(answer: tuple[str, str] | None) -> None:
+            if answer is None or self._connect is None:
+                self.exit(2, message="jump-console: not signed in.")
+                return
+            self._username = answer[0]
+            self.backend = self._connect(*answer)
+            self.follow_feed()
+
+        self.push_screen(LoginScreen(self._appliance, self._username, error), signed_in)
 
     async def on_unmount(self) -> None:
         """Close the feed and the HTTP client cleanly (the socket must not outlive us)."""
@@ -157,7 +181,8 @@ class JumpConsoleApp(App[int]):
             worker.cancel()
         with contextlib.suppress(TimeoutError, WorkerCancelled):
             await asyncio.wait_for(self.workers.wait_for_complete(workers), timeout=5)
-        await self.backend.close()
+        if self.backend is not None:
+            await self.backend.close()
 
     def _pick_theme(self, name: str) -> str:
         resolved = resolve(name)
@@ -174,9 +199,18 @@ class JumpConsoleApp(App[int]):
 
     @work(exclusive=True, group="feed", exit_on_error=False)
     async def follow_feed(self) -> None:
-        session = await self.backend.start()
+        backend = self.backend
+        assert backend is not None
+        try:
+            session = await backend.start()
+        except AuthenticationFailed as err:
+            if self._connect is None:
+                raise
+            await backend.close()
+            self.call_later(self._ask_login, err.message)
+            return
         self.post_message(SessionReady(session))
-        async with contextlib.aclosing(aiter(self.backend.feed())) as events:
+        async with contextlib.aclosing(aiter(backend.feed())) as events:
             async for event in events:
                 self.post_message(FeedEventArrived(event))
 
@@ -327,6 +361,8 @@ class JumpConsoleApp(App[int]):
 
     @work(exclusive=True, group="details", exit_on_error=False)
     async def load_details(self, item_id: int) -> None:
+        if self.backend is None:
+            return
         self._details_item = await self.backend.item(item_id)
         self._show_details()
 

@@ -235,3 +235,36 @@ async def test_details_toggle_and_status_words(site: Site) -> None:
         line = app.query_one(JumpTable).render_line(1).text
         words = [s.value.replace("_", " ") for s in Status]
         assert any(w in line for w in words)
+
+
+async def test_login_screen_retries_after_a_wrong_password(site: Site) -> None:
+    from api_client import ApplianceClient, RepCredentials
+    from console.backend import Backend
+    from console.login import LoginScreen
+    from tests.app.conftest import CONSOLE_NOW
+
+    def connect(user: str, password: str) -> Backend:
+        client = ApplianceClient(site.appliance.url, credentials=RepCredentials(user, password))
+        return Backend(client)
+
+    app = JumpConsoleApp(
+        None,
+        connect=connect,
+        appliance=site.appliance.url,
+        username="dave",
+        clock=lambda: CONSOLE_NOW,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LoginScreen))
+        await pilot.press(*"wrong", "enter")
+        await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, LoginScreen)
+                and "username and password" in str(app.screen.query_one("#login-error").render())
+            ),
+        )
+        await pilot.press(*"demo", "enter")
+        await until(pilot, lambda: app.loaded and app.session is not None)
+        assert app.session is not None and app.session.username == "dave"
+        assert app.query_one(StatusBar).user == "dave"
