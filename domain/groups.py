@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field
 
@@ -21,18 +21,7 @@ RolePermission = Literal[
     "perm_edit_behavior",
 ]
 
-ROLE_PERMISSIONS: tuple[RolePermission, ...] = (
-    "perm_start",
-    "perm_add",
-    "perm_remove",
-    "perm_assign_jump_group",
-    "perm_edit_tag",
-    "perm_edit_comments",
-    "perm_edit_jump_policy",
-    "perm_edit_session_policy",
-    "perm_edit_identity",
-    "perm_edit_behavior",
-)
+ROLE_PERMISSIONS: tuple[RolePermission, ...] = get_args(RolePermission)
 
 
 class JumpGroupFields(Model):

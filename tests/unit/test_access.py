@@ -4,26 +4,9 @@ from __future__ import annotations
 
 from domain import JumpGroupType, JumpItemRole, Team, TeamMember, TeamRank, User
 from domain.access import Action, build_access, missing_permissions
+from domain.groups import ROLE_PERMISSIONS
 
-FULL = JumpItemRole(
-    id=1,
-    name="Administrator",
-    **{
-        p: True
-        for p in (
-            "perm_start",
-            "perm_add",
-            "perm_remove",
-            "perm_assign_jump_group",
-            "perm_edit_tag",
-            "perm_edit_comments",
-            "perm_edit_jump_policy",
-            "perm_edit_session_policy",
-            "perm_edit_identity",
-            "perm_edit_behavior",
-        )
-    },
-)
+FULL = JumpItemRole(id=1, name="Administrator", **dict.fromkeys(ROLE_PERMISSIONS, True))
 START_ONLY = JumpItemRole(id=2, name="Start sessions only", perm_start=True)
 ROLES = {1: FULL, 2: START_ONLY}
 
