@@ -40,7 +40,7 @@ from textual.geometry import Region  # noqa: E402
 from textual.widgets import DataTable  # noqa: E402
 
 from appliance.demo import _client  # noqa: E402
-from console.store import ItemStore  # noqa: E402
+from console.store import COLUMN_KEYS, ItemStore  # noqa: E402
 from domain import JumpClient  # noqa: E402
 from themes import VARIABLE_DEFAULTS  # noqa: E402
 from widgets import JumpTable  # noqa: E402
@@ -175,19 +175,7 @@ async def measure_ours(n: int) -> dict[str, Any]:
 async def measure_datatable(n: int) -> dict[str, Any]:
     store = ItemStore()
     store.load(fleet(n))
-    keys = (
-        "name",
-        "status",
-        "group",
-        "tag",
-        "console_user",
-        "cpu",
-        "disk",
-        "uptime",
-        "os",
-        "last_seen",
-        "comments",
-    )
+    keys = COLUMN_KEYS
     now = NOW.timestamp()
     rows = [tuple(store.cell(r, k, now) for k in keys) for r in store.view]
     app = DataTableApp()
