@@ -121,6 +121,7 @@ class JumpConsoleApp(App[int]):
         self._details_item: JumpClient | None = None
         self._details_due = False
         self._last_resort = 0.0
+        self._retry_deadline: float | None = None
         self._wanted_theme = theme
         self._user_keymap = dict(keymap or {})
         self._notices = list(notices)
@@ -248,7 +249,10 @@ class JumpConsoleApp(App[int]):
         status = self.query_one(StatusBar)
         if isinstance(event, FeedStatus):
             status.connection = event.state.value
-            status.retry_in = None if event.retry_in is None else max(1, round(event.retry_in))
+            self._retry_deadline = (
+                None if event.retry_in is None else time.monotonic() + event.retry_in
+            )
+            self._show_retry()
             if event.final:
                 self.notify(event.message, severity="error", markup=False, timeout=30)
             elif event.state in (FeedState.RECONNECTING, FeedState.OFFLINE) and event.retry_in:
@@ -292,8 +296,16 @@ class JumpConsoleApp(App[int]):
         self._counts_dirty = True
         self._show_counts()
 
+    def _show_retry(self) -> None:
+        """Count down "reconnecting in N s" while waiting to reconnect."""
+        deadline = self._retry_deadline
+        left = None if deadline is None else max(0, round(deadline - time.monotonic()))
+        self.query_one(StatusBar).retry_in = left
+
     def _repaint_tick(self) -> None:
         """At most every 100 ms: repaint changed rows on screen, counts and details."""
+        if self._retry_deadline is not None:
+            self._show_retry()
         if self.paused:
             return
         table = self.query_one(JumpTable)
