@@ -1,0 +1,218 @@
+"""The action rules of DOMAIN.md ("Rules the console and appliance enforce"), pure.
+
+Each check answers ``None`` (allowed) or a :class:`Refusal`: a stable ``code`` the console
+and CLI can act on, one sentence naming the item, and the details (``opens_at``, ``by``,
+``retry_after`` ...). The appliance refuses with them; the console explains with the same.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from domain.enums import (
+    AutomaticUpgrades,
+    ConnectionType,
+    SiteSimultaneousJumps,
+    UnavailableReason,
+)
+from domain.jump_client import JumpClient
+from domain.jump_policy import JumpPolicy, effective_simultaneous_jumps, window_state
+from domain.schedule import Schedule
+
+WAKE_COOLDOWN = timedelta(seconds=30)
+MAX_MULTI_START = 10
+RULE_STATUS = 409
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    code: str
+    message: str
+    status: int = RULE_STATUS
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def availability(client: JumpClient) -> Refusal | None:
+    """Can a session start on this item at all (before any policy)?"""
+    name = client.name
+    if client.connection_type is ConnectionType.UNINSTALLED:
+        return Refusal("uninstalled", f"The Jump Client '{name}' has been uninstalled.")
+    if client.unavailable_reason is UnavailableReason.DISABLED:
+        return Refusal("disabled", f"The Jump Client '{name}' is disabled by its user.")
+    if client.needs_update:
+        return Refusal(
+            "needs_update", f"The Jump Client '{name}' needs an upgrade before a session can start."
+        )
+    if not client.x_online and client.connection_type is ConnectionType.ACTIVE:
+        return Refusal("offline", f"The Jump Client '{name}' is offline.")
+    return None
+
+
+def window_refusal(
+    client: JumpClient, policy: JumpPolicy | None, schedule: Schedule | None, now: datetime
+) -> Refusal | None:
+    state = window_state(policy, schedule, now)
+    if state.open:
+        return None
+    assert policy is not None
+    opens = state.opens_at
+    when = f"opens at {opens.isoformat()}" if opens else "never opens"
+    details: dict[str, Any] = {
+        "opens_at": opens.isoformat() if opens else None,
+        "policy": policy.display_name,
+    }
+    if schedule is not None:
+        details["timezone"] = schedule.timezone
+    return Refusal(
+        "jump_policy_closed",
+        f"Jump Policy '{policy.display_name}' is closed for '{client.name}' ({when}).",
+        details=details,
+    )
+
+
+SimultaneousOutcome = Literal["start", "join"]
+
+
+def simultaneous(
+    client: JumpClient,
+    policy: JumpPolicy | None,
+    site_default: SiteSimultaneousJumps,
+    holders: Sequence[str],
+    me: str,
+    *,
+    invited: bool = False,
+) -> SimultaneousOutcome | Refusal:
+    """Start a new session, join the running one, or refuse (``in_use {by}``)."""
+    if not holders or me in holders:
+        return "start" if not holders else "join"
+    mode = effective_simultaneous_jumps(policy, site_default)
+    if mode is SiteSimultaneousJumps.JOIN or invited:
+        return "join"
+    by = ", ".join(holders)
+    return Refusal(
+        "in_use",
+        f"'{client.name}' is in use by {by}; ask for an invitation.",
+        details={"by": list(holders)},
+    )
+
+
+def is_present(
+    *, console_user: str | None, locked: bool, screen_saver: bool, by_screen_state: bool
+) -> bool:
+    """Presence: a logged-in user, and with the screen-state setting an unlocked screen."""
+    if not console_user:
+        return False
+    if by_screen_state:
+        return not locked and not screen_saver
+    return True
+
+
+def session_policy_for(client: JumpClient, present: bool) -> tuple[int | None, str]:
+    """The item's session policy for this presence (None: the site default) and why."""
+    if present:
+        chosen, why = client.attended_session_policy_id, "a user is present"
+    else:
+        chosen, why = client.unattended_session_policy_id, "no user is present"
+    if chosen is None:
+        return None, f"{why}; the item sets no policy for that, so the site default applies"
+    return chosen, why
+
+
+# -- wake ---------------------------------------------------------------------------------------
+
+_MAC = re.compile(r"^([0-9a-fA-F]{2})([:-]?)(?:[0-9a-fA-F]{2}\2){4}[0-9a-fA-F]{2}$")
+
+
+def parse_mac(text: str) -> bytes:
+    """Six bytes from ``aa:bb:cc:dd:ee:ff``, ``aa-bb-...`` or ``aabbccddeeff``."""
+    if not _MAC.match(text.strip()):
+        raise ValueError(f"'{text}' is not a MAC address")
+    return bytes.fromhex(re.sub(r"[:-]", "", text.strip()))
+
+
+def parse_secureon(text: str) -> bytes:
+    """A SecureOn password: 4 or 6 bytes, written as hex (``aa:bb:cc:dd`` or ``aabbccddeeff``)."""
+    digits = re.sub(r"[:\-\s]", "", text.strip())
+    if not re.fullmatch(r"[0-9a-fA-F]{8}|[0-9a-fA-F]{12}", digits):
+        raise ValueError("a SecureOn password is 4 or 6 bytes in hex, like aa:bb:cc:dd")
+    return bytes.fromhex(digits)
+
+
+def magic_packet(mac: str, password: bytes | None = None) -> bytes:
+    """6 × FF, 16 × the MAC, and the optional 4- or 6-byte SecureOn password."""
+    if password is not None and len(password) not in (4, 6):
+        raise ValueError("a SecureOn password is 4 or 6 bytes")
+    return b"\xff" * 6 + parse_mac(mac) * 16 + (password or b"")
+
+
+def wake_refusal(
+    target: JumpClient, *, allowed: bool, last_attempt: datetime | None, now: datetime
+) -> Refusal | None:
+    name = target.name
+    if not allowed:
+        return Refusal(
+            "wake_disabled", "Wake-on-LAN is turned off in the site settings.", status=403
+        )
+    if target.x_online:
+        return Refusal("online", f"'{name}' is online already; there is nothing to wake.")
+    if last_attempt is not None and now - last_attempt < WAKE_COOLDOWN:
+        left = int((WAKE_COOLDOWN - (now - last_attempt)).total_seconds() + 0.999)
+        return Refusal(
+            "cooldown",
+            f"A wake of '{name}' was tried less than 30 s ago; retry in {left} s.",
+            details={"retry_after": left},
+        )
+    if not target.x_mac:
+        return Refusal(
+            "no_mac", f"The MAC address of '{name}' is not known, so it cannot be woken."
+        )
+    return None
+
+
+def wake_peer(target: JumpClient, candidates: Iterable[JumpClient]) -> JumpClient | None:
+    """Another online active client behind the same default gateway (ip, and mac if known)."""
+    gateway = target.x_gateway
+    if gateway is None:
+        return None
+    for peer in candidates:
+        other = peer.x_gateway
+        if (
+            peer.id == target.id
+            or not peer.x_online
+            or peer.connection_type is not ConnectionType.ACTIVE
+            or other is None
+        ):
+            continue
+        if other.ip != gateway.ip:
+            continue
+        if gateway.mac and other.mac and gateway.mac.lower() != other.mac.lower():
+            continue
+        return peer
+    return None
+
+
+def no_peer(target: JumpClient) -> Refusal:
+    return Refusal(
+        "no_peer",
+        f"No online Jump Client on the same network as '{target.name}' can send the wake packet.",
+    )
+
+
+# -- upgrade ------------------------------------------------------------------------------------
+
+
+def upgrade_refusal(client: JumpClient, mode: AutomaticUpgrades) -> Refusal | None:
+    if mode is not AutomaticUpgrades.DISABLED:
+        return Refusal(
+            "automatic_upgrades_enabled",
+            "Automatic upgrades are on; the appliance upgrades clients itself.",
+        )
+    if not client.needs_update:
+        return Refusal("up_to_date", f"'{client.name}' is already up to date.")
+    if client.connection_type is ConnectionType.UNINSTALLED:
+        return Refusal("uninstalled", f"The Jump Client '{client.name}' has been uninstalled.")
+    return None
