@@ -44,6 +44,7 @@ from domain import (
     User,
 )
 from domain.installer import InstallerExtend
+from domain.session import SessionInfo, SessionStarted
 from domain.site import RepSite
 
 M = TypeVar("M", bound=BaseModel)
@@ -383,6 +384,89 @@ class ApplianceClient:
 
     async def jump_item(self, id_: int) -> JumpClient:
         return await self.get_model(f"{REP}/jump-items/{id_}", JumpClient, item=f"Jump Item {id_}")
+
+    # -- actions ----------------------------------------------------------------------------------
+
+    async def start_session(self, item_id: int) -> SessionStarted:
+        """Start (or join) a session; rule refusals raise :class:`Refused` with its code."""
+        return await self.send_model(
+            "POST",
+            f"{REP}/jump-items/{item_id}/sessions",
+            SessionStarted,
+            {},
+            item=f"Jump Item {item_id}",
+        )
+
+    async def start_sessions(self, item_ids: list[int]) -> list[dict[str, Any]]:
+        """Up to 10 at once; each result has ``started`` or ``error`` and ``message``."""
+        response = await self.request("POST", f"{REP}/jump-items/sessions", json={"ids": item_ids})
+        body = self._json(response)
+        if not isinstance(body, dict) or not isinstance(body.get("results"), list):
+            raise ProtocolError("The appliance's answer to the multi-start was not readable.")
+        results: list[dict[str, Any]] = body["results"]
+        return results
+
+    async def sessions(self) -> list[SessionInfo]:
+        response = await self.request("GET", f"{REP}/sessions")
+        result: list[SessionInfo] = self.parse(TypeAdapter(list[SessionInfo]), response)
+        return result
+
+    async def invite(self, sid: str, username: str) -> SessionInfo:
+        return await self.send_model(
+            "POST",
+            f"{REP}/sessions/{sid}/invitations",
+            SessionInfo,
+            {"username": username},
+            item=f"session {sid}",
+        )
+
+    async def end_session(self, sid: str) -> None:
+        await self.request("DELETE", f"{REP}/sessions/{sid}", item=f"session {sid}")
+
+    async def wake(self, item_id: int, wol_password: str | None = None) -> str:
+        """Ask a peer to send the wake packet; answers the appliance's sentence."""
+        body = {"wol_password": wol_password} if wol_password else {}
+        response = await self.request(
+            "POST", f"{REP}/jump-items/{item_id}/wake", json=body, item=f"Jump Item {item_id}"
+        )
+        answer = self._json(response)
+        return (
+            str(answer.get("message", "Wake packet sent."))
+            if isinstance(answer, dict)
+            else ("Wake packet sent.")
+        )
+
+    async def upgrade(self, item_id: int) -> str:
+        response = await self.request(
+            "POST", f"{REP}/jump-items/{item_id}/upgrade", item=f"Jump Item {item_id}"
+        )
+        answer = self._json(response)
+        return (
+            str(answer.get("message", "Upgrade queued."))
+            if isinstance(answer, dict)
+            else ("Upgrade queued.")
+        )
+
+    async def edit_item(
+        self,
+        item_id: int,
+        changes: BaseModel | Mapping[str, Any],
+    ) -> JumpClient:
+        return await self.send_model(
+            "PATCH", f"{REP}/jump-items/{item_id}", JumpClient, changes, item=f"Jump Item {item_id}"
+        )
+
+    async def copy_item(self, item_id: int, target: BaseModel | Mapping[str, Any]) -> JumpClient:
+        return await self.send_model(
+            "POST",
+            f"{REP}/jump-items/{item_id}/copy",
+            JumpClient,
+            target,
+            item=f"Jump Item {item_id}",
+        )
+
+    async def remove_item(self, item_id: int) -> None:
+        await self.request("DELETE", f"{REP}/jump-items/{item_id}", item=f"Jump Item {item_id}")
 
     # -- site settings -----------------------------------------------------------------------------
 

@@ -14,7 +14,10 @@ from appliance.ratelimit import RateLimiter
 from domain import format_utc
 
 if TYPE_CHECKING:
+    from appliance.actions import UpgradeOrchestrator, WakeService
+    from appliance.agents import AgentRegistry
     from appliance.live import LiveHub
+    from appliance.sessions import SessionManager
 
 
 @dataclass
@@ -24,6 +27,10 @@ class Appliance:
     clock: Clock
     limiter: RateLimiter = field(init=False)
     live: LiveHub | None = None
+    agents: AgentRegistry | None = None
+    sessions: SessionManager | None = None
+    wake: WakeService | None = None
+    upgrades: UpgradeOrchestrator | None = None
 
     def __post_init__(self) -> None:
         self.limiter = RateLimiter(

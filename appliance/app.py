@@ -15,6 +15,8 @@ from starlette.concurrency import run_in_threadpool
 
 from appliance._guard import RequestGuard
 from appliance._state import Appliance
+from appliance.actions import UpgradeOrchestrator, WakeService
+from appliance.agents import AgentRegistry
 from appliance.bootstrap import bootstrap, ensure_api_account
 from appliance.clock import Clock, SystemClock
 from appliance.config import ApplianceSettings
@@ -23,6 +25,7 @@ from appliance.db import Repository
 from appliance.live import LiveHub
 from appliance.rep_api import build_rep_api
 from appliance.security import new_token, token_hash, verify_secret
+from appliance.sessions import SessionManager
 
 
 def _oauth_error(status: int, code: str, description: str) -> JSONResponse:
@@ -70,6 +73,10 @@ def create_app(
     state = Appliance(settings=settings, repo=repo, clock=clock)
     hub = LiveHub(state)
     state.live = hub
+    state.agents = AgentRegistry(state)
+    state.sessions = SessionManager(state, state.agents)
+    state.wake = WakeService(state, state.agents)
+    state.upgrades = UpgradeOrchestrator(state, state.agents)
     if settings.demo_fleet is not None and settings.simulate:
         from appliance.simulator import DemoSimulator
 
@@ -77,13 +84,19 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        ticker = asyncio.create_task(hub.run())
+        assert state.sessions is not None and state.upgrades is not None
+        tasks = [
+            asyncio.create_task(loop)
+            for loop in (hub.run(), state.sessions.run(), state.upgrades.run())
+        ]
         try:
             yield
         finally:
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     app = FastAPI(
         title="Jump Console appliance",

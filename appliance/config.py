@@ -33,4 +33,8 @@ class ApplianceSettings(BaseSettings):
     live_interval_s: float | None = Field(default=None, gt=0)
     """Overrides the site's statistics interval for the live feed (tests, demos)."""
     simulate: bool = True
+    wol_broadcast: str = "127.0.0.1:9"
+    """Where demo agents send wake packets (HOST:PORT). Loopback: demos never reach a LAN."""
+    upgrade_bundle_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    """Size of the demo upgrade bundle each demo agent downloads through the throttle."""
     """With a demo fleet, simulate its statistics and churn."""

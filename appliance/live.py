@@ -120,6 +120,13 @@ class LiveHub:
         items = [c for c in (self.app.repo.clients.get(i) for i in changed) if c is not None]
         return self.publish(items, list(removed))
 
+    def notify(self, usernames: set[str], frame: dict[str, Any]) -> None:
+        """Send one frame to the consoles of these representatives (session events)."""
+        text = _dumps(frame)
+        for sub in self.subscribers:
+            if sub.ready and sub.user.username in usernames:
+                sub.offer(text)
+
     # -- frames ------------------------------------------------------------------------------
 
     def _item_json(self, item: JumpClient) -> dict[str, Any]:

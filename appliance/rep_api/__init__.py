@@ -17,6 +17,7 @@ from appliance._state import Appliance
 from appliance._validation import bag_sentence, error_bag
 from appliance.config_api._deps import Paging, paginate
 from appliance.live import CLOSE_UNAUTHORIZED
+from appliance.rep_api import actions
 from appliance.rep_api._deps import Rep, RepError, State, current_user
 from appliance.security import new_token, token_hash, verify_secret
 from domain import FilterError, JumpClient, JumpGroupType, Schedule, Team, User
@@ -145,6 +146,8 @@ def build_rep_api(appliance: Appliance) -> FastAPI:
             items = [c for c in items if query.matches(subjects.subject(c))]
         chosen = items[page.offset : page.offset + page.per_page]
         return paginate(request, response, page, chosen, len(items))
+
+    api.include_router(actions.router)
 
     @api.get("/site", response_model=RepSite)
     async def site(_user: Rep, app: State) -> RepSite:

@@ -1,0 +1,133 @@
+"""Handles on Jump Clients the appliance can ask things of, and the demo fleet's stand-ins.
+
+A real Jump Client connects over the agent channel (the Jump Client issue); until then and
+for the demo fleet, a :class:`DemoAgent` answers in-process: presence from the item's console
+user (and a seeded locked screen), passive clients connect when asked, wake sends a real
+magic packet by UDP to the configured broadcast address (loopback in demos and tests), and
+upgrades pull their bundle through the appliance's bandwidth throttle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from appliance._state import Appliance
+from domain.rules import magic_packet
+from domain.session_policy import ResolvedPermissions
+
+Transfer = Callable[[int], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceAnswer:
+    console_user: str | None
+    locked: bool
+    screen_saver: bool
+
+
+class AgentError(Exception):
+    """The Jump Client did not do what it was asked; the message says what happened."""
+
+
+class AgentHandle(Protocol):
+    item_id: int
+    shell: bool
+
+    async def presence(self) -> PresenceAnswer: ...
+
+    async def connect_now(self) -> bool: ...
+
+    async def wake(self, mac: str, password: bytes | None) -> None: ...
+
+    async def open_session(self, sid: str, permissions: ResolvedPermissions) -> None: ...
+
+    async def end_session(self, sid: str, reason: str) -> None: ...
+
+    async def upgrade(self, version: str, size: int, transfer: Transfer) -> None: ...
+
+
+def parse_host_port(text: str, default_port: int = 9) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host:
+        return text, default_port
+    return host, int(port)
+
+
+class DemoAgent:
+    """An in-process stand-in for a demo Jump Client."""
+
+    shell = False
+
+    def __init__(self, app: Appliance, item_id: int) -> None:
+        self.app = app
+        self.item_id = item_id
+        self._locked = random.Random(item_id * 31 + 7).random() < 0.2
+
+    async def presence(self) -> PresenceAnswer:
+        client = self.app.repo.clients.get(self.item_id)
+        user = None
+        if client is not None:
+            latest = self.app.live.latest.get(self.item_id) if self.app.live else None
+            user = (latest[2] if latest else None) or client.console_user or None
+        return PresenceAnswer(user, self._locked, False)
+
+    async def connect_now(self) -> bool:
+        with self.app.repo.transaction():
+            updated = self.app.repo.clients.update(
+                self.item_id, {"x_online": True, "last_connect_timestamp": self.app.clock.now()}
+            )
+        if updated is not None:
+            self.app.changed([self.item_id])
+        return updated is not None
+
+    async def wake(self, mac: str, password: bytes | None) -> None:
+        host, port = parse_host_port(self.app.settings.wol_broadcast)
+        packet = magic_packet(mac, password)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+            sock.sendto(packet, (host, port))
+
+    async def open_session(self, sid: str, permissions: ResolvedPermissions) -> None:
+        return None
+
+    async def end_session(self, sid: str, reason: str) -> None:
+        return None
+
+    async def upgrade(self, version: str, size: int, transfer: Transfer) -> None:
+        chunk = 64 * 1024
+        sent = 0
+        while sent < size:
+            step = min(chunk, size - sent)
+            await transfer(step)
+            sent += step
+        await asyncio.sleep(0)
+
+
+class AgentRegistry:
+    """Connected Jump Clients by item id; demo items get a :class:`DemoAgent`."""
+
+    def __init__(self, app: Appliance) -> None:
+        self.app = app
+        self._agents: dict[int, AgentHandle] = {}
+
+    def register(self, agent: AgentHandle) -> None:
+        self._agents[agent.item_id] = agent
+
+    def unregister(self, item_id: int) -> None:
+        self._agents.pop(item_id, None)
+
+    def get(self, item_id: int) -> AgentHandle | None:
+        agent = self._agents.get(item_id)
+        if agent is not None:
+            return agent
+        client = self.app.repo.clients.get(item_id)
+        if client is not None and client.x_demo:
+            demo = DemoAgent(self.app, item_id)
+            self._agents[item_id] = demo
+            return demo
+        return None

@@ -1,0 +1,252 @@
+"""Actions of the representative API: sessions, wake, upgrade, properties, copy, remove.
+
+Every rule is checked here (the console only explains); a refusal is a typed error body
+``{"error": CODE, "message": sentence, ...details}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field, field_validator
+
+from appliance._access import access_for
+from appliance._state import Appliance
+from appliance.config_api._refs import check_references
+from appliance.rep_api._deps import Rep, RepError, State
+from appliance.sessions import RuleRefused
+from domain import JumpClient, JumpClientCopy, JumpClientUpdate, JumpGroupType, User
+from domain.access import Action, missing_permissions
+from domain.rules import MAX_MULTI_START, parse_secureon
+from domain.session import SessionInfo, SessionStarted
+
+router = APIRouter()
+
+
+class MultiStart(BaseModel):
+    ids: list[int] = Field(min_length=1, max_length=MAX_MULTI_START)
+
+
+class MultiStartResult(BaseModel):
+    id: int
+    started: SessionStarted | None = None
+    error: str | None = None
+    message: str | None = None
+
+
+class MultiStartAnswer(BaseModel):
+    results: list[MultiStartResult]
+
+
+class Invitation(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+
+
+class WakeRequest(BaseModel):
+    wol_password: str | None = Field(default=None, repr=False)
+
+    @field_validator("wol_password")
+    @classmethod
+    def _secureon(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_secureon(value)
+        return value
+
+
+class WakeAnswer(BaseModel):
+    via: str
+    message: str
+
+
+class UpgradeAnswer(BaseModel):
+    state: str
+    message: str
+
+
+def _item(app: Appliance, user: User, item_id: int, action: Action | None = None) -> JumpClient:
+    """The item if the representative may see it (404 otherwise) and do ``action`` (403)."""
+    client = app.repo.clients.get(item_id)
+    access = access_for(app, user)
+    if client is None or not access.can_see(client.jump_group_type, client.jump_group_id):
+        raise RepError(
+            404, "not_found", f"No Jump Item has the id {item_id}, or you may not see it."
+        )
+    if action is not None and not access.permits(
+        client.jump_group_type, client.jump_group_id, action
+    ):
+        raise RepError(
+            403,
+            "forbidden",
+            f"Your role does not allow that on '{client.name}'.",
+            action=action.value,
+        )
+    return client
+
+
+def _refused(err: RuleRefused) -> RepError:
+    r = err.refusal
+    return RepError(r.status, r.code, r.message, **r.details)
+
+
+@router.post("/jump-items/{id}/sessions", response_model=SessionStarted, status_code=201)
+async def start_session(id: int, user: Rep, app: State) -> SessionStarted:
+    assert app.sessions is not None
+    try:
+        return await app.sessions.start(user, id)
+    except RuleRefused as err:
+        raise _refused(err) from None
+
+
+@router.post("/jump-items/sessions", response_model=MultiStartAnswer)
+async def start_many(body: MultiStart, user: Rep, app: State) -> MultiStartAnswer:
+    """Up to 10 items at once; each item succeeds or fails on its own."""
+    assert app.sessions is not None
+    results = []
+    for item_id in dict.fromkeys(body.ids):
+        try:
+            started = await app.sessions.start(user, item_id)
+            results.append(MultiStartResult(id=item_id, started=started))
+        except RuleRefused as err:
+            results.append(
+                MultiStartResult(id=item_id, error=err.refusal.code, message=err.refusal.message)
+            )
+    return MultiStartAnswer(results=results)
+
+
+@router.get("/sessions", response_model=list[SessionInfo])
+async def my_sessions(user: Rep, app: State) -> list[SessionInfo]:
+    assert app.sessions is not None
+    return app.sessions.of_user(user.username)
+
+
+@router.post("/sessions/{sid}/invitations", response_model=SessionInfo, status_code=201)
+async def invite(sid: str, body: Invitation, user: Rep, app: State) -> SessionInfo:
+    assert app.sessions is not None
+    try:
+        return app.sessions.invite(user, sid, body.username)
+    except RuleRefused as err:
+        raise _refused(err) from None
+
+
+@router.delete("/sessions/{sid}", status_code=204)
+async def end_session(sid: str, user: Rep, app: State) -> Response:
+    assert app.sessions is not None
+    try:
+        app.sessions.leave_or_end(user, sid)
+    except RuleRefused as err:
+        raise _refused(err) from None
+    return Response(status_code=204)
+
+
+@router.post("/jump-items/{id}/wake", response_model=WakeAnswer, status_code=202)
+async def wake(id: int, user: Rep, app: State, body: WakeRequest | None = None) -> WakeAnswer:
+    assert app.wake is not None
+    client = _item(app, user, id, Action.START)
+    password = parse_secureon(body.wol_password) if body and body.wol_password else None
+    try:
+        via = await app.wake.wake(user, id, password)
+    except RuleRefused as err:
+        raise _refused(err) from None
+    return WakeAnswer(via=via, message=f"Wake packet for '{client.name}' sent via {via}.")
+
+
+@router.post("/jump-items/{id}/upgrade", response_model=UpgradeAnswer, status_code=202)
+async def upgrade(id: int, user: Rep, app: State) -> UpgradeAnswer:
+    assert app.upgrades is not None
+    client = _item(app, user, id, Action.UPGRADE)
+    try:
+        app.upgrades.request(user, id)
+    except RuleRefused as err:
+        raise _refused(err) from None
+    return UpgradeAnswer(state="queued", message=f"'{client.name}' is queued for an upgrade.")
+
+
+@router.patch("/jump-items/{id}", response_model=JumpClient)
+async def edit(id: int, body: JumpClientUpdate, user: Rep, app: State) -> JumpClient:
+    client = _item(app, user, id)
+    changes = body.changes()
+    access = access_for(app, user)
+    missing = missing_permissions(
+        access.permissions(client.jump_group_type, client.jump_group_id), changes
+    )
+    if missing:
+        field, perm = next(iter(missing.items()))
+        raise RepError(
+            403,
+            "forbidden",
+            f"Your role does not allow changing {field} of '{client.name}' (it needs {perm}).",
+            fields=sorted(missing),
+        )
+    _check_destination(app, user, changes)
+    with app.repo.transaction():
+        if app.repo.clients.get(id) is None:
+            raise RepError(404, "not_found", f"'{client.name}' was removed meanwhile.")
+        _refs(app, changes)
+        updated = app.repo.clients.update(id, changes)
+        assert updated is not None
+        app.audit(user.username, "jump_item.update", f"jump_client:{id}", fields=sorted(changes))
+    app.changed([id])
+    return updated
+
+
+@router.post("/jump-items/{id}/copy", response_model=JumpClient, status_code=201)
+async def copy(id: int, body: JumpClientCopy, user: Rep, app: State) -> JumpClient:
+    client = _item(app, user, id, Action.COPY)
+    target = body.model_dump(exclude_none=True)
+    _check_destination(app, user, target, required=True)
+    with app.repo.transaction():
+        source = app.repo.clients.get(id)
+        if source is None:
+            raise RepError(404, "not_found", f"'{client.name}' was removed meanwhile.")
+        values = source.model_dump(exclude={"id", "x_status"})
+        values.update(target)
+        values["x_in_session_by"] = []
+        created = app.repo.clients.insert(values)
+        app.audit(user.username, "jump_item.copy", f"jump_client:{id}", copy_id=created.id)
+    app.changed([created.id])
+    return created
+
+
+@router.delete("/jump-items/{id}", status_code=204)
+async def remove(id: int, user: Rep, app: State) -> Response:
+    client = _item(app, user, id, Action.REMOVE)
+    assert app.sessions is not None
+    session = app.sessions.on_item(id)
+    if session is not None:
+        raise RepError(
+            409,
+            "in_use",
+            f"'{client.name}' is in a session; end it first.",
+            by=session.info.participants,
+        )
+    with app.repo.transaction():
+        if not app.repo.clients.delete(id):
+            raise RepError(404, "not_found", f"'{client.name}' was removed meanwhile.")
+        app.audit(user.username, "jump_item.remove", f"jump_client:{id}", name=client.name)
+    app.changed(removed=[id])
+    return Response(status_code=204)
+
+
+def _check_destination(
+    app: Appliance, user: User, values: dict[str, Any], *, required: bool = False
+) -> None:
+    """Moving or copying needs add rights in the destination group."""
+    if "jump_group_id" not in values and not required:
+        return
+    kind = JumpGroupType(values.get("jump_group_type") or JumpGroupType.SHARED)
+    gid = values.get("jump_group_id")
+    access = access_for(app, user)
+    if gid is None or not access.permits(kind, gid, Action.UPGRADE):
+        raise RepError(
+            403, "forbidden", "You may not add Jump Items to that group.", jump_group_id=gid
+        )
+
+
+def _refs(app: Appliance, values: dict[str, Any]) -> None:
+    from appliance.config_api._deps import ApiError
+
+    try:
+        check_references(app, values)
+    except ApiError as err:
+        raise RepError(422, "invalid", err.message, errors=err.errors or {}) from None

@@ -1,0 +1,361 @@
+"""Jump sessions: start (every rule, in DOMAIN.md's order), join, invite, end, strict windows.
+
+The appliance is the authority: each refusal is a :class:`domain.rules.Refusal` turned into
+the rep API's typed error. Participants hear of joins, invitations, strict-window warnings
+(15, 5 and 1 minutes before the close) and the end over the live feed. Every start, join,
+invitation, end and refusal is written to the audit log with who, when and why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from appliance._access import access_for
+from appliance._state import Appliance
+from appliance.agents import AgentError, AgentRegistry
+from domain import (
+    ConnectionType,
+    JumpClient,
+    User,
+    resolve_permissions,
+)
+from domain.access import Action
+from domain.jump_policy import window_state
+from domain.rules import (
+    Refusal,
+    availability,
+    is_present,
+    session_policy_for,
+    simultaneous,
+    window_refusal,
+)
+from domain.session import SessionEvent, SessionEventKind, SessionInfo, SessionStarted
+from domain.session_policy import SITE_DEFAULT_SESSION_POLICY_ID, SessionPolicy
+
+log = logging.getLogger("appliance.sessions")
+WARNINGS_MIN = (15, 5, 1)
+
+
+class RuleRefused(Exception):
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.message)
+        self.refusal = refusal
+
+
+def forbidden(message: str) -> RuleRefused:
+    return RuleRefused(Refusal("forbidden", message, status=403))
+
+
+def not_found(item_id: int) -> RuleRefused:
+    return RuleRefused(
+        Refusal(
+            "not_found", f"No Jump Item has the id {item_id}, or you may not see it.", status=404
+        )
+    )
+
+
+@dataclass
+class Session:
+    info: SessionInfo
+    warned: set[int] = field(default_factory=set)
+
+
+class SessionManager:
+    def __init__(self, app: Appliance, agents: AgentRegistry) -> None:
+        self.app = app
+        self.agents = agents
+        self.sessions: dict[str, Session] = {}
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return self.app.clock.now()
+
+    def _audit(self, actor: str, action: str, item_id: int, **detail: object) -> None:
+        with self.app.repo.transaction():
+            self.app.audit(actor, action, f"jump_client:{item_id}", **detail)
+
+    def refuse(self, user: User, item_id: int, refusal: Refusal) -> RuleRefused:
+        self._audit(
+            user.username, "session.refused", item_id, code=refusal.code, reason=refusal.message
+        )
+        return RuleRefused(refusal)
+
+    def on_item(self, item_id: int) -> Session | None:
+        return next((s for s in self.sessions.values() if s.info.item_id == item_id), None)
+
+    def of_user(self, username: str) -> list[SessionInfo]:
+        return [
+            s.info
+            for s in self.sessions.values()
+            if username in s.info.participants or username in s.info.invited
+        ]
+
+    def _notify(
+        self,
+        session: Session,
+        event: SessionEventKind,
+        message: str,
+        extra: list[str] | None = None,
+    ) -> None:
+        hub = self.app.live
+        if hub is None:
+            return
+        frame = SessionEvent(event=event, session=session.info, message=message)
+        users = set(session.info.participants) | set(session.info.invited) | set(extra or [])
+        hub.notify(users, frame.model_dump(mode="json"))
+
+    def _mark_item(self, item_id: int, holders: list[str]) -> None:
+        with self.app.repo.transaction():
+            self.app.repo.clients.update(item_id, {"x_in_session_by": holders})
+        self.app.changed([item_id])
+
+    def _policies(self, client: JumpClient) -> tuple[SessionPolicy | None, ...]:
+        repo = self.app.repo
+        site_policy = None
+        for site in repo.public_sites.find():
+            if client.public_site_address in site.addresses and site.session_policy_id:
+                site_policy = repo.session_policies.get(site.session_policy_id)
+        return (site_policy, repo.session_policies.get(SITE_DEFAULT_SESSION_POLICY_ID))
+
+    # -- start -----------------------------------------------------------------------------------
+
+    async def start(self, user: User, item_id: int) -> SessionStarted:
+        app, repo = self.app, self.app.repo
+        client = repo.clients.get(item_id)
+        access = access_for(app, user)
+        if client is None or not access.can_see(client.jump_group_type, client.jump_group_id):
+            raise not_found(item_id)
+        if not access.permits(client.jump_group_type, client.jump_group_id, Action.START):
+            raise self.refuse(
+                user,
+                item_id,
+                Refusal(
+                    "forbidden",
+                    f"Your role does not allow starting sessions on '{client.name}'.",
+                    status=403,
+                ),
+            )
+        refusal = availability(client)
+        if refusal is not None:
+            raise self.refuse(user, item_id, refusal)
+        agent = self.agents.get(item_id)
+        if not client.x_online and client.connection_type is ConnectionType.PASSIVE:
+            if agent is None or not await agent.connect_now():
+                raise self.refuse(
+                    user,
+                    item_id,
+                    Refusal(
+                        "offline",
+                        f"The passive Jump Client '{client.name}' did not answer the "
+                        "request to connect.",
+                    ),
+                )
+            client = repo.clients.get(item_id) or client
+        policy = repo.policies.get(client.jump_policy_id) if client.jump_policy_id else None
+        schedule = repo.schedule(policy.id) if policy else None
+        now = self._now()
+        refusal = window_refusal(client, policy, schedule, now)
+        if refusal is not None:
+            raise self.refuse(user, item_id, refusal)
+        running = self.on_item(item_id)
+        holders = running.info.participants if running else []
+        invited = running is not None and user.username in running.info.invited
+        outcome = simultaneous(
+            client,
+            policy,
+            repo.settings().simultaneous_jumps,
+            holders,
+            user.username,
+            invited=invited,
+        )
+        if isinstance(outcome, Refusal):
+            raise self.refuse(user, item_id, outcome)
+        if running is not None:
+            return self._join(running, user)
+        if agent is None:
+            raise self.refuse(
+                user,
+                item_id,
+                Refusal("offline", f"The Jump Client '{client.name}' is not connected."),
+            )
+        answer = await agent.presence()  # asked once per session start
+        present = is_present(
+            console_user=answer.console_user,
+            locked=answer.locked,
+            screen_saver=answer.screen_saver,
+            by_screen_state=repo.settings().presence_by_screen_state,
+        )
+        chosen_id, reason = session_policy_for(client, present)
+        chosen = repo.session_policies.get(chosen_id) if chosen_id else None
+        permissions = resolve_permissions((chosen, *self._policies(client)))
+        state = window_state(policy, schedule, now)
+        strict = bool(policy and policy.schedule_strict and state.closes_at)
+        sid = secrets.token_hex(8)
+        info = SessionInfo(
+            sid=sid,
+            item_id=item_id,
+            item_name=client.name,
+            owner=user.username,
+            participants=[user.username],
+            present=present,
+            session_policy_id=chosen.id if chosen else SITE_DEFAULT_SESSION_POLICY_ID,
+            session_policy_name=chosen.display_name if chosen else "Site default",
+            reason=reason,
+            permissions=permissions,
+            started_at=now,
+            strict=strict,
+            closes_at=state.closes_at if strict else None,
+            shell=agent.shell and permissions.command_shell,
+        )
+        session = Session(info)
+        self.sessions[sid] = session
+        try:
+            await agent.open_session(sid, permissions)
+        except AgentError as err:
+            del self.sessions[sid]
+            raise self.refuse(user, item_id, Refusal("offline", str(err))) from None
+        self._mark_item(item_id, [user.username])
+        self._audit(
+            user.username,
+            "session.start",
+            item_id,
+            sid=sid,
+            present=present,
+            session_policy=info.session_policy_name,
+            reason=reason,
+        )
+        self._notify(session, "started", f"Session on '{client.name}' started.")
+        return SessionStarted(
+            session=info,
+            session_policy_id=info.session_policy_id,
+            presence=present,
+            permissions=permissions,
+            joined=False,
+        )
+
+    def _join(self, session: Session, user: User) -> SessionStarted:
+        info = session.info
+        if user.username not in info.participants:
+            info.participants.append(user.username)
+            if user.username in info.invited:
+                info.invited.remove(user.username)
+            self._mark_item(info.item_id, list(info.participants))
+            self._audit(user.username, "session.join", info.item_id, sid=info.sid, owner=info.owner)
+            self._notify(
+                session, "joined", f"{user.username} joined the session on '{info.item_name}'."
+            )
+        return SessionStarted(
+            session=info,
+            session_policy_id=info.session_policy_id,
+            presence=info.present,
+            permissions=info.permissions,
+            joined=True,
+        )
+
+    # -- invite and end --------------------------------------------------------------------------
+
+    def _mine(self, user: User, sid: str) -> Session:
+        session = self.sessions.get(sid)
+        if session is None or user.username not in session.info.participants:
+            raise RuleRefused(
+                Refusal("not_found", f"No session {sid} of yours is running.", status=404)
+            )
+        return session
+
+    def invite(self, user: User, sid: str, username: str) -> SessionInfo:
+        session = self._mine(user, sid)
+        if self.app.repo.user_by_name(username) is None:
+            raise RuleRefused(
+                Refusal("not_found", f"No representative is called '{username}'.", status=404)
+            )
+        info = session.info
+        if username not in info.participants and username not in info.invited:
+            info.invited.append(username)
+        self._audit(user.username, "session.invite", info.item_id, sid=sid, invited=username)
+        self._notify(
+            session,
+            "invited",
+            f"{user.username} invited {username} to the session on '{info.item_name}'.",
+        )
+        return info
+
+    def end(self, sid: str, *, by: str, reason: str) -> SessionInfo | None:
+        session = self.sessions.pop(sid, None)
+        if session is None:
+            return None
+        info = session.info
+        agent = self.agents.get(info.item_id)
+        if agent is not None:
+            task = asyncio.ensure_future(agent.end_session(sid, reason))
+
+            def report(done: asyncio.Future[None]) -> None:
+                if not done.cancelled() and done.exception() is not None:
+                    log.warning("ending session %s on the client failed", sid)
+
+            task.add_done_callback(report)
+        self._mark_item(info.item_id, [])
+        self._audit(by, "session.end", info.item_id, sid=sid, reason=reason)
+        self._notify(session, "ended", f"The session on '{info.item_name}' ended: {reason}.")
+        return info
+
+    def leave_or_end(self, user: User, sid: str) -> None:
+        """The owner ends the session; a joined representative only leaves it."""
+        session = self._mine(user, sid)
+        info = session.info
+        if user.username != info.owner:
+            info.participants.remove(user.username)
+            self._mark_item(info.item_id, list(info.participants))
+            self._audit(user.username, "session.leave", info.item_id, sid=sid)
+            self._notify(
+                session, "ended", f"{user.username} left the session.", extra=[user.username]
+            )
+            return
+        self.end(sid, by=user.username, reason=f"ended by {user.username}")
+
+    def client_gone(self, item_id: int) -> None:
+        session = self.on_item(item_id)
+        if session is not None:
+            self.end(session.info.sid, by="appliance", reason="the Jump Client disconnected")
+
+    # -- strict windows --------------------------------------------------------------------------
+
+    def supervise(self, now: datetime) -> None:
+        """Warn strict sessions 15, 5 and 1 minutes before their window closes; end them then."""
+        for sid, session in list(self.sessions.items()):
+            closes = session.info.closes_at
+            if closes is None:
+                continue
+            if now >= closes:
+                self.end(sid, by="appliance", reason="the Jump Policy window closed")
+                continue
+            left = closes - now
+            due = [
+                m for m in WARNINGS_MIN if left <= timedelta(minutes=m) and m not in session.warned
+            ]
+            if not due:
+                continue
+            minutes = min(due)  # the nearest threshold: never say 15 when 3 are left
+            session.warned.update(m for m in WARNINGS_MIN if m >= minutes)
+            self._notify(
+                session,
+                "warning",
+                f"The Jump Policy window closes in {minutes} "
+                f"minute{'s' if minutes > 1 else ''}; the session on "
+                f"'{session.info.item_name}' will end then.",
+            )
+            self._audit(
+                "appliance", "session.warning", session.info.item_id, sid=sid, minutes=minutes
+            )
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            try:
+                self.supervise(self._now())
+            except Exception:
+                log.exception("session supervision failed")

@@ -1,0 +1,51 @@
+"""A jump session as the representative API and the live feed describe it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from domain._types import Model, UtcDateTime
+from domain.session_policy import ResolvedPermissions
+
+
+class SessionInfo(Model):
+    sid: str
+    item_id: int
+    item_name: str
+    owner: str
+    participants: list[str]
+    invited: list[str] = Field(default_factory=list)
+    present: bool
+    session_policy_id: int
+    session_policy_name: str
+    reason: str
+    permissions: ResolvedPermissions
+    started_at: UtcDateTime
+    strict: bool = False
+    closes_at: UtcDateTime | None = None
+    shell: bool = False
+    """True when the Jump Client offers a command shell for this session."""
+
+
+class SessionStarted(Model):
+    """``201`` answer of ``POST /jump-items/{id}/sessions``."""
+
+    session: SessionInfo
+    session_policy_id: int
+    presence: bool
+    permissions: ResolvedPermissions
+    joined: bool
+
+
+SessionEventKind = Literal["started", "joined", "invited", "warning", "ended"]
+
+
+class SessionEvent(Model):
+    """A ``session`` frame of the live feed, sent to participants (and invitees)."""
+
+    type: Literal["session"] = "session"
+    event: SessionEventKind
+    session: SessionInfo
+    message: str
