@@ -35,6 +35,7 @@ from api_client.client import ApplianceClient
 from api_client.errors import AuthenticationFailed, ConnectionFailed
 from domain import JumpClient
 from domain.live import Hello, StatsBatch, Subscribe, parse_stats_rows
+from domain.session import SessionEvent
 
 log = logging.getLogger("api_client.live")
 _ITEM = TypeAdapter(JumpClient)
@@ -79,7 +80,7 @@ class ItemDelta:
     removes: list[int]
 
 
-FeedEvent = FeedStatus | Hello | SnapshotLoaded | Resumed | ItemDelta | StatsBatch
+FeedEvent = FeedStatus | Hello | SnapshotLoaded | Resumed | ItemDelta | StatsBatch | SessionEvent
 
 
 def _items(raw: Any) -> list[JumpClient]:
@@ -190,10 +191,13 @@ class LiveFeed:
             try:
                 frame = orjson.loads(raw)
                 kind = frame["type"]
+                if kind == "session":  # not numbered: it is about people, not items
+                    yield SessionEvent.model_validate(frame)
+                    continue
                 seq = _int(frame["seq"])
                 if seq is None:
                     raise ValueError("seq")
-            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, ValidationError):
                 self.malformed += 1
                 log.warning("live feed: skipped a malformed frame")
                 continue

@@ -25,6 +25,7 @@ from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerCancelled, WorkerState
 
 from api_client import (
+    ApplianceClient,
     ApplianceError,
     AuthenticationFailed,
     FeedState,
@@ -32,6 +33,7 @@ from api_client import (
     ItemDelta,
     SnapshotLoaded,
 )
+from console.action_runner import ActionRunner
 from console.backend import Backend, Session
 from console.commands import CommandError, parse_command
 from console.config import UiState, save_state
@@ -39,9 +41,11 @@ from console.details import HistoryBook, build_details
 from console.login import LoginScreen
 from console.messages import FeedEventArrived, SessionReady
 from console.screens import ConsoleCommands, HelpEntry, HelpScreen
+from console.session_screen import SessionsScreen
 from console.store import COLUMN_KEYS, LIVE_COLUMNS, ItemStore
 from domain import JumpClient, JumpGroupType, Stats
 from domain.live import Hello, StatsBatch
+from domain.session import SessionEvent
 from themes import DEFAULT_THEME, THEMES, VARIABLE_DEFAULTS, resolve
 from widgets import (
     ALL,
@@ -77,6 +81,15 @@ class JumpConsoleApp(App[int]):
         Binding("S", "sort_reverse", "Reverse", id="app.sort_reverse"),
         Binding("ctrl+left", "move_column(-1)", "Column ←", id="app.column_left"),
         Binding("ctrl+right", "move_column(1)", "Column →", id="app.column_right"),
+        Binding("j", "start", "Jump", id="app.start"),
+        Binding("space", "mark", "Mark", id="app.mark"),
+        Binding("w", "wake", "Wake", id="app.wake"),
+        Binding("u", "upgrade", "Upgrade", id="app.upgrade"),
+        Binding("e", "edit", "Edit", id="app.edit"),
+        Binding("c", "copy", "Copy", id="app.copy"),
+        Binding("delete", "remove", "Remove", id="app.remove"),
+        Binding("i", "invite", "Invite", id="app.invite"),
+        Binding("v", "sessions", "Sessions", id="app.sessions"),
         Binding("d", "toggle_details", "Details", id="app.details"),
         Binding("Z", "pause", "Pause", id="app.pause"),
         Binding("F", "follow", "Follow", id="app.follow"),
@@ -121,10 +134,12 @@ class JumpConsoleApp(App[int]):
         self._details_item: JumpClient | None = None
         self._details_due = False
         self._last_resort = 0.0
+        self._last_countdown = 0.0
         self._retry_deadline: float | None = None
         self._wanted_theme = theme
         self._user_keymap = dict(keymap or {})
         self._notices = list(notices)
+        self.actions = ActionRunner(self)
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -243,6 +258,7 @@ class JumpConsoleApp(App[int]):
         self.store.policy_names = session.policy_names
         self.sub_title = f"{session.display_name} ({session.username})"
         self.query_one(StatusBar).user = session.username
+        self.run_worker(self.actions.sync(), group="sessions", exit_on_error=False)
 
     def on_feed_event_arrived(self, message: FeedEventArrived) -> None:
         event = message.event
@@ -264,12 +280,16 @@ class JumpConsoleApp(App[int]):
             self.store.load(event.items)
             gc.freeze()  # the loaded items stay: full collections would rescan them (frame spikes)
             self._after_items_changed(keep)
+            if self.loaded:  # a reconnect: the appliance's session list is the truth
+                self.run_worker(self.actions.sync(), group="sessions", exit_on_error=False)
             self.loaded = True
         elif isinstance(event, ItemDelta):
             if self.paused:
                 self._pending_deltas.append(event)
             else:
                 self._apply_delta(event)
+        elif isinstance(event, SessionEvent):
+            self.actions.on_event(event)
         elif isinstance(event, StatsBatch):
             self.history.record(event.rows)
             if self.paused:
@@ -323,6 +343,9 @@ class JumpConsoleApp(App[int]):
             table.refresh_table(keep_id=keep)
         if self._counts_dirty:
             self._show_counts()
+        if self.actions.wake_tried and now - self._last_countdown >= 1.0:
+            self._last_countdown = now  # "available in N s" counts down
+            self._details_due = True
         if self._details_due:
             self._details_due = False
             self._show_details()
@@ -396,6 +419,7 @@ class JumpConsoleApp(App[int]):
                 now=self.clock(),
                 cpu_history=cpu,
                 disk_history=disk,
+                actions=list(self.actions.states(item).values()),
             )
         )
 
@@ -418,6 +442,75 @@ class JumpConsoleApp(App[int]):
             at=datetime.fromtimestamp(seen, UTC),
         )
         return item.model_copy(update={"x_stats": stats})
+
+    # -- hooks for the action runner -------------------------------------------------------------
+
+    @property
+    def client(self) -> ApplianceClient:
+        assert self.backend is not None
+        return self.backend.client
+
+    def highlighted_id(self) -> int | None:
+        return self.query_one(JumpTable).highlighted_id
+
+    def highlighted_item(self) -> JumpClient | None:
+        """The full record of the highlighted item (None while it is being fetched)."""
+        item, wanted = self._details_item, self.highlighted_id()
+        if item is None or item.id != wanted:
+            return None
+        row = self.store.row_of.get(item.id)
+        return self._with_live_stats(item, row) if row is not None else item
+
+    def marks_changed(self, marked: set[int]) -> None:
+        table = self.query_one(JumpTable)
+        table.marked = marked
+        table.refresh_table(keep_id=table.highlighted_id)
+        self.query_one(StatusBar).marked = len(marked)
+
+    def sessions_changed(self) -> None:
+        self.query_one(StatusBar).sessions = len(self.actions.sessions)
+        for screen in self.screen_stack:
+            if isinstance(screen, SessionsScreen):
+                screen.refresh_sessions()
+        self._details_due = True
+
+    def show_sessions(self) -> None:
+        if not isinstance(self.screen, SessionsScreen):
+            self.push_screen(self.actions.screen())
+
+    def refresh_details(self) -> None:
+        self._details_due = True
+
+    @on(JumpTable.Selected)
+    def _selected(self, _message: JumpTable.Selected) -> None:
+        self.actions.start()
+
+    def action_start(self) -> None:
+        self.actions.start()
+
+    def action_mark(self) -> None:
+        self.actions.toggle_mark()
+
+    def action_wake(self) -> None:
+        self.actions.wake()
+
+    def action_upgrade(self) -> None:
+        self.actions.upgrade()
+
+    def action_edit(self) -> None:
+        self.actions.edit()
+
+    def action_copy(self) -> None:
+        self.actions.copy()
+
+    def action_remove(self) -> None:
+        self.actions.remove()
+
+    def action_invite(self) -> None:
+        self.actions.invite()
+
+    def action_sessions(self) -> None:
+        self.show_sessions()
 
     # -- scope, filter, sort ---------------------------------------------------------------------
 
@@ -605,6 +698,10 @@ class JumpConsoleApp(App[int]):
                     )
                 else:
                     self.theme = resolved
+            case "start":
+                self.actions.start_all_in_scope()
+            case "sessions":
+                self.show_sessions()
             case "pause":
                 self.action_pause()
             case "follow":

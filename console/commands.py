@@ -15,6 +15,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sort": ("COLUMN [asc|desc]", "sort by a column (:sort cpu desc)"),
     "columns": ("COL,COL,...", "choose and order the columns (:columns name,status,cpu)"),
     "theme": ("NAME", "dark, light, high-contrast or 16"),
+    "start": ("all", "start sessions on every item of the current group (10 at most)"),
+    "sessions": ("", "show the sessions you are in"),
     "pause": ("", "pause or resume live updates"),
     "follow": ("", "keep the cursor on the highlighted item when the order changes"),
     "help": ("", "show every key and command"),

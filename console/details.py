@@ -6,6 +6,7 @@ from collections import OrderedDict, deque
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from console.actions import ActionState
 from console.explain import describe_window, until
 from domain import JumpClient, SessionPolicy, format_utc, status_of
 from domain.live import StatsRow
@@ -80,6 +81,7 @@ def build_details(
     now: datetime,
     cpu_history: Sequence[float] = (),
     disk_history: Sequence[float] = (),
+    actions: Sequence[ActionState] = (),
 ) -> DetailsView:
     stats = item.x_stats
     status = status_of(item)
@@ -145,11 +147,24 @@ def build_details(
             _when(item.expiration_timestamp, now) if item.expiration_timestamp else "never",
         ),
     ]
-    sections: list[tuple[str, Sequence[DetailField]]] = [
-        ("Identity", identity),
-        ("Live statistics", live),
-        ("Connection", connection),
-    ]
+    sections: list[tuple[str, Sequence[DetailField]]] = []
+    if actions:
+        sections.append(
+            (
+                "Actions",
+                [
+                    DetailField(
+                        a.label,
+                        (f"available — {a.note}" if a.note else "available")
+                        if a.available
+                        else str(a.reason),
+                        "good" if a.available else "bad",
+                    )
+                    for a in actions
+                ],
+            )
+        )
+    sections += [("Identity", identity), ("Live statistics", live)]
     if site is not None:
         policies = {p.id: p for p in site.jump_policies}
         policy = policies.get(item.jump_policy_id or 0)

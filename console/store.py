@@ -447,6 +447,9 @@ class ItemStore:
     def row_at(self, index: int) -> int:
         return self.view[index]
 
+    def item_id(self, row: int) -> int:
+        return int(self.ids[row])
+
     def id_at(self, index: int) -> int:
         return int(self.ids[self.view[index]])
 

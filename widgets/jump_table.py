@@ -59,6 +59,8 @@ class TableSource(Protocol):
 
     def id_at(self, index: int) -> int: ...
 
+    def item_id(self, row: int) -> int: ...
+
     def index_of_id(self, item_id: int) -> int | None: ...
 
     def status_at(self, row: int) -> Status: ...
@@ -199,6 +201,8 @@ class JumpTable(ScrollView, can_focus=True):
         self.now = now
         self._cache: dict[tuple[int, bool], Strip] = {}
         self._highlighted_id: int | None = None
+        self.marked: set[int] = set()
+        """Item ids marked for a multi-start; shown with a check mark before the name."""
 
     # -- what the parent calls -----------------------------------------------------------------
 
@@ -323,7 +327,9 @@ class JumpTable(ScrollView, can_focus=True):
             column = COLUMN_BY_KEY[key]
             text = store.cell(row, key, now)
             style = Style.null()
-            if key == "status":
+            if key == "name" and self.marked and store.item_id(row) in self.marked:
+                text = f"✓ {text}"
+            elif key == "status":
                 text = f"{STATUS_GLYPH[status]} {text}"
                 style = self._style(STATUS_CLASS[status])
             elif key in ("cpu", "disk"):

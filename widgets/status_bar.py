@@ -40,6 +40,8 @@ class StatusBar(Static):
     demo: reactive[bool] = reactive(False)
     paused: reactive[bool] = reactive(False)
     follow: reactive[bool] = reactive(False)
+    marked: reactive[int] = reactive(0)
+    sessions: reactive[int] = reactive(0)
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's keyword
         super().__init__("", id=id, markup=False)
@@ -62,6 +64,11 @@ class StatusBar(Static):
         state_style = "status-bar--live" if self.connection == "live" else "status-bar--stale"
         text.append(self.connection_text(), style=self._style(state_style))
         text.append(f"  │  {self.online:,} online of {self.total:,} items, {self.shown:,} shown")
+        if self.marked:
+            text.append(f"  │  {self.marked} marked (enter starts them)")
+        if self.sessions:
+            plural = "s" if self.sessions > 1 else ""
+            text.append(f"  │  {self.sessions} session{plural} (v)")
         if self.user:
             text.append(f"  │  signed in as {self.user}")
         if self.demo:

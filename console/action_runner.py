@@ -1,0 +1,385 @@
+"""The console's actions on Jump Items: start (one or up to 10 marked), wake, upgrade, edit,
+copy, remove, invite; and the sessions the representative is in.
+
+Each action first asks :func:`console.actions.explain` (the same rules the appliance applies)
+and says why when it cannot run; otherwise it asks the appliance, which decides, and ends
+with one sentence: what happened, or the appliance's reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from api_client import ApplianceError, Refused, ValidationFailed
+from console.actions import ActionState, explain
+from console.dialogs import ChoiceScreen, ConfirmScreen, EditScreen, PromptScreen
+from console.session_screen import SessionsScreen
+from domain import JumpClient, JumpGroupType
+from domain.rules import MAX_MULTI_START, WAKE_COOLDOWN, parse_secureon
+from domain.session import SessionEvent, SessionInfo
+
+if TYPE_CHECKING:
+    from console.app import JumpConsoleApp
+
+
+class ActionRunner:
+    def __init__(self, app: JumpConsoleApp) -> None:
+        self.app = app
+        self.marked: list[int] = []
+        self.wake_tried: dict[int, datetime] = {}
+        self.sessions: dict[str, SessionInfo] = {}
+        self.logs: dict[str, list[str]] = {}
+
+    # -- state -----------------------------------------------------------------------------------
+
+    @property
+    def username(self) -> str:
+        return self.app.session.username if self.app.session else ""
+
+    def my_session_on(self, item_id: int) -> SessionInfo | None:
+        return next((s for s in self.sessions.values() if s.item_id == item_id), None)
+
+    def states(self, item: JumpClient) -> dict[str, ActionState]:
+        session = self.app.session
+        key = (item.jump_group_type, item.jump_group_id)
+        permissions = set(session.permissions.get(key, [])) if session else set()
+        return explain(
+            item,
+            permissions=permissions,
+            site=session.site if session else None,
+            now=self.app.clock(),
+            username=self.username,
+            wake_tried=self.wake_tried.get(item.id),
+            my_session=self.my_session_on(item.id),
+        )
+
+    def _say(self, message: str, severity: str = "information") -> None:
+        self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
+
+    def _highlighted(self) -> JumpClient | None:
+        item = self.app.highlighted_item()
+        if item is None:
+            self._say("Highlight a Jump Item first (arrows in the list).", "warning")
+        return item
+
+    def _allowed(self, item: JumpClient, action: str) -> bool:
+        state = self.states(item)[action]
+        if state.reason is not None:
+            self._say(state.reason, "warning")
+            return False
+        return True
+
+    def _run(self, job: Callable[[], Awaitable[None]], name: str) -> None:
+        async def guarded() -> None:
+            try:
+                await job()
+            except Refused as err:
+                self._say(err.message, "warning")
+            except ApplianceError as err:
+                self._say(err.message, "error")
+
+        self.app.run_worker(guarded(), group=f"action-{name}", exit_on_error=False)
+
+    # -- start -----------------------------------------------------------------------------------
+
+    def toggle_mark(self) -> None:
+        item_id = self.app.highlighted_id()
+        if item_id is None:
+            return
+        if item_id in self.marked:
+            self.marked.remove(item_id)
+        elif len(self.marked) >= MAX_MULTI_START:
+            self._say(
+                f"At most {MAX_MULTI_START} Jump Items can be started at once; unmark "
+                "one first (space).",
+                "warning",
+            )
+            return
+        else:
+            self.marked.append(item_id)
+        self.app.marks_changed(set(self.marked))
+
+    def start(self) -> None:
+        if self.marked:
+            ids = list(self.marked)
+            self._run(lambda: self._start_many(ids), "start")
+            return
+        item = self._highlighted()
+        if item is None or not self._allowed(item, "start"):
+            return
+        self._run(lambda: self._start_one(item), "start")
+
+    async def _start_one(self, item: JumpClient) -> None:
+        started = await self.app.client.start_session(item.id)
+        info = started.session
+        self._remember(
+            info,
+            f"{'Joined' if started.joined else 'Started'}: "
+            f"{info.session_policy_name} ({info.reason}).",
+        )
+        verb = "Joined the session on" if started.joined else "Session started on"
+        self._say(f"{verb} '{item.name}' with {info.session_policy_name} — {info.reason}.")
+        self.app.show_sessions()
+
+    async def _start_many(self, ids: list[int]) -> None:
+        results = await self.app.client.start_sessions(ids)
+        good = [r for r in results if r.get("started")]
+        for result in good:
+            info = SessionInfo.model_validate(result["started"]["session"])
+            self._remember(info, f"Started: {info.session_policy_name} ({info.reason}).")
+        failures = [str(r.get("message")) for r in results if not r.get("started")]
+        summary = f"Started {len(good)} of {len(results)} sessions."
+        self._say(" ".join([summary, *failures]), "warning" if failures else "information")
+        self.marked.clear()
+        self.app.marks_changed(set())
+        if good:
+            self.app.show_sessions()
+
+    def start_all_in_scope(self) -> None:
+        group = self.app.store.scope_group
+        if group is None:
+            self._say("Choose a group in the tree first (t).", "warning")
+            return
+        ids = [self.app.store.id_at(i) for i in range(len(self.app.store.view))]
+        if len(ids) > MAX_MULTI_START:
+            self._say(
+                f"Start all is offered only for groups of {MAX_MULTI_START} Jump Items "
+                f"or fewer; this view has {len(ids)}.",
+                "warning",
+            )
+            return
+        self._run(lambda: self._start_many(ids), "start")
+
+    # -- wake, upgrade ---------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        item = self._highlighted()
+        if item is None or not self._allowed(item, "wake"):
+            return
+
+        def check(text: str) -> str | None:
+            if not text.strip():
+                return None
+            try:
+                parse_secureon(text)
+            except ValueError as err:
+                return f"{err}."
+            return None
+
+        def chosen(password: str | None) -> None:
+            if password is None:
+                return
+            self.wake_tried[item.id] = self.app.clock()
+            self._run(lambda: self._wake(item, password.strip() or None), "wake")
+
+        self.app.push_screen(
+            PromptScreen(
+                f"Wake {item.name}",
+                "SecureOn password (optional, masked): 4 or 6 bytes in hex. "
+                "Enter with nothing typed sends no password; escape cancels.",
+                password=True,
+                check=check,
+            ),
+            chosen,
+        )
+
+    async def _wake(self, item: JumpClient, password: str | None) -> None:
+        try:
+            self._say(await self.app.client.wake(item.id, password))
+        except Refused as err:
+            retry = err.details.get("retry_after")
+            if err.code == "cooldown" and isinstance(retry, int):
+                self.wake_tried[item.id] = self.app.clock() - (
+                    WAKE_COOLDOWN - timedelta(seconds=retry)
+                )
+            raise
+        finally:
+            self.app.refresh_details()
+
+    def upgrade(self) -> None:
+        item = self._highlighted()
+        if item is None or not self._allowed(item, "upgrade"):
+            return
+
+        async def job() -> None:
+            self._say(await self.app.client.upgrade(item.id))
+
+        self._run(job, "upgrade")
+
+    # -- edit, copy, remove ----------------------------------------------------------------------
+
+    def edit(
+        self, *, errors: dict[str, list[str]] | None = None, values: dict[str, Any] | None = None
+    ) -> None:
+        item = self._highlighted()
+        if item is None or not self._allowed(item, "edit"):
+            return
+        site = self.app.session.site if self.app.session else None
+        jump = [(p.display_name, p.id) for p in site.jump_policies] if site else []
+        sessions = [(p.display_name, p.id) for p in site.session_policies] if site else []
+
+        def done(changes: dict[str, Any] | None) -> None:
+            if not changes:
+                return
+
+            async def job() -> None:
+                try:
+                    updated = await self.app.client.edit_item(item.id, changes)
+                except ValidationFailed as err:
+                    bag = err.errors  # the form reopens with the appliance's reasons
+                    self.app.call_later(lambda: self.edit(errors=bag, values=changes))
+                    raise
+                self._say(f"Saved the properties of '{updated.name}'.")
+
+            self._run(job, "edit")
+
+        self.app.push_screen(
+            EditScreen(
+                item, jump_policies=jump, session_policies=sessions, errors=errors, values=values
+            ),
+            done,
+        )
+
+    def copy(self) -> None:
+        item = self._highlighted()
+        if item is None or not self._allowed(item, "copy"):
+            return
+        session = self.app.session
+        targets = (
+            [
+                (name, key)
+                for key, name in (session.groups.items() if session else [])
+                if "perm_add" in session.permissions.get(key, [])
+            ]
+            if session
+            else []
+        )
+        if not targets:
+            self._say("You may not add Jump Items to any group.", "warning")
+            return
+
+        def chosen(key: tuple[JumpGroupType, int] | None) -> None:
+            if key is None:
+                return
+
+            async def job() -> None:
+                copy = await self.app.client.copy_item(
+                    item.id, {"jump_group_type": key[0].value, "jump_group_id": key[1]}
+                )
+                self._say(
+                    f"Copied '{item.name}' to { {k: n for n, k in targets}.get(key, 'the group') } "
+                    f"(new id {copy.id})."
+                )
+
+            self._run(job, "copy")
+
+        self.app.push_screen(
+            ChoiceScreen(
+                f"Copy {item.name} to which group?", [(name, key) for name, key in targets]
+            ),
+            chosen,
+        )
+
+    def remove(self) -> None:
+        item = self._highlighted()
+        if item is None or not self._allowed(item, "remove"):
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+
+            async def job() -> None:
+                await self.app.client.remove_item(item.id)
+                self._say(f"Removed '{item.name}'.")
+
+            self._run(job, "remove")
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Remove the Jump Item '{item.name}' ({item.hostname})? Its Jump Client stays "
+                "installed but is no longer listed."
+            ),
+            confirmed,
+        )
+
+    # -- sessions --------------------------------------------------------------------------------
+
+    def invite(self, sid: str | None = None) -> None:
+        if sid is None:
+            item = self._highlighted()
+            if item is None or not self._allowed(item, "invite"):
+                return
+            session = self.my_session_on(item.id)
+            assert session is not None
+            sid = session.sid
+        target = sid
+
+        def chosen(username: str | None) -> None:
+            if not username or not username.strip():
+                return
+
+            async def job() -> None:
+                info = await self.app.client.invite(target, username.strip())
+                self.sessions[target] = info
+                self._say(f"Invited {username.strip()} to the session on '{info.item_name}'.")
+
+            self._run(job, "invite")
+
+        self.app.push_screen(
+            PromptScreen(
+                "Invite a representative",
+                "Their username; they can then join from their console. Escape cancels.",
+            ),
+            chosen,
+        )
+
+    def end(self, sid: str) -> None:
+        info = self.sessions.get(sid)
+
+        async def job() -> None:
+            await self.app.client.end_session(sid)
+            self.sessions.pop(sid, None)
+            self._say(f"Left the session on '{info.item_name if info else sid}'.")
+            self.app.sessions_changed()
+
+        self._run(job, "end")
+
+    def _remember(self, info: SessionInfo, line: str) -> None:
+        self.sessions[info.sid] = info
+        self.logs.setdefault(info.sid, []).append(line)
+        self.app.sessions_changed()
+
+    def on_event(self, event: SessionEvent) -> None:
+        info = event.session
+        mine = self.username in info.participants
+        self.logs.setdefault(info.sid, []).append(event.message)
+        if event.event == "ended" and (not mine or info.sid in self.sessions):
+            self.sessions.pop(info.sid, None)
+        elif mine:
+            self.sessions[info.sid] = info
+        severity = "warning" if event.event in ("warning", "ended") else "information"
+        if event.event == "invited" and self.username in info.invited:
+            self._say(f"{event.message} Highlight it and press enter to join.", "information")
+        else:
+            self._say(event.message, severity)
+        self.app.sessions_changed()
+
+    async def sync(self) -> None:
+        """After (re)connecting: the appliance's list of our sessions is the truth."""
+        fresh = {
+            s.sid: s for s in await self.app.client.sessions() if self.username in s.participants
+        }
+        self.sessions = fresh
+        self.app.sessions_changed()
+
+    def screen(self) -> SessionsScreen:
+        return SessionsScreen(
+            lambda: self.sessions,
+            lambda: self.logs,
+            self.app.clock,
+            self.end,
+            lambda sid: self.invite(sid),
+        )
