@@ -312,7 +312,7 @@ class SessionManager:
             self._mark_item(info.item_id, list(info.participants))
             self._audit(user.username, "session.leave", info.item_id, sid=sid)
             self._notify(
-                session, "ended", f"{user.username} left the session.", extra=[user.username]
+                session, "left", f"{user.username} left the session.", extra=[user.username]
             )
             return
         self.end(sid, by=user.username, reason=f"ended by {user.username}")

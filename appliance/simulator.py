@@ -106,3 +106,6 @@ class DemoSimulator:
             self.resting.extend(leaving)
         if changed:
             self.hub.publish(changed)
+        if self.app.sessions is not None:
+            for item_id in leaving:  # a client that goes away ends its session
+                self.app.sessions.client_gone(item_id)

@@ -356,12 +356,14 @@ class ActionRunner:
         info = event.session
         mine = self.username in info.participants
         self.logs.setdefault(info.sid, []).append(event.message)
-        if event.event == "ended" and (not mine or info.sid in self.sessions):
-            self.sessions.pop(info.sid, None)
+        if event.event == "ended" or (event.event == "left" and not mine):
+            self.sessions.pop(info.sid, None)  # over for us (it may go on for others)
         elif mine:
             self.sessions[info.sid] = info
-        severity = "warning" if event.event in ("warning", "ended") else "information"
-        if event.event == "invited" and self.username in info.invited:
+        severity = "warning" if event.event in ("warning", "ended", "left") else "information"
+        if event.event == "started":
+            pass  # the representative who started it was told by the action itself
+        elif event.event == "invited" and self.username in info.invited:
             self._say(f"{event.message} Highlight it and press enter to join.", "information")
         else:
             self._say(event.message, severity)

@@ -75,12 +75,12 @@ class JumpConsoleApp(App[int]):
         Binding("slash", "filter", "Filter", id="app.filter"),
         Binding("colon", "command_line", "Command", id="app.command"),
         Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("t", "focus_tree", "Groups", id="app.tree"),
-        Binding("l", "focus_list", "List", id="app.list"),
+        Binding("t", "focus_tree", "Groups", id="app.tree", show=False),
+        Binding("l", "focus_list", "List", id="app.list", show=False),
         Binding("s", "sort_next", "Sort", id="app.sort"),
-        Binding("S", "sort_reverse", "Reverse", id="app.sort_reverse"),
-        Binding("ctrl+left", "move_column(-1)", "Column ←", id="app.column_left"),
-        Binding("ctrl+right", "move_column(1)", "Column →", id="app.column_right"),
+        Binding("S", "sort_reverse", "Reverse", id="app.sort_reverse", show=False),
+        Binding("ctrl+left", "move_column(-1)", "Col ←", id="app.column_left", show=False),
+        Binding("ctrl+right", "move_column(1)", "Col →", id="app.column_right", show=False),
         Binding("j", "start", "Jump", id="app.start"),
         Binding("space", "mark", "Mark", id="app.mark"),
         Binding("w", "wake", "Wake", id="app.wake"),
@@ -161,7 +161,7 @@ class JumpConsoleApp(App[int]):
                 yield DetailsPane(id="details")
         yield Input(placeholder=":command — :help lists them, escape closes", id="command")
         yield StatusBar(id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         for theme in THEMES:

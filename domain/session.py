@@ -39,7 +39,7 @@ class SessionStarted(Model):
     joined: bool
 
 
-SessionEventKind = Literal["started", "joined", "invited", "warning", "ended"]
+SessionEventKind = Literal["started", "joined", "invited", "warning", "left", "ended"]
 
 
 class SessionEvent(Model):

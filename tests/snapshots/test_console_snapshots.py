@@ -6,7 +6,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.app.conftest import SIZE, Site, loaded
+from console.dialogs import EditScreen
+from console.session_screen import SessionsScreen
+from tests.app.conftest import SIZE, Site, loaded, until
+from tests.app.test_actions import details_text, focus_on, make_item
 
 THEMES = ["jump-dark", "jump-light", "jump-high-contrast", "jump-16"]
 
@@ -28,7 +31,6 @@ def test_details_of_a_lost_item(snap_compare, site: Site) -> None:  # type: igno
         await _ready(pilot)
         app = pilot.app
         await pilot.press("colon", *"filter status:lost", "enter")
-        from tests.app.conftest import until
 
         await until(
             pilot,
@@ -60,6 +62,56 @@ def test_filter_error_state(snap_compare, site: Site) -> None:  # type: ignore[n
         await _ready(pilot)
         await pilot.press("slash")
         await pilot.press(*"srv stauts:online")
+        await pilot.pause()
+
+    assert snap_compare(site.console(), run_before=run_before, terminal_size=SIZE)
+
+
+def test_session_screen(snap_compare, site: Site) -> None:  # type: ignore[no-untyped-def]
+
+    item = make_item(site, console_user="")
+
+    async def run_before(pilot: Pilot[object]) -> None:
+        await _ready(pilot)
+        await focus_on(pilot, item)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, SessionsScreen))
+        await pilot.pause()
+
+    assert snap_compare(site.console(), run_before=run_before, terminal_size=SIZE)
+
+
+def test_properties_form_with_a_validation_error(snap_compare, site: Site) -> None:  # type: ignore[no-untyped-def]
+
+    item = make_item(site, tag="db")
+
+    async def run_before(pilot: Pilot[object]) -> None:
+        await _ready(pilot)
+        await focus_on(pilot, item)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(pilot.app.screen, EditScreen))
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.press(
+            "tab", "end", *"-this-tag-is-far-too-long-for-the-sixty-four-character-limit-of-a-tag"
+        )
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    assert snap_compare(site.console(), run_before=run_before, terminal_size=SIZE)
+
+
+def test_wake_cooldown(snap_compare, site: Site) -> None:  # type: ignore[no-untyped-def]
+
+    make_item(site)
+    target = make_item(site, x_online=False)
+
+    async def run_before(pilot: Pilot[object]) -> None:
+        await _ready(pilot)
+        app = await focus_on(pilot, target)
+        await pilot.press("w", "enter")
+        await until(pilot, lambda: "available in 30 s" in details_text(app))
+        app.clear_notifications()
         await pilot.pause()
 
     assert snap_compare(site.console(), run_before=run_before, terminal_size=SIZE)

@@ -491,3 +491,16 @@ async def test_client_closes_its_connections(app: FastAPI) -> None:
         transport=__import__("httpx").ASGITransport(app=app),
     ) as client:
         assert (await client.me())["user"]["username"] == "carol"
+
+
+async def test_a_client_that_disconnects_ends_its_session(app: FastAPI, rep: RepFactory) -> None:
+    item = make_item(app)
+    told = listen(app, "carol")
+    started = await (await rep("carol")).start_session(item.id)
+    sessions = state(app).sessions
+    assert sessions is not None
+    sessions.client_gone(item.id)
+    assert started.session.sid not in sessions.sessions
+    assert ("ended", f"The session on '{item.name}' ended: the Jump Client disconnected.") in (
+        session_messages(told)
+    )

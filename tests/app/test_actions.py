@@ -1,0 +1,250 @@
+"""Jump actions from the keyboard, against a real embedded appliance."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from api_client import ApplianceClient, RepCredentials
+from appliance._state import Appliance
+from console.app import JumpConsoleApp
+from console.dialogs import ConfirmScreen, EditScreen, PromptScreen
+from console.session_screen import SessionsScreen
+from domain import JumpClient
+from tests.app.conftest import SIZE, Site, loaded, until
+from widgets import StatusBar
+
+SERVERS, WORKSTATIONS = 1, 2
+
+
+def appliance_state(site: Site) -> Appliance:
+    assert site.appliance.app is not None
+    state: Appliance = site.appliance.app.state.appliance
+    return state
+
+
+def make_item(site: Site, group: int = SERVERS, **over: Any) -> JumpClient:
+    """Add a demo item on the appliance's loop, so consoles hear of it as a delta."""
+    state = appliance_state(site)
+
+    def create() -> JumpClient:
+        number = state.repo.next_id("jump_client")
+        values: dict[str, Any] = {
+            "jump_group_id": group,
+            "name": f"ZZ-TEST-{number}",
+            "hostname": f"zz-{number}",
+            "fqdn": f"zz-{number}.test",
+            "public_site_address": "support.jump.test",
+            "x_online": True,
+            "x_demo": True,
+            "console_user": "",
+            "attended_session_policy_id": 2,
+            "unattended_session_policy_id": 3,
+            "x_mac": "02:00:5e:66:00:01",
+            "x_gateway": {"ip": "127.16.66.1", "mac": "02:00:5e:66:00:fe"},
+        }
+        values.update(over)
+        with state.repo.transaction():
+            item = state.repo.clients.insert(values)
+        state.changed([item.id])
+        return item
+
+    return site.appliance.call(create)
+
+
+async def focus_on(pilot: Pilot[object], item: JumpClient) -> JumpConsoleApp:
+    """Filter the list down to ``item`` and wait for its details."""
+    app = pilot.app
+    assert isinstance(app, JumpConsoleApp)
+    await until(pilot, lambda: item.id in app.store.row_of)
+    await pilot.press("colon", *f"filter {item.name}", "enter")
+    await until(
+        pilot, lambda: app.highlighted_item() is not None and app.highlighted_item().id == item.id
+    )  # type: ignore[union-attr]
+    await pilot.pause()
+    return app
+
+
+def details_text(app: JumpConsoleApp) -> str:
+    return str(app.query_one("#details-text").render())
+
+
+def toasts(app: JumpConsoleApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_start_a_session_from_the_keyboard(site: Site) -> None:
+    item = make_item(site)
+    app = site.console()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded(pilot)
+        await focus_on(pilot, item)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SessionsScreen))
+        await pilot.pause()
+        body = str(app.screen.query_one(".session-body").render())
+        assert item.name in body and "User not present: full access" in body
+        assert "no user is present" in body and "offers no shell yet" in body
+        assert app.query_one(StatusBar).sessions == 1
+        assert any("Session started on" in t for t in toasts(app))
+        await pilot.press("escape")
+        await until(pilot, lambda: "You have no session" not in details_text(app))
+
+
+async def test_disabled_actions_say_why(site: Site) -> None:
+    offline = make_item(site, x_online=False)
+    app = site.console()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded(pilot)
+        await focus_on(pilot, offline)
+        text = details_text(app)
+        assert f"The Jump Client '{offline.name}' is offline." in text
+        assert "already up to date" in text
+        await pilot.press("j")
+        await pilot.pause()
+        assert f"The Jump Client '{offline.name}' is offline." in toasts(app)
+        assert not isinstance(app.screen, SessionsScreen)
+
+
+async def test_closed_policy_explains_when_it_opens(site: Site) -> None:
+    state = appliance_state(site)
+    ny = next(p for p in state.repo.policies.find() if p.code_name == "business_ny")
+    item = make_item(site, jump_policy_id=ny.id)
+    app = site.console()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await focus_on(pilot, item)
+        assert (
+            "Jump Policy 'Business hours (New York)' is closed — opens 09:00 "
+            "America/New_York (in 3 h 55 min)."
+        ) in details_text(app)
+
+
+async def test_in_use_by_another_representative(site: Site) -> None:
+    disallow = next(
+        p for p in appliance_state(site).repo.policies.find() if p.code_name == "exclusive"
+    )
+    item = make_item(site, jump_policy_id=disallow.id)
+    async with ApplianceClient(
+        site.appliance.url, credentials=RepCredentials("alice", "demo")
+    ) as alice:
+        await alice.start_session(item.id)
+        app = site.console()
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            await focus_on(pilot, item)
+            assert "In use by alice — ask for an invitation." in details_text(app)
+
+
+@pytest.fixture
+def udp() -> Iterator[socket.socket]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(10)
+    yield sock
+    sock.close()
+
+
+async def test_wake_with_a_masked_password_then_the_cooldown(
+    site: Site, udp: socket.socket
+) -> None:
+    appliance_state(site).settings.wol_broadcast = f"127.0.0.1:{udp.getsockname()[1]}"
+    make_item(site)  # the peer on the same gateway
+    target = make_item(site, x_online=False, x_mac="02:00:5e:66:00:42")
+    app = site.console()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded(pilot)
+        await focus_on(pilot, target)
+        await pilot.press("w")
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        field = app.screen.query_one("#prompt-input")
+        assert field.password  # type: ignore[attr-defined]
+        await pilot.press(*"zz", "enter")  # not hex: said inline, nothing sent
+        await pilot.pause()
+        assert "4 or 6 bytes" in str(app.screen.query_one("#prompt-error").render())
+        await pilot.press("backspace", "backspace", *"aa:bb:cc:dd", "enter")
+        packet, _ = udp.recvfrom(200)
+        assert packet.endswith(bytes.fromhex("02005e660042") + b"\xaa\xbb\xcc\xdd")
+        await until(pilot, lambda: any("sent via" in t for t in toasts(app)))
+        await until(pilot, lambda: "Wake tried 0 s ago — available in 30 s." in details_text(app))
+        assert not any("aa:bb:cc:dd" in t for t in toasts(app))
+
+
+async def test_upgrade_runs_to_done(site: Site) -> None:
+    item = make_item(site, needs_update=True, x_version="0.9.2")
+    appliance_state(site).settings.upgrade_bundle_bytes = 64 * 1024
+    app = site.console()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded(pilot)
+        await focus_on(pilot, item)
+        await pilot.press("u")
+        await until(pilot, lambda: any("queued for an upgrade" in t for t in toasts(app)))
+        await until(
+            pilot,
+            lambda: app.highlighted_item() is not None and not app.highlighted_item().needs_update,
+        )  # type: ignore[union-attr]
+        assert app.highlighted_item().x_version == "1.0.0"  # type: ignore[union-attr]
+
+
+async def test_edit_form_validates_then_saves(site: Site) -> None:
+    item = make_item(site)
+    app = site.console()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded(pilot)
+        await focus_on(pilot, item)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, EditScreen))
+        await pilot.press("ctrl+a", "ctrl+k")  # empty the name
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "at least 1 character" in str(app.screen.query_one("#error-name").render())
+        await pilot.press(*"Renamed server", "ctrl+s")
+        await until(pilot, lambda: any("Saved the properties" in t for t in toasts(app)))
+        # The new name no longer matches the filter, so the item leaves the view.
+        await until(pilot, lambda: app.store.name[app.store.row_of[item.id]] == "Renamed server")
+
+
+async def test_remove_asks_first_naming_the_item(site: Site) -> None:
+    item = make_item(site)
+    app = site.console()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded(pilot)
+        await focus_on(pilot, item)
+        await pilot.press("delete")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert item.name in app.screen.question  # type: ignore[attr-defined]
+        await pilot.press("n")
+        await pilot.pause()
+        assert item.id in app.store.row_of
+        await pilot.press("delete")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: item.id not in app.store.row_of)
+        assert f"Removed '{item.name}'." in toasts(app)
+
+
+async def test_mark_two_and_start_both_then_invite(site: Site) -> None:
+    first, second = make_item(site), make_item(site)
+    app = site.console()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded(pilot)
+        await until(pilot, lambda: second.id in app.store.row_of)
+        await pilot.press("colon", *"filter zz-test", "enter")
+        await until(pilot, lambda: len(app.store.view) == 2)
+        await pilot.press("space", "down", "space")
+        assert app.query_one(StatusBar).marked == 2
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SessionsScreen))
+        assert "Started 2 of 2 sessions." in toasts(app)
+        assert app.query_one(StatusBar).sessions == 2
+        await pilot.press("i", *"bob", "enter")
+        await until(pilot, lambda: any("Invited bob" in t for t in toasts(app)))
+        await pilot.press("x")
+        await until(pilot, lambda: len(app.actions.sessions) == 1)
+        assert first.id in {s.item_id for s in app.actions.sessions.values()} or (
+            second.id in {s.item_id for s in app.actions.sessions.values()}
+        )
