@@ -33,26 +33,14 @@ def describe(info: SessionInfo, log: list[str], now: datetime) -> Text:
     text.append(f"Session policy: {info.session_policy_name} — {info.reason}.\n")
     text.append(f"Presence when it started: {presence}.\n")
     perms = info.permissions
-    allowed = [
-        name
-        for name, on in (
-            ("command shell", perms.command_shell),
-            ("file upload", perms.file_transfer_upload),
-            ("file download", perms.file_transfer_download),
-            ("system info", perms.system_info),
-        )
-        if on
-    ]
-    denied = [
-        name
-        for name, on in (
-            ("command shell", perms.command_shell),
-            ("file upload", perms.file_transfer_upload),
-            ("file download", perms.file_transfer_download),
-            ("system info", perms.system_info),
-        )
-        if not on
-    ]
+    switches = (
+        ("command shell", perms.command_shell),
+        ("file upload", perms.file_transfer_upload),
+        ("file download", perms.file_transfer_download),
+        ("system info", perms.system_info),
+    )
+    allowed = [name for name, on in switches if on]
+    denied = [name for name, on in switches if not on]
     text.append(
         f"Allowed: {', '.join(allowed) or 'nothing'}; denied: "
         f"{', '.join(denied) or 'nothing'}; screen sharing: "

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable
+import socket
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -85,3 +86,13 @@ async def rep(app: FastAPI) -> AsyncIterator[RepFactory]:
     yield sign_in
     for client in made:
         await client.aclose()
+
+
+@pytest.fixture
+def udp() -> Iterator[socket.socket]:
+    """A UDP listener on 127.0.0.1 where wake packets are sent in tests."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(10)
+    yield sock
+    sock.close()

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 
 from api_client import ApplianceClient, RepCredentials
@@ -138,15 +136,6 @@ async def test_in_use_by_another_representative(site: Site) -> None:
             await loaded(pilot)
             await focus_on(pilot, item)
             assert "In use by alice — ask for an invitation." in details_text(app)
-
-
-@pytest.fixture
-def udp() -> Iterator[socket.socket]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.settimeout(10)
-    yield sock
-    sock.close()
 
 
 async def test_wake_with_a_masked_password_then_the_cooldown(

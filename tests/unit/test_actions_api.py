@@ -6,7 +6,6 @@ import asyncio
 import json
 import socket
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -337,15 +336,6 @@ async def test_multi_start_is_capped_at_ten(app: FastAPI, rep: RepFactory) -> No
 
 
 # -- wake -----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def udp() -> Iterator[socket.socket]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.settimeout(5)
-    yield sock
-    sock.close()
 
 
 async def test_wake_through_a_peer_with_shared_cooldown(
