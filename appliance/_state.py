@@ -11,7 +11,7 @@ from appliance.clock import Clock
 from appliance.config import ApplianceSettings
 from appliance.db import Repository
 from appliance.ratelimit import RateLimiter
-from domain import format_utc
+from domain import JumpClient, format_utc
 
 if TYPE_CHECKING:
     from appliance.actions import UpgradeOrchestrator, WakeService
@@ -45,6 +45,10 @@ class Appliance:
         """Tell live consoles that these items changed or are gone (after the commit)."""
         if self.live is not None:
             self.live.publish_ids(ids, removed)
+
+    def with_stats(self, item: JumpClient) -> JumpClient:
+        """An item as answered by the APIs: with the hub's latest statistics."""
+        return self.live.overlay(item) if self.live is not None else item
 
     def audit(self, actor: str, action: str, target: str, **detail: Any) -> None:
         """Write one audit row (inside the caller's transaction)."""

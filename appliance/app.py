@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from appliance._guard import RequestGuard
 from appliance._state import Appliance
 from appliance.actions import UpgradeOrchestrator, WakeService
+from appliance.agent_api import build_agent_api
 from appliance.agents import AgentRegistry
 from appliance.bootstrap import bootstrap, ensure_api_account
 from appliance.clock import Clock, SystemClock
@@ -146,5 +147,6 @@ def create_app(
 
     app.mount("/api/config/v1", build_config_api(state))
     app.mount("/api/rep/v1", build_rep_api(state))
+    app.mount("/api/agent/v1", build_agent_api(state))
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     return app

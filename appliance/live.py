@@ -30,7 +30,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from appliance._access import access_for, visible_clients
 from appliance._state import Appliance
-from domain import AccessContext, JumpClient, User
+from domain import AccessContext, JumpClient, Stats, User
 from domain.live import Subscribe, stats_row
 
 log = logging.getLogger("appliance.live")
@@ -119,6 +119,22 @@ class LiveHub:
         """Publish items by id, reading their current state from the repository."""
         items = [c for c in (self.app.repo.clients.get(i) for i in changed) if c is not None]
         return self.publish(items, list(removed))
+
+    def overlay(self, item: JumpClient) -> JumpClient:
+        """The item with the latest statistics the hub holds (the database keeps none)."""
+        latest = self.latest.get(item.id)
+        if latest is None:
+            return item
+        cpu, disk, user, uptime, at = latest
+        stats = Stats(
+            cpu_percent=cpu,
+            disk_percent=disk,
+            console_user=user,
+            uptime_s=uptime,
+            thumbnail=None,
+            at=datetime.fromisoformat(at),
+        )
+        return item.model_copy(update={"x_stats": stats})
 
     def notify(self, usernames: set[str], frame: dict[str, Any]) -> None:
         """Send one frame to the consoles of these representatives (session events)."""

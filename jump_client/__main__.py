@@ -1,13 +1,84 @@
-"""``jump-client``: the Jump Client agent (being built; see README)."""
+"""``jump-client``: install, run, status and uninstall the Jump Client on this machine."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import contextlib
 import sys
+from pathlib import Path
+
+from jump_client import install as installer
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="jump-client", description="The Jump Console Jump Client.")
+    commands = p.add_subparsers(dest="command", required=True)
+    i = commands.add_parser(
+        "install",
+        help="install from an installer key",
+        description="Install the Jump Client. Installer parameters may follow in either form: "
+        "--jc-name NAME, --jc-jump-group user:NAME|jumpgroup:CODE, --jc-tag TAG, "
+        "--jc-comments TEXT, --jc-jump-policy CODE, --jc-session-policy-present CODE, "
+        "--jc-session-policy-not-present CODE, --jc-public-site-address HOST, "
+        "--jc-max-offline-minutes N, --jc-ephemeral, --install-dir DIR, --silent; or "
+        "jc_name=NAME, jc_tag=TAG, ..., INSTALLDIR=DIR, /quiet.",
+    )
+    i.add_argument("--key", required=True, help="the installer key")
+    i.add_argument("--appliance", required=True, help="the appliance URL")
+    i.add_argument(
+        "--wol-broadcast",
+        metavar="HOST:PORT",
+        help="where to send wake packets (default 255.255.255.255:9)",
+    )
+    i.add_argument("--valid-minutes", type=int, help=argparse.SUPPRESS)
+    for name in ("run", "status", "uninstall"):
+        c = commands.add_parser(name, help=f"{name} the installed client")
+        c.add_argument("--dir", required=True, type=Path, help="the install directory")
+        if name == "run":
+            c.add_argument(
+                "--wol-broadcast", metavar="HOST:PORT", help="where to send wake packets"
+            )
+    return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    print("jump-client: the Jump Client is not built yet.", file=sys.stderr)
-    return 2
+    args, extra = _parser().parse_known_args(argv)
+    if args.command == "install":
+        return installer.install(
+            extra,
+            key=args.key,
+            appliance=args.appliance,
+            wol_broadcast=args.wol_broadcast,
+            valid_minutes=args.valid_minutes,
+        )
+    if extra:
+        print(f"jump-client: unexpected arguments: {' '.join(extra)}", file=sys.stderr)
+        return 2
+    if args.command == "status":
+        return installer.status(args.dir)
+    if args.command == "uninstall":
+        return installer.uninstall(args.dir)
+    return run(args.dir, args.wol_broadcast)
+
+
+def run(directory: Path, wol_broadcast: str | None) -> int:
+    from jump_client.agent import Agent
+    from jump_client.config import ConfigError, load, save
+
+    try:
+        config = load(directory)
+    except ConfigError as err:
+        print(f"jump-client: {err}", file=sys.stderr)
+        return 2
+    if wol_broadcast:
+        config.wol_broadcast = wol_broadcast
+        save(config)
+    installer.make_logger(directory, silent=config.silent)
+    agent = Agent(config, remove=lambda: installer.remove_local(directory))
+    with contextlib.suppress(KeyboardInterrupt):
+        return asyncio.run(agent.run())
+    return 0
 
 
 if __name__ == "__main__":

@@ -56,7 +56,10 @@ async def list_jump_clients(
     where = [(k, v) for k, v in filters.items() if v is not None]
     with app.repo.reading():
         total = app.repo.clients.count(where)
-        items = app.repo.clients.find(where, limit=page.per_page, offset=page.offset)
+        items = [
+            app.with_stats(c)
+            for c in app.repo.clients.find(where, limit=page.per_page, offset=page.offset)
+        ]
     return paginate(request, response, page, items, total)
 
 
@@ -65,7 +68,7 @@ async def get_jump_client(id: int, app: State, _account: Reader) -> JumpClient:
     client = app.repo.clients.get(id)
     if client is None:
         raise not_found("Jump Client", id)
-    return client
+    return app.with_stats(client)
 
 
 @router.patch("/jump-client/{id}", response_model=JumpClient)

@@ -156,4 +156,12 @@ MIGRATIONS: tuple[str, ...] = (
         detail TEXT NOT NULL DEFAULT '{}'
     );
     """,
+    # 2: Jump Client credentials for the agent channel (the secret is stored hashed).
+    """
+    CREATE TABLE agent_credential (
+        jump_client_id INTEGER PRIMARY KEY REFERENCES jump_client(id) ON DELETE CASCADE,
+        secret_hash TEXT NOT NULL,
+        installer_id TEXT NOT NULL
+    );
+    """,
 )

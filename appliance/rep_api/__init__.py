@@ -144,7 +144,7 @@ def build_rep_api(appliance: Appliance) -> FastAPI:
         if not query.is_empty:
             subjects = SubjectBuilder(app)
             items = [c for c in items if query.matches(subjects.subject(c))]
-        chosen = items[page.offset : page.offset + page.per_page]
+        chosen = [app.with_stats(c) for c in items[page.offset : page.offset + page.per_page]]
         return paginate(request, response, page, chosen, len(items))
 
     api.include_router(actions.router)
@@ -181,6 +181,6 @@ def build_rep_api(appliance: Appliance) -> FastAPI:
             raise RepError(
                 404, "not_found", f"No Jump Item has the id {id}, or you may not see it."
             )
-        return client
+        return app.with_stats(client)
 
     return api

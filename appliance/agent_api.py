@@ -1,0 +1,477 @@
+"""The agent API (``/api/agent/v1``): installation, uninstallation, and the agent channel.
+
+- ``POST /install {key, parameters, hostname, fqdn, operating_system, install_mode}``: the
+  installer's key and its raw command line (parsed with the same domain function the
+  installer uses). Refused when the key is unknown (404), the installer expired (410), an
+  override is not allowed (403, naming the parameter) or a code name is unknown (422).
+- ``POST /uninstall {jump_client_id, secret}``: the item is marked uninstalled or removed,
+  as the site's uninstalled behaviour says.
+- ``WS /connect``: ``hello`` → ``welcome {settings}`` | ``retry {after_s}`` (connection-rate
+  admission) | ``reject {reason}``; then the agent sends ``stats`` and answers requests
+  (``presence.ask``, ``wake``, ``session.open``, ``session.end``) with ``response`` frames.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import math
+import secrets
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request, WebSocket
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, ValidationError
+from starlette.websockets import WebSocketDisconnect
+
+from appliance._state import Appliance
+from appliance.agents import AgentError, PresenceAnswer, Transfer
+from appliance.config_api._refs import site_addresses
+from appliance.rep_api._deps import RepError
+from appliance.security import token_hash
+from domain import (
+    ConnectionType,
+    InstallMode,
+    JumpGroupType,
+    UninstalledBehavior,
+    format_utc,
+)
+from domain.installer_params import InstallParameterError, disallowed, parse_install_parameters
+from domain.session_policy import ResolvedPermissions
+
+log = logging.getLogger("appliance.agent")
+AGENT_PROTOCOL = 1
+
+
+class InstallRequest(BaseModel):
+    key: str = Field(min_length=1, max_length=64)
+    parameters: list[str] = Field(default_factory=list, max_length=64)
+    hostname: str = Field(min_length=1, max_length=255)
+    fqdn: str = Field(min_length=1, max_length=255)
+    operating_system: str = Field(default="", max_length=255)
+    install_mode: InstallMode = InstallMode.USER
+
+
+class InstallAnswer(BaseModel):
+    jump_client_id: int
+    elevate_install: bool = True
+    secret: str = Field(repr=False)
+    name: str
+    days_before_deleted: int
+    max_offline_minutes: int
+
+
+class Credentials(BaseModel):
+    jump_client_id: int
+    secret: str = Field(min_length=1, max_length=128, repr=False)
+
+
+class Hello(Credentials):
+    type: str = "hello"
+    version: str = Field(default="", max_length=32)
+    hostname: str = Field(default="", max_length=255)
+    fqdn: str = Field(default="", max_length=255)
+    os: str = Field(default="", max_length=255)
+    ips: list[str] = Field(default_factory=list, max_length=32)
+    gateway: dict[str, str | None] | None = None
+    mac: str | None = Field(default=None, max_length=17)
+    install_mode: InstallMode = InstallMode.UNKNOWN
+    console_user: str | None = Field(default=None, max_length=255)
+
+
+class Admission:
+    """Connection-rate admission: a token bucket at the site's ``connection_rate`` per second."""
+
+    def __init__(self, app: Appliance) -> None:
+        self.app = app
+        self._tokens: float | None = None  # full on first use: one second's worth
+        self._at = app.clock.monotonic()
+
+    def admit(self) -> float | None:
+        """None when admitted, else the seconds to wait before trying again."""
+        rate = float(self.app.repo.settings().connection_rate)
+        now = self.app.clock.monotonic()
+        tokens = rate if self._tokens is None else self._tokens
+        self._tokens = min(rate, tokens + (now - self._at) * rate)
+        self._at = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return None
+        return (1 - self._tokens) / rate
+
+
+class RemoteAgent:
+    """A connected Jump Client, asked things over its channel."""
+
+    shell = False
+
+    def __init__(self, item_id: int, ws: WebSocket) -> None:
+        self.item_id = item_id
+        self.ws = ws
+        self._ids = itertools.count(1)
+        self._waiting: dict[int, asyncio.Future[dict[str, Any]]] = {}
+
+    async def _call(
+        self, kind: str, payload: dict[str, Any] | None = None, timeout: float = 10.0
+    ) -> dict[str, Any]:
+        request_id = next(self._ids)
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._waiting[request_id] = future
+        try:
+            await self.ws.send_text(
+                orjson.dumps({"type": kind, "id": request_id, **(payload or {})}).decode()
+            )
+            answer = await asyncio.wait_for(future, timeout)
+        except (TimeoutError, WebSocketDisconnect, RuntimeError) as err:
+            raise AgentError(f"the Jump Client did not answer ({type(err).__name__})") from None
+        finally:
+            self._waiting.pop(request_id, None)
+        if not answer.get("ok"):
+            raise AgentError(str(answer.get("error") or "the Jump Client refused"))
+        result: dict[str, Any] = answer.get("result") or {}
+        return result
+
+    def answered(self, frame: dict[str, Any]) -> None:
+        future = self._waiting.get(frame.get("id", -1))
+        if future is not None and not future.done():
+            future.set_result(frame)
+
+    async def presence(self) -> PresenceAnswer:
+        r = await self._call("presence.ask")
+        return PresenceAnswer(
+            r.get("console_user") or None, bool(r.get("locked")), bool(r.get("screen_saver"))
+        )
+
+    async def connect_now(self) -> bool:
+        return True
+
+    async def wake(self, mac: str, password: bytes | None) -> None:
+        await self._call("wake", {"mac": mac, "password": password.hex() if password else None})
+
+    async def open_session(self, sid: str, permissions: ResolvedPermissions) -> None:
+        await self._call(
+            "session.open", {"sid": sid, "permissions": permissions.model_dump(mode="json")}
+        )
+
+    async def end_session(self, sid: str, reason: str) -> None:
+        await self._call("session.end", {"sid": sid, "reason": reason})
+
+    async def upgrade(self, version: str, size: int, transfer: Transfer) -> None:
+        raise AgentError("this Jump Client cannot upgrade itself yet")
+
+
+def _error(err: RepError) -> JSONResponse:
+    return JSONResponse(err.body(), status_code=err.status)
+
+
+def _resolve(app: Appliance, overrides: dict[str, Any], installer: Any) -> dict[str, Any]:
+    """Installer defaults + overrides → Jump Client fields (code names looked up)."""
+    repo = app.repo
+    values: dict[str, Any] = {
+        "jump_group_id": installer.jump_group_id,
+        "jump_group_type": installer.jump_group_type,
+        "jump_policy_id": installer.jump_policy_id,
+        "tag": installer.tag,
+        "comments": installer.comments,
+        "attended_session_policy_id": installer.attended_session_policy_id,
+        "unattended_session_policy_id": installer.unattended_session_policy_id,
+        "public_site_address": installer.public_site_address,
+        "customer_client_start_mode": installer.customer_client_start_mode,
+        "max_offline_minutes": installer.max_offline_minutes,
+        "connection_type": installer.connection_type.value,
+    }
+    if "jump_group" in overrides:
+        kind, _, name = str(overrides["jump_group"]).partition(":")
+        if kind == "user":
+            found = repo.user_by_name(name)
+            if found is None:
+                raise RepError(
+                    422,
+                    "unknown_code_name",
+                    f"No representative is called '{name}' (from the jump group parameter).",
+                )
+            values["jump_group_type"], values["jump_group_id"] = JumpGroupType.PERSONAL, found[0].id
+        else:
+            groups = repo.groups.find([("code_name", name)])
+            if not groups:
+                raise RepError(
+                    422, "unknown_code_name", f"No Jump Group has the code name '{name}'."
+                )
+            values["jump_group_type"], values["jump_group_id"] = JumpGroupType.SHARED, groups[0].id
+    lookups = (
+        ("jump_policy", "jump_policy_id", repo.policies, "Jump Policy"),
+        (
+            "session_policy_present",
+            "attended_session_policy_id",
+            repo.session_policies,
+            "session policy",
+        ),
+        (
+            "session_policy_not_present",
+            "unattended_session_policy_id",
+            repo.session_policies,
+            "session policy",
+        ),
+    )
+    for key, field, table, kind in lookups:
+        if key in overrides:
+            ids = table.ids([("code_name", overrides[key])])
+            if not ids or (ids[0] == 1 and field != "jump_policy_id"):
+                raise RepError(
+                    422, "unknown_code_name", f"No {kind} has the code name '{overrides[key]}'."
+                )
+            values[field] = ids[0]
+    for key in ("name", "tag", "comments", "max_offline_minutes"):
+        if key in overrides:
+            values[key] = overrides[key]
+    address = overrides.get("public_site_address") or values["public_site_address"]
+    if not address or address not in site_addresses(app):  # unknown host → default site
+        default = next((s for s in repo.public_sites.find() if s.is_default), None)
+        address = default.addresses[0] if default else "support.jump.test"
+    values["public_site_address"] = address
+    return values
+
+
+def build_agent_api(appliance: Appliance) -> FastAPI:
+    api = FastAPI(
+        title="Jump Console appliance — agent API", openapi_url=None, docs_url=None, redoc_url=None
+    )
+    api.state.appliance = appliance
+    admission = Admission(appliance)
+
+    @api.exception_handler(RepError)
+    async def on_error(_request: Request, exc: RepError) -> JSONResponse:
+        return _error(exc)
+
+    @api.post("/install", response_model=InstallAnswer, status_code=201)
+    async def install(body: InstallRequest) -> InstallAnswer:
+        app, repo = appliance, appliance.repo
+        installer = next((i for i in repo.installers() if i.installer_id == body.key), None)
+        if installer is None:
+            raise RepError(
+                404,
+                "unknown_installer",
+                "The installer key is not known to this appliance; download the installer again.",
+            )
+        if installer.expiration_timestamp <= app.clock.now():
+            raise RepError(
+                410,
+                "installer_expired",
+                "The installer has expired; ask an "
+                "administrator to extend it or to create a new one.",
+            )
+        try:
+            params = parse_install_parameters(body.parameters)
+        except InstallParameterError as err:
+            raise RepError(422, "invalid_parameter", str(err)) from None
+        problems = disallowed(installer, params)
+        if problems:
+            raise RepError(403, "override_not_allowed", problems[0], problems=problems)
+        values = _resolve(app, params.overrides, installer)
+        name = values.pop("name", None) or installer.name or body.hostname
+        secret = secrets.token_urlsafe(32)
+        with repo.transaction():
+            created = repo.clients.insert(
+                {
+                    **values,
+                    "name": name[:128],
+                    "hostname": body.hostname,
+                    "fqdn": body.fqdn,
+                    "operating_system": body.operating_system,
+                    "install_mode": body.install_mode,
+                    "x_online": False,
+                }
+            )
+            repo.execute(
+                "INSERT INTO agent_credential (jump_client_id, secret_hash, "
+                "installer_id) VALUES (?, ?, ?)",
+                (created.id, token_hash(secret), installer.installer_id),
+            )
+            app.audit(
+                f"installer:{installer.id}",
+                "jump_client.install",
+                f"jump_client:{created.id}",
+                hostname=body.hostname,
+                overrides=sorted(params.overrides),
+            )
+        app.changed([created.id])
+        return InstallAnswer(
+            jump_client_id=created.id,
+            elevate_install=installer.elevate_install,
+            secret=secret,
+            name=created.name,
+            days_before_deleted=repo.settings().days_before_deleted,
+            max_offline_minutes=created.max_offline_minutes,
+        )
+
+    def _verify(creds: Credentials) -> None:
+        row = appliance.repo.execute(
+            "SELECT secret_hash FROM agent_credential WHERE jump_client_id = ?",
+            (creds.jump_client_id,),
+        ).fetchone()
+        if row is None or row[0] != token_hash(creds.secret):
+            raise RepError(
+                401,
+                "unknown_client",
+                "This Jump Client is not known to the appliance (it may have been deleted).",
+            )
+
+    @api.post("/uninstall", status_code=204)
+    async def uninstall(body: Credentials) -> JSONResponse:
+        _verify(body)
+        repo = appliance.repo
+        settings = repo.settings()
+        with repo.transaction():
+            if settings.uninstalled_behavior is UninstalledBehavior.REMOVE:
+                repo.clients.delete(body.jump_client_id)
+                removed = [body.jump_client_id]
+            else:
+                repo.clients.update(
+                    body.jump_client_id,
+                    {
+                        "connection_type": ConnectionType.UNINSTALLED,
+                        "x_online": False,
+                        "last_disconnect_timestamp": appliance.clock.now(),
+                    },
+                )
+                removed = []
+            repo.execute(
+                "DELETE FROM agent_credential WHERE jump_client_id = ?", (body.jump_client_id,)
+            )
+            appliance.audit(
+                f"jump_client:{body.jump_client_id}",
+                "jump_client.uninstall",
+                f"jump_client:{body.jump_client_id}",
+            )
+        appliance.changed([] if removed else [body.jump_client_id], removed)
+        return JSONResponse(None, status_code=204)
+
+    @api.websocket("/connect")
+    async def connect(ws: WebSocket) -> None:
+        await ws.accept()
+        try:
+            hello = Hello.model_validate_json(await asyncio.wait_for(ws.receive_text(), 30))
+            _verify(hello)
+        except (TimeoutError, ValidationError, ValueError):
+            await ws.send_text('{"type": "reject", "reason": "bad_hello"}')
+            await ws.close(4400)
+            return
+        except RepError:
+            await ws.send_text('{"type": "reject", "reason": "deleted"}')
+            await ws.close(4401)
+            return
+        wait = admission.admit()
+        if wait is not None:
+            await ws.send_text(
+                orjson.dumps({"type": "retry", "after_s": math.ceil(wait * 1000) / 1000}).decode()
+            )
+            await ws.close(1013)
+            return
+        await _serve_agent(appliance, ws, hello)
+
+    return api
+
+
+async def _serve_agent(app: Appliance, ws: WebSocket, hello: Hello) -> None:
+    repo, item_id = app.repo, hello.jump_client_id
+    settings = repo.settings()
+    client_host = ws.client.host if ws.client else ""
+    changes: dict[str, Any] = {
+        "x_online": True,
+        "last_connect_timestamp": app.clock.now(),
+        "x_version": hello.version,
+        "install_mode": hello.install_mode,
+        "console_user": hello.console_user or "",
+        "public_ip": client_host,
+        "private_ip": hello.ips[0] if hello.ips else "",
+        "x_mac": hello.mac,
+        "x_gateway": hello.gateway if hello.gateway and hello.gateway.get("ip") else None,
+    }
+    for key, value in (
+        ("hostname", hello.hostname),
+        ("fqdn", hello.fqdn),
+        ("operating_system", hello.os),
+    ):
+        if value:
+            changes[key] = value
+    with repo.transaction():
+        current = repo.clients.get(item_id)
+        if current is None:
+            await ws.send_text('{"type": "reject", "reason": "deleted"}')
+            await ws.close(4401)
+            return
+        repo.clients.update(item_id, changes)
+    app.changed([item_id])
+    agent = RemoteAgent(item_id, ws)
+    assert app.agents is not None
+    app.agents.register(agent)
+    await ws.send_text(
+        orjson.dumps(
+            {
+                "type": "welcome",
+                "jump_client_id": item_id,
+                "protocol": AGENT_PROTOCOL,
+                "settings": {
+                    "statistics": [s.value for s in settings.statistics],
+                    "statistics_interval_s": app.live.interval() if app.live else 30,
+                    "days_before_deleted": settings.days_before_deleted,
+                    "max_offline_minutes": current.max_offline_minutes,
+                    "allow_wake": settings.allow_wake,
+                    "restrict_local_uninstall": settings.restrict_local_uninstall,
+                },
+            }
+        ).decode()
+    )
+    try:
+        while True:
+            raw = await ws.receive_text()
+            try:
+                frame = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                log.warning("agent %s sent a frame that is not JSON; skipped", item_id)
+                continue
+            if not isinstance(frame, dict):
+                continue
+            kind = frame.get("type")
+            if kind == "stats" and app.live is not None:
+                _record_stats(app, item_id, frame)
+            elif kind == "response":
+                agent.answered(frame)
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        app.agents.unregister(item_id)
+        with repo.transaction(), contextlib.suppress(ValidationError):
+            repo.clients.update(
+                item_id, {"x_online": False, "last_disconnect_timestamp": app.clock.now()}
+            )
+        app.changed([item_id])
+        if app.sessions is not None:
+            app.sessions.client_gone(item_id)
+
+
+def _record_stats(app: Appliance, item_id: int, frame: dict[str, Any]) -> None:
+    def number(key: str, high: float) -> float | None:
+        value = frame.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= high:
+            return float(value)
+        return None
+
+    user = frame.get("console_user")
+    uptime = frame.get("uptime_s")
+    assert app.live is not None
+    app.live.record_stats(
+        item_id,
+        (
+            number("cpu_percent", 100),
+            number("disk_percent", 100),
+            user if isinstance(user, str) and len(user) <= 255 else None,
+            uptime
+            if isinstance(uptime, int) and not isinstance(uptime, bool) and uptime >= 0
+            else None,
+            format_utc(app.clock.now().replace(microsecond=0)),
+        ),
+    )

@@ -1,0 +1,260 @@
+"""The Jump Client's run loop: register, connect out, report, answer, and know when to go.
+
+- Pending (installed while the appliance was out of reach): keep trying to register until
+  the installer's validity ends, then remove itself.
+- Registered: connect over the agent channel, obey ``retry {after_s}`` (with jitter), send
+  statistics at the site's interval, answer presence and wake requests; reconnect forever
+  with backoff — but once offline longer than its own max offline minutes (or the site's
+  delete period), remove itself, even if it never reaches the appliance again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import socket
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from typing import Any
+
+import orjson
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+
+from domain.rules import magic_packet
+from jump_client import system
+from jump_client.config import ClientConfig, now, save
+
+log = logging.getLogger("jump-client")
+
+
+class Refused(Exception):
+    """The appliance refused; ``code`` and one sentence."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def post(appliance: str, path: str, body: dict[str, Any], timeout: float = 15.0) -> dict[str, Any]:
+    """POST JSON; raise :class:`Refused` on a refusal, OSError when unreachable."""
+    request = urllib.request.Request(
+        appliance.rstrip("/") + path,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "User-Agent": "jump-client"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
+            text = answer.read()
+            return json.loads(text) if text else {}
+    except urllib.error.HTTPError as err:
+        try:
+            detail = json.loads(err.read())
+        except ValueError:
+            detail = {}
+        raise Refused(
+            str(detail.get("error", err.code)),
+            str(detail.get("message", f"The appliance refused (HTTP {err.code}).")),
+        ) from None
+
+
+def register(config: ClientConfig) -> None:
+    """Ask the appliance to create this Jump Client (raises Refused or OSError)."""
+    ident = system.identity()
+    answer = post(
+        config.appliance,
+        "/api/agent/v1/install",
+        {
+            "key": config.key,
+            "parameters": config.parameters,
+            "hostname": ident["hostname"],
+            "fqdn": ident["fqdn"],
+            "operating_system": ident["os"],
+            "install_mode": config.install_mode,
+        },
+    )
+    config.jump_client_id = int(answer["jump_client_id"])
+    config.secret = str(answer["secret"])
+    config.name = str(answer.get("name", ""))
+    config.days_before_deleted = int(answer.get("days_before_deleted", 180))
+    config.max_offline_minutes = int(answer.get("max_offline_minutes", 0))
+    if not answer.get("elevate_install", True):
+        config.install_mode = "user"  # the installer asks for no elevated (service) install
+    config.state = "registered"
+    config.last_contact = now()
+    save(config)
+
+
+def send_wake(broadcast: str, mac: str, password_hex: str | None) -> None:
+    host, _, port = broadcast.rpartition(":")
+    packet = magic_packet(mac, bytes.fromhex(password_hex) if password_hex else None)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+        sock.sendto(packet, (host or broadcast, int(port or 9)))
+
+
+class Agent:
+    def __init__(self, config: ClientConfig, *, remove: Any) -> None:
+        self.config = config
+        self._remove = remove  # called when the client must uninstall itself
+        self.interval = 30.0
+        self.selected: list[str] = ["cpu", "console_user", "disk_usage", "uptime"]
+
+    def _ws_url(self) -> str:
+        base = self.config.appliance.rstrip("/")
+        return base.replace("http://", "ws://", 1).replace("https://", "wss://", 1) + (
+            "/api/agent/v1/connect"
+        )
+
+    def _over_limit(self) -> str | None:
+        config = self.config
+        if config.state == "pending":
+            if now() > config.register_until:
+                return "the installer's validity ended before the appliance could be reached"
+            return None
+        since = config.last_contact or config.register_until
+        if (now() - since).total_seconds() > config.offline_limit_s():
+            return "it was offline longer than its site allows"
+        return None
+
+    async def run(self) -> int:
+        failures = 0
+        system.statistics(["cpu"])  # prime the CPU counter
+        while True:
+            reason = self._over_limit()
+            if reason is not None:
+                log.warning("Removing this Jump Client: %s.", reason)
+                self._remove()
+                return 0
+            try:
+                if self.config.state == "pending":
+                    await asyncio.to_thread(register, self.config)
+                    log.info("Registered as Jump Client %s.", self.config.jump_client_id)
+                outcome = await self._session()
+                failures = 0
+                if outcome == "removed":
+                    return 0
+                if isinstance(outcome, float):
+                    await asyncio.sleep(outcome * (1 + random.random() * 0.2))
+                    continue
+            except Refused as err:
+                log.error("The appliance refused this Jump Client: %s", err)
+                if err.code in (
+                    "unknown_installer",
+                    "installer_expired",
+                    "override_not_allowed",
+                    "unknown_code_name",
+                    "invalid_parameter",
+                ):
+                    self._remove()
+                    return 1
+            except (OSError, TimeoutError, ConnectionClosed, InvalidHandshake, InvalidURI) as err:
+                log.info("The appliance is out of reach (%s); retrying.", type(err).__name__)
+            failures += 1
+            delay = min(60.0, 0.5 * (2 ** min(failures, 7))) * (0.5 + random.random() / 2)
+            await asyncio.sleep(delay)
+
+    async def _session(self) -> str | float | None:
+        """One connection: None when it ended, seconds to wait, or "removed"."""
+        config = self.config
+        assert config.jump_client_id is not None and config.secret is not None
+        async with connect(
+            self._ws_url(), open_timeout=10, ping_interval=20, ping_timeout=20, max_size=1024 * 1024
+        ) as ws:
+            hello = {
+                "type": "hello",
+                "jump_client_id": config.jump_client_id,
+                "secret": config.secret,
+                "install_mode": config.install_mode,
+                **system.identity(),
+            }
+            await ws.send(orjson.dumps(hello).decode())
+            first = orjson.loads(await asyncio.wait_for(ws.recv(), 30))
+            if first.get("type") == "retry":
+                return float(first.get("after_s", 1.0))
+            if first.get("type") == "reject":
+                log.warning(
+                    "The appliance no longer knows this Jump Client (%s); removing it.",
+                    first.get("reason"),
+                )
+                self._remove()
+                return "removed"
+            settings = first.get("settings") or {}
+            self.interval = float(settings.get("statistics_interval_s", self.interval))
+            self.selected = list(settings.get("statistics", self.selected))
+            config.days_before_deleted = int(
+                settings.get("days_before_deleted", config.days_before_deleted)
+            )
+            config.max_offline_minutes = int(
+                settings.get("max_offline_minutes", config.max_offline_minutes)
+            )
+            config.restrict_local_uninstall = bool(
+                settings.get("restrict_local_uninstall", config.restrict_local_uninstall)
+            )
+            config.last_contact = now()
+            save(config)
+            log.info("Connected to %s as Jump Client %s.", config.appliance, config.jump_client_id)
+            reporter = asyncio.create_task(self._report(ws))
+            try:
+                async for raw in ws:
+                    await self._answer(ws, raw)
+            finally:
+                reporter.cancel()
+                config.last_contact = now()
+                save(config)
+        return None
+
+    async def _report(self, ws: ClientConnection) -> None:
+        while True:
+            stats = await asyncio.to_thread(system.statistics, self.selected)
+            await ws.send(orjson.dumps(stats).decode())
+            self.config.last_contact = now()
+            await asyncio.sleep(self.interval)
+
+    async def _answer(self, ws: ClientConnection, raw: str | bytes) -> None:
+        try:
+            frame = orjson.loads(raw)
+            kind, request_id = frame["type"], frame.get("id")
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            log.warning("Skipped a frame from the appliance that could not be read.")
+            return
+        result: dict[str, Any] = {}
+        error = None
+        try:
+            if kind == "presence.ask":
+                p = await asyncio.to_thread(system.presence)
+                result = {
+                    "console_user": p.console_user,
+                    "locked": p.locked,
+                    "screen_saver": p.screen_saver,
+                }
+            elif kind == "wake":
+                await asyncio.to_thread(
+                    send_wake, self.config.wol_broadcast, str(frame["mac"]), frame.get("password")
+                )
+                log.info("Sent a wake packet for %s.", frame["mac"])  # never the password
+            elif kind in ("session.open", "session.end"):
+                log.info("Session %s: %s.", frame.get("sid"), kind.split(".")[1])
+            else:
+                error = f"this Jump Client does not know '{kind}'"
+        except (OSError, ValueError, KeyError) as err:
+            error = f"{type(err).__name__}: {err}"
+        if request_id is not None:
+            await ws.send(
+                orjson.dumps(
+                    {
+                        "type": "response",
+                        "id": request_id,
+                        "ok": error is None,
+                        "result": result,
+                        "error": error,
+                    }
+                ).decode()
+            )
+
+
+DEFAULT_VALIDITY = timedelta(minutes=1440)

@@ -1,0 +1,163 @@
+"""What the Jump Client reads from its machine: identity, statistics, presence.
+
+Linux pieces read ``/proc`` and logind; other platforms can add theirs behind the same
+functions. Nothing here sends anything anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+CLIENT_VERSION = "1.0.0"
+
+
+@dataclass(frozen=True, slots=True)
+class Gateway:
+    ip: str
+    mac: str | None
+
+
+def default_gateway() -> tuple[str | None, Gateway | None]:
+    """(interface, gateway) of the default route; ``JUMP_CLIENT_GATEWAY=ip[/mac]`` overrides."""
+    override = os.environ.get("JUMP_CLIENT_GATEWAY")
+    if override:
+        ip, _, mac = override.partition("/")
+        return None, Gateway(ip, mac or None)
+    try:
+        lines = Path("/proc/net/route").read_text().splitlines()[1:]
+    except OSError:
+        return None, None
+    for line in lines:
+        fields = line.split()
+        if len(fields) >= 3 and fields[1] == "00000000":
+            raw = bytes.fromhex(fields[2])[::-1]
+            ip = socket.inet_ntoa(raw)
+            return fields[0], Gateway(ip, _arp_mac(ip))
+    return None, None
+
+
+def _arp_mac(ip: str) -> str | None:
+    try:
+        for line in Path("/proc/net/arp").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields and fields[0] == ip and fields[3] != "00:00:00:00:00:00":
+                return fields[3].lower()
+    except (OSError, IndexError):
+        pass
+    return None
+
+
+def interface_mac(interface: str | None) -> str | None:
+    if os.environ.get("JUMP_CLIENT_MAC"):
+        return os.environ["JUMP_CLIENT_MAC"].lower()
+    for name, addresses in psutil.net_if_addrs().items():
+        if interface is not None and name != interface:
+            continue
+        for address in addresses:
+            if address.family == psutil.AF_LINK and address.address not in (
+                "",
+                "00:00:00:00:00:00",
+            ):
+                return str(address.address).lower()
+    return None
+
+
+def addresses() -> list[str]:
+    found: list[str] = []
+    for name, entries in psutil.net_if_addrs().items():
+        if name == "lo":
+            continue
+        found.extend(str(a.address) for a in entries if a.family == socket.AF_INET)
+    return found
+
+
+def console_user() -> str | None:
+    """The user logged in at the machine itself (not over the network), if any."""
+    for user in psutil.users():
+        host = user.host or ""
+        if not host or host.startswith(":") or host in ("localhost", "127.0.0.1"):
+            return str(user.name)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Presence:
+    console_user: str | None
+    locked: bool
+    screen_saver: bool
+
+
+def presence() -> Presence:
+    """Console user, and whether logind says that user's session is locked or idle."""
+    user = console_user()
+    locked = idle = False
+    if user and shutil.which("loginctl"):
+        try:
+            sessions = subprocess.run(
+                ["loginctl", "list-sessions", "--no-legend"],
+                capture_output=True,
+                text=True,
+                timeout=5,
+            ).stdout
+            for line in sessions.splitlines():
+                parts = line.split()
+                if len(parts) >= 3 and parts[2] == user:
+                    shown = subprocess.run(
+                        [
+                            "loginctl",
+                            "show-session",
+                            parts[0],
+                            "-p",
+                            "LockedHint",
+                            "-p",
+                            "IdleHint",
+                        ],
+                        capture_output=True,
+                        text=True,
+                        timeout=5,
+                    ).stdout
+                    locked = "LockedHint=yes" in shown
+                    idle = "IdleHint=yes" in shown
+                    break
+        except (OSError, subprocess.SubprocessError):
+            pass
+    return Presence(user, locked, idle)
+
+
+def identity() -> dict[str, object]:
+    interface, gateway = default_gateway()
+    return {
+        "version": CLIENT_VERSION,
+        "hostname": socket.gethostname(),
+        "fqdn": socket.getfqdn(),
+        "os": f"{platform.system()} {platform.release()}".strip(),
+        "ips": addresses(),
+        "gateway": {"ip": gateway.ip, "mac": gateway.mac} if gateway else None,
+        "mac": interface_mac(interface),
+        "console_user": console_user(),
+    }
+
+
+def statistics(selected: list[str]) -> dict[str, object]:
+    """The statistics the site selects, measured now (the thumbnail is not available)."""
+    stats: dict[str, object] = {"type": "stats"}
+    if "cpu" in selected:
+        stats["cpu_percent"] = psutil.cpu_percent(interval=None)
+    if "disk_usage" in selected:
+        stats["disk_percent"] = psutil.disk_usage(os.path.abspath(os.sep)).percent
+    if "console_user" in selected:
+        stats["console_user"] = console_user()
+    if "uptime" in selected:
+        stats["uptime_s"] = int(time.time() - psutil.boot_time())
+    if "thumbnail" in selected:
+        stats["thumbnail"] = None  # no screenshot source on this machine
+    return stats

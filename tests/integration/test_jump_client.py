@@ -1,0 +1,383 @@
+"""The Jump Client as real processes against a real appliance on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api_client import ApiCredentials, ApplianceClient, RepCredentials
+from appliance.clock import FakeClock
+from appliance.config import ApplianceSettings
+from appliance.embedded import EmbeddedAppliance
+from domain import Installer
+from jump_client.config import load, save
+from jump_client.install import service_unit
+from tests.conftest import T0
+
+pytestmark = pytest.mark.integration
+GATEWAY = "127.16.77.1"
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "jump_client", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+
+
+class Client:
+    """One running ``jump-client run`` process."""
+
+    def __init__(self, directory: Path, *, mac: str, broadcast: str | None = None) -> None:
+        args = [sys.executable, "-m", "jump_client", "run", "--dir", str(directory)]
+        if broadcast:
+            args += ["--wol-broadcast", broadcast]
+        env = {**os.environ, "JUMP_CLIENT_GATEWAY": GATEWAY, "JUMP_CLIENT_MAC": mac}
+        self.process = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        )
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(T0)
+
+
+@pytest.fixture
+def embedded(tmp_path: Path, clock: FakeClock) -> Iterator[EmbeddedAppliance]:
+    settings = ApplianceSettings(
+        db=tmp_path / "jc.sqlite3", demo_fleet=5, live_interval_s=0.2, simulate=False
+    )
+    appliance = EmbeddedAppliance(settings, clock=clock, api_account=("it", "it-secret"))
+    appliance.start()
+    yield appliance
+    appliance.stop()
+
+
+@pytest.fixture
+async def api(embedded: EmbeddedAppliance) -> AsyncIterator[ApplianceClient]:
+    async with ApplianceClient(
+        embedded.url, credentials=ApiCredentials("it", "it-secret")
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def clients() -> Iterator[list[Client]]:
+    running: list[Client] = []
+    yield running
+    for client in running:
+        client.stop()
+
+
+async def installer(api: ApplianceClient, **fields: Any) -> Installer:
+    return await api.installers.create({"jump_group_id": 1, "elevate_install": False, **fields})
+
+
+async def eventually(check: Callable[[], Any], timeout: float = 20.0) -> Any:
+    """Poll an appliance-side condition until it holds (bounded)."""
+
+    async def wait() -> Any:
+        while True:
+            value = await check()
+            if value:
+                return value
+            await asyncio.sleep(0.1)
+
+    return await asyncio.wait_for(wait(), timeout)
+
+
+async def test_install_with_allowed_and_refused_overrides_in_both_forms(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path
+) -> None:
+    inst = await installer(api, allow_override_tag=True, tag="default")
+    refused = cli(
+        "install",
+        "--key",
+        inst.installer_id,
+        "--appliance",
+        embedded.url,
+        "--install-dir",
+        str(tmp_path / "a"),
+        "jc_name=Not allowed",
+    )
+    assert refused.returncode == 1
+    assert (
+        "The parameter jc_name may not be overridden by this installer (its name is fixed)."
+    ) in refused.stderr
+    assert not (tmp_path / "a").exists()
+    ok = cli(
+        "install",
+        "--key",
+        inst.installer_id,
+        "--appliance",
+        embedded.url,
+        "--install-dir",
+        str(tmp_path / "b"),
+        "--jc-tag",
+        "kiosk",
+    )
+    assert ok.returncode == 0, ok.stderr
+    config = load(tmp_path / "b")
+    assert config.state == "registered" and config.install_mode == "user"
+    assert (tmp_path / "b" / "client.json").stat().st_mode & 0o077 == 0
+    created = await api.jump_clients.get(config.jump_client_id or 0)
+    assert created.tag == "kiosk" and created.hostname == socket.gethostname()
+    msi = cli(
+        "install",
+        "--key",
+        inst.installer_id,
+        "--appliance",
+        embedded.url,
+        f"INSTALLDIR={tmp_path / 'c'}",
+        "jc_tag=lobby",
+        "/quiet",
+    )
+    assert msi.returncode == 0 and msi.stderr == "" and msi.stdout == ""
+    assert (await api.jump_clients.get(load(tmp_path / "c").jump_client_id or 0)).tag == "lobby"
+    status = cli("status", "--dir", str(tmp_path / "c"))
+    assert status.stdout.startswith("Registered as Jump Client")
+    taken = cli(
+        "install",
+        "--key",
+        inst.installer_id,
+        "--appliance",
+        embedded.url,
+        "--install-dir",
+        str(tmp_path / "c"),
+    )
+    assert taken.returncode == 1 and "exists" in taken.stderr
+
+
+async def test_expired_installer_and_unknown_code_name(
+    embedded: EmbeddedAppliance, api: ApplianceClient, clock: FakeClock, tmp_path: Path
+) -> None:
+    inst = await installer(api, valid_duration=10, allow_override_jump_group=True)
+    unknown = cli(
+        "install",
+        "--key",
+        inst.installer_id,
+        "--appliance",
+        embedded.url,
+        "--install-dir",
+        str(tmp_path / "u"),
+        "--jc-jump-group",
+        "jumpgroup:nowhere",
+    )
+    assert unknown.returncode == 1 and "No Jump Group has the code name 'nowhere'" in (
+        unknown.stderr
+    )
+    clock.advance(11 * 60)
+    expired = cli(
+        "install",
+        "--key",
+        inst.installer_id,
+        "--appliance",
+        embedded.url,
+        "--install-dir",
+        str(tmp_path / "e"),
+    )
+    assert expired.returncode == 1 and "The installer has expired" in expired.stderr
+
+
+async def test_run_reports_real_statistics_and_answers_presence(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
+) -> None:
+    inst = await installer(api)
+    assert (
+        cli(
+            "install",
+            "--key",
+            inst.installer_id,
+            "--appliance",
+            embedded.url,
+            "--install-dir",
+            str(tmp_path / "r"),
+        ).returncode
+        == 0
+    )
+    item_id = load(tmp_path / "r").jump_client_id or 0
+    clients.append(Client(tmp_path / "r", mac="02:00:5e:77:00:01"))
+    async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
+        item = await eventually(lambda: _stats_of(rep, item_id))
+        assert item.x_online and item.x_version == "1.0.0"
+        assert item.x_gateway.ip == GATEWAY and item.x_mac == "02:00:5e:77:00:01"
+        assert 0 <= item.x_stats.cpu_percent <= 100 and 0 < item.x_stats.disk_percent <= 100
+        assert item.x_stats.uptime_s > 0
+        started = await rep.start_session(item_id)  # presence is asked of the real client
+        assert started.presence is False  # nobody is logged in at this machine's console
+        assert "no user is present" in started.session.reason
+
+
+async def _stats_of(rep: ApplianceClient, item_id: int) -> Any:
+    item = await rep.jump_item(item_id)
+    return item if item.x_online and item.x_stats is not None else None
+
+
+async def test_wake_through_a_real_peer(
+    embedded: EmbeddedAppliance,
+    api: ApplianceClient,
+    tmp_path: Path,
+    clients: list[Client],
+    udp: socket.socket,
+) -> None:
+    inst = await installer(api)
+    for name in ("peer", "sleeper"):
+        assert (
+            cli(
+                "install",
+                "--key",
+                inst.installer_id,
+                "--appliance",
+                embedded.url,
+                "--install-dir",
+                str(tmp_path / name),
+            ).returncode
+            == 0
+        )
+    listener = f"127.0.0.1:{udp.getsockname()[1]}"
+    peer = Client(tmp_path / "peer", mac="02:00:5e:77:00:0a", broadcast=listener)
+    sleeper = Client(tmp_path / "sleeper", mac="02:00:5e:77:00:0b")
+    clients += [peer, sleeper]
+    sleeper_id = load(tmp_path / "sleeper").jump_client_id or 0
+    async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
+        await eventually(lambda: _online(rep, sleeper_id, True))
+        sleeper.stop()  # the machine goes to sleep; its MAC is known from its hello
+        await eventually(lambda: _online(rep, sleeper_id, False))
+        said = await rep.wake(sleeper_id, wol_password="01:02:03:04:05:06")
+        assert said.endswith(f"sent via {load(tmp_path / 'peer').name}.")
+        packet, _ = await asyncio.to_thread(udp.recvfrom, 200)
+        assert packet == (
+            b"\xff" * 6 + bytes.fromhex("02005e77000b") * 16 + bytes.fromhex("010203040506")
+        )
+
+
+async def _online(rep: ApplianceClient, item_id: int, online: bool) -> bool:
+    return (await rep.jump_item(item_id)).x_online is online
+
+
+async def test_reconnects_after_the_appliance_restarts(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
+) -> None:
+    inst = await installer(api)
+    assert (
+        cli(
+            "install",
+            "--key",
+            inst.installer_id,
+            "--appliance",
+            embedded.url,
+            "--install-dir",
+            str(tmp_path / "k"),
+        ).returncode
+        == 0
+    )
+    item_id = load(tmp_path / "k").jump_client_id or 0
+    clients.append(Client(tmp_path / "k", mac="02:00:5e:77:00:0c"))
+    await eventually(lambda: _online_api(api, item_id))
+    embedded.stop()
+    embedded.start()
+    async with ApplianceClient(
+        embedded.url, credentials=ApiCredentials("it", "it-secret")
+    ) as again:
+        # The restart marked it offline; the client comes back by itself.
+        await eventually(lambda: _online_api(again, item_id), timeout=60)
+
+
+async def _online_api(api: ApplianceClient, item_id: int) -> bool:
+    return (await api.jump_clients.get(item_id)).x_online
+
+
+async def test_local_uninstall_marks_the_item_uninstalled(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path
+) -> None:
+    inst = await installer(api)
+    assert (
+        cli(
+            "install",
+            "--key",
+            inst.installer_id,
+            "--appliance",
+            embedded.url,
+            "--install-dir",
+            str(tmp_path / "x"),
+        ).returncode
+        == 0
+    )
+    item_id = load(tmp_path / "x").jump_client_id or 0
+    done = cli("uninstall", "--dir", str(tmp_path / "x"))
+    assert done.returncode == 0 and not (tmp_path / "x").exists()
+    assert (await api.jump_clients.get(item_id)).x_status.value == "uninstalled"
+
+
+def test_unreachable_appliance_installs_pending_then_gives_up(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    pending = cli(
+        "install",
+        "--key",
+        "k" * 32,
+        "--appliance",
+        f"http://127.0.0.1:{port}",
+        "--install-dir",
+        str(tmp_path / "p"),
+    )
+    assert pending.returncode == 0 and "could not be reached" in pending.stderr
+    assert cli("status", "--dir", str(tmp_path / "p")).stdout.startswith("Pending")
+    config = load(tmp_path / "p")
+    config.register_until = config.register_until - timedelta(days=2)  # validity is over
+    save(config)
+    gone = cli("run", "--dir", str(tmp_path / "p"))
+    assert gone.returncode == 0 and not (tmp_path / "p").exists()
+
+
+def test_offline_longer_than_allowed_removes_itself(tmp_path: Path) -> None:
+    directory = tmp_path / "lost"
+    directory.mkdir()
+    (directory / "client.json").write_text(
+        json.dumps(
+            {
+                "appliance": "http://127.0.0.1:9",
+                "key": "k",
+                "install_dir": str(directory),
+                "state": "registered",
+                "register_until": "2026-01-01T00:00:00+00:00",
+                "jump_client_id": 7,
+                "secret": "s",
+                "max_offline_minutes": 5,
+                "last_contact": "2026-01-01T00:00:00+00:00",
+            }
+        )
+    )
+    gone = cli("run", "--dir", str(directory))
+    assert gone.returncode == 0 and not directory.exists()
+
+
+def test_service_unit_runs_as_a_dedicated_user(tmp_path: Path) -> None:
+    unit = service_unit(tmp_path, python="/usr/bin/python3")
+    assert "User=jumpclient" in unit and "NoNewPrivileges=yes" in unit
+    assert f"ExecStart=/usr/bin/python3 -m jump_client run --dir {tmp_path}" in unit
+    assert "WantedBy=multi-user.target" in unit
