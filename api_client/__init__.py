@@ -34,6 +34,7 @@ from api_client.live import (
     Resumed,
     SnapshotLoaded,
 )
+from api_client.shell import ShellConnection, open_shell
 
 __all__ = [
     "ApiCredentials",
@@ -60,6 +61,8 @@ __all__ = [
     "RetryPolicy",
     "ServerError",
     "ServiceUnavailable",
+    "ShellConnection",
     "SnapshotLoaded",
     "ValidationFailed",
+    "open_shell",
 ]

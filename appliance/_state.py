@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from appliance.agents import AgentRegistry
     from appliance.live import LiveHub
     from appliance.sessions import SessionManager
+    from appliance.shells import ShellRelay
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Appliance:
     sessions: SessionManager | None = None
     wake: WakeService | None = None
     upgrades: UpgradeOrchestrator | None = None
+    shells: ShellRelay | None = None
 
     def __post_init__(self) -> None:
         self.limiter = RateLimiter(
@@ -49,6 +51,11 @@ class Appliance:
     def with_stats(self, item: JumpClient) -> JumpClient:
         """An item as answered by the APIs: with the hub's latest statistics."""
         return self.live.overlay(item) if self.live is not None else item
+
+    def audit_now(self, actor: str, action: str, item_id: int, **detail: Any) -> None:
+        """Audit in a transaction of its own."""
+        with self.repo.transaction():
+            self.audit(actor, action, f"jump_client:{item_id}", **detail)
 
     def audit(self, actor: str, action: str, target: str, **detail: Any) -> None:
         """Write one audit row (inside the caller's transaction)."""

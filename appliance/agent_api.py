@@ -106,7 +106,7 @@ class Admission:
 class RemoteAgent:
     """A connected Jump Client, asked things over its channel."""
 
-    shell = False
+    shell = True  # it serves a command shell when the session policy allows one
 
     def __init__(self, item_id: int, ws: WebSocket) -> None:
         self.item_id = item_id
@@ -133,6 +133,10 @@ class RemoteAgent:
             raise AgentError(str(answer.get("error") or "the Jump Client refused"))
         result: dict[str, Any] = answer.get("result") or {}
         return result
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        """A frame that needs no answer (shell input, resize, close)."""
+        await self.ws.send_text(orjson.dumps(frame).decode())
 
     def answered(self, frame: dict[str, Any]) -> None:
         future = self._waiting.get(frame.get("id", -1))
@@ -440,6 +444,8 @@ async def _serve_agent(app: Appliance, ws: WebSocket, hello: Hello) -> None:
                 _record_stats(app, item_id, frame)
             elif kind == "response":
                 agent.answered(frame)
+            elif kind in ("shell.output", "shell.exit") and app.shells is not None:
+                await app.shells.from_agent(frame)
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:

@@ -14,7 +14,7 @@ import random
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from appliance._state import Appliance
 from domain.rules import magic_packet
@@ -49,6 +49,8 @@ class AgentHandle(Protocol):
     async def end_session(self, sid: str, reason: str) -> None: ...
 
     async def upgrade(self, version: str, size: int, transfer: Transfer) -> None: ...
+
+    async def send(self, frame: dict[str, Any]) -> None: ...
 
 
 def parse_host_port(text: str, default_port: int = 9) -> tuple[str, int]:
@@ -97,6 +99,9 @@ class DemoAgent:
 
     async def end_session(self, sid: str, reason: str) -> None:
         return None
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        raise AgentError("demo Jump Clients offer no command shell")
 
     async def upgrade(self, version: str, size: int, transfer: Transfer) -> None:
         chunk = 64 * 1024

@@ -27,6 +27,7 @@ from appliance.live import LiveHub
 from appliance.rep_api import build_rep_api
 from appliance.security import new_token, token_hash, verify_secret
 from appliance.sessions import SessionManager
+from appliance.shells import ShellRelay
 
 
 def _oauth_error(status: int, code: str, description: str) -> JSONResponse:
@@ -78,6 +79,7 @@ def create_app(
     state.sessions = SessionManager(state, state.agents)
     state.wake = WakeService(state, state.agents)
     state.upgrades = UpgradeOrchestrator(state, state.agents)
+    state.shells = ShellRelay()
     if settings.demo_fleet is not None and settings.simulate:
         from appliance.simulator import DemoSimulator
 

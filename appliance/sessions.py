@@ -298,6 +298,8 @@ class SessionManager:
                     log.warning("ending session %s on the client failed", sid)
 
             task.add_done_callback(report)
+        if self.app.shells is not None:
+            asyncio.ensure_future(self.app.shells.session_ended(sid, reason))
         self._mark_item(info.item_id, [])
         self._audit(by, "session.end", info.item_id, sid=sid, reason=reason)
         self._notify(session, "ended", f"The session on '{info.item_name}' ended: {reason}.")

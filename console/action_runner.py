@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from api_client import ApplianceError, Refused, ValidationFailed
+from api_client import ApplianceError, Refused, ValidationFailed, open_shell
 from console.actions import ActionState, explain
 from console.dialogs import ChoiceScreen, ConfirmScreen, EditScreen, PromptScreen
 from console.session_screen import SessionsScreen
@@ -384,4 +384,5 @@ class ActionRunner:
             self.app.clock,
             self.end,
             lambda sid: self.invite(sid),
+            opener=lambda sid: open_shell(self.app.client, sid),
         )

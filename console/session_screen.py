@@ -9,20 +9,24 @@ survive a reconnect of the live feed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Input, RichLog, Static, TabbedContent, TabPane
 
+from api_client import ApplianceError, ShellConnection
 from domain.session import SessionInfo
 
-NO_SHELL = (
-    "Command shell: this Jump Client offers no shell yet (real Jump Clients serve "
-    "one; demo clients do not)."
+NO_SHELL = "Command shell: not allowed by this session's policy."
+NO_CLIENT_SHELL = (
+    "Command shell: this Jump Client offers none (demo clients do not; installed Jump Clients do)."
 )
 
 
@@ -58,12 +62,89 @@ def describe(info: SessionInfo, log: list[str], now: datetime) -> Text:
             f"{info.closes_at:%H:%M} UTC (in {max(0, left)} min).\n"
         )
     text.append("\n")
-    text.append("Command shell: available.\n" if info.shell else NO_SHELL + "\n")
+    if info.shell:
+        text.append("Command shell: below (enter runs a line; ctrl+t sends Ctrl-C).\n")
+    elif not info.permissions.command_shell:
+        text.append(NO_SHELL + "\n")
+    else:
+        text.append(NO_CLIENT_SHELL + "\n")
     if log:
         text.append("\nEvents\n", style="bold")
         for line in log[-20:]:
             text.append(f"  {line}\n")
     return text
+
+
+def terminal_text(chunk: bytes) -> Text:
+    """Terminal output as text: colours kept, PTY line endings (``\\r\\n``) made plain."""
+    decoded = chunk.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    return Text.from_ansi(decoded.replace("\r", ""))
+
+
+ShellOpener = Callable[[str], AbstractAsyncContextManager[ShellConnection]]
+
+
+class ShellView(Vertical):
+    """The session's command shell: output as it comes, a line to type into.
+
+    Enter sends the line; ``ctrl+t`` sends Ctrl-C (ctrl+c copies in Textual inputs).
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+t", "interrupt", "Send Ctrl-C", id="shell.interrupt"),
+    ]
+
+    DEFAULT_CSS = """
+    ShellView { height: 1fr; border-top: solid $panel; }
+    ShellView RichLog { height: 1fr; background: $background; }
+    ShellView Input, ShellView Input:focus { border: none; height: 1; background: $panel; }
+    """
+
+    def __init__(self, sid: str, opener: ShellOpener) -> None:
+        super().__init__()
+        self.sid = sid
+        self._opener = opener
+        self._shell: ShellConnection | None = None
+
+    def compose(self) -> ComposeResult:
+        yield RichLog(wrap=True, max_lines=5000, markup=False, id=f"shell-log-{self.sid}")
+        yield Input(
+            placeholder="shell: type a command, enter runs it; ctrl+t sends Ctrl-C",
+            id=f"shell-input-{self.sid}",
+        )
+
+    def on_mount(self) -> None:
+        self.run_worker(
+            self._pump(), group=f"shell-{self.sid}", exclusive=True, exit_on_error=False
+        )
+
+    async def _pump(self) -> None:
+        log = self.query_one(RichLog)
+        try:
+            async with self._opener(self.sid) as shell:
+                self._shell = shell
+                async for chunk in shell:
+                    log.write(terminal_text(chunk))
+                ending = (
+                    f"the shell exited with code {shell.exit_code}"
+                    if shell.exit_code is not None
+                    else f"the shell ended: {shell.ended_because or 'session over'}"
+                )
+                log.write(Text(f"[{ending}]", style="bold"))
+        except ApplianceError as err:
+            log.write(Text(f"[the shell could not be opened: {err.message}]", style="bold"))
+        finally:
+            self._shell = None
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._shell is not None:
+            await self._shell.write((event.value + "\n").encode())
+            event.input.value = ""
+
+    async def action_interrupt(self) -> None:
+        if self._shell is not None:
+            await self._shell.write(b"\x03")
 
 
 class SessionsScreen(Screen[None]):
@@ -86,8 +167,10 @@ class SessionsScreen(Screen[None]):
         now: Callable[[], datetime],
         end: Callable[[str], None],
         invite: Callable[[str], None],
+        opener: ShellOpener | None = None,
     ) -> None:
         super().__init__()
+        self._opener = opener
         self._sessions = sessions
         self._logs = logs
         self._now = now
@@ -123,11 +206,10 @@ class SessionsScreen(Screen[None]):
             if sid in self._shown:
                 self.query_one(f"#body-{sid}", Static).update(body)
             else:
-                pane = TabPane(
-                    info.item_name,
-                    Static(body, id=f"body-{sid}", classes="session-body"),
-                    id=f"s-{sid}",
-                )
+                parts: list[Widget] = [Static(body, id=f"body-{sid}", classes="session-body")]
+                if info.shell and self._opener is not None:
+                    parts.append(ShellView(sid, self._opener))
+                pane = TabPane(info.item_name, *parts, id=f"s-{sid}")
                 tabs.add_pane(pane)
                 self._shown.append(sid)
 

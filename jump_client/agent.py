@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextlib
 import json
 import logging
 import random
@@ -27,6 +29,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from domain.rules import magic_packet
 from jump_client import system
 from jump_client.config import ClientConfig, now, save
+from jump_client.shell import Shell
 
 log = logging.getLogger("jump-client")
 
@@ -102,6 +105,8 @@ class Agent:
         self.config = config
         self._remove = remove  # called when the client must uninstall itself
         self.interval = 30.0
+        self.sessions: dict[str, bool] = {}  # sid -> command shell allowed
+        self.shells: dict[str, Shell] = {}
         self.selected: list[str] = ["cpu", "console_user", "disk_usage", "uptime"]
 
     def _ws_url(self) -> str:
@@ -204,9 +209,38 @@ class Agent:
                     await self._answer(ws, raw)
             finally:
                 reporter.cancel()
+                for shell in self.shells.values():
+                    shell.close()
+                self.shells.clear()
+                self.sessions.clear()
                 config.last_contact = now()
                 save(config)
         return None
+
+    async def _shell(self, ws: ClientConnection, kind: str, frame: dict[str, Any]) -> None:
+        sid = str(frame.get("sid"))
+        if kind == "shell.open":
+            if not self.sessions.get(sid):
+                raise ValueError("the session policy does not allow a command shell")
+            if sid not in self.shells:
+
+                async def send(out: dict[str, object]) -> None:
+                    with contextlib.suppress(ConnectionClosed):
+                        await ws.send(orjson.dumps(out).decode())
+
+                self.shells[sid] = Shell(
+                    sid, send, cols=int(frame.get("cols", 80)), rows=int(frame.get("rows", 24))
+                )
+            return
+        shell = self.shells.get(sid)
+        if shell is None:
+            return
+        if kind == "shell.input":
+            shell.write(base64.b64decode(str(frame.get("data", ""))))
+        elif kind == "shell.resize":
+            shell.resize(int(frame.get("cols", 80)), int(frame.get("rows", 24)))
+        elif kind == "shell.close":
+            self.shells.pop(sid).close()
 
     async def _report(self, ws: ClientConnection) -> None:
         while True:
@@ -237,8 +271,23 @@ class Agent:
                     send_wake, self.config.wol_broadcast, str(frame["mac"]), frame.get("password")
                 )
                 log.info("Sent a wake packet for %s.", frame["mac"])  # never the password
-            elif kind in ("session.open", "session.end"):
-                log.info("Session %s: %s.", frame.get("sid"), kind.split(".")[1])
+            elif kind == "session.open":
+                sid = str(frame["sid"])
+                allowed = bool((frame.get("permissions") or {}).get("command_shell"))
+                self.sessions[sid] = allowed
+                result = {"shell": allowed}
+                log.info(
+                    "Session %s opened (command shell %s).", sid, "allowed" if allowed else "denied"
+                )
+            elif kind == "session.end":
+                sid = str(frame["sid"])
+                self.sessions.pop(sid, None)
+                shell = self.shells.pop(sid, None)
+                if shell is not None:
+                    shell.close()
+                log.info("Session %s ended: %s.", sid, frame.get("reason", ""))
+            elif kind.startswith("shell."):
+                await self._shell(ws, kind, frame)
             else:
                 error = f"this Jump Client does not know '{kind}'"
         except (OSError, ValueError, KeyError) as err:

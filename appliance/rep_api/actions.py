@@ -6,15 +6,18 @@ Every rule is checked here (the console only explains); a refusal is a typed err
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-from fastapi import APIRouter, Response
+import orjson
+from fastapi import APIRouter, Response, WebSocket
 from pydantic import BaseModel, Field, field_validator
+from starlette.websockets import WebSocketDisconnect
 
 from appliance._access import access_for
 from appliance._state import Appliance
 from appliance.config_api._refs import check_references
-from appliance.rep_api._deps import Rep, RepError, State
+from appliance.rep_api._deps import Rep, RepError, State, current_user
 from appliance.sessions import RuleRefused
 from domain import JumpClient, JumpClientCopy, JumpClientUpdate, JumpGroupType, User
 from domain.access import Action, missing_permissions
@@ -250,3 +253,65 @@ def _refs(app: Appliance, values: dict[str, Any]) -> None:
         check_references(app, values)
     except ApiError as err:
         raise RepError(422, "invalid", err.message, errors=err.errors or {}) from None
+
+
+@router.websocket("/sessions/{sid}/shell")
+async def shell(ws: WebSocket, sid: str) -> None:
+    """A representative's terminal on the session's command shell."""
+    app: Appliance = ws.app.state.appliance
+    await ws.accept()
+    try:
+        user = current_user(ws)
+    except RepError as err:
+        await ws.close(4401, err.message[:120])
+        return
+    assert app.sessions is not None and app.agents is not None and app.shells is not None
+    session = app.sessions.sessions.get(sid)
+    if session is None or user.username not in session.info.participants:
+        await ws.close(4404, "No such session of yours is running.")
+        return
+    if not session.info.permissions.command_shell:
+        await ws.close(4403, "The session policy does not allow the command shell.")
+        return
+    agent = app.agents.get(session.info.item_id)
+    if agent is None or not agent.shell:
+        await ws.close(4409, "This Jump Client offers no command shell.")
+        return
+    if app.shells.attach(sid, ws):
+        await agent.send(
+            {
+                "type": "shell.open",
+                "sid": sid,
+                "cols": int(ws.query_params.get("cols", 80) or 80),
+                "rows": int(ws.query_params.get("rows", 24) or 24),
+            }
+        )
+    app.audit_now(user.username, "session.shell", session.info.item_id, sid=sid)
+    try:
+        while True:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            try:
+                frame = orjson.loads(message.get("text") or message.get("bytes") or b"")
+            except orjson.JSONDecodeError:
+                continue
+            if not isinstance(frame, dict):
+                continue
+            if frame.get("type") == "input" and isinstance(frame.get("data"), str):
+                await agent.send({"type": "shell.input", "sid": sid, "data": frame["data"]})
+            elif frame.get("type") == "resize":
+                await agent.send(
+                    {
+                        "type": "shell.resize",
+                        "sid": sid,
+                        "cols": frame.get("cols", 80),
+                        "rows": frame.get("rows", 24),
+                    }
+                )
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        if app.shells.detach(sid, ws):
+            with contextlib.suppress(Exception):
+                await agent.send({"type": "shell.close", "sid": sid})

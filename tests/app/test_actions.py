@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import socket
+import subprocess
+import sys
+from datetime import timedelta
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import RichLog
 
 from api_client import ApplianceClient, RepCredentials
 from appliance._state import Appliance
 from console.app import JumpConsoleApp
 from console.dialogs import ConfirmScreen, EditScreen, PromptScreen
-from console.session_screen import SessionsScreen
-from domain import JumpClient
+from console.session_screen import SessionsScreen, ShellView
+from domain import Installer, JumpClient
+from jump_client.config import load
 from tests.app.conftest import SIZE, Site, loaded, until
 from widgets import StatusBar
 
@@ -86,7 +93,7 @@ async def test_start_a_session_from_the_keyboard(site: Site) -> None:
         await pilot.pause()
         body = str(app.screen.query_one(".session-body").render())
         assert item.name in body and "User not present: full access" in body
-        assert "no user is present" in body and "offers no shell yet" in body
+        assert "no user is present" in body and "offers none" in body
         assert app.query_one(StatusBar).sessions == 1
         assert any("Session started on" in t for t in toasts(app))
         await pilot.press("escape")
@@ -156,7 +163,7 @@ async def test_wake_with_a_masked_password_then_the_cooldown(
         await pilot.pause()
         assert "4 or 6 bytes" in str(app.screen.query_one("#prompt-error").render())
         await pilot.press("backspace", "backspace", *"aa:bb:cc:dd", "enter")
-        packet, _ = udp.recvfrom(200)
+        packet, _ = await asyncio.to_thread(udp.recvfrom, 200)  # the loop must keep running
         assert packet.endswith(bytes.fromhex("02005e660042") + b"\xaa\xbb\xcc\xdd")
         await until(pilot, lambda: any("sent via" in t for t in toasts(app)))
         await until(pilot, lambda: "Wake tried 0 s ago — available in 30 s." in details_text(app))
@@ -237,3 +244,78 @@ async def test_mark_two_and_start_both_then_invite(site: Site) -> None:
         assert first.id in {s.item_id for s in app.actions.sessions.values()} or (
             second.id in {s.item_id for s in app.actions.sessions.values()}
         )
+
+
+async def test_a_shell_in_the_session_tab(site: Site, tmp_path: Any) -> None:
+    state = appliance_state(site)
+
+    def create_installer() -> Installer:
+        installer = Installer(
+            id=state.repo.next_id("installer"),
+            installer_id="f" * 32,
+            jump_group_id=SERVERS,
+            elevate_install=False,
+            unattended_session_policy_id=3,
+            expiration_timestamp=state.clock.now() + timedelta(days=1),
+        )
+        with state.repo.transaction():
+            state.repo.add_installer(installer)
+        return installer
+
+    key = site.appliance.call(create_installer).installer_id
+    directory = tmp_path / "client"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jump_client",
+            "install",
+            "--key",
+            key,
+            "--appliance",
+            site.appliance.url,
+            "--install-dir",
+            str(directory),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    client = subprocess.Popen(
+        [sys.executable, "-m", "jump_client", "run", "--dir", str(directory)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "JUMP_CLIENT_GATEWAY": "127.16.88.1"},
+    )
+    try:
+        item_id = load(directory).jump_client_id
+        app = site.console()
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            await until(
+                pilot,
+                lambda: (
+                    item_id in app.store.row_of
+                    and app.store.status_at(app.store.row_of[item_id]).value == "online"
+                ),
+            )
+            item = await app.client.jump_item(item_id or 0)
+            await focus_on(pilot, item)
+            await pilot.press("enter")
+            await until(
+                pilot,
+                lambda: (
+                    isinstance(app.screen, SessionsScreen) and bool(app.screen.query(ShellView))
+                ),
+            )
+            view = app.screen.query_one(ShellView)
+            await until(pilot, lambda: view._shell is not None)
+            view.query_one("Input").focus()
+            await pilot.pause()
+            await pilot.press(*"echo console-$((6*7))", "enter")
+            log = view.query_one(RichLog)
+            await until(pilot, lambda: any("console-42" in line.text for line in log.lines))
+    finally:
+        client.terminate()
+        client.wait(10)

@@ -381,3 +381,80 @@ def test_service_unit_runs_as_a_dedicated_user(tmp_path: Path) -> None:
     assert "User=jumpclient" in unit and "NoNewPrivileges=yes" in unit
     assert f"ExecStart=/usr/bin/python3 -m jump_client run --dir {tmp_path}" in unit
     assert "WantedBy=multi-user.target" in unit
+
+
+async def test_a_shell_session_runs_a_command_and_returns_its_output(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
+) -> None:
+    from api_client import open_shell
+
+    inst = await installer(api, unattended_session_policy_id=3)  # "not present: full access"
+    assert (
+        cli(
+            "install",
+            "--key",
+            inst.installer_id,
+            "--appliance",
+            embedded.url,
+            "--install-dir",
+            str(tmp_path / "sh"),
+        ).returncode
+        == 0
+    )
+    item_id = load(tmp_path / "sh").jump_client_id or 0
+    clients.append(Client(tmp_path / "sh", mac="02:00:5e:77:00:0d"))
+    async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
+        await eventually(lambda: _online(rep, item_id, True))
+        started = await rep.start_session(item_id)
+        assert started.permissions.command_shell and started.session.shell
+        async with open_shell(rep, started.session.sid, cols=100, rows=30) as shell:
+            await shell.write(b"echo answer-$((6*7))\n")
+            seen = b""
+
+            async def until_answer() -> None:
+                nonlocal seen
+                async for chunk in shell:
+                    seen += chunk
+                    if b"answer-42" in seen:
+                        return
+
+            await asyncio.wait_for(until_answer(), 20)
+            await shell.write(b"exit\n")
+            await asyncio.wait_for(_drain(shell), 20)
+            assert shell.exit_code == 0
+        await rep.end_session(started.session.sid)
+
+
+async def _drain(shell: Any) -> None:
+    async for _chunk in shell:
+        pass
+
+
+async def test_the_shell_is_refused_when_the_policy_denies_it(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
+) -> None:
+    from api_client import Refused, open_shell
+
+    inst = await installer(api, unattended_session_policy_id=2)  # view only: no shell
+    assert (
+        cli(
+            "install",
+            "--key",
+            inst.installer_id,
+            "--appliance",
+            embedded.url,
+            "--install-dir",
+            str(tmp_path / "ns"),
+        ).returncode
+        == 0
+    )
+    item_id = load(tmp_path / "ns").jump_client_id or 0
+    clients.append(Client(tmp_path / "ns", mac="02:00:5e:77:00:0e"))
+    async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
+        await eventually(lambda: _online(rep, item_id, True))
+        started = await rep.start_session(item_id)
+        assert not started.permissions.command_shell and not started.session.shell
+        with pytest.raises(Refused) as info:
+            async with open_shell(rep, started.session.sid) as shell:
+                await _drain(shell)
+        assert "does not allow the command shell" in info.value.message

@@ -1,0 +1,83 @@
+"""A representative's terminal on a session's command shell (``WS /sessions/{sid}/shell``).
+
+::
+
+    async with open_shell(client, sid, cols=100, rows=30) as shell:
+        await shell.write(b"uptime\\n")
+        async for chunk in shell:      # bytes of terminal output, until the shell exits
+            ...
+    shell.exit_code                     # set when the shell exited
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
+
+from api_client.client import ApplianceClient
+from api_client.errors import ConnectionFailed, Refused
+
+
+class ShellConnection:
+    def __init__(self, ws: ClientConnection) -> None:
+        self._ws = ws
+        self.exit_code: int | None = None
+        self.ended_because: str | None = None
+
+    async def write(self, data: bytes) -> None:
+        await self._ws.send(
+            orjson.dumps({"type": "input", "data": base64.b64encode(data).decode()}).decode()
+        )
+
+    async def resize(self, cols: int, rows: int) -> None:
+        await self._ws.send(orjson.dumps({"type": "resize", "cols": cols, "rows": rows}).decode())
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._chunks()
+
+    async def _chunks(self) -> AsyncIterator[bytes]:
+        try:
+            async for raw in self._ws:
+                try:
+                    frame: dict[str, Any] = orjson.loads(raw)
+                except orjson.JSONDecodeError:
+                    continue
+                if frame.get("type") == "output":
+                    yield base64.b64decode(str(frame.get("data", "")))
+                elif frame.get("type") == "exit":
+                    code = frame.get("code")
+                    self.exit_code = code if isinstance(code, int) else None
+                    self.ended_because = frame.get("reason")
+                    return
+        except ConnectionClosed as err:
+            if err.rcvd is not None and err.rcvd.code >= 4000:
+                raise Refused(
+                    err.rcvd.reason or "The shell was refused.", status=err.rcvd.code - 4000
+                ) from None
+
+
+@asynccontextmanager
+async def open_shell(
+    client: ApplianceClient, sid: str, *, cols: int = 80, rows: int = 24
+) -> AsyncIterator[ShellConnection]:
+    base = client.base_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
+    url = f"{base}/api/rep/v1/sessions/{sid}/shell?cols={cols}&rows={rows}"
+    token = await client.bearer()
+    try:
+        async with connect(
+            url,
+            additional_headers={"Authorization": f"Bearer {token}"},
+            open_timeout=10,
+            max_size=4 * 1024 * 1024,
+        ) as ws:
+            yield ShellConnection(ws)
+    except (OSError, InvalidHandshake) as err:
+        raise ConnectionFailed(
+            f"The shell at {client.base_url} could not be opened ({type(err).__name__})."
+        ) from None

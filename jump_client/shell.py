@@ -1,0 +1,112 @@
+"""Shell sessions on the endpoint: the client user's login shell in a pseudo-terminal.
+
+The appliance relays a representative's keystrokes here (``shell.input``, ``shell.resize``)
+and this streams the terminal's output back (``shell.output``) until the shell exits
+(``shell.exit``) or the session ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import fcntl
+import logging
+import os
+import pwd
+import signal
+import struct
+import subprocess
+import termios
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+log = logging.getLogger("jump-client")
+Send = Callable[[dict[str, object]], Coroutine[Any, Any, None]]
+
+
+def login_shell() -> str:
+    try:
+        shell = pwd.getpwuid(os.getuid()).pw_shell
+    except KeyError:
+        shell = ""
+    return shell if shell and os.path.exists(shell) else "/bin/sh"
+
+
+class Shell:
+    """One PTY running the login shell; output goes to ``send`` as it comes."""
+
+    def __init__(self, sid: str, send: Send, *, cols: int = 80, rows: int = 24) -> None:
+        self.sid = sid
+        self._send = send
+        master, slave = os.openpty()
+        self.master = master
+        self._resize(cols, rows)
+        home = os.path.expanduser("~")
+        env = {**os.environ, "TERM": "xterm-256color", "HOME": home}
+        self.process = subprocess.Popen(
+            [login_shell(), "-l"],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            cwd=home,
+            env=env,
+            start_new_session=True,
+            close_fds=True,
+        )
+        os.close(slave)
+        os.set_blocking(master, False)
+        self._loop = asyncio.get_running_loop()
+        self._loop.add_reader(master, self._readable)
+        self._waiter = self._loop.create_task(self._wait())
+
+    def _resize(self, cols: int, rows: int) -> None:
+        cols, rows = max(10, min(cols, 500)), max(2, min(rows, 200))
+        fcntl.ioctl(self.master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+    def _readable(self) -> None:
+        try:
+            data = os.read(self.master, 65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._loop.remove_reader(self.master)
+            return
+        self._loop.create_task(
+            self._send(
+                {"type": "shell.output", "sid": self.sid, "data": base64.b64encode(data).decode()}
+            )
+        )
+
+    async def _wait(self) -> None:
+        code = await asyncio.to_thread(self.process.wait)
+        await asyncio.sleep(0.05)  # let the last output drain
+        self._close_master()
+        await self._send({"type": "shell.exit", "sid": self.sid, "code": code})
+
+    def write(self, data: bytes) -> None:
+        with contextlib.suppress(OSError):
+            os.write(self.master, data)
+
+    def resize(self, cols: int, rows: int) -> None:
+        with contextlib.suppress(OSError):
+            self._resize(cols, rows)
+            os.killpg(self.process.pid, signal.SIGWINCH)
+
+    def _close_master(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self._loop.remove_reader(self.master)
+            os.close(self.master)
+
+    def close(self) -> None:
+        """End the shell (the session ended): hang up, then kill if it lingers."""
+        if self.process.poll() is None:
+            with contextlib.suppress(OSError):
+                os.killpg(self.process.pid, signal.SIGHUP)
+            try:
+                self.process.wait(2)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(OSError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
