@@ -21,6 +21,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerCancelled, WorkerState
 
@@ -261,6 +262,11 @@ class JumpConsoleApp(App[int]):
         self.run_worker(self.actions.sync(), group="sessions", exit_on_error=False)
 
     def on_feed_event_arrived(self, message: FeedEventArrived) -> None:
+        # Events can still arrive while the app shuts down and its widgets are gone.
+        with contextlib.suppress(NoMatches):
+            self._feed_event(message)
+
+    def _feed_event(self, message: FeedEventArrived) -> None:
         event = message.event
         status = self.query_one(StatusBar)
         if isinstance(event, FeedStatus):
@@ -324,6 +330,10 @@ class JumpConsoleApp(App[int]):
 
     def _repaint_tick(self) -> None:
         """At most every 100 ms: repaint changed rows on screen, counts and details."""
+        with contextlib.suppress(NoMatches):  # the timer may fire during shutdown
+            self._repaint()
+
+    def _repaint(self) -> None:
         if self._retry_deadline is not None:
             self._show_retry()
         if self.paused:
@@ -468,7 +478,8 @@ class JumpConsoleApp(App[int]):
         self.query_one(StatusBar).marked = len(marked)
 
     def sessions_changed(self) -> None:
-        self.query_one(StatusBar).sessions = len(self.actions.sessions)
+        with contextlib.suppress(NoMatches):  # a session event during shutdown
+            self.query_one(StatusBar).sessions = len(self.actions.sessions)
         for screen in self.screen_stack:
             if isinstance(screen, SessionsScreen):
                 screen.refresh_sessions()
