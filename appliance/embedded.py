@@ -11,17 +11,22 @@ import asyncio
 import concurrent.futures
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from types import TracebackType
 from typing import TypeVar
 
 import uvicorn
 from fastapi import FastAPI
 
+from appliance._state import Appliance
 from appliance.app import create_app
 from appliance.clock import Clock
 from appliance.config import ApplianceSettings
+from appliance.security import new_installer_key
+from domain import Installer
 
 T = TypeVar("T")
+LOCAL_KEY_INFO = "demo: this machine"
 
 
 class EmbeddedAppliance:
@@ -101,6 +106,39 @@ class EmbeddedAppliance:
 
         self._loop.call_soon_threadsafe(run)
         return future.result(timeout)
+
+    def local_installer_key(self) -> str:
+        """The key of the demo installer for "this machine" (created once, valid a year).
+
+        It puts the client in the Servers group of the demo site with the demo session
+        policies, so a demo representative can jump into a real shell on this computer.
+        """
+        assert self.app is not None
+        state: Appliance = self.app.state.appliance
+
+        def find_or_create() -> str:
+            for installer in state.repo.installers():
+                if installer.key_info == LOCAL_KEY_INFO:
+                    return installer.installer_id
+            with state.repo.transaction():
+                installer = Installer(
+                    id=state.repo.next_id("installer"),
+                    installer_id=new_installer_key(),
+                    key_info=LOCAL_KEY_INFO,
+                    name="",
+                    jump_group_id=1,
+                    tag="this-machine",
+                    comments="A real Jump Client on the machine running the console.",
+                    attended_session_policy_id=2,
+                    unattended_session_policy_id=3,
+                    elevate_install=False,
+                    valid_duration=525_600,
+                    expiration_timestamp=state.clock.now() + timedelta(days=365),
+                )
+                state.repo.add_installer(installer)
+            return installer.installer_id
+
+        return self.call(find_or_create)
 
     def stop(self, timeout: float = 10.0) -> None:
         if self._server is not None:

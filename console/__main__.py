@@ -7,7 +7,10 @@ a seeded demo fleet) on a free 127.0.0.1 port and signs in as a demo representat
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -99,12 +102,67 @@ def main(argv: list[str] | None = None) -> int:
         keymap=settings.keymap,
         notices=[n for n in (state_notice,) if n],
     )
+    local = _start_local_client(embedded, settings) if embedded is not None else None
     try:
         code = app.run()
     finally:
+        if local is not None:
+            local.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                local.wait(10)
         if embedded is not None:
             embedded.stop()
     return code or 0
+
+
+def _start_local_client(
+    embedded: EmbeddedAppliance, settings: ConsoleSettings
+) -> subprocess.Popen[bytes] | None:
+    """A real Jump Client for this machine, connected over loopback (demo only).
+
+    Installed once (user mode) in the data dir; its output goes to a log file beside it.
+    Turn it off with ``local_client = false`` in the config file.
+    """
+    if not settings.local_client:
+        return None
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    directory = settings.data_dir / "this-machine-client"
+    log_path = settings.data_dir / "this-machine-client.log"
+    command = [sys.executable, "-m", "jump_client"]
+    with open(log_path, "ab") as log:
+        if not (directory / "client.json").exists():
+            key = embedded.local_installer_key()
+            subprocess.run(
+                [
+                    *command,
+                    "install",
+                    "--key",
+                    key,
+                    "--appliance",
+                    embedded.url,
+                    "--install-dir",
+                    str(directory),
+                    "--wol-broadcast",
+                    "127.0.0.1:9",
+                    "/quiet",
+                ],
+                stdout=log,
+                stderr=log,
+                timeout=60,
+                check=False,
+            )
+        if not (directory / "client.json").exists():
+            return None
+        # The appliance's port changes from run to run: point the client at this one.
+        state = json.loads((directory / "client.json").read_text())
+        state["appliance"] = embedded.url
+        (directory / "client.json").write_text(json.dumps(state, indent=2))
+        return subprocess.Popen(
+            [*command, "run", "--dir", str(directory)],
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
 
 
 def _start_embedded(settings: ConsoleSettings) -> tuple[EmbeddedAppliance, str]:

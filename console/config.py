@@ -60,6 +60,8 @@ class ConsoleSettings(BaseSettings):
     )
     state_file: Path | None = None
     plain: bool = False
+    local_client: bool = True
+    """With the embedded demo appliance, also run a real Jump Client for this machine."""
 
     @classmethod
     def settings_customise_sources(

@@ -78,7 +78,8 @@ def describe(info: SessionInfo, log: list[str], now: datetime) -> Text:
 def terminal_text(chunk: bytes) -> Text:
     """Terminal output as text: colours kept, PTY line endings (``\\r\\n``) made plain."""
     decoded = chunk.decode("utf-8", errors="replace").replace("\r\n", "\n")
-    return Text.from_ansi(decoded.replace("\r", ""))
+    # The log starts a line per write: a chunk's own final newline would double it.
+    return Text.from_ansi(decoded.replace("\r", "").removesuffix("\n"))
 
 
 ShellOpener = Callable[[str], AbstractAsyncContextManager[ShellConnection]]
@@ -117,6 +118,7 @@ class ShellView(Vertical):
         self.run_worker(
             self._pump(), group=f"shell-{self.sid}", exclusive=True, exit_on_error=False
         )
+        self.query_one(Input).focus()  # typing goes to the shell, not to the console's keys
 
     async def _pump(self) -> None:
         log = self.query_one(RichLog)

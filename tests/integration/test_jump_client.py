@@ -458,3 +458,34 @@ async def test_the_shell_is_refused_when_the_policy_denies_it(
             async with open_shell(rep, started.session.sid) as shell:
                 await _drain(shell)
         assert "does not allow the command shell" in info.value.message
+
+
+async def test_the_console_starts_a_real_client_for_this_machine(tmp_path: Path) -> None:
+    from console.__main__ import _start_local_client
+    from console.config import ConsoleSettings
+
+    settings = ApplianceSettings(
+        db=tmp_path / "local.sqlite3", demo_fleet=5, live_interval_s=0.2, simulate=False
+    )
+    appliance = EmbeddedAppliance(settings)
+    appliance.start()
+    process = _start_local_client(appliance, ConsoleSettings(data_dir=tmp_path / "data"))
+    try:
+        assert process is not None
+        async with ApplianceClient(
+            appliance.url, credentials=RepCredentials("carol", "demo")
+        ) as rep:
+
+            async def online() -> Any:
+                page = await rep.jump_items("tag:this-machine status:online")
+                return page.items
+
+            items = await eventually(online)
+            assert items[0].hostname == socket.gethostname()
+            started = await rep.start_session(items[0].id)
+            assert started.session.shell  # a real shell on this machine
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(10)
+        appliance.stop()
