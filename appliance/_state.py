@@ -15,6 +15,7 @@ from domain import JumpClient, format_utc
 
 if TYPE_CHECKING:
     from appliance.actions import UpgradeOrchestrator, WakeService
+    from appliance.agent_api import Bundle
     from appliance.agents import AgentRegistry
     from appliance.live import LiveHub
     from appliance.sessions import SessionManager
@@ -33,6 +34,7 @@ class Appliance:
     wake: WakeService | None = None
     upgrades: UpgradeOrchestrator | None = None
     shells: ShellRelay | None = None
+    bundle: Bundle | None = None
 
     def __post_init__(self) -> None:
         self.limiter = RateLimiter(

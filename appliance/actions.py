@@ -179,14 +179,14 @@ class UpgradeOrchestrator:
             if agent is None:
                 raise AgentError("the Jump Client is not connected")
             self._state(item_id, UpgradeState.UPGRADING)
-            await agent.upgrade(
+            version = await agent.upgrade(
                 CURRENT_VERSION, self.app.settings.upgrade_bundle_bytes, self.transfer
             )
         except (AgentError, OSError) as err:
             log.warning("upgrade of item %s failed: %s", item_id, err)
             self._state(item_id, UpgradeState.FAILED)
         else:
-            self._state(item_id, UpgradeState.DONE, needs_update=False, x_version=CURRENT_VERSION)
+            self._state(item_id, UpgradeState.DONE, needs_update=False, x_version=version)
         finally:
             self.active.discard(item_id)
             self._wake.set()

@@ -15,15 +15,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import itertools
 import logging
 import math
 import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request, WebSocket
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 from starlette.websockets import WebSocketDisconnect
 
@@ -103,14 +107,36 @@ class Admission:
         return (1 - self._tokens) / rate
 
 
+@dataclass(frozen=True)
+class Bundle:
+    """The client bundle this appliance offers (read once at start)."""
+
+    version: str
+    data: bytes
+    sha256: str
+    announced_sha256: str  # what clients are told to expect (a test may make it lie)
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    @classmethod
+    def load(cls, path: Path, version: str, announce: str | None = None) -> Bundle:
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        return cls(version, data, digest, announce or digest)
+
+
 class RemoteAgent:
     """A connected Jump Client, asked things over its channel."""
 
     shell = True  # it serves a command shell when the session policy allows one
 
-    def __init__(self, item_id: int, ws: WebSocket) -> None:
+    def __init__(self, item_id: int, ws: WebSocket, bundle: Bundle | None = None) -> None:
         self.item_id = item_id
         self.ws = ws
+        self.bundle = bundle
+        self.transfer: Transfer | None = None
         self._ids = itertools.count(1)
         self._waiting: dict[int, asyncio.Future[dict[str, Any]]] = {}
 
@@ -163,8 +189,21 @@ class RemoteAgent:
     async def end_session(self, sid: str, reason: str) -> None:
         await self._call("session.end", {"sid": sid, "reason": reason})
 
-    async def upgrade(self, version: str, size: int, transfer: Transfer) -> None:
-        raise AgentError("this Jump Client cannot upgrade itself yet")
+    async def upgrade(self, version: str, size: int, transfer: Transfer) -> str:
+        """Tell the client to fetch, check and switch to the bundle; it restarts itself."""
+        if self.bundle is None:
+            raise AgentError("this appliance holds no Jump Client bundle to upgrade to")
+        self.transfer = transfer  # the bundle download spends the appliance's throttle
+        await self._call(
+            "upgrade",
+            {
+                "version": self.bundle.version,
+                "sha256": self.bundle.announced_sha256,
+                "size": self.bundle.size,
+            },
+            timeout=600,
+        )
+        return self.bundle.version
 
 
 def _error(err: RepError) -> JSONResponse:
@@ -353,6 +392,27 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
         appliance.changed([] if removed else [body.jump_client_id], removed)
         return JSONResponse(None, status_code=204)
 
+    @api.get("/bundle")
+    async def bundle(jump_client_id: int, secret: str) -> Response:
+        """The client bundle, sent through the upgrade throttle of the asking client."""
+        _verify(Credentials(jump_client_id=jump_client_id, secret=secret))
+        if appliance.bundle is None:
+            raise RepError(404, "no_bundle", "This appliance holds no Jump Client bundle.")
+        agent = appliance.agents.get(jump_client_id) if appliance.agents else None
+        transfer = getattr(agent, "transfer", None)
+        data = appliance.bundle.data
+
+        async def chunks() -> AsyncIterator[bytes]:
+            for start in range(0, len(data), 64 * 1024):
+                piece = data[start : start + 64 * 1024]
+                if transfer is not None:
+                    await transfer(len(piece))
+                yield piece
+
+        return StreamingResponse(
+            chunks(), media_type="application/zip", headers={"Content-Length": str(len(data))}
+        )
+
     @api.websocket("/connect")
     async def connect(ws: WebSocket) -> None:
         await ws.accept()
@@ -383,7 +443,9 @@ async def _serve_agent(app: Appliance, ws: WebSocket, hello: Hello) -> None:
     repo, item_id = app.repo, hello.jump_client_id
     settings = repo.settings()
     client_host = ws.client.host if ws.client else ""
+    needs_update = app.bundle is not None and hello.version != app.bundle.version
     changes: dict[str, Any] = {
+        "needs_update": needs_update,
         "x_online": True,
         "last_connect_timestamp": app.clock.now(),
         "x_version": hello.version,
@@ -409,7 +471,7 @@ async def _serve_agent(app: Appliance, ws: WebSocket, hello: Hello) -> None:
             return
         repo.clients.update(item_id, changes)
     app.changed([item_id])
-    agent = RemoteAgent(item_id, ws)
+    agent = RemoteAgent(item_id, ws, app.bundle)
     assert app.agents is not None
     app.agents.register(agent)
     await ws.send_text(

@@ -48,7 +48,9 @@ class AgentHandle(Protocol):
 
     async def end_session(self, sid: str, reason: str) -> None: ...
 
-    async def upgrade(self, version: str, size: int, transfer: Transfer) -> None: ...
+    async def upgrade(self, version: str, size: int, transfer: Transfer) -> str:
+        """Upgrade; answer the version the client moved to."""
+        ...
 
     async def send(self, frame: dict[str, Any]) -> None: ...
 
@@ -103,7 +105,7 @@ class DemoAgent:
     async def send(self, frame: dict[str, Any]) -> None:
         raise AgentError("demo Jump Clients offer no command shell")
 
-    async def upgrade(self, version: str, size: int, transfer: Transfer) -> None:
+    async def upgrade(self, version: str, size: int, transfer: Transfer) -> str:
         chunk = 64 * 1024
         sent = 0
         while sent < size:
@@ -111,6 +113,7 @@ class DemoAgent:
             await transfer(step)
             sent += step
         await asyncio.sleep(0)
+        return version
 
 
 class AgentRegistry:

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from appliance._guard import RequestGuard
 from appliance._state import Appliance
 from appliance.actions import UpgradeOrchestrator, WakeService
-from appliance.agent_api import build_agent_api
+from appliance.agent_api import Bundle, build_agent_api
 from appliance.agents import AgentRegistry
 from appliance.bootstrap import bootstrap, ensure_api_account
 from appliance.clock import Clock, SystemClock
@@ -80,6 +80,8 @@ def create_app(
     state.wake = WakeService(state, state.agents)
     state.upgrades = UpgradeOrchestrator(state, state.agents)
     state.shells = ShellRelay()
+    if settings.client_bundle is not None:
+        state.bundle = Bundle.load(settings.client_bundle, settings.client_bundle_version)
     if settings.demo_fleet is not None and settings.simulate:
         from appliance.simulator import DemoSimulator
 

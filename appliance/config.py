@@ -35,6 +35,10 @@ class ApplianceSettings(BaseSettings):
     simulate: bool = True
     wol_broadcast: str = "127.0.0.1:9"
     """Where demo agents send wake packets (HOST:PORT). Loopback: demos never reach a LAN."""
+    client_bundle: Path | None = None
+    """A Jump Client bundle (zip of the client code) that installed clients upgrade to."""
+    client_bundle_version: str = ""
+    """The version inside ``client_bundle``; clients reporting another need an update."""
     upgrade_bundle_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     """Size of the demo upgrade bundle each demo agent downloads through the throttle."""
     """With a demo fleet, simulate its statistics and churn."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -62,9 +63,29 @@ def main(argv: list[str] | None = None) -> int:
     return run(args.dir, args.wol_broadcast)
 
 
+def _exec_current(directory: Path) -> None:
+    """Run the code of the installed bundle ``current`` points to (after an upgrade)."""
+    current = directory / "current"
+    if not current.exists():
+        return
+    code = str(current.resolve())
+    if os.environ.get("JUMP_CLIENT_BUNDLE") == code:
+        return
+    path = os.pathsep.join(p for p in (code, os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "PYTHONPATH": path, "JUMP_CLIENT_BUNDLE": code}
+    # -P: no current directory on sys.path, so the bundle's code is the code that runs.
+    os.execve(
+        sys.executable,
+        [sys.executable, "-P", "-m", "jump_client", "run", "--dir", str(directory)],
+        env,
+    )
+
+
 def run(directory: Path, wol_broadcast: str | None) -> int:
-    from jump_client.agent import Agent
+    from jump_client.agent import RESTART, Agent
     from jump_client.config import ConfigError, load, save
+
+    _exec_current(directory)
 
     try:
         config = load(directory)
@@ -76,9 +97,12 @@ def run(directory: Path, wol_broadcast: str | None) -> int:
         save(config)
     installer.make_logger(directory, silent=config.silent)
     agent = Agent(config, remove=lambda: installer.remove_local(directory))
+    code = 0
     with contextlib.suppress(KeyboardInterrupt):
-        return asyncio.run(agent.run())
-    return 0
+        code = asyncio.run(agent.run())
+    if code == RESTART:
+        _exec_current(directory)  # replaces this process with the upgraded client
+    return code
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import socket
 import urllib.error
 import urllib.request
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -30,6 +31,7 @@ from domain.rules import magic_packet
 from jump_client import system
 from jump_client.config import ClientConfig, now, save
 from jump_client.shell import Shell
+from jump_client.upgrade import UpgradeFailed, fetch, install_bundle
 
 log = logging.getLogger("jump-client")
 
@@ -106,6 +108,7 @@ class Agent:
         self._remove = remove  # called when the client must uninstall itself
         self.interval = 30.0
         self.sessions: dict[str, bool] = {}  # sid -> command shell allowed
+        self.restart = False
         self.shells: dict[str, Shell] = {}
         self.selected: list[str] = ["cpu", "console_user", "disk_usage", "uptime"]
 
@@ -141,6 +144,8 @@ class Agent:
                     log.info("Registered as Jump Client %s.", self.config.jump_client_id)
                 outcome = await self._session()
                 failures = 0
+                if self.restart:
+                    return RESTART
                 if outcome == "removed":
                     return 0
                 if isinstance(outcome, float):
@@ -288,8 +293,24 @@ class Agent:
                 log.info("Session %s ended: %s.", sid, frame.get("reason", ""))
             elif kind.startswith("shell."):
                 await self._shell(ws, kind, frame)
+            elif kind == "upgrade":
+                version = str(frame.get("version", ""))
+                data = await asyncio.to_thread(fetch, self.config)
+                await asyncio.to_thread(
+                    install_bundle,
+                    Path(self.config.install_dir),
+                    version,
+                    data,
+                    str(frame.get("sha256", "")),
+                )
+                result = {"version": version}
+                self.restart = True
+                log.info("Upgraded to %s; restarting.", version)
             else:
                 error = f"this Jump Client does not know '{kind}'"
+        except UpgradeFailed as err:
+            error = str(err)
+            log.error("Upgrade refused: %s.", err)
         except (OSError, ValueError, KeyError) as err:
             error = f"{type(err).__name__}: {err}"
         if request_id is not None:
@@ -304,6 +325,9 @@ class Agent:
                     }
                 ).decode()
             )
+        if self.restart:
+            await ws.close()  # run() then starts the new version
 
 
 DEFAULT_VALIDITY = timedelta(minutes=1440)
+RESTART = 75  # run() answers this after an upgrade: start again on the new code

@@ -489,3 +489,107 @@ async def test_the_console_starts_a_real_client_for_this_machine(tmp_path: Path)
             process.terminate()
             process.wait(10)
         appliance.stop()
+
+
+def make_bundle(tmp_path: Path, version: str) -> Path:
+    """A client bundle built from this checkout's code, reporting ``version``."""
+    import shutil
+    import zipfile
+
+    root = Path(__file__).resolve().parents[2]
+    bundle = tmp_path / f"bundle-{version}.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        for package in ("jump_client", "domain"):
+            for source in sorted((root / package).rglob("*.py")):
+                text = source.read_text()
+                if source.name == "system.py" and package == "jump_client":
+                    text = text.replace('CLIENT_VERSION = "1.0.0"', f'CLIENT_VERSION = "{version}"')
+                archive.writestr(str(source.relative_to(root)), text)
+    assert shutil.which("python3") is not None
+    return bundle
+
+
+def upgrading_appliance(tmp_path: Path, announce: str | None = None) -> EmbeddedAppliance:
+    settings = ApplianceSettings(
+        db=tmp_path / "up.sqlite3",
+        demo_fleet=5,
+        live_interval_s=0.2,
+        simulate=False,
+        client_bundle=make_bundle(tmp_path, "1.1.0"),
+        client_bundle_version="1.1.0",
+    )
+    appliance = EmbeddedAppliance(settings, api_account=("it", "it-secret"))
+    appliance.start()
+    if announce is not None:
+        from appliance.agent_api import Bundle
+
+        state = appliance.app.state.appliance  # type: ignore[union-attr]
+        state.bundle = Bundle(
+            state.bundle.version, state.bundle.data, state.bundle.sha256, announce
+        )
+    return appliance
+
+
+async def _upgrade_one(
+    appliance: EmbeddedAppliance, tmp_path: Path, clients: list[Client]
+) -> tuple[int, ApplianceClient]:
+    async with ApplianceClient(appliance.url, credentials=ApiCredentials("it", "it-secret")) as api:
+        inst = await installer(api)
+    assert (
+        cli(
+            "install",
+            "--key",
+            inst.installer_id,
+            "--appliance",
+            appliance.url,
+            "--install-dir",
+            str(tmp_path / "u"),
+        ).returncode
+        == 0
+    )
+    item_id = load(tmp_path / "u").jump_client_id or 0
+    clients.append(Client(tmp_path / "u", mac="02:00:5e:77:00:10"))
+    rep = ApplianceClient(appliance.url, credentials=RepCredentials("carol", "demo"))
+
+    async def needs_it() -> bool:
+        item = await rep.jump_item(item_id)
+        return item.x_online and item.needs_update
+
+    await eventually(needs_it)
+    await rep.upgrade(item_id)
+    return item_id, rep
+
+
+async def test_self_upgrade_to_a_new_bundle(tmp_path: Path, clients: list[Client]) -> None:
+    appliance = upgrading_appliance(tmp_path)
+    try:
+        item_id, rep = await _upgrade_one(appliance, tmp_path, clients)
+
+        async def upgraded() -> Any:
+            item = await rep.jump_item(item_id)
+            return item if item.x_online and item.x_version == "1.1.0" else None
+
+        item = await eventually(upgraded, timeout=60)
+        assert not item.needs_update and item.x_upgrade_state.value == "done"
+        current = (tmp_path / "u" / "current").resolve()
+        assert current == (tmp_path / "u" / "versions" / "1.1.0").resolve()
+        await rep.aclose()
+    finally:
+        appliance.stop()
+
+
+async def test_a_bundle_with_a_bad_hash_is_refused(tmp_path: Path, clients: list[Client]) -> None:
+    appliance = upgrading_appliance(tmp_path, announce="0" * 64)
+    try:
+        item_id, rep = await _upgrade_one(appliance, tmp_path, clients)
+
+        async def failed() -> Any:
+            item = await rep.jump_item(item_id)
+            return item if item.x_upgrade_state.value == "failed" else None
+
+        item = await eventually(failed, timeout=60)
+        assert item.x_online and item.x_version == "1.0.0"  # the old version keeps running
+        assert not (tmp_path / "u" / "current").exists()
+        await rep.aclose()
+    finally:
+        appliance.stop()

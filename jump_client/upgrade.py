@@ -1,0 +1,66 @@
+"""Self-upgrade: fetch the bundle, check its sha256, unpack it, switch atomically.
+
+The install directory holds ``versions/<version>/`` and a ``current`` symlink to the one in
+use; ``jump-client run`` runs the code ``current`` points to. A bundle whose hash does not
+match is thrown away and the running version stays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import urllib.request
+import zipfile
+from pathlib import Path
+from urllib.parse import urlencode
+
+from jump_client.config import ClientConfig
+
+
+class UpgradeFailed(Exception):
+    pass
+
+
+def fetch(config: ClientConfig) -> bytes:
+    query = urlencode({"jump_client_id": config.jump_client_id, "secret": config.secret})
+    url = f"{config.appliance.rstrip('/')}/api/agent/v1/bundle?{query}"
+    with urllib.request.urlopen(url, timeout=600) as answer:  # noqa: S310
+        data: bytes = answer.read()
+        return data
+
+
+def install_bundle(directory: Path, version: str, data: bytes, sha256: str) -> Path:
+    """Check, unpack and switch ``current`` to ``version``; return the new code's path."""
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != sha256.lower():
+        raise UpgradeFailed(
+            "the bundle's sha256 does not match what the appliance announced; "
+            "the running version stays"
+        )
+    if not version or "/" in version or version.startswith("."):
+        raise UpgradeFailed(f"'{version}' is not a version this client can install")
+    versions = directory / "versions"
+    target = versions / version
+    staging = versions / f".{version}.partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for member in archive.namelist():
+                if member.startswith("/") or ".." in Path(member).parts:
+                    raise UpgradeFailed("the bundle holds a path outside its own folder")
+            archive.extractall(staging)
+    except zipfile.BadZipFile:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise UpgradeFailed("the bundle is not a readable zip archive") from None
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
+    link = directory / "current"
+    fresh = directory / ".current.new"
+    if fresh.is_symlink() or fresh.exists():
+        fresh.unlink()
+    os.symlink(target.relative_to(directory), fresh)
+    os.replace(fresh, link)  # atomic: the client runs either the old or the new version
+    return target
