@@ -61,6 +61,7 @@ class InstallRequest(BaseModel):
 
 class InstallAnswer(BaseModel):
     jump_client_id: int
+    connection_type: str = "active"
     elevate_install: bool = True
     secret: str = Field(repr=False)
     name: str
@@ -84,6 +85,17 @@ class Hello(Credentials):
     mac: str | None = Field(default=None, max_length=17)
     install_mode: InstallMode = InstallMode.UNKNOWN
     console_user: str | None = Field(default=None, max_length=255)
+
+
+class CheckIn(Credentials):
+    passive_port: int = Field(ge=1, le=65535)
+    listen_host: str | None = Field(default=None, max_length=255)
+
+
+class CheckInAnswer(BaseModel):
+    interval_s: float
+    days_before_deleted: int
+    max_offline_minutes: int
 
 
 class Admission:
@@ -131,6 +143,7 @@ class RemoteAgent:
     """A connected Jump Client, asked things over its channel."""
 
     shell = True  # it serves a command shell when the session policy allows one
+    connected = True
 
     def __init__(self, item_id: int, ws: WebSocket, bundle: Bundle | None = None) -> None:
         self.item_id = item_id
@@ -344,6 +357,7 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
         return InstallAnswer(
             jump_client_id=created.id,
             elevate_install=installer.elevate_install,
+            connection_type=installer.connection_type.value,
             secret=secret,
             name=created.name,
             days_before_deleted=repo.settings().days_before_deleted,
@@ -391,6 +405,42 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
             )
         appliance.changed([] if removed else [body.jump_client_id], removed)
         return JSONResponse(None, status_code=204)
+
+    @api.post("/checkin", response_model=CheckInAnswer)
+    async def checkin(body: CheckIn, request: Request) -> CheckInAnswer:
+        """A passive client says it is alive and where it listens for a connect request."""
+        _verify(body)
+        host = request.client.host if request.client else "127.0.0.1"
+        assert appliance.agents is not None
+        appliance.agents.passive[body.jump_client_id] = (
+            body.listen_host or host,
+            body.passive_port,
+        )
+        repo = appliance.repo
+        with repo.transaction():
+            current = repo.clients.get(body.jump_client_id)
+            if current is None:
+                raise RepError(401, "unknown_client", "This Jump Client is no longer known.")
+            if not current.x_online:
+                repo.clients.update(
+                    body.jump_client_id,
+                    {
+                        "x_online": True,
+                        "last_connect_timestamp": appliance.clock.now(),
+                        "public_ip": host,
+                    },
+                )
+                changed = True
+            else:
+                changed = False
+        if changed:
+            appliance.changed([body.jump_client_id])
+        settings = repo.settings()
+        return CheckInAnswer(
+            interval_s=appliance.live.interval() if appliance.live else 30,
+            days_before_deleted=settings.days_before_deleted,
+            max_offline_minutes=current.max_offline_minutes,
+        )
 
     @api.get("/bundle")
     async def bundle(jump_client_id: int, secret: str) -> Response:

@@ -37,6 +37,8 @@ class AgentError(Exception):
 class AgentHandle(Protocol):
     item_id: int
     shell: bool
+    connected: bool
+    """False for a passive client that only checks in: ``connect_now`` asks it to connect."""
 
     async def presence(self) -> PresenceAnswer: ...
 
@@ -66,6 +68,7 @@ class DemoAgent:
     """An in-process stand-in for a demo Jump Client."""
 
     shell = False
+    connected = True
 
     def __init__(self, app: Appliance, item_id: int) -> None:
         self.app = app
@@ -122,9 +125,25 @@ class AgentRegistry:
     def __init__(self, app: Appliance) -> None:
         self.app = app
         self._agents: dict[int, AgentHandle] = {}
+        self.passive: dict[int, tuple[str, int]] = {}  # item -> where it listens
+        self._arrived: dict[int, asyncio.Event] = {}
 
     def register(self, agent: AgentHandle) -> None:
         self._agents[agent.item_id] = agent
+        event = self._arrived.pop(agent.item_id, None)
+        if event is not None:
+            event.set()
+
+    async def wait_for(self, item_id: int, timeout: float) -> bool:
+        """Wait until the client ``item_id`` connects (a passive one that was knocked on)."""
+        if item_id in self._agents:
+            return True
+        event = self._arrived.setdefault(item_id, asyncio.Event())
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
 
     def unregister(self, item_id: int) -> None:
         self._agents.pop(item_id, None)
@@ -133,9 +152,59 @@ class AgentRegistry:
         agent = self._agents.get(item_id)
         if agent is not None:
             return agent
+        endpoint = self.passive.get(item_id)
+        if endpoint is not None:
+            return PassiveAgent(self, item_id, endpoint)
         client = self.app.repo.clients.get(item_id)
         if client is not None and client.x_demo:
             demo = DemoAgent(self.app, item_id)
             self._agents[item_id] = demo
             return demo
         return None
+
+
+class PassiveAgent:
+    """A passive client that checks in and listens; asked to connect when a session starts."""
+
+    shell = False
+    connected = False
+
+    def __init__(self, registry: AgentRegistry, item_id: int, endpoint: tuple[str, int]) -> None:
+        self.registry = registry
+        self.item_id = item_id
+        self.endpoint = endpoint
+
+    async def connect_now(self) -> bool:
+        host, port = self.endpoint
+        try:
+            _reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 5)
+            writer.write(b"connect-now\n")
+            await writer.drain()
+            writer.close()
+            await writer.wait_closed()
+        except (OSError, TimeoutError):
+            return False
+        return await self.registry.wait_for(self.item_id, 15)
+
+    async def _not_connected(self) -> None:
+        raise AgentError("the passive Jump Client is not connected")
+
+    async def presence(self) -> PresenceAnswer:
+        await self._not_connected()
+        raise AssertionError
+
+    async def wake(self, mac: str, password: bytes | None) -> None:
+        await self._not_connected()
+
+    async def open_session(self, sid: str, permissions: ResolvedPermissions) -> None:
+        await self._not_connected()
+
+    async def end_session(self, sid: str, reason: str) -> None:
+        return None
+
+    async def upgrade(self, version: str, size: int, transfer: Transfer) -> str:
+        await self._not_connected()
+        raise AssertionError
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        await self._not_connected()

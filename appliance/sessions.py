@@ -144,7 +144,8 @@ class SessionManager:
         if refusal is not None:
             raise self.refuse(user, item_id, refusal)
         agent = self.agents.get(item_id)
-        if not client.x_online and client.connection_type is ConnectionType.PASSIVE:
+        passive = client.connection_type is ConnectionType.PASSIVE
+        if passive and (not client.x_online or agent is None or not agent.connected):
             if agent is None or not await agent.connect_now():
                 raise self.refuse(
                     user,
@@ -156,6 +157,7 @@ class SessionManager:
                     ),
                 )
             client = repo.clients.get(item_id) or client
+            agent = self.agents.get(item_id)  # now the connected client itself
         policy = repo.policies.get(client.jump_policy_id) if client.jump_policy_id else None
         schedule = repo.schedule(policy.id) if policy else None
         now = self._now()

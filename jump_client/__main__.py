@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
             c.add_argument(
                 "--wol-broadcast", metavar="HOST:PORT", help="where to send wake packets"
             )
+            c.add_argument(
+                "--passive-listen",
+                metavar="HOST:PORT",
+                help="where a passive client listens (default 0.0.0.0:5832)",
+            )
     return p
 
 
@@ -60,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         return installer.status(args.dir)
     if args.command == "uninstall":
         return installer.uninstall(args.dir)
-    return run(args.dir, args.wol_broadcast)
+    return run(args.dir, args.wol_broadcast, args.passive_listen)
 
 
 def _exec_current(directory: Path) -> None:
@@ -81,7 +86,7 @@ def _exec_current(directory: Path) -> None:
     )
 
 
-def run(directory: Path, wol_broadcast: str | None) -> int:
+def run(directory: Path, wol_broadcast: str | None, passive_listen: str | None = None) -> int:
     from jump_client.agent import RESTART, Agent
     from jump_client.config import ConfigError, load, save
 
@@ -92,8 +97,9 @@ def run(directory: Path, wol_broadcast: str | None) -> int:
     except ConfigError as err:
         print(f"jump-client: {err}", file=sys.stderr)
         return 2
-    if wol_broadcast:
-        config.wol_broadcast = wol_broadcast
+    if wol_broadcast or passive_listen:
+        config.wol_broadcast = wol_broadcast or config.wol_broadcast
+        config.passive_listen = passive_listen or config.passive_listen
         save(config)
     installer.make_logger(directory, silent=config.silent)
     agent = Agent(config, remove=lambda: installer.remove_local(directory))

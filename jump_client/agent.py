@@ -87,6 +87,7 @@ def register(config: ClientConfig) -> None:
     config.name = str(answer.get("name", ""))
     config.days_before_deleted = int(answer.get("days_before_deleted", 180))
     config.max_offline_minutes = int(answer.get("max_offline_minutes", 0))
+    config.passive = answer.get("connection_type") == "passive"
     if not answer.get("elevate_install", True):
         config.install_mode = "user"  # the installer asks for no elevated (service) install
     config.state = "registered"
@@ -142,7 +143,7 @@ class Agent:
                 if self.config.state == "pending":
                     await asyncio.to_thread(register, self.config)
                     log.info("Registered as Jump Client %s.", self.config.jump_client_id)
-                outcome = await self._session()
+                outcome = await (self._passive() if self.config.passive else self._session())
                 failures = 0
                 if self.restart:
                     return RESTART
@@ -168,8 +169,48 @@ class Agent:
             delay = min(60.0, 0.5 * (2 ** min(failures, 7))) * (0.5 + random.random() / 2)
             await asyncio.sleep(delay)
 
-    async def _session(self) -> str | float | None:
-        """One connection: None when it ended, seconds to wait, or "removed"."""
+    async def _passive(self) -> str | float | None:
+        """Check in every interval; connect for a session when the appliance asks."""
+        host, _, port = self.config.passive_listen.rpartition(":")
+        knocked = asyncio.Event()
+
+        async def knock(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(OSError, TimeoutError):
+                if (await asyncio.wait_for(reader.readline(), 5)).strip() == b"connect-now":
+                    knocked.set()
+            writer.close()
+
+        server = await asyncio.start_server(knock, host or "0.0.0.0", int(port))
+        async with server:
+            while True:
+                answer = await asyncio.to_thread(
+                    post,
+                    self.config.appliance,
+                    "/api/agent/v1/checkin",
+                    {
+                        "jump_client_id": self.config.jump_client_id,
+                        "secret": self.config.secret,
+                        "passive_port": int(port),
+                        "listen_host": host if host not in ("", "0.0.0.0") else None,
+                    },
+                )
+                self.config.last_contact = now()
+                save(self.config)
+                interval = float(answer.get("interval_s", 30))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(knocked.wait(), interval)
+                if knocked.is_set():
+                    knocked.clear()
+                    log.info("The appliance asked this passive client to connect.")
+                    outcome = await self._session(idle_exit=30.0)
+                    if outcome is not None or self.restart:
+                        return outcome
+
+    async def _session(self, idle_exit: float | None = None) -> str | float | None:
+        """One connection: None when it ended, seconds to wait, or "removed".
+
+        ``idle_exit``: a passive client leaves once no session has been open that long.
+        """
         config = self.config
         assert config.jump_client_id is not None and config.secret is not None
         async with connect(
@@ -209,8 +250,20 @@ class Agent:
             save(config)
             log.info("Connected to %s as Jump Client %s.", config.appliance, config.jump_client_id)
             reporter = asyncio.create_task(self._report(ws))
+            idle = 0.0
             try:
-                async for raw in ws:
+                while True:
+                    try:
+                        raw = await asyncio.wait_for(ws.recv(), 1.0)
+                    except ConnectionClosed:
+                        break  # the session is over (also after an upgrade: restart)
+                    except TimeoutError:
+                        idle = idle + 1.0 if not self.sessions else 0.0
+                        if idle_exit is not None and idle >= idle_exit:
+                            log.info("No session for %d s; back to passive.", int(idle))
+                            break
+                        continue
+                    idle = 0.0
                     await self._answer(ws, raw)
             finally:
                 reporter.cancel()

@@ -28,6 +28,9 @@ class ClientConfig(BaseModel):
     max_offline_minutes: int = 0
     last_contact: datetime | None = None
     restrict_local_uninstall: bool = False
+    passive: bool = False
+    passive_listen: str = "0.0.0.0:5832"
+    """Where a passive client listens for the appliance's connect request (HOST:PORT)."""
     wol_broadcast: str = "255.255.255.255:9"
     silent: bool = False
 

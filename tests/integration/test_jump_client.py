@@ -564,16 +564,18 @@ async def test_self_upgrade_to_a_new_bundle(tmp_path: Path, clients: list[Client
     appliance = upgrading_appliance(tmp_path)
     try:
         item_id, rep = await _upgrade_one(appliance, tmp_path, clients)
+        try:
 
-        async def upgraded() -> Any:
-            item = await rep.jump_item(item_id)
-            return item if item.x_online and item.x_version == "1.1.0" else None
+            async def upgraded() -> Any:
+                item = await rep.jump_item(item_id)
+                return item if item.x_online and item.x_version == "1.1.0" else None
 
-        item = await eventually(upgraded, timeout=60)
-        assert not item.needs_update and item.x_upgrade_state.value == "done"
-        current = (tmp_path / "u" / "current").resolve()
-        assert current == (tmp_path / "u" / "versions" / "1.1.0").resolve()
-        await rep.aclose()
+            item = await eventually(upgraded, timeout=60)
+            assert not item.needs_update and item.x_upgrade_state.value == "done"
+            current = (tmp_path / "u" / "current").resolve()
+            assert current == (tmp_path / "u" / "versions" / "1.1.0").resolve()
+        finally:
+            await rep.aclose()
     finally:
         appliance.stop()
 
@@ -582,14 +584,56 @@ async def test_a_bundle_with_a_bad_hash_is_refused(tmp_path: Path, clients: list
     appliance = upgrading_appliance(tmp_path, announce="0" * 64)
     try:
         item_id, rep = await _upgrade_one(appliance, tmp_path, clients)
+        try:
 
-        async def failed() -> Any:
-            item = await rep.jump_item(item_id)
-            return item if item.x_upgrade_state.value == "failed" else None
+            async def failed() -> Any:
+                item = await rep.jump_item(item_id)
+                return item if item.x_upgrade_state.value == "failed" else None
 
-        item = await eventually(failed, timeout=60)
-        assert item.x_online and item.x_version == "1.0.0"  # the old version keeps running
-        assert not (tmp_path / "u" / "current").exists()
-        await rep.aclose()
+            item = await eventually(failed, timeout=60)
+            assert item.x_online and item.x_version == "1.0.0"  # the old version keeps running
+            assert not (tmp_path / "u" / "current").exists()
+        finally:
+            await rep.aclose()
     finally:
         appliance.stop()
+
+
+async def test_a_passive_client_checks_in_and_connects_when_asked(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
+) -> None:
+    inst = await installer(api, connection_type="passive", unattended_session_policy_id=3)
+    assert (
+        cli(
+            "install",
+            "--key",
+            inst.installer_id,
+            "--appliance",
+            embedded.url,
+            "--install-dir",
+            str(tmp_path / "pv"),
+        ).returncode
+        == 0
+    )
+    config = load(tmp_path / "pv")
+    assert config.passive
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config.passive_listen = f"127.0.0.1:{port}"
+    save(config)
+    clients.append(Client(tmp_path / "pv", mac="02:00:5e:77:00:11"))
+    item_id = config.jump_client_id or 0
+    state = embedded.app.state.appliance  # type: ignore[union-attr]
+    async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
+
+        async def passive_and_listening() -> bool:
+            item = await rep.jump_item(item_id)
+            return item.x_status.value == "passive" and item_id in state.agents.passive
+
+        await eventually(passive_and_listening)
+        assert state.agents._agents.get(item_id) is None  # no standing connection
+        started = await rep.start_session(item_id)  # the appliance knocks; the client connects
+        assert started.session.shell
+        assert state.agents._agents.get(item_id) is not None
+        await rep.end_session(started.session.sid)
