@@ -411,6 +411,16 @@ class ApplianceClient:
         result: list[SessionInfo] = self.parse(TypeAdapter(list[SessionInfo]), response)
         return result
 
+    async def system_info(self, sid: str) -> dict[str, Any]:
+        """Processes, disks and services of the session's endpoint (policy permitting)."""
+        response = await self.request(
+            "GET", f"{REP}/sessions/{sid}/system-info", item=f"session {sid}"
+        )
+        body = self._json(response)
+        if not isinstance(body, dict):
+            raise ProtocolError("The system information could not be read.")
+        return body
+
     async def invite(self, sid: str, username: str) -> SessionInfo:
         return await self.send_model(
             "POST",

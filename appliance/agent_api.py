@@ -173,6 +173,9 @@ class RemoteAgent:
         result: dict[str, Any] = answer.get("result") or {}
         return result
 
+    async def system_info(self, sid: str) -> dict[str, Any]:
+        return await self._call("system.info", {"sid": sid}, timeout=30)
+
     async def send(self, frame: dict[str, Any]) -> None:
         """A frame that needs no answer (shell input, resize, close)."""
         await self.ws.send_text(orjson.dumps(frame).decode())

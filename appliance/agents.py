@@ -56,6 +56,8 @@ class AgentHandle(Protocol):
 
     async def send(self, frame: dict[str, Any]) -> None: ...
 
+    async def system_info(self, sid: str) -> dict[str, Any]: ...
+
 
 def parse_host_port(text: str, default_port: int = 9) -> tuple[str, int]:
     host, _, port = text.rpartition(":")
@@ -107,6 +109,9 @@ class DemoAgent:
 
     async def send(self, frame: dict[str, Any]) -> None:
         raise AgentError("demo Jump Clients offer no command shell")
+
+    async def system_info(self, sid: str) -> dict[str, Any]:
+        raise AgentError("demo Jump Clients report no system information")
 
     async def upgrade(self, version: str, size: int, transfer: Transfer) -> str:
         chunk = 64 * 1024
@@ -208,3 +213,7 @@ class PassiveAgent:
 
     async def send(self, frame: dict[str, Any]) -> None:
         await self._not_connected()
+
+    async def system_info(self, sid: str) -> dict[str, Any]:
+        await self._not_connected()
+        raise AssertionError

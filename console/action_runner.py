@@ -347,6 +347,43 @@ class ActionRunner:
 
         self._run(job, "end")
 
+    def system_info(self, sid: str) -> None:
+        """Fetch the endpoint's processes, disks and memory into the session's events."""
+        session = self.sessions.get(sid)
+        if session is not None and not session.permissions.system_info:
+            self._say("The session policy does not allow system information.", "warning")
+            return
+
+        async def job() -> None:
+            info = await self.app.client.system_info(sid)
+            lines = [
+                f"System: {info.get('process_count', 0)} processes; memory "
+                f"{info.get('memory_percent', 0)}% of {info.get('memory_total_gb', 0)} GB."
+            ]
+            disks = "; ".join(
+                f"{d['mount']} {d['percent']}% of {d['total_gb']} GB"
+                for d in info.get("disks", [])[:6]
+            )
+            if disks:
+                lines.append(f"Disks: {disks}.")
+            busiest = ", ".join(
+                f"{p['name']} ({p['pid']}, {p['cpu_percent']}% CPU)"
+                for p in info.get("processes", [])[:5]
+            )
+            if busiest:
+                lines.append(f"Busiest processes: {busiest}.")
+            services = info.get("services", [])
+            if services:
+                lines.append(
+                    f"Services: {len(services)} listed; "
+                    + ", ".join(f"{s['name']} {s['state']}" for s in services[:5])
+                    + "."
+                )
+            self.logs.setdefault(sid, []).extend(lines)
+            self.app.sessions_changed()
+
+        self._run(job, "system-info")
+
     def _remember(self, info: SessionInfo, line: str) -> None:
         self.sessions[info.sid] = info
         self.logs.setdefault(info.sid, []).append(line)
@@ -385,4 +422,5 @@ class ActionRunner:
             self.end,
             lambda sid: self.invite(sid),
             opener=lambda sid: open_shell(self.app.client, sid),
+            system_info=self.system_info,
         )

@@ -154,6 +154,7 @@ class SessionsScreen(Screen[None]):
         Binding("escape,v", "app.pop_screen", "Back to the list", id="sessions.back"),
         Binding("x", "end", "End session", id="sessions.end"),
         Binding("i", "invite", "Invite", id="sessions.invite"),
+        Binding("y", "system_info", "System info", id="sessions.system_info"),
     ]
 
     DEFAULT_CSS = """
@@ -170,9 +171,11 @@ class SessionsScreen(Screen[None]):
         end: Callable[[str], None],
         invite: Callable[[str], None],
         opener: ShellOpener | None = None,
+        system_info: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__()
         self._opener = opener
+        self._system_info = system_info
         self._sessions = sessions
         self._logs = logs
         self._now = now
@@ -228,3 +231,8 @@ class SessionsScreen(Screen[None]):
         sid = self._current()
         if sid:
             self._invite(sid)
+
+    def action_system_info(self) -> None:
+        sid = self._current()
+        if sid and self._system_info is not None:
+            self._system_info(sid)

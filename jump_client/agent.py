@@ -109,6 +109,7 @@ class Agent:
         self._remove = remove  # called when the client must uninstall itself
         self.interval = 30.0
         self.sessions: dict[str, bool] = {}  # sid -> command shell allowed
+        self.system_info: dict[str, bool] = {}  # sid -> system information allowed
         self.restart = False
         self.shells: dict[str, Shell] = {}
         self.selected: list[str] = ["cpu", "console_user", "disk_usage", "uptime"]
@@ -329,9 +330,15 @@ class Agent:
                     send_wake, self.config.wol_broadcast, str(frame["mac"]), frame.get("password")
                 )
                 log.info("Sent a wake packet for %s.", frame["mac"])  # never the password
+            elif kind == "system.info":
+                if not self.system_info.get(str(frame.get("sid"))):
+                    raise ValueError("the session policy does not allow system information")
+                result = await asyncio.to_thread(system.system_info)
             elif kind == "session.open":
                 sid = str(frame["sid"])
-                allowed = bool((frame.get("permissions") or {}).get("command_shell"))
+                permissions = frame.get("permissions") or {}
+                allowed = bool(permissions.get("command_shell"))
+                self.system_info[sid] = bool(permissions.get("system_info"))
                 self.sessions[sid] = allowed
                 result = {"shell": allowed}
                 log.info(

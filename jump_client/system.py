@@ -161,3 +161,66 @@ def statistics(selected: list[str]) -> dict[str, object]:
     if "thumbnail" in selected:
         stats["thumbnail"] = None  # no screenshot source on this machine
     return stats
+
+
+def system_info(limit: int = 40) -> dict[str, object]:
+    """Processes (busiest first), disks, and services where systemd can say (read-only)."""
+    processes = []
+    for proc in psutil.process_iter(["pid", "name", "username", "cpu_percent", "memory_percent"]):
+        info = proc.info
+        processes.append(
+            {
+                "pid": info["pid"],
+                "name": info["name"] or "",
+                "user": info["username"] or "",
+                "cpu_percent": round(info["cpu_percent"] or 0.0, 1),
+                "memory_percent": round(info["memory_percent"] or 0.0, 1),
+            }
+        )
+    processes.sort(key=lambda p: (-float(p["cpu_percent"]), -float(p["memory_percent"])))
+    disks = []
+    for part in psutil.disk_partitions(all=False):
+        try:
+            usage = psutil.disk_usage(part.mountpoint)
+        except OSError:
+            continue
+        disks.append(
+            {
+                "mount": part.mountpoint,
+                "device": part.device,
+                "fs": part.fstype,
+                "total_gb": round(usage.total / 1e9, 1),
+                "percent": usage.percent,
+            }
+        )
+    services: list[dict[str, str]] = []
+    if shutil.which("systemctl"):
+        try:
+            listed = subprocess.run(
+                [
+                    "systemctl",
+                    "list-units",
+                    "--type=service",
+                    "--no-legend",
+                    "--plain",
+                    "--no-pager",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=10,
+            ).stdout
+            for line in listed.splitlines()[:limit]:
+                parts = line.split(None, 4)
+                if len(parts) >= 4:
+                    services.append({"name": parts[0], "state": parts[3]})
+        except (OSError, subprocess.SubprocessError):
+            pass
+    memory = psutil.virtual_memory()
+    return {
+        "processes": processes[:limit],
+        "process_count": len(processes),
+        "disks": disks,
+        "services": services,
+        "memory_percent": memory.percent,
+        "memory_total_gb": round(memory.total / 1e9, 1),
+    }

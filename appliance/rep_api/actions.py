@@ -16,6 +16,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from appliance._access import access_for
 from appliance._state import Appliance
+from appliance.agents import AgentError
 from appliance.config_api._refs import check_references
 from appliance.rep_api._deps import Rep, RepError, State, current_user
 from appliance.sessions import RuleRefused
@@ -253,6 +254,26 @@ def _refs(app: Appliance, values: dict[str, Any]) -> None:
         check_references(app, values)
     except ApiError as err:
         raise RepError(422, "invalid", err.message, errors=err.errors or {}) from None
+
+
+@router.get("/sessions/{sid}/system-info")
+async def system_info(sid: str, user: Rep, app: State) -> dict[str, Any]:
+    """Processes, disks and services of the endpoint, when the session policy allows it."""
+    assert app.sessions is not None and app.agents is not None
+    session = app.sessions.sessions.get(sid)
+    if session is None or user.username not in session.info.participants:
+        raise RepError(404, "not_found", f"No session {sid} of yours is running.")
+    if not session.info.permissions.system_info:
+        raise RepError(403, "forbidden", "The session policy does not allow system information.")
+    agent = app.agents.get(session.info.item_id)
+    if agent is None:
+        raise RepError(409, "offline", "The Jump Client is not connected.")
+    try:
+        return await agent.system_info(sid)
+    except AgentError as err:
+        raise RepError(409, "unavailable", f"System information is not available: {err}.") from None
+    finally:
+        app.audit_now(user.username, "session.system_info", session.info.item_id, sid=sid)
 
 
 @router.websocket("/sessions/{sid}/shell")

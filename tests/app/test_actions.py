@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import RichLog
+from textual.widgets import RichLog, Tabs
 
 from api_client import ApplianceClient, RepCredentials
 from appliance._state import Appliance
@@ -316,6 +316,13 @@ async def test_a_shell_in_the_session_tab(site: Site, tmp_path: Any) -> None:
             await pilot.press(*"echo console-$((6*7))", "enter")
             log = view.query_one(RichLog)
             await until(pilot, lambda: any("console-42" in line.text for line in log.lines))
+            app.screen.query_one(Tabs).focus()  # out of the shell's input (tab does it too)
+            await pilot.pause()
+            await pilot.press("y")  # system information into the session's events
+            await until(
+                pilot,
+                lambda: "Busiest processes:" in str(app.screen.query_one(".session-body").render()),
+            )
     finally:
         client.terminate()
         client.wait(10)

@@ -637,3 +637,44 @@ async def test_a_passive_client_checks_in_and_connects_when_asked(
         assert started.session.shell
         assert state.agents._agents.get(item_id) is not None
         await rep.end_session(started.session.sid)
+
+
+async def test_system_information_when_the_policy_allows_it(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
+) -> None:
+    from api_client import Forbidden
+
+    inst = await installer(api, unattended_session_policy_id=3)
+    assert (
+        cli(
+            "install",
+            "--key",
+            inst.installer_id,
+            "--appliance",
+            embedded.url,
+            "--install-dir",
+            str(tmp_path / "si"),
+        ).returncode
+        == 0
+    )
+    item_id = load(tmp_path / "si").jump_client_id or 0
+    clients.append(Client(tmp_path / "si", mac="02:00:5e:77:00:12"))
+    async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
+        await eventually(lambda: _online(rep, item_id, True))
+        started = await rep.start_session(item_id)
+        assert started.permissions.system_info
+        info = await rep.system_info(started.session.sid)
+        assert info["process_count"] > 0 and info["processes"]
+        assert any(d["mount"] == "/" for d in info["disks"]) or info["disks"] == []
+        assert 0 < info["memory_percent"] <= 100
+        await rep.end_session(started.session.sid)
+        state = embedded.app.state.appliance  # type: ignore[union-attr]
+        repo = state.repo
+        with repo.transaction():  # a policy that denies system information
+            repo.session_policies.update(
+                3, {"permissions": {"system_info": "deny", "command_shell": "allow"}}
+            )
+        again = await rep.start_session(item_id)
+        assert not again.permissions.system_info
+        with pytest.raises(Forbidden):
+            await rep.system_info(again.session.sid)
