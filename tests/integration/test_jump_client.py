@@ -60,6 +60,22 @@ class Client:
                 self.process.wait(10)
 
 
+def install_client(url: str, inst: Installer, directory: Path) -> int:
+    """``jump-client install`` into ``directory``; the new item's id."""
+    done = cli(
+        "install", "--key", inst.installer_id, "--appliance", url, "--install-dir", str(directory)
+    )
+    assert done.returncode == 0, done.stderr
+    return load(directory).jump_client_id or 0
+
+
+def running(url: str, inst: Installer, directory: Path, clients: list[Client], *, mac: str) -> int:
+    """Install and start ``jump-client run``; the item's id."""
+    item_id = install_client(url, inst, directory)
+    clients.append(Client(directory, mac=mac))
+    return item_id
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(T0)
@@ -206,20 +222,7 @@ async def test_run_reports_real_statistics_and_answers_presence(
     embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
 ) -> None:
     inst = await installer(api)
-    assert (
-        cli(
-            "install",
-            "--key",
-            inst.installer_id,
-            "--appliance",
-            embedded.url,
-            "--install-dir",
-            str(tmp_path / "r"),
-        ).returncode
-        == 0
-    )
-    item_id = load(tmp_path / "r").jump_client_id or 0
-    clients.append(Client(tmp_path / "r", mac="02:00:5e:77:00:01"))
+    item_id = running(embedded.url, inst, tmp_path / "r", clients, mac="02:00:5e:77:00:01")
     async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
         item = await eventually(lambda: _stats_of(rep, item_id))
         assert item.x_online and item.x_version == "1.0.0"
@@ -282,20 +285,7 @@ async def test_reconnects_after_the_appliance_restarts(
     embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
 ) -> None:
     inst = await installer(api)
-    assert (
-        cli(
-            "install",
-            "--key",
-            inst.installer_id,
-            "--appliance",
-            embedded.url,
-            "--install-dir",
-            str(tmp_path / "k"),
-        ).returncode
-        == 0
-    )
-    item_id = load(tmp_path / "k").jump_client_id or 0
-    clients.append(Client(tmp_path / "k", mac="02:00:5e:77:00:0c"))
+    item_id = running(embedded.url, inst, tmp_path / "k", clients, mac="02:00:5e:77:00:0c")
     await eventually(lambda: _online_api(api, item_id))
     embedded.stop()
     embedded.start()
@@ -314,18 +304,7 @@ async def test_local_uninstall_marks_the_item_uninstalled(
     embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path
 ) -> None:
     inst = await installer(api)
-    assert (
-        cli(
-            "install",
-            "--key",
-            inst.installer_id,
-            "--appliance",
-            embedded.url,
-            "--install-dir",
-            str(tmp_path / "x"),
-        ).returncode
-        == 0
-    )
+    install_client(embedded.url, inst, tmp_path / "x")
     item_id = load(tmp_path / "x").jump_client_id or 0
     done = cli("uninstall", "--dir", str(tmp_path / "x"))
     assert done.returncode == 0 and not (tmp_path / "x").exists()
@@ -389,20 +368,7 @@ async def test_a_shell_session_runs_a_command_and_returns_its_output(
     from api_client import open_shell
 
     inst = await installer(api, unattended_session_policy_id=3)  # "not present: full access"
-    assert (
-        cli(
-            "install",
-            "--key",
-            inst.installer_id,
-            "--appliance",
-            embedded.url,
-            "--install-dir",
-            str(tmp_path / "sh"),
-        ).returncode
-        == 0
-    )
-    item_id = load(tmp_path / "sh").jump_client_id or 0
-    clients.append(Client(tmp_path / "sh", mac="02:00:5e:77:00:0d"))
+    item_id = running(embedded.url, inst, tmp_path / "sh", clients, mac="02:00:5e:77:00:0d")
     async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
         await eventually(lambda: _online(rep, item_id, True))
         started = await rep.start_session(item_id)
@@ -436,20 +402,7 @@ async def test_the_shell_is_refused_when_the_policy_denies_it(
     from api_client import Refused, open_shell
 
     inst = await installer(api, unattended_session_policy_id=2)  # view only: no shell
-    assert (
-        cli(
-            "install",
-            "--key",
-            inst.installer_id,
-            "--appliance",
-            embedded.url,
-            "--install-dir",
-            str(tmp_path / "ns"),
-        ).returncode
-        == 0
-    )
-    item_id = load(tmp_path / "ns").jump_client_id or 0
-    clients.append(Client(tmp_path / "ns", mac="02:00:5e:77:00:0e"))
+    item_id = running(embedded.url, inst, tmp_path / "ns", clients, mac="02:00:5e:77:00:0e")
     async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
         await eventually(lambda: _online(rep, item_id, True))
         started = await rep.start_session(item_id)
@@ -535,20 +488,7 @@ async def _upgrade_one(
 ) -> tuple[int, ApplianceClient]:
     async with ApplianceClient(appliance.url, credentials=ApiCredentials("it", "it-secret")) as api:
         inst = await installer(api)
-    assert (
-        cli(
-            "install",
-            "--key",
-            inst.installer_id,
-            "--appliance",
-            appliance.url,
-            "--install-dir",
-            str(tmp_path / "u"),
-        ).returncode
-        == 0
-    )
-    item_id = load(tmp_path / "u").jump_client_id or 0
-    clients.append(Client(tmp_path / "u", mac="02:00:5e:77:00:10"))
+    item_id = running(appliance.url, inst, tmp_path / "u", clients, mac="02:00:5e:77:00:10")
     rep = ApplianceClient(appliance.url, credentials=RepCredentials("carol", "demo"))
 
     async def needs_it() -> bool:
@@ -603,18 +543,7 @@ async def test_a_passive_client_checks_in_and_connects_when_asked(
     embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
 ) -> None:
     inst = await installer(api, connection_type="passive", unattended_session_policy_id=3)
-    assert (
-        cli(
-            "install",
-            "--key",
-            inst.installer_id,
-            "--appliance",
-            embedded.url,
-            "--install-dir",
-            str(tmp_path / "pv"),
-        ).returncode
-        == 0
-    )
+    install_client(embedded.url, inst, tmp_path / "pv")
     config = load(tmp_path / "pv")
     assert config.passive
     with socket.socket() as s:
@@ -645,20 +574,7 @@ async def test_system_information_when_the_policy_allows_it(
     from api_client import Forbidden
 
     inst = await installer(api, unattended_session_policy_id=3)
-    assert (
-        cli(
-            "install",
-            "--key",
-            inst.installer_id,
-            "--appliance",
-            embedded.url,
-            "--install-dir",
-            str(tmp_path / "si"),
-        ).returncode
-        == 0
-    )
-    item_id = load(tmp_path / "si").jump_client_id or 0
-    clients.append(Client(tmp_path / "si", mac="02:00:5e:77:00:12"))
+    item_id = running(embedded.url, inst, tmp_path / "si", clients, mac="02:00:5e:77:00:12")
     async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
         await eventually(lambda: _online(rep, item_id, True))
         started = await rep.start_session(item_id)
