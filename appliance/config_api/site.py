@@ -10,15 +10,18 @@ from fastapi import APIRouter, Depends, Request, Response
 from appliance._state import Appliance
 from appliance.config_api._crud import add_crud
 from appliance.config_api._deps import (
+    ApiError,
     Paging,
     Reader,
     State,
     Writer,
+    invalid,
     not_found,
     paginate,
     reject_unknown_query,
 )
 from appliance.config_api._refs import check_references
+from appliance.installer_artifact import PLATFORMS, build_installer
 from appliance.security import new_installer_key
 from domain import (
     Installer,
@@ -101,6 +104,34 @@ async def create_installer(
         app.audit(f"api:{account.client_id}", "installer.create", f"installer:{installer.id}")
     response.headers["Location"] = str(request.url_for("get_installer", id=installer.id))
     return installer
+
+
+@router.get(
+    "/jump-client/installer/{installer_id}/{platform}", tags=["installer"], response_class=Response
+)
+async def download_installer(
+    installer_id: str, platform: str, request: Request, app: State, _account: Reader
+) -> Response:
+    """The installer for ``platform`` (``linux-64``): run it with ``python3 FILE [params]``."""
+    found = next((i for i in app.repo.installers() if i.installer_id == installer_id), None)
+    if found is None:
+        raise ApiError(404, f"No installer has the key {installer_id}.")
+    if platform not in PLATFORMS:
+        raise ApiError(
+            404,
+            f"There is no installer for the platform '{platform}'; there is "
+            f"one for {', '.join(PLATFORMS)}.",
+        )
+    if found.expiration_timestamp <= app.clock.now():
+        raise invalid("installer_id", "names an installer that has expired; extend it first")
+    appliance = f"{request.url.scheme}://{request.url.netloc}"
+    data = build_installer(appliance, found.installer_id, found.expiration_timestamp)
+    name = f"jump-client-installer-{platform}.pyz"
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/jump-client/installer/{id}", response_model=Installer, tags=["installer"])

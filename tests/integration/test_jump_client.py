@@ -594,3 +594,30 @@ async def test_system_information_when_the_policy_allows_it(
         assert not again.permissions.system_info
         with pytest.raises(Forbidden):
             await rep.system_info(again.session.sid)
+
+
+async def test_the_downloaded_installer_installs_with_parameters(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path
+) -> None:
+    import httpx
+
+    inst = await installer(api, allow_override_tag=True)
+    token = await api.bearer()
+    async with httpx.AsyncClient(base_url=embedded.url) as http:
+        answer = await http.get(
+            f"/api/config/v1/jump-client/installer/{inst.installer_id}/linux-64",
+            headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200
+        missing = await http.get(
+            f"/api/config/v1/jump-client/installer/{inst.installer_id}/beos-32",
+            headers={"Authorization": f"Bearer {token}"})
+        assert missing.status_code == 404 and "linux-64" in missing.json()["message"]
+    artifact = tmp_path / "jump-client-installer-linux-64.pyz"
+    artifact.write_bytes(answer.content)
+    done = subprocess.run([sys.executable, str(artifact), "--install-dir", str(tmp_path / "d"),
+                           "jc_tag=downloaded"], capture_output=True, text=True, timeout=60,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    created = await api.jump_clients.get(load(tmp_path / "d").jump_client_id or 0)
+    assert created.tag == "downloaded"
+    assert load(tmp_path / "d").appliance == embedded.url
