@@ -253,6 +253,7 @@ class ApplianceClient:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
+        content: bytes | None = None,
         item: str | None = None,
     ) -> httpx.Response:
         """Send one request with auth, retries and error mapping; answers 2xx only."""
@@ -263,7 +264,7 @@ class ApplianceClient:
             headers = {"Authorization": f"Bearer {await self.bearer()}"}
             try:
                 response = await self._http.request(
-                    method, path, params=clean, json=json, headers=headers
+                    method, path, params=clean, json=json, content=content, headers=headers
                 )
             except httpx.TransportError as err:
                 if method in ("GET", "HEAD") and attempt + 1 < self._retry.attempts:
@@ -420,6 +421,19 @@ class ApplianceClient:
         if not isinstance(body, dict):
             raise ProtocolError("The system information could not be read.")
         return body
+
+    async def download_file(self, sid: str, path: str) -> bytes:
+        """A file from the session's endpoint (policy permitting)."""
+        response = await self.request(
+            "GET", f"{REP}/sessions/{sid}/files", params={"path": path}, item=path
+        )
+        return response.content
+
+    async def upload_file(self, sid: str, path: str, data: bytes) -> None:
+        """Write ``data`` to ``path`` on the session's endpoint (policy permitting)."""
+        await self.request(
+            "PUT", f"{REP}/sessions/{sid}/files", params={"path": path}, content=data, item=path
+        )
 
     async def invite(self, sid: str, username: str) -> SessionInfo:
         return await self.send_model(

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import hashlib
 import itertools
@@ -175,6 +176,17 @@ class RemoteAgent:
 
     async def system_info(self, sid: str) -> dict[str, Any]:
         return await self._call("system.info", {"sid": sid}, timeout=30)
+
+    async def file_get(self, sid: str, path: str) -> bytes:
+        result = await self._call("file.get", {"sid": sid, "path": path}, timeout=120)
+        return base64.b64decode(str(result.get("data", "")))
+
+    async def file_put(self, sid: str, path: str, data: bytes) -> None:
+        await self._call(
+            "file.put",
+            {"sid": sid, "path": path, "data": base64.b64encode(data).decode()},
+            timeout=120,
+        )
 
     async def send(self, frame: dict[str, Any]) -> None:
         """A frame that needs no answer (shell input, resize, close)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from domain._types import CodeName, Id, Model, Patch, Str0_1000, Str1_255
 from domain.enums import Permission, PromptAnswer, ScreenSharing
@@ -39,6 +39,16 @@ class Permissions(Model):
     prompt_end_user: Permission = Permission.NOT_DEFINED
     prompt_timeout_s: int = Field(default=30, ge=5, le=300)
     prompt_default_answer: PromptAnswer = PromptAnswer.REFUSE
+    file_transfer_paths: list[str] = Field(default_factory=list, max_length=32)
+    """Absolute folders file transfer is confined to (empty: the policy leaves it open)."""
+
+    @field_validator("file_transfer_paths")
+    @classmethod
+    def _absolute(cls, paths: list[str]) -> list[str]:
+        for path in paths:
+            if not path.startswith("/") or len(path) > 1024:
+                raise ValueError(f"'{path[:60]}' is not an absolute folder path")
+        return paths
 
 
 class SessionPolicyFields(Model):
@@ -76,6 +86,8 @@ class ResolvedPermissions(Model):
     prompt_end_user: bool
     prompt_timeout_s: int
     prompt_default_answer: PromptAnswer
+    file_transfer_paths: list[str] = Field(default_factory=list)
+    """Folders file transfer is confined to; empty means anywhere the client user may go."""
 
 
 def resolve_permissions(chain: Sequence[SessionPolicy | None]) -> ResolvedPermissions:
@@ -113,4 +125,12 @@ def resolve_permissions(chain: Sequence[SessionPolicy | None]) -> ResolvedPermis
         prompt_end_user=decided["prompt_end_user"],
         prompt_timeout_s=defaults.prompt_timeout_s,
         prompt_default_answer=defaults.prompt_default_answer,
+        file_transfer_paths=next(
+            (
+                p.permissions.file_transfer_paths
+                for p in policies
+                if p.permissions.file_transfer_paths
+            ),
+            [],
+        ),
     )

@@ -28,7 +28,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from domain.rules import magic_packet
-from jump_client import system
+from jump_client import files, system
 from jump_client.config import ClientConfig, now, save
 from jump_client.shell import Shell
 from jump_client.upgrade import UpgradeFailed, fetch, install_bundle
@@ -110,6 +110,7 @@ class Agent:
         self.interval = 30.0
         self.sessions: dict[str, bool] = {}  # sid -> command shell allowed
         self.system_info: dict[str, bool] = {}  # sid -> system information allowed
+        self.permissions: dict[str, dict[str, Any]] = {}  # sid -> the session's permissions
         self.restart = False
         self.shells: dict[str, Shell] = {}
         self.selected: list[str] = ["cpu", "console_user", "disk_usage", "uptime"]
@@ -330,6 +331,23 @@ class Agent:
                     send_wake, self.config.wol_broadcast, str(frame["mac"]), frame.get("password")
                 )
                 log.info("Sent a wake packet for %s.", frame["mac"])  # never the password
+            elif kind in ("file.get", "file.put"):
+                permissions = self.permissions.get(str(frame.get("sid")))
+                if permissions is None:
+                    raise ValueError("no such session")
+                path = str(frame.get("path", ""))
+                if kind == "file.get":
+                    result = await asyncio.to_thread(files.download, permissions, path)
+                else:
+                    result = await asyncio.to_thread(
+                        files.upload, permissions, path, str(frame.get("data", ""))
+                    )
+                log.info(
+                    "Session %s: %s %s.",
+                    frame.get("sid"),
+                    "sent" if kind == "file.get" else "received",
+                    path,
+                )
             elif kind == "system.info":
                 if not self.system_info.get(str(frame.get("sid"))):
                     raise ValueError("the session policy does not allow system information")
@@ -339,6 +357,7 @@ class Agent:
                 permissions = frame.get("permissions") or {}
                 allowed = bool(permissions.get("command_shell"))
                 self.system_info[sid] = bool(permissions.get("system_info"))
+                self.permissions[sid] = dict(permissions)
                 self.sessions[sid] = allowed
                 result = {"shell": allowed}
                 log.info(
@@ -368,6 +387,8 @@ class Agent:
                 log.info("Upgraded to %s; restarting.", version)
             else:
                 error = f"this Jump Client does not know '{kind}'"
+        except files.TransferRefused as err:
+            error = str(err)
         except UpgradeFailed as err:
             error = str(err)
             log.error("Upgrade refused: %s.", err)

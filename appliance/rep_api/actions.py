@@ -10,7 +10,7 @@ import contextlib
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Response, WebSocket
+from fastapi import APIRouter, Request, Response, WebSocket
 from pydantic import BaseModel, Field, field_validator
 from starlette.websockets import WebSocketDisconnect
 
@@ -274,6 +274,47 @@ async def system_info(sid: str, user: Rep, app: State) -> dict[str, Any]:
         raise RepError(409, "unavailable", f"System information is not available: {err}.") from None
     finally:
         app.audit_now(user.username, "session.system_info", session.info.item_id, sid=sid)
+
+
+def _session_agent(app: Appliance, user: User, sid: str, permission: str) -> tuple[Any, Any]:
+    assert app.sessions is not None and app.agents is not None
+    session = app.sessions.sessions.get(sid)
+    if session is None or user.username not in session.info.participants:
+        raise RepError(404, "not_found", f"No session {sid} of yours is running.")
+    if not getattr(session.info.permissions, permission):
+        what = permission.replace("file_transfer_", "").replace("_", " ")
+        raise RepError(403, "forbidden", f"The session policy does not allow file {what}s.")
+    agent = app.agents.get(session.info.item_id)
+    if agent is None or not hasattr(agent, "file_get"):
+        raise RepError(409, "unavailable", "This Jump Client offers no file transfer.")
+    return session, agent
+
+
+@router.get("/sessions/{sid}/files", response_class=Response)
+async def download_file(sid: str, path: str, user: Rep, app: State) -> Response:
+    """A file of the endpoint (policy permitting, within its folders)."""
+    session, agent = _session_agent(app, user, sid, "file_transfer_download")
+    try:
+        data = await agent.file_get(sid, path)
+    except AgentError as err:
+        raise RepError(409, "refused", f"The download was refused: {err}.") from None
+    app.audit_now(user.username, "session.download", session.info.item_id, sid=sid, path=path)
+    return Response(data, media_type="application/octet-stream")
+
+
+@router.put("/sessions/{sid}/files", status_code=204)
+async def upload_file(sid: str, path: str, request: Request, user: Rep, app: State) -> Response:
+    """Write a file on the endpoint (policy permitting, within its folders)."""
+    session, agent = _session_agent(app, user, sid, "file_transfer_upload")
+    data = await request.body()
+    try:
+        await agent.file_put(sid, path, data)
+    except AgentError as err:
+        raise RepError(409, "refused", f"The upload was refused: {err}.") from None
+    app.audit_now(
+        user.username, "session.upload", session.info.item_id, sid=sid, path=path, size=len(data)
+    )
+    return Response(status_code=204)
 
 
 @router.websocket("/sessions/{sid}/shell")

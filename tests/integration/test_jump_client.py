@@ -606,18 +606,74 @@ async def test_the_downloaded_installer_installs_with_parameters(
     async with httpx.AsyncClient(base_url=embedded.url) as http:
         answer = await http.get(
             f"/api/config/v1/jump-client/installer/{inst.installer_id}/linux-64",
-            headers={"Authorization": f"Bearer {token}"})
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert answer.status_code == 200
         missing = await http.get(
             f"/api/config/v1/jump-client/installer/{inst.installer_id}/beos-32",
-            headers={"Authorization": f"Bearer {token}"})
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert missing.status_code == 404 and "linux-64" in missing.json()["message"]
     artifact = tmp_path / "jump-client-installer-linux-64.pyz"
     artifact.write_bytes(answer.content)
-    done = subprocess.run([sys.executable, str(artifact), "--install-dir", str(tmp_path / "d"),
-                           "jc_tag=downloaded"], capture_output=True, text=True, timeout=60,
-                          cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, str(artifact), "--install-dir", str(tmp_path / "d"), "jc_tag=downloaded"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     created = await api.jump_clients.get(load(tmp_path / "d").jump_client_id or 0)
     assert created.tag == "downloaded"
     assert load(tmp_path / "d").appliance == embedded.url
+
+
+async def test_file_transfer_within_the_policy_and_its_folders(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
+) -> None:
+    from api_client import Forbidden, Refused
+
+    share = tmp_path / "share"
+    share.mkdir()
+    (tmp_path / "secret.txt").write_text("not for you")
+    repo = embedded.app.state.appliance.repo  # type: ignore[union-attr]
+    with repo.transaction():
+        repo.session_policies.update(
+            3,
+            {
+                "permissions": {
+                    "command_shell": "allow",
+                    "file_transfer_upload": "allow",
+                    "file_transfer_download": "allow",
+                    "file_transfer_paths": [str(share)],
+                }
+            },
+        )
+    inst = await installer(api, unattended_session_policy_id=3)
+    item_id = running(embedded.url, inst, tmp_path / "ft", clients, mac="02:00:5e:77:00:13")
+    async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
+        await eventually(lambda: _online(rep, item_id, True))
+        started = await rep.start_session(item_id)
+        sid = started.session.sid
+        assert started.permissions.file_transfer_paths == [str(share)]
+        await rep.upload_file(sid, str(share / "notes.txt"), b"hello from the console\n")
+        assert (share / "notes.txt").read_bytes() == b"hello from the console\n"
+        assert await rep.download_file(sid, str(share / "notes.txt")) == (
+            b"hello from the console\n"
+        )
+        with pytest.raises(Refused) as info:
+            await rep.download_file(sid, str(tmp_path / "secret.txt"))
+        assert "outside the folders" in info.value.message
+        with pytest.raises(Refused):  # a symlink inside the share does not lead out of it
+            (share / "link").symlink_to(tmp_path / "secret.txt")
+            await rep.download_file(sid, str(share / "link"))
+        await rep.end_session(sid)
+        with repo.transaction():
+            repo.session_policies.update(
+                3, {"permissions": {"command_shell": "allow", "file_transfer_download": "deny"}}
+            )
+        again = await rep.start_session(item_id)
+        with pytest.raises(Forbidden) as denied:
+            await rep.download_file(again.session.sid, str(share / "notes.txt"))
+        assert "does not allow file downloads" in denied.value.message
