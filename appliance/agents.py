@@ -58,6 +58,10 @@ class AgentHandle(Protocol):
 
     async def system_info(self, sid: str) -> dict[str, Any]: ...
 
+    async def file_get(self, sid: str, path: str) -> bytes: ...
+
+    async def file_put(self, sid: str, path: str, data: bytes) -> None: ...
+
 
 def parse_host_port(text: str, default_port: int = 9) -> tuple[str, int]:
     host, _, port = text.rpartition(":")
@@ -112,6 +116,12 @@ class DemoAgent:
 
     async def system_info(self, sid: str) -> dict[str, Any]:
         raise AgentError("demo Jump Clients report no system information")
+
+    async def file_get(self, sid: str, path: str) -> bytes:
+        raise AgentError("demo Jump Clients offer no file transfer")
+
+    async def file_put(self, sid: str, path: str, data: bytes) -> None:
+        raise AgentError("demo Jump Clients offer no file transfer")
 
     async def upgrade(self, version: str, size: int, transfer: Transfer) -> str:
         chunk = 64 * 1024
@@ -217,3 +227,10 @@ class PassiveAgent:
     async def system_info(self, sid: str) -> dict[str, Any]:
         await self._not_connected()
         raise AssertionError
+
+    async def file_get(self, sid: str, path: str) -> bytes:
+        await self._not_connected()
+        raise AssertionError
+
+    async def file_put(self, sid: str, path: str, data: bytes) -> None:
+        await self._not_connected()

@@ -146,19 +146,7 @@ class LiveHub:
     # -- frames ------------------------------------------------------------------------------
 
     def _item_json(self, item: JumpClient) -> dict[str, Any]:
-        data = item.model_dump(mode="json")
-        latest = self.latest.get(item.id)
-        if latest is not None:
-            cpu, disk, user, uptime, at = latest
-            data["x_stats"] = {
-                "cpu_percent": cpu,
-                "disk_percent": disk,
-                "console_user": user,
-                "uptime_s": uptime,
-                "thumbnail": None,
-                "at": at,
-            }
-        return data
+        return self.overlay(item).model_dump(mode="json")
 
     def _delta_frame(
         self, sub: Subscriber, seq: int, upserts: list[JumpClient], removes: list[int]

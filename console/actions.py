@@ -11,6 +11,7 @@ from datetime import datetime
 
 from console.explain import describe_window
 from domain import AutomaticUpgrades, JumpClient, SimultaneousJumps
+from domain.groups import ROLE_PERMISSIONS
 from domain.jump_policy import effective_simultaneous_jumps
 from domain.rules import WAKE_COOLDOWN, availability, upgrade_refusal
 from domain.session import SessionInfo
@@ -25,14 +26,7 @@ ACTIONS: tuple[tuple[str, str], ...] = (
     ("remove", "Remove"),
     ("invite", "Invite to my session"),
 )
-_EDIT_PERMISSIONS = {
-    "perm_edit_tag",
-    "perm_edit_comments",
-    "perm_edit_jump_policy",
-    "perm_edit_session_policy",
-    "perm_edit_identity",
-    "perm_edit_behavior",
-}
+_EDIT_PERMISSIONS = frozenset(p for p in ROLE_PERMISSIONS if p.startswith("perm_edit_"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,13 +71,12 @@ def build_config_api(appliance: Appliance) -> FastAPI:
     async def on_api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return _json(exc.status, exc.body(), exc.headers)
 
-    @api.exception_handler(RequestValidationError)
-    async def on_request_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def on_invalid(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError | ValidationError)
         return _validation_response(exc.errors())
 
-    @api.exception_handler(ValidationError)
-    async def on_model_invalid(_request: Request, exc: ValidationError) -> JSONResponse:
-        return _validation_response(exc.errors())
+    for invalid_input in (RequestValidationError, ValidationError):  # request or merged model
+        api.add_exception_handler(invalid_input, on_invalid)
 
     @api.exception_handler(HTTPException)
     async def on_http(_request: Request, exc: HTTPException) -> JSONResponse:

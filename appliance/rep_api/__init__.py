@@ -74,13 +74,12 @@ def build_rep_api(appliance: Appliance) -> FastAPI:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
 
-    @api.exception_handler(RequestValidationError)
-    async def on_request_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def on_invalid(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError | ValidationError)
         return _invalid(exc.errors())
 
-    @api.exception_handler(ValidationError)
-    async def on_model_invalid(_request: Request, exc: ValidationError) -> JSONResponse:
-        return _invalid(exc.errors())
+    for invalid_input in (RequestValidationError, ValidationError):  # request or merged model
+        api.add_exception_handler(invalid_input, on_invalid)
 
     @api.exception_handler(HTTPException)
     async def on_http(_request: Request, exc: HTTPException) -> JSONResponse:

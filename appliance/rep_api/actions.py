@@ -16,10 +16,10 @@ from starlette.websockets import WebSocketDisconnect
 
 from appliance._access import access_for
 from appliance._state import Appliance
-from appliance.agents import AgentError
+from appliance.agents import AgentError, AgentHandle
 from appliance.config_api._refs import check_references
 from appliance.rep_api._deps import Rep, RepError, State, current_user
-from appliance.sessions import RuleRefused
+from appliance.sessions import RuleRefused, Session
 from domain import JumpClient, JumpClientCopy, JumpClientUpdate, JumpGroupType, User
 from domain.access import Action, missing_permissions
 from domain.rules import MAX_MULTI_START, parse_secureon
@@ -276,7 +276,9 @@ async def system_info(sid: str, user: Rep, app: State) -> dict[str, Any]:
         app.audit_now(user.username, "session.system_info", session.info.item_id, sid=sid)
 
 
-def _session_agent(app: Appliance, user: User, sid: str, permission: str) -> tuple[Any, Any]:
+def _session_agent(
+    app: Appliance, user: User, sid: str, permission: str
+) -> tuple[Session, AgentHandle]:
     assert app.sessions is not None and app.agents is not None
     session = app.sessions.sessions.get(sid)
     if session is None or user.username not in session.info.participants:
@@ -285,8 +287,8 @@ def _session_agent(app: Appliance, user: User, sid: str, permission: str) -> tup
         what = permission.replace("file_transfer_", "").replace("_", " ")
         raise RepError(403, "forbidden", f"The session policy does not allow file {what}s.")
     agent = app.agents.get(session.info.item_id)
-    if agent is None or not hasattr(agent, "file_get"):
-        raise RepError(409, "unavailable", "This Jump Client offers no file transfer.")
+    if agent is None:
+        raise RepError(409, "offline", "The Jump Client is not connected.")
     return session, agent
 
 
