@@ -50,9 +50,9 @@ class Appliance:
         if self.live is not None:
             self.live.publish_ids(ids, removed)
 
-    def with_stats(self, item: JumpClient) -> JumpClient:
+    def with_stats(self, item: JumpClient, *, thumbnail: bool = False) -> JumpClient:
         """An item as answered by the APIs: with the hub's latest statistics."""
-        return self.live.overlay(item) if self.live is not None else item
+        return self.live.overlay(item, thumbnail=thumbnail) if self.live is not None else item
 
     def audit_now(self, actor: str, action: str, item_id: int, **detail: Any) -> None:
         """Audit in a transaction of its own."""

@@ -46,6 +46,7 @@ from domain import (
 )
 from domain.installer_params import InstallParameterError, disallowed, parse_install_parameters
 from domain.session_policy import ResolvedPermissions
+from domain.thumbnail import decode as decode_thumbnail
 
 log = logging.getLogger("appliance.agent")
 AGENT_PROTOCOL = 1
@@ -595,6 +596,7 @@ def _record_stats(app: Appliance, item_id: int, frame: dict[str, Any]) -> None:
 
     user = frame.get("console_user")
     uptime = frame.get("uptime_s")
+    thumbnail = frame.get("thumbnail")
     assert app.live is not None
     app.live.record_stats(
         item_id,
@@ -607,4 +609,5 @@ def _record_stats(app: Appliance, item_id: int, frame: dict[str, Any]) -> None:
             else None,
             format_utc(app.clock.now().replace(microsecond=0)),
         ),
+        thumbnail=thumbnail if decode_thumbnail(thumbnail) is not None else None,
     )

@@ -83,6 +83,8 @@ class LiveHub:
         self.queue_size = queue_size
         self.chunk_size = chunk_size
         self.latest: dict[int, LatestStats] = {}
+        #: the latest screen thumbnail of each item that sends one (served one item at a time)
+        self.thumbnails: dict[int, str] = {}
         self._dirty: set[int] = set()
         self.subscribers: set[Subscriber] = set()
         self.before_tick: list[Callable[[datetime], None]] = []
@@ -93,12 +95,17 @@ class LiveHub:
         override = self.app.settings.live_interval_s
         return override if override else float(self.app.repo.settings().statistics_interval_s)
 
-    def record_stats(self, item_id: int, stats: LatestStats) -> None:
+    def record_stats(self, item_id: int, stats: LatestStats, thumbnail: str | None = None) -> None:
         self.latest[item_id] = stats
+        if thumbnail is None:
+            self.thumbnails.pop(item_id, None)
+        else:
+            self.thumbnails[item_id] = thumbnail
         self._dirty.add(item_id)
 
     def forget(self, item_id: int) -> None:
         self.latest.pop(item_id, None)
+        self.thumbnails.pop(item_id, None)
         self._dirty.discard(item_id)
 
     def publish(self, upserts: Sequence[JumpClient], removes: Sequence[int] = ()) -> int:
@@ -120,8 +127,12 @@ class LiveHub:
         items = [c for c in (self.app.repo.clients.get(i) for i in changed) if c is not None]
         return self.publish(items, list(removed))
 
-    def overlay(self, item: JumpClient) -> JumpClient:
-        """The item with the latest statistics the hub holds (the database keeps none)."""
+    def overlay(self, item: JumpClient, *, thumbnail: bool = False) -> JumpClient:
+        """The item with the latest statistics the hub holds (the database keeps none).
+
+        The screen thumbnail (about 2 KB) is only added when asked, for one item at a time:
+        lists, snapshots and deltas carry statistics without it.
+        """
         latest = self.latest.get(item.id)
         if latest is None:
             return item
@@ -131,7 +142,7 @@ class LiveHub:
             disk_percent=disk,
             console_user=user,
             uptime_s=uptime,
-            thumbnail=None,
+            thumbnail=self.thumbnails.get(item.id) if thumbnail else None,
             at=datetime.fromisoformat(at),
         )
         return item.model_copy(update={"x_stats": stats})

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import gc
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import ClassVar
 
@@ -44,7 +44,7 @@ from console.messages import FeedEventArrived, SessionReady
 from console.screens import ConsoleCommands, HelpEntry, HelpScreen
 from console.session_screen import SessionsScreen
 from console.store import COLUMN_KEYS, LIVE_COLUMNS, ItemStore
-from domain import JumpClient, JumpGroupType, Stats
+from domain import JumpClient, JumpGroupType, Statistic, Stats
 from domain.live import Hello, StatsBatch
 from domain.session import SessionEvent
 from themes import DEFAULT_THEME, THEMES, VARIABLE_DEFAULTS, resolve
@@ -134,6 +134,10 @@ class JumpConsoleApp(App[int]):
         self._counts_dirty = False
         self._details_item: JumpClient | None = None
         self._details_due = False
+        #: the highlighted item's screen thumbnail: (item id, thumbnail, when fetched)
+        self._thumbnail: tuple[int, str | None, float] = (0, None, 0.0)
+        self._thumbnails_on = False
+        self._stats_interval = 30.0
         self._last_resort = 0.0
         self._last_countdown = 0.0
         self._retry_deadline: float | None = None
@@ -281,6 +285,8 @@ class JumpConsoleApp(App[int]):
                 self.notify(event.message, severity="warning", markup=False)
         elif isinstance(event, Hello):
             status.demo = event.demo
+            self._stats_interval = event.interval_s
+            self._thumbnails_on = Statistic.THUMBNAIL in event.statistics
         elif isinstance(event, SnapshotLoaded):
             keep = self.query_one(JumpTable).highlighted_id
             self.store.load(event.items)
@@ -298,6 +304,7 @@ class JumpConsoleApp(App[int]):
             self.actions.on_event(event)
         elif isinstance(event, StatsBatch):
             self.history.record(event.rows)
+            self._maybe_refresh_thumbnail(event.rows)
             if self.paused:
                 for row in event.rows:
                     self._pending_stats[row[0]] = row
@@ -408,8 +415,37 @@ class JumpConsoleApp(App[int]):
     async def load_details(self, item_id: int) -> None:
         if self.backend is None:
             return
-        self._details_item = await self.backend.item(item_id)
+        item = await self.backend.item(item_id)
+        self._details_item = item
+        self._thumbnail = (
+            item.id,
+            item.x_stats.thumbnail if item.x_stats else None,
+            time.monotonic(),
+        )
         self._show_details()
+
+    def _maybe_refresh_thumbnail(self, rows: Sequence[tuple[object, ...]]) -> None:
+        """Fetch the highlighted item's thumbnail again, at most once an interval."""
+        item = self._details_item
+        if item is None or not self._thumbnails_on or not item.x_online:
+            return
+        if time.monotonic() - self._thumbnail[2] < self._stats_interval * 0.9:
+            return
+        if any(row[0] == item.id for row in rows):
+            self._thumbnail = (item.id, self._thumbnail[1], time.monotonic())
+            self.refresh_thumbnail(item.id)
+
+    @work(exclusive=True, group="thumbnail", exit_on_error=False)
+    async def refresh_thumbnail(self, item_id: int) -> None:
+        if self.backend is None:
+            return
+        item = await self.backend.item(item_id)
+        self._thumbnail = (
+            item_id,
+            item.x_stats.thumbnail if item.x_stats else None,
+            time.monotonic(),
+        )
+        self._details_due = True
 
     def _show_details(self) -> None:
         item = self._details_item
@@ -419,6 +455,11 @@ class JumpConsoleApp(App[int]):
         row = self.store.row_of.get(item.id)
         if row is not None:  # the store's live values are newer than the fetched record
             item = self._with_live_stats(item, row)
+        thumb_id, thumbnail, _ = self._thumbnail
+        if item.x_stats is not None and thumb_id == item.id:
+            item = item.model_copy(
+                update={"x_stats": item.x_stats.model_copy(update={"thumbnail": thumbnail})}
+            )
         cpu, disk = self.history.history(item.id)
         group = self.store.group_label((item.jump_group_type, item.jump_group_id))
         pane.show(

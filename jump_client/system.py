@@ -17,6 +17,8 @@ from pathlib import Path
 
 import psutil
 
+from jump_client import screen
+
 CLIENT_VERSION = "1.0.0"
 
 
@@ -148,7 +150,7 @@ def identity() -> dict[str, object]:
 
 
 def statistics(selected: list[str]) -> dict[str, object]:
-    """The statistics the site selects, measured now (the thumbnail is not available)."""
+    """The statistics the site selects, measured now (thumbnail None: no screen to read)."""
     stats: dict[str, object] = {"type": "stats"}
     if "cpu" in selected:
         stats["cpu_percent"] = psutil.cpu_percent(interval=None)
@@ -159,7 +161,7 @@ def statistics(selected: list[str]) -> dict[str, object]:
     if "uptime" in selected:
         stats["uptime_s"] = int(time.time() - psutil.boot_time())
     if "thumbnail" in selected:
-        stats["thumbnail"] = None  # no screenshot source on this machine
+        stats["thumbnail"] = screen.thumbnail()
     return stats
 
 

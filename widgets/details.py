@@ -12,6 +12,7 @@ from textual.widgets import Sparkline, Static
 
 from domain import Status
 from widgets.jump_table import STATUS_GLYPH
+from widgets.thumbnail import thumbnail_text
 
 LEVEL_STYLE = {
     "warn": "details--warn",
@@ -117,6 +118,4 @@ class DetailsPane(VerticalScroll):
             assert isinstance(cpu_label, Static) and isinstance(disk_label, Static)
             cpu_label.update(f"CPU history, last {len(view.cpu_history)} samples")
             disk_label.update(f"Disk history, last {len(view.disk_history)} samples")
-        self.query_one("#thumbnail", Static).update(
-            view.thumbnail if view.thumbnail else "Screen thumbnail: none available."
-        )
+        self.query_one("#thumbnail", Static).update(thumbnail_text(view.thumbnail))

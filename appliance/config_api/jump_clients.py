@@ -68,7 +68,7 @@ async def get_jump_client(id: int, app: State, _account: Reader) -> JumpClient:
     client = app.repo.clients.get(id)
     if client is None:
         raise not_found("Jump Client", id)
-    return app.with_stats(client)
+    return app.with_stats(client, thumbnail=True)
 
 
 @router.patch("/jump-client/{id}", response_model=JumpClient)

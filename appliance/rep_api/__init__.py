@@ -180,6 +180,6 @@ def build_rep_api(appliance: Appliance) -> FastAPI:
             raise RepError(
                 404, "not_found", f"No Jump Item has the id {id}, or you may not see it."
             )
-        return app.with_stats(client)
+        return app.with_stats(client, thumbnail=True)
 
     return api

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
 import pytest
 
 from api_client import FeedState
+from appliance._state import Appliance
 from console.app import JumpConsoleApp
 from domain import JumpGroupType, Status
+from domain.thumbnail import Thumbnail, decode
 from tests.app.conftest import SIZE, Site, loaded, make_site, until
 from widgets import DetailsPane, FilterBar, GroupTree, JumpTable, StatusBar
 
@@ -268,3 +271,33 @@ async def test_login_screen_retries_after_a_wrong_password(site: Site) -> None:
         await until(pilot, lambda: app.loaded and app.session is not None)
         assert app.session is not None and app.session.username == "dave"
         assert app.query_one(StatusBar).user == "dave"
+
+
+async def test_the_details_pane_draws_the_screen_thumbnail_and_follows_it(site: Site) -> None:
+    state: Appliance = site.appliance.app.state.appliance
+    assert state.live is not None
+    live = state.live
+
+    def screen(rgb: tuple[int, int, int]) -> None:
+        item_id = app.query_one(JumpTable).highlighted_id
+        assert item_id is not None
+        thumb = Thumbnail(4, 2, bytes(rgb) * 8).encode()
+        live.record_stats(item_id, (10.0, 20.0, "ann", 60, "2026-01-05T12:00:00Z"), thumb)
+
+    def drawn() -> str:
+        return str(app.query_one("#thumbnail").render())
+
+    app = site.console()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("colon", *"filter status:online", "enter")
+        await until(pilot, lambda: app._details_item is not None and app._details_item.x_online)
+        assert "Screen thumbnail: none available." in drawn()
+        await asyncio.to_thread(site.appliance.call, lambda: screen((200, 30, 30)))
+        await pilot.press("down", "up")  # highlighting the item again fetches it
+        await until(pilot, lambda: "Screen thumbnail (4×2 pixels)" in drawn())
+        first = app._thumbnail[1]
+        await asyncio.to_thread(site.appliance.call, lambda: screen((30, 30, 200)))
+        await until(pilot, lambda: app._thumbnail[1] not in (first, None))  # follows the screen
+        thumb = decode(app._thumbnail[1])
+        assert thumb is not None and thumb.pixel(0, 0) == (30, 30, 200)

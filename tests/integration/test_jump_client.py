@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from domain import Installer
+from domain.thumbnail import decode as decode_thumbnail
 from jump_client.config import load, save
 from jump_client.install import service_unit
 from tests.conftest import T0
@@ -41,11 +43,21 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 class Client:
     """One running ``jump-client run`` process."""
 
-    def __init__(self, directory: Path, *, mac: str, broadcast: str | None = None) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        mac: str,
+        broadcast: str | None = None,
+        display: str | None = None,
+    ) -> None:
         args = [sys.executable, "-m", "jump_client", "run", "--dir", str(directory)]
         if broadcast:
             args += ["--wol-broadcast", broadcast]
         env = {**os.environ, "JUMP_CLIENT_GATEWAY": GATEWAY, "JUMP_CLIENT_MAC": mac}
+        env.pop("DISPLAY", None)  # a screen only where a test gives one
+        if display:
+            env["DISPLAY"] = display
         self.process = subprocess.Popen(
             args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
         )
@@ -229,9 +241,67 @@ async def test_run_reports_real_statistics_and_answers_presence(
         assert item.x_gateway.ip == GATEWAY and item.x_mac == "02:00:5e:77:00:01"
         assert 0 <= item.x_stats.cpu_percent <= 100 and 0 < item.x_stats.disk_percent <= 100
         assert item.x_stats.uptime_s > 0
+        assert item.x_stats.thumbnail is None  # no display: the thumbnail is unavailable
         started = await rep.start_session(item_id)  # presence is asked of the real client
         assert started.presence is False  # nobody is logged in at this machine's console
         assert "no user is present" in started.session.reason
+
+
+@pytest.fixture
+def xvfb() -> Iterator[str]:
+    """A virtual X screen, white, 320×180; skipped where Xvfb is not installed."""
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (.ci/run installs it)")
+    read_fd, write_fd = os.pipe()
+    process = subprocess.Popen(
+        [
+            "Xvfb",
+            "-displayfd",
+            str(write_fd),
+            "-screen",
+            "0",
+            "320x180x24",
+            "-wr",
+            "-nolisten",
+            "tcp",
+        ],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as ready:
+        number = ready.readline().strip()  # written once the server accepts clients
+    try:
+        assert number.isdigit(), "Xvfb did not start"
+        yield f":{number}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+async def test_the_screen_thumbnail_comes_from_the_display(
+    embedded: EmbeddedAppliance,
+    api: ApplianceClient,
+    tmp_path: Path,
+    clients: list[Client],
+    xvfb: str,
+) -> None:
+    inst = await installer(api)
+    item_id = install_client(embedded.url, inst, tmp_path / "x")
+    clients.append(Client(tmp_path / "x", mac="02:00:5e:77:00:09", display=xvfb))
+    async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
+
+        async def thumbnail() -> Any:
+            item = await rep.jump_item(item_id)
+            return item.x_stats.thumbnail if item.x_stats else None
+
+        thumb = decode_thumbnail(await eventually(thumbnail))
+        assert thumb is not None and (thumb.width, thumb.height) == (48, 27)  # 16:9 kept
+        assert all(value >= 250 for value in thumb.rgb)  # the white screen of Xvfb -wr
+        listed = await rep.jump_items()  # lists stay light: no thumbnails in them
+        mine = next(i for i in listed.items if i.id == item_id)
+        assert mine.x_stats is not None and mine.x_stats.thumbnail is None
 
 
 async def _stats_of(rep: ApplianceClient, item_id: int) -> Any:
