@@ -50,6 +50,8 @@ from domain.site import RepSite
 M = TypeVar("M", bound=BaseModel)
 CONFIG = "/api/config/v1"
 REP = "/api/rep/v1"
+#: how long a session start may take: the present user may be asked, for up to 300 s
+START_WAIT_S = 330.0
 
 
 @dataclass(frozen=True)
@@ -255,8 +257,13 @@ class ApplianceClient:
         json: Any = None,
         content: bytes | None = None,
         item: str | None = None,
+        timeout: float | None = None,
     ) -> httpx.Response:
-        """Send one request with auth, retries and error mapping; answers 2xx only."""
+        """Send one request with auth, retries and error mapping; answers 2xx only.
+
+        ``timeout`` overrides the client's for requests that may wait on a person.
+        """
+        extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
         refreshed = False
         attempt = 0
         clean = {k: v for k, v in (params or {}).items() if v is not None}
@@ -264,7 +271,13 @@ class ApplianceClient:
             headers = {"Authorization": f"Bearer {await self.bearer()}"}
             try:
                 response = await self._http.request(
-                    method, path, params=clean, json=json, content=content, headers=headers
+                    method,
+                    path,
+                    params=clean,
+                    json=json,
+                    content=content,
+                    headers=headers,
+                    **extra,
                 )
             except httpx.TransportError as err:
                 if method in ("GET", "HEAD") and attempt + 1 < self._retry.attempts:
@@ -317,14 +330,21 @@ class ApplianceClient:
         return result
 
     async def send_model(
-        self, method: str, path: str, model: type[M], body: Any, *, item: str | None = None
+        self,
+        method: str,
+        path: str,
+        model: type[M],
+        body: Any,
+        *,
+        item: str | None = None,
+        timeout: float | None = None,
     ) -> M:
         payload = (
             body.model_dump(mode="json", exclude_unset=True)
             if isinstance(body, BaseModel)
             else body
         )
-        response = await self.request(method, path, json=payload, item=item)
+        response = await self.request(method, path, json=payload, item=item, timeout=timeout)
         result: M = self.parse(model, response)
         return result
 
@@ -396,11 +416,14 @@ class ApplianceClient:
             SessionStarted,
             {},
             item=f"Jump Item {item_id}",
+            timeout=START_WAIT_S,
         )
 
     async def start_sessions(self, item_ids: list[int]) -> list[dict[str, Any]]:
         """Up to 10 at once; each result has ``started`` or ``error`` and ``message``."""
-        response = await self.request("POST", f"{REP}/jump-items/sessions", json={"ids": item_ids})
+        response = await self.request(
+            "POST", f"{REP}/jump-items/sessions", json={"ids": item_ids}, timeout=START_WAIT_S
+        )
         body = self._json(response)
         if not isinstance(body, dict) or not isinstance(body.get("results"), list):
             raise ProtocolError("The appliance's answer to the multi-start was not readable.")

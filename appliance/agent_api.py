@@ -204,6 +204,13 @@ class RemoteAgent:
             r.get("console_user") or None, bool(r.get("locked")), bool(r.get("screen_saver"))
         )
 
+    async def prompt(self, question: str, timeout_s: int) -> bool | None:
+        result = await self._call(
+            "prompt.ask", {"question": question, "timeout_s": timeout_s}, timeout=timeout_s + 15
+        )
+        answer = result.get("answer")
+        return None if answer not in ("accept", "refuse") else answer == "accept"
+
     async def connect_now(self) -> bool:
         return True
 

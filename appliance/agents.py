@@ -42,6 +42,10 @@ class AgentHandle(Protocol):
 
     async def presence(self) -> PresenceAnswer: ...
 
+    async def prompt(self, question: str, timeout_s: int) -> bool | None:
+        """Ask the present user to accept: True, False, or None when nobody answered."""
+        ...
+
     async def connect_now(self) -> bool: ...
 
     async def wake(self, mac: str, password: bytes | None) -> None: ...
@@ -88,6 +92,9 @@ class DemoAgent:
             latest = self.app.live.latest.get(self.item_id) if self.app.live else None
             user = (latest[2] if latest else None) or client.console_user or None
         return PresenceAnswer(user, self._locked, False)
+
+    async def prompt(self, question: str, timeout_s: int) -> bool | None:
+        return True  # the demo fleet's users are simulated; they always accept
 
     async def connect_now(self) -> bool:
         with self.app.repo.transaction():
@@ -205,6 +212,10 @@ class PassiveAgent:
         raise AgentError("the passive Jump Client is not connected")
 
     async def presence(self) -> PresenceAnswer:
+        await self._not_connected()
+        raise AssertionError
+
+    async def prompt(self, question: str, timeout_s: int) -> bool | None:
         await self._not_connected()
         raise AssertionError
 

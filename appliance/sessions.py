@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from appliance._access import access_for
 from appliance._state import Appliance
-from appliance.agents import AgentError, AgentRegistry
+from appliance.agents import AgentError, AgentHandle, AgentRegistry
 from domain import (
     ConnectionType,
     JumpClient,
@@ -29,12 +29,18 @@ from domain.rules import (
     Refusal,
     availability,
     is_present,
+    prompt_outcome,
+    prompt_question,
     session_policy_for,
     simultaneous,
     window_refusal,
 )
 from domain.session import SessionEvent, SessionEventKind, SessionInfo, SessionStarted
-from domain.session_policy import SITE_DEFAULT_SESSION_POLICY_ID, SessionPolicy
+from domain.session_policy import (
+    SITE_DEFAULT_SESSION_POLICY_ID,
+    ResolvedPermissions,
+    SessionPolicy,
+)
 
 log = logging.getLogger("appliance.sessions")
 WARNINGS_MIN = (15, 5, 1)
@@ -195,6 +201,8 @@ class SessionManager:
         chosen_id, reason = session_policy_for(client, present)
         chosen = repo.session_policies.get(chosen_id) if chosen_id else None
         permissions = resolve_permissions((chosen, *self._policies(client)))
+        if present and permissions.prompt_end_user:
+            reason = await self._ask_user(user, client, agent, permissions, reason)
         state = window_state(policy, schedule, now)
         strict = bool(policy and policy.schedule_strict and state.closes_at)
         sid = secrets.token_hex(8)
@@ -239,6 +247,34 @@ class SessionManager:
             permissions=permissions,
             joined=False,
         )
+
+    async def _ask_user(
+        self,
+        user: User,
+        client: JumpClient,
+        agent: AgentHandle,
+        permissions: ResolvedPermissions,
+        reason: str,
+    ) -> str:
+        """Ask the present user to accept; refuse the start when they (or the default) say no."""
+        question = prompt_question(f"{user.display_name} ({user.username})", client.name)
+        try:
+            answer = await agent.prompt(question, permissions.prompt_timeout_s)
+        except AgentError as err:
+            log.warning("could not ask the user of item %s: %s", client.id, err)
+            answer = None
+        accepted, how = prompt_outcome(answer, permissions.prompt_default_answer)
+        self._audit(user.username, "session.prompt", client.id, answer=how)
+        if not accepted:
+            raise self.refuse(
+                user,
+                client.id,
+                Refusal(
+                    "refused_by_user",
+                    f"The user at '{client.name}' {how}; the session did not start.",
+                ),
+            )
+        return f"{reason}; the user {how}"
 
     def _join(self, session: Session, user: User) -> SessionStarted:
         info = session.info

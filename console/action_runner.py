@@ -16,9 +16,10 @@ from api_client import ApplianceError, Refused, ValidationFailed, open_shell
 from console.actions import ActionState, explain
 from console.dialogs import ChoiceScreen, ConfirmScreen, EditScreen, PromptScreen
 from console.session_screen import SessionsScreen
-from domain import JumpClient, JumpGroupType
+from domain import JumpClient, JumpGroupType, resolve_permissions
 from domain.rules import MAX_MULTI_START, WAKE_COOLDOWN, parse_secureon
 from domain.session import SessionEvent, SessionInfo
+from domain.session_policy import SITE_DEFAULT_SESSION_POLICY_ID
 
 if TYPE_CHECKING:
     from console.app import JumpConsoleApp
@@ -111,7 +112,24 @@ class ActionRunner:
             return
         self._run(lambda: self._start_one(item), "start")
 
+    def _prompt_wait(self, item: JumpClient) -> int | None:
+        """How long the start may wait on a present user's answer (None: nobody is asked)."""
+        site = self.app.session.site if self.app.session else None
+        if site is None:
+            return None
+        by_id = {p.id: p for p in site.session_policies}
+        chosen = item.attended_session_policy_id
+        chain = [by_id.get(chosen) if chosen else None, by_id.get(SITE_DEFAULT_SESSION_POLICY_ID)]
+        permissions = resolve_permissions(chain)
+        return permissions.prompt_timeout_s if permissions.prompt_end_user else None
+
     async def _start_one(self, item: JumpClient) -> None:
+        wait = self._prompt_wait(item)
+        if wait is not None:
+            self._say(
+                f"Starting a session on '{item.name}': if a user is present, they are asked "
+                f"to accept (up to {wait} s)."
+            )
         started = await self.app.client.start_session(item.id)
         info = started.session
         self._remember(

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from domain.enums import (
     AutomaticUpgrades,
     ConnectionType,
+    PromptAnswer,
     SiteSimultaneousJumps,
     UnavailableReason,
 )
@@ -120,6 +121,30 @@ def session_policy_for(client: JumpClient, present: bool) -> tuple[int | None, s
     if chosen is None:
         return None, f"{why}; the item sets no policy for that, so the site default applies"
     return chosen, why
+
+
+def prompt_question(representative: str, item_name: str) -> str:
+    """What the present user is asked when the session policy says to prompt."""
+    return (
+        f"{representative} asks to start a remote support session on this computer "
+        f"({item_name}). Allow it?"
+    )
+
+
+def prompt_outcome(answer: bool | None, default: PromptAnswer) -> tuple[bool, str]:
+    """Whether the session may start after the prompt, and what the user did (for the reason).
+
+    ``answer`` is None when nobody answered in time or nobody could be asked: the policy's
+    default answer decides.
+    """
+    if answer is not None:
+        return answer, "accepted" if answer else "refused"
+    accepted = default is PromptAnswer.ACCEPT
+    return accepted, (
+        "did not answer, so the policy's default answer (accept) applied"
+        if accepted
+        else "did not answer, so the policy's default answer (refuse) applied"
+    )
 
 
 # -- wake ---------------------------------------------------------------------------------------

@@ -10,6 +10,12 @@ import sys
 from pathlib import Path
 
 from jump_client import install as installer
+from jump_client.prompter import PrompterError, make_prompter
+
+PROMPTER_HELP = (
+    "how to ask a present user to accept a session: notify (desktop notification, the "
+    "default where one can be shown), none, or command:PROGRAM [ARGS] ({question} is replaced)"
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="HOST:PORT",
         help="where to send wake packets (default 255.255.255.255:9)",
     )
+    i.add_argument("--prompter", metavar="SPEC", default="", help=PROMPTER_HELP)
     i.add_argument("--valid-minutes", type=int, help=argparse.SUPPRESS)
     for name in ("run", "status", "uninstall"):
         c = commands.add_parser(name, help=f"{name} the installed client")
@@ -45,11 +52,18 @@ def _parser() -> argparse.ArgumentParser:
                 metavar="HOST:PORT",
                 help="where a passive client listens (default 0.0.0.0:5832)",
             )
+            c.add_argument("--prompter", metavar="SPEC", help=PROMPTER_HELP)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args, extra = _parser().parse_known_args(argv)
+    if getattr(args, "prompter", None):
+        try:
+            make_prompter(args.prompter)
+        except PrompterError as err:
+            print(f"jump-client: {err}", file=sys.stderr)
+            return 2
     if args.command == "install":
         return installer.install(
             extra,
@@ -57,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             appliance=args.appliance,
             wol_broadcast=args.wol_broadcast,
             valid_minutes=args.valid_minutes,
+            prompter=args.prompter,
         )
     if extra:
         print(f"jump-client: unexpected arguments: {' '.join(extra)}", file=sys.stderr)
@@ -65,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         return installer.status(args.dir)
     if args.command == "uninstall":
         return installer.uninstall(args.dir)
-    return run(args.dir, args.wol_broadcast, args.passive_listen)
+    return run(args.dir, args.wol_broadcast, args.passive_listen, args.prompter)
 
 
 def _exec_current(directory: Path) -> None:
@@ -86,7 +101,12 @@ def _exec_current(directory: Path) -> None:
     )
 
 
-def run(directory: Path, wol_broadcast: str | None, passive_listen: str | None = None) -> int:
+def run(
+    directory: Path,
+    wol_broadcast: str | None,
+    passive_listen: str | None = None,
+    prompter: str | None = None,
+) -> int:
     from jump_client.agent import RESTART, Agent
     from jump_client.config import ConfigError, load, save
 
@@ -97,9 +117,10 @@ def run(directory: Path, wol_broadcast: str | None, passive_listen: str | None =
     except ConfigError as err:
         print(f"jump-client: {err}", file=sys.stderr)
         return 2
-    if wol_broadcast or passive_listen:
+    if wol_broadcast or passive_listen or prompter:
         config.wol_broadcast = wol_broadcast or config.wol_broadcast
         config.passive_listen = passive_listen or config.passive_listen
+        config.prompter = prompter or config.prompter
         save(config)
     installer.make_logger(directory, silent=config.silent)
     agent = Agent(config, remove=lambda: installer.remove_local(directory))

@@ -30,6 +30,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from domain.rules import magic_packet
 from jump_client import files, system
 from jump_client.config import ClientConfig, now, save
+from jump_client.prompter import NoPrompter, Prompter, PrompterError, make_prompter
 from jump_client.shell import Shell
 from jump_client.upgrade import UpgradeFailed, fetch, install_bundle
 
@@ -114,6 +115,12 @@ class Agent:
         self.restart = False
         self.shells: dict[str, Shell] = {}
         self.selected: list[str] = ["cpu", "console_user", "disk_usage", "uptime"]
+        try:
+            self.prompter: Prompter = make_prompter(config.prompter)
+        except PrompterError as err:
+            log.warning("%s The policy's default answer applies to prompts.", err)
+            self.prompter = NoPrompter()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def _ws_url(self) -> str:
         base = self.config.appliance.rstrip("/")
@@ -309,12 +316,33 @@ class Agent:
             self.config.last_contact = now()
             await asyncio.sleep(self.interval)
 
+    async def _prompt(self, ws: ClientConnection, request_id: Any, frame: dict[str, Any]) -> None:
+        """Ask the present user (in its own task: the channel goes on meanwhile)."""
+        try:
+            timeout = min(max(float(frame.get("timeout_s", 30)), 1.0), 300.0)
+        except (TypeError, ValueError):
+            timeout = 30.0
+        text = str(frame.get("question", ""))[:500]
+        answer = await self.prompter.ask(text, timeout)
+        said = {True: "accept", False: "refuse", None: None}[answer]
+        log.info(
+            "Asked the user to accept a session (%s): %s.", self.prompter.name, said or "no answer"
+        )
+        reply = {"type": "response", "id": request_id, "ok": True, "result": {"answer": said}}
+        with contextlib.suppress(ConnectionClosed):
+            await ws.send(orjson.dumps(reply).decode())
+
     async def _answer(self, ws: ClientConnection, raw: str | bytes) -> None:
         try:
             frame = orjson.loads(raw)
             kind, request_id = frame["type"], frame.get("id")
         except (orjson.JSONDecodeError, KeyError, TypeError):
             log.warning("Skipped a frame from the appliance that could not be read.")
+            return
+        if kind == "prompt.ask":
+            task = asyncio.create_task(self._prompt(ws, request_id, frame))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
             return
         result: dict[str, Any] = {}
         error = None

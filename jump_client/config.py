@@ -32,6 +32,8 @@ class ClientConfig(BaseModel):
     passive_listen: str = "0.0.0.0:5832"
     """Where a passive client listens for the appliance's connect request (HOST:PORT)."""
     wol_broadcast: str = "255.255.255.255:9"
+    prompter: str = ""
+    """How to ask a present user to accept a session (see ``jump_client.prompter``)."""
     silent: bool = False
 
     def offline_limit_s(self) -> float:

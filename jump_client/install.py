@@ -79,6 +79,7 @@ def install(
     appliance: str,
     wol_broadcast: str | None,
     valid_minutes: int | None,
+    prompter: str = "",
 ) -> int:
     try:
         params = parse_install_parameters(argv)
@@ -115,6 +116,7 @@ def install(
         register_until=now() + validity,
         silent=params.silent,
         wol_broadcast=wol_broadcast or "255.255.255.255:9",
+        prompter=prompter,
     )
     save(config)
     try:

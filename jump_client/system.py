@@ -83,7 +83,14 @@ def addresses() -> list[str]:
 
 
 def console_user() -> str | None:
-    """The user logged in at the machine itself (not over the network), if any."""
+    """The user logged in at the machine itself (not over the network), if any.
+
+    ``JUMP_CLIENT_CONSOLE_USER`` names one where logins are not in utmp (containers,
+    kiosks that start a session without logging in).
+    """
+    override = os.environ.get("JUMP_CLIENT_CONSOLE_USER")
+    if override:
+        return override
     for user in psutil.users():
         host = user.host or ""
         if not host or host.startswith(":") or host in ("localhost", "127.0.0.1"):

@@ -6,6 +6,7 @@ Every rule is checked here (the console only explains); a refusal is a typed err
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from typing import Any
 
@@ -106,16 +107,17 @@ async def start_session(id: int, user: Rep, app: State) -> SessionStarted:
 async def start_many(body: MultiStart, user: Rep, app: State) -> MultiStartAnswer:
     """Up to 10 items at once; each item succeeds or fails on its own."""
     assert app.sessions is not None
-    results = []
-    for item_id in dict.fromkeys(body.ids):
+    sessions = app.sessions
+
+    async def one(item_id: int) -> MultiStartResult:
         try:
-            started = await app.sessions.start(user, item_id)
-            results.append(MultiStartResult(id=item_id, started=started))
+            return MultiStartResult(id=item_id, started=await sessions.start(user, item_id))
         except RuleRefused as err:
-            results.append(
-                MultiStartResult(id=item_id, error=err.refusal.code, message=err.refusal.message)
-            )
-    return MultiStartAnswer(results=results)
+            return MultiStartResult(id=item_id, error=err.refusal.code, message=err.refusal.message)
+
+    # at once: a present user may take up to the prompt's timeout to answer on each item
+    results = await asyncio.gather(*(one(i) for i in dict.fromkeys(body.ids)))
+    return MultiStartAnswer(results=list(results))
 
 
 @router.get("/sessions", response_model=list[SessionInfo])

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from api_client import ApiCredentials, ApplianceClient, RepCredentials
+from api_client import ApiCredentials, ApplianceClient, Refused, RepCredentials
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
@@ -50,6 +50,8 @@ class Client:
         mac: str,
         broadcast: str | None = None,
         display: str | None = None,
+        prompter: str | None = None,
+        console_user: str | None = None,
     ) -> None:
         args = [sys.executable, "-m", "jump_client", "run", "--dir", str(directory)]
         if broadcast:
@@ -58,6 +60,10 @@ class Client:
         env.pop("DISPLAY", None)  # a screen only where a test gives one
         if display:
             env["DISPLAY"] = display
+        if prompter:
+            args += ["--prompter", prompter]
+        if console_user:
+            env["JUMP_CLIENT_CONSOLE_USER"] = console_user
         self.process = subprocess.Popen(
             args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
         )
@@ -747,3 +753,58 @@ async def test_file_transfer_within_the_policy_and_its_folders(
         with pytest.raises(Forbidden) as denied:
             await rep.download_file(again.session.sid, str(share / "notes.txt"))
         assert "does not allow file downloads" in denied.value.message
+
+
+async def test_a_present_user_is_asked_and_the_answer_decides(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
+) -> None:
+    asked = tmp_path / "asked.txt"
+    answer = tmp_path / "answer"
+    script = tmp_path / "prompt.sh"
+    # the user's answer is whatever the test wrote in `answer`; "wait" means nobody answers
+    script.write_text(
+        f'printf "%s\\n" "$1" >> {asked}\n'
+        f'case "$(cat {answer})" in accept) exit 0;; refuse) exit 1;; *) sleep 60;; esac\n'
+    )
+    quick = await api.session_policies.create(
+        {
+            "display_name": "Prompt, accept on timeout",
+            "code_name": "prompt_quick",
+            "permissions": {
+                "prompt_end_user": "allow",
+                "prompt_timeout_s": 5,
+                "prompt_default_answer": "accept",
+                "command_shell": "allow",
+            },
+        }
+    )
+    inst = await installer(api, attended_session_policy_id=2)
+    item_id = install_client(embedded.url, inst, tmp_path / "p")
+    clients.append(
+        Client(
+            tmp_path / "p",
+            mac="02:00:5e:77:00:0a",
+            prompter=f"command:sh {script} {{question}}",
+            console_user="ann",
+        )
+    )
+    async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
+        await eventually(lambda: _online(rep, item_id, True))
+        answer.write_text("accept")
+        started = await rep.start_session(item_id)
+        assert started.presence and started.session.reason.endswith("the user accepted")
+        assert "Carol" in asked.read_text() and "(carol) asks to start" in asked.read_text()
+        await rep.end_session(started.session.sid)
+
+        answer.write_text("refuse")
+        with pytest.raises(Refused) as refused:
+            await rep.start_session(item_id)
+        assert refused.value.code == "refused_by_user"
+        assert "refused; the session did not start" in refused.value.message
+
+        await api.jump_clients.update(item_id, {"attended_session_policy_id": quick.id})
+        answer.write_text("wait")  # nobody answers within the policy's 5 s: accept applies
+        late = await rep.start_session(item_id)
+        assert "default answer (accept) applied" in late.session.reason
+        assert late.permissions.command_shell
+    assert len(asked.read_text().splitlines()) == 3  # asked once per start

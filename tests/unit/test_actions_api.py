@@ -101,7 +101,7 @@ async def test_start_session_picks_the_policy_by_presence(app: FastAPI, rep: Rep
     carol = await rep("carol")
     started = await carol.start_session(item.id)
     assert started.presence and started.session_policy_id == 2 and not started.joined
-    assert started.session.reason == "a user is present"
+    assert started.session.reason == "a user is present; the user accepted"  # asked first
     assert started.permissions.prompt_end_user  # "present: prompt, view only"
     assert (await carol.jump_item(item.id)).x_in_session_by == ["carol"]
     nobody = make_item(app, console_user="")

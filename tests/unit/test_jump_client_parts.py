@@ -10,8 +10,11 @@ from fastapi import FastAPI
 
 from appliance.agent_api import Admission
 from appliance.clock import FakeClock
+from domain.enums import PromptAnswer
+from domain.rules import prompt_outcome
 from jump_client import install
 from jump_client.config import ClientConfig, save
+from jump_client.prompter import PrompterError, make_prompter
 
 
 def test_admission_holds_the_site_connection_rate(app: FastAPI, clock: FakeClock) -> None:
@@ -45,3 +48,41 @@ def test_restricted_local_uninstall_is_refused_without_privilege(
     assert install.uninstall(directory) == 1
     assert "restricts local uninstall" in capsys.readouterr().err
     assert directory.exists()
+
+
+# -- prompting a present user -------------------------------------------------------------------
+
+
+async def test_a_command_prompter_reads_the_exit_status_or_the_word(tmp_path: Path) -> None:
+    said = tmp_path / "question.txt"
+    accept = make_prompter(f"command:sh -c 'printf %s \"$1\" > {said}; exit 0' sh {{question}}")
+    assert await accept.ask("Allow it?", 5) is True
+    assert said.read_text() == "Allow it?"  # the question reaches the program
+    assert await make_prompter("command:sh -c 'exit 1'").ask("q", 5) is False
+    assert await make_prompter("command:sh -c 'echo refuse'").ask("q", 5) is False
+    assert await make_prompter("command:sh -c 'echo accept; exit 3'").ask("q", 5) is True
+    assert await make_prompter("command:sh -c 'exit 7'").ask("q", 5) is None
+    assert (
+        await make_prompter("command:sh -c 'sleep 30'").ask("q", 0.3) is None
+    )  # no answer in time
+    assert await make_prompter("command:/nonexistent/prompt").ask("q", 5) is None
+    assert await make_prompter("none").ask("q", 5) is None
+
+
+def test_a_bad_prompter_is_refused_with_a_sentence() -> None:
+    for spec, words in (
+        ("zenity", "is not a prompter"),
+        ("command:", "is empty"),
+        ("command:'unclosed", "cannot be read"),
+    ):
+        with pytest.raises(PrompterError, match=words):
+            make_prompter(spec)
+
+
+def test_no_answer_takes_the_policy_default() -> None:
+    assert prompt_outcome(True, PromptAnswer.REFUSE) == (True, "accepted")
+    assert prompt_outcome(False, PromptAnswer.ACCEPT) == (False, "refused")
+    accepted, how = prompt_outcome(None, PromptAnswer.ACCEPT)
+    assert accepted and "default answer (accept)" in how
+    refused, how = prompt_outcome(None, PromptAnswer.REFUSE)
+    assert not refused and "default answer (refuse)" in how
