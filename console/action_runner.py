@@ -8,17 +8,20 @@ with one sentence: what happened, or the appliance's reason.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api_client import ApplianceError, Refused, ValidationFailed, open_shell
+from console import transfers
 from console.actions import ActionState, explain
-from console.dialogs import ChoiceScreen, ConfirmScreen, EditScreen, PromptScreen
+from console.dialogs import ChoiceScreen, ConfirmScreen, EditScreen, PathsScreen, PromptScreen
 from console.session_screen import SessionsScreen
 from domain import JumpClient, JumpGroupType, resolve_permissions
 from domain.rules import MAX_MULTI_START, WAKE_COOLDOWN, parse_secureon
-from domain.session import SessionEvent, SessionInfo
+from domain.session import MAX_TRANSFER_BYTES, SessionEvent, SessionInfo
 from domain.session_policy import SITE_DEFAULT_SESSION_POLICY_ID
 
 if TYPE_CHECKING:
@@ -402,6 +405,95 @@ class ActionRunner:
 
         self._run(job, "system-info")
 
+    def transfer(self, sid: str, direction: str) -> None:
+        """Ask for the paths, then download a file from the endpoint or upload one to it."""
+        session = self.sessions.get(sid)
+        if session is None:
+            return
+        allowed = (
+            session.permissions.file_transfer_download
+            if direction == "download"
+            else session.permissions.file_transfer_upload
+        )
+        if not allowed:
+            self._say(f"The session policy does not allow {direction}ing files.", "warning")
+            return
+        folders = session.permissions.file_transfer_paths
+        where = (
+            f"Allowed folders on the endpoint: {', '.join(folders)}."
+            if folders
+            else "Any folder on the endpoint the client's user may use."
+        )
+        remote_start = folders[0].rstrip("/") + "/" if folders else "/"
+        if direction == "download":
+
+            def fetched(paths: tuple[str, str] | None) -> None:
+                if paths is not None:
+                    self._run(lambda: self._download(sid, *paths), "transfer")
+
+            self.app.push_screen(
+                PathsScreen(
+                    f"Download a file from '{session.item_name}'",
+                    ("File on the endpoint", "Save to (a folder or a new file on this machine)"),
+                    (remote_start, transfers.default_folder() + "/"),
+                    f"{where} Existing files here are never overwritten. Escape cancels.",
+                    transfers.check_download,
+                ),
+                fetched,
+            )
+        else:
+
+            def chosen(paths: tuple[str, str] | None) -> None:
+                if paths is not None:
+                    self._run(lambda: self._upload(sid, *paths), "transfer")
+
+            self.app.push_screen(
+                PathsScreen(
+                    f"Upload a file to '{session.item_name}'",
+                    (
+                        "File on this machine",
+                        "Save on the endpoint as (a path ending in / keeps the name)",
+                    ),
+                    ("", remote_start),
+                    f"{where} At most {MAX_TRANSFER_BYTES // (1024 * 1024)} MiB. Escape cancels.",
+                    transfers.check_upload,
+                ),
+                chosen,
+            )
+
+    async def _download(self, sid: str, remote: str, local: str) -> None:
+        target = transfers.local_target(local, remote)
+        self._say(f"Downloading {remote}…")
+        data = await self.app.client.download_file(sid, remote.strip())
+        try:
+            await asyncio.to_thread(transfers.save_new, target, data)
+        except FileExistsError:
+            self._say(f"{target} appeared meanwhile; the download was not saved.", "error")
+            return
+        except OSError as err:
+            self._say(f"The download could not be saved to {target}: {err.strerror}.", "error")
+            return
+        self._log(
+            sid, f"Downloaded {remote.strip()} ({transfers.size_text(len(data))}) to {target}."
+        )
+
+    async def _upload(self, sid: str, local: str, remote: str) -> None:
+        source = Path(local.strip()).expanduser()
+        target = transfers.remote_target(remote, str(source))
+        try:
+            data = await asyncio.to_thread(source.read_bytes)
+        except OSError as err:
+            self._say(f"{source} could not be read: {err.strerror}.", "error")
+            return
+        self._say(f"Uploading {source.name}…")
+        await self.app.client.upload_file(sid, target, data)
+        self._log(sid, f"Uploaded {source} ({transfers.size_text(len(data))}) as {target}.")
+
+    def _log(self, sid: str, line: str) -> None:
+        self.logs.setdefault(sid, []).append(line)
+        self._say(line)
+        self.app.sessions_changed()
+
     def _remember(self, info: SessionInfo, line: str) -> None:
         self.sessions[info.sid] = info
         self.logs.setdefault(info.sid, []).append(line)
@@ -441,4 +533,5 @@ class ActionRunner:
             lambda sid: self.invite(sid),
             opener=lambda sid: open_shell(self.app.client, sid),
             system_info=self.system_info,
+            transfer=self.transfer,
         )

@@ -99,6 +99,61 @@ class PromptScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class PathsScreen(ModalScreen[tuple[str, str] | None]):
+    """Two labelled lines (for a transfer: from, to); enter moves on, then checks and sends.
+
+    ``check(first, second)`` answers an error sentence or None; on an error both values stay.
+    """
+
+    DEFAULT_CSS = f"PathsScreen {{ {DIALOG_CSS} }}"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="paths.cancel"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        labels: tuple[str, str],
+        values: tuple[str, str],
+        hint: str,
+        check: Callable[[str, str], str | None],
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.labels = labels
+        self.values = values
+        self.hint = hint
+        self.check = check
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.title_text, classes="title", markup=False)
+            for n, (label, value) in enumerate(zip(self.labels, self.values, strict=True)):
+                yield Static(label, markup=False)
+                yield Input(value=value, id=f"path-{n}")
+            yield Static("", classes="error", id="paths-error", markup=False)
+            yield Static(self.hint, classes="hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#path-0", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "path-0":
+            self.query_one("#path-1", Input).focus()
+            return
+        first = self.query_one("#path-0", Input).value
+        second = self.query_one("#path-1", Input).value
+        error = self.check(first, second)
+        if error:
+            self.query_one("#paths-error", Static).update(error)
+            return
+        self.dismiss((first, second))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class ChoiceScreen(ModalScreen[Any]):
     """Pick one of several labelled values; escape cancels."""
 

@@ -110,7 +110,8 @@ class ShellView(Vertical):
     def compose(self) -> ComposeResult:
         yield RichLog(wrap=True, max_lines=5000, markup=False, id=f"shell-log-{self.sid}")
         yield Input(
-            placeholder="shell: type a command, enter runs it; ctrl+t sends Ctrl-C",
+            placeholder="shell: type a command, enter runs it; ctrl+t sends Ctrl-C; "
+            "F5 download, F6 upload, F7 system info, F10 end",
             id=f"shell-input-{self.sid}",
         )
 
@@ -152,9 +153,12 @@ class ShellView(Vertical):
 class SessionsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,v", "app.pop_screen", "Back to the list", id="sessions.back"),
-        Binding("x", "end", "End session", id="sessions.end"),
-        Binding("i", "invite", "Invite", id="sessions.invite"),
-        Binding("y", "system_info", "System info", id="sessions.system_info"),
+        # letters when the shell line is not focused; function keys work from the shell too
+        Binding("x,f10", "end", "End session", id="sessions.end"),
+        Binding("i,f8", "invite", "Invite", id="sessions.invite"),
+        Binding("y,f7", "system_info", "System info", id="sessions.system_info"),
+        Binding("g,f5", "download", "Download file", id="sessions.download"),
+        Binding("p,f6", "upload", "Upload file", id="sessions.upload"),
     ]
 
     DEFAULT_CSS = """
@@ -172,8 +176,10 @@ class SessionsScreen(Screen[None]):
         invite: Callable[[str], None],
         opener: ShellOpener | None = None,
         system_info: Callable[[str], None] | None = None,
+        transfer: Callable[[str, str], None] | None = None,
     ) -> None:
         super().__init__()
+        self._transfer = transfer
         self._opener = opener
         self._system_info = system_info
         self._sessions = sessions
@@ -236,3 +242,13 @@ class SessionsScreen(Screen[None]):
         sid = self._current()
         if sid and self._system_info is not None:
             self._system_info(sid)
+
+    def action_download(self) -> None:
+        sid = self._current()
+        if sid and self._transfer is not None:
+            self._transfer(sid, "download")
+
+    def action_upload(self) -> None:
+        sid = self._current()
+        if sid and self._transfer is not None:
+            self._transfer(sid, "upload")

@@ -9,6 +9,9 @@ from pydantic import Field
 from domain._types import Model, UtcDateTime
 from domain.session_policy import ResolvedPermissions
 
+#: the largest file a session transfers either way (it travels whole, in one message)
+MAX_TRANSFER_BYTES = 16 * 1024 * 1024
+
 
 class SessionInfo(Model):
     sid: str

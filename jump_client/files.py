@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-MAX_BYTES = 16 * 1024 * 1024
+from domain.session import MAX_TRANSFER_BYTES as MAX_BYTES
 
 
 class TransferRefused(ValueError):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Input, Static
 
 from api_client import ApiCredentials, ApplianceClient, Refused, RepCredentials
 from appliance.clock import FakeClock
@@ -808,3 +809,75 @@ async def test_a_present_user_is_asked_and_the_answer_decides(
         assert "default answer (accept) applied" in late.session.reason
         assert late.permissions.command_shell
     assert len(asked.read_text().splitlines()) == 3  # asked once per start
+
+
+async def test_files_go_both_ways_from_the_console_session_screen(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
+) -> None:
+    from console.dialogs import PathsScreen
+    from tests.app.conftest import SIZE, Site, loaded, until
+
+    share, mine = tmp_path / "share", tmp_path / "mine"
+    share.mkdir()
+    mine.mkdir()
+    (share / "report.txt").write_bytes(b"disk report\n")
+    (mine / "report.txt").write_bytes(b"older, keep me\n")
+    (mine / "fix.sh").write_bytes(b"echo fixed\n")
+    repo = embedded.app.state.appliance.repo  # type: ignore[union-attr]
+    with repo.transaction():
+        repo.session_policies.update(
+            3,
+            {
+                "permissions": {
+                    "command_shell": "allow",
+                    "file_transfer_upload": "allow",
+                    "file_transfer_download": "allow",
+                    "file_transfer_paths": [str(share)],
+                }
+            },
+        )
+    inst = await installer(api, unattended_session_policy_id=3, tag="files")
+    running(embedded.url, inst, tmp_path / "fc", clients, mac="02:00:5e:77:00:14")
+    app = Site(embedded, tmp_path / "state.json").console()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("colon", *"filter tag:files status:online", "enter")
+        await until(pilot, lambda: app._details_item is not None, timeout=30)
+        await pilot.press("enter")  # start the session: the sessions screen opens
+        await until(pilot, lambda: bool(app.actions.sessions))
+        sid = next(iter(app.actions.sessions))
+
+        async def fill(first: str, second: str) -> PathsScreen:
+            await until(pilot, lambda: isinstance(app.screen, PathsScreen))
+            dialog = app.screen
+            assert isinstance(dialog, PathsScreen)
+            dialog.query_one("#path-0", Input).value = first
+            dialog.query_one("#path-1", Input).value = second
+            dialog.query_one("#path-0", Input).focus()
+            await pilot.pause()
+            await pilot.press("enter", "enter")
+            await pilot.pause()
+            return dialog
+
+        await pilot.press("f5")  # download, from the shell line too
+        dialog = await fill(str(share / "report.txt"), str(mine) + "/")
+        error = str(dialog.query_one("#paths-error", Static).render())
+        assert "already exists" in error and app.screen is dialog  # nothing overwritten
+        await fill(str(share / "report.txt"), str(mine / "report-new.txt"))
+        await until(pilot, lambda: (mine / "report-new.txt").exists())
+        assert (mine / "report-new.txt").read_bytes() == b"disk report\n"
+        assert (mine / "report.txt").read_bytes() == b"older, keep me\n"
+
+        await pilot.press("f6")  # upload into an allowed folder, keeping the name
+        await fill(str(mine / "fix.sh"), str(share) + "/")
+        await until(pilot, lambda: (share / "fix.sh").exists())
+        assert (share / "fix.sh").read_bytes() == b"echo fixed\n"
+        await until(pilot, lambda: any("Uploaded" in line for line in app.actions.logs[sid]))
+        assert any("Downloaded" in line for line in app.actions.logs[sid])
+
+        await pilot.press("f6")  # outside the policy's folders: refused by the client
+        await fill(str(mine / "fix.sh"), "/tmp/")
+        await until(
+            pilot,
+            lambda: any("outside the folders" in n.message for n in app._notifications),
+        )
