@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -36,7 +37,10 @@ class ShellConnection:
         )
 
     async def resize(self, cols: int, rows: int) -> None:
-        await self._ws.send(orjson.dumps({"type": "resize", "cols": cols, "rows": rows}).decode())
+        """Tell the endpoint's terminal its size (nothing happens once the shell is closed)."""
+        frame = orjson.dumps({"type": "resize", "cols": cols, "rows": rows}).decode()
+        with contextlib.suppress(ConnectionClosed):
+            await self._ws.send(frame)
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self._chunks()

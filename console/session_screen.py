@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -106,6 +107,7 @@ class ShellView(Vertical):
         self.sid = sid
         self._opener = opener
         self._shell: ShellConnection | None = None
+        self._sent_size = (0, 0)
 
     def compose(self) -> ComposeResult:
         yield RichLog(wrap=True, max_lines=5000, markup=False, id=f"shell-log-{self.sid}")
@@ -126,6 +128,7 @@ class ShellView(Vertical):
         try:
             async with self._opener(self.sid) as shell:
                 self._shell = shell
+                await self._send_size()
                 async for chunk in shell:
                     log.write(terminal_text(chunk))
                 ending = (
@@ -144,6 +147,20 @@ class ShellView(Vertical):
         if self._shell is not None:
             await self._shell.write((event.value + "\n").encode())
             event.input.value = ""
+
+    def _terminal_size(self) -> tuple[int, int]:
+        log = self.query_one(RichLog).size
+        return max(20, log.width - 1), max(5, log.height)
+
+    async def _send_size(self) -> None:
+        """Tell the endpoint's terminal how big the shell's view is (programs wrap to it)."""
+        shell = self._shell
+        if shell is not None and self._terminal_size() != self._sent_size:
+            self._sent_size = self._terminal_size()
+            await shell.resize(*self._sent_size)
+
+    async def on_resize(self, _event: events.Resize) -> None:
+        await self._send_size()
 
     async def action_interrupt(self) -> None:
         if self._shell is not None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widgets import Input, RichLog, Static
 
 from api_client import ApiCredentials, ApplianceClient, Refused, RepCredentials
 from appliance.clock import FakeClock
@@ -815,6 +815,7 @@ async def test_files_go_both_ways_from_the_console_session_screen(
     embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
 ) -> None:
     from console.dialogs import PathsScreen
+    from console.session_screen import ShellView
     from tests.app.conftest import SIZE, Site, loaded, until
 
     share, mine = tmp_path / "share", tmp_path / "mine"
@@ -846,6 +847,16 @@ async def test_files_go_both_ways_from_the_console_session_screen(
         await pilot.press("enter")  # start the session: the sessions screen opens
         await until(pilot, lambda: bool(app.actions.sessions))
         sid = next(iter(app.actions.sessions))
+        shell = app.screen.query_one(ShellView)
+        await until(pilot, lambda: shell._sent_size != (0, 0), timeout=30)
+        cols, rows = shell._sent_size  # the view's size reached the endpoint's terminal
+        shell.query_one(Input).value = "stty size"
+        await pilot.press("enter")
+
+        def shown() -> str:
+            return "\n".join(line.text for line in shell.query_one(RichLog).lines)
+
+        await until(pilot, lambda: f"{rows} {cols}" in shown(), timeout=30)
 
         async def fill(first: str, second: str) -> PathsScreen:
             await until(pilot, lambda: isinstance(app.screen, PathsScreen))
