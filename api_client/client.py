@@ -515,6 +515,21 @@ class ApplianceClient:
     async def remove_item(self, item_id: int) -> None:
         await self.request("DELETE", f"{REP}/jump-items/{item_id}", item=f"Jump Item {item_id}")
 
+    # -- installers -----------------------------------------------------------------------------
+
+    def installer_link(self, installer_id: str, platform: str = "linux-64") -> str:
+        """The direct download link of an installer: anyone with it can download (no sign-in)
+        until the installer expires, so it goes only to those who deploy."""
+        return f"{self.base_url}/api/agent/v1/installer/{installer_id}/{platform}"
+
+    async def download_installer(self, installer_id: str, platform: str = "linux-64") -> bytes:
+        response = await self.request(
+            "GET",
+            f"{CONFIG}/jump-client/installer/{installer_id}/{platform}",
+            item="the installer",
+        )
+        return response.content
+
     # -- site settings -----------------------------------------------------------------------------
 
     async def settings(self) -> JumpClientSettings:

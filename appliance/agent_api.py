@@ -35,6 +35,7 @@ from starlette.websockets import WebSocketDisconnect
 from appliance._state import Appliance
 from appliance.agents import AgentError, PresenceAnswer, Transfer
 from appliance.config_api._refs import site_addresses
+from appliance.installer_artifact import DownloadRefused, installer_file
 from appliance.rep_api._deps import RepError
 from appliance.security import token_hash
 from domain import (
@@ -463,6 +464,23 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
             interval_s=appliance.live.interval() if appliance.live else 30,
             days_before_deleted=settings.days_before_deleted,
             max_offline_minutes=current.max_offline_minutes,
+        )
+
+    @api.get("/installer/{installer_id}/{platform}")
+    async def public_installer(installer_id: str, platform: str, request: Request) -> Response:
+        """The direct download link: the 32-character key is what grants it (no sign-in),
+        as with an e-mailed or copied link; an expired installer is refused."""
+        address = f"{request.url.scheme}://{request.url.netloc}"
+        try:
+            name, data = installer_file(
+                appliance.repo.installers(), installer_id, platform, address, appliance.clock.now()
+            )
+        except DownloadRefused as err:
+            raise RepError(err.status, "installer_unavailable", err.message) from None
+        return Response(
+            data,
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
     @api.get("/bundle")

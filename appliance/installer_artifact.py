@@ -12,8 +12,11 @@ import importlib.util
 import io
 import json
 import zipfile
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+
+from domain import Installer
 
 PLATFORMS = ("linux-64",)
 REQUIRED = ("pydantic", "psutil", "websockets", "orjson", "platformdirs")
@@ -67,3 +70,31 @@ def build_installer(appliance: str, key: str, expires: datetime) -> bytes:
             archive.writestr(name, content)
         archive.writestr("__main__.py", MAIN.format(appliance=appliance, carried=carried))
     return b"#!/usr/bin/env python3\n" + buffer.getvalue()
+
+
+class DownloadRefused(Exception):
+    """Why an installer cannot be downloaded: an HTTP status and one sentence."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def installer_file(
+    installers: Sequence[Installer], key: str, platform: str, appliance: str, now: datetime
+) -> tuple[str, bytes]:
+    """The file name and bytes of the installer with this key for ``platform``."""
+    found = next((i for i in installers if i.installer_id == key), None)
+    if found is None:
+        raise DownloadRefused(404, "No installer has this key; ask for a new download link.")
+    if platform not in PLATFORMS:
+        raise DownloadRefused(
+            404,
+            f"There is no installer for the platform '{platform}'; there is one for "
+            f"{', '.join(PLATFORMS)}.",
+        )
+    if found.expiration_timestamp <= now:
+        raise DownloadRefused(410, "This installer has expired; ask an administrator to extend it.")
+    data = build_installer(appliance, found.installer_id, found.expiration_timestamp)
+    return f"jump-client-installer-{platform}.pyz", data

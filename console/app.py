@@ -35,6 +35,7 @@ from api_client import (
     SnapshotLoaded,
 )
 from console.action_runner import ActionRunner
+from console.admin import open as admin
 from console.backend import Backend, Session
 from console.commands import CommandError, parse_command
 from console.config import UiState, save_state
@@ -758,6 +759,12 @@ class JumpConsoleApp(App[int]):
                 self.action_pause()
             case "follow":
                 self.action_follow()
+            case "installers":
+                admin.open_installers(self)
+            case "deploy":
+                admin.open_deploy(self)
+            case "settings":
+                admin.open_settings(self)
             case "help":
                 self.action_help()
             case "quit":

@@ -21,6 +21,8 @@ class Session:
     groups: dict[GroupKey, str]
     site: RepSite
     permissions: dict[GroupKey, list[str]] = field(default_factory=dict)
+    is_admin: bool = False
+    """Site administrators also see the administration screens (installers, settings)."""
 
     @property
     def policy_names(self) -> dict[int, str]:
@@ -44,7 +46,12 @@ class Backend:
                 groups[key] = str(entry["name"])
                 permissions[key] = list(entry["permissions"])
             return Session(
-                str(user["username"]), str(user["display_name"]), groups, site, permissions
+                str(user["username"]),
+                str(user["display_name"]),
+                groups,
+                site,
+                permissions,
+                is_admin=bool(user.get("is_admin", False)),
             )
         except (KeyError, TypeError, ValueError):
             raise ProtocolError("The appliance's answer about you could not be read.") from None

@@ -19,6 +19,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sessions": ("", "show the sessions you are in"),
     "pause": ("", "pause or resume live updates"),
     "follow": ("", "keep the cursor on the highlighted item when the order changes"),
+    "installers": ("", "administrators: the Jump Client installers"),
+    "deploy": ("", "administrators: create an installer (mass deployment wizard)"),
+    "settings": ("", "administrators: the site's Jump Client settings"),
     "help": ("", "show every key and command"),
     "quit": ("", "leave the console"),
 }

@@ -157,3 +157,41 @@ def disallowed(installer: InstallerFields, params: InstallParameters) -> list[st
                 "is fixed)."
             )
     return problems
+
+
+#: Example values shown in the usage help, per parameter.
+_EXAMPLES = {
+    "install-dir": "/opt/jump-client",
+    "jc-name": "NAME",
+    "jc-jump-group": "jumpgroup:CODE_NAME",
+    "jc-public-site-address": "HOST",
+    "jc-session-policy-present": "CODE_NAME",
+    "jc-session-policy-not-present": "CODE_NAME",
+    "jc-jump-policy": "CODE_NAME",
+    "jc-max-offline-minutes": "MINUTES",
+    "jc-tag": "TAG",
+    "jc-comments": "TEXT",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class UsageLine:
+    exe: str
+    msi: str
+    allowed: bool
+    """False: this installer fixes the value, and giving it fails the install."""
+
+
+def usage(installer: InstallerFields) -> list[UsageLine]:
+    """Each mass-deployment parameter in both forms, and whether this installer allows it."""
+    lines = []
+    for name, (_target, flag) in PARAMETERS.items():
+        msi_name = "INSTALLDIR" if name == "install-dir" else name.replace("-", "_")
+        if name in FLAGS:
+            exe = f"--{name}"
+            msi = "/quiet" if name == "silent" else f"{msi_name}=1"
+        else:
+            example = _EXAMPLES[name]
+            exe, msi = f"--{name} {example}", f"{msi_name}={example}"
+        lines.append(UsageLine(exe, msi, flag is None or bool(getattr(installer, flag))))
+    return lines

@@ -20,6 +20,20 @@ from domain.session_policy import SessionPolicy
 MIN_MAINTENANCE_DAYS = 15
 
 
+def lost_before_deleted(days_before_lost: object, days_before_deleted: object) -> str | None:
+    """The cross-field maintenance rule (also checked alone, when other fields are wrong)."""
+    if (
+        isinstance(days_before_lost, int)
+        and isinstance(days_before_deleted, int)
+        and days_before_lost >= days_before_deleted
+    ):
+        return (
+            "days_before_lost must be less than days_before_deleted "
+            f"({days_before_lost} is not less than {days_before_deleted})"
+        )
+    return None
+
+
 class JumpClientSettings(Model):
     """``/api/config/v1/jump-client/settings``: every rule is checked across fields too."""
 
@@ -42,11 +56,9 @@ class JumpClientSettings(Model):
 
     @model_validator(mode="after")
     def _lost_before_deleted(self) -> Self:
-        if self.days_before_lost >= self.days_before_deleted:
-            raise ValueError(
-                "days_before_lost must be less than days_before_deleted "
-                f"({self.days_before_lost} is not less than {self.days_before_deleted})"
-            )
+        problem = lost_before_deleted(self.days_before_lost, self.days_before_deleted)
+        if problem:
+            raise ValueError(problem)
         if len(set(self.statistics)) != len(self.statistics):
             raise ValueError("statistics must not name a statistic twice")
         return self

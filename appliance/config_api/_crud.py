@@ -93,7 +93,7 @@ def add_crud(
             if check:
                 check(app, values)
             item = table(app).insert(values)
-            app.audit(f"api:{account.client_id}", f"{slug}.create", f"{slug}:{item.id}")
+            app.audit(account.actor, f"{slug}.create", f"{slug}:{item.id}")
         response.status_code = 201
         response.headers["Location"] = str(request.url_for(f"get_{slug}", id=item.id))
         return item
@@ -111,9 +111,7 @@ def add_crud(
             if check:
                 check(app, changes)
             item = table(app).update(id, changes)
-            app.audit(
-                f"api:{account.client_id}", f"{slug}.update", f"{slug}:{id}", fields=sorted(changes)
-            )
+            app.audit(account.actor, f"{slug}.update", f"{slug}:{id}", fields=sorted(changes))
         return item
 
     async def delete_item(id: int, app: State, account: Writer) -> Response:
@@ -123,7 +121,7 @@ def add_crud(
             if before_delete:
                 before_delete(app, id)
             table(app).delete(id)
-            app.audit(f"api:{account.client_id}", f"{slug}.delete", f"{slug}:{id}")
+            app.audit(account.actor, f"{slug}.delete", f"{slug}:{id}")
         return Response(status_code=204)
 
     router.add_api_route(

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from appliance._state import Appliance, appliance_of
 from appliance.security import token_hash
-from domain import ApiAccess, ApiAccount
+from domain import ApiAccess
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -79,21 +79,40 @@ def reject_unknown_query(request: Request) -> None:
         raise _unauthorized(f"Unknown query parameter '{unknown[0]}'; check the request.")
 
 
-def current_account(request: Request) -> ApiAccount:
-    """The API account of the bearer token; spends one request of its rate limit."""
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who calls the Config API: an API account, or a representative with the admin role
+    (the console's administration screens use the same API and the same rules)."""
+
+    actor: str  # as the audit names it: ``api:CLIENT_ID`` or ``rep:USERNAME``
+    access: ApiAccess
+    rate_key: str
+
+
+def current_account(request: Request) -> Caller:
+    """The caller of the bearer token; spends one request of its rate limit."""
     app = appliance_of(request)
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorized("A bearer token is required; get one from POST /oauth2/token.")
     found = app.repo.token(token_hash(token.strip()), app.clock.now().timestamp())
-    if found is None or found[0] != "api":
+    if found is None or found[0] not in ("api", "rep"):
         raise _unauthorized("The token is invalid or has expired; request a new one.")
-    row = app.repo.execute("SELECT client_id FROM api_account WHERE id = ?", (found[1],)).fetchone()
-    account = app.repo.api_account_by_client_id(row[0]) if row else None
-    if account is None:
-        raise _unauthorized("The token's API account no longer exists.")
-    verdict = app.limiter.check(f"api:{account[0].id}")
+    if found[0] == "rep":
+        user = app.repo.users.get(found[1])
+        if user is None or not user.is_admin:
+            raise ApiError(403, "Only site administrators may use the Config API from a console.")
+        caller = Caller(f"rep:{user.username}", ApiAccess.FULL_ACCESS, f"rep:{user.id}")
+    else:
+        row = app.repo.execute(
+            "SELECT client_id FROM api_account WHERE id = ?", (found[1],)
+        ).fetchone()
+        account = app.repo.api_account_by_client_id(row[0]) if row else None
+        if account is None:
+            raise _unauthorized("The token's API account no longer exists.")
+        caller = Caller(f"api:{account[0].client_id}", account[0].access, f"api:{account[0].id}")
+    verdict = app.limiter.check(caller.rate_key)
     request.state.ratelimit = verdict
     if not verdict.allowed:
         raise ApiError(
@@ -101,17 +120,17 @@ def current_account(request: Request) -> ApiAccount:
             f"Too many requests for this API account; retry in {verdict.retry_after} s.",
             headers={"Retry-After": str(verdict.retry_after)},
         )
-    return account[0]
+    return caller
 
 
-def writing_account(account: Annotated[ApiAccount, Depends(current_account)]) -> ApiAccount:
+def writing_account(account: Annotated[Caller, Depends(current_account)]) -> Caller:
     if account.access is not ApiAccess.FULL_ACCESS:
         raise ApiError(403, "This API account may only read; ask for full access to change data.")
     return account
 
 
-Reader = Annotated[ApiAccount, Depends(current_account)]
-Writer = Annotated[ApiAccount, Depends(writing_account)]
+Reader = Annotated[Caller, Depends(current_account)]
+Writer = Annotated[Caller, Depends(writing_account)]
 
 
 def the_appliance(request: Request) -> Appliance:

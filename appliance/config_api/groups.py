@@ -114,7 +114,7 @@ async def add_member(
             raise invalid("user_id", f"user {body.user_id} is already a member of this group")
         app.repo.set_member(id, body)
         app.audit(
-            f"api:{account.client_id}",
+            account.actor,
             "jump_group.member_add",
             f"jump_group:{id}",
             user_id=body.user_id,
@@ -147,7 +147,7 @@ async def update_member(
         member = JumpGroupMember(user_id=user_id, jump_item_role_id=body.jump_item_role_id)
         app.repo.set_member(id, member)
         app.audit(
-            f"api:{account.client_id}",
+            account.actor,
             "jump_group.member_update",
             f"jump_group:{id}",
             user_id=user_id,
@@ -162,7 +162,7 @@ async def remove_member(id: int, user_id: int, app: State, account: Writer) -> R
         _member(app, id, user_id)
         app.repo.remove_member(id, user_id)
         app.audit(
-            f"api:{account.client_id}",
+            account.actor,
             "jump_group.member_remove",
             f"jump_group:{id}",
             user_id=user_id,

@@ -86,7 +86,7 @@ async def patch_jump_client(
         updated = app.repo.clients.update(id, changes)
         assert updated is not None
         app.audit(
-            f"api:{account.client_id}",
+            account.actor,
             "jump_client.update",
             f"jump_client:{id}",
             fields=sorted(changes),
@@ -100,7 +100,7 @@ async def delete_jump_client(id: int, app: State, account: Writer) -> Response:
     with app.repo.transaction():
         if not app.repo.clients.delete(id):
             raise not_found("Jump Client", id)
-        app.audit(f"api:{account.client_id}", "jump_client.delete", f"jump_client:{id}")
+        app.audit(account.actor, "jump_client.delete", f"jump_client:{id}")
     app.changed(removed=[id])
     return Response(status_code=204)
 
@@ -123,9 +123,7 @@ async def copy_jump_client(
         values = source.model_dump(exclude={"id", "x_status"})
         values.update(target)
         copy = app.repo.clients.insert(values)
-        app.audit(
-            f"api:{account.client_id}", "jump_client.copy", f"jump_client:{id}", copy_id=copy.id
-        )
+        app.audit(account.actor, "jump_client.copy", f"jump_client:{id}", copy_id=copy.id)
     app.changed([copy.id])
     response.status_code = 201
     response.headers["Location"] = str(request.url_for("get_jump_client", id=copy.id))

@@ -75,7 +75,7 @@ async def put_schedule(id: int, body: Schedule, app: State, account: Writer) -> 
         if not app.repo.set_schedule(id, body):
             raise not_found("Jump Policy", id)
         app.audit(
-            f"api:{account.client_id}",
+            account.actor,
             "jump_policy.schedule",
             f"jump_policy:{id}",
             entries=len(body.entries),

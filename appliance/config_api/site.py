@@ -21,7 +21,7 @@ from appliance.config_api._deps import (
     reject_unknown_query,
 )
 from appliance.config_api._refs import check_references
-from appliance.installer_artifact import PLATFORMS, build_installer
+from appliance.installer_artifact import DownloadRefused, installer_file
 from appliance.security import new_installer_key
 from domain import (
     Installer,
@@ -63,9 +63,7 @@ async def patch_settings(
         app.repo.save_settings(updated)
         old, new = current.model_dump(mode="json"), updated.model_dump(mode="json")
         changed = {k: [old[k], new[k]] for k in new if old[k] != new[k]}
-        app.audit(
-            f"api:{account.client_id}", "settings.update", "jump_client_settings", changes=changed
-        )
+        app.audit(account.actor, "settings.update", "jump_client_settings", changes=changed)
     return updated
 
 
@@ -101,7 +99,7 @@ async def create_installer(
             expiration_timestamp=app.clock.now() + timedelta(minutes=body.valid_duration),
         )
         app.repo.add_installer(installer)
-        app.audit(f"api:{account.client_id}", "installer.create", f"installer:{installer.id}")
+        app.audit(account.actor, "installer.create", f"installer:{installer.id}")
     response.headers["Location"] = str(request.url_for("get_installer", id=installer.id))
     return installer
 
@@ -113,20 +111,17 @@ async def download_installer(
     installer_id: str, platform: str, request: Request, app: State, _account: Reader
 ) -> Response:
     """The installer for ``platform`` (``linux-64``): run it with ``python3 FILE [params]``."""
-    found = next((i for i in app.repo.installers() if i.installer_id == installer_id), None)
-    if found is None:
-        raise ApiError(404, f"No installer has the key {installer_id}.")
-    if platform not in PLATFORMS:
-        raise ApiError(
-            404,
-            f"There is no installer for the platform '{platform}'; there is "
-            f"one for {', '.join(PLATFORMS)}.",
-        )
-    if found.expiration_timestamp <= app.clock.now():
-        raise invalid("installer_id", "names an installer that has expired; extend it first")
     appliance = f"{request.url.scheme}://{request.url.netloc}"
-    data = build_installer(appliance, found.installer_id, found.expiration_timestamp)
-    name = f"jump-client-installer-{platform}.pyz"
+    try:
+        name, data = installer_file(
+            app.repo.installers(), installer_id, platform, appliance, app.clock.now()
+        )
+    except DownloadRefused as err:
+        if err.status == 410:
+            raise invalid(
+                "installer_id", "names an installer that has expired; extend it first"
+            ) from None
+        raise ApiError(err.status, err.message) from None
     return Response(
         data,
         media_type="application/zip",
@@ -148,7 +143,7 @@ async def extend_installer(
         expires = app.clock.now() + timedelta(minutes=body.valid_duration)
         app.repo.set_installer_expiry(id, format_utc(expires))
         app.audit(
-            f"api:{account.client_id}",
+            account.actor,
             "installer.extend",
             f"installer:{id}",
             valid_duration=body.valid_duration,
@@ -161,5 +156,5 @@ async def delete_installer(id: int, app: State, account: Writer) -> Response:
     with app.repo.transaction():
         if not app.repo.delete_installer(id):
             raise not_found("installer", id)
-        app.audit(f"api:{account.client_id}", "installer.delete", f"installer:{id}")
+        app.audit(account.actor, "installer.delete", f"installer:{id}")
     return Response(status_code=204)

@@ -115,3 +115,107 @@ def test_wake_cooldown(snap_compare, site: Site) -> None:  # type: ignore[no-unt
         await pilot.pause()
 
     assert snap_compare(site.console(), run_before=run_before, terminal_size=SIZE)
+
+
+# -- administration ---------------------------------------------------------------------------
+
+
+def _installers(site: Site) -> None:
+    """Two installers with fixed keys (snapshots show keys): one valid, one expired."""
+    from datetime import timedelta
+
+    from domain import Installer
+    from tests.conftest import T0
+
+    state = site.appliance.app.state.appliance  # type: ignore[attr-defined]
+    with state.repo.transaction():
+        for n, (name, tag, hours) in enumerate((("Kiosks", "kiosk", 3), ("Old lab", "lab", -30))):
+            state.repo.add_installer(
+                Installer(
+                    id=n + 1,
+                    name=name,
+                    jump_group_id=1,
+                    tag=tag,
+                    comments="front desk" if n == 0 else "",
+                    jump_policy_id=1,
+                    installer_id=f"{n}" * 32,
+                    allow_override_tag=True,
+                    allow_override_name=n == 0,
+                    expiration_timestamp=T0 + timedelta(hours=hours),
+                )
+            )
+
+
+async def _admin_screen(pilot: Pilot[object], command: str, ready: str) -> None:
+    await _ready(pilot)
+    await pilot.press("colon", *command, "enter")
+    await until(pilot, lambda: bool(pilot.app.screen.query(ready)))
+    await pilot.pause(0.3)
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause()
+
+
+def test_installer_list(snap_compare, site: Site) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import DataTable
+
+    _installers(site)
+
+    async def run_before(pilot: Pilot[object]) -> None:
+        await _admin_screen(pilot, "installers", "DataTable")
+        await until(pilot, lambda: pilot.app.screen.query_one(DataTable).row_count == 2)
+        await pilot.pause()
+
+    assert snap_compare(site.console("admin"), run_before=run_before, terminal_size=SIZE)
+
+
+def test_installer_usage_panel(snap_compare, site: Site, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import DataTable
+
+    from console.admin.installers import InstallersScreen
+
+    _installers(site)
+    # the test appliance's port changes every run; the panel shows the address it is given
+    monkeypatch.setattr(InstallersScreen, "appliance_address", lambda _s: "https://jump.example")
+
+    async def run_before(pilot: Pilot[object]) -> None:
+        await _admin_screen(pilot, "installers", "DataTable")
+        await until(pilot, lambda: pilot.app.screen.query_one(DataTable).row_count == 2)
+        await pilot.press("enter")
+        await until(pilot, lambda: bool(pilot.app.screen.query("#installer-usage")))
+        await pilot.pause()
+
+    assert snap_compare(site.console("admin"), run_before=run_before, terminal_size=SIZE)
+
+
+def test_deploy_wizard_with_validation_errors(snap_compare, site: Site) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import Select
+
+    async def run_before(pilot: Pilot[object]) -> None:
+        await _admin_screen(pilot, "deploy", "#field-tag")
+        screen = pilot.app.screen
+        screen.query_one("#validity-preset", Select).value = "custom"
+        await pilot.pause()
+        screen.query_one("#validity-custom", Input).value = "5m"
+        screen.query_one("#field-name", Input).value = "n" * 129
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        for field in screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(site.console("admin"), run_before=run_before, terminal_size=SIZE)
+
+
+def test_settings_with_a_rejected_maintenance_value(snap_compare, site: Site) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[object]) -> None:
+        await _admin_screen(pilot, "settings", "#field-days_before_lost")
+        screen = pilot.app.screen
+        await until(pilot, lambda: screen.saved is not None)  # type: ignore[attr-defined]
+        screen.query_one("#field-days_before_lost", Input).value = "200"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        screen.query_one("#field-days_before_lost", Input).focus()  # scrolls to the error
+        await pilot.pause(0.3)
+
+    assert snap_compare(site.console("admin"), run_before=run_before, terminal_size=SIZE)

@@ -1,0 +1,452 @@
+"""``:installers`` — the active installers, for site administrators.
+
+A small table (``DataTable`` is right for tens of rows) with the actions of the
+administration page: view (every field and the mass-deployment usage), download, copy the
+direct link, show the key, extend, delete (confirmed; deployed clients stay), add.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from api_client import ApplianceError
+from console import transfers
+from console.dialogs import DIALOG_CSS, ConfirmScreen, PromptScreen
+from console.explain import until
+from domain import Installer, JumpGroupType
+from domain.installer import MAX_VALID_MINUTES, MIN_VALID_MINUTES
+from domain.installer_params import usage
+
+if TYPE_CHECKING:
+    from console.app import JumpConsoleApp
+
+PLATFORM = "linux-64"
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """Labels for the ids an installer holds (from what the console already knows)."""
+
+    groups: dict[tuple[JumpGroupType, int], str]
+    jump_policies: dict[int, str]
+    session_policies: dict[int, str]
+
+    def group(self, installer: Installer) -> str:
+        key = (installer.jump_group_type, installer.jump_group_id)
+        if key in self.groups:
+            return self.groups[key]
+        if installer.jump_group_type is JumpGroupType.PERSONAL:
+            return f"personal list of user {installer.jump_group_id}"
+        return f"Jump Group {installer.jump_group_id}"
+
+    def policy(self, pid: int | None) -> str:
+        return "none" if pid is None else self.jump_policies.get(pid, f"policy {pid}")
+
+    def session_policy(self, pid: int | None) -> str:
+        return "item default" if pid is None else self.session_policies.get(pid, f"policy {pid}")
+
+
+def expires_text(installer: Installer, now: datetime) -> str:
+    left = installer.expiration_timestamp - now
+    if left.total_seconds() <= 0:
+        return f"EXPIRED {until(-left)} ago"
+    return f"in {until(left)}"
+
+
+def elevation_text(installer: Installer) -> str:
+    if not installer.elevate_install:
+        return "not elevated"
+    return "elevated, prompts" if installer.elevate_prompt else "elevated"
+
+
+def usage_text(installer: Installer, appliance: str) -> Text:
+    """The mass-deployment command lines filled with this installer's key, each parameter
+    marked as allowed or fixed (giving a fixed one fails the install)."""
+    out = Text()
+    key = installer.installer_id
+    out.append("Install from the downloaded file (it carries the key and the address):\n", "bold")
+    out.append(f"  python3 jump-client-installer-{PLATFORM}.pyz [PARAMETERS]\n")
+    out.append("Or with the Jump Client already on the machine:\n", "bold")
+    out.append(f"  jump-client install --key {key} --appliance {appliance} [PARAMETERS]\n\n")
+    out.append("Parameters, EXE/Linux form and MSI form:\n", "bold")
+    width = max(len(line.exe) for line in usage(installer))
+    msi_width = max(len(line.msi) for line in usage(installer))
+    for line in usage(installer):
+        mark = "✓ allowed" if line.allowed else "✗ fixed"
+        out.append(f"  {line.exe.ljust(width)}  {line.msi.ljust(msi_width)}  ")
+        out.append(f"{mark}\n", "" if line.allowed else "dim")
+    out.append(
+        "\n✗ fixed: this installer sets the value, and giving it on a command line fails the "
+        "install.\nExample: python3 jump-client-installer-linux-64.pyz --jc-tag servers --silent"
+        "\n     or: python3 jump-client-installer-linux-64.pyz jc_tag=servers /quiet"
+    )
+    return out
+
+
+def details_text(installer: Installer, names: Names, now: datetime) -> Text:
+    rows = [
+        ("Name", installer.name or "(the computer's name)"),
+        ("Jump Group", names.group(installer)),
+        ("Tag", installer.tag or "—"),
+        ("Comments", installer.comments or "—"),
+        ("Jump Policy", names.policy(installer.jump_policy_id)),
+        ("Session policy, present", names.session_policy(installer.attended_session_policy_id)),
+        (
+            "Session policy, not present",
+            names.session_policy(installer.unattended_session_policy_id),
+        ),
+        ("Connection type", installer.connection_type.value),
+        ("Public site address", installer.public_site_address or "default site"),
+        ("Max offline minutes", str(installer.max_offline_minutes or "site setting")),
+        ("Jumpoint proxy", str(installer.jumpoint_proxy or "none")),
+        ("Elevation", elevation_text(installer)),
+        ("End-user client at start", installer.customer_client_start_mode.value),
+        ("Expires", expires_text(installer, now)),
+        ("Key", installer.installer_id),
+    ]
+    width = max(len(label) for label, _ in rows)
+    text = Text()
+    for label, value in rows:
+        text.append(f"{label.ljust(width)}  ", "bold")
+        text.append(f"{value}\n")
+    return text
+
+
+class InstallerView(ModalScreen[None]):
+    """Every field of one installer, and the usage panel."""
+
+    DEFAULT_CSS = f"""InstallerView {{ {DIALOG_CSS}
+        & > Vertical {{ width: 124; max-height: 95%; }}
+        & VerticalScroll {{ height: auto; max-height: 40; }}
+    }}"""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter", "close", "Close", id="installer_view.close"),
+    ]
+
+    def __init__(self, title: str, details: Text, usage_panel: Text) -> None:
+        super().__init__()
+        self.title_text = title
+        self.details = details
+        self.usage_panel = usage_panel
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.title_text, classes="title", markup=False)
+            with VerticalScroll():
+                yield Static(self.details, id="installer-details")
+                yield Static(self.usage_panel, id="installer-usage")
+            yield Static("escape closes.", classes="hint", markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def free_name(folder: Path, name: str) -> Path:
+    """``name`` in ``folder``, or ``name-2``, ``name-3``... so no file is overwritten."""
+    target = folder / name
+    stem, suffix = target.stem, target.suffix
+    n = 2
+    while target.exists():
+        target = folder / f"{stem}-{n}{suffix}"
+        n += 1
+    return target
+
+
+class InstallersScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back", id="installers.back"),
+        Binding("enter,v", "view", "View", id="installers.view"),
+        Binding("a,n", "add", "Add (deploy)", id="installers.add"),
+        Binding("d", "download", "Download", id="installers.download"),
+        Binding("l", "link", "Copy link", id="installers.link"),
+        Binding("k", "key", "Show key", id="installers.key"),
+        Binding("x", "extend", "Extend", id="installers.extend"),
+        Binding("delete", "delete", "Delete", id="installers.delete"),
+        Binding("r", "reload", "Reload", id="installers.reload"),
+    ]
+    DEFAULT_CSS = """
+    InstallersScreen { background: $surface; }
+    InstallersScreen #installers-state { padding: 0 1; height: auto; }
+    InstallersScreen DataTable { height: 1fr; }
+    """
+    COLUMNS = (
+        "Name",
+        "Jump Group",
+        "Tag",
+        "Connection",
+        "Jump Policy",
+        "Expires",
+        "Elevation",
+        "Comments",
+    )
+
+    def __init__(self, names: Names, now: Callable[[], datetime], folder: Path | None = None):
+        super().__init__()
+        self.names = names
+        self.now = now
+        self.folder = folder
+        self.installers: list[Installer] = []
+        self._reveal: int | None = None
+
+    @property
+    def console(self) -> JumpConsoleApp:
+        from console.app import JumpConsoleApp
+
+        assert isinstance(self.app, JumpConsoleApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Static("Loading the installers…", id="installers-state", markup=False)
+        table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True)
+        table.add_columns(*self.COLUMNS)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Jump Client installers"
+        self.query_one(DataTable).focus()
+        self.action_reload()
+
+    def _state(self, text: str) -> None:
+        self.query_one("#installers-state", Static).update(text)
+
+    @work(exclusive=True, group="installers", exit_on_error=False)
+    async def action_reload(self) -> None:
+        try:
+            installers = [i async for i in self.console.client.installers.iter()]
+        except ApplianceError as err:
+            self._state(f"The installers could not be loaded: {err.message}")
+            return
+        self.show(installers)
+
+    def show(self, installers: list[Installer]) -> None:
+        keep = self.selected()
+        self.installers = sorted(installers, key=lambda i: i.expiration_timestamp, reverse=True)
+        table = self.query_one(DataTable)
+        table.clear()
+        now = self.now()
+        for inst in self.installers:
+            expired = inst.expiration_timestamp <= now
+            table.add_row(
+                inst.name or "(computer name)",
+                self.names.group(inst),
+                inst.tag,
+                inst.connection_type.value,
+                self.names.policy(inst.jump_policy_id),
+                expires_text(inst, now),
+                elevation_text(inst),
+                inst.comments[:40],
+                key=str(inst.id),
+                label="✗" if expired else " ",
+            )
+        wanted = self._reveal if self._reveal is not None else (keep.id if keep else None)
+        rows = [n for n, i in enumerate(self.installers) if i.id == wanted]
+        if rows:
+            table.move_cursor(row=rows[0])
+        if self._reveal is not None and rows:
+            self._reveal = None
+            self.action_view()
+        n_expired = sum(1 for i in self.installers if i.expiration_timestamp <= now)
+        if not self.installers:
+            self._state("No installer yet: press a to create one with the mass deployment wizard.")
+            return
+        marked = (
+            f", {n_expired} expired (marked ✗; they cannot deploy until extended)"
+            if n_expired
+            else ""
+        )
+        self._state(
+            f"{len(self.installers)} installer(s){marked}. a adds one; enter views it with its "
+            "usage; d downloads; l copies the link; x extends; delete deletes."
+        )
+
+    def selected(self) -> Installer | None:
+        table = self.query_one(DataTable)
+        if not self.installers or table.cursor_row >= len(self.installers):
+            return None
+        return self.installers[table.cursor_row]
+
+    def _one(self) -> Installer | None:
+        inst = self.selected()
+        if inst is None:
+            self.notify("There is no installer to act on; press a to add one.", markup=False)
+        return inst
+
+    def action_view(self) -> None:
+        inst = self._one()
+        if inst is not None:
+            self.app.push_screen(
+                InstallerView(
+                    f"Installer '{inst.name or '(computer name)'}'",
+                    details_text(inst, self.names, self.now()),
+                    usage_text(inst, self.appliance_address()),
+                )
+            )
+
+    def appliance_address(self) -> str:
+        """The address clients install from: the one this console talks to."""
+        return self.console.client.base_url
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()  # enter on a row: the table says so, and the installer opens
+        self.action_view()
+
+    def action_add(self) -> None:
+        from console.admin.open import open_deploy
+
+        open_deploy(self.console)
+
+    def reveal(self, installer_id: int) -> None:
+        """Reload, then highlight this installer and show it with its usage."""
+        self._reveal = installer_id
+        self.action_reload()
+
+    def action_link(self) -> None:
+        inst = self._one()
+        if inst is None:
+            return
+        link = self.console.client.installer_link(inst.installer_id, PLATFORM)
+        self.app.copy_to_clipboard(link)
+        self.notify(
+            f"Copied the direct download link (anyone with it can download until the installer "
+            f"expires): {link}",
+            markup=False,
+            timeout=15,
+        )
+
+    def action_key(self) -> None:
+        inst = self._one()
+        if inst is not None:
+            self.notify(f"Installer key: {inst.installer_id}", markup=False, timeout=20)
+
+    def action_download(self) -> None:
+        inst = self._one()
+        if inst is None:
+            return
+        if inst.expiration_timestamp <= self.now():
+            self.notify(
+                "This installer has expired; extend it (x) before downloading.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.download(inst)
+
+    @work(exclusive=True, group="installer-download", exit_on_error=False)
+    async def download(self, inst: Installer) -> None:
+        self._state(f"Downloading the {PLATFORM} installer…")
+        try:
+            data = await self.console.client.download_installer(inst.installer_id, PLATFORM)
+        except ApplianceError as err:
+            self._state(f"The download failed: {err.message}")
+            return
+        folder = self.folder or Path(transfers.default_folder())
+        target = free_name(folder, f"jump-client-installer-{PLATFORM}.pyz")
+        try:
+            await asyncio.to_thread(transfers.save_new, target, data)
+        except OSError as err:
+            self._state(f"The installer could not be saved in {folder}: {err.strerror}.")
+            return
+        self._state(f"Saved the installer to {target} ({transfers.size_text(len(data))}).")
+        self.notify(f"Saved the installer to {target}.", markup=False)
+
+    def action_extend(self) -> None:
+        inst = self._one()
+        if inst is None:
+            return
+
+        def check(text: str) -> str | None:
+            try:
+                minutes = parse_duration(text)
+            except ValueError as err:
+                return str(err)
+            del minutes
+            return None
+
+        def chosen(text: str | None) -> None:
+            if text:
+                self.extend(inst, parse_duration(text))
+
+        self.app.push_screen(
+            PromptScreen(
+                f"Extend '{inst.name or '(computer name)'}': valid for how long from now?",
+                "10 min to 1 year: 30m, 12h, 7d, 52w, or minutes (1440). Escape cancels.",
+                check=check,
+                value="7d",
+            ),
+            chosen,
+        )
+
+    @work(exclusive=True, group="installer-extend", exit_on_error=False)
+    async def extend(self, inst: Installer, minutes: int) -> None:
+        try:
+            await self.console.client.installers.extend(inst.id, minutes)
+        except ApplianceError as err:
+            self.notify(err.message, severity="error", markup=False)
+            return
+        self.notify(f"Extended the installer by {until_minutes(minutes)} from now.", markup=False)
+        self.action_reload()
+
+    def action_delete(self) -> None:
+        inst = self._one()
+        if inst is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.delete(inst)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Delete the installer '{inst.name or '(computer name)'}' "
+                f"({self.names.group(inst)})? Its key stops working; Jump Clients it already "
+                "deployed stay."
+            ),
+            answered,
+        )
+
+    @work(exclusive=True, group="installer-delete", exit_on_error=False)
+    async def delete(self, inst: Installer) -> None:
+        try:
+            await self.console.client.installers.delete(inst.id)
+        except ApplianceError as err:
+            self.notify(err.message, severity="error", markup=False)
+            return
+        self.notify("Deleted the installer; its deployed Jump Clients stay.", markup=False)
+        self.action_reload()
+
+
+_UNITS = {"m": 1, "min": 1, "h": 60, "d": 1440, "w": 10080, "y": 525600}
+
+
+def parse_duration(text: str) -> int:
+    """Minutes from ``30m``, ``12h``, ``7d``, ``52w``, ``1y`` or a number of minutes."""
+    words = text.strip().lower().replace(" ", "")
+    number = words.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = words[len(number) :] or "m"
+    if not number.isdigit() or unit not in _UNITS:
+        raise ValueError("Give a duration like 30m, 12h, 7d or 52w (or minutes).")
+    minutes = int(number) * _UNITS[unit]
+    if not MIN_VALID_MINUTES <= minutes <= MAX_VALID_MINUTES:
+        raise ValueError("An installer is valid for 10 minutes to 1 year.")
+    return minutes
+
+
+def until_minutes(minutes: int) -> str:
+    from datetime import timedelta
+
+    return until(timedelta(minutes=minutes))

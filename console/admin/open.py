@@ -1,0 +1,83 @@
+"""Opening the administration screens from the console (site administrators only)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from console.admin.deploy import DeployScreen, group_choices
+from console.admin.installers import InstallersScreen, Names
+from console.admin.settings import SettingsScreen
+from domain import Installer
+
+if TYPE_CHECKING:
+    from console.app import JumpConsoleApp
+
+
+def admin_only(app: JumpConsoleApp, what: str) -> bool:
+    """True for a site administrator; others are told, in words, why nothing opens."""
+    if app.session is None:
+        app.notify("Wait until you are signed in.", severity="warning", markup=False)
+        return False
+    if not app.session.is_admin:
+        app.notify(
+            f"{what} is for site administrators; ask one to make the change.",
+            severity="warning",
+            markup=False,
+        )
+        return False
+    return True
+
+
+def names(app: JumpConsoleApp) -> Names:
+    assert app.session is not None
+    site = app.session.site
+    return Names(
+        dict(app.session.groups),
+        {p.id: p.display_name for p in site.jump_policies},
+        {p.id: p.display_name for p in site.session_policies},
+    )
+
+
+def open_settings(app: JumpConsoleApp) -> None:
+    if admin_only(app, "The site settings screen"):
+        app.push_screen(SettingsScreen(app.client.settings, app.client.update_settings))
+
+
+def open_installers(app: JumpConsoleApp) -> None:
+    if admin_only(app, "The installer list"):
+        app.push_screen(InstallersScreen(names(app), app.clock))
+
+
+def open_deploy(app: JumpConsoleApp) -> None:
+    if not admin_only(app, "The mass deployment wizard"):
+        return
+    assert app.session is not None
+    site = app.session.site
+
+    async def create(values: dict[str, Any]) -> Installer:
+        return await app.client.installers.create(values)
+
+    def created(installer: Installer | None) -> None:
+        if installer is None:
+            return
+        app.notify(
+            "Created the installer. d downloads it, l copies its direct link; its usage is shown.",
+            markup=False,
+        )
+        current = app.screen
+        if isinstance(current, InstallersScreen):
+            current.reveal(installer.id)
+            return
+        listing = InstallersScreen(names(app), app.clock)
+        app.push_screen(listing)
+        listing.reveal(installer.id)
+
+    app.push_screen(
+        DeployScreen(
+            groups=group_choices(dict(app.session.groups)),
+            jump_policies=[(p.display_name, p.id) for p in site.jump_policies],
+            session_policies=[(p.display_name, p.id) for p in site.session_policies],
+            create=create,
+        ),
+        created,
+    )

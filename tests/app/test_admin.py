@@ -1,0 +1,149 @@
+"""Administration in the console: site settings, installers, the deployment wizard."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from textual.widgets import Checkbox, DataTable, Input, Select, Static
+
+from appliance._state import Appliance
+from console.admin.deploy import DeployScreen
+from console.admin.installers import InstallersScreen, InstallerView
+from console.admin.settings import SettingsScreen
+from console.dialogs import ConfirmScreen, PromptScreen
+from tests.app.conftest import SIZE, Site, loaded, until
+
+
+def state_of(site: Site) -> Appliance:
+    state: Appliance = site.appliance.app.state.appliance
+    return state
+
+
+def text(screen: object, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())  # type: ignore[attr-defined]
+
+
+async def test_only_administrators_see_the_administration_screens(site: Site) -> None:
+    app = site.console("carol")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        for command in ("settings", "installers", "deploy"):
+            await pilot.press("colon", *command, "enter")
+            await pilot.pause()
+            assert not isinstance(app.screen, SettingsScreen | InstallersScreen | DeployScreen)
+        said = [n.message for n in app._notifications]
+        assert sum("for site administrators" in m for m in said) == 3
+
+
+async def test_settings_reject_a_bad_maintenance_value_inline_and_save_a_good_one(
+    site: Site,
+) -> None:
+    app = site.console("admin")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("colon", *"settings", "enter")
+        await until(pilot, lambda: isinstance(app.screen, SettingsScreen))
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        await until(pilot, lambda: screen.saved is not None)
+        before = state_of(site).repo.settings()
+        screen.query_one("#field-days_before_lost", Input).value = "200"  # ≥ 180 deleted
+        screen.query_one("#field-connection_rate", Input).value = "301"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "less than days_before_deleted" in text(screen, "#error-days_before_lost")
+        assert "300" in text(screen, "#error-connection_rate")
+        assert "Nothing was saved" in text(screen, "#settings-state")
+        assert state_of(site).repo.settings() == before  # nothing reached the appliance
+
+        screen.query_one("#field-days_before_lost", Input).value = "20"
+        screen.query_one("#field-connection_rate", Input).value = "120"
+        screen.query_one("#field-statistics_interval_s", Input).value = "10"
+        screen.query_one("#stat-thumbnail", Checkbox).value = False
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "Saved 4 change(s)" in text(screen, "#settings-state"))
+        saved = state_of(site).repo.settings()
+        assert (saved.days_before_lost, saved.connection_rate) == (20, 120)
+        assert saved.statistics_interval_s == 10 and "thumbnail" not in saved.statistics
+        entry = state_of(site).repo.audit_log(1)[0]
+        assert entry["actor"] == "rep:admin" and entry["action"] == "settings.update"
+        assert entry["detail"]["changes"]["days_before_lost"] == [30, 20]  # old → new
+
+        screen.query_one("#field-passive_port", Input).value = "6000"
+        await pilot.press("escape")  # unsaved: asks first
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await until(pilot, lambda: app.screen is screen)
+
+
+async def test_the_wizard_checks_inline_then_the_list_shows_and_manages_the_installer(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("console.transfers.default_folder", lambda: str(tmp_path))
+    app = site.console("admin")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("colon", *"installers", "enter")
+        await until(pilot, lambda: isinstance(app.screen, InstallersScreen))
+        listing = app.screen
+        assert isinstance(listing, InstallersScreen)
+        await until(pilot, lambda: "No installer yet" in text(listing, "#installers-state"))
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, DeployScreen))
+        wizard = app.screen
+        assert isinstance(wizard, DeployScreen)
+        wizard.query_one("#field-tag", Input).value = "x" * 65
+        wizard.query_one("#validity-preset", Select).value = "custom"
+        await pilot.pause()
+        wizard.query_one("#validity-custom", Input).value = "5m"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "at most 64" in text(wizard, "#error-tag")
+        assert "10 minutes to 1 year" in text(wizard, "#error-valid_duration")
+        assert not state_of(site).repo.installers()  # nothing was created
+
+        wizard.query_one("#field-tag", Input).value = "kiosk"
+        wizard.query_one("#validity-custom", Input).value = "2d"
+        wizard.query_one("#allow-allow_override_tag", Checkbox).value = True
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, InstallerView))  # its usage at once
+        view = app.screen
+        assert isinstance(view, InstallerView)
+        usage = str(view.query_one("#installer-usage", Static).render())
+        made = state_of(site).repo.installers()[0]
+        assert f"--key {made.installer_id}" in usage
+        tag_line = next(line for line in usage.splitlines() if "--jc-tag" in line)
+        name_line = next(line for line in usage.splitlines() if "--jc-name" in line)
+        assert "✓ allowed" in tag_line and "✗ fixed" in name_line and "jc_tag=TAG" in tag_line
+        assert made.tag == "kiosk" and made.allow_override_tag and not made.allow_override_name
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is listing)
+        assert listing.query_one(DataTable).row_count == 1
+        row = listing.query_one(DataTable).get_row_at(0)
+        assert row[2] == "kiosk" and row[5] == "in 1 d 23 h"  # 2 d from the appliance's now
+
+        await pilot.press("d")  # download: saved, the path is said
+        target = tmp_path / "jump-client-installer-linux-64.pyz"
+        await until(pilot, lambda: target.exists())
+        assert str(target) in text(listing, "#installers-state")
+        assert zipfile.is_zipfile(target)  # the runnable installer
+
+        await pilot.press("x")  # extend
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        prompt = app.screen
+        prompt.query_one(Input).value = "30d"
+        await pilot.press("enter")
+        await until(
+            pilot,
+            lambda: (
+                state_of(site).repo.installers()[0].expiration_timestamp > made.expiration_timestamp
+            ),
+        )
+
+        await pilot.press("delete")  # confirmed first
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: not state_of(site).repo.installers())
+        await until(pilot, lambda: "No installer yet" in text(listing, "#installers-state"))
