@@ -450,6 +450,7 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
                     body.jump_client_id,
                     {
                         "x_online": True,
+                        "is_lost": False,  # heard from again: no longer lost
                         "last_connect_timestamp": appliance.clock.now(),
                         "public_ip": host,
                     },
@@ -538,6 +539,7 @@ async def _serve_agent(app: Appliance, ws: WebSocket, hello: Hello) -> None:
     changes: dict[str, Any] = {
         "needs_update": needs_update,
         "x_online": True,
+        "is_lost": False,  # heard from again: no longer lost
         "last_connect_timestamp": app.clock.now(),
         "x_version": hello.version,
         "install_mode": hello.install_mode,

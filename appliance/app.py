@@ -24,6 +24,7 @@ from appliance.config import ApplianceSettings
 from appliance.config_api import build_config_api
 from appliance.db import Repository
 from appliance.live import LiveHub
+from appliance.maintenance import MaintenanceSweep
 from appliance.rep_api import build_rep_api
 from appliance.security import new_token, token_hash, verify_secret
 from appliance.sessions import SessionManager
@@ -80,6 +81,7 @@ def create_app(
     state.wake = WakeService(state, state.agents)
     state.upgrades = UpgradeOrchestrator(state, state.agents)
     state.shells = ShellRelay()
+    hub.before_tick.append(MaintenanceSweep(state).step)
     if settings.client_bundle is not None:
         state.bundle = Bundle.load(settings.client_bundle, settings.client_bundle_version)
     if settings.demo_fleet is not None and settings.simulate:

@@ -147,6 +147,36 @@ def prompt_outcome(answer: bool | None, default: PromptAnswer) -> tuple[bool, st
     )
 
 
+# -- maintenance --------------------------------------------------------------------------------
+
+Maintenance = Literal["lost", "delete", "uninstalled"]
+
+
+def maintenance(
+    client: JumpClient, *, days_before_lost: int, days_before_deleted: int, now: datetime
+) -> Maintenance | None:
+    """What the sweep does to an item now (None: nothing).
+
+    Offline is counted from the last disconnect (else the last connect); an item never seen
+    is left alone. A client's own max offline minutes (ephemeral: 5) come first: past them the
+    client has removed itself, so the item is uninstalled. Otherwise it is lost after
+    ``days_before_lost`` and deleted after ``days_before_deleted``.
+    """
+    if client.x_online or client.connection_type is ConnectionType.UNINSTALLED:
+        return None
+    since = client.last_disconnect_timestamp or client.last_connect_timestamp
+    if since is None:
+        return None
+    offline = now - since
+    if client.max_offline_minutes and offline > timedelta(minutes=client.max_offline_minutes):
+        return "uninstalled"
+    if offline >= timedelta(days=days_before_deleted):
+        return "delete"
+    if offline >= timedelta(days=days_before_lost) and not client.is_lost:
+        return "lost"
+    return None
+
+
 # -- wake ---------------------------------------------------------------------------------------
 
 _MAC = re.compile(r"^([0-9a-fA-F]{2})([:-]?)(?:[0-9a-fA-F]{2}\2){4}[0-9a-fA-F]{2}$")

@@ -98,6 +98,12 @@ class Table(Generic[M]):
         sql = f"{self._select}{clause} ORDER BY id LIMIT ? OFFSET ?"
         return [self.load(r) for r in self._exec(sql, [*args, limit, offset])]
 
+    def find_sql(self, clause: str, args: Sequence[Any]) -> list[M]:
+        """Rows matching a SQL condition written by the repository's own code (never input)."""
+        return [
+            self.load(r) for r in self._exec(f"{self._select} WHERE {clause} ORDER BY id", args)
+        ]
+
     def count(self, where: Where = ()) -> int:
         clause, args = self._where(where)
         row = self._exec(f"SELECT COUNT(*) FROM {self.name}{clause}", args).fetchone()

@@ -1,0 +1,77 @@
+"""The maintenance sweep: lost, deleted and self-removed (offline too long) Jump Clients.
+
+Runs before each live tick (the appliance's clock, so tests move time with a fake clock):
+items offline past the site's lost period are marked lost (their deletion date then shows
+in consoles), deleted at the deletion period, and clients past their own max offline
+minutes (ephemeral: 5) — which removed themselves — are marked uninstalled or removed as
+the site's uninstalled behaviour says. Each change is audited and reaches live consoles.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from appliance._state import Appliance
+from domain import ConnectionType, JumpClient, UninstalledBehavior, format_utc
+from domain.rules import maintenance
+
+log = logging.getLogger("appliance.maintenance")
+ACTOR = "system:maintenance"
+
+
+class MaintenanceSweep:
+    def __init__(self, app: Appliance, *, every: timedelta = timedelta(seconds=30)) -> None:
+        self.app = app
+        self.every = every
+        self._last: datetime | None = None
+
+    def step(self, now: datetime) -> None:
+        """A live-tick hook: sweep at most once per ``every`` of the appliance's clock."""
+        if self._last is not None and now - self._last < self.every:
+            return
+        self._last = now
+        self.sweep(now)
+
+    def candidates(self, now: datetime, days_before_lost: int) -> list[JumpClient]:
+        """Offline items the rules may touch, chosen in SQL (the fleet may hold 100k items)."""
+        lost_since = format_utc(now - timedelta(days=days_before_lost))
+        return self.app.repo.clients.find_sql(
+            "x_online = 0 AND connection_type != ? AND (max_offline_minutes > 0 OR "
+            "COALESCE(last_disconnect_timestamp, last_connect_timestamp) <= ?)",
+            (ConnectionType.UNINSTALLED.value, lost_since),
+        )
+
+    def sweep(self, now: datetime) -> tuple[list[int], list[int]]:
+        """Apply the rules to every offline item; answer (changed ids, removed ids)."""
+        repo = self.app.repo
+        settings = repo.settings()
+        changed: list[int] = []
+        removed: list[int] = []
+        with repo.transaction():
+            for client in self.candidates(now, settings.days_before_lost):
+                action = maintenance(
+                    client,
+                    days_before_lost=settings.days_before_lost,
+                    days_before_deleted=settings.days_before_deleted,
+                    now=now,
+                )
+                if action is None:
+                    continue
+                target = f"jump_client:{client.id}"
+                if action == "lost":
+                    repo.clients.update(client.id, {"is_lost": True})
+                    changed.append(client.id)
+                elif action == "delete" or (
+                    settings.uninstalled_behavior is UninstalledBehavior.REMOVE
+                ):
+                    repo.clients.delete(client.id)
+                    removed.append(client.id)
+                else:
+                    repo.clients.update(client.id, {"connection_type": ConnectionType.UNINSTALLED})
+                    changed.append(client.id)
+                self.app.audit(ACTOR, f"jump_client.{action}", target, name=client.name)
+        if changed or removed:
+            log.info("maintenance: %d changed, %d removed", len(changed), len(removed))
+            self.app.changed(changed, removed)
+        return changed, removed

@@ -1,0 +1,77 @@
+"""The maintenance sweep with an injected clock: lost at day N, deleted at day M, ephemeral."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import FastAPI
+
+from appliance.clock import FakeClock
+from appliance.maintenance import MaintenanceSweep
+from domain import ConnectionType
+from tests.conftest import T0
+from tests.unit.test_actions_api import make_item, settings, state
+
+
+def offline(app: FastAPI, **over: Any) -> int:
+    return make_item(app, x_online=False, last_disconnect_timestamp=T0, x_demo=False, **over).id
+
+
+def test_lost_at_day_n_deleted_at_day_m_and_told_to_consoles(
+    app: FastAPI, clock: FakeClock
+) -> None:
+    settings(app, days_before_lost=20, days_before_deleted=40)
+    repo = state(app).repo
+    item = offline(app)
+    published: list[tuple[list[int], list[int]]] = []
+    state(app).changed = lambda ids=(), removed=(): published.append((list(ids), list(removed)))  # type: ignore[method-assign]
+    sweep = MaintenanceSweep(state(app))
+    sweep.sweep(T0 + timedelta(days=19, hours=23))
+    assert not repo.clients.get(item).is_lost  # type: ignore[union-attr]
+    sweep.sweep(T0 + timedelta(days=20))
+    assert repo.clients.get(item).is_lost  # type: ignore[union-attr]
+    assert ([item], []) in published
+    sweep.sweep(T0 + timedelta(days=39))
+    assert repo.clients.get(item) is not None
+    sweep.sweep(T0 + timedelta(days=40))
+    assert repo.clients.get(item) is None and ([], [item]) in published
+    actions = [e["action"] for e in repo.audit_log(5000) if e["target"] == f"jump_client:{item}"]
+    assert actions[:2] == ["jump_client.delete", "jump_client.lost"]
+
+
+def test_a_client_heard_from_again_is_no_longer_lost_and_online_items_are_never_touched(
+    app: FastAPI,
+) -> None:
+    settings(app, days_before_lost=20, days_before_deleted=40)
+    repo = state(app).repo
+    online = make_item(app, last_disconnect_timestamp=T0).id  # online: never swept
+    MaintenanceSweep(state(app)).sweep(T0 + timedelta(days=400))
+    assert repo.clients.get(online) is not None
+    assert not repo.clients.get(online).is_lost  # type: ignore[union-attr]
+
+
+def test_ephemeral_clients_are_uninstalled_after_five_minutes_offline(app: FastAPI) -> None:
+    repo = state(app).repo
+    ephemeral = offline(app, max_offline_minutes=5)
+    sweep = MaintenanceSweep(state(app))
+    sweep.sweep(T0 + timedelta(minutes=5))
+    assert repo.clients.get(ephemeral).connection_type is ConnectionType.ACTIVE  # type: ignore[union-attr]
+    sweep.sweep(T0 + timedelta(minutes=5, seconds=1))
+    assert repo.clients.get(ephemeral).connection_type is ConnectionType.UNINSTALLED  # type: ignore[union-attr]
+    settings(app, uninstalled_behavior="remove")
+    gone = offline(app, max_offline_minutes=5)
+    sweep.sweep(T0 + timedelta(minutes=6))
+    assert repo.clients.get(gone) is None  # the site removes uninstalled clients
+
+
+async def test_the_live_tick_runs_the_sweep_on_the_appliance_clock(
+    app: FastAPI, clock: FakeClock
+) -> None:
+    settings(app, days_before_lost=20, days_before_deleted=40)
+    item = offline(app)
+    hub = state(app).live
+    assert hub is not None
+    clock.advance(21 * 86400)
+    hub.tick(clock.now())
+    assert state(app).repo.clients.get(item).is_lost  # type: ignore[union-attr]
