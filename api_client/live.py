@@ -34,7 +34,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from api_client.client import ApplianceClient
 from api_client.errors import AuthenticationFailed, ConnectionFailed
 from domain import JumpClient
-from domain.live import Hello, StatsBatch, Subscribe, parse_stats_rows
+from domain.live import Hello, SiteChanged, StatsBatch, Subscribe, parse_stats_rows
 from domain.session import SessionEvent
 
 log = logging.getLogger("api_client.live")
@@ -80,7 +80,16 @@ class ItemDelta:
     removes: list[int]
 
 
-FeedEvent = FeedStatus | Hello | SnapshotLoaded | Resumed | ItemDelta | StatsBatch | SessionEvent
+FeedEvent = (
+    FeedStatus
+    | Hello
+    | SnapshotLoaded
+    | Resumed
+    | ItemDelta
+    | StatsBatch
+    | SessionEvent
+    | SiteChanged
+)
 
 
 def _items(raw: Any) -> list[JumpClient]:
@@ -193,6 +202,9 @@ class LiveFeed:
                 kind = frame["type"]
                 if kind == "session":  # not numbered: it is about people, not items
                     yield SessionEvent.model_validate(frame)
+                    continue
+                if kind == "site":  # not numbered: the site's settings changed
+                    yield SiteChanged.model_validate(frame)
                     continue
                 seq = _int(frame["seq"])
                 if seq is None:

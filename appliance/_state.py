@@ -50,6 +50,24 @@ class Appliance:
         if self.live is not None:
             self.live.publish_ids(ids, removed)
 
+    async def site_settings_changed(self) -> None:
+        """After a settings change: consoles and connected clients follow it at once."""
+        if self.live is not None:
+            self.live.site_changed()
+        if self.agents is not None:
+            await self.agents.site_settings(self.agent_settings())
+
+    def agent_settings(self) -> dict[str, Any]:
+        """The site settings a Jump Client follows (sent at connect and on every change)."""
+        settings = self.repo.settings()
+        return {
+            "statistics": [s.value for s in settings.statistics],
+            "statistics_interval_s": self.live.interval() if self.live else 30,
+            "days_before_deleted": settings.days_before_deleted,
+            "allow_wake": settings.allow_wake,
+            "restrict_local_uninstall": settings.restrict_local_uninstall,
+        }
+
     def with_stats(self, item: JumpClient, *, thumbnail: bool = False) -> JumpClient:
         """An item as answered by the APIs: with the hub's latest statistics."""
         return self.live.overlay(item, thumbnail=thumbnail) if self.live is not None else item

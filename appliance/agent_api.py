@@ -215,6 +215,10 @@ class RemoteAgent:
     async def connect_now(self) -> bool:
         return True
 
+    async def site_settings(self, settings: dict[str, Any]) -> None:
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+            await self.send({"type": "settings", "settings": settings})
+
     async def wake(self, mac: str, password: bytes | None) -> None:
         await self._call("wake", {"mac": mac, "password": password.hex() if password else None})
 
@@ -533,7 +537,6 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
 
 async def _serve_agent(app: Appliance, ws: WebSocket, hello: Hello) -> None:
     repo, item_id = app.repo, hello.jump_client_id
-    settings = repo.settings()
     client_host = ws.client.host if ws.client else ""
     needs_update = app.bundle is not None and hello.version != app.bundle.version
     changes: dict[str, Any] = {
@@ -574,12 +577,8 @@ async def _serve_agent(app: Appliance, ws: WebSocket, hello: Hello) -> None:
                 "jump_client_id": item_id,
                 "protocol": AGENT_PROTOCOL,
                 "settings": {
-                    "statistics": [s.value for s in settings.statistics],
-                    "statistics_interval_s": app.live.interval() if app.live else 30,
-                    "days_before_deleted": settings.days_before_deleted,
+                    **app.agent_settings(),
                     "max_offline_minutes": current.max_offline_minutes,
-                    "allow_wake": settings.allow_wake,
-                    "restrict_local_uninstall": settings.restrict_local_uninstall,
                 },
             }
         ).decode()

@@ -48,6 +48,10 @@ class AgentHandle(Protocol):
 
     async def connect_now(self) -> bool: ...
 
+    async def site_settings(self, settings: dict[str, Any]) -> None:
+        """The site's settings changed: a connected client follows them at once."""
+        ...
+
     async def wake(self, mac: str, password: bytes | None) -> None: ...
 
     async def open_session(self, sid: str, permissions: ResolvedPermissions) -> None: ...
@@ -95,6 +99,9 @@ class DemoAgent:
 
     async def prompt(self, question: str, timeout_s: int) -> bool | None:
         return True  # the demo fleet's users are simulated; they always accept
+
+    async def site_settings(self, settings: dict[str, Any]) -> None:
+        return None  # demo clients read the site's settings where they live, in the appliance
 
     async def connect_now(self) -> bool:
         with self.app.repo.transaction():
@@ -167,6 +174,10 @@ class AgentRegistry:
             return False
         return True
 
+    async def site_settings(self, settings: dict[str, Any]) -> None:
+        for agent in list(self._agents.values()):
+            await agent.site_settings(settings)
+
     def unregister(self, item_id: int) -> None:
         self._agents.pop(item_id, None)
 
@@ -207,6 +218,9 @@ class PassiveAgent:
         except (OSError, TimeoutError):
             return False
         return await self.registry.wait_for(self.item_id, 15)
+
+    async def site_settings(self, settings: dict[str, Any]) -> None:
+        return None  # a passive client reads them when it next checks in or connects
 
     async def _not_connected(self) -> None:
         raise AgentError("the passive Jump Client is not connected")

@@ -147,6 +147,20 @@ class LiveHub:
         )
         return item.model_copy(update={"x_stats": stats})
 
+    def site_changed(self) -> None:
+        """Tell every console the site's settings changed (interval, statistics, rules)."""
+        settings = self.app.repo.settings()
+        text = _dumps(
+            {
+                "type": "site",
+                "interval_s": self.interval(),
+                "statistics": [s.value for s in settings.statistics],
+            }
+        )
+        for sub in self.subscribers:
+            if sub.ready:
+                sub.offer(text)
+
     def notify(self, usernames: set[str], frame: dict[str, Any]) -> None:
         """Send one frame to the consoles of these representatives (session events)."""
         text = _dumps(frame)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -46,7 +47,7 @@ from console.screens import ConsoleCommands, HelpEntry, HelpScreen
 from console.session_screen import SessionsScreen
 from console.store import COLUMN_KEYS, LIVE_COLUMNS, ItemStore
 from domain import JumpClient, JumpGroupType, Statistic, Stats
-from domain.live import Hello, StatsBatch
+from domain.live import Hello, SiteChanged, StatsBatch
 from domain.session import SessionEvent
 from themes import DEFAULT_THEME, THEMES, VARIABLE_DEFAULTS, resolve
 from widgets import (
@@ -257,6 +258,16 @@ class JumpConsoleApp(App[int]):
                 markup=False,
             )
 
+    @work(exclusive=True, group="site", exit_on_error=False)
+    async def reload_site(self) -> None:
+        """An administrator changed the site: what the console explains follows at once."""
+        if self.backend is None or self.session is None:
+            return
+        site = await self.backend.client.site()
+        self.session = dataclasses.replace(self.session, site=site)
+        self._details_due = True
+        self.notify("The site's settings changed; the console follows them.", markup=False)
+
     def on_session_ready(self, message: SessionReady) -> None:
         session = message.session
         self.session = session
@@ -303,6 +314,10 @@ class JumpConsoleApp(App[int]):
                 self._apply_delta(event)
         elif isinstance(event, SessionEvent):
             self.actions.on_event(event)
+        elif isinstance(event, SiteChanged):
+            self._stats_interval = event.interval_s
+            self._thumbnails_on = Statistic.THUMBNAIL in event.statistics
+            self.reload_site()
         elif isinstance(event, StatsBatch):
             self.history.record(event.rows)
             self._maybe_refresh_thumbnail(event.rows)

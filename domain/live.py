@@ -43,6 +43,15 @@ class Hello(Frame):
     demo: bool = False
 
 
+class SiteChanged(Frame):
+    """The site's settings changed: the statistics and their interval, and anything the
+    console explains from the site (it fetches the site again). Not numbered, like sessions."""
+
+    type: Literal["site"] = "site"
+    interval_s: float = Field(gt=0)
+    statistics: list[Statistic]
+
+
 class Subscribe(Frame):
     type: Literal["subscribe"] = "subscribe"
     since_seq: int | None = Field(default=None, ge=0)

@@ -121,6 +121,7 @@ class Agent:
             log.warning("%s The policy's default answer applies to prompts.", err)
             self.prompter = NoPrompter()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._settings_changed = asyncio.Event()
 
     def _ws_url(self) -> str:
         base = self.config.appliance.rstrip("/")
@@ -243,18 +244,7 @@ class Agent:
                 )
                 self._remove()
                 return "removed"
-            settings = first.get("settings") or {}
-            self.interval = float(settings.get("statistics_interval_s", self.interval))
-            self.selected = list(settings.get("statistics", self.selected))
-            config.days_before_deleted = int(
-                settings.get("days_before_deleted", config.days_before_deleted)
-            )
-            config.max_offline_minutes = int(
-                settings.get("max_offline_minutes", config.max_offline_minutes)
-            )
-            config.restrict_local_uninstall = bool(
-                settings.get("restrict_local_uninstall", config.restrict_local_uninstall)
-            )
+            self._follow(first.get("settings") or {})
             config.last_contact = now()
             save(config)
             log.info("Connected to %s as Jump Client %s.", config.appliance, config.jump_client_id)
@@ -309,12 +299,34 @@ class Agent:
         elif kind == "shell.close":
             self.shells.pop(sid).close()
 
+    def _follow(self, settings: dict[str, Any]) -> None:
+        """Take the site's settings (at connect, and whenever an administrator changes them)."""
+        config = self.config
+        try:
+            self.interval = float(settings.get("statistics_interval_s", self.interval))
+            self.selected = [str(s) for s in settings.get("statistics", self.selected)]
+            config.days_before_deleted = int(
+                settings.get("days_before_deleted", config.days_before_deleted)
+            )
+            config.max_offline_minutes = int(
+                settings.get("max_offline_minutes", config.max_offline_minutes)
+            )
+        except (TypeError, ValueError):
+            log.warning("Skipped site settings that could not be read.")
+            return
+        config.restrict_local_uninstall = bool(
+            settings.get("restrict_local_uninstall", config.restrict_local_uninstall)
+        )
+        self._settings_changed.set()  # the reporter starts its new interval now
+
     async def _report(self, ws: ClientConnection) -> None:
         while True:
             stats = await asyncio.to_thread(system.statistics, self.selected)
             await ws.send(orjson.dumps(stats).decode())
             self.config.last_contact = now()
-            await asyncio.sleep(self.interval)
+            self._settings_changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._settings_changed.wait(), self.interval)
 
     async def _prompt(self, ws: ClientConnection, request_id: Any, frame: dict[str, Any]) -> None:
         """Ask the present user (in its own task: the channel goes on meanwhile)."""
@@ -338,6 +350,11 @@ class Agent:
             kind, request_id = frame["type"], frame.get("id")
         except (orjson.JSONDecodeError, KeyError, TypeError):
             log.warning("Skipped a frame from the appliance that could not be read.")
+            return
+        if kind == "settings":
+            self._follow(frame.get("settings") or {})
+            save(self.config)
+            log.info("Site settings changed: statistics every %d s.", int(self.interval))
             return
         if kind == "prompt.ask":
             task = asyncio.create_task(self._prompt(ws, request_id, frame))

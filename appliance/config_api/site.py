@@ -64,6 +64,7 @@ async def patch_settings(
         old, new = current.model_dump(mode="json"), updated.model_dump(mode="json")
         changed = {k: [old[k], new[k]] for k in new if old[k] != new[k]}
         app.audit(account.actor, "settings.update", "jump_client_settings", changes=changed)
+    await app.site_settings_changed()
     return updated
 
 

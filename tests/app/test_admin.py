@@ -147,3 +147,18 @@ async def test_the_wizard_checks_inline_then_the_list_shows_and_manages_the_inst
         await pilot.press("y")
         await until(pilot, lambda: not state_of(site).repo.installers())
         await until(pilot, lambda: "No installer yet" in text(listing, "#installers-state"))
+
+
+async def test_a_settings_change_reaches_a_representatives_console_at_once(site: Site) -> None:
+    from api_client import ApplianceClient, RepCredentials
+
+    app = site.console("carol")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert app.session is not None and app.session.site.settings.allow_wake
+        async with ApplianceClient(
+            site.appliance.url, credentials=RepCredentials("admin", "demo")
+        ) as admin:
+            await admin.update_settings({"allow_wake": False, "statistics": ["cpu"]})
+        await until(pilot, lambda: not app.session.site.settings.allow_wake)  # type: ignore[union-attr]
+        assert not app._thumbnails_on

@@ -342,8 +342,10 @@ async def test_wake_through_a_real_peer(
     sleeper = Client(tmp_path / "sleeper", mac="02:00:5e:77:00:0b")
     clients += [peer, sleeper]
     sleeper_id = load(tmp_path / "sleeper").jump_client_id or 0
+    peer_id = load(tmp_path / "peer").jump_client_id or 0
     async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
         await eventually(lambda: _online(rep, sleeper_id, True))
+        await eventually(lambda: _online(rep, peer_id, True))  # the peer that will relay
         sleeper.stop()  # the machine goes to sleep; its MAC is known from its hello
         await eventually(lambda: _online(rep, sleeper_id, False))
         said = await rep.wake(sleeper_id, wol_password="01:02:03:04:05:06")
@@ -892,3 +894,21 @@ async def test_files_go_both_ways_from_the_console_session_screen(
             pilot,
             lambda: any("outside the folders" in n.message for n in app._notifications),
         )
+
+
+async def test_a_statistics_change_reaches_a_running_client_at_once(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
+) -> None:
+    inst = await installer(api)
+    item_id = running(embedded.url, inst, tmp_path / "s", clients, mac="02:00:5e:77:00:15")
+    async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
+        item = await eventually(lambda: _stats_of(rep, item_id))
+        assert item.x_stats.disk_percent is not None
+        await api.update_settings({"statistics": ["cpu"]})  # disk, uptime, user: no more
+
+        async def cpu_only() -> Any:
+            stats = (await rep.jump_item(item_id)).x_stats
+            return stats is not None and stats.disk_percent is None and stats.uptime_s is None
+
+        await eventually(cpu_only)
+        assert (await rep.jump_item(item_id)).x_stats.cpu_percent is not None
