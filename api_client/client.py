@@ -44,6 +44,7 @@ from domain import (
     User,
 )
 from domain.installer import InstallerExtend
+from domain.mail import SmtpSettings
 from domain.session import SessionInfo, SessionStarted
 from domain.site import RepSite
 
@@ -521,6 +522,26 @@ class ApplianceClient:
         """The direct download link of an installer: anyone with it can download (no sign-in)
         until the installer expires, so it goes only to those who deploy."""
         return f"{self.base_url}/api/agent/v1/installer/{installer_id}/{platform}"
+
+    async def email_installer(
+        self, id_: int, recipients: list[str], *, note: str = "", platform: str = "linux-64"
+    ) -> str:
+        """Have the appliance e-mail the installer's direct link; answers its sentence."""
+        response = await self.request(
+            "POST",
+            f"{CONFIG}/jump-client/installer/{id_}/email",
+            json={"recipients": recipients, "note": note, "platform": platform},
+            item="the installer",
+            timeout=60.0,
+        )
+        body = self._json(response)
+        return str(body.get("message", "")) if isinstance(body, dict) else ""
+
+    async def smtp(self) -> SmtpSettings:
+        return await self.get_model(f"{CONFIG}/smtp", SmtpSettings)
+
+    async def update_smtp(self, change: Mapping[str, Any]) -> SmtpSettings:
+        return await self.send_model("PATCH", f"{CONFIG}/smtp", SmtpSettings, change)
 
     async def download_installer(self, installer_id: str, platform: str = "linux-64") -> bytes:
         response = await self.request(

@@ -72,10 +72,14 @@ class Appliance:
         """An item as answered by the APIs: with the hub's latest statistics."""
         return self.live.overlay(item, thumbnail=thumbnail) if self.live is not None else item
 
+    def audit_now_target(self, actor: str, action: str, target: str, **detail: Any) -> None:
+        """Audit in a transaction of its own, about any target."""
+        with self.repo.transaction():
+            self.audit(actor, action, target, **detail)
+
     def audit_now(self, actor: str, action: str, item_id: int, **detail: Any) -> None:
         """Audit in a transaction of its own."""
-        with self.repo.transaction():
-            self.audit(actor, action, f"jump_client:{item_id}", **detail)
+        self.audit_now_target(actor, action, f"jump_client:{item_id}", **detail)
 
     def audit(self, actor: str, action: str, target: str, **detail: Any) -> None:
         """Write one audit row (inside the caller's transaction)."""

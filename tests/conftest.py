@@ -16,6 +16,7 @@ from api_client import ApiCredentials, ApplianceClient, RepCredentials
 from appliance.app import create_app
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
+from tests.smtp_server import Inbox, smtp_server
 
 # Tuesday 2026-11-24 10:00 UTC: inside Paris business hours, outside New York's.
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -96,3 +97,9 @@ def udp() -> Iterator[socket.socket]:
     sock.settimeout(10)
     yield sock
     sock.close()
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server on 127.0.0.1: (what it received, its port)."""
+    yield from smtp_server()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from appliance import mailer
 from appliance._state import Appliance
 from appliance.config_api._crud import add_crud
 from appliance.config_api._deps import (
@@ -21,7 +24,8 @@ from appliance.config_api._deps import (
     reject_unknown_query,
 )
 from appliance.config_api._refs import check_references
-from appliance.installer_artifact import DownloadRefused, installer_file
+from appliance.installer_artifact import PLATFORMS, DownloadRefused, installer_file
+from appliance.mailer import installer_message
 from appliance.security import new_installer_key
 from domain import (
     Installer,
@@ -32,6 +36,7 @@ from domain import (
     format_utc,
 )
 from domain.installer import InstallerExtend
+from domain.mail import InstallerEmail, SmtpSettings, SmtpSettingsUpdate
 
 router = APIRouter(dependencies=[Depends(reject_unknown_query)])
 
@@ -66,6 +71,27 @@ async def patch_settings(
         app.audit(account.actor, "settings.update", "jump_client_settings", changes=changed)
     await app.site_settings_changed()
     return updated
+
+
+@router.get("/smtp", response_model=SmtpSettings, tags=["settings"])
+async def get_smtp(app: State, _account: Reader) -> SmtpSettings:
+    return app.repo.smtp()[0]
+
+
+@router.patch("/smtp", response_model=SmtpSettings, tags=["settings"])
+async def patch_smtp(body: SmtpSettingsUpdate, app: State, account: Writer) -> SmtpSettings:
+    with app.repo.transaction():
+        current, password = app.repo.smtp()
+        changes = body.changes()
+        new_password = changes.pop("password", None)
+        updated = SmtpSettings.model_validate({**current.model_dump(), **changes})
+        app.repo.save_smtp(updated, password if new_password is None else new_password)
+        old, new = current.model_dump(mode="json"), updated.model_dump(mode="json")
+        changed: dict[str, Any] = {k: [old[k], new[k]] for k in changes if old[k] != new[k]}
+        if new_password is not None:
+            changed["password"] = "changed" if new_password else "cleared"  # never the value
+        app.audit(account.actor, "smtp.update", "smtp_settings", changes=changed)
+    return app.repo.smtp()[0]
 
 
 def _installer(app: Appliance, id_: int) -> Installer:
@@ -150,6 +176,36 @@ async def extend_installer(
             valid_duration=body.valid_duration,
         )
         return _installer(app, id)
+
+
+@router.post("/jump-client/installer/{id}/email", status_code=202, tags=["installer"])
+async def email_installer(
+    id: int, body: InstallerEmail, request: Request, app: State, account: Writer
+) -> dict[str, Any]:
+    """E-mail the direct download link to the recipients through the site's SMTP server."""
+    installer = _installer(app, id)
+    if installer.expiration_timestamp <= app.clock.now():
+        raise invalid("id", "names an installer that has expired; extend it first")
+    if body.platform not in PLATFORMS:
+        raise invalid("platform", f"must be one of {', '.join(PLATFORMS)}")
+    appliance = f"{request.url.scheme}://{request.url.netloc}"
+    link = f"{appliance}/api/agent/v1/installer/{installer.installer_id}/{body.platform}"
+    subject, text = installer_message(
+        installer.name or "computer name",
+        link,
+        format_utc(installer.expiration_timestamp)[:16].replace("T", " "),
+        body.note,
+        appliance,
+    )
+    smtp, password = app.repo.smtp()
+    try:
+        await asyncio.to_thread(mailer.send, smtp, password, body.recipients, subject, text)
+    except mailer.MailError as err:
+        raise ApiError(502, str(err)) from None
+    app.audit_now_target(
+        account.actor, "installer.email", f"installer:{id}", recipients=body.recipients
+    )
+    return {"message": f"E-mailed the installer link to {', '.join(body.recipients)}."}
 
 
 @router.delete("/jump-client/installer/{id}", status_code=204, tags=["installer"])

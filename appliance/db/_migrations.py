@@ -164,4 +164,13 @@ MIGRATIONS: tuple[str, ...] = (
         installer_id TEXT NOT NULL
     );
     """,
+    # 3: the SMTP settings for e-mailing installers (one row; the password is kept apart so
+    # that no answer built from the settings can carry it).
+    """
+    CREATE TABLE smtp_settings (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        data TEXT NOT NULL,
+        password TEXT NOT NULL DEFAULT ''
+    );
+    """,
 )

@@ -36,6 +36,7 @@ from domain import (
 )
 from domain.enums import ApiAccess, TeamRank
 from domain.installer import InstallerFields
+from domain.mail import SmtpSettings
 
 
 class SchemaTooNew(RuntimeError):
@@ -246,6 +247,22 @@ class Repository:
         if row is None:
             return JumpClientSettings()
         return JumpClientSettings.model_validate_json(row[0])
+
+    def smtp(self) -> tuple[SmtpSettings, str]:
+        """The SMTP settings and the password (kept for sending, never answered)."""
+        row = self.execute("SELECT data, password FROM smtp_settings WHERE id = 1").fetchone()
+        if row is None:
+            return SmtpSettings(), ""
+        settings = SmtpSettings.model_validate_json(row[0])
+        return settings.model_copy(update={"has_password": bool(row[1])}), str(row[1])
+
+    def save_smtp(self, settings: SmtpSettings, password: str) -> None:
+        data = settings.model_copy(update={"has_password": False}).model_dump_json()
+        self.execute(
+            "INSERT INTO smtp_settings (id, data, password) VALUES (1, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET data = excluded.data, password = excluded.password",
+            (data, password),
+        )
 
     def save_settings(self, settings: JumpClientSettings) -> None:
         self.execute(

@@ -29,6 +29,7 @@ from console.explain import until
 from domain import Installer, JumpGroupType
 from domain.installer import MAX_VALID_MINUTES, MIN_VALID_MINUTES
 from domain.installer_params import usage
+from domain.mail import parse_recipients
 
 if TYPE_CHECKING:
     from console.app import JumpConsoleApp
@@ -172,6 +173,7 @@ class InstallersScreen(Screen[None]):
         Binding("a,n", "add", "Add (deploy)", id="installers.add"),
         Binding("d", "download", "Download", id="installers.download"),
         Binding("l", "link", "Copy link", id="installers.link"),
+        Binding("m", "email", "E-mail", id="installers.email"),
         Binding("k", "key", "Show key", id="installers.key"),
         Binding("x", "extend", "Extend", id="installers.extend"),
         Binding("delete", "delete", "Delete", id="installers.delete"),
@@ -271,7 +273,7 @@ class InstallersScreen(Screen[None]):
         )
         self._state(
             f"{len(self.installers)} installer(s){marked}. a adds one; enter views it with its "
-            "usage; d downloads; l copies the link; x extends; delete deletes."
+            "usage; d downloads; l copies the link; m e-mails it; x extends; delete deletes."
         )
 
     def selected(self) -> Installer | None:
@@ -327,6 +329,51 @@ class InstallersScreen(Screen[None]):
             markup=False,
             timeout=15,
         )
+
+    def action_email(self) -> None:
+        inst = self._one()
+        if inst is None:
+            return
+        if inst.expiration_timestamp <= self.now():
+            self.notify(
+                "This installer has expired; extend it (x) before e-mailing it.",
+                severity="warning",
+                markup=False,
+            )
+            return
+
+        def check(text: str) -> str | None:
+            try:
+                parse_recipients(text)
+            except ValueError as err:
+                return str(err)
+            return None
+
+        def chosen(text: str | None) -> None:
+            if text:
+                self.email(inst, parse_recipients(text))
+
+        self.app.push_screen(
+            PromptScreen(
+                f"E-mail the installer '{inst.name or '(computer name)'}' to:",
+                "Addresses separated by commas. The appliance sends the direct download link "
+                "through the site's SMTP server (set it in :settings). Escape cancels.",
+                check=check,
+            ),
+            chosen,
+        )
+
+    @work(exclusive=True, group="installer-email", exit_on_error=False)
+    async def email(self, inst: Installer, recipients: list[str]) -> None:
+        self._state(f"E-mailing the installer to {len(recipients)} recipient(s)…")
+        try:
+            said = await self.console.client.email_installer(inst.id, recipients)
+        except ApplianceError as err:
+            self._state(f"The e-mail was not sent: {err.message}")
+            self.notify(err.message, severity="error", markup=False)
+            return
+        self._state(said)
+        self.notify(said, markup=False)
 
     def action_key(self) -> None:
         inst = self._one()

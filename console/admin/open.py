@@ -40,7 +40,10 @@ def names(app: JumpConsoleApp) -> Names:
 
 def open_settings(app: JumpConsoleApp) -> None:
     if admin_only(app, "The site settings screen"):
-        app.push_screen(SettingsScreen(app.client.settings, app.client.update_settings))
+        client = app.client
+        app.push_screen(
+            SettingsScreen(client.settings, client.update_settings, client.smtp, client.update_smtp)
+        )
 
 
 def open_installers(app: JumpConsoleApp) -> None:

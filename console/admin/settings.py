@@ -23,6 +23,7 @@ from api_client import ApplianceError, ValidationFailed
 from console.admin._form import FORM_CSS, error_bag, read_value, show_errors
 from console.dialogs import ConfirmScreen
 from domain import JumpClientSettings, Statistic
+from domain.mail import SmtpSettings, SmtpSettingsUpdate
 from domain.site import lost_before_deleted
 
 #: (field, label, kind, choices); kind is "int", "bool" or "choice"
@@ -102,6 +103,17 @@ STAT_LABELS = {
 }
 FIELDS = ["statistics", *(spec[0] for _title, specs in SECTIONS for spec in specs)]
 
+#: the SMTP server the appliance e-mails installers through (saved apart: its own API)
+SMTP_FIELDS = (
+    ("host", "SMTP server (blank: e-mail is off)", "text"),
+    ("port", "Port (1–65535; 587 with STARTTLS, 25 without)", "int"),
+    ("starttls", "Use STARTTLS", "bool"),
+    ("username", "User name (blank: no sign-in)", "text"),
+    ("password", "Password (write-only; blank keeps the one set)", "password"),
+    ("from_address", "From address", "text"),
+)
+SMTP_IDS = [f"smtp_{name}" for name, _label, _kind in SMTP_FIELDS]
+
 
 class SettingsScreen(Screen[None]):
     """The form; ``load`` and ``save`` reach the appliance (the app passes its client's)."""
@@ -116,11 +128,16 @@ class SettingsScreen(Screen[None]):
         self,
         load: Callable[[], Awaitable[JumpClientSettings]],
         save: Callable[[dict[str, Any]], Awaitable[JumpClientSettings]],
+        load_smtp: Callable[[], Awaitable[SmtpSettings]] | None = None,
+        save_smtp: Callable[[dict[str, Any]], Awaitable[SmtpSettings]] | None = None,
     ) -> None:
         super().__init__()
         self._load = load
         self._save = save
+        self._load_smtp = load_smtp
+        self._save_smtp = save_smtp
         self.saved: JumpClientSettings | None = None
+        self.saved_smtp: SmtpSettings | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -143,6 +160,19 @@ class SettingsScreen(Screen[None]):
                         else:
                             yield Select(choices, allow_blank=False, id=f"field-{field}")
                     yield Static("", classes="error", id=f"error-{field}", markup=False)
+            if self._load_smtp is not None:
+                yield Static("E-mail (SMTP) for sending installers", classes="section")
+                for name, label, kind in SMTP_FIELDS:
+                    if kind == "bool":
+                        yield Checkbox(label, id=f"field-smtp_{name}")
+                    else:
+                        yield Static(label, classes="label", markup=False)
+                        yield Input(
+                            type="integer" if kind == "int" else "text",
+                            password=kind == "password",
+                            id=f"field-smtp_{name}",
+                        )
+                    yield Static("", classes="error", id=f"error-smtp_{name}", markup=False)
             yield Static(
                 "ctrl+s saves (every change is audited); escape goes back.",
                 classes="hint",
@@ -158,9 +188,12 @@ class SettingsScreen(Screen[None]):
     async def load(self) -> None:
         try:
             settings = await self._load()
+            smtp = await self._load_smtp() if self._load_smtp is not None else None
         except ApplianceError as err:
             self._state(f"The settings could not be loaded: {err.message}")
             return
+        if smtp is not None:
+            self.fill_smtp(smtp)
         self.fill(settings)
         self._state("Change what you need, then press ctrl+s.")
 
@@ -183,6 +216,39 @@ class SettingsScreen(Screen[None]):
                 widget.value = values[field]
         show_errors(self, FIELDS, {})
         self.query_one("#field-statistics_interval_s", Input).focus()
+
+    def fill_smtp(self, smtp: SmtpSettings) -> None:
+        self.saved_smtp = smtp
+        values = smtp.model_dump(mode="json")
+        for name, _label, kind in SMTP_FIELDS:
+            widget = self._widget(f"smtp_{name}")
+            if isinstance(widget, Checkbox):
+                widget.value = bool(values[name])
+            elif isinstance(widget, Input):
+                widget.value = "" if kind == "password" else str(values[name])
+                if kind == "password":
+                    widget.placeholder = "a password is set" if smtp.has_password else "none set"
+
+    def smtp_changes(self) -> dict[str, Any]:
+        if self.saved_smtp is None:
+            return {}
+        old = self.saved_smtp.model_dump(mode="json")
+        changes: dict[str, Any] = {}
+        for name, _label, kind in SMTP_FIELDS:
+            value = read_value(self._widget(f"smtp_{name}"))
+            if kind == "password":
+                if value:
+                    changes["password"] = value
+            elif value != old[name]:
+                changes[name] = value
+        return changes
+
+    def check_smtp(self) -> dict[str, list[str]]:
+        try:
+            SmtpSettingsUpdate.model_validate(self.smtp_changes())
+        except ValidationError as err:
+            return {f"smtp_{k}": v for k, v in error_bag(err, whole="host").items()}
+        return {}
 
     def values(self) -> dict[str, Any]:
         chosen = [s.value for s in Statistic if self.query_one(f"#stat-{s.value}", Checkbox).value]
@@ -214,36 +280,48 @@ class SettingsScreen(Screen[None]):
     def action_save(self) -> None:
         if self.saved is None:
             return
-        errors = self.check()
-        show_errors(self, FIELDS, errors)
+        errors = self.check() | self.check_smtp()
+        show_errors(self, self._all_fields(), errors)
         if errors:
             self._state("Nothing was saved: correct the fields marked below.")
             return
-        changes = self.changes()
-        if not changes:
+        changes, smtp = self.changes(), self.smtp_changes()
+        if not changes and not smtp:
             self._state("Nothing to save: no setting was changed.")
             return
-        self.send(changes)
+        self.send(changes, smtp)
+
+    def _all_fields(self) -> list[str]:
+        return FIELDS + (SMTP_IDS if self._load_smtp is not None else [])
 
     @work(exclusive=True, group="settings-save", exit_on_error=False)
-    async def send(self, changes: dict[str, Any]) -> None:
+    async def send(self, changes: dict[str, Any], smtp: dict[str, Any]) -> None:
         self._state("Saving…")
         try:
-            saved = await self._save(changes)
+            if smtp and self._save_smtp is not None:
+                try:
+                    self.fill_smtp(await self._save_smtp(smtp))
+                except ValidationFailed as err:  # its fields are named apart on the form
+                    errors = {f"smtp_{k}": v for k, v in err.errors.items()}
+                    show_errors(self, self._all_fields(), errors)
+                    self._state(f"The appliance refused the e-mail settings: {err.message}")
+                    return
+            saved = await self._save(changes) if changes else self.saved
         except ValidationFailed as err:
-            show_errors(self, FIELDS, err.errors)
+            show_errors(self, self._all_fields(), err.errors)
             self._state(f"The appliance refused the change: {err.message}")
             return
         except ApplianceError as err:
-            self._state(f"Nothing was saved: {err.message}")
+            self._state(f"Nothing more was saved: {err.message}")
             return
+        assert saved is not None
         self.fill(saved)
-        names = ", ".join(sorted(changes))
-        self._state(f"Saved {len(changes)} change(s): {names}.")
+        names = ", ".join(sorted([*changes, *(f"smtp {k}" for k in smtp)]))
+        self._state(f"Saved {len(changes) + len(smtp)} change(s): {names}.")
         self.notify(f"Site settings saved ({names}).", markup=False)
 
     def action_leave(self) -> None:
-        if not self.changes():
+        if not self.changes() and not self.smtp_changes():
             self.dismiss()
             return
 

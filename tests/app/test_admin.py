@@ -14,6 +14,7 @@ from console.admin.installers import InstallersScreen, InstallerView
 from console.admin.settings import SettingsScreen
 from console.dialogs import ConfirmScreen, PromptScreen
 from tests.app.conftest import SIZE, Site, loaded, until
+from tests.smtp_server import PASSWORD, QUIET, USER, Inbox
 
 
 def state_of(site: Site) -> Appliance:
@@ -162,3 +163,52 @@ async def test_a_settings_change_reaches_a_representatives_console_at_once(site:
             await admin.update_settings({"allow_wake": False, "statistics": ["cpu"]})
         await until(pilot, lambda: not app.session.site.settings.allow_wake)  # type: ignore[union-attr]
         assert not app._thumbnails_on
+
+
+@QUIET
+async def test_an_administrator_sets_up_email_and_mails_an_installer(
+    site: Site, smtp: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp
+    app = site.console("admin")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("colon", *"settings", "enter")
+        await until(pilot, lambda: isinstance(app.screen, SettingsScreen))
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        await until(pilot, lambda: screen.saved_smtp is not None)
+        for name, value in (
+            ("host", "127.0.0.1"),
+            ("port", str(port)),
+            ("username", USER),
+            ("password", PASSWORD),
+            ("from_address", "jump@example.org"),
+        ):
+            screen.query_one(f"#field-smtp_{name}", Input).value = value
+        screen.query_one("#field-smtp_starttls", Checkbox).value = False
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "Saved 6 change(s)" in text(screen, "#settings-state"))
+        assert screen.query_one("#field-smtp_password", Input).value == ""  # never shown back
+        assert state_of(site).repo.smtp()[1] == PASSWORD
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, SettingsScreen))
+
+        await pilot.press("colon", *"deploy", "enter")
+        await until(pilot, lambda: isinstance(app.screen, DeployScreen))
+        app.screen.query_one("#field-name", Input).value = "Front desk"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, InstallerView))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, InstallersScreen))
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        app.screen.query_one(Input).value = "ops@example.org, not an address"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "is not an e-mail address" in text(app.screen, "#prompt-error")
+        app.screen.query_one(Input).value = "ops@example.org, lab@example.org"
+        await pilot.press("enter")
+        await until(pilot, lambda: bool(inbox.messages))
+        assert inbox.envelopes == [["ops@example.org", "lab@example.org"]]
+        assert inbox.messages[0]["Subject"] == "Jump Client installer: Front desk"
