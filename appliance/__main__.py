@@ -20,7 +20,8 @@ from appliance.db import Repository, SchemaTooNew
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="jump-appliance",
-        description="Run the Jump Console reference appliance (Config API, rep API).",
+        description="Run the Jump Console reference appliance (Config API, rep API). "
+        "'jump-appliance jumpoint --help' tells how to run a Jumpoint.",
     )
     p.add_argument("--db", type=Path, help="SQLite database file (default: user data dir)")
     p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
@@ -78,7 +79,43 @@ async def _serve(server: uvicorn.Server, banner: str) -> None:
     await task
 
 
+def jumpoint_main(argv: list[str]) -> int:
+    """``jump-appliance jumpoint --appliance URL --listen HOST:PORT``."""
+    import logging
+
+    from appliance import jumpoint
+
+    p = argparse.ArgumentParser(
+        prog="jump-appliance jumpoint",
+        description="Relay Jump Client connections from this network to the appliance.",
+    )
+    p.add_argument("--appliance", required=True, help="the appliance URL to relay to")
+    p.add_argument("--listen", required=True, metavar="HOST:PORT", help="where clients connect")
+    args = p.parse_args(argv)
+    try:
+        jumpoint.upstream_of(args.appliance)
+        listen = jumpoint.listen_of(args.listen)
+    except ValueError as err:
+        print(f"jump-appliance jumpoint: {err}.", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(jumpoint.run(args.appliance, listen))
+    except OSError as err:
+        print(
+            f"jump-appliance jumpoint: could not listen on {args.listen} "
+            f"({err.strerror or err}); is the port in use?",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["jumpoint"]:
+        return jumpoint_main(argv[1:])
     args = _parser().parse_args(argv)
     try:
         settings = _settings(args)

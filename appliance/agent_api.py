@@ -70,6 +70,8 @@ class InstallAnswer(BaseModel):
     name: str
     days_before_deleted: int
     max_offline_minutes: int
+    appliance: str | None = None
+    """Where the client talks to from now on: its installer's Jumpoint, when it names one."""
 
 
 class Credentials(BaseModel):
@@ -247,6 +249,12 @@ class RemoteAgent:
         return self.bundle.version
 
 
+def jumpoint_address(app: Appliance, jumpoint_id: int | None) -> str | None:
+    """The address of a Jumpoint (None: none named, or it was deleted)."""
+    found = app.repo.jumpoints.get(jumpoint_id) if jumpoint_id else None
+    return found.address if found else None
+
+
 def _error(err: RepError) -> JSONResponse:
     return JSONResponse(err.body(), status_code=err.status)
 
@@ -390,6 +398,7 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
             name=created.name,
             days_before_deleted=repo.settings().days_before_deleted,
             max_offline_minutes=created.max_offline_minutes,
+            appliance=jumpoint_address(appliance, installer.jumpoint_proxy),
         )
 
     def _verify(creds: Credentials) -> None:
@@ -477,9 +486,7 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
         as with an e-mailed or copied link; an expired installer is refused."""
         address = f"{request.url.scheme}://{request.url.netloc}"
         try:
-            name, data = installer_file(
-                appliance.repo.installers(), installer_id, platform, address, appliance.clock.now()
-            )
+            name, data = installer_file(appliance, installer_id, platform, address)
         except DownloadRefused as err:
             raise RepError(err.status, "installer_unavailable", err.message) from None
         return Response(

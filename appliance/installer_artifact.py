@@ -12,11 +12,10 @@ import importlib.util
 import io
 import json
 import zipfile
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from domain import Installer
+from appliance._state import Appliance
 
 PLATFORMS = ("linux-64",)
 REQUIRED = ("pydantic", "psutil", "websockets", "orjson", "platformdirs")
@@ -81,11 +80,11 @@ class DownloadRefused(Exception):
         self.message = message
 
 
-def installer_file(
-    installers: Sequence[Installer], key: str, platform: str, appliance: str, now: datetime
-) -> tuple[str, bytes]:
-    """The file name and bytes of the installer with this key for ``platform``."""
-    found = next((i for i in installers if i.installer_id == key), None)
+def installer_file(app: Appliance, key: str, platform: str, appliance: str) -> tuple[str, bytes]:
+    """The file name and bytes of the installer with this key for ``platform``; it carries
+    the address of the installer's Jumpoint when it names one, else ``appliance``."""
+    now = app.clock.now()
+    found = next((i for i in app.repo.installers() if i.installer_id == key), None)
     if found is None:
         raise DownloadRefused(404, "No installer has this key; ask for a new download link.")
     if platform not in PLATFORMS:
@@ -96,5 +95,8 @@ def installer_file(
         )
     if found.expiration_timestamp <= now:
         raise DownloadRefused(410, "This installer has expired; ask an administrator to extend it.")
+    if found.jumpoint_proxy:
+        jumpoint = app.repo.jumpoints.get(found.jumpoint_proxy)
+        appliance = jumpoint.address if jumpoint else appliance
     data = build_installer(appliance, found.installer_id, found.expiration_timestamp)
     return f"jump-client-installer-{platform}.pyz", data

@@ -89,6 +89,8 @@ def register(config: ClientConfig) -> None:
     config.days_before_deleted = int(answer.get("days_before_deleted", 180))
     config.max_offline_minutes = int(answer.get("max_offline_minutes", 0))
     config.passive = answer.get("connection_type") == "passive"
+    if answer.get("appliance"):  # the installer's Jumpoint: everything goes through it now
+        config.appliance = str(answer["appliance"])
     if not answer.get("elevate_install", True):
         config.install_mode = "user"  # the installer asks for no elevated (service) install
     config.state = "registered"

@@ -27,6 +27,9 @@ def check_references(app: Appliance, values: Mapping[str, Any]) -> None:
         sp = values.get(field)
         if sp is not None and repo.session_policies.get(sp) is None:
             raise invalid(field, f"names no session policy (id {sp})")
+    jumpoint = values.get("jumpoint_proxy")
+    if jumpoint is not None and repo.jumpoints.get(jumpoint) is None:
+        raise invalid("jumpoint_proxy", f"names no Jumpoint (id {jumpoint})")
     address = values.get("public_site_address")
     if address is not None and address not in site_addresses(app):
         raise invalid("public_site_address", f"'{address}' is not an address of a public site")

@@ -36,6 +36,7 @@ from domain import (
     format_utc,
 )
 from domain.installer import InstallerExtend
+from domain.jumpoint import Jumpoint, JumpointCreate, JumpointUpdate
 from domain.mail import InstallerEmail, SmtpSettings, SmtpSettingsUpdate
 
 router = APIRouter(dependencies=[Depends(reject_unknown_query)])
@@ -50,6 +51,29 @@ add_crud(
     update=None,
     name_field="name",
     read_only=True,
+)
+
+
+def _jumpoint_in_use(app: Appliance, id_: int) -> None:
+    users = [i.id for i in app.repo.installers() if i.jumpoint_proxy == id_]
+    if users:
+        raise ApiError(
+            409,
+            f"Installers {', '.join(map(str, users))} send their clients through this "
+            "Jumpoint; change or delete them first.",
+        )
+
+
+add_crud(
+    router,
+    path="/jumpoint",
+    kind="Jumpoint",
+    table=lambda app: app.repo.jumpoints,
+    model=Jumpoint,
+    create=JumpointCreate,
+    update=JumpointUpdate,
+    name_field="name",
+    before_delete=_jumpoint_in_use,
 )
 
 
@@ -140,9 +164,7 @@ async def download_installer(
     """The installer for ``platform`` (``linux-64``): run it with ``python3 FILE [params]``."""
     appliance = f"{request.url.scheme}://{request.url.netloc}"
     try:
-        name, data = installer_file(
-            app.repo.installers(), installer_id, platform, appliance, app.clock.now()
-        )
+        name, data = installer_file(app, installer_id, platform, appliance)
     except DownloadRefused as err:
         if err.status == 410:
             raise invalid(

@@ -173,4 +173,13 @@ MIGRATIONS: tuple[str, ...] = (
         password TEXT NOT NULL DEFAULT ''
     );
     """,
+    # 4: Jumpoints, the relays installers may send their clients through.
+    """
+    CREATE TABLE jumpoint (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+        address TEXT NOT NULL,
+        comments TEXT NOT NULL DEFAULT ''
+    );
+    """,
 )

@@ -36,6 +36,7 @@ from domain import (
 )
 from domain.enums import ApiAccess, TeamRank
 from domain.installer import InstallerFields
+from domain.jumpoint import Jumpoint
 from domain.mail import SmtpSettings
 
 
@@ -73,6 +74,7 @@ class Repository:
             self, "session_policy", SessionPolicy, json_columns=["permissions"]
         )
         self.public_sites = Table(self, "public_site", PublicSite, json_columns=["addresses"])
+        self.jumpoints = Table(self, "jumpoint", Jumpoint)
         self.clients = Table(
             self,
             "jump_client",

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
+import zipfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +20,7 @@ from typing import Any
 import pytest
 from textual.widgets import Input, RichLog, Static
 
-from api_client import ApiCredentials, ApplianceClient, Refused, RepCredentials
+from api_client import ApiCredentials, ApplianceClient, ApplianceError, Refused, RepCredentials
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
@@ -912,3 +915,77 @@ async def test_a_statistics_change_reaches_a_running_client_at_once(
 
         await eventually(cpu_only)
         assert (await rep.jump_item(item_id)).x_stats.cpu_percent is not None
+
+
+class JumpointProcess:
+    """``jump-appliance jumpoint`` on a free loopback port, with what it prints."""
+
+    def __init__(self, appliance: str) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "appliance",
+                "jumpoint",
+                "--appliance",
+                appliance,
+                "--listen",
+                "127.0.0.1:0",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        assert self.process.stdout is not None
+        first = self.process.stdout.readline()
+        assert "Jumpoint listening on 127.0.0.1:" in first, first
+        self.url = "http://" + first.split("listening on ")[1].split(",")[0]
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+        self.reader.join(10)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+async def test_a_client_connects_through_the_jumpoint_its_installer_names(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
+) -> None:
+    relay = JumpointProcess(embedded.url)
+    try:
+        created = await api.request(
+            "POST",
+            "/api/config/v1/jumpoint",
+            json={"name": "Branch office", "address": relay.url},
+        )
+        jumpoint_id = created.json()["id"]
+        inst = await installer(api, jumpoint_proxy=jumpoint_id)
+        artifact = await api.download_installer(inst.installer_id)
+        main = zipfile.ZipFile(io.BytesIO(artifact)).read("__main__.py").decode()
+        assert relay.url in main  # the downloaded installer goes through the Jumpoint too
+        item_id = install_client(embedded.url, inst, tmp_path / "j")
+        assert load(tmp_path / "j").appliance == relay.url
+        clients.append(Client(tmp_path / "j", mac="02:00:5e:77:00:16"))
+        async with ApplianceClient(
+            embedded.url, credentials=RepCredentials("carol", "demo")
+        ) as rep:
+            await eventually(lambda: _online(rep, item_id, True))
+            assert any("relaying a connection" in line for line in relay.lines)
+            relay.stop()  # the only way the client reaches the appliance
+            await eventually(lambda: _online(rep, item_id, False))
+        with pytest.raises(ApplianceError) as in_use:
+            await api.request("DELETE", f"/api/config/v1/jumpoint/{jumpoint_id}")
+        assert "send their clients through this Jumpoint" in in_use.value.message
+    finally:
+        if relay.process.poll() is None:
+            relay.stop()
