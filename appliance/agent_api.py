@@ -104,12 +104,19 @@ class CheckInAnswer(BaseModel):
 
 
 class Admission:
-    """Connection-rate admission: a token bucket at the site's ``connection_rate`` per second."""
+    """Connection-rate admission: a token bucket at the site's ``connection_rate`` per second.
+
+    A refused client is given the next free slot of a virtual queue (one slot per 1/rate s),
+    not merely the time of the next token: in a reconnect storm the retries spread out at
+    the admitted rate instead of all coming back at once, so the appliance does the work of
+    about ``rate`` attempts a second, whatever the size of the fleet.
+    """
 
     def __init__(self, app: Appliance) -> None:
         self.app = app
         self._tokens: float | None = None  # full on first use: one second's worth
         self._at = app.clock.monotonic()
+        self._queue_until = self._at
 
     def admit(self) -> float | None:
         """None when admitted, else the seconds to wait before trying again."""
@@ -121,7 +128,9 @@ class Admission:
         if self._tokens >= 1:
             self._tokens -= 1
             return None
-        return (1 - self._tokens) / rate
+        first_token = now + (1 - self._tokens) / rate
+        self._queue_until = max(self._queue_until + 1 / rate, first_token)
+        return self._queue_until - now
 
 
 @dataclass(frozen=True)

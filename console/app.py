@@ -46,7 +46,7 @@ from console.messages import FeedEventArrived, SessionReady
 from console.screens import ConsoleCommands, HelpEntry, HelpScreen
 from console.session_screen import SessionsScreen
 from console.store import COLUMN_KEYS, LIVE_COLUMNS, ItemStore
-from domain import JumpClient, JumpGroupType, Statistic, Stats
+from domain import AutomaticUpgrades, JumpClient, JumpGroupType, Statistic, Stats
 from domain.live import Hello, SiteChanged, StatsBatch
 from domain.session import SessionEvent
 from themes import DEFAULT_THEME, THEMES, VARIABLE_DEFAULTS, resolve
@@ -258,6 +258,12 @@ class JumpConsoleApp(App[int]):
                 markup=False,
             )
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Upgrading by hand is offered only while the site's automatic upgrades are off."""
+        if action == "upgrade" and self.session is not None:
+            return self.session.site.settings.automatic_upgrades is AutomaticUpgrades.DISABLED
+        return True
+
     @work(exclusive=True, group="site", exit_on_error=False)
     async def reload_site(self) -> None:
         """An administrator changed the site: what the console explains follows at once."""
@@ -266,6 +272,7 @@ class JumpConsoleApp(App[int]):
         site = await self.backend.client.site()
         self.session = dataclasses.replace(self.session, site=site)
         self._details_due = True
+        self.refresh_bindings()  # e.g. the upgrade key comes and goes with automatic upgrades
         self.notify("The site's settings changed; the console follows them.", markup=False)
 
     def on_session_ready(self, message: SessionReady) -> None:
@@ -276,6 +283,7 @@ class JumpConsoleApp(App[int]):
         self.sub_title = f"{session.display_name} ({session.username})"
         self.query_one(StatusBar).user = session.username
         self.run_worker(self.actions.sync(), group="sessions", exit_on_error=False)
+        self.refresh_bindings()
 
     def on_feed_event_arrived(self, message: FeedEventArrived) -> None:
         # Events can still arrive while the app shuts down and its widgets are gone.

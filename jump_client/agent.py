@@ -68,6 +68,12 @@ def post(appliance: str, path: str, body: dict[str, Any], timeout: float = 15.0)
         ) from None
 
 
+def retry_delay(after_s: float) -> float:
+    """How long to wait when the appliance says ``retry {after_s}``: its time, plus a little
+    jitter (the appliance already gives each client its own slot; at most 1 s more)."""
+    return after_s + random.uniform(0, min(1.0, after_s * 0.2))
+
+
 def register(config: ClientConfig) -> None:
     """Ask the appliance to create this Jump Client (raises Refused or OSError)."""
     ident = system.identity()
@@ -162,7 +168,7 @@ class Agent:
                 if outcome == "removed":
                     return 0
                 if isinstance(outcome, float):
-                    await asyncio.sleep(outcome * (1 + random.random() * 0.2))
+                    await asyncio.sleep(retry_delay(outcome))
                     continue
             except Refused as err:
                 log.error("The appliance refused this Jump Client: %s", err)

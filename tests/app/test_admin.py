@@ -157,12 +157,17 @@ async def test_a_settings_change_reaches_a_representatives_console_at_once(site:
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         assert app.session is not None and app.session.site.settings.allow_wake
+        assert "u" in app.active_bindings  # upgrading by hand: automatic upgrades are off
         async with ApplianceClient(
             site.appliance.url, credentials=RepCredentials("admin", "demo")
         ) as admin:
-            await admin.update_settings({"allow_wake": False, "statistics": ["cpu"]})
+            await admin.update_settings(
+                {"allow_wake": False, "statistics": ["cpu"], "automatic_upgrades": "always"}
+            )
         await until(pilot, lambda: not app.session.site.settings.allow_wake)  # type: ignore[union-attr]
         assert not app._thumbnails_on
+        await pilot.pause()
+        assert "u" not in app.active_bindings  # the appliance upgrades clients itself now
 
 
 @QUIET

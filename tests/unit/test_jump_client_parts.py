@@ -21,12 +21,14 @@ def test_admission_holds_the_site_connection_rate(app: FastAPI, clock: FakeClock
     state = app.state.appliance
     state.repo.save_settings(state.repo.settings().model_copy(update={"connection_rate": 10}))
     admission = Admission(state)
-    admitted = sum(admission.admit() is None for _ in range(25))
-    assert admitted == 10  # one second's worth at once
-    wait = admission.admit()
-    assert wait is not None and 0 < wait <= 0.1
+    answers = [admission.admit() for _ in range(25)]
+    assert answers[:10] == [None] * 10  # one second's worth at once
+    waits = [w for w in answers[10:] if w is not None]
+    assert len(waits) == 15  # the rest are refused, each given its own slot in a queue
+    assert waits[0] == pytest.approx(0.1) and waits[-1] == pytest.approx(1.5)
+    assert all(b - a == pytest.approx(0.1) for a, b in zip(waits, waits[1:], strict=False))
     clock.advance(0.5)
-    assert sum(admission.admit() is None for _ in range(25)) == 5
+    assert sum(admission.admit() is None for _ in range(25)) == 5  # tokens come at the rate
 
 
 def test_restricted_local_uninstall_is_refused_without_privilege(

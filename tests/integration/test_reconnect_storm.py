@@ -1,0 +1,94 @@
+"""A reconnect storm: 1,000 simulated Jump Clients on loopback, admitted at the site's rate."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+from websockets.asyncio.client import connect
+
+from appliance._state import Appliance
+from appliance.config import ApplianceSettings
+from appliance.embedded import EmbeddedAppliance
+from appliance.security import token_hash
+from jump_client.agent import retry_delay
+
+pytestmark = pytest.mark.integration
+CLIENTS, RATE = 1000, 100
+
+
+def _register(state: Appliance, count: int) -> list[tuple[int, str]]:
+    """``count`` offline Jump Clients with agent credentials, as installs would leave them."""
+    repo = state.repo
+    out = []
+    with repo.transaction():
+        for n in range(count):
+            client = repo.clients.insert(
+                {
+                    "jump_group_id": 1,
+                    "name": f"storm-{n}",
+                    "hostname": f"storm-{n}",
+                    "fqdn": f"storm-{n}.test",
+                    "public_site_address": "support.jump.test",
+                    "x_online": False,
+                }
+            )
+            secret = f"storm-secret-{n}"
+            repo.execute(
+                "INSERT INTO agent_credential (jump_client_id, secret_hash, installer_id) "
+                "VALUES (?, ?, ?)",
+                (client.id, token_hash(secret), "0" * 32),
+            )
+            out.append((client.id, secret))
+        repo.save_settings(repo.settings().model_copy(update={"connection_rate": RATE}))
+    return out
+
+
+async def test_a_storm_of_reconnects_is_admitted_at_the_site_rate(tmp_path: Path) -> None:
+    settings = ApplianceSettings(db=tmp_path / "storm.sqlite3", demo_fleet=0, simulate=False)
+    appliance = EmbeddedAppliance(settings)
+    appliance.start()
+    try:
+        state: Appliance = appliance.app.state.appliance
+        credentials = await asyncio.to_thread(appliance.call, lambda: _register(state, CLIENTS))
+        url = appliance.url.replace("http://", "ws://") + "/api/agent/v1/connect"
+        admitted: list[float] = []
+        attempts = 0
+
+        async def client(item_id: int, secret: str) -> None:
+            nonlocal attempts
+            hello = orjson.dumps(
+                {"type": "hello", "jump_client_id": item_id, "secret": secret, "version": "1.0.0"}
+            ).decode()
+            while True:
+                attempts += 1
+                async with connect(url, open_timeout=30) as ws:
+                    await ws.send(hello)
+                    first = orjson.loads(await ws.recv())
+                    if first["type"] == "retry":  # as the Jump Client does: after_s, + jitter
+                        wait = retry_delay(float(first["after_s"]))
+                    else:
+                        assert first["type"] == "welcome", first
+                        admitted.append(time.monotonic())
+                        return
+                await asyncio.sleep(wait)
+
+        await asyncio.wait_for(asyncio.gather(*(client(i, s) for i, s in credentials)), timeout=120)
+    finally:
+        appliance.stop()
+    admitted.sort()
+    assert len(admitted) == CLIENTS
+    burst = RATE  # the bucket starts full: one second's worth at once
+    # while clients wait (the burst and the last 5 %, when few are left, aside)
+    last = int(CLIENTS * 0.95)
+    rate = (last - burst) / (admitted[last] - admitted[burst])
+    whole = (CLIENTS - burst - 1) / (admitted[-1] - admitted[burst])
+    print(
+        f"admitted {CLIENTS} in {admitted[-1] - admitted[0]:.1f} s: {rate:.1f}/s while "
+        f"clients wait, {whole:.1f}/s to the last one; {attempts} attempts"
+    )
+    assert RATE * 0.9 <= rate <= RATE * 1.1
+    assert attempts < CLIENTS * 3  # retries are spread out, not a second storm
