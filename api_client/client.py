@@ -47,6 +47,7 @@ from domain.installer import InstallerExtend
 from domain.mail import SmtpSettings
 from domain.session import SessionInfo, SessionStarted
 from domain.site import RepSite
+from domain.support import SupportRequest
 
 M = TypeVar("M", bound=BaseModel)
 CONFIG = "/api/config/v1"
@@ -430,6 +431,23 @@ class ApplianceClient:
             raise ProtocolError("The appliance's answer to the multi-start was not readable.")
         results: list[dict[str, Any]] = body["results"]
         return results
+
+    async def support_requests(self) -> list[SupportRequest]:
+        """Support requests from endpoints this representative may start sessions on."""
+        response = await self.request("GET", f"{REP}/support-requests")
+        requests: list[SupportRequest] = self.parse(TypeAdapter(list[SupportRequest]), response)
+        return requests
+
+    async def accept_support(self, request_id: str) -> SessionStarted:
+        """Take a support request: its session starts (raises Refused when it is gone)."""
+        return await self.send_model(
+            "POST",
+            f"{REP}/support-requests/{request_id}/accept",
+            SessionStarted,
+            {},
+            item="the support request",
+            timeout=START_WAIT_S,
+        )
 
     async def sessions(self) -> list[SessionInfo]:
         response = await self.request("GET", f"{REP}/sessions")

@@ -36,6 +36,7 @@ from api_client.errors import AuthenticationFailed, ConnectionFailed
 from domain import JumpClient
 from domain.live import Hello, SiteChanged, StatsBatch, Subscribe, parse_stats_rows
 from domain.session import SessionEvent
+from domain.support import SupportEvent
 
 log = logging.getLogger("api_client.live")
 _ITEM = TypeAdapter(JumpClient)
@@ -89,6 +90,7 @@ FeedEvent = (
     | StatsBatch
     | SessionEvent
     | SiteChanged
+    | SupportEvent
 )
 
 
@@ -205,6 +207,9 @@ class LiveFeed:
                     continue
                 if kind == "site":  # not numbered: the site's settings changed
                     yield SiteChanged.model_validate(frame)
+                    continue
+                if kind == "support":  # not numbered: a user asks for help
+                    yield SupportEvent.model_validate(frame)
                     continue
                 seq = _int(frame["seq"])
                 if seq is None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from appliance.live import LiveHub
     from appliance.sessions import SessionManager
     from appliance.shells import ShellRelay
+    from appliance.support import SupportQueue
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Appliance:
     wake: WakeService | None = None
     upgrades: UpgradeOrchestrator | None = None
     shells: ShellRelay | None = None
+    support: SupportQueue | None = None
     bundle: Bundle | None = None
 
     def __post_init__(self) -> None:
@@ -66,6 +68,7 @@ class Appliance:
             "days_before_deleted": settings.days_before_deleted,
             "allow_wake": settings.allow_wake,
             "restrict_local_uninstall": settings.restrict_local_uninstall,
+            "passive_port": settings.passive_port,
         }
 
     def with_stats(self, item: JumpClient, *, thumbnail: bool = False) -> JumpClient:

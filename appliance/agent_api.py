@@ -97,8 +97,20 @@ class CheckIn(Credentials):
     listen_host: str | None = Field(default=None, max_length=255)
 
 
+class SupportAsk(Credentials):
+    message: str = Field(default="", max_length=1000)
+    console_user: str | None = Field(default=None, max_length=255)
+
+
+class SupportAnswer(BaseModel):
+    request_id: str
+    elevated: bool
+    message: str
+
+
 class CheckInAnswer(BaseModel):
     interval_s: float
+    passive_port: int = 5832
     days_before_deleted: int
     max_offline_minutes: int
 
@@ -452,6 +464,28 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
         appliance.changed([] if removed else [body.jump_client_id], removed)
         return JSONResponse(None, status_code=204)
 
+    @api.post("/support-request", response_model=SupportAnswer, status_code=201)
+    async def support_request(body: SupportAsk) -> SupportAnswer:
+        """The user at the endpoint asks for help through the installed Jump Client."""
+        _verify(body)
+        client = appliance.repo.clients.get(body.jump_client_id)
+        if client is None or appliance.support is None:
+            raise RepError(401, "unknown_client", "This Jump Client is no longer known.")
+        request = appliance.support.raise_request(
+            client, body.console_user or "", body.message.strip()
+        )
+        how = (
+            "a session will start through this Jump Client (elevated)"
+            if request.elevated
+            else "it will be a normal support session (the site does not allow elevated "
+            "ad-hoc sessions from Jump Clients)"
+        )
+        return SupportAnswer(
+            request_id=request.id,
+            elevated=request.elevated,
+            message=f"Support requested: a representative has been told; {how}.",
+        )
+
     @api.post("/checkin", response_model=CheckInAnswer)
     async def checkin(body: CheckIn, request: Request) -> CheckInAnswer:
         """A passive client says it is alive and where it listens for a connect request."""
@@ -484,6 +518,7 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
             appliance.changed([body.jump_client_id])
         settings = repo.settings()
         return CheckInAnswer(
+            passive_port=settings.passive_port,
             interval_s=appliance.live.interval() if appliance.live else 30,
             days_before_deleted=settings.days_before_deleted,
             max_offline_minutes=current.max_offline_minutes,

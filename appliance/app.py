@@ -29,6 +29,7 @@ from appliance.rep_api import build_rep_api
 from appliance.security import new_token, token_hash, verify_secret
 from appliance.sessions import SessionManager
 from appliance.shells import ShellRelay
+from appliance.support import SupportQueue
 
 
 def _oauth_error(status: int, code: str, description: str) -> JSONResponse:
@@ -81,6 +82,7 @@ def create_app(
     state.wake = WakeService(state, state.agents)
     state.upgrades = UpgradeOrchestrator(state, state.agents)
     state.shells = ShellRelay()
+    state.support = SupportQueue(state)
     hub.before_tick.append(MaintenanceSweep(state).step)
     if settings.client_bundle is not None:
         state.bundle = Bundle.load(settings.client_bundle, settings.client_bundle_version)

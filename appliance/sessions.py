@@ -41,6 +41,7 @@ from domain.session_policy import (
     ResolvedPermissions,
     SessionPolicy,
 )
+from domain.support import SupportRequest, normal_session
 
 log = logging.getLogger("appliance.sessions")
 WARNINGS_MIN = (15, 5, 1)
@@ -130,7 +131,10 @@ class SessionManager:
 
     # -- start -----------------------------------------------------------------------------------
 
-    async def start(self, user: User, item_id: int) -> SessionStarted:
+    async def start(
+        self, user: User, item_id: int, *, support: SupportRequest | None = None
+    ) -> SessionStarted:
+        """Start (or join) a session; ``support``: answering the user's own request."""
         app, repo = self.app, self.app.repo
         client = repo.clients.get(item_id)
         access = access_for(app, user)
@@ -191,17 +195,28 @@ class SessionManager:
                 item_id,
                 Refusal("offline", f"The Jump Client '{client.name}' is not connected."),
             )
-        answer = await agent.presence()  # asked once per session start
-        present = is_present(
-            console_user=answer.console_user,
-            locked=answer.locked,
-            screen_saver=answer.screen_saver,
-            by_screen_state=repo.settings().presence_by_screen_state,
-        )
+        if support is not None:
+            present = True  # the user asked for this session: present, and already agreed
+        else:
+            answer = await agent.presence()  # asked once per session start
+            present = is_present(
+                console_user=answer.console_user,
+                locked=answer.locked,
+                screen_saver=answer.screen_saver,
+                by_screen_state=repo.settings().presence_by_screen_state,
+            )
         chosen_id, reason = session_policy_for(client, present)
         chosen = repo.session_policies.get(chosen_id) if chosen_id else None
         permissions = resolve_permissions((chosen, *self._policies(client)))
-        if present and permissions.prompt_end_user:
+        if support is not None and support.elevated:
+            reason = f"the user asked for support (elevated, through the Jump Client); {reason}"
+        elif support is not None:
+            permissions = normal_session(permissions)
+            reason = (
+                "the user asked for support; ad-hoc sessions from Jump Clients are off, so it "
+                "is a normal support session (view only: no shell, files or system information)"
+            )
+        elif present and permissions.prompt_end_user:
             reason = await self._ask_user(user, client, agent, permissions, reason)
         state = window_state(policy, schedule, now)
         strict = bool(policy and policy.schedule_strict and state.closes_at)

@@ -18,11 +18,13 @@ from api_client import ApplianceError, Refused, ValidationFailed, open_shell
 from console import transfers
 from console.actions import ActionState, explain
 from console.dialogs import ChoiceScreen, ConfirmScreen, EditScreen, PathsScreen, PromptScreen
+from console.explain import until
 from console.session_screen import SessionsScreen
 from domain import JumpClient, JumpGroupType, resolve_permissions
 from domain.rules import MAX_MULTI_START, WAKE_COOLDOWN, parse_secureon
 from domain.session import MAX_TRANSFER_BYTES, SessionEvent, SessionInfo
 from domain.session_policy import SITE_DEFAULT_SESSION_POLICY_ID
+from domain.support import SupportEvent
 
 if TYPE_CHECKING:
     from console.app import JumpConsoleApp
@@ -142,6 +144,58 @@ class ActionRunner:
         )
         verb = "Joined the session on" if started.joined else "Session started on"
         self._say(f"{verb} '{item.name}' with {info.session_policy_name} — {info.reason}.")
+        self.app.show_sessions()
+
+    # -- support requests ------------------------------------------------------------------------
+
+    def on_support(self, event: SupportEvent) -> None:
+        request = event.request
+        if event.event == "taken":
+            return
+        who = f" by {request.console_user}" if request.console_user else ""
+        said = f": “{request.message}”" if request.message else ""
+        kind = "elevated" if request.elevated else "normal (view only)"
+        self._say(
+            f"Support requested on '{request.item_name}'{who}{said} ({kind}). "
+            ":requests answers it.",
+            "warning",
+        )
+
+    def answer_support(self) -> None:
+        """List the waiting support requests; the one chosen starts its session."""
+
+        async def job() -> None:
+            waiting = await self.app.client.support_requests()
+            if not waiting:
+                self._say("No support request is waiting.")
+                return
+
+            def chosen(request_id: str | None) -> None:
+                if request_id:
+                    self._run(lambda: self._accept(request_id), "support")
+
+            now = self.app.clock()
+            choices = [
+                (
+                    f"{r.item_name} — {r.console_user or 'someone'}, "
+                    f"{until(now - r.requested_at)} ago — "
+                    f"{'elevated' if r.elevated else 'normal, view only'}"
+                    + (f" — {r.message[:60]}" if r.message else ""),
+                    r.id,
+                )
+                for r in waiting
+            ]
+            self.app.push_screen(
+                ChoiceScreen("Take a support request (its session starts):", choices), chosen
+            )
+
+        self._run(job, "support")
+
+    async def _accept(self, request_id: str) -> None:
+        started = await self.app.client.accept_support(request_id)
+        info = started.session
+        self._remember(info, f"Support session: {info.session_policy_name} ({info.reason}).")
+        self._say(f"Support session started on '{info.item_name}' — {info.reason}.")
         self.app.show_sessions()
 
     async def _start_many(self, ids: list[int]) -> None:

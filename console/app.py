@@ -49,6 +49,7 @@ from console.store import COLUMN_KEYS, LIVE_COLUMNS, ItemStore
 from domain import AutomaticUpgrades, JumpClient, JumpGroupType, Statistic, Stats
 from domain.live import Hello, SiteChanged, StatsBatch
 from domain.session import SessionEvent
+from domain.support import SupportEvent
 from themes import DEFAULT_THEME, THEMES, VARIABLE_DEFAULTS, resolve
 from widgets import (
     ALL,
@@ -322,6 +323,8 @@ class JumpConsoleApp(App[int]):
                 self._apply_delta(event)
         elif isinstance(event, SessionEvent):
             self.actions.on_event(event)
+        elif isinstance(event, SupportEvent):
+            self.actions.on_support(event)
         elif isinstance(event, SiteChanged):
             self._stats_interval = event.interval_s
             self._thumbnails_on = Statistic.THUMBNAIL in event.statistics
@@ -782,6 +785,8 @@ class JumpConsoleApp(App[int]):
                 self.action_pause()
             case "follow":
                 self.action_follow()
+            case "requests":
+                self.actions.answer_support()
             case "installers":
                 admin.open_installers(self)
             case "deploy":

@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "theme": ("NAME", "dark, light, high-contrast or 16"),
     "start": ("all", "start sessions on every item of the current group (10 at most)"),
     "sessions": ("", "show the sessions you are in"),
+    "requests": ("", "answer a support request raised at an endpoint"),
     "pause": ("", "pause or resume live updates"),
     "follow": ("", "keep the cursor on the highlighted item when the order changes"),
     "installers": ("", "administrators: the Jump Client installers"),

@@ -40,6 +40,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     i.add_argument("--prompter", metavar="SPEC", default="", help=PROMPTER_HELP)
     i.add_argument("--valid-minutes", type=int, help=argparse.SUPPRESS)
+    r = commands.add_parser(
+        "request-support",
+        help="ask a representative for help with this machine",
+        description="Ask for help: representatives who look after this machine are told at "
+        "once, and one of them starts a session through this Jump Client.",
+    )
+    r.add_argument("--dir", required=True, type=Path, help="the install directory")
+    r.add_argument("--message", default="", help="what you need help with")
     for name in ("run", "status", "uninstall"):
         c = commands.add_parser(name, help=f"{name} the installed client")
         c.add_argument("--dir", required=True, type=Path, help="the install directory")
@@ -50,7 +58,8 @@ def _parser() -> argparse.ArgumentParser:
             c.add_argument(
                 "--passive-listen",
                 metavar="HOST:PORT",
-                help="where a passive client listens (default 0.0.0.0:5832)",
+                help="where a passive client listens (default: every address, on the site's "
+                "passive port)",
             )
             c.add_argument("--prompter", metavar="SPEC", help=PROMPTER_HELP)
     return p
@@ -76,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     if extra:
         print(f"jump-client: unexpected arguments: {' '.join(extra)}", file=sys.stderr)
         return 2
+    if args.command == "request-support":
+        return installer.request_support(args.dir, args.message)
     if args.command == "status":
         return installer.status(args.dir)
     if args.command == "uninstall":

@@ -189,7 +189,7 @@ class Agent:
 
     async def _passive(self) -> str | float | None:
         """Check in every interval; connect for a session when the appliance asks."""
-        host, _, port = self.config.passive_listen.rpartition(":")
+        host, port = self._passive_address()
         knocked = asyncio.Event()
 
         async def knock(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -198,31 +198,70 @@ class Agent:
                     knocked.set()
             writer.close()
 
-        server = await asyncio.start_server(knock, host or "0.0.0.0", int(port))
+        try:
+            server = await asyncio.start_server(knock, host or "0.0.0.0", port)
+        except OSError as err:
+            log.error(
+                "Passive: cannot listen on %s:%d (%s); the appliance cannot ask this client "
+                "to connect until it can.",
+                host or "0.0.0.0",
+                port,
+                err.strerror or err,
+            )
+            answer = await self._check_in(host, port)  # still: the site may name another port
+            self._follow_port(answer)
+            await asyncio.sleep(float(answer.get("interval_s", 30)))
+            return None
+        log.info("Passive: listening for the appliance on %s:%d.", host or "0.0.0.0", port)
         async with server:
             while True:
-                answer = await asyncio.to_thread(
-                    post,
-                    self.config.appliance,
-                    "/api/agent/v1/checkin",
-                    {
-                        "jump_client_id": self.config.jump_client_id,
-                        "secret": self.config.secret,
-                        "passive_port": int(port),
-                        "listen_host": host if host not in ("", "0.0.0.0") else None,
-                    },
-                )
-                self.config.last_contact = now()
-                save(self.config)
-                interval = float(answer.get("interval_s", 30))
+                answer = await self._check_in(host, port)
+                if self._follow_port(answer):
+                    return None  # listen on the site's new passive port
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(knocked.wait(), interval)
+                    await asyncio.wait_for(knocked.wait(), float(answer.get("interval_s", 30)))
                 if knocked.is_set():
                     knocked.clear()
                     log.info("The appliance asked this passive client to connect.")
                     outcome = await self._session(idle_exit=30.0)
                     if outcome is not None or self.restart:
                         return outcome
+
+    async def _check_in(self, host: str, port: int) -> dict[str, Any]:
+        answer = await asyncio.to_thread(
+            post,
+            self.config.appliance,
+            "/api/agent/v1/checkin",
+            {
+                "jump_client_id": self.config.jump_client_id,
+                "secret": self.config.secret,
+                "passive_port": port,
+                "listen_host": host if host not in ("", "0.0.0.0") else None,
+            },
+        )
+        self.config.last_contact = now()
+        save(self.config)
+        return answer
+
+    def _follow_port(self, answer: dict[str, Any]) -> bool:
+        """Keep the site's passive port; True when this client must listen there instead."""
+        site_port = answer.get("passive_port")
+        if not isinstance(site_port, int) or site_port == self.config.site_passive_port:
+            return False
+        self.config.site_passive_port = site_port
+        save(self.config)
+        if self.config.passive_listen:
+            return False  # a --passive-listen address stays
+        log.info("The site's passive port is now %d.", site_port)
+        return True
+
+    def _passive_address(self) -> tuple[str, int]:
+        """Where to listen: ``--passive-listen`` if given, else every address on the site's
+        passive port."""
+        if self.config.passive_listen:
+            host, _, port = self.config.passive_listen.rpartition(":")
+            return host, int(port)
+        return "0.0.0.0", self.config.site_passive_port
 
     async def _session(self, idle_exit: float | None = None) -> str | float | None:
         """One connection: None when it ended, seconds to wait, or "removed".
@@ -319,6 +358,7 @@ class Agent:
             config.max_offline_minutes = int(
                 settings.get("max_offline_minutes", config.max_offline_minutes)
             )
+            config.site_passive_port = int(settings.get("passive_port", config.site_passive_port))
         except (TypeError, ValueError):
             log.warning("Skipped site settings that could not be read.")
             return

@@ -29,8 +29,10 @@ class ClientConfig(BaseModel):
     last_contact: datetime | None = None
     restrict_local_uninstall: bool = False
     passive: bool = False
-    passive_listen: str = "0.0.0.0:5832"
-    """Where a passive client listens for the appliance's connect request (HOST:PORT)."""
+    passive_listen: str = ""
+    """Where a passive client listens for the appliance's connect request (HOST:PORT); empty:
+    every address, on the site's passive port (which follows the site settings)."""
+    site_passive_port: int = 5832
     wol_broadcast: str = "255.255.255.255:9"
     prompter: str = ""
     """How to ask a present user to accept a session (see ``jump_client.prompter``)."""

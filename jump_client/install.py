@@ -202,3 +202,44 @@ def status(directory: Path) -> int:
         f"{config.appliance}; last contact {seen}; {config.install_mode} mode."
     )
     return 0
+
+
+def request_support(directory: Path, message: str) -> int:
+    """``jump-client request-support``: ask a representative for help from this machine."""
+    from jump_client.system import console_user
+
+    try:
+        config = load(directory)
+    except ConfigError as err:
+        print(f"jump-client: {err}", file=sys.stderr)
+        return 2
+    if config.state != "registered" or not config.jump_client_id or not config.secret:
+        print(
+            "jump-client: this Jump Client is not registered yet; try again once "
+            "'jump-client status' says it is.",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        answer = post(
+            config.appliance,
+            "/api/agent/v1/support-request",
+            {
+                "jump_client_id": config.jump_client_id,
+                "secret": config.secret,
+                "message": message[:1000],
+                "console_user": console_user() or os.environ.get("USER"),
+            },
+        )
+    except Refused as err:
+        print(f"jump-client: the appliance refused the request: {err}", file=sys.stderr)
+        return 1
+    except OSError:
+        print(
+            f"jump-client: the appliance at {config.appliance} could not be reached; "
+            "check the network and try again.",
+            file=sys.stderr,
+        )
+        return 1
+    print(str(answer.get("message", "Support requested.")))
+    return 0

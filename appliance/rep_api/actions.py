@@ -23,8 +23,9 @@ from appliance.rep_api._deps import Rep, RepError, State, current_user
 from appliance.sessions import RuleRefused, Session
 from domain import JumpClient, JumpClientCopy, JumpClientUpdate, JumpGroupType, User
 from domain.access import Action, missing_permissions
-from domain.rules import MAX_MULTI_START, parse_secureon
+from domain.rules import MAX_MULTI_START, Refusal, parse_secureon
 from domain.session import SessionInfo, SessionStarted
+from domain.support import SupportRequest
 
 router = APIRouter()
 
@@ -118,6 +119,27 @@ async def start_many(body: MultiStart, user: Rep, app: State) -> MultiStartAnswe
     # at once: a present user may take up to the prompt's timeout to answer on each item
     results = await asyncio.gather(*(one(i) for i in dict.fromkeys(body.ids)))
     return MultiStartAnswer(results=list(results))
+
+
+@router.get("/support-requests", response_model=list[SupportRequest])
+async def support_requests(user: Rep, app: State) -> list[SupportRequest]:
+    """Support requests from endpoints this representative may start sessions on."""
+    assert app.support is not None
+    return app.support.visible_to(user)
+
+
+@router.post("/support-requests/{rid}/accept", response_model=SessionStarted, status_code=201)
+async def accept_support(rid: str, user: Rep, app: State) -> SessionStarted:
+    """Take a request: the session starts on its item (elevated or normal, as it says)."""
+    assert app.support is not None and app.sessions is not None
+    taken = app.support.take(user, rid)
+    if isinstance(taken, Refusal):
+        raise _refused(RuleRefused(taken))
+    try:
+        return await app.sessions.start(user, taken.item_id, support=taken)
+    except RuleRefused as err:
+        app.support.put_back(taken)  # nobody is helping yet: it waits again
+        raise _refused(err) from None
 
 
 @router.get("/sessions", response_model=list[SessionInfo])

@@ -989,3 +989,74 @@ async def test_a_client_connects_through_the_jumpoint_its_installer_names(
     finally:
         if relay.process.poll() is None:
             relay.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _listening(port: int) -> bool:
+    try:
+        _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    except OSError:
+        return False
+    writer.close()
+    return True
+
+
+async def test_a_passive_client_listens_on_the_sites_passive_port_and_follows_it(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
+) -> None:
+    first, second = _free_port(), _free_port()
+    await api.update_settings({"passive_port": first})
+    inst = await installer(api, connection_type="passive")
+    install_client(embedded.url, inst, tmp_path / "pp")
+    clients.append(Client(tmp_path / "pp", mac="02:00:5e:77:00:17"))
+    await eventually(lambda: _listening(first))
+    await api.update_settings({"passive_port": second})  # told at its next check-in
+    await eventually(lambda: _listening(second))
+    assert load(tmp_path / "pp").site_passive_port == second
+
+
+async def test_a_user_asks_for_support_and_a_representative_takes_it(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
+) -> None:
+    from console.dialogs import ChoiceScreen
+    from console.session_screen import SessionsScreen
+    from tests.app.conftest import SIZE, Site, loaded, until
+
+    inst = await installer(api, attended_session_policy_id=3, tag="helpdesk")
+    item_id = running(embedded.url, inst, tmp_path / "h", clients, mac="02:00:5e:77:00:18")
+    async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
+        await eventually(lambda: _online(rep, item_id, True))
+        asked = await asyncio.to_thread(
+            cli, "request-support", "--dir", str(tmp_path / "h"), "--message", "printer jam"
+        )
+        assert asked.returncode == 0, asked.stderr
+        assert "normal support session" in asked.stdout  # ad-hoc sessions are off by default
+        (waiting,) = await rep.support_requests()
+        assert waiting.item_id == item_id and waiting.message == "printer jam"
+        assert not waiting.elevated
+        started = await rep.accept_support(waiting.id)
+        assert started.presence and "normal support session" in started.session.reason
+        assert not started.permissions.command_shell and not started.session.shell
+        assert await rep.support_requests() == []  # taken: gone from every list
+        await rep.end_session(started.session.sid)
+
+    await api.update_settings({"allow_adhoc_sessions": True})
+    app = Site(embedded, tmp_path / "state.json").console("carol")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        asked = await asyncio.to_thread(cli, "request-support", "--dir", str(tmp_path / "h"))
+        assert "through this Jump Client (elevated)" in asked.stdout
+        await until(
+            pilot, lambda: any("Support requested on" in n.message for n in app._notifications)
+        )
+        await pilot.press("colon", *"requests", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SessionsScreen), timeout=30)
+        (info,) = app.actions.sessions.values()
+        assert "elevated" in info.reason and info.permissions.command_shell and info.shell
