@@ -44,6 +44,7 @@ from domain import (
     User,
 )
 from domain.installer import InstallerExtend
+from domain.jumpoint import Jumpoint
 from domain.mail import SmtpSettings
 from domain.session import SessionInfo, SessionStarted
 from domain.site import RepSite
@@ -158,6 +159,7 @@ class ApplianceClient:
         self.session_policies = Resource(self, "/session-policy", SessionPolicy, "session policy")
         self.public_sites = Resource(self, "/public-site", PublicSite, "public site")
         self.installers = Installers(self)
+        self.jumpoints = Resource(self, "/jumpoint", Jumpoint, "Jumpoint")
 
     async def __aenter__(self) -> ApplianceClient:
         return self

@@ -7,7 +7,7 @@ the created installer: download it, copy its direct link, e-mail it, and the usa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, ClassVar
 
 from pydantic import ValidationError
@@ -81,8 +81,10 @@ class DeployScreen(Screen[Installer | None]):
         jump_policies: Sequence[tuple[str, int]],
         session_policies: Sequence[tuple[str, int]],
         create: Callable[[dict[str, Any]], Any],
+        jumpoints: Callable[[], Awaitable[list[tuple[str, int]]]] | None = None,
     ) -> None:
         super().__init__()
+        self._jumpoints = jumpoints
         self.groups = list(groups)
         self.jump_policies = list(jump_policies)
         self.session_policies = [(n, i) for n, i in session_policies if i >= 2]
@@ -144,8 +146,8 @@ class DeployScreen(Screen[Installer | None]):
                 id="field-connection_type",
             )
             yield Static("", classes="error", id="error-connection_type", markup=False)
-            yield Static("Jumpoint proxy (its id; blank: connect directly)", classes="label")
-            yield Input(type="integer", id="field-jumpoint_proxy")
+            yield Static("Jumpoint proxy (for networks without direct access)", classes="label")
+            yield Select([], prompt="none (clients connect directly)", id="field-jumpoint_proxy")
             yield Static("", classes="error", id="error-jumpoint_proxy", markup=False)
             yield Static("Max offline minutes (0: follow the site settings)", classes="label")
             with Horizontal():
@@ -173,6 +175,20 @@ class DeployScreen(Screen[Installer | None]):
         self.title = "Mass deployment wizard"
         self.query_one("#validity-custom", Input).display = False
         self.query_one("#field-jump_group_id", Select).focus()
+        self.load_jumpoints()
+
+    @work(exclusive=True, group="deploy-jumpoints", exit_on_error=False)
+    async def load_jumpoints(self) -> None:
+        if self._jumpoints is None:
+            return
+        try:
+            choices = await self._jumpoints()
+        except ApplianceError as err:
+            self.query_one("#error-jumpoint_proxy", Static).update(
+                f"The Jumpoints could not be listed: {err.message}"
+            )
+            return
+        self.query_one("#field-jumpoint_proxy", Select).set_options(choices)
 
     @on(Select.Changed, "#validity-preset")
     def _preset(self, event: Select.Changed) -> None:
@@ -202,8 +218,6 @@ class DeployScreen(Screen[Installer | None]):
         for field in FIELDS[2:]:
             value = read_value(self.query_one(f"#field-{field}"))
             if field == "public_site_address" and not str(value).strip():
-                value = None
-            if field == "jumpoint_proxy" and value == "":
                 value = None
             values[field] = value
         for box in self.query(Checkbox):

@@ -8,12 +8,15 @@ direct link, show the key, extend, delete (confirmed; deployed clients stay), ad
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from platformdirs import user_data_dir
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -78,6 +81,7 @@ def usage_text(installer: Installer, appliance: str) -> Text:
     marked as allowed or fixed (giving a fixed one fails the install)."""
     out = Text()
     key = installer.installer_id
+    out.append(f"Platform: {PLATFORM} (this appliance builds Linux installers)\n", "bold")
     out.append("Install from the downloaded file (it carries the key and the address):\n", "bold")
     out.append(f"  python3 jump-client-installer-{PLATFORM}.pyz [PARAMETERS]\n")
     out.append("Or with the Jump Client already on the machine:\n", "bold")
@@ -174,6 +178,7 @@ class InstallersScreen(Screen[None]):
         Binding("d", "download", "Download", id="installers.download"),
         Binding("l", "link", "Copy link", id="installers.link"),
         Binding("m", "email", "E-mail", id="installers.email"),
+        Binding("i", "install_here", "Install here", id="installers.install_here"),
         Binding("k", "key", "Show key", id="installers.key"),
         Binding("x", "extend", "Extend", id="installers.extend"),
         Binding("delete", "delete", "Delete", id="installers.delete"),
@@ -374,6 +379,74 @@ class InstallersScreen(Screen[None]):
             return
         self._state(said)
         self.notify(said, markup=False)
+
+    def action_install_here(self) -> None:
+        """Install a Jump Client on this very machine from the highlighted installer."""
+        inst = self._one()
+        if inst is None:
+            return
+        if inst.expiration_timestamp <= self.now():
+            self.notify(
+                "This installer has expired; extend it (x) before installing from it.",
+                severity="warning",
+                markup=False,
+            )
+            return
+
+        def check(text: str) -> str | None:
+            path = Path(text.strip()).expanduser()
+            if not text.strip():
+                return "Give a folder to install into."
+            if path.exists():
+                return f"{path} exists; a Jump Client installs into a new folder."
+            return None
+
+        def chosen(text: str | None) -> None:
+            if text:
+                self.install_here(inst, Path(text.strip()).expanduser())
+
+        default = Path(user_data_dir("jump-client", appauthor=False)) / f"installer-{inst.id}"
+        self.app.push_screen(
+            PromptScreen(
+                f"Install a Jump Client on this machine from '{inst.name or '(computer name)'}'"
+                f" ({PLATFORM}, this machine's platform), into:",
+                "A new folder; the client installs in user mode. Escape cancels.",
+                check=check,
+                value=str(default),
+            ),
+            chosen,
+        )
+
+    @work(exclusive=True, group="installer-install", exit_on_error=False)
+    async def install_here(self, inst: Installer, directory: Path) -> None:
+        self._state(f"Installing a Jump Client into {directory}…")
+        command = [
+            sys.executable,
+            "-m",
+            "jump_client",
+            "install",
+            "--key",
+            inst.installer_id,
+            "--appliance",
+            self.appliance_address(),
+            "--install-dir",
+            str(directory),
+        ]
+        done = await asyncio.to_thread(
+            subprocess.run, command, capture_output=True, text=True, timeout=120
+        )
+        if done.returncode != 0:
+            lines = (done.stderr or done.stdout).strip().splitlines()
+            reason = lines[-1] if lines else f"exit status {done.returncode}"
+            self._state(f"The install failed: {reason}")
+            self.notify(f"The install failed: {reason}", severity="error", markup=False)
+            return
+        said = (
+            f"Installed a Jump Client in {directory}. Start it with: "
+            f"jump-client run --dir {directory}"
+        )
+        self._state(said)
+        self.notify(said, markup=False, timeout=15)
 
     def action_key(self) -> None:
         inst = self._one()

@@ -60,6 +60,9 @@ def open_deploy(app: JumpConsoleApp) -> None:
     async def create(values: dict[str, Any]) -> Installer:
         return await app.client.installers.create(values)
 
+    async def jumpoints() -> list[tuple[str, int]]:
+        return [(f"{j.name} ({j.address})", j.id) async for j in app.client.jumpoints.iter()]
+
     def created(installer: Installer | None) -> None:
         if installer is None:
             return
@@ -81,6 +84,7 @@ def open_deploy(app: JumpConsoleApp) -> None:
             jump_policies=[(p.display_name, p.id) for p in site.jump_policies],
             session_policies=[(p.display_name, p.id) for p in site.session_policies],
             create=create,
+            jumpoints=jumpoints,
         ),
         created,
     )

@@ -131,6 +131,14 @@ async def test_the_wizard_checks_inline_then_the_list_shows_and_manages_the_inst
         assert str(target) in text(listing, "#installers-state")
         assert zipfile.is_zipfile(target)  # the runnable installer
 
+        await pilot.press("i")  # install a Jump Client on this machine from it
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        app.screen.query_one(Input).value = str(tmp_path / "here")
+        await pilot.press("enter")
+        await until(pilot, lambda: "Installed a Jump Client" in text(listing, "#installers-state"))
+        assert (tmp_path / "here" / "client.json").exists()
+        assert any(c.tag == "kiosk" for c in state_of(site).repo.clients.find([("tag", "kiosk")]))
+
         await pilot.press("x")  # extend
         await until(pilot, lambda: isinstance(app.screen, PromptScreen))
         prompt = app.screen
