@@ -293,6 +293,18 @@ class InstallersScreen(Screen[None]):
             self.notify("There is no installer to act on; press a to add one.", markup=False)
         return inst
 
+    def _usable(self, doing: str) -> Installer | None:
+        """The highlighted installer if it has not expired (else it says to extend it)."""
+        inst = self._one()
+        if inst is not None and inst.expiration_timestamp <= self.now():
+            self.notify(
+                f"This installer has expired; extend it (x) before {doing}.",
+                severity="warning",
+                markup=False,
+            )
+            return None
+        return inst
+
     def action_view(self) -> None:
         inst = self._one()
         if inst is not None:
@@ -336,15 +348,8 @@ class InstallersScreen(Screen[None]):
         )
 
     def action_email(self) -> None:
-        inst = self._one()
+        inst = self._usable("e-mailing it")
         if inst is None:
-            return
-        if inst.expiration_timestamp <= self.now():
-            self.notify(
-                "This installer has expired; extend it (x) before e-mailing it.",
-                severity="warning",
-                markup=False,
-            )
             return
 
         def check(text: str) -> str | None:
@@ -382,15 +387,8 @@ class InstallersScreen(Screen[None]):
 
     def action_install_here(self) -> None:
         """Install a Jump Client on this very machine from the highlighted installer."""
-        inst = self._one()
+        inst = self._usable("installing from it")
         if inst is None:
-            return
-        if inst.expiration_timestamp <= self.now():
-            self.notify(
-                "This installer has expired; extend it (x) before installing from it.",
-                severity="warning",
-                markup=False,
-            )
             return
 
         def check(text: str) -> str | None:
@@ -454,15 +452,8 @@ class InstallersScreen(Screen[None]):
             self.notify(f"Installer key: {inst.installer_id}", markup=False, timeout=20)
 
     def action_download(self) -> None:
-        inst = self._one()
+        inst = self._usable("downloading")
         if inst is None:
-            return
-        if inst.expiration_timestamp <= self.now():
-            self.notify(
-                "This installer has expired; extend it (x) before downloading.",
-                severity="warning",
-                markup=False,
-            )
             return
         self.download(inst)
 
