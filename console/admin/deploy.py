@@ -82,8 +82,10 @@ class DeployScreen(Screen[Installer | None]):
         session_policies: Sequence[tuple[str, int]],
         create: Callable[[dict[str, Any]], Any],
         jumpoints: Callable[[], Awaitable[list[tuple[str, int]]]] | None = None,
+        connection_type: str = "active",
     ) -> None:
         super().__init__()
+        self.connection_type = connection_type  # the site's default connection type
         self._jumpoints = jumpoints
         self.groups = list(groups)
         self.jump_policies = list(jump_policies)
@@ -138,10 +140,10 @@ class DeployScreen(Screen[Installer | None]):
                     yield Checkbox("may override", id=f"allow-{flag}")
                 yield Static("", classes="error", id=f"error-{field}", markup=False)
             yield Static("Connection and behaviour", classes="section")
-            yield Static("Connection type", classes="label")
+            yield Static("Connection type (the site's default is chosen)", classes="label")
             yield Select(
                 (("Active (stays connected)", "active"), ("Passive (checks in)", "passive")),
-                value="active",
+                value=self.connection_type,
                 allow_blank=False,
                 id="field-connection_type",
             )

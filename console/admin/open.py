@@ -85,6 +85,7 @@ def open_deploy(app: JumpConsoleApp) -> None:
             session_policies=[(p.display_name, p.id) for p in site.session_policies],
             create=create,
             jumpoints=jumpoints,
+            connection_type=site.settings.default_connection_type.value,
         ),
         created,
     )

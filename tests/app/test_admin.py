@@ -83,6 +83,12 @@ async def test_the_wizard_checks_inline_then_the_list_shows_and_manages_the_inst
     site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("console.transfers.default_folder", lambda: str(tmp_path))
+    repo = state_of(site).repo
+    repo.save_settings(
+        type(repo.settings()).model_validate(
+            {**repo.settings().model_dump(), "default_connection_type": "passive"}
+        )
+    )
     app = site.console("admin")
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
@@ -119,6 +125,7 @@ async def test_the_wizard_checks_inline_then_the_list_shows_and_manages_the_inst
         name_line = next(line for line in usage.splitlines() if "--jc-name" in line)
         assert "✓ allowed" in tag_line and "✗ fixed" in name_line and "jc_tag=TAG" in tag_line
         assert made.tag == "kiosk" and made.allow_override_tag and not made.allow_override_name
+        assert made.connection_type.value == "passive"  # the site's default connection type
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is listing)
         assert listing.query_one(DataTable).row_count == 1

@@ -1060,3 +1060,43 @@ async def test_a_user_asks_for_support_and_a_representative_takes_it(
         await until(pilot, lambda: isinstance(app.screen, SessionsScreen), timeout=30)
         (info,) = app.actions.sessions.values()
         assert "elevated" in info.reason and info.permissions.command_shell and info.shell
+
+
+async def test_an_interval_change_reaches_consoles_and_clients_within_one_interval(
+    tmp_path: Path, clients: list[Client]
+) -> None:
+    from tests.app.conftest import SIZE, Site, loaded, until
+
+    settings = ApplianceSettings(db=tmp_path / "iv.sqlite3", demo_fleet=5, simulate=False)
+    appliance = EmbeddedAppliance(settings, api_account=("it", "it-secret"))
+    appliance.start()
+    try:
+        async with ApplianceClient(
+            appliance.url, credentials=ApiCredentials("it", "it-secret")
+        ) as api:
+            await api.update_settings({"statistics_interval_s": 3600})  # an hour apart
+            inst = await installer(api)
+            item_id = running(
+                appliance.url, inst, tmp_path / "iv", clients, mac="02:00:5e:77:00:19"
+            )
+            app = Site(appliance, tmp_path / "state.json").console("carol")
+            async with app.run_test(size=SIZE) as pilot:
+                await loaded(pilot)
+                assert app._stats_interval == 3600
+                async with ApplianceClient(
+                    appliance.url, credentials=RepCredentials("carol", "demo")
+                ) as rep:
+                    await eventually(lambda: _stats_of(rep, item_id))
+                    await api.update_settings({"statistics_interval_s": 5})
+                    await until(pilot, lambda: app._stats_interval == 5)  # the console follows
+                    seen: set[str] = set()
+
+                    async def reports_at_the_new_interval() -> bool:  # at 3600 s there would be one
+                        stats = (await rep.jump_item(item_id)).x_stats
+                        if stats is not None:
+                            seen.add(stats.at.isoformat())
+                        return len(seen) >= 3
+
+                    await eventually(reports_at_the_new_interval, timeout=14)  # the client follows
+    finally:
+        appliance.stop()
