@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from api_client import ApplianceClient, RepCredentials
 from console.backend import Backend
+from console.cli import COMMANDS as CLI_COMMANDS
 from console.config import ConfigError, ConsoleSettings, load_settings, load_state
 from themes import NO_COLOR_THEME
 
@@ -51,7 +52,36 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+_VALUED = {
+    "--appliance",
+    "--user",
+    "--demo-fleet",
+    "--demo-user",
+    "--theme",
+    "--config",
+    "--password-file",
+}
+
+
+def _command_of(argv: list[str]) -> str | None:
+    """The first word that is neither an option nor an option's value."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in _VALUED:
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if _command_of(argv) in CLI_COMMANDS:
+        from console import cli  # a command for scripts: no Textual at all
+
+        return cli.main(argv, load_settings)
     args = _parser().parse_args(argv)
     no_color = "NO_COLOR" in os.environ  # read before Textual removes it
     try:

@@ -1,0 +1,478 @@
+"""``jump-console <command>``: the console's capabilities for scripts.
+
+Every command goes through the same appliance APIs and rules as the TUI. Output is aligned
+text, or with ``--json`` one JSON document with the API's field names. Errors are one sentence
+on stderr; exit codes: 0 ok, 1 refused by a rule, 2 usage or input error, 3 the appliance
+cannot be reached or refused the sign-in. Passwords come from the config file, the
+environment, ``--password-file`` or a prompt, never from an argument.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from api_client import (
+    ApplianceClient,
+    ApplianceError,
+    AuthenticationFailed,
+    ConnectionFailed,
+    Forbidden,
+    NotFound,
+    ProtocolError,
+    RateLimited,
+    Refused,
+    RepCredentials,
+    ServiceUnavailable,
+    ValidationFailed,
+)
+from console.config import ConfigError, ConsoleSettings
+from domain import JumpClient, status_of
+from domain.filters import FilterError, parse
+
+COMMANDS = ("ls", "show", "jump", "wake", "upgrade", "edit", "installers", "settings", "sessions")
+OK, REFUSED, USAGE, UNREACHABLE = 0, 1, 2, 3
+LS_COLUMNS = ("id", "name", "status", "group", "tag", "cpu", "disk", "user", "hostname")
+
+
+class CliError(Exception):
+    """One sentence for stderr and the exit code that goes with it."""
+
+    def __init__(self, message: str, code: int = USAGE) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def exit_code(err: ApplianceError) -> int:
+    if isinstance(err, ConnectionFailed | AuthenticationFailed | ServiceUnavailable):
+        return UNREACHABLE
+    if isinstance(err, ProtocolError):
+        return UNREACHABLE
+    if isinstance(err, ValidationFailed | NotFound):
+        return USAGE
+    if isinstance(err, Refused | Forbidden | RateLimited):
+        return REFUSED
+    return REFUSED
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="jump-console",
+        description="Script the Jump Console: exit 0 ok, 1 refused by a rule, 2 usage or "
+        "input error, 3 the appliance cannot be reached or refused the sign-in.",
+    )
+    p.add_argument("--appliance", metavar="URL", help="the appliance (default: config)")
+    p.add_argument("--user", dest="username", help="representative to sign in as")
+    p.add_argument("--password-file", type=Path, help="read the password from this file")
+    p.add_argument("--config", type=Path, help="config file (default: platform config dir)")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    sub = p.add_subparsers(dest="command", required=True)
+    ls = sub.add_parser("ls", help="list Jump Items (with the filter language)")
+    ls.add_argument("filter", nargs="?", default="", help='e.g. "tag:db status:online"')
+    ls.add_argument("--columns", help=f"comma-separated: {', '.join(LS_COLUMNS)}")
+    show = sub.add_parser("show", help="every field of one Jump Item")
+    show.add_argument("item", help="an id or a unique name")
+    jump = sub.add_parser("jump", help="start sessions (at most 10 items)")
+    jump.add_argument("items", nargs="+")
+    wake = sub.add_parser("wake", help="wake an item through a peer on its network")
+    wake.add_argument("item")
+    wake.add_argument("--wol-password-file", type=Path, help="a file holding the SecureOn password")
+    upgrade = sub.add_parser("upgrade", help="upgrade an item's Jump Client")
+    upgrade.add_argument("item")
+    edit = sub.add_parser("edit", help="change an item's properties")
+    edit.add_argument("item")
+    for name in ("name", "tag", "comments"):
+        edit.add_argument(f"--{name}")
+    inst = sub.add_parser("installers", help="installers: ls, create, extend, delete, download")
+    inst_sub = inst.add_subparsers(dest="action", required=True)
+    inst_sub.add_parser("ls")
+    create = inst_sub.add_parser("create")
+    create.add_argument("--group", required=True, help="a shared Jump Group's name or id")
+    create.add_argument("--name", default="")
+    create.add_argument("--tag", default="")
+    create.add_argument("--comments", default="")
+    create.add_argument("--valid-minutes", type=int, default=1440)
+    create.add_argument("--passive", action="store_true")
+    create.add_argument("--allow-override", default="", help="e.g. tag,name,comments")
+    extend = inst_sub.add_parser("extend")
+    extend.add_argument("id", type=int)
+    extend.add_argument("--minutes", type=int, required=True)
+    delete = inst_sub.add_parser("delete")
+    delete.add_argument("id", type=int)
+    download = inst_sub.add_parser("download")
+    download.add_argument("id", type=int)
+    download.add_argument("--to", type=Path, default=Path("."), help="folder (default: here)")
+    settings = sub.add_parser("settings", help="site settings: get [KEY], set KEY=VALUE...")
+    set_sub = settings.add_subparsers(dest="action", required=True)
+    get = set_sub.add_parser("get")
+    get.add_argument("key", nargs="?")
+    put = set_sub.add_parser("set")
+    put.add_argument("pairs", nargs="+", metavar="KEY=VALUE")
+    sessions = sub.add_parser("sessions", help="your sessions: ls, end SID")
+    ses_sub = sessions.add_subparsers(dest="action", required=True)
+    ses_sub.add_parser("ls")
+    end = ses_sub.add_parser("end")
+    end.add_argument("sid")
+    return p
+
+
+# -- output -----------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+        for r in [header, *rows]
+    ]
+    return "\n".join(lines)
+
+
+class Out:
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+
+    def emit(self, document: Any, text: str) -> None:
+        print(json.dumps(_plain(document), indent=2) if self.as_json else text)
+
+
+# -- items ------------------------------------------------------------------------------------
+
+
+async def resolve(client: ApplianceClient, text: str) -> JumpClient:
+    """An item by id, or by a name that names exactly one (else a sentence with candidates)."""
+    if text.isdigit():
+        try:
+            return await client.jump_item(int(text))
+        except NotFound:
+            raise CliError(f"No Jump Item has the id {text}, or you may not see it.") from None
+    quoted = text.replace('"', "")
+    page = await client.jump_items(f'"{quoted}"', per_page=100)
+    exact = [i for i in page.items if i.name.lower() == text.lower()]
+    if len(exact) == 1:
+        return exact[0]
+    if len(exact) > 1:
+        ids = ", ".join(f"{i.name} (id {i.id})" for i in exact[:10])
+        raise CliError(f"'{text}' names {len(exact)} Jump Items: {ids}; give an id.")
+    near = ", ".join(i.name for i in page.items[:5])
+    hint = f"; did you mean {near}?" if near else "."
+    raise CliError(f"No Jump Item is called '{text}'{hint}")
+
+
+def _cells(item: JumpClient, groups: dict[int, str]) -> dict[str, str]:
+    stats = item.x_stats
+    return {
+        "id": str(item.id),
+        "name": item.name,
+        "status": status_of(item).value.replace("_", " "),
+        "group": groups.get(item.jump_group_id, str(item.jump_group_id))
+        if item.jump_group_type.value == "shared"
+        else "personal",
+        "tag": item.tag,
+        "cpu": "" if stats is None or stats.cpu_percent is None else f"{stats.cpu_percent:.0f}%",
+        "disk": "" if stats is None or stats.disk_percent is None else f"{stats.disk_percent:.0f}%",
+        "user": (stats.console_user if stats and stats.console_user else item.console_user) or "",
+        "hostname": item.hostname,
+    }
+
+
+async def _group_names(client: ApplianceClient) -> dict[int, str]:
+    me = await client.me()
+    return {
+        int(g["jump_group_id"]): str(g["name"])
+        for g in me.get("groups", [])
+        if g.get("jump_group_type") == "shared"
+    }
+
+
+async def cmd_ls(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
+    try:
+        parse(args.filter)
+    except FilterError as err:
+        raise CliError(f"The filter cannot be read: {err.message} (at {err.position}).") from None
+    columns = [c.strip() for c in (args.columns or ",".join(LS_COLUMNS[:7])).split(",") if c]
+    unknown = [c for c in columns if c not in LS_COLUMNS]
+    if unknown:
+        raise CliError(f"'{unknown[0]}' is not a column; the columns are {', '.join(LS_COLUMNS)}.")
+    items = [i async for i in client.iter_jump_items(args.filter)]
+    groups = await _group_names(client)
+    rows = [[_cells(i, groups)[c] for c in columns] for i in items]
+    text = table(rows, columns) if rows else "No Jump Item matches."
+    out.emit(items, text)
+    return OK
+
+
+async def cmd_show(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
+    item = await resolve(client, args.item)
+    data = item.model_dump(mode="json")
+    data.pop("x_stats", None)
+    width = max(len(k) for k in data)
+    lines = [f"{k.ljust(width)}  {'' if v is None else v}" for k, v in data.items()]
+    lines.insert(0, f"{'status'.ljust(width)}  {status_of(item).value.replace('_', ' ')}")
+    if item.x_stats is not None:
+        stats = item.x_stats.model_dump(mode="json", exclude={"thumbnail"})
+        lines += [f"{('stats.' + k).ljust(width)}  {v}" for k, v in stats.items() if v is not None]
+    out.emit(item, "\n".join(lines))
+    return OK
+
+
+async def cmd_jump(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
+    items = [await resolve(client, text) for text in args.items]
+    if len(items) == 1:
+        started = await client.start_session(items[0].id)
+        info = started.session
+        verb = "Joined the session on" if started.joined else "Session started on"
+        out.emit(
+            started,
+            f"{verb} '{info.item_name}' (session {info.sid}) with "
+            f"{info.session_policy_name} — {info.reason}.",
+        )
+        return OK
+    results = await client.start_sessions([i.id for i in items])
+    lines = []
+    for result in results:
+        if result.get("started"):
+            session = result["started"]["session"]
+            lines.append(f"{session['item_name']}: started (session {session['sid']}).")
+        else:
+            lines.append(f"item {result.get('id')}: {result.get('message')}")
+    out.emit(results, "\n".join(lines))
+    return OK if all(r.get("started") for r in results) else REFUSED
+
+
+async def cmd_wake(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
+    item = await resolve(client, args.item)
+    password = None
+    if args.wol_password_file is not None:
+        try:
+            password = args.wol_password_file.read_text().strip()
+        except OSError as err:
+            raise CliError(f"The password file cannot be read: {err.strerror}.") from None
+    said = await client.wake(item.id, wol_password=password)
+    out.emit({"id": item.id, "message": said}, said)
+    return OK
+
+
+async def cmd_upgrade(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
+    item = await resolve(client, args.item)
+    said = await client.upgrade(item.id)
+    out.emit({"id": item.id, "message": said}, said)
+    return OK
+
+
+async def cmd_edit(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
+    changes = {
+        k: getattr(args, k) for k in ("name", "tag", "comments") if getattr(args, k) is not None
+    }
+    if not changes:
+        raise CliError("Nothing to change: give --name, --tag or --comments.")
+    item = await resolve(client, args.item)
+    updated = await client.edit_item(item.id, changes)
+    out.emit(updated, f"Saved {', '.join(sorted(changes))} of '{updated.name}'.")
+    return OK
+
+
+async def cmd_sessions(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
+    if args.action == "end":
+        await client.end_session(args.sid)
+        out.emit({"sid": args.sid, "ended": True}, f"Left session {args.sid}.")
+        return OK
+    sessions = await client.sessions()
+    rows = [
+        [s.sid, s.item_name, s.session_policy_name, ", ".join(s.participants)] for s in sessions
+    ]
+    text = (
+        table(rows, ("sid", "item", "policy", "participants")) if rows else "You are in no session."
+    )
+    out.emit(sessions, text)
+    return OK
+
+
+def _setting_value(text: str) -> Any:
+    lowered = text.strip().lower()
+    if lowered in ("true", "yes", "on"):
+        return True
+    if lowered in ("false", "no", "off"):
+        return False
+    if lowered.lstrip("-").isdigit():
+        return int(lowered)
+    if "," in text:
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return text.strip()
+
+
+async def cmd_settings(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
+    if args.action == "get":
+        current = (await client.settings()).model_dump(mode="json")
+        if args.key:
+            if args.key not in current:
+                raise CliError(
+                    f"'{args.key}' is not a setting; the settings are {', '.join(current)}."
+                )
+            out.emit({args.key: current[args.key]}, f"{args.key} = {current[args.key]}")
+            return OK
+        width = max(len(k) for k in current)
+        out.emit(current, "\n".join(f"{k.ljust(width)}  {v}" for k, v in current.items()))
+        return OK
+    changes: dict[str, Any] = {}
+    for pair in args.pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise CliError(f"'{pair}' is not KEY=VALUE.")
+        changes[key.strip()] = _setting_value(value)
+    if "statistics" in changes and not isinstance(changes["statistics"], list):
+        changes["statistics"] = [changes["statistics"]]
+    saved = await client.update_settings(changes)
+    out.emit(saved, f"Saved {', '.join(sorted(changes))}.")
+    return OK
+
+
+async def cmd_installers(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
+    api = client.installers
+    if args.action == "ls":
+        found = [i async for i in api.iter()]
+        rows = [
+            [
+                str(i.id),
+                i.name or "(computer name)",
+                str(i.jump_group_id),
+                i.tag,
+                i.connection_type.value,
+                str(i.expiration_timestamp)[:16],
+            ]
+            for i in found
+        ]
+        header = ("id", "name", "group", "tag", "connection", "expires (UTC)")
+        out.emit(found, table(rows, header) if rows else "No installer.")
+        return OK
+    if args.action == "create":
+        groups = {name.lower(): gid for gid, name in (await _group_names(client)).items()}
+        gid = int(args.group) if args.group.isdigit() else groups.get(args.group.lower())
+        if gid is None:
+            raise CliError(f"No shared Jump Group is called '{args.group}'.")
+        body: dict[str, Any] = {
+            "jump_group_id": gid,
+            "name": args.name,
+            "tag": args.tag,
+            "comments": args.comments,
+            "valid_duration": args.valid_minutes,
+            "connection_type": "passive" if args.passive else "active",
+        }
+        for field in (f.strip() for f in args.allow_override.split(",") if f.strip()):
+            body[f"allow_override_{field.replace('-', '_')}"] = True
+        created = await api.create(body)
+        out.emit(created, f"Created installer {created.id}; key {created.installer_id}.")
+        return OK
+    if args.action == "extend":
+        extended = await api.extend(args.id, args.minutes)
+        out.emit(extended, f"Installer {args.id} now expires {extended.expiration_timestamp}.")
+        return OK
+    if args.action == "delete":
+        await api.delete(args.id)
+        out.emit(
+            {"id": args.id, "deleted": True}, f"Deleted installer {args.id}; its clients stay."
+        )
+        return OK
+    installer = await api.get(args.id)
+    data = await client.download_installer(installer.installer_id)
+    target = args.to / "jump-client-installer-linux-64.pyz"
+    if target.exists():
+        raise CliError(f"{target} exists; choose another folder with --to.")
+    try:
+        target.write_bytes(data)
+    except OSError as err:
+        raise CliError(f"The installer cannot be saved to {target}: {err.strerror}.") from None
+    out.emit({"id": args.id, "path": str(target), "size": len(data)}, f"Saved {target}.")
+    return OK
+
+
+HANDLERS: dict[str, Callable[[ApplianceClient, argparse.Namespace, Out], Awaitable[int]]] = {
+    "ls": cmd_ls,
+    "show": cmd_show,
+    "jump": cmd_jump,
+    "wake": cmd_wake,
+    "upgrade": cmd_upgrade,
+    "edit": cmd_edit,
+    "sessions": cmd_sessions,
+    "settings": cmd_settings,
+    "installers": cmd_installers,
+}
+
+
+def _password(settings: ConsoleSettings, path: Path | None) -> str:
+    if path is not None:
+        try:
+            return path.read_text().strip()
+        except OSError as err:
+            raise CliError(f"The password file cannot be read: {err.strerror}.") from None
+    if settings.password is not None:
+        return settings.password.get_secret_value()
+    if sys.stdin.isatty():
+        return getpass.getpass(f"Password for {settings.username}: ")
+    raise CliError(
+        "No password: set JUMP_CONSOLE_PASSWORD or the config file, or give --password-file."
+    )
+
+
+async def run(args: argparse.Namespace, url: str, username: str, password: str) -> int:
+    out = Out(args.json)
+    async with ApplianceClient(url, credentials=RepCredentials(username, password)) as client:
+        return await HANDLERS[args.command](client, args, out)
+
+
+def main(argv: list[str], load: Callable[..., ConsoleSettings]) -> int:
+    """Run one command; ``load`` reads the console's settings (config file and environment)."""
+    args = parser().parse_args(argv)
+    embedded = None
+    try:
+        settings = load(args.config, appliance=args.appliance, username=args.username)
+        if settings.appliance:
+            url, username = settings.appliance, settings.username or ""
+            if not username:
+                raise CliError(
+                    "Say who signs in: --user NAME, JUMP_CONSOLE_USERNAME or the config."
+                )
+            password = _password(settings, args.password_file)
+        else:
+            from console.__main__ import _start_embedded
+
+            embedded, url = _start_embedded(settings)
+            username, password = settings.demo_user, "demo"
+        return asyncio.run(run(args, url, username, password))
+    except CliError as err:
+        print(f"jump-console: {err.message}", file=sys.stderr)
+        return err.code
+    except ConfigError as err:
+        print(f"jump-console: {err}", file=sys.stderr)
+        return USAGE
+    except ApplianceError as err:
+        print(f"jump-console: {err.message}", file=sys.stderr)
+        return exit_code(err)
+    except ValidationError as err:
+        print(f"jump-console: {err.errors()[0]['msg']}.", file=sys.stderr)
+        return USAGE
+    except BrokenPipeError:  # the reader stopped (`| head`): that is not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return OK
+    finally:
+        if embedded is not None:
+            embedded.stop()

@@ -1,0 +1,256 @@
+"""``jump-console <command>`` against a real appliance on 127.0.0.1: both output forms, every
+exit code (0 ok, 1 refused, 2 usage or input, 3 unreachable or not signed in)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from appliance.clock import FakeClock
+from appliance.config import ApplianceSettings
+from appliance.embedded import EmbeddedAppliance
+from console import cli
+from console.config import load_settings
+from tests.conftest import T0
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedAppliance]:
+    db = tmp_path_factory.mktemp("cli") / "cli.sqlite3"
+    running = EmbeddedAppliance(
+        ApplianceSettings(db=db, demo_fleet=40, simulate=False), clock=FakeClock(T0)
+    )
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Only what a test gives: no config file or environment of the machine."""
+    for key in list(os.environ):
+        if key.startswith("JUMP_CONSOLE_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("JUMP_CONSOLE_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("JUMP_CONSOLE_PASSWORD", "demo")
+
+
+def run(
+    appliance: EmbeddedAppliance,
+    capsys: pytest.CaptureFixture[str],
+    *args: str,
+    user: str = "carol",
+) -> tuple[int, str, str]:
+    code = cli.main(["--appliance", appliance.url, "--user", user, *args], load_settings)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def as_json(out: str) -> Any:
+    return json.loads(out)
+
+
+def test_ls_in_both_forms_with_a_filter_and_its_errors(
+    appliance: EmbeddedAppliance, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(appliance, capsys, "ls")
+    assert code == 0 and out.splitlines()[0].split() == [
+        "id",
+        "name",
+        "status",
+        "group",
+        "tag",
+        "cpu",
+        "disk",
+    ]
+    code, out, _ = run(appliance, capsys, "--json", "ls", "status:online")
+    items = as_json(out)
+    assert code == 0 and items and all(i["x_online"] for i in items)
+    assert {"id", "name", "jump_group_id", "tag", "x_status"} <= set(items[0])  # the API's names
+    code, out, _ = run(appliance, capsys, "ls", "--columns", "name,hostname", "status:online")
+    assert code == 0 and out.splitlines()[0].split() == ["name", "hostname"]
+    assert len(out.splitlines()) == len(items) + 1
+    code, _, err = run(appliance, capsys, "ls", "status:")
+    assert code == 2 and err.startswith("jump-console: The filter cannot be read")
+    code, _, err = run(appliance, capsys, "ls", "--columns", "name,colour")
+    assert code == 2 and "'colour' is not a column" in err
+
+
+def test_show_by_id_and_by_name_and_what_is_not_one(
+    appliance: EmbeddedAppliance, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(appliance, capsys, "--json", "ls")
+    first = as_json(out)[0]
+    code, out, _ = run(appliance, capsys, "show", str(first["id"]))
+    assert code == 0 and "name" in out and first["name"] in out and "status" in out
+    code, out, _ = run(appliance, capsys, "--json", "show", first["name"])
+    assert code == 0 and as_json(out)["id"] == first["id"]
+    code, _, err = run(appliance, capsys, "show", "no-such-machine")
+    assert code == 2 and "No Jump Item is called 'no-such-machine'" in err
+    code, _, err = run(appliance, capsys, "show", "99999")
+    assert code == 2 and "No Jump Item has the id 99999" in err
+
+
+def test_jump_sessions_and_end(
+    appliance: EmbeddedAppliance, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(appliance, capsys, "--json", "ls", "status:online policy:24/7")
+    candidates = as_json(out) or as_json(run(appliance, capsys, "--json", "ls", "status:online")[1])
+    target = candidates[0]
+    code, out, err = run(appliance, capsys, "--json", "jump", str(target["id"]))
+    assert code == 0, err
+    sid = as_json(out)["session"]["sid"]
+    code, out, _ = run(appliance, capsys, "sessions", "ls")
+    assert code == 0 and sid in out and target["name"] in out
+    code, out, _ = run(appliance, capsys, "sessions", "end", sid)
+    assert code == 0 and f"Left session {sid}." in out
+    code, out, _ = run(appliance, capsys, "--json", "sessions", "ls")
+    assert as_json(out) == []
+
+
+def test_a_rule_refusal_is_one_sentence_and_exit_1(
+    appliance: EmbeddedAppliance, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(appliance, capsys, "--json", "ls", "status:offline")
+    offline = as_json(out)[0]
+    code, out, err = run(appliance, capsys, "jump", str(offline["id"]))
+    assert code == 1 and out == ""
+    assert err.startswith("jump-console: ") and err.count("\n") == 1 and offline["name"] in err
+    code, _, err = run(appliance, capsys, "settings", "set", "allow_wake=false")  # not an admin
+    assert code == 1 and "administrators" in err
+
+
+def test_administration_from_the_command_line(
+    appliance: EmbeddedAppliance, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = run(appliance, capsys, "settings", "get", "connection_rate", user="admin")
+    assert code == 0 and out.strip() == "connection_rate = 50"
+    code, out, _ = run(appliance, capsys, "settings", "set", "connection_rate=120", user="admin")
+    assert code == 0 and "Saved connection_rate" in out
+    code, out, _ = run(appliance, capsys, "--json", "settings", "get", user="admin")
+    assert as_json(out)["connection_rate"] == 120
+    code, _, err = run(appliance, capsys, "settings", "set", "days_before_lost=400", user="admin")
+    assert code == 2 and "days_before_lost" in err  # the appliance's 422, one sentence
+    code, out, err = run(
+        appliance,
+        capsys,
+        "--json",
+        "installers",
+        "create",
+        "--group",
+        "Servers",
+        "--tag",
+        "kiosk",
+        "--allow-override",
+        "tag",
+        user="admin",
+    )
+    assert code == 0, err
+    made = as_json(out)
+    assert made["tag"] == "kiosk" and made["allow_override_tag"]
+    code, out, _ = run(appliance, capsys, "installers", "ls", user="admin")
+    assert code == 0 and "kiosk" in out
+    code, out, _ = run(
+        appliance, capsys, "installers", "extend", str(made["id"]), "--minutes", "60", user="admin"
+    )
+    assert code == 0 and "now expires" in out
+    code, out, _ = run(
+        appliance,
+        capsys,
+        "installers",
+        "download",
+        str(made["id"]),
+        "--to",
+        str(tmp_path),
+        user="admin",
+    )
+    assert code == 0 and (tmp_path / "jump-client-installer-linux-64.pyz").exists()
+    code, _, err = run(
+        appliance,
+        capsys,
+        "installers",
+        "download",
+        str(made["id"]),
+        "--to",
+        str(tmp_path),
+        user="admin",
+    )
+    assert code == 2 and "exists" in err  # nothing overwritten
+    code, out, _ = run(appliance, capsys, "installers", "delete", str(made["id"]), user="admin")
+    assert code == 0 and "its clients stay" in out
+
+
+def test_edit_an_item(appliance: EmbeddedAppliance, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(appliance, capsys, "--json", "ls", "group:servers")
+    item = as_json(out)[0]
+    code, out, err = run(appliance, capsys, "edit", str(item["id"]), "--comments", "rack 4")
+    assert code == 0, err
+    assert (
+        as_json(run(appliance, capsys, "--json", "show", str(item["id"]))[1])["comments"]
+        == "rack 4"
+    )
+    code, _, err = run(appliance, capsys, "edit", str(item["id"]), "--tag", "x" * 65)
+    assert code == 2 and "tag" in err
+    code, _, err = run(appliance, capsys, "edit", str(item["id"]))
+    assert code == 2 and "Nothing to change" in err
+
+
+def test_sign_in_and_reach_errors_exit_3(
+    appliance: EmbeddedAppliance,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JUMP_CONSOLE_PASSWORD", "wrong")
+    code, _, err = run(appliance, capsys, "ls")
+    assert code == 3 and err.startswith("jump-console: ")
+    monkeypatch.setenv("JUMP_CONSOLE_PASSWORD", "demo")
+    code = cli.main(["--appliance", "http://127.0.0.1:1", "--user", "carol", "ls"], load_settings)
+    assert code == 3 and "jump-console: " in capsys.readouterr().err
+    code = cli.main(["--appliance", appliance.url, "ls"], load_settings)  # who signs in?
+    assert code == 2 and "--user" in capsys.readouterr().err
+
+
+def test_the_console_program_runs_a_command_and_says_usage_errors(
+    appliance: EmbeddedAppliance, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUMP_CONSOLE_")} | {
+        "JUMP_CONSOLE_PASSWORD": "demo",
+        "JUMP_CONSOLE_CONFIG": str(tmp_path / "none.toml"),
+    }
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "console",
+            "--appliance",
+            appliance.url,
+            "--user",
+            "carol",
+            "--json",
+            "ls",
+            "status:online",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert done.returncode == 0 and isinstance(json.loads(done.stdout), list)
+    assert "\x1b[" not in done.stdout  # no terminal codes in script output
+    bad = subprocess.run(
+        [sys.executable, "-m", "console", "--appliance", appliance.url, "jump"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert bad.returncode == 2 and "usage" in bad.stderr
