@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
         "(alice, bob, carol, dave, admin; default carol)",
     )
     p.add_argument("--theme", help="dark, light, high-contrast or 16")
+    p.add_argument(
+        "--plain",
+        action="store_true",
+        help="labelled lines instead of the full screen (for screen readers; also "
+        "JUMP_CONSOLE_PLAIN=1, plain = true in the config, or TERM=dumb)",
+    )
     p.add_argument("--config", type=Path, help="config file (default: platform config dir)")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     return p
@@ -61,6 +68,49 @@ _VALUED = {
     "--config",
     "--password-file",
 }
+
+
+def _plain_reason(flag: bool, configured: bool) -> str | None:
+    """Why plain mode is on (None: it is not), in the words the first line says."""
+    if flag:
+        return "turned on by --plain"
+    if os.environ.get("JUMP_CONSOLE_PLAIN", "").lower() in ("1", "true", "yes", "on"):
+        return "turned on by JUMP_CONSOLE_PLAIN"
+    if configured:
+        return "turned on by the config file"
+    if os.environ.get("TERM") == "dumb":
+        return "turned on because TERM is dumb"
+    return None
+
+
+def _run_plain(
+    backend: Backend | None,
+    reason: str,
+    embedded: EmbeddedAppliance | None,
+    settings: ConsoleSettings,
+    connect: Callable[[str, str], Backend],
+) -> int:
+    import asyncio
+    import getpass
+
+    from console.plain import PlainConsole, setup_readline
+
+    if backend is None:  # an appliance without a password yet: ask for it, plainly
+        username = settings.username or input("User name: ")
+        backend = connect(username, getpass.getpass(f"Password for {username}: "))
+    setup_readline()
+    local = _start_local_client(embedded, settings) if embedded is not None else None
+    try:
+        return asyncio.run(PlainConsole(backend, reason=reason).run())
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if local is not None:
+            local.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                local.wait(10)
+        if embedded is not None:
+            embedded.stop()
 
 
 def _command_of(argv: list[str]) -> str | None:
@@ -118,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as err:
         print(f"jump-console: {err}", file=sys.stderr)
         return 2
+    plain = _plain_reason(args.plain, settings.plain)
+    if plain is not None:
+        return _run_plain(backend, plain, embedded, settings, connect)
     state, state_notice = load_state(settings.state_path)
     from console.app import JumpConsoleApp  # Textual loads only once the arguments are good
 

@@ -1,0 +1,458 @@
+"""Plain mode: the console as labelled lines, for screen readers, braille and ``TERM=dumb``.
+
+The same store, live feed and appliance actions as the full-screen console; nothing is
+repainted. Lists are numbered and paged; every command answers with lines that say what they
+are, and every action ends with one sentence. Live changes are announced only for the items
+the user follows (rate-limited; ``quiet on`` silences them); strict-end warnings always.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TextIO
+
+from api_client import ApplianceError, FeedStatus, ItemDelta, SnapshotLoaded
+from console.actions import explain
+from console.backend import Backend, Session
+from console.store import ItemStore
+from domain import JumpGroupType, Status
+from domain.live import SiteChanged, StatsBatch
+from domain.session import SessionEvent, SessionInfo
+from domain.support import SupportEvent
+
+PAGE = 20
+ANNOUNCE_EVERY_S = 10.0  # at most one announcement per item in this time
+
+HELP = """Commands:
+  groups            number the groups and personal lists with their counts
+  group NAME or N   show one group; tag NAME shows one tag; all shows everything
+  filter EXPR       narrow the list (e.g. filter tag:db status:online); filter alone clears it
+  list, next, back  the current page, the next one, the one before
+  show N            every field of item N of the list, and what you may do with it
+  jump N [N ...]    start a session (up to 10 items)
+  wake N, upgrade N wake an item through a peer; upgrade its Jump Client
+  sessions          your sessions; end [N] leaves one; invite NAME invites to the last one
+  follow N          announce changes of item N; unfollow N; quiet on or quiet off
+  help, quit"""
+
+COMMAND_WORDS = (
+    "groups",
+    "group",
+    "tag",
+    "all",
+    "filter",
+    "list",
+    "next",
+    "back",
+    "show",
+    "jump",
+    "wake",
+    "upgrade",
+    "sessions",
+    "end",
+    "invite",
+    "follow",
+    "unfollow",
+    "quiet",
+    "help",
+    "quit",
+)
+
+
+def _percent(value: float) -> str | None:
+    return None if math.isnan(value) else f"{value:.0f} percent"
+
+
+def _duration(seconds: float) -> str | None:
+    if math.isnan(seconds):
+        return None
+    days, rest = divmod(int(seconds), 86400)
+    if days:
+        return f"{days} day{'s' if days != 1 else ''}"
+    hours = rest // 3600
+    return f"{hours} hour{'s' if hours != 1 else ''}" if hours else f"{rest // 60} minutes"
+
+
+class PlainConsole:
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        reason: str,
+        out: TextIO | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.backend = backend
+        self.reason = reason
+        self.out = out or sys.stdout
+        self.clock = clock
+        self.store = ItemStore()
+        self.session: Session | None = None
+        self.page = 0
+        self.followed: set[int] = set()
+        self.quiet = False
+        self._last_said: dict[int, float] = {}
+        self._status: dict[int, Status] = {}
+        self.sessions: dict[str, SessionInfo] = {}
+        self.loaded = asyncio.Event()
+        self.done = False
+
+    # -- output ----------------------------------------------------------------------------
+
+    def say(self, line: str) -> None:
+        self.out.write(line + "\n")
+        self.out.flush()
+
+    def describe(self, number: int, row: int) -> str:
+        s = self.store
+        parts = [
+            f"{number}. {s.name[row]}",
+            f"group {s.group_label(s.groups[s.group_index[row]])}",
+        ]
+        if s.tag[row]:
+            parts.append(f"tag {s.tag[row]}")
+        parts.append(f"status {s.status_at(row).value.replace('_', ' ')}")
+        if s.console_user[row]:
+            parts.append(f"user {s.console_user[row]}")
+        for label, text in (
+            ("CPU", _percent(s.cpu[row])),
+            ("disk", _percent(s.disk[row])),
+            ("up", _duration(s.uptime[row])),
+        ):
+            if text:
+                parts.append(f"{label} {text}")
+        return "; ".join(parts)
+
+    # -- the feed --------------------------------------------------------------------------
+
+    async def follow_feed(self) -> None:
+        async with contextlib.aclosing(aiter(self.backend.feed())) as events:
+            async for event in events:
+                self.on_event(event)
+
+    def on_event(self, event: object) -> None:
+        if isinstance(event, SnapshotLoaded):
+            self.store.load(event.items)
+            self._remember_statuses()
+            if not self.loaded.is_set():
+                online, total = self.store.online_total()
+                self.say(f"Loaded {total:,} Jump Items, {online:,} online. Say help for commands.")
+                self.loaded.set()
+        elif isinstance(event, ItemDelta):
+            self.store.upsert(event.upserts)
+            self.store.remove(event.removes)
+            self._announce_changes([i.id for i in event.upserts], event.removes)
+        elif isinstance(event, StatsBatch):
+            self.store.apply_stats(event.rows)
+            self.store.take_dirty()  # nothing is repainted in plain mode
+        elif isinstance(event, SessionEvent):
+            info = event.session
+            if event.event == "ended":
+                self.sessions.pop(info.sid, None)
+            elif self.session and self.session.username in info.participants:
+                self.sessions[info.sid] = info
+            if event.event == "warning" or not self.quiet:  # strict-end warnings: always
+                self.say(f"Session: {event.message}")
+        elif isinstance(event, SupportEvent) and event.event != "taken" and not self.quiet:
+            self.say(f"Support requested on {event.request.item_name}.")
+        elif isinstance(event, SiteChanged) and not self.quiet:
+            self.say("The site's settings changed.")
+        elif isinstance(event, FeedStatus) and event.final:
+            self.say(event.message)
+
+    def _remember_statuses(self) -> None:
+        for item_id in self.followed:
+            row = self.store.row_of.get(item_id)
+            if row is not None:
+                self._status[item_id] = self.store.status_at(row)
+
+    def _announce_changes(self, changed: list[int], removed: list[int]) -> None:
+        now = time.monotonic()
+        for item_id in removed:
+            if item_id in self.followed:
+                self.followed.discard(item_id)
+                self.say(f"Item {item_id} was removed.")
+        for item_id in changed:
+            if item_id not in self.followed:
+                continue
+            row = self.store.row_of.get(item_id)
+            if row is None:
+                continue
+            status = self.store.status_at(row)
+            if status is self._status.get(item_id):
+                continue
+            self._status[item_id] = status
+            if self.quiet or now - self._last_said.get(item_id, -1e9) < ANNOUNCE_EVERY_S:
+                continue
+            self._last_said[item_id] = now
+            word = status.value.replace("_", " ")
+            self.say(f"{self.store.name[row]} went {word}.")
+
+    # -- commands --------------------------------------------------------------------------
+
+    def _items(self, words: list[str]) -> list[int] | None:
+        """Item ids from numbers of the current list (its numbers hold until it changes)."""
+        view = self.store.view
+        ids = []
+        for word in words:
+            if not word.isdigit() or not 1 <= int(word) <= len(view):
+                self.say(f"'{word}' is not a number of the list (1 to {len(view):,}); say list.")
+                return None
+            ids.append(self.store.ids[view[int(word) - 1]])
+        return ids
+
+    def show_page(self) -> None:
+        view = self.store.view
+        total = len(view)
+        if not total:
+            self.say("No Jump Item matches; say all, or filter with nothing to clear it.")
+            return
+        pages = max(1, math.ceil(total / PAGE))
+        self.page = min(max(self.page, 0), pages - 1)
+        first = self.page * PAGE
+        rows = view[first : first + PAGE]
+        more = "; say next" if first + PAGE < total else ""
+        self.say(f"Items {first + 1} to {first + len(rows)} of {total:,}{more}.")
+        for n, row in enumerate(rows, start=first + 1):
+            self.say(self.describe(n, row))
+
+    async def command(self, line: str) -> None:
+        words = line.split()
+        if not words:
+            return
+        verb, rest = words[0].lower(), words[1:]
+        text = line.strip()[len(words[0]) :].strip()
+        try:
+            await self._dispatch(verb, rest, text)
+        except ApplianceError as err:
+            self.say(err.message)
+
+    async def _dispatch(self, verb: str, rest: list[str], text: str) -> None:
+        store = self.store
+        match verb:
+            case "help" | "?":
+                for help_line in HELP.splitlines():
+                    self.say(help_line)
+            case "quit" | "exit" | "q":
+                self.done = True
+                self.say("Goodbye.")
+            case "groups":
+                counts = store.counts()
+                keys = sorted(
+                    counts,
+                    key=lambda k: (k[0] is not JumpGroupType.SHARED, store.group_label(k).lower()),
+                )
+                self._groups = keys
+                self.say(f"{len(keys)} groups:")
+                for n, key in enumerate(keys, start=1):
+                    c = counts[key]
+                    self.say(f"{n}. {store.group_label(key)}; {c.total} items, {c.online} online")
+            case "group" | "tag" | "all":
+                self._scope(verb, text)
+            case "filter":
+                error = store.set_filter(text)
+                if error is not None:
+                    self.say(f"The filter cannot be read: {error.message} (at {error.position}).")
+                    return
+                self.page = 0
+                self.say(f"Filter {text or 'cleared'}: {len(store.view):,} items.")
+                self.show_page()
+            case "list":
+                self.show_page()
+            case "next" | "back":
+                self.page += 1 if verb == "next" else -1
+                self.show_page()
+            case "show":
+                ids = self._items(rest[:1]) if rest else None
+                if ids:
+                    await self._show(ids[0])
+            case "jump":
+                ids = self._items(rest) if rest else None
+                if ids:
+                    await self._jump(ids)
+            case "wake" | "upgrade":
+                ids = self._items(rest[:1]) if rest else None
+                if ids:
+                    client = self.backend.client
+                    said = await (client.wake(ids[0]) if verb == "wake" else client.upgrade(ids[0]))
+                    self.say(said)
+            case "sessions":
+                if not self.sessions:
+                    self.say("You are in no session.")
+                for n, info in enumerate(self.sessions.values(), start=1):
+                    self.say(
+                        f"{n}. {info.item_name}; policy {info.session_policy_name}; "
+                        f"with {', '.join(info.participants)}"
+                    )
+            case "end":
+                await self._end(rest)
+            case "invite":
+                if not rest or not self.sessions:
+                    self.say("Say invite NAME while you are in a session.")
+                    return
+                info = list(self.sessions.values())[-1]
+                await self.backend.client.invite(info.sid, rest[0])
+                self.say(f"Invited {rest[0]} to the session on {info.item_name}.")
+            case "follow" | "unfollow":
+                ids = self._items(rest) if rest else None
+                for item_id in ids or []:
+                    name = store.name[store.row_of[item_id]]
+                    if verb == "follow":
+                        self.followed.add(item_id)
+                        self._remember_statuses()
+                        self.say(f"Following {name}: its changes are announced.")
+                    else:
+                        self.followed.discard(item_id)
+                        self.say(f"No longer following {name}.")
+            case "quiet":
+                self.quiet = (rest[:1] or ["on"])[0].lower() != "off"
+                self.say("Announcements off." if self.quiet else "Announcements on.")
+            case _:
+                self.say(f"'{verb}' is not a command; say help for the list.")
+
+    def _scope(self, verb: str, text: str) -> None:
+        store = self.store
+        if verb == "all":
+            store.set_scope(None)
+        elif verb == "group":
+            keys = getattr(self, "_groups", None) or sorted(store.counts())
+            key = None
+            if text.isdigit() and 1 <= int(text) <= len(keys):
+                key = keys[int(text) - 1]
+            else:
+                key = next(
+                    (k for k in store.counts() if store.group_label(k).lower() == text.lower()),
+                    None,
+                )
+            if key is None:
+                self.say(f"No group is called '{text}'; say groups for the list.")
+                return
+            store.set_scope(key)
+        else:
+            if not any(t == text for t in store.tag):
+                self.say(f"No item has the tag '{text}'.")
+                return
+            tagged = next(
+                store.groups[store.group_index[r]] for r, t in enumerate(store.tag) if t == text
+            )
+            store.set_scope(tagged, text)
+        self.page = 0
+        self.show_page()
+
+    async def _show(self, item_id: int) -> None:
+        item = await self.backend.item(item_id)
+        session = self.session
+        row = self.store.row_of.get(item_id)
+        group = (
+            self.store.group_label(self.store.groups[self.store.group_index[row]])
+            if row is not None
+            else ""
+        )
+        status = item.x_status.value.replace("_", " ")
+        self.say(f"{item.name}; status {status}")
+        for label, value in (
+            ("Group", group),
+            ("Hostname", item.hostname),
+            ("Tag", item.tag or "none"),
+            ("Comments", item.comments or "none"),
+            ("Console user", item.console_user or "none"),
+            ("Operating system", item.operating_system or "unknown"),
+            ("Version", item.x_version or "unknown"),
+        ):
+            self.say(f"{label}: {value}")
+        if session is not None:
+            key = (item.jump_group_type, item.jump_group_id)
+            states = explain(
+                item,
+                permissions=set(session.permissions.get(key, [])),
+                site=session.site,
+                now=self.clock(),
+                username=session.username,
+            )
+            for state in states.values():
+                verdict = "available" if state.available else f"not available: {state.reason}"
+                self.say(f"{state.label}: {verdict}")
+
+    async def _jump(self, ids: list[int]) -> None:
+        client = self.backend.client
+        if len(ids) == 1:
+            started = await client.start_session(ids[0])
+            info = started.session
+            self.sessions[info.sid] = info
+            policy = info.session_policy_name
+            self.say(f"Session started on {info.item_name} with {policy}: {info.reason}.")
+            return
+        for result in await client.start_sessions(ids):
+            if result.get("started"):
+                info = SessionInfo.model_validate(result["started"]["session"])
+                self.sessions[info.sid] = info
+                self.say(f"Session started on {info.item_name}.")
+            else:
+                self.say(str(result.get("message")))
+
+    async def _end(self, rest: list[str]) -> None:
+        if not self.sessions:
+            self.say("You are in no session.")
+            return
+        chosen = list(self.sessions.values())
+        index = int(rest[0]) - 1 if rest and rest[0].isdigit() else len(chosen) - 1
+        if not 0 <= index < len(chosen):
+            self.say("Say sessions for their numbers, then end N.")
+            return
+        info = chosen[index]
+        await self.backend.client.end_session(info.sid)
+        self.sessions.pop(info.sid, None)
+        self.say(f"Left the session on {info.item_name}.")
+
+    # -- the loop --------------------------------------------------------------------------
+
+    async def run(self, read: Callable[[str], str] = input) -> int:
+        self.say(f"Jump Console, plain mode ({self.reason}). Connecting to the appliance…")
+        try:
+            self.session = await self.backend.start()
+        except ApplianceError as err:
+            self.say(err.message)
+            return 2
+        self.store.group_names = dict(self.session.groups)
+        self.store.policy_names = self.session.policy_names
+        self.say(f"Signed in as {self.session.display_name} ({self.session.username}).")
+        feed = asyncio.create_task(self.follow_feed())
+        try:
+            await asyncio.wait_for(self.loaded.wait(), 60)
+            loop = asyncio.get_running_loop()
+            while not self.done:
+                try:
+                    line = await loop.run_in_executor(None, read, "> ")
+                except EOFError:
+                    break
+                await self.command(line)
+        except TimeoutError:
+            self.say("The appliance sent no Jump Items within a minute; try again later.")
+            return 3
+        finally:
+            feed.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await feed
+            await self.backend.close()
+        return 0
+
+
+def setup_readline() -> None:
+    """History and tab completion of the command words, where the terminal has readline."""
+    try:
+        import readline
+    except ImportError:
+        return
+
+    def complete(text: str, state: int) -> str | None:
+        matches = [w for w in COMMAND_WORDS if w.startswith(text)]
+        return matches[state] if state < len(matches) else None
+
+    readline.set_completer(complete)
+    readline.parse_and_bind("tab: complete")

@@ -1,0 +1,110 @@
+"""Plain mode through a real pseudo-terminal, against an embedded appliance on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from appliance._state import Appliance
+from appliance.clock import FakeClock
+from appliance.config import ApplianceSettings
+from appliance.embedded import EmbeddedAppliance
+from tests.conftest import T0
+
+pytestmark = pytest.mark.integration
+BOX_DRAWING = re.compile("[\u2500-\u257f\u2580-\u259f]")
+
+
+@pytest.fixture
+def appliance(tmp_path: Path) -> Iterator[EmbeddedAppliance]:
+    running = EmbeddedAppliance(
+        ApplianceSettings(db=tmp_path / "plain.sqlite3", demo_fleet=60, simulate=False),
+        clock=FakeClock(T0),
+    )
+    running.start()
+    yield running
+    running.stop()
+
+
+def test_plain_mode_lists_narrows_shows_jumps_and_announces(
+    appliance: EmbeddedAppliance, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUMP_CONSOLE_")} | {
+        "TERM": "dumb",
+        "NO_COLOR": "1",
+        "JUMP_CONSOLE_PASSWORD": "demo",
+        "JUMP_CONSOLE_CONFIG": str(tmp_path / "none.toml"),
+    }
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "console", "--appliance", appliance.url, "--user", "carol"],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 200),
+    )
+    transcript: list[str] = []
+    child.logfile_read = _Collector(transcript)
+    try:
+        child.expect_exact("plain mode (turned on because TERM is dumb)")
+        child.expect(r"Loaded \d+ Jump Items")
+        child.sendline("group Servers")
+        child.expect(r"Items 1 to \d+ of \d+")
+        child.sendline("filter policy:always status:online")
+        child.expect(r"Filter policy:always status:online: \d+ items\.")
+        child.expect(r"1\. (\S+); group Servers")
+        first = child.match.group(1)
+        child.sendline("show 1")
+        child.expect_exact(f"{first}; status online")
+        child.expect_exact("Start session: available")
+        child.sendline("jump 1")
+        child.expect_exact(f"Session started on {first} with")
+        child.sendline("end")
+        child.expect_exact(f"Left the session on {first}.")
+
+        child.sendline("filter status:offline")
+        child.expect(r"1\. (\S+); group Servers")
+        offline = child.match.group(1)
+        child.sendline("jump 1")  # a refusal: one sentence naming the item
+        child.expect(rf"The Jump Client '{re.escape(offline)}' is offline[^\n]*\.")
+
+        child.sendline("filter policy:always status:online")
+        child.expect(r"1\. (\S+); group Servers")
+        watched = child.match.group(1)
+        child.sendline("follow 1")
+        child.expect_exact(f"Following {watched}")
+        state: Appliance = appliance.app.state.appliance
+
+        def goes_offline() -> None:
+            client = next(c for c in state.repo.clients.find() if c.name == watched)
+            with state.repo.transaction():
+                state.repo.clients.update(client.id, {"x_online": False})
+            state.changed([client.id])
+
+        appliance.call(goes_offline)
+        child.expect_exact(f"{watched} went offline.")
+        child.sendline("quit")
+        child.expect_exact("Goodbye.")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    output = "".join(transcript)
+    assert not BOX_DRAWING.search(output), "plain mode drew boxes"
+    assert "\x1b[" not in output, "plain mode sent terminal escapes with NO_COLOR"
+
+
+class _Collector:
+    def __init__(self, into: list[str]) -> None:
+        self.into = into
+
+    def write(self, text: str) -> None:
+        self.into.append(text)
+
+    def flush(self) -> None:
+        return None
