@@ -39,6 +39,8 @@ HELP = """Commands:
   wake N, upgrade N wake an item through a peer; upgrade its Jump Client
   sessions          your sessions; end [N] leaves one; invite NAME invites to the last one
   follow N          announce changes of item N; unfollow N; quiet on or quiet off
+  installers, settings   for site administrators: read them (change them with
+                    jump-console installers ... or jump-console settings set ...)
   help, quit"""
 
 COMMAND_WORDS = (
@@ -60,6 +62,8 @@ COMMAND_WORDS = (
     "follow",
     "unfollow",
     "quiet",
+    "installers",
+    "settings",
     "help",
     "quit",
 )
@@ -310,11 +314,41 @@ class PlainConsole:
                     else:
                         self.followed.discard(item_id)
                         self.say(f"No longer following {name}.")
+            case "installers" | "settings":
+                await self._admin(verb)
             case "quiet":
                 self.quiet = (rest[:1] or ["on"])[0].lower() != "off"
                 self.say("Announcements off." if self.quiet else "Announcements on.")
             case _:
                 self.say(f"'{verb}' is not a command; say help for the list.")
+
+    async def _admin(self, verb: str) -> None:
+        """Read-only views for site administrators (changes: jump-console settings set ...)."""
+        if self.session is None or not self.session.is_admin:
+            self.say(f"The {verb} are for site administrators; ask one to make the change.")
+            return
+        client = self.backend.client
+        if verb == "settings":
+            values = (await client.settings()).model_dump(mode="json")
+            self.say(f"{len(values)} site settings:")
+            for key, value in values.items():
+                shown = (
+                    ", ".join(value)
+                    if isinstance(value, list)
+                    else ({True: "yes", False: "no"}[value] if isinstance(value, bool) else value)
+                )
+                self.say(f"{key.replace('_', ' ')}: {shown}")
+            return
+        installers = [i async for i in client.installers.iter()]
+        self.say(f"{len(installers)} installers:")
+        now = self.clock()
+        for n, inst in enumerate(installers, start=1):
+            expired = "expired" if inst.expiration_timestamp <= now else "valid"
+            self.say(
+                f"{n}. {inst.name or 'computer name'}; group {inst.jump_group_id}; "
+                f"tag {inst.tag or 'none'}; {inst.connection_type.value}; {expired} until "
+                f"{inst.expiration_timestamp:%Y-%m-%d %H:%M} UTC; id {inst.id}"
+            )
 
     def _scope(self, verb: str, text: str) -> None:
         store = self.store

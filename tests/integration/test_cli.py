@@ -254,3 +254,22 @@ def test_the_console_program_runs_a_command_and_says_usage_errors(
         env=env,
     )
     assert bad.returncode == 2 and "usage" in bad.stderr
+
+
+def test_wake_and_upgrade_answer_in_words_and_codes(
+    appliance: EmbeddedAppliance, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _, out, _ = run(appliance, capsys, "--json", "ls", "status:online")
+    online = as_json(out)[0]
+    code, _, err = run(appliance, capsys, "wake", str(online["id"]))
+    assert code == 1 and "nothing to wake" in err  # a rule: it is online
+    code, _, err = run(appliance, capsys, "upgrade", str(online["id"]))
+    assert code == 1 and err.startswith("jump-console: ") and err.count("\n") == 1
+    secret = tmp_path / "secureon"
+    secret.write_text("not-hex")
+    _, out, _ = run(appliance, capsys, "--json", "ls", "status:offline")
+    offline = as_json(out)[0]
+    code, _, err = run(
+        appliance, capsys, "wake", str(offline["id"]), "--wol-password-file", str(secret)
+    )
+    assert code == 2 and "SecureOn" in err and "not-hex" not in err  # never echoed

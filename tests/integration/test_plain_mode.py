@@ -89,6 +89,8 @@ def test_plain_mode_lists_narrows_shows_jumps_and_announces(
 
         appliance.call(goes_offline)
         child.expect_exact(f"{watched} went offline.")
+        child.sendline("settings")  # carol is no administrator: told why, in words
+        child.expect_exact("The settings are for site administrators")
         child.sendline("quit")
         child.expect_exact("Goodbye.")
         child.expect(pexpect.EOF)
