@@ -38,6 +38,7 @@ HELP = """Commands:
   jump N [N ...]    start a session (up to 10 items)
   wake N, upgrade N wake an item through a peer; upgrade its Jump Client
   sessions          your sessions; end [N] leaves one; invite NAME invites to the last one
+  shell [N]         the session's shell in this terminal; Control and ] comes back
   follow N          announce changes of item N; unfollow N; quiet on or quiet off
   installers, settings   for site administrators: read them (change them with
                     jump-console installers ... or jump-console settings set ...)
@@ -59,6 +60,7 @@ COMMAND_WORDS = (
     "sessions",
     "end",
     "invite",
+    "shell",
     "follow",
     "unfollow",
     "quiet",
@@ -314,6 +316,8 @@ class PlainConsole:
                     else:
                         self.followed.discard(item_id)
                         self.say(f"No longer following {name}.")
+            case "shell":
+                await self._shell(rest)
             case "installers" | "settings":
                 await self._admin(verb)
             case "quiet":
@@ -321,6 +325,69 @@ class PlainConsole:
                 self.say("Announcements off." if self.quiet else "Announcements on.")
             case _:
                 self.say(f"'{verb}' is not a command; say help for the list.")
+
+    async def _shell(self, rest: list[str]) -> None:
+        """Hand the terminal to the session's shell; Ctrl-] (or the shell's exit) gives it back."""
+        chosen = list(self.sessions.values())
+        index = int(rest[0]) - 1 if rest and rest[0].isdigit() else len(chosen) - 1
+        if not 0 <= index < len(chosen):
+            self.say("You are in no session with that number; say sessions.")
+            return
+        info = chosen[index]
+        if not info.shell:
+            self.say(
+                f"The session on {info.item_name} has no command shell (its policy or its "
+                "Jump Client offers none)."
+            )
+            return
+        if not sys.stdin.isatty():
+            self.say("The shell needs a terminal; plain mode is reading from a pipe.")
+            return
+        import os
+        import shutil
+        import termios
+        import tty
+
+        from api_client import open_shell
+
+        fd = sys.stdin.fileno()
+        cols, rows = shutil.get_terminal_size()
+        self.say(f"Shell on {info.item_name}. Control and right bracket returns to plain mode.")
+        saved = termios.tcgetattr(fd)
+        loop = asyncio.get_running_loop()
+        detached = asyncio.Event()
+        code: int | None = None
+        try:
+            async with open_shell(self.backend.client, info.sid, cols=cols, rows=rows) as shell:
+                writes: set[asyncio.Task[None]] = set()
+
+                def typed() -> None:
+                    data = os.read(fd, 1024)
+                    if not data or b"\x1d" in data:
+                        detached.set()
+                        data = data.split(b"\x1d")[0]
+                    if data:
+                        task = asyncio.ensure_future(shell.write(data))
+                        writes.add(task)
+                        task.add_done_callback(writes.discard)
+
+                async def output() -> None:
+                    async for chunk in shell:
+                        os.write(sys.stdout.fileno(), chunk)
+
+                tty.setraw(fd)
+                loop.add_reader(fd, typed)
+                pump = asyncio.ensure_future(output())
+                stop = asyncio.ensure_future(detached.wait())
+                await asyncio.wait({pump, stop}, return_when=asyncio.FIRST_COMPLETED)
+                for task in (pump, stop):
+                    task.cancel()
+                code = shell.exit_code
+        finally:
+            loop.remove_reader(fd)
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        ended = f"the shell exited with code {code}" if code is not None else "you left the shell"
+        self.say(f"\nBack in plain mode: {ended}.")
 
     async def _admin(self, verb: str) -> None:
         """Read-only views for site administrators (changes: jump-console settings set ...)."""

@@ -15,6 +15,7 @@ from appliance._state import Appliance
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
+from domain import Installer
 from tests.conftest import T0
 
 pytestmark = pytest.mark.integration
@@ -110,3 +111,66 @@ class _Collector:
 
     def flush(self) -> None:
         return None
+
+
+def test_a_sessions_shell_runs_inline_and_gives_the_terminal_back(
+    appliance: EmbeddedAppliance, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from api_client import ApplianceClient, RepCredentials
+    from tests.integration.test_jump_client import Client, install_client
+
+    state: Appliance = appliance.app.state.appliance
+    with state.repo.transaction():
+        state.repo.session_policies.update(3, {"permissions": {"command_shell": "allow"}})
+
+    async def make_installer() -> Installer:
+        async with ApplianceClient(
+            appliance.url, credentials=RepCredentials("admin", "demo")
+        ) as admin:
+            return await admin.installers.create(
+                {
+                    "jump_group_id": 1,
+                    "elevate_install": False,
+                    "tag": "inline",
+                    "unattended_session_policy_id": 3,
+                }
+            )
+
+    inst = asyncio.run(make_installer())
+    install_client(appliance.url, inst, tmp_path / "c")
+    client = Client(tmp_path / "c", mac="02:00:5e:77:00:20")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUMP_CONSOLE_")} | {
+        "NO_COLOR": "1",
+        "JUMP_CONSOLE_PASSWORD": "demo",
+        "JUMP_CONSOLE_CONFIG": str(tmp_path / "none.toml"),
+    }
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "console", "--plain", "--appliance", appliance.url, "--user", "carol"],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 120),
+    )
+    try:
+        child.expect(r"Loaded \d+ Jump Items")
+        for _ in range(100):  # until the client is online
+            child.sendline("filter tag:inline status:online")
+            if child.expect([r"1\. \S+; group Servers", r"No Jump Item matches"]) == 0:
+                break
+            child.expect_exact("> ")
+        child.sendline("jump 1")
+        child.expect_exact("Session started on")
+        child.sendline("shell")
+        child.expect_exact("Control and right bracket returns")
+        child.sendline("echo inline-$((6*7))")
+        child.expect_exact("inline-42")
+        child.sendline("exit")
+        child.expect_exact("Back in plain mode: the shell exited with code 0.")
+        child.sendline("quit")
+        child.expect_exact("Goodbye.")
+    finally:
+        child.close(force=True)
+        client.stop()
