@@ -27,6 +27,7 @@ from domain.session import SessionEvent, SessionInfo
 from domain.support import SupportEvent
 
 PAGE = 20
+PROMPT = "Command: "
 ANNOUNCE_EVERY_S = 10.0  # at most one announcement per item in this time
 
 HELP = """Commands:
@@ -529,7 +530,7 @@ class PlainConsole:
             loop = asyncio.get_running_loop()
             while not self.done:
                 try:
-                    line = await loop.run_in_executor(None, read, "> ")
+                    line = await loop.run_in_executor(None, read, PROMPT)
                 except EOFError:
                     break
                 await self.command(line)

@@ -273,3 +273,28 @@ def test_wake_and_upgrade_answer_in_words_and_codes(
         appliance, capsys, "wake", str(offline["id"]), "--wol-password-file", str(secret)
     )
     assert code == 2 and "SecureOn" in err and "not-hex" not in err  # never echoed
+
+
+def test_an_ambiguous_name_lists_its_candidates_and_json_answers_for_changes(
+    appliance: EmbeddedAppliance, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = appliance.app.state.appliance  # type: ignore[attr-defined]
+    twins = []
+
+    def make_twins() -> None:
+        template = state.repo.clients.find([("jump_group_id", 1)])[0]
+        with state.repo.transaction():
+            for _ in range(2):
+                values = template.model_dump(exclude={"id"}) | {"name": "TWIN-PC"}
+                twins.append(state.repo.clients.insert(values).id)
+
+    appliance.call(make_twins)
+    code, _, err = run(appliance, capsys, "show", "TWIN-PC")
+    assert code == 2 and "names 2 Jump Items" in err
+    assert all(f"id {i}" in err for i in twins)
+    code, out, _ = run(appliance, capsys, "--json", "edit", str(twins[0]), "--tag", "twin")
+    assert code == 0 and as_json(out)["tag"] == "twin"  # the item as the API answers it
+    code, out, _ = run(appliance, capsys, "--json", "installers", "ls", user="admin")
+    assert code == 0 and isinstance(as_json(out), list)
+    code, out, _ = run(appliance, capsys, "--json", "sessions", "ls")
+    assert code == 0 and as_json(out) == []
