@@ -160,7 +160,7 @@ def test_a_sessions_shell_runs_inline_and_gives_the_terminal_back(
             child.sendline("filter tag:inline status:online")
             if child.expect([r"1\. \S+; group Servers", r"No Jump Item matches"]) == 0:
                 break
-            child.expect_exact("> ")
+            child.expect_exact("Command: ")
         child.sendline("jump 1")
         child.expect_exact("Session started on")
         child.sendline("shell")
