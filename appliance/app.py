@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from appliance._guard import RequestGuard
 from appliance._state import Appliance
@@ -151,6 +152,14 @@ def create_app(
         return JSONResponse(
             {"access_token": value, "token_type": "Bearer", "expires_in": settings.token_ttl_s},
             headers={"Cache-Control": "no-store"},
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """Paths no API knows answer like the APIs do: one sentence in ``message``."""
+        message = "No such address on this appliance." if exc.status_code == 404 else exc.detail
+        return JSONResponse(
+            {"message": str(message)}, status_code=exc.status_code, headers=exc.headers
         )
 
     app.mount("/api/config/v1", build_config_api(state))

@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -42,6 +43,60 @@ class _RateLimitHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class _AllowedMethods:
+    """A 405 lists every method of the path (Starlette names only its first route's)."""
+
+    def __init__(self, app: ASGIApp, api: FastAPI) -> None:
+        self.app = app
+        self.api = api
+
+    def methods(self, path: str) -> list[str]:
+        found: set[str] = set()
+        for route in self.api.routes:
+            if isinstance(route, APIRoute) and route.path_regex.match(path):
+                found |= route.methods or set()
+        return sorted(found)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_allow(message: Message) -> None:
+            if message["type"] == "http.response.start" and message.get("status") == 405:
+                path, root = scope["path"], scope.get("root_path", "")
+                path = path[len(root) :] if root and path.startswith(root) else path
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                headers.append((b"allow", ", ".join(self.methods(path)).encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_allow)
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: one sentence, and for 422 the field error bag."""
+
+    message: str
+    errors: dict[str, list[str]] | None = None
+
+
+#: the errors any operation may answer, documented once for all of them
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "The body is not JSON"},
+    401: {"model": ErrorBody, "description": "No valid token, or an unknown field or parameter"},
+    403: {"model": ErrorBody, "description": "The account may not do this"},
+    404: {"model": ErrorBody, "description": "No such resource"},
+    405: {"model": ErrorBody, "description": "The path does not take this method"},
+    409: {"model": ErrorBody, "description": "The change conflicts with the data"},
+    413: {"model": ErrorBody, "description": "The body is too large"},
+    422: {"model": ErrorBody, "description": "A value breaks a documented limit"},
+    429: {"model": ErrorBody, "description": "Too many requests; see Retry-After"},
+    502: {"model": ErrorBody, "description": "A server the appliance relies on refused"},
+    503: {"model": ErrorBody, "description": "The appliance cannot answer now"},
+}
 
 
 def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
@@ -82,8 +137,8 @@ def build_config_api(appliance: Appliance) -> FastAPI:
     async def on_http(_request: Request, exc: HTTPException) -> JSONResponse:
         return _json(exc.status_code, {"message": str(exc.detail)}, dict(exc.headers or {}))
 
-    api.include_router(site.router)  # before /jump-client/{id}: settings and installer paths
-    api.include_router(jump_clients.router)
-    api.include_router(groups.router)
-    api.include_router(policies.router)
+    for router in (site.router, jump_clients.router, groups.router, policies.router):
+        # site first: its /jump-client/settings and installer paths before /jump-client/{id}
+        api.include_router(router, responses=ERRORS)
+    api.add_middleware(_AllowedMethods, api=api)
     return api

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from appliance._state import Appliance
 from appliance.config_api._deps import (
     Paging,
+    PathId,
     Reader,
     State,
     Writer,
@@ -61,7 +62,7 @@ def add_crud(
             items = table(app).find(where, limit=page.per_page, offset=page.offset)
         return paginate(request, response, page, items, total)
 
-    async def get_item(id: int, app: State, _account: Reader) -> Any:
+    async def get_item(id: PathId, app: State, _account: Reader) -> Any:
         item = table(app).get(id)
         if item is None:
             raise not_found(kind, id)
@@ -99,7 +100,7 @@ def add_crud(
         return item
 
     async def update_item(
-        id: int,
+        id: PathId,
         body: update,  # type: ignore[valid-type]
         app: State,
         account: Writer,
@@ -114,7 +115,7 @@ def add_crud(
             app.audit(account.actor, f"{slug}.update", f"{slug}:{id}", fields=sorted(changes))
         return item
 
-    async def delete_item(id: int, app: State, account: Writer) -> Response:
+    async def delete_item(id: PathId, app: State, account: Writer) -> Response:
         with app.repo.transaction():
             if table(app).get(id) is None:
                 raise not_found(kind, id)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Path, Query, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from appliance._state import Appliance, appliance_of
 from appliance.security import token_hash
 from domain import ApiAccess
+from domain._types import MAX_ID
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -128,6 +129,9 @@ def writing_account(account: Annotated[Caller, Depends(current_account)]) -> Cal
         raise ApiError(403, "This API account may only read; ask for full access to change data.")
     return account
 
+
+#: an id in a path: what the database can hold (a larger one is a 422, not a server error)
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 Reader = Annotated[Caller, Depends(current_account)]
 Writer = Annotated[Caller, Depends(writing_account)]

@@ -8,6 +8,7 @@ from appliance._state import Appliance
 from appliance.config_api._crud import add_crud
 from appliance.config_api._deps import (
     ApiError,
+    PathId,
     Reader,
     State,
     Writer,
@@ -93,14 +94,14 @@ def _check_member(app: Appliance, user_id: int, role_id: int) -> None:
 
 
 @router.get("/jump-group/{id}/user", response_model=list[JumpGroupMember])
-async def list_members(id: int, app: State, _account: Reader) -> list[JumpGroupMember]:
+async def list_members(id: PathId, app: State, _account: Reader) -> list[JumpGroupMember]:
     _group(app, id)
     return app.repo.members(id)
 
 
 @router.post("/jump-group/{id}/user", response_model=JumpGroupMember, status_code=201)
 async def add_member(
-    id: int,
+    id: PathId,
     body: JumpGroupMember,
     request: Request,
     response: Response,
@@ -133,13 +134,13 @@ def _member(app: Appliance, group_id: int, user_id: int) -> JumpGroupMember:
 
 
 @router.get("/jump-group/{id}/user/{user_id}", response_model=JumpGroupMember)
-async def get_member(id: int, user_id: int, app: State, _account: Reader) -> JumpGroupMember:
+async def get_member(id: PathId, user_id: PathId, app: State, _account: Reader) -> JumpGroupMember:
     return _member(app, id, user_id)
 
 
 @router.patch("/jump-group/{id}/user/{user_id}", response_model=JumpGroupMember)
 async def update_member(
-    id: int, user_id: int, body: JumpGroupMemberUpdate, app: State, account: Writer
+    id: PathId, user_id: PathId, body: JumpGroupMemberUpdate, app: State, account: Writer
 ) -> JumpGroupMember:
     with app.repo.transaction():
         _member(app, id, user_id)
@@ -157,7 +158,7 @@ async def update_member(
 
 
 @router.delete("/jump-group/{id}/user/{user_id}", status_code=204)
-async def remove_member(id: int, user_id: int, app: State, account: Writer) -> Response:
+async def remove_member(id: PathId, user_id: PathId, app: State, account: Writer) -> Response:
     with app.repo.transaction():
         _member(app, id, user_id)
         app.repo.remove_member(id, user_id)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from appliance.config_api._deps import (
     Paging,
+    PathId,
     Reader,
     State,
     Writer,
@@ -64,7 +65,7 @@ async def list_jump_clients(
 
 
 @router.get("/jump-client/{id}", response_model=JumpClient)
-async def get_jump_client(id: int, app: State, _account: Reader) -> JumpClient:
+async def get_jump_client(id: PathId, app: State, _account: Reader) -> JumpClient:
     client = app.repo.clients.get(id)
     if client is None:
         raise not_found("Jump Client", id)
@@ -73,7 +74,7 @@ async def get_jump_client(id: int, app: State, _account: Reader) -> JumpClient:
 
 @router.patch("/jump-client/{id}", response_model=JumpClient)
 async def patch_jump_client(
-    id: int, body: JumpClientUpdate, app: State, account: Writer
+    id: PathId, body: JumpClientUpdate, app: State, account: Writer
 ) -> JumpClient:
     changes = body.changes()
     with app.repo.transaction():
@@ -96,7 +97,7 @@ async def patch_jump_client(
 
 
 @router.delete("/jump-client/{id}", status_code=204)
-async def delete_jump_client(id: int, app: State, account: Writer) -> Response:
+async def delete_jump_client(id: PathId, app: State, account: Writer) -> Response:
     with app.repo.transaction():
         if not app.repo.clients.delete(id):
             raise not_found("Jump Client", id)
@@ -107,7 +108,7 @@ async def delete_jump_client(id: int, app: State, account: Writer) -> Response:
 
 @router.post("/jump-client/{id}/copy", response_model=JumpClient, status_code=201)
 async def copy_jump_client(
-    id: int,
+    id: PathId,
     body: JumpClientCopy,
     request: Request,
     response: Response,

@@ -8,6 +8,7 @@ from appliance._state import Appliance
 from appliance.config_api._crud import add_crud
 from appliance.config_api._deps import (
     ApiError,
+    PathId,
     Reader,
     State,
     Writer,
@@ -62,7 +63,7 @@ add_crud(
 
 
 @router.get("/jump-policy/{id}/schedule", response_model=Schedule, tags=["jump-policy"])
-async def get_schedule(id: int, app: State, _account: Reader) -> Schedule:
+async def get_schedule(id: PathId, app: State, _account: Reader) -> Schedule:
     schedule = app.repo.schedule(id)
     if schedule is None:
         raise not_found("Jump Policy", id)
@@ -70,7 +71,7 @@ async def get_schedule(id: int, app: State, _account: Reader) -> Schedule:
 
 
 @router.put("/jump-policy/{id}/schedule", response_model=Schedule, tags=["jump-policy"])
-async def put_schedule(id: int, body: Schedule, app: State, account: Writer) -> Schedule:
+async def put_schedule(id: PathId, body: Schedule, app: State, account: Writer) -> Schedule:
     with app.repo.transaction():
         if not app.repo.set_schedule(id, body):
             raise not_found("Jump Policy", id)

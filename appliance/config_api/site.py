@@ -15,6 +15,7 @@ from appliance.config_api._crud import add_crud
 from appliance.config_api._deps import (
     ApiError,
     Paging,
+    PathId,
     Reader,
     State,
     Writer,
@@ -179,13 +180,13 @@ async def download_installer(
 
 
 @router.get("/jump-client/installer/{id}", response_model=Installer, tags=["installer"])
-async def get_installer(id: int, app: State, _account: Reader) -> Installer:
+async def get_installer(id: PathId, app: State, _account: Reader) -> Installer:
     return _installer(app, id)
 
 
 @router.post("/jump-client/installer/{id}/extend", response_model=Installer, tags=["installer"])
 async def extend_installer(
-    id: int, body: InstallerExtend, app: State, account: Writer
+    id: PathId, body: InstallerExtend, app: State, account: Writer
 ) -> Installer:
     with app.repo.transaction():
         _installer(app, id)
@@ -202,7 +203,7 @@ async def extend_installer(
 
 @router.post("/jump-client/installer/{id}/email", status_code=202, tags=["installer"])
 async def email_installer(
-    id: int, body: InstallerEmail, request: Request, app: State, account: Writer
+    id: PathId, body: InstallerEmail, request: Request, app: State, account: Writer
 ) -> dict[str, Any]:
     """E-mail the direct download link to the recipients through the site's SMTP server."""
     installer = _installer(app, id)
@@ -231,7 +232,7 @@ async def email_installer(
 
 
 @router.delete("/jump-client/installer/{id}", status_code=204, tags=["installer"])
-async def delete_installer(id: int, app: State, account: Writer) -> Response:
+async def delete_installer(id: PathId, app: State, account: Writer) -> Response:
     with app.repo.transaction():
         if not app.repo.delete_installer(id):
             raise not_found("installer", id)
