@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from appliance.config_api._deps import (
     Paging,
@@ -20,6 +20,7 @@ from appliance.config_api._deps import (
 )
 from appliance.config_api._refs import check_references
 from domain import ConnectionType, JumpClient, JumpClientCopy, JumpClientUpdate, JumpGroupType
+from domain._types import MAX_ID
 
 router = APIRouter(tags=["jump-client"], dependencies=[Depends(reject_unknown_query)])
 
@@ -35,7 +36,7 @@ async def list_jump_clients(
     hostname: str | None = None,
     fqdn: str | None = None,
     tag: str | None = None,
-    jump_group_id: int | None = None,
+    jump_group_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     jump_group_type: JumpGroupType | None = None,
     console_user: str | None = None,
     public_ip: str | None = None,

@@ -82,6 +82,9 @@ class Table(Generic[M]):
         for column, value in where:
             if column not in self.columns:
                 raise KeyError(column)
+            if isinstance(value, int) and not -(2**63) <= value < 2**63:
+                parts.append("0")  # no row holds a number SQLite cannot store
+                continue
             if isinstance(value, str):
                 parts.append(f"{column} = ? COLLATE NOCASE")
             else:

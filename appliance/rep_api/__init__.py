@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from appliance._access import SubjectBuilder, access_for, visible_clients
 from appliance._state import Appliance
 from appliance._validation import bag_sentence, error_bag
-from appliance.config_api._deps import Paging, paginate
+from appliance.config_api._deps import Paging, PathId, paginate
 from appliance.live import CLOSE_UNAUTHORIZED
 from appliance.rep_api import actions
 from appliance.rep_api._deps import Rep, RepError, State, current_user
@@ -173,7 +173,7 @@ def build_rep_api(appliance: Appliance) -> FastAPI:
         await app.live.serve(ws, user)
 
     @api.get("/jump-items/{id}", response_model=JumpClient)
-    async def jump_item(id: int, user: Rep, app: State) -> JumpClient:
+    async def jump_item(id: PathId, user: Rep, app: State) -> JumpClient:
         client = app.repo.clients.get(id)
         access = access_for(app, user)
         if client is None or not access.can_see(client.jump_group_type, client.jump_group_id):

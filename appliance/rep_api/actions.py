@@ -18,6 +18,7 @@ from starlette.websockets import WebSocketDisconnect
 from appliance._access import access_for
 from appliance._state import Appliance
 from appliance.agents import AgentError, AgentHandle
+from appliance.config_api._deps import PathId
 from appliance.config_api._refs import check_references
 from appliance.rep_api._deps import Rep, RepError, State, current_user
 from appliance.sessions import RuleRefused, Session
@@ -96,7 +97,7 @@ def _refused(err: RuleRefused) -> RepError:
 
 
 @router.post("/jump-items/{id}/sessions", response_model=SessionStarted, status_code=201)
-async def start_session(id: int, user: Rep, app: State) -> SessionStarted:
+async def start_session(id: PathId, user: Rep, app: State) -> SessionStarted:
     assert app.sessions is not None
     try:
         return await app.sessions.start(user, id)
@@ -168,7 +169,7 @@ async def end_session(sid: str, user: Rep, app: State) -> Response:
 
 
 @router.post("/jump-items/{id}/wake", response_model=WakeAnswer, status_code=202)
-async def wake(id: int, user: Rep, app: State, body: WakeRequest | None = None) -> WakeAnswer:
+async def wake(id: PathId, user: Rep, app: State, body: WakeRequest | None = None) -> WakeAnswer:
     assert app.wake is not None
     client = _item(app, user, id, Action.START)
     password = parse_secureon(body.wol_password) if body and body.wol_password else None
@@ -180,7 +181,7 @@ async def wake(id: int, user: Rep, app: State, body: WakeRequest | None = None) 
 
 
 @router.post("/jump-items/{id}/upgrade", response_model=UpgradeAnswer, status_code=202)
-async def upgrade(id: int, user: Rep, app: State) -> UpgradeAnswer:
+async def upgrade(id: PathId, user: Rep, app: State) -> UpgradeAnswer:
     assert app.upgrades is not None
     client = _item(app, user, id, Action.UPGRADE)
     try:
@@ -191,7 +192,7 @@ async def upgrade(id: int, user: Rep, app: State) -> UpgradeAnswer:
 
 
 @router.patch("/jump-items/{id}", response_model=JumpClient)
-async def edit(id: int, body: JumpClientUpdate, user: Rep, app: State) -> JumpClient:
+async def edit(id: PathId, body: JumpClientUpdate, user: Rep, app: State) -> JumpClient:
     client = _item(app, user, id)
     changes = body.changes()
     access = access_for(app, user)
@@ -219,7 +220,7 @@ async def edit(id: int, body: JumpClientUpdate, user: Rep, app: State) -> JumpCl
 
 
 @router.post("/jump-items/{id}/copy", response_model=JumpClient, status_code=201)
-async def copy(id: int, body: JumpClientCopy, user: Rep, app: State) -> JumpClient:
+async def copy(id: PathId, body: JumpClientCopy, user: Rep, app: State) -> JumpClient:
     client = _item(app, user, id, Action.COPY)
     target = body.model_dump(exclude_none=True)
     _check_destination(app, user, target, required=True)
@@ -237,7 +238,7 @@ async def copy(id: int, body: JumpClientCopy, user: Rep, app: State) -> JumpClie
 
 
 @router.delete("/jump-items/{id}", status_code=204)
-async def remove(id: int, user: Rep, app: State) -> Response:
+async def remove(id: PathId, user: Rep, app: State) -> Response:
     client = _item(app, user, id, Action.REMOVE)
     assert app.sessions is not None
     session = app.sessions.on_item(id)

@@ -369,3 +369,18 @@ async def test_data_survives_a_restart(
     ) as client:
         assert (await client.jump_clients.get(5)).tag == "kept"
         assert (await client.jump_clients.list()).total == 60  # the demo is not seeded twice
+
+
+async def test_numbers_beyond_the_database_are_input_errors_not_server_errors(
+    api: ApplianceClient, app: FastAPI
+) -> None:
+    huge = str(2**100)
+    for path, params in (
+        (f"/api/config/v1/jump-client/{huge}", {}),
+        ("/api/config/v1/jump-client", {"jump_group_id": huge}),
+        (f"/api/config/v1/jumpoint/{huge}", {}),
+    ):
+        with pytest.raises(ValidationFailed):
+            await api.request("GET", path, params=params)
+    # and should one reach the database anyway, it matches nothing instead of failing
+    assert app.state.appliance.repo.clients.find([("jump_group_id", 2**70)]) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api_client import AuthenticationFailed, NotFound, ValidationFailed
+from api_client import ApplianceError, AuthenticationFailed, NotFound, ValidationFailed
 from domain import JumpGroupType, Status
 from tests.conftest import RepFactory
 
@@ -65,3 +65,10 @@ async def test_an_item_one_may_not_see_is_not_found(rep: RepFactory) -> None:
     with pytest.raises(NotFound):
         await alice.jump_item(hidden.id)
     assert (await (await rep("carol")).jump_item(hidden.id)).id == hidden.id
+
+
+async def test_an_id_beyond_the_database_is_not_found_in_words(rep: RepFactory) -> None:
+    carol = await rep("carol")
+    with pytest.raises(ApplianceError) as err:
+        await carol.jump_item(2**100)
+    assert err.value.status in (404, 422) and err.value.message  # a sentence, not a 500
