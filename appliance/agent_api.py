@@ -21,7 +21,9 @@ import itertools
 import logging
 import math
 import secrets
-from collections.abc import AsyncIterator
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -113,6 +115,44 @@ class CheckInAnswer(BaseModel):
     passive_port: int = 5832
     days_before_deleted: int
     max_offline_minutes: int
+
+
+CLOSE_GARBAGE = 4400
+CLOSE_FLOOD = 4429
+
+
+class ChannelGuard:
+    """What one agent connection may send: a client that sends garbage or floods statistics
+    is disconnected (it reconnects later, through admission) without costing the others."""
+
+    GARBAGE_PER_MINUTE = 20
+
+    def __init__(self, monotonic: Callable[[], float], interval_s: Callable[[], float]) -> None:
+        self.monotonic = monotonic
+        self.interval_s = interval_s  # read each time: the site may change it meanwhile
+        self.burst = 20.0
+        self._tokens = self.burst
+        self._at = monotonic()
+        self._garbage: deque[float] = deque()
+
+    def flooding(self) -> bool:
+        """Count one statistics frame; True when they come faster than allowed."""
+        now = self.monotonic()
+        rate = 4.0 / max(self.interval_s(), 0.05)  # four times the expected pace
+        self._tokens = min(self.burst, self._tokens + (now - self._at) * rate)
+        self._at = now
+        if self._tokens < 1:
+            return True
+        self._tokens -= 1
+        return False
+
+    def garbage(self) -> bool:
+        """Count one unreadable frame; True past the limit for a minute."""
+        now = self.monotonic()
+        self._garbage.append(now)
+        while self._garbage and now - self._garbage[0] > 60:
+            self._garbage.popleft()
+        return len(self._garbage) > self.GARBAGE_PER_MINUTE
 
 
 class Admission:
@@ -634,18 +674,27 @@ async def _serve_agent(app: Appliance, ws: WebSocket, hello: Hello) -> None:
             }
         ).decode()
     )
+    # real time, not the appliance's clock: this is about how fast bytes arrive
+    guard = ChannelGuard(time.monotonic, app.live.interval if app.live else lambda: 30.0)
     try:
         while True:
             raw = await ws.receive_text()
             try:
                 frame = orjson.loads(raw)
             except orjson.JSONDecodeError:
-                log.warning("agent %s sent a frame that is not JSON; skipped", item_id)
-                continue
+                frame = None
             if not isinstance(frame, dict):
+                if guard.garbage():
+                    log.warning("agent %s sent too many unreadable frames; disconnected", item_id)
+                    await ws.close(CLOSE_GARBAGE, "too many unreadable frames")
+                    break
                 continue
             kind = frame.get("type")
             if kind == "stats" and app.live is not None:
+                if guard.flooding():
+                    log.warning("agent %s floods statistics; disconnected", item_id)
+                    await ws.close(CLOSE_FLOOD, "statistics sent faster than the site interval")
+                    break
                 _record_stats(app, item_id, frame)
             elif kind == "response":
                 agent.answered(frame)
