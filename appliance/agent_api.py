@@ -580,8 +580,22 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
         )
 
     @api.get("/bundle")
-    async def bundle(jump_client_id: int, secret: str) -> Response:
-        """The client bundle, sent through the upgrade throttle of the asking client."""
+    async def bundle(
+        request: Request, jump_client_id: int | None = None, secret: str | None = None
+    ) -> Response:
+        """The client bundle, sent through the upgrade throttle of the asking client.
+
+        Credentials come as HTTP Basic (id:secret); the query form of clients before 1.0.1
+        is still read, so they can upgrade away from it."""
+        scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "basic":
+            try:
+                given_id, _, given_secret = base64.b64decode(encoded).decode().partition(":")
+                jump_client_id, secret = int(given_id), given_secret
+            except (ValueError, UnicodeDecodeError):
+                jump_client_id = None
+        if jump_client_id is None or not secret:
+            raise RepError(401, "unauthorized", "The Jump Client's credentials are missing.")
         _verify(Credentials(jump_client_id=jump_client_id, secret=secret))
         if appliance.bundle is None:
             raise RepError(404, "no_bundle", "This appliance holds no Jump Client bundle.")

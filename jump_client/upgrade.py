@@ -7,6 +7,7 @@ match is thrown away and the running version stays.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import os
@@ -14,7 +15,6 @@ import shutil
 import urllib.request
 import zipfile
 from pathlib import Path
-from urllib.parse import urlencode
 
 from jump_client.config import ClientConfig
 
@@ -24,9 +24,13 @@ class UpgradeFailed(Exception):
 
 
 def fetch(config: ClientConfig) -> bytes:
-    query = urlencode({"jump_client_id": config.jump_client_id, "secret": config.secret})
-    url = f"{config.appliance.rstrip('/')}/api/agent/v1/bundle?{query}"
-    with urllib.request.urlopen(url, timeout=600) as answer:  # noqa: S310
+    """Download the bundle; the credentials go in a header (an address may end up in logs)."""
+    pair = f"{config.jump_client_id}:{config.secret}".encode()
+    request = urllib.request.Request(
+        f"{config.appliance.rstrip('/')}/api/agent/v1/bundle",
+        headers={"Authorization": "Basic " + base64.b64encode(pair).decode()},
+    )
+    with urllib.request.urlopen(request, timeout=600) as answer:  # noqa: S310
         data: bytes = answer.read()
         return data
 
