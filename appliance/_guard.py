@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from domain.session import MAX_TRANSFER_BYTES
+
+UPLOAD_PATH = re.compile(r"/api/rep/v1/sessions/[^/]+/files")
 
 
 class RequestGuard:
@@ -14,8 +19,14 @@ class RequestGuard:
         self.app = app
         self.max_body_bytes = max_body_bytes
 
+    def limit(self, scope: Scope) -> int:
+        """File uploads into a session may be as large as a transfer; other bodies are small."""
+        if scope["method"] == "PUT" and UPLOAD_PATH.fullmatch(scope["path"]):
+            return max(self.max_body_bytes, MAX_TRANSFER_BYTES)
+        return self.max_body_bytes
+
     async def _too_large(self, scope: Scope, send: Send) -> None:
-        limit = f"{self.max_body_bytes // 1024} KiB"
+        limit = f"{self.limit(scope) // 1024} KiB"
         sentence = f"The request body is larger than the {limit} limit; send less."
         if scope["path"].startswith("/api/rep/"):
             body = {"error": "invalid", "message": sentence, "errors": {"body": [sentence]}}
@@ -48,7 +59,7 @@ class RequestGuard:
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None:
             try:
-                if int(declared) > self.max_body_bytes:
+                if int(declared) > self.limit(scope):
                     await self._too_large(scope, send)
                     return
             except ValueError:
@@ -62,7 +73,7 @@ class RequestGuard:
                 return  # the client went away
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
+            if size > self.limit(scope):
                 await self._too_large(scope, send)
                 return
             chunks.append(chunk)

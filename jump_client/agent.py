@@ -271,7 +271,11 @@ class Agent:
         config = self.config
         assert config.jump_client_id is not None and config.secret is not None
         async with connect(
-            self._ws_url(), open_timeout=10, ping_interval=20, ping_timeout=20, max_size=1024 * 1024
+            self._ws_url(),
+            open_timeout=10,
+            ping_interval=20,
+            ping_timeout=20,
+            max_size=16 * 1024 * 1024,
         ) as ws:
             hello = {
                 "type": "hello",

@@ -740,6 +740,10 @@ async def test_file_transfer_within_the_policy_and_its_folders(
         sid = started.session.sid
         assert started.permissions.file_transfer_paths == [str(share)]
         await rep.upload_file(sid, str(share / "notes.txt"), b"hello from the console\n")
+        big = os.urandom(6 * 1024 * 1024)  # several MiB both ways, through both websockets
+        await rep.upload_file(sid, str(share / "big.bin"), big)
+        assert (share / "big.bin").read_bytes() == big
+        assert await rep.download_file(sid, str(share / "big.bin")) == big
         assert (share / "notes.txt").read_bytes() == b"hello from the console\n"
         assert await rep.download_file(sid, str(share / "notes.txt")) == (
             b"hello from the console\n"
