@@ -129,18 +129,26 @@ class ChannelGuard:
 
     def __init__(self, monotonic: Callable[[], float], interval_s: Callable[[], float]) -> None:
         self.monotonic = monotonic
-        self.interval_s = interval_s  # read each time: the site may change it meanwhile
+        self.interval_s = interval_s  # the site's setting: read again only when the bucket is dry
         self.burst = 20.0
+        self._rate = self._allowed_rate()
         self._tokens = self.burst
         self._at = monotonic()
         self._garbage: deque[float] = deque()
 
+    def _allowed_rate(self) -> float:
+        return 4.0 / max(self.interval_s(), 0.05)  # four times the expected pace
+
     def flooding(self) -> bool:
         """Count one statistics frame; True when they come faster than allowed."""
         now = self.monotonic()
-        rate = 4.0 / max(self.interval_s(), 0.05)  # four times the expected pace
-        self._tokens = min(self.burst, self._tokens + (now - self._at) * rate)
-        self._at = now
+        elapsed, self._at = now - self._at, now
+        self._tokens = min(self.burst, self._tokens + elapsed * self._rate)
+        if self._tokens < 1:  # rare: before refusing, see whether the site's interval changed
+            fresh = self._allowed_rate()
+            if fresh > self._rate:
+                self._tokens = min(self.burst, self._tokens + elapsed * (fresh - self._rate))
+            self._rate = fresh
         if self._tokens < 1:
             return True
         self._tokens -= 1

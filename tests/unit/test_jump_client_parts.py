@@ -88,3 +88,15 @@ def test_no_answer_takes_the_policy_default() -> None:
     assert accepted and "default answer (accept)" in how
     refused, how = prompt_outcome(None, PromptAnswer.REFUSE)
     assert not refused and "default answer (refuse)" in how
+
+
+def test_the_channel_guard_follows_a_shorter_interval_and_still_stops_a_flood() -> None:
+    from appliance.agent_api import ChannelGuard
+
+    now, interval = [0.0], [30.0]
+    guard = ChannelGuard(lambda: now[0], lambda: interval[0])
+    interval[0] = 5.0  # the site asks for statistics six times as often
+    for _ in range(200):  # a well-behaved client at the new pace is never refused
+        now[0] += 5.0
+        assert not guard.flooding()
+    assert any(guard.flooding() for _ in range(100))  # a burst far beyond it is
