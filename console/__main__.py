@@ -105,12 +105,17 @@ def _run_plain(
     except KeyboardInterrupt:
         return 0
     finally:
-        if local is not None:
-            local.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                local.wait(10)
-        if embedded is not None:
-            embedded.stop()
+        _stop(local, embedded)
+
+
+def _stop(local: subprocess.Popen[bytes] | None, embedded: EmbeddedAppliance | None) -> None:
+    """Stop this machine's demo client and the embedded appliance, whichever front end ran."""
+    if local is not None:
+        local.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            local.wait(10)
+    if embedded is not None:
+        embedded.stop()
 
 
 def _command_of(argv: list[str]) -> str | None:
@@ -189,12 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = app.run()
     finally:
-        if local is not None:
-            local.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                local.wait(10)
-        if embedded is not None:
-            embedded.stop()
+        _stop(local, embedded)
     return code or 0
 
 

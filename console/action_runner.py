@@ -479,41 +479,34 @@ class ActionRunner:
             else "Any folder on the endpoint the client's user may use."
         )
         remote_start = folders[0].rstrip("/") + "/" if folders else "/"
+        job: Callable[[str, str, str], Awaitable[None]]  # (sid, the dialog's two paths)
         if direction == "download":
-
-            def fetched(paths: tuple[str, str] | None) -> None:
-                if paths is not None:
-                    self._run(lambda: self._download(sid, *paths), "transfer")
-
-            self.app.push_screen(
-                PathsScreen(
-                    f"Download a file from '{session.item_name}'",
-                    ("File on the endpoint", "Save to (a folder or a new file on this machine)"),
-                    (remote_start, transfers.default_folder() + "/"),
-                    f"{where} Existing files here are never overwritten. Escape cancels.",
-                    transfers.check_download,
-                ),
-                fetched,
+            dialog = PathsScreen(
+                f"Download a file from '{session.item_name}'",
+                ("File on the endpoint", "Save to (a folder or a new file on this machine)"),
+                (remote_start, transfers.default_folder() + "/"),
+                f"{where} Existing files here are never overwritten. Escape cancels.",
+                transfers.check_download,
             )
+            job = self._download
         else:
-
-            def chosen(paths: tuple[str, str] | None) -> None:
-                if paths is not None:
-                    self._run(lambda: self._upload(sid, *paths), "transfer")
-
-            self.app.push_screen(
-                PathsScreen(
-                    f"Upload a file to '{session.item_name}'",
-                    (
-                        "File on this machine",
-                        "Save on the endpoint as (a path ending in / keeps the name)",
-                    ),
-                    ("", remote_start),
-                    f"{where} At most {MAX_TRANSFER_BYTES // (1024 * 1024)} MiB. Escape cancels.",
-                    transfers.check_upload,
+            dialog = PathsScreen(
+                f"Upload a file to '{session.item_name}'",
+                (
+                    "File on this machine",
+                    "Save on the endpoint as (a path ending in / keeps the name)",
                 ),
-                chosen,
+                ("", remote_start),
+                f"{where} At most {MAX_TRANSFER_BYTES // (1024 * 1024)} MiB. Escape cancels.",
+                transfers.check_upload,
             )
+            job = self._upload
+
+        def chosen(paths: tuple[str, str] | None) -> None:
+            if paths is not None:
+                self._run(lambda: job(sid, *paths), "transfer")
+
+        self.app.push_screen(dialog, chosen)
 
     async def _download(self, sid: str, remote: str, local: str) -> None:
         target = transfers.local_target(local, remote)

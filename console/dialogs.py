@@ -53,6 +53,19 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
+def refusal_of(parse: Callable[[str], object]) -> Callable[[str], str | None]:
+    """A dialog check from a parser: the sentence of its ValueError, or None when it reads."""
+
+    def check(text: str) -> str | None:
+        try:
+            parse(text)
+        except ValueError as err:
+            return str(err)
+        return None
+
+    return check
+
+
 class PromptScreen(ModalScreen[str | None]):
     """One line of input; ``check`` returns an error sentence or None; escape cancels."""
 

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -27,7 +27,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from api_client import ApplianceError
 from console import transfers
-from console.dialogs import DIALOG_CSS, ConfirmScreen, PromptScreen
+from console.dialogs import DIALOG_CSS, ConfirmScreen, PromptScreen, refusal_of
 from console.explain import until
 from domain import Installer, JumpGroupType
 from domain.installer import MAX_VALID_MINUTES, MIN_VALID_MINUTES
@@ -352,13 +352,6 @@ class InstallersScreen(Screen[None]):
         if inst is None:
             return
 
-        def check(text: str) -> str | None:
-            try:
-                parse_recipients(text)
-            except ValueError as err:
-                return str(err)
-            return None
-
         def chosen(text: str | None) -> None:
             if text:
                 self.email(inst, parse_recipients(text))
@@ -368,7 +361,7 @@ class InstallersScreen(Screen[None]):
                 f"E-mail the installer '{inst.name or '(computer name)'}' to:",
                 "Addresses separated by commas. The appliance sends the direct download link "
                 "through the site's SMTP server (set it in :settings). Escape cancels.",
-                check=check,
+                check=refusal_of(parse_recipients),
             ),
             chosen,
         )
@@ -480,14 +473,6 @@ class InstallersScreen(Screen[None]):
         if inst is None:
             return
 
-        def check(text: str) -> str | None:
-            try:
-                minutes = parse_duration(text)
-            except ValueError as err:
-                return str(err)
-            del minutes
-            return None
-
         def chosen(text: str | None) -> None:
             if text:
                 self.extend(inst, parse_duration(text))
@@ -496,7 +481,7 @@ class InstallersScreen(Screen[None]):
             PromptScreen(
                 f"Extend '{inst.name or '(computer name)'}': valid for how long from now?",
                 "10 min to 1 year: 30m, 12h, 7d, 52w, or minutes (1440). Escape cancels.",
-                check=check,
+                check=refusal_of(parse_duration),
                 value="7d",
             ),
             chosen,
@@ -558,6 +543,4 @@ def parse_duration(text: str) -> int:
 
 
 def until_minutes(minutes: int) -> str:
-    from datetime import timedelta
-
     return until(timedelta(minutes=minutes))

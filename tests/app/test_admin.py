@@ -6,12 +6,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, Select, Static
 
 from appliance._state import Appliance
 from console.admin.deploy import DeployScreen
 from console.admin.installers import InstallersScreen, InstallerView
 from console.admin.settings import SettingsScreen
+from console.app import JumpConsoleApp
 from console.dialogs import ConfirmScreen, PromptScreen
 from tests.app.conftest import SIZE, Site, loaded, until
 from tests.smtp_server import PASSWORD, QUIET, USER, Inbox
@@ -24,6 +26,14 @@ def state_of(site: Site) -> Appliance:
 
 def text(screen: object, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())  # type: ignore[attr-defined]
+
+
+async def open_settings(pilot: Pilot[object], app: JumpConsoleApp) -> SettingsScreen:
+    await pilot.press("colon", *"settings", "enter")
+    await until(pilot, lambda: isinstance(app.screen, SettingsScreen))
+    screen = app.screen
+    assert isinstance(screen, SettingsScreen)
+    return screen
 
 
 async def test_only_administrators_see_the_administration_screens(site: Site) -> None:
@@ -44,10 +54,7 @@ async def test_settings_reject_a_bad_maintenance_value_inline_and_save_a_good_on
     app = site.console("admin")
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("colon", *"settings", "enter")
-        await until(pilot, lambda: isinstance(app.screen, SettingsScreen))
-        screen = app.screen
-        assert isinstance(screen, SettingsScreen)
+        screen = await open_settings(pilot, app)
         await until(pilot, lambda: screen.saved is not None)
         before = state_of(site).repo.settings()
         screen.query_one("#field-days_before_lost", Input).value = "200"  # ≥ 180 deleted
@@ -193,10 +200,7 @@ async def test_an_administrator_sets_up_email_and_mails_an_installer(
     app = site.console("admin")
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("colon", *"settings", "enter")
-        await until(pilot, lambda: isinstance(app.screen, SettingsScreen))
-        screen = app.screen
-        assert isinstance(screen, SettingsScreen)
+        screen = await open_settings(pilot, app)
         await until(pilot, lambda: screen.saved_smtp is not None)
         for name, value in (
             ("host", "127.0.0.1"),

@@ -711,14 +711,8 @@ async def test_the_downloaded_installer_installs_with_parameters(
     assert load(tmp_path / "d").appliance == embedded.url
 
 
-async def test_file_transfer_within_the_policy_and_its_folders(
-    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
-) -> None:
-    from api_client import Forbidden, Refused
-
-    share = tmp_path / "share"
-    share.mkdir()
-    (tmp_path / "secret.txt").write_text("not for you")
+def _files_allowed_in(embedded: EmbeddedAppliance, share: Path) -> Any:
+    """Session policy 3 (user not present) allows the shell and files, within ``share``."""
     repo = embedded.app.state.appliance.repo  # type: ignore[union-attr]
     with repo.transaction():
         repo.session_policies.update(
@@ -732,6 +726,18 @@ async def test_file_transfer_within_the_policy_and_its_folders(
                 }
             },
         )
+    return repo
+
+
+async def test_file_transfer_within_the_policy_and_its_folders(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
+) -> None:
+    from api_client import Forbidden, Refused
+
+    share = tmp_path / "share"
+    share.mkdir()
+    (tmp_path / "secret.txt").write_text("not for you")
+    repo = _files_allowed_in(embedded, share)
     inst = await installer(api, unattended_session_policy_id=3)
     item_id = running(embedded.url, inst, tmp_path / "ft", clients, mac="02:00:5e:77:00:13")
     async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
@@ -833,19 +839,7 @@ async def test_files_go_both_ways_from_the_console_session_screen(
     (share / "report.txt").write_bytes(b"disk report\n")
     (mine / "report.txt").write_bytes(b"older, keep me\n")
     (mine / "fix.sh").write_bytes(b"echo fixed\n")
-    repo = embedded.app.state.appliance.repo  # type: ignore[union-attr]
-    with repo.transaction():
-        repo.session_policies.update(
-            3,
-            {
-                "permissions": {
-                    "command_shell": "allow",
-                    "file_transfer_upload": "allow",
-                    "file_transfer_download": "allow",
-                    "file_transfer_paths": [str(share)],
-                }
-            },
-        )
+    _files_allowed_in(embedded, share)
     inst = await installer(api, unattended_session_policy_id=3, tag="files")
     running(embedded.url, inst, tmp_path / "fc", clients, mac="02:00:5e:77:00:14")
     app = Site(embedded, tmp_path / "state.json").console()
