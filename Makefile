@@ -25,12 +25,14 @@ run: $(VENV)/.installed
 appliance: $(VENV)/.installed
 	$(BIN)/jump-appliance --demo-fleet $(DEMO_FLEET)
 
-## test: lint, type-check and run the whole test suite
+## test: lint, type-check and run the whole test suite (then its storage tests on PostgreSQL)
 test: $(VENV)/.installed-dev
+	@scripts/test-services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+	JUMP_TEST_ENGINE=postgresql $(BIN)/pytest -m engine
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -7,14 +7,13 @@ import asyncio
 import contextlib
 import os
 import sys
-from pathlib import Path
 
 import uvicorn
 from pydantic import ValidationError
 
 from appliance.app import create_app
 from appliance.config import ApplianceSettings
-from appliance.db import Repository, SchemaTooNew
+from appliance.db import DatabaseUnavailable, Repository, SchemaTooNew
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,7 +22,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Run the Jump Console reference appliance (Config API, rep API). "
         "'jump-appliance jumpoint --help' tells how to run a Jumpoint.",
     )
-    p.add_argument("--db", type=Path, help="SQLite database file (default: user data dir)")
+    p.add_argument(
+        "--db",
+        metavar="PATH|URL",
+        help="SQLite database file (default: user data dir), or postgresql://USER@HOST/NAME "
+        "to share one site between several nodes (the password is best given in "
+        "JUMP_APPLIANCE_DB or ~/.pgpass, out of the process list)",
+    )
     p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port to listen on (default 8400; 0 = any free)")
     p.add_argument(
@@ -126,13 +131,13 @@ def main(argv: list[str] | None = None) -> int:
         first = err.errors()[0]
         print(f"jump-appliance: {first['loc'][0]} {first['msg'].lower()}.", file=sys.stderr)
         return 2
-    except (ValueError, SchemaTooNew) as err:
+    except (ValueError, SchemaTooNew, DatabaseUnavailable) as err:
         print(f"jump-appliance: {err}", file=sys.stderr)
         return 2
     except OSError as err:
         print(f"jump-appliance: cannot open the database: {err.strerror or err}.", file=sys.stderr)
         return 2
-    lines = [f"  Database: {settings.db}"]
+    lines = [f"  Database: {repo.path}"]
     if settings.demo_fleet is not None:
         from appliance.demo import demo_banner
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from appliance.db import DatabaseUnavailable
+
 _SECTIONS = {"body", "query", "path", "header"}
 
 
@@ -39,3 +44,18 @@ def bag_sentence(bag: dict[str, list[str]]) -> str:
     more = len(bag) - 1
     tail = f" (and {more} more field{'s' if more > 1 else ''})" if more else ""
     return f"The request is invalid: {field}: {messages[0]}{tail}."
+
+
+def answer_database_unavailable(api: FastAPI, *, with_code: bool) -> None:
+    """A request the database cannot serve now answers 503 with one sentence and Retry-After.
+
+    ``with_code`` adds ``error`` (the representative and agent APIs' bodies carry one).
+    """
+
+    async def on_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+        body = {"message": str(exc)}
+        if with_code:
+            body = {"error": "database_unavailable", **body}
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "2"})
+
+    api.add_exception_handler(DatabaseUnavailable, on_unavailable)

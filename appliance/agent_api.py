@@ -35,6 +35,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.websockets import WebSocketDisconnect
 
 from appliance._state import Appliance
+from appliance._validation import answer_database_unavailable
 from appliance.agents import AgentError, PresenceAnswer, Transfer
 from appliance.config_api._refs import site_addresses
 from appliance.installer_artifact import DownloadRefused, installer_file
@@ -402,6 +403,8 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
     )
     api.state.appliance = appliance
     admission = Admission(appliance)
+
+    answer_database_unavailable(api, with_code=True)
 
     @api.exception_handler(RepError)
     async def on_error(_request: Request, exc: RepError) -> JSONResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,7 +18,8 @@ class ApplianceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="JUMP_APPLIANCE_", extra="ignore")
 
-    db: Path = Field(default_factory=default_db_path)
+    db: str = Field(default_factory=lambda: str(default_db_path()))
+    """A SQLite file path, or ``postgresql://USER:PASSWORD@HOST:PORT/NAME`` for a shared site."""
     host: str = "127.0.0.1"
     port: int = Field(default=8400, ge=0, le=65535)
     demo_fleet: int | None = Field(default=None, ge=0, le=1_000_000)
@@ -42,3 +43,8 @@ class ApplianceSettings(BaseSettings):
     upgrade_bundle_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     """Size of the demo upgrade bundle each demo agent downloads through the throttle."""
     """With a demo fleet, simulate its statistics and churn."""
+
+    @field_validator("db", mode="before")
+    @classmethod
+    def _db_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, Path) else value

@@ -43,13 +43,21 @@ def _text(min_length: int, max_length: int) -> StringConstraints:
     return StringConstraints(min_length=min_length, max_length=max_length)
 
 
-Str0_64 = Annotated[str, _text(0, 64)]
-Str0_128 = Annotated[str, _text(0, 128)]
-Str0_1000 = Annotated[str, _text(0, 1000)]
-Str0_1024 = Annotated[str, _text(0, 1024)]
-Str0_4096 = Annotated[str, _text(0, 4096)]
-Str1_128 = Annotated[str, _text(1, 128)]
-Str1_255 = Annotated[str, _text(1, 255)]
+def no_nul(value: str) -> str:
+    """Text may hold any character but NUL (no database engine stores it in text)."""
+    if "\x00" in value:
+        raise ValueError("must not contain the NUL character")
+    return value
+
+
+_NoNul = AfterValidator(no_nul)
+Str0_64 = Annotated[str, _text(0, 64), _NoNul]
+Str0_128 = Annotated[str, _text(0, 128), _NoNul]
+Str0_1000 = Annotated[str, _text(0, 1000), _NoNul]
+Str0_1024 = Annotated[str, _text(0, 1024), _NoNul]
+Str0_4096 = Annotated[str, _text(0, 4096), _NoNul]
+Str1_128 = Annotated[str, _text(1, 128), _NoNul]
+Str1_255 = Annotated[str, _text(1, 255), _NoNul]
 
 
 def _require_utc(value: datetime) -> datetime:

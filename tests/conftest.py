@@ -1,9 +1,11 @@
-"""Shared fixtures: an appliance over a real SQLite file, driven in-process or over HTTP."""
+"""Shared fixtures: an appliance over a real database (SQLite or PostgreSQL), in-process or HTTP."""
 
 from __future__ import annotations
 
+import itertools
+import os
 import socket
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -16,6 +18,7 @@ from api_client import ApiCredentials, ApplianceClient, RepCredentials
 from appliance.app import create_app
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
+from tests import services
 from tests.smtp_server import Inbox, smtp_server
 
 # Tuesday 2026-11-24 10:00 UTC: inside Paris business hours, outside New York's.
@@ -29,9 +32,61 @@ def clock() -> FakeClock:
     return FakeClock(T0)
 
 
+#: The engine under the appliances of this run: ``JUMP_TEST_ENGINE=postgresql`` runs every test
+#: that asks for a ``database`` on PostgreSQL (``make test`` runs them on both engines).
+ENGINE = os.environ.get("JUMP_TEST_ENGINE", "sqlite")
+_schemas = itertools.count(1)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if {"database", "database_factory", "postgres_server"} & set(
+            getattr(item, "fixturenames", ())
+        ):
+            item.add_marker(pytest.mark.engine)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[services.Postgres | None]:
+    if ENGINE != "postgresql":
+        yield None
+        return
+    reason = services.missing("postgresql")
+    if reason:
+        pytest.skip(f"PostgreSQL tests skipped: {reason}.")
+    with services.postgres() as server:
+        yield server
+
+
+def new_database(folder: Path | None, name: str, server: services.Postgres | None) -> str:
+    """A fresh, empty database: a SQLite file in ``folder`` or a PostgreSQL schema."""
+    if server is None:
+        assert folder is not None
+        return str(folder / f"{name}.sqlite3")
+    import psycopg
+
+    schema = f"{name.replace('-', '_')}_{next(_schemas)}"
+    with psycopg.connect(server.url(), autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    return f"{server.url()}?options=-csearch_path%3D{schema}"
+
+
+DatabaseFactory = Callable[[str], str]
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> ApplianceSettings:
-    return ApplianceSettings(db=tmp_path / "appliance.sqlite3", demo_fleet=60)
+def database_factory(tmp_path: Path, postgres_server: services.Postgres | None) -> DatabaseFactory:
+    return lambda name: new_database(tmp_path, name, postgres_server)
+
+
+@pytest.fixture
+def database(database_factory: DatabaseFactory) -> str:
+    return database_factory("appliance")
+
+
+@pytest.fixture
+def settings(database: str) -> ApplianceSettings:
+    return ApplianceSettings(db=database, demo_fleet=60)
 
 
 @pytest.fixture

@@ -13,7 +13,12 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from appliance._state import Appliance
-from appliance._validation import bag_sentence, error_bag, unknown_field
+from appliance._validation import (
+    answer_database_unavailable,
+    bag_sentence,
+    error_bag,
+    unknown_field,
+)
 from appliance.config_api import groups, jump_clients, policies, site
 from appliance.config_api._deps import ApiError
 from appliance.ratelimit import Verdict
@@ -120,6 +125,7 @@ def build_config_api(appliance: Appliance) -> FastAPI:
         redoc_url=None,
     )
     api.state.appliance = appliance
+    answer_database_unavailable(api, with_code=False)
     api.add_middleware(_RateLimitHeaders)
 
     @api.exception_handler(ApiError)

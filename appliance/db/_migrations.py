@@ -1,7 +1,8 @@
 """Versioned schema migrations. Each entry moves the schema from version i to i + 1.
 
-Never edit a migration that has shipped: add a new one. ``PRAGMA user_version`` records how
-far a database has come; every migration runs in the same transaction as its version bump.
+Never edit a migration that has shipped: add a new one. The scripts are written in SQLite's
+dialect; the PostgreSQL engine rewrites the few types that differ. The engine records how far a
+database has come; every migration runs in the same transaction as its version bump.
 """
 
 from __future__ import annotations
@@ -181,5 +182,10 @@ MIGRATIONS: tuple[str, ...] = (
         address TEXT NOT NULL,
         comments TEXT NOT NULL DEFAULT ''
     );
+    """,
+    # 5: tokens keep the order they were issued in (the newest N of a subject stay valid even
+    # when several share a timestamp) in a column of their own, the same on every engine.
+    """
+    ALTER TABLE token ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
     """,
 )

@@ -8,11 +8,12 @@ what came in over the API.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
+
+from appliance.db._engine import Cursor
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -20,9 +21,9 @@ M = TypeVar("M", bound=BaseModel)
 class Executor(Protocol):
     """Runs SQL on the one connection (the repository, which holds its lock)."""
 
-    def execute(self, sql: str, args: Sequence[Any] = ...) -> sqlite3.Cursor: ...
+    def execute(self, sql: str, args: Sequence[Any] = ...) -> Cursor: ...
 
-    def execute_many(self, sql: str, rows: list[list[Any]]) -> sqlite3.Cursor: ...
+    def execute_many(self, sql: str, rows: list[list[Any]]) -> Cursor: ...
 
 
 #: A condition: (column, value) for an exact, case-insensitive match.
@@ -82,8 +83,10 @@ class Table(Generic[M]):
         for column, value in where:
             if column not in self.columns:
                 raise KeyError(column)
-            if isinstance(value, int) and not -(2**63) <= value < 2**63:
-                parts.append("0")  # no row holds a number SQLite cannot store
+            if (isinstance(value, int) and not -(2**63) <= value < 2**63) or (
+                isinstance(value, str) and "\x00" in value
+            ):
+                parts.append("1 = 0")  # no row holds a number or a text no engine can store
                 continue
             if isinstance(value, str):
                 parts.append(f"{column} = ? COLLATE NOCASE")
@@ -98,8 +101,11 @@ class Table(Generic[M]):
 
     def find(self, where: Where = (), *, limit: int = -1, offset: int = 0) -> list[M]:
         clause, args = self._where(where)
-        sql = f"{self._select}{clause} ORDER BY id LIMIT ? OFFSET ?"
-        return [self.load(r) for r in self._exec(sql, [*args, limit, offset])]
+        sql = f"{self._select}{clause} ORDER BY id"
+        if limit >= 0 or offset:
+            sql += " LIMIT ? OFFSET ?"
+            args += [limit if limit >= 0 else 2**62, offset]
+        return [self.load(r) for r in self._exec(sql, args)]
 
     def find_sql(self, clause: str, args: Sequence[Any]) -> list[M]:
         """Rows matching a SQL condition written by the repository's own code (never input)."""

@@ -1,20 +1,21 @@
-"""The appliance's system of record on SQLite.
+"""The appliance's system of record, on SQLite (embedded default) or PostgreSQL.
 
 Every write happens inside :meth:`Repository.transaction`; a request is acknowledged only
-after its transaction commits, and the database runs with ``synchronous=FULL``, so a crash
-loses nothing already acknowledged. One connection, guarded by a lock, serves the process.
+after its transaction commits (SQLite runs with ``synchronous=FULL``, PostgreSQL commits
+synchronously), so a crash loses nothing already acknowledged. One connection, guarded by a
+lock, serves the process; write transactions of all processes sharing a database take turns.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from appliance.db._engine import Cursor, open_engine
 from appliance.db._migrations import MIGRATIONS
 from appliance.db._table import Table
 from domain import (
@@ -52,19 +53,11 @@ def _with_status(client: JumpClient) -> JumpClient:
 class Repository:
     """Tables of the appliance, over one SQLite database file."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+    def __init__(self, db: str | Path) -> None:
+        self.engine = open_engine(db)
+        self.path = self.engine.description
         self._lock = threading.RLock()
         self._depth = 0
-        conn = self._conn
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 5000")
-        if self.path != ":memory:":
-            conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
         self._migrate()
         self.roles = Table(self, "jump_item_role", JumpItemRole)
         self.users = Table(self, "user", User)
@@ -89,26 +82,31 @@ class Repository:
 
     @property
     def schema_version(self) -> int:
-        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+        with self._lock:
+            return self.engine.schema_version()
 
     def _migrate(self) -> None:
         with self._lock:
-            version = self.schema_version
-            if version > len(MIGRATIONS):
-                raise SchemaTooNew(
-                    f"The database {self.path} has schema version {version}, newer than this "
-                    f"appliance knows ({len(MIGRATIONS)}); upgrade the appliance."
-                )
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                statements = [s for s in script.split(";") if s.strip()]
-                self._conn.execute("BEGIN IMMEDIATE")
+            while True:
+                engine = self.engine
+                engine.begin()
                 try:
-                    for statement in statements:
-                        self._conn.execute(statement)
-                    self._conn.execute(f"PRAGMA user_version = {number}")
-                    self._conn.execute("COMMIT")
+                    engine.prepare()
+                    version = engine.schema_version()
+                    if version > len(MIGRATIONS):
+                        raise SchemaTooNew(
+                            f"The database {self.path} has schema version {version}, newer than "
+                            f"this appliance knows ({len(MIGRATIONS)}); upgrade the appliance."
+                        )
+                    if version == len(MIGRATIONS):
+                        engine.commit()
+                        return
+                    for statement in engine.script(MIGRATIONS[version]):
+                        engine.execute(statement)
+                    engine.set_schema_version(version + 1)
+                    engine.commit()
                 except BaseException:
-                    self._conn.execute("ROLLBACK")
+                    engine.rollback()
                     raise
 
     @contextmanager
@@ -122,15 +120,15 @@ class Repository:
                 finally:
                     self._depth -= 1
                 return
-            self._conn.execute("BEGIN IMMEDIATE")
+            self.engine.begin()
             self._depth = 1
             try:
                 yield
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                self.engine.rollback()
                 raise
             else:
-                self._conn.execute("COMMIT")
+                self.engine.commit()
             finally:
                 self._depth = 0
 
@@ -140,17 +138,23 @@ class Repository:
         with self._lock:
             yield
 
-    def execute(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Cursor:
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> Cursor:
         with self._lock:
-            return self._conn.execute(sql, args)
+            return self.engine.execute(sql, args)
 
-    def execute_many(self, sql: str, rows: list[list[Any]]) -> sqlite3.Cursor:
+    def execute_many(self, sql: str, rows: list[list[Any]]) -> Cursor:
         with self._lock:
-            return self._conn.executemany(sql, rows)
+            return self.engine.execute_many(sql, rows)
 
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            self.engine.close()
+
+    def __enter__(self) -> Repository:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
     def is_empty(self) -> bool:
         return self.roles.count() == 0
@@ -364,12 +368,12 @@ class Repository:
         self.execute(
             "DELETE FROM token WHERE kind = ? AND subject_id = ? AND (expires_at <= ? OR "
             "token_hash NOT IN (SELECT token_hash FROM token WHERE kind = ? AND subject_id = ? "
-            "AND expires_at > ? ORDER BY issued_at DESC, rowid DESC LIMIT ?))",
+            "AND expires_at > ? ORDER BY issued_at DESC, seq DESC LIMIT ?))",
             (kind, subject_id, issued_at, kind, subject_id, issued_at, keep - 1),
         )
         self.execute(
-            "INSERT INTO token (token_hash, kind, subject_id, issued_at, expires_at) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO token (token_hash, kind, subject_id, issued_at, expires_at, seq) "
+            "VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM token))",
             (token_hash, kind, subject_id, issued_at, expires_at),
         )
 

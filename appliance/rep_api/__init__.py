@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 
 from appliance._access import SubjectBuilder, access_for, visible_clients
 from appliance._state import Appliance
-from appliance._validation import bag_sentence, error_bag
+from appliance._validation import answer_database_unavailable, bag_sentence, error_bag
 from appliance.config_api._deps import Paging, PathId, paginate
 from appliance.live import CLOSE_UNAUTHORIZED
 from appliance.rep_api import actions
@@ -68,6 +68,8 @@ def build_rep_api(appliance: Appliance) -> FastAPI:
         redoc_url=None,
     )
     api.state.appliance = appliance
+
+    answer_database_unavailable(api, with_code=True)
 
     @api.exception_handler(RepError)
     async def on_rep_error(_request: Request, exc: RepError) -> JSONResponse:

@@ -44,9 +44,11 @@ class Site:
         )
 
 
-def make_site(tmp_path: Path, *, simulate: bool, interval: float = 0.05) -> Iterator[Site]:
+def make_site(
+    tmp_path: Path, database: str, *, simulate: bool, interval: float = 0.05
+) -> Iterator[Site]:
     settings = ApplianceSettings(
-        db=tmp_path / "console.sqlite3", demo_fleet=120, live_interval_s=interval, simulate=simulate
+        db=database, demo_fleet=120, live_interval_s=interval, simulate=simulate
     )
     appliance = EmbeddedAppliance(settings, clock=FakeClock(T0))
     appliance.start()
@@ -57,9 +59,9 @@ def make_site(tmp_path: Path, *, simulate: bool, interval: float = 0.05) -> Iter
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
+def site(tmp_path: Path, database: str) -> Iterator[Site]:
     """A quiet site: no simulated churn, so what the console shows is deterministic."""
-    yield from make_site(tmp_path, simulate=False)
+    yield from make_site(tmp_path, database, simulate=False)
 
 
 async def until(

@@ -139,8 +139,8 @@ async def test_help_overlay_filters_as_you_type(site: Site) -> None:
 
 
 @pytest.fixture
-def live_site(tmp_path: Path):  # type: ignore[no-untyped-def]
-    yield from make_site(tmp_path, simulate=False, interval=0.05)
+def live_site(tmp_path: Path, database: str):  # type: ignore[no-untyped-def]
+    yield from make_site(tmp_path, database, simulate=False, interval=0.05)
 
 
 async def test_live_batches_change_the_right_cells(live_site: Site) -> None:

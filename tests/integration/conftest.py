@@ -36,7 +36,7 @@ class RunningAppliance:
             self.process.stdout.close()
 
 
-def start_appliance(db: Path, *extra: str, timeout: float = 30.0) -> RunningAppliance:
+def start_appliance(db: str | Path, *extra: str, timeout: float = 30.0) -> RunningAppliance:
     """Start the appliance on a free loopback port; return once it says it is listening."""
     command = [
         sys.executable,
@@ -80,9 +80,7 @@ def start_appliance(db: Path, *extra: str, timeout: float = 30.0) -> RunningAppl
 
 
 @pytest.fixture
-def appliance_process(tmp_path: Path) -> Iterator[RunningAppliance]:
-    running = start_appliance(
-        tmp_path / "it.sqlite3", "--demo-fleet", "40", "--api-account", "it:it-secret"
-    )
+def appliance_process(database: str) -> Iterator[RunningAppliance]:
+    running = start_appliance(database, "--demo-fleet", "40", "--api-account", "it:it-secret")
     yield running
     running.stop()

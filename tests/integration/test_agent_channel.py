@@ -4,7 +4,6 @@ client that sends them, and the others carry on."""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import orjson
 import pytest
@@ -38,10 +37,8 @@ async def _closed_with(ws: ClientConnection) -> int | None:
         return closed.rcvd.code if closed.rcvd else None
 
 
-async def test_a_bad_client_is_disconnected_and_the_others_carry_on(tmp_path: Path) -> None:
-    settings = ApplianceSettings(
-        db=tmp_path / "guard.sqlite3", demo_fleet=0, simulate=False, live_interval_s=1.0
-    )
+async def test_a_bad_client_is_disconnected_and_the_others_carry_on(database: str) -> None:
+    settings = ApplianceSettings(db=database, demo_fleet=0, simulate=False, live_interval_s=1.0)
     appliance = EmbeddedAppliance(settings)
     appliance.start()
     try:

@@ -46,8 +46,8 @@ def test_curl_style_requests_with_basic_auth(appliance_process: RunningAppliance
     assert answer.headers["X-BT-Pagination-Total"] == "40"
 
 
-async def test_acknowledged_writes_survive_kill_9(tmp_path: Path) -> None:
-    db = tmp_path / "restart.sqlite3"
+async def test_acknowledged_writes_survive_kill_9(database: str) -> None:
+    db = database
     first = start_appliance(db, "--demo-fleet", "10", "--api-account", "it:s1")
     try:
         async with ApplianceClient(first.url, credentials=ApiCredentials("it", "s1")) as api:

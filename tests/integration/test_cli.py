@@ -18,14 +18,17 @@ from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from console import cli
 from console.config import load_settings
-from tests.conftest import T0
+from tests.conftest import T0, new_database
+from tests.services import Postgres
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedAppliance]:
-    db = tmp_path_factory.mktemp("cli") / "cli.sqlite3"
+def appliance(
+    tmp_path_factory: pytest.TempPathFactory, postgres_server: Postgres | None
+) -> Iterator[EmbeddedAppliance]:
+    db = new_database(tmp_path_factory.mktemp("cli"), "cli", postgres_server)
     running = EmbeddedAppliance(
         ApplianceSettings(db=db, demo_fleet=40, simulate=False), clock=FakeClock(T0)
     )

@@ -104,10 +104,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def embedded(tmp_path: Path, clock: FakeClock) -> Iterator[EmbeddedAppliance]:
-    settings = ApplianceSettings(
-        db=tmp_path / "jc.sqlite3", demo_fleet=5, live_interval_s=0.2, simulate=False
-    )
+def embedded(database: str, clock: FakeClock) -> Iterator[EmbeddedAppliance]:
+    settings = ApplianceSettings(db=database, demo_fleet=5, live_interval_s=0.2, simulate=False)
     appliance = EmbeddedAppliance(settings, clock=clock, api_account=("it", "it-secret"))
     appliance.start()
     yield appliance

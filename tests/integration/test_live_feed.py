@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import orjson
 import pytest
@@ -66,8 +65,8 @@ class Events:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> ApplianceSettings:
-    return ApplianceSettings(db=tmp_path / "live.sqlite3", demo_fleet=80, live_interval_s=0.05)
+def settings(database: str) -> ApplianceSettings:
+    return ApplianceSettings(db=database, demo_fleet=80, live_interval_s=0.05)
 
 
 @pytest.fixture
@@ -176,9 +175,9 @@ async def test_appliance_restart_reconnects_with_a_fresh_snapshot(
         appliance.stop()
 
 
-async def test_expired_token_signs_in_again(tmp_path: Path) -> None:
+async def test_expired_token_signs_in_again(database: str) -> None:
     clock = FakeClock(T0)
-    settings = ApplianceSettings(db=tmp_path / "t.sqlite3", demo_fleet=10, live_interval_s=0.05)
+    settings = ApplianceSettings(db=database, demo_fleet=10, live_interval_s=0.05)
     appliance = EmbeddedAppliance(settings, clock=clock)
     appliance.start()
     try:

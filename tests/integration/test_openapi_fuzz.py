@@ -15,6 +15,8 @@ from schemathesis import checks
 
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
+from tests.conftest import new_database
+from tests.services import Postgres
 
 pytestmark = pytest.mark.integration
 #: ``make test`` runs the same bounded examples every time (a red CI is a real regression);
@@ -24,8 +26,10 @@ EXAMPLES = int(os.environ.get("JUMP_FUZZ_EXAMPLES") or 15)
 
 
 @pytest.fixture(scope="module")
-def appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedAppliance]:
-    db = tmp_path_factory.mktemp("fuzz") / "fuzz.sqlite3"
+def appliance(
+    tmp_path_factory: pytest.TempPathFactory, postgres_server: Postgres | None
+) -> Iterator[EmbeddedAppliance]:
+    db = new_database(tmp_path_factory.mktemp("fuzz"), "fuzz", postgres_server)
     running = EmbeddedAppliance(
         ApplianceSettings(
             db=db, demo_fleet=20, simulate=False, rate_per_second=100000, rate_per_hour=10_000_000

@@ -23,9 +23,9 @@ BOX_DRAWING = re.compile("[\u2500-\u257f\u2580-\u259f]")
 
 
 @pytest.fixture
-def appliance(tmp_path: Path) -> Iterator[EmbeddedAppliance]:
+def appliance(database: str) -> Iterator[EmbeddedAppliance]:
     running = EmbeddedAppliance(
-        ApplianceSettings(db=tmp_path / "plain.sqlite3", demo_fleet=60, simulate=False),
+        ApplianceSettings(db=database, demo_fleet=60, simulate=False),
         clock=FakeClock(T0),
     )
     running.start()

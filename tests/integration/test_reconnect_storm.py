@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from pathlib import Path
 
 import orjson
 import pytest
@@ -47,8 +46,8 @@ def _register(state: Appliance, count: int) -> list[tuple[int, str]]:
     return out
 
 
-async def test_a_storm_of_reconnects_is_admitted_at_the_site_rate(tmp_path: Path) -> None:
-    settings = ApplianceSettings(db=tmp_path / "storm.sqlite3", demo_fleet=0, simulate=False)
+async def test_a_storm_of_reconnects_is_admitted_at_the_site_rate(database: str) -> None:
+    settings = ApplianceSettings(db=database, demo_fleet=0, simulate=False)
     appliance = EmbeddedAppliance(settings)
     appliance.start()
     try:
