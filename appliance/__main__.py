@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from appliance.app import create_app
 from appliance.config import ApplianceSettings
-from appliance.db import DatabaseUnavailable, Repository, SchemaTooNew
+from appliance.db import DatabaseUnavailable, Repository, SchemaTooNew, redacted
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,6 +29,13 @@ def _parser() -> argparse.ArgumentParser:
         "to share one site between several nodes (the password is best given in "
         "JUMP_APPLIANCE_DB or ~/.pgpass, out of the process list)",
     )
+    p.add_argument(
+        "--bus",
+        metavar="URL",
+        help="redis://HOST:PORT/N shared by the nodes of one site (with a shared "
+        "postgresql:// --db); without it the node stands alone",
+    )
+    p.add_argument("--node-id", help="this node's name on the bus (default: random)")
     p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port to listen on (default 8400; 0 = any free)")
     p.add_argument(
@@ -51,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> ApplianceSettings:
     given = {
         "db": args.db,
+        "bus": args.bus,
+        "node_id": args.node_id,
         "host": args.host,
         "port": args.port,
         "demo_fleet": args.demo_fleet,
@@ -138,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"jump-appliance: cannot open the database: {err.strerror or err}.", file=sys.stderr)
         return 2
     lines = [f"  Database: {repo.path}"]
+    if settings.bus:
+        lines.append(f"  Node bus: {redacted(settings.bus)}")
     if settings.demo_fleet is not None:
         from appliance.demo import demo_banner
 

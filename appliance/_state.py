@@ -10,13 +10,15 @@ from starlette.requests import HTTPConnection
 from appliance.clock import Clock
 from appliance.config import ApplianceSettings
 from appliance.db import Repository
-from appliance.ratelimit import RateLimiter
+from appliance.ratelimit import RateLimiter, SharedRateLimiter
+from appliance.shared import SharedCounters
 from domain import JumpClient, format_utc
 
 if TYPE_CHECKING:
     from appliance.actions import UpgradeOrchestrator, WakeService
     from appliance.agent_api import Bundle
     from appliance.agents import AgentRegistry
+    from appliance.bus import LocalBus, RedisBus
     from appliance.live import LiveHub
     from appliance.sessions import SessionManager
     from appliance.shells import ShellRelay
@@ -37,13 +39,23 @@ class Appliance:
     shells: ShellRelay | None = None
     support: SupportQueue | None = None
     bundle: Bundle | None = None
+    bus: LocalBus | RedisBus = field(default_factory=lambda: _local_bus())
+    shared: SharedCounters | None = None
 
     def __post_init__(self) -> None:
-        self.limiter = RateLimiter(
-            self.clock.monotonic,
-            per_second=self.settings.rate_per_second,
-            per_hour=self.settings.rate_per_hour,
-        )
+        per_second, per_hour = self.settings.rate_per_second, self.settings.rate_per_hour
+        if self.shared is not None:
+            self.limiter = SharedRateLimiter(
+                self.shared,
+                self.clock.monotonic,
+                lambda: self.clock.now().timestamp(),
+                per_second=per_second,
+                per_hour=per_hour,
+            )
+        else:
+            self.limiter = RateLimiter(
+                self.clock.monotonic, per_second=per_second, per_hour=per_hour
+            )
 
     def changed(
         self, ids: list[int] | tuple[int, ...] = (), removed: list[int] | tuple[int, ...] = ()
@@ -51,9 +63,22 @@ class Appliance:
         """Tell live consoles that these items changed or are gone (after the commit)."""
         if self.live is not None:
             self.live.publish_ids(ids, removed)
+        if ids or removed:
+            self.bus.broadcast("changed", {"ids": list(ids), "removed": list(removed)})
+
+    def notify(self, usernames: set[str], frame: dict[str, Any]) -> None:
+        """Send a frame to these representatives' consoles, on every node."""
+        if self.live is not None:
+            self.live.notify(usernames, frame)
+        self.bus.broadcast("notify", {"users": sorted(usernames), "frame": frame})
 
     async def site_settings_changed(self) -> None:
         """After a settings change: consoles and connected clients follow it at once."""
+        self.bus.broadcast("site", {})
+        await self.site_settings_here()
+
+    async def site_settings_here(self) -> None:
+        """Tell this node's consoles and clients that the site's settings changed."""
         if self.live is not None:
             self.live.site_changed()
         if self.agents is not None:
@@ -87,6 +112,12 @@ class Appliance:
     def audit(self, actor: str, action: str, target: str, **detail: Any) -> None:
         """Write one audit row (inside the caller's transaction)."""
         self.repo.audit(format_utc(self.clock.now()), actor, action, target, detail)
+
+
+def _local_bus() -> LocalBus:
+    from appliance.bus import LocalBus
+
+    return LocalBus()
 
 
 def appliance_of(conn: HTTPConnection) -> Appliance:

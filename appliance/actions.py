@@ -23,8 +23,16 @@ from datetime import datetime
 from appliance._state import Appliance
 from appliance.agents import AgentError, AgentRegistry
 from appliance.sessions import RuleRefused
+from appliance.shared import SharedUnavailable
 from domain import AutomaticUpgrades, ConnectionType, UpgradeState, User
-from domain.rules import Refusal, no_peer, upgrade_refusal, wake_peer, wake_refusal
+from domain.rules import (
+    WAKE_COOLDOWN,
+    Refusal,
+    no_peer,
+    upgrade_refusal,
+    wake_peer,
+    wake_refusal,
+)
 
 log = logging.getLogger("appliance.actions")
 MIB = 1024 * 1024
@@ -37,17 +45,34 @@ class WakeService:
         self.agents = agents
         self.last_attempt: dict[int, datetime] = {}
 
+    def _claim(self, item_id: int, now: datetime) -> datetime | None:
+        """Start the item's cooldown, for every representative on every node; answer when
+        the running cooldown started instead, if one runs."""
+        self.last_attempt[item_id] = now
+        shared = self.app.shared
+        if shared is None:
+            return None
+        try:
+            held = shared.claim(
+                f"wake:{item_id}", now.isoformat(), int(WAKE_COOLDOWN.total_seconds())
+            )
+        except SharedUnavailable:
+            return None  # this node's own cooldown still holds
+        if held is None:
+            return None
+        started = datetime.fromisoformat(held)
+        self.last_attempt[item_id] = started
+        return started
+
     async def wake(self, user: User, item_id: int, password: bytes | None) -> str:
         """Have a peer send the magic packet; return the peer's name (raises RuleRefused)."""
         repo = self.app.repo
         target = repo.clients.get(item_id)
         assert target is not None
         now = self.app.clock.now()
+        allowed = repo.settings().allow_wake
         refusal = wake_refusal(
-            target,
-            allowed=repo.settings().allow_wake,
-            last_attempt=self.last_attempt.get(item_id),
-            now=now,
+            target, allowed=allowed, last_attempt=self.last_attempt.get(item_id), now=now
         )
         if refusal is None:
             candidates = repo.clients.find([("x_online", True)])
@@ -56,10 +81,12 @@ class WakeService:
                 refusal = no_peer(target)
             else:
                 agent = self.agents.get(peer.id)
+                held = self._claim(item_id, now) if agent is not None else None
                 if agent is None:
                     refusal = no_peer(target)
+                elif held is not None:  # another node's representative was just first
+                    refusal = wake_refusal(target, allowed=allowed, last_attempt=held, now=now)
                 else:
-                    self.last_attempt[item_id] = now  # the cooldown holds for everyone
                     assert target.x_mac is not None
                     try:
                         await agent.wake(target.x_mac, password)
@@ -77,6 +104,7 @@ class WakeService:
                                 secureon=password is not None,
                             )
                         return peer.name
+        assert refusal is not None
         with repo.transaction():
             self.app.audit(
                 user.username, "wake.refused", f"jump_client:{item_id}", code=refusal.code

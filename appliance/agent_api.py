@@ -39,6 +39,7 @@ from appliance._validation import answer_database_unavailable
 from appliance.agents import AgentError, PresenceAnswer, Transfer
 from appliance.config_api._refs import site_addresses
 from appliance.installer_artifact import DownloadRefused, installer_file
+from appliance.live import LatestStats
 from appliance.rep_api._deps import RepError
 from appliance.security import token_hash
 from domain import (
@@ -725,10 +726,11 @@ async def _serve_agent(app: Appliance, ws: WebSocket, hello: Hello) -> None:
                 agent.answered(frame)
             elif kind in ("shell.output", "shell.exit") and app.shells is not None:
                 await app.shells.from_agent(frame)
+                app.bus.broadcast("shell", {"frame": frame})  # viewers on other nodes
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
-        app.agents.unregister(item_id)
+        app.agents.unregister(item_id, agent)
         with repo.transaction(), contextlib.suppress(ValidationError):
             repo.clients.update(
                 item_id, {"x_online": False, "last_disconnect_timestamp": app.clock.now()}
@@ -749,16 +751,15 @@ def _record_stats(app: Appliance, item_id: int, frame: dict[str, Any]) -> None:
     uptime = frame.get("uptime_s")
     thumbnail = frame.get("thumbnail")
     assert app.live is not None
-    app.live.record_stats(
-        item_id,
-        (
-            number("cpu_percent", 100),
-            number("disk_percent", 100),
-            user if isinstance(user, str) and len(user) <= 255 else None,
-            uptime
-            if isinstance(uptime, int) and not isinstance(uptime, bool) and uptime >= 0
-            else None,
-            format_utc(app.clock.now().replace(microsecond=0)),
-        ),
-        thumbnail=thumbnail if decode_thumbnail(thumbnail) is not None else None,
+    stats: LatestStats = (
+        number("cpu_percent", 100),
+        number("disk_percent", 100),
+        user if isinstance(user, str) and len(user) <= 255 else None,
+        uptime
+        if isinstance(uptime, int) and not isinstance(uptime, bool) and uptime >= 0
+        else None,
+        format_utc(app.clock.now().replace(microsecond=0)),
     )
+    picture = thumbnail if decode_thumbnail(thumbnail) is not None else None
+    app.live.record_stats(item_id, stats, thumbnail=picture)
+    app.bus.stats(item_id, stats, picture)  # consoles on other nodes

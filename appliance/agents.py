@@ -158,7 +158,9 @@ class AgentRegistry:
         self._arrived: dict[int, asyncio.Event] = {}
 
     def register(self, agent: AgentHandle) -> None:
+        """A Jump Client connected to this node (other nodes learn that this node holds it)."""
         self._agents[agent.item_id] = agent
+        self.app.bus.holds(agent.item_id, True)
         event = self._arrived.pop(agent.item_id, None)
         if event is not None:
             event.set()
@@ -178,16 +180,31 @@ class AgentRegistry:
         for agent in list(self._agents.values()):
             await agent.site_settings(settings)
 
-    def unregister(self, item_id: int) -> None:
-        self._agents.pop(item_id, None)
+    def unregister(self, item_id: int, agent: AgentHandle | None = None) -> None:
+        """The client went away (``agent``: only if this is still its current connection)."""
+        if agent is not None and self._agents.get(item_id) is not agent:
+            return
+        if self._agents.pop(item_id, None) is not None:
+            self.app.bus.holds(item_id, False)
+
+    def local(self, item_id: int) -> AgentHandle | None:
+        """The client if this node holds it."""
+        return self._agents.get(item_id)
 
     def get(self, item_id: int) -> AgentHandle | None:
+        """A handle on the client: held here, listening passively, held by another node, or
+        a demo stand-in."""
         agent = self._agents.get(item_id)
         if agent is not None:
             return agent
         endpoint = self.passive.get(item_id)
         if endpoint is not None:
             return PassiveAgent(self, item_id, endpoint)
+        from appliance.bus import remote_handle  # the bus speaks of agents: import late
+
+        remote = remote_handle(self.app.bus, item_id)
+        if remote is not None:
+            return remote
         client = self.app.repo.clients.get(item_id)
         if client is not None and client.x_demo:
             demo = DemoAgent(self.app, item_id)

@@ -7,6 +7,7 @@ import base64
 import binascii
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
@@ -20,6 +21,7 @@ from appliance.actions import UpgradeOrchestrator, WakeService
 from appliance.agent_api import Bundle, build_agent_api
 from appliance.agents import AgentRegistry
 from appliance.bootstrap import bootstrap, ensure_api_account
+from appliance.bus import RedisBus, open_bus
 from appliance.clock import Clock, SystemClock
 from appliance.config import ApplianceSettings
 from appliance.config_api import build_config_api
@@ -29,6 +31,7 @@ from appliance.maintenance import MaintenanceSweep
 from appliance.rep_api import build_rep_api
 from appliance.security import new_token, token_hash, verify_secret
 from appliance.sessions import SessionManager
+from appliance.shared import SharedCounters
 from appliance.shells import ShellRelay
 from appliance.support import SupportQueue
 
@@ -54,6 +57,42 @@ def _client_credentials(request: Request, form: dict[str, list[str]]) -> tuple[s
     return None
 
 
+def _listen_to_other_nodes(state: Appliance, bus: RedisBus) -> None:
+    """What this node does with what the other nodes of the site tell it."""
+    bus.attach(state)
+    hub = state.live
+    assert hub is not None and state.shells is not None
+    shells = state.shells
+
+    def changed(message: dict[str, Any]) -> None:
+        hub.publish_ids(
+            [int(i) for i in message.get("ids", [])], [int(i) for i in message.get("removed", [])]
+        )
+
+    def stats(message: dict[str, Any]) -> None:
+        for row in message.get("rows", []):
+            item_id, cpu, disk, user, uptime, at, thumbnail = row
+            hub.record_stats(int(item_id), (cpu, disk, user, uptime, str(at)), thumbnail)
+
+    def notify(message: dict[str, Any]) -> None:
+        hub.notify(set(message.get("users", [])), dict(message.get("frame", {})))
+
+    async def shell(message: dict[str, Any]) -> None:
+        await shells.from_agent(dict(message.get("frame", {})))
+
+    async def site(_message: dict[str, Any]) -> None:
+        await state.site_settings_here()
+
+    for kind, handler in (
+        ("changed", changed),
+        ("stats", stats),
+        ("notify", notify),
+        ("shell", shell),
+        ("site", site),
+    ):
+        bus.on(kind, handler)
+
+
 def create_app(
     settings: ApplianceSettings | None = None,
     *,
@@ -75,7 +114,9 @@ def create_app(
         from appliance.demo import seed_demo
 
         seed_demo(repo, settings, clock)
-    state = Appliance(settings=settings, repo=repo, clock=clock)
+    bus = open_bus(settings.bus, settings.node_id)
+    shared = SharedCounters(settings.bus) if settings.bus else None
+    state = Appliance(settings=settings, repo=repo, clock=clock, bus=bus, shared=shared)
     hub = LiveHub(state)
     state.live = hub
     state.agents = AgentRegistry(state)
@@ -87,6 +128,8 @@ def create_app(
     hub.before_tick.append(MaintenanceSweep(state).step)
     if settings.client_bundle is not None:
         state.bundle = Bundle.load(settings.client_bundle, settings.client_bundle_version)
+    if isinstance(bus, RedisBus):
+        _listen_to_other_nodes(state, bus)
     if settings.demo_fleet is not None and settings.simulate:
         from appliance.simulator import DemoSimulator
 
@@ -95,6 +138,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         assert state.sessions is not None and state.upgrades is not None
+        await bus.start()
         tasks = [
             asyncio.create_task(loop)
             for loop in (hub.run(), state.sessions.run(), state.upgrades.run())
@@ -107,6 +151,9 @@ def create_app(
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await bus.stop()
+            if shared is not None:
+                shared.close()
 
     app = FastAPI(
         title="Jump Console appliance",

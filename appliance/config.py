@@ -31,6 +31,10 @@ class ApplianceSettings(BaseSettings):
     max_tokens_per_account: int = Field(default=30, ge=1)
     rate_per_second: int = Field(default=20, ge=1)
     rate_per_hour: int = Field(default=15_000, ge=1)
+    bus: str | None = None
+    """``redis://HOST:PORT/N`` shared by the nodes of one site; None for a node alone."""
+    node_id: str | None = None
+    """This node's name on the bus (default: random at each start)."""
     live_interval_s: float | None = Field(default=None, gt=0)
     """Overrides the site's statistics interval for the live feed (tests, demos)."""
     simulate: bool = True

@@ -6,6 +6,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from appliance.shared import SharedCounters, SharedUnavailable
+
 
 @dataclass(slots=True)
 class _Bucket:
@@ -63,3 +65,33 @@ class RateLimiter:
         second.tokens -= 1
         hour.tokens -= 1
         return Verdict(True, self.per_hour, int(hour.tokens), 0)
+
+
+class SharedRateLimiter(RateLimiter):
+    """The same limits for all nodes of a site, counted in Redis (per second and per hour).
+
+    While Redis cannot be reached, each node counts alone, so no request is refused for a
+    reason the caller could not act on.
+    """
+
+    def __init__(
+        self,
+        counters: SharedCounters,
+        monotonic: Callable[[], float],
+        wall: Callable[[], float],
+        *,
+        per_second: int = 20,
+        per_hour: int = 15_000,
+    ) -> None:
+        super().__init__(monotonic, per_second=per_second, per_hour=per_hour)
+        self._counters = counters
+        self._wall = wall
+
+    def check(self, key: str) -> Verdict:
+        try:
+            allowed, remaining, wait = self._counters.take(
+                key, self.per_second, self.per_hour, self._wall()
+            )
+        except SharedUnavailable:
+            return super().check(key)
+        return Verdict(allowed, self.per_hour, max(0, remaining), wait)

@@ -20,6 +20,8 @@ from appliance.agents import AgentError, AgentHandle, AgentRegistry
 from domain import (
     ConnectionType,
     JumpClient,
+    JumpPolicy,
+    Schedule,
     User,
     resolve_permissions,
 )
@@ -109,12 +111,9 @@ class SessionManager:
         message: str,
         extra: list[str] | None = None,
     ) -> None:
-        hub = self.app.live
-        if hub is None:
-            return
         frame = SessionEvent(event=event, session=session.info, message=message)
         users = set(session.info.participants) | set(session.info.invited) | set(extra or [])
-        hub.notify(users, frame.model_dump(mode="json"))
+        self.app.notify(users, frame.model_dump(mode="json"))
 
     def _mark_item(self, item_id: int, holders: list[str]) -> None:
         with self.app.repo.transaction():
@@ -175,7 +174,8 @@ class SessionManager:
         if refusal is not None:
             raise self.refuse(user, item_id, refusal)
         running = self.on_item(item_id)
-        holders = running.info.participants if running else []
+        # a session held on another node of the site shows in the shared item
+        holders = running.info.participants if running else list(client.x_in_session_by)
         invited = running is not None and user.username in running.info.invited
         outcome = simultaneous(
             client,
@@ -195,6 +195,55 @@ class SessionManager:
                 item_id,
                 Refusal("offline", f"The Jump Client '{client.name}' is not connected."),
             )
+        conflict = self._claim(item_id, user.username)
+        if conflict is not None:  # another representative was first, here or on another node
+            outcome = simultaneous(
+                client, policy, repo.settings().simultaneous_jumps, conflict, user.username
+            )
+            if isinstance(outcome, Refusal):
+                raise self.refuse(user, item_id, outcome)
+            self._claim(item_id, user.username, joining=True)
+        try:
+            return await self._open(user, client, agent, policy, schedule, now, support)
+        except BaseException:
+            self._release(item_id, user.username)
+            raise
+
+    def _claim(self, item_id: int, username: str, *, joining: bool = False) -> list[str] | None:
+        """Hold the item for ``username`` in the shared database, in one write transaction
+        (which all nodes take in turn). Answer the holders when someone else holds it first,
+        unless ``joining``."""
+        repo = self.app.repo
+        with repo.transaction():
+            current = repo.clients.get(item_id)
+            holders = list(current.x_in_session_by) if current else []
+            if username in holders:
+                return None
+            if holders and not joining:
+                return holders
+            repo.clients.update(item_id, {"x_in_session_by": [*holders, username]})
+        return None
+
+    def _release(self, item_id: int, username: str) -> None:
+        repo = self.app.repo
+        with repo.transaction():
+            current = repo.clients.get(item_id)
+            if current is None or username not in current.x_in_session_by:
+                return
+            holders = [h for h in current.x_in_session_by if h != username]
+            repo.clients.update(item_id, {"x_in_session_by": holders})
+
+    async def _open(
+        self,
+        user: User,
+        client: JumpClient,
+        agent: AgentHandle,
+        policy: JumpPolicy | None,
+        schedule: Schedule | None,
+        now: datetime,
+        support: SupportRequest | None,
+    ) -> SessionStarted:
+        repo, item_id = self.app.repo, client.id
         if support is not None:
             present = True  # the user asked for this session: present, and already agreed
         else:
@@ -244,7 +293,7 @@ class SessionManager:
         except AgentError as err:
             del self.sessions[sid]
             raise self.refuse(user, item_id, Refusal("offline", str(err))) from None
-        self._mark_item(item_id, [user.username])
+        self.app.changed([item_id])  # held since the claim; consoles see it in use now
         self._audit(
             user.username,
             "session.start",

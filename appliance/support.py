@@ -66,11 +66,10 @@ class SupportQueue:
         return request
 
     def _tell(self, client: JumpClient, request: SupportRequest, event: str) -> None:
-        if self.app.live is not None:
-            self.app.live.notify(
-                self._helpers(client),
-                {"type": "support", "event": event, "request": request.model_dump(mode="json")},
-            )
+        self.app.notify(
+            self._helpers(client),
+            {"type": "support", "event": event, "request": request.model_dump(mode="json")},
+        )
 
     def visible_to(self, user: User) -> list[SupportRequest]:
         self._prune()

@@ -1,0 +1,441 @@
+"""What the nodes of one site tell each other, over Redis pub/sub (``--bus redis://...``).
+
+Several appliance nodes behind one address share the database; the bus carries what lives
+in a node's memory:
+
+- item changes (ids only: each node reads the items from the shared database), site setting
+  changes, session events for representatives, shell output, and the statistics its Jump
+  Clients send (batched every :data:`FLUSH_S`), so a console on any node sees every client
+  within one statistics interval;
+- which node holds which Jump Client, and requests for it (presence, wake, session, upgrade,
+  files, shell input) sent to that node, which asks its client and answers;
+- that a node is alive (a heartbeat); a node not heard from for :data:`DEAD_AFTER_S` is
+  gone, and the clients it held are no longer reachable through it (they reconnect to
+  another node, which then holds them).
+
+A node alone uses :class:`LocalBus`, which shares nothing. Redis going away costs what
+crosses nodes until it is back (requests for clients held elsewhere are refused in one
+sentence, statistics from other nodes pause); each node keeps serving its own clients and
+reconnects by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import itertools
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from appliance.agents import AgentError, PresenceAnswer, Transfer
+from appliance.db import redacted
+from domain.session_policy import ResolvedPermissions
+
+if TYPE_CHECKING:
+    from appliance._state import Appliance
+    from appliance.agents import AgentHandle
+
+log = logging.getLogger("appliance.bus")
+
+FLUSH_S = 0.2
+HEARTBEAT_S = 2.0
+DEAD_AFTER_S = 7.0
+CHANNEL = "jump:bus"
+
+Handler = Callable[[dict[str, Any]], Awaitable[None] | None]
+
+
+class LocalBus:
+    """One node alone: there is no one to tell."""
+
+    shared = False
+
+    def __init__(self) -> None:
+        self.node_id = "local"
+
+    def attach(self, app: Appliance) -> None:
+        return None
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    def broadcast(self, kind: str, payload: dict[str, Any]) -> None:
+        return None
+
+    def stats(self, item_id: int, stats: tuple[Any, ...], thumbnail: str | None) -> None:
+        return None
+
+    def holds(self, item_id: int, held: bool) -> None:
+        return None
+
+    def owner_of(self, item_id: int) -> str | None:
+        return None
+
+
+class RedisBus:
+    shared = True
+
+    def __init__(self, url: str, node_id: str | None = None) -> None:
+        self.url = url
+        self.node_id = node_id or secrets.token_hex(4)
+        self.app: Appliance | None = None
+        self._out: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue(maxsize=100_000)
+        self._stats: dict[int, list[Any]] = {}
+        self._mine: set[int] = set()
+        #: item id -> the node holding it, as the other nodes told
+        self._owners: dict[int, str] = {}
+        #: node -> when it was last heard from (monotonic)
+        self._alive: dict[str, float] = {}
+        self._calls = itertools.count(1)
+        self._waiting: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._handlers: dict[str, Handler] = {}
+        self._down_since: float | None = None
+
+    @property
+    def description(self) -> str:
+        return redacted(self.url)
+
+    def attach(self, app: Appliance) -> None:
+        self.app = app
+
+    def on(self, kind: str, handler: Handler) -> None:
+        self._handlers[kind] = handler
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._tasks = [
+            asyncio.create_task(self._listen()),
+            asyncio.create_task(self._publish()),
+            asyncio.create_task(self._beat()),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks = []
+
+    def _client(self) -> Any:
+        import redis.asyncio as aioredis
+
+        return aioredis.Redis.from_url(
+            self.url, socket_connect_timeout=3, socket_timeout=None, health_check_interval=10
+        )
+
+    def _trouble(self, err: BaseException) -> None:
+        if self._down_since is None:
+            self._down_since = time.monotonic()
+            log.warning(
+                "the node bus at %s is unavailable: %s", self.description, type(err).__name__
+            )
+
+    def _fine(self) -> None:
+        if self._down_since is not None:
+            log.warning("the node bus at %s is back", self.description)
+            self._down_since = None
+
+    # -- sending -----------------------------------------------------------------------------
+
+    def _send(self, channel: str, message: dict[str, Any]) -> None:
+        data = orjson.dumps({**message, "from": self.node_id})
+        loop = self._loop
+        if loop is None:
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._put(channel, data)
+        else:
+            loop.call_soon_threadsafe(self._put, channel, data)
+
+    def _put(self, channel: str, data: bytes) -> None:
+        with contextlib.suppress(asyncio.QueueFull):  # the bus is down for long: drop, not grow
+            self._out.put_nowait((channel, data))
+
+    def broadcast(self, kind: str, payload: dict[str, Any]) -> None:
+        self._send(CHANNEL, {"kind": kind, **payload})
+
+    def stats(self, item_id: int, stats: tuple[Any, ...], thumbnail: str | None) -> None:
+        self._stats[item_id] = [item_id, *stats, thumbnail]
+
+    def holds(self, item_id: int, held: bool) -> None:
+        if held:
+            self._mine.add(item_id)
+        else:
+            self._mine.discard(item_id)
+        self.broadcast("holds", {"items": [item_id], "held": held})
+
+    def owner_of(self, item_id: int) -> str | None:
+        """The live node (not this one) that holds the client, if any."""
+        node = self._owners.get(item_id)
+        if node is None or node == self.node_id:
+            return None
+        seen = self._alive.get(node)
+        if seen is None or time.monotonic() - seen > DEAD_AFTER_S:
+            return None
+        return node
+
+    async def _publish(self) -> None:
+        client = self._client()
+        try:
+            while True:
+                channel, data = await self._out.get()
+                while True:
+                    try:
+                        await client.publish(channel, data)
+                        self._fine()
+                        break
+                    except Exception as err:  # noqa: BLE001 - any Redis trouble: wait, retry
+                        self._trouble(err)
+                        await asyncio.sleep(0.5)
+        finally:
+            await client.aclose()
+
+    async def _beat(self) -> None:
+        """Send the statistics gathered since the last flush, and say this node is alive."""
+        last_beat = 0.0
+        while True:
+            if self._stats:
+                rows, self._stats = list(self._stats.values()), {}
+                self.broadcast("stats", {"rows": rows})
+            now = time.monotonic()
+            if now - last_beat >= HEARTBEAT_S:
+                self.broadcast("alive", {})
+                last_beat = now
+            await asyncio.sleep(FLUSH_S)
+
+    # -- receiving ---------------------------------------------------------------------------
+
+    async def _listen(self) -> None:
+        inbox = f"jump:node:{self.node_id}"
+        while True:
+            client = self._client()
+            pubsub = client.pubsub()
+            try:
+                await pubsub.subscribe(CHANNEL, inbox)
+                self._fine()
+                # a node (re)joining asks who holds what
+                self.broadcast("hello", {})
+                async for message in pubsub.listen():
+                    if message.get("type") != "message":
+                        continue
+                    await self._receive(message["data"])
+            except asyncio.CancelledError:
+                raise
+            except Exception as err:  # noqa: BLE001 - reconnect whatever went wrong
+                self._trouble(err)
+                await asyncio.sleep(1.0)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+                with contextlib.suppress(Exception):
+                    await client.aclose()
+
+    async def _receive(self, data: bytes) -> None:
+        try:
+            message = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return
+        if not isinstance(message, dict):
+            return
+        sender = str(message.get("from", ""))
+        if sender == self.node_id:
+            return
+        self._alive[sender] = time.monotonic()
+        kind = message.get("kind")
+        try:
+            if kind == "holds":
+                for item in message.get("items", []):
+                    if message.get("held"):
+                        self._owners[int(item)] = sender
+                    elif self._owners.get(int(item)) == sender:
+                        del self._owners[int(item)]
+            elif kind == "hello":
+                if self._mine:
+                    self.broadcast("holds", {"items": sorted(self._mine), "held": True})
+            elif kind == "call":
+                asyncio.get_running_loop().create_task(self._answer(sender, message))
+            elif kind == "reply":
+                future = self._waiting.get(int(message.get("id", -1)))
+                if future is not None and not future.done():
+                    future.set_result(message)
+            elif isinstance(kind, str) and kind in self._handlers:
+                result = self._handlers[kind](message)
+                if result is not None:
+                    await result
+        except Exception:  # a bad message must not stop the node
+            log.exception("could not handle a %s message from node %s", kind, sender)
+
+    # -- requests for clients held by another node ----------------------------------------
+
+    async def call(
+        self, node: str, item_id: int, method: str, args: dict[str, Any], timeout: float
+    ) -> Any:
+        call_id = next(self._calls)
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._waiting[call_id] = future
+        try:
+            self._send(
+                f"jump:node:{node}",
+                {"kind": "call", "id": call_id, "item": item_id, "method": method, "args": args},
+            )
+            answer = await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            raise AgentError(
+                "the appliance node holding this Jump Client did not answer; try again"
+            ) from None
+        finally:
+            self._waiting.pop(call_id, None)
+        if not answer.get("ok"):
+            raise AgentError(str(answer.get("error") or "the Jump Client refused"))
+        return answer.get("result")
+
+    async def _answer(self, sender: str, message: dict[str, Any]) -> None:
+        reply: dict[str, Any] = {"kind": "reply", "id": message.get("id")}
+        try:
+            reply["result"] = await self._serve(message)
+            reply["ok"] = True
+        except AgentError as err:
+            reply.update(ok=False, error=str(err))
+        except Exception as err:  # noqa: BLE001 - the caller gets one sentence
+            log.exception("a request from node %s failed", sender)
+            reply.update(ok=False, error=f"the request failed on the node holding it ({err})")
+        self._send(f"jump:node:{sender}", reply)
+
+    async def _serve(self, message: dict[str, Any]) -> Any:
+        app = self.app
+        assert app is not None and app.agents is not None
+        item_id = int(message.get("item", 0))
+        agent = app.agents.local(item_id)
+        if agent is None:
+            raise AgentError("the Jump Client is no longer connected")
+        method = str(message.get("method"))
+        args: dict[str, Any] = message.get("args") or {}
+        if method == "presence":
+            answer = await agent.presence()
+            return [answer.console_user, answer.locked, answer.screen_saver]
+        if method == "prompt":
+            return await agent.prompt(str(args["question"]), int(args["timeout_s"]))
+        if method == "wake":
+            password = args.get("password")
+            await agent.wake(str(args["mac"]), bytes.fromhex(password) if password else None)
+            return None
+        if method == "open_session":
+            permissions = ResolvedPermissions.model_validate(args["permissions"])
+            await agent.open_session(str(args["sid"]), permissions)
+            return None
+        if method == "end_session":
+            await agent.end_session(str(args["sid"]), str(args["reason"]))
+            return None
+        if method == "send":
+            await agent.send(dict(args["frame"]))
+            return None
+        if method == "system_info":
+            return await agent.system_info(str(args["sid"]))
+        if method == "file_get":
+            data = await agent.file_get(str(args["sid"]), str(args["path"]))
+            return base64.b64encode(data).decode()
+        if method == "file_put":
+            await agent.file_put(
+                str(args["sid"]), str(args["path"]), base64.b64decode(str(args["data"]))
+            )
+            return None
+        if method == "upgrade":
+            assert app.upgrades is not None
+            return await agent.upgrade(
+                str(args["version"]), int(args["size"]), app.upgrades.throttle.take
+            )
+        raise AgentError(f"unknown request {method!r}")
+
+
+class NodeAgent:
+    """A Jump Client held by another node: each request goes to that node over the bus."""
+
+    shell = True
+    connected = True
+
+    def __init__(self, bus: RedisBus, node: str, item_id: int) -> None:
+        self.bus = bus
+        self.node = node
+        self.item_id = item_id
+
+    async def _call(self, method: str, timeout: float = 15.0, **args: Any) -> Any:
+        return await self.bus.call(self.node, self.item_id, method, args, timeout)
+
+    async def presence(self) -> PresenceAnswer:
+        user, locked, saver = await self._call("presence")
+        return PresenceAnswer(user, bool(locked), bool(saver))
+
+    async def prompt(self, question: str, timeout_s: int) -> bool | None:
+        answer = await self._call(
+            "prompt", timeout=timeout_s + 20, question=question, timeout_s=timeout_s
+        )
+        return None if answer is None else bool(answer)
+
+    async def connect_now(self) -> bool:
+        return True
+
+    async def site_settings(self, settings: dict[str, Any]) -> None:
+        return None  # the holding node tells its own clients
+
+    async def wake(self, mac: str, password: bytes | None) -> None:
+        await self._call("wake", mac=mac, password=password.hex() if password else None)
+
+    async def open_session(self, sid: str, permissions: ResolvedPermissions) -> None:
+        await self._call("open_session", sid=sid, permissions=permissions.model_dump(mode="json"))
+
+    async def end_session(self, sid: str, reason: str) -> None:
+        await self._call("end_session", sid=sid, reason=reason)
+
+    async def upgrade(self, version: str, size: int, transfer: Transfer) -> str:
+        # the bundle is sent by the holding node, through that node's throttle
+        return str(await self._call("upgrade", timeout=660, version=version, size=size))
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        await self._call("send", frame=frame)
+
+    async def system_info(self, sid: str) -> dict[str, Any]:
+        result = await self._call("system_info", timeout=40, sid=sid)
+        return dict(result or {})
+
+    async def file_get(self, sid: str, path: str) -> bytes:
+        data = await self._call("file_get", timeout=130, sid=sid, path=path)
+        return base64.b64decode(str(data))
+
+    async def file_put(self, sid: str, path: str, data: bytes) -> None:
+        await self._call(
+            "file_put", timeout=130, sid=sid, path=path, data=base64.b64encode(data).decode()
+        )
+
+
+def remote_handle(bus: LocalBus | RedisBus, item_id: int) -> AgentHandle | None:
+    """A handle on a client another live node holds, or None."""
+    if not isinstance(bus, RedisBus):
+        return None
+    node = bus.owner_of(item_id)
+    return NodeAgent(bus, node, item_id) if node is not None else None
+
+
+def open_bus(url: str | None, node_id: str | None = None) -> LocalBus | RedisBus:
+    if not url:
+        return LocalBus()
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError(f"The bus {redacted(url)} is not supported; give a redis:// URL.")
+    return RedisBus(url, node_id)

@@ -1,0 +1,53 @@
+"""Counters every node of a site shares in Redis: request limits and cooldown claims."""
+
+from __future__ import annotations
+
+
+class SharedCounters:
+    """Counters all nodes share in Redis: request limits and cooldown claims.
+
+    Called from request handlers (some run in worker threads), so it speaks to Redis
+    synchronously, with short timeouts; on trouble it raises :class:`SharedUnavailable` and
+    the caller falls back to what this node alone knows.
+    """
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        self._error = redis.RedisError
+
+    def take(self, key: str, per_second: int, per_hour: int, now: float) -> tuple[bool, int, int]:
+        """Spend one request of ``key``: (allowed, remaining this hour, seconds to wait)."""
+        second, hour = int(now), int(now // 3600)
+        try:
+            pipe = self._redis.pipeline()
+            pipe.incr(f"jump:rate:{key}:s:{second}")
+            pipe.expire(f"jump:rate:{key}:s:{second}", 3)
+            pipe.incr(f"jump:rate:{key}:h:{hour}")
+            pipe.expire(f"jump:rate:{key}:h:{hour}", 3700)
+            in_second, _, in_hour, _ = pipe.execute()
+        except self._error as err:
+            raise SharedUnavailable(str(err)) from None
+        if in_hour > per_hour:
+            return False, 0, max(1, (hour + 1) * 3600 - int(now))
+        if in_second > per_second:
+            return False, per_hour - in_hour, 1
+        return True, per_hour - in_hour, 0
+
+    def claim(self, key: str, value: str, ttl_s: int) -> str | None:
+        """Hold ``key`` for ``ttl_s`` seconds; None when claimed, else the holder's value."""
+        try:
+            if self._redis.set(f"jump:claim:{key}", value, nx=True, ex=ttl_s):
+                return None
+            held = self._redis.get(f"jump:claim:{key}")
+        except self._error as err:
+            raise SharedUnavailable(str(err)) from None
+        return held.decode() if isinstance(held, bytes) else value
+
+    def close(self) -> None:
+        self._redis.close()
+
+
+class SharedUnavailable(RuntimeError):
+    """Redis cannot be reached for a shared counter."""

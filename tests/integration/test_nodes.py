@@ -1,0 +1,254 @@
+"""Two appliance nodes of one site: one PostgreSQL database, one Redis bus, all on 127.0.0.1.
+
+A Jump Client connects to node A; representatives work on node B (or on both at once). What
+crosses: statistics and item changes, requests for the client (wake, session), the rules
+(simultaneous jumps, wake cooldown, request limits).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+
+from api_client import (
+    ApiCredentials,
+    ApplianceClient,
+    FeedState,
+    FeedStatus,
+    LiveFeed,
+    RepCredentials,
+)
+from api_client.errors import Refused
+from appliance._state import Appliance
+from appliance.config import ApplianceSettings
+from appliance.embedded import EmbeddedAppliance
+from domain import SiteSimultaneousJumps
+from domain.live import StatsBatch
+from tests import services
+from tests.conftest import new_database
+from tests.integration.test_live_feed import Events
+from tests.integration.test_reconnect_storm import _register
+
+pytestmark = pytest.mark.integration
+GATEWAY = {"ip": "127.0.0.254", "mac": "02:00:5e:00:00:fe"}
+
+
+@pytest.fixture
+def pg() -> Iterator[services.Postgres]:
+    reason = services.missing("postgresql")
+    if reason:
+        pytest.skip(f"multi-node tests skipped: {reason}.")
+    with services.postgres() as server:
+        yield server
+
+
+@pytest.fixture
+def redis() -> Iterator[services.Redis]:
+    reason = services.missing("redis")
+    if reason:
+        pytest.skip(f"multi-node tests skipped: {reason}.")
+    with services.redis() as server:
+        yield server
+
+
+@pytest.fixture
+def nodes(pg: services.Postgres, redis: services.Redis) -> Iterator[list[EmbeddedAppliance]]:
+    url = new_database(None, "site", pg)
+    running = []
+    for name in ("a", "b"):
+        settings = ApplianceSettings(
+            db=url,
+            bus=redis.url,
+            node_id=name,
+            demo_fleet=0,
+            simulate=False,
+            live_interval_s=0.5,
+            rate_per_second=5,
+        )
+        node = EmbeddedAppliance(settings, api_account=("it", "it-secret"))
+        node.start()
+        running.append(node)
+    try:
+        yield running
+    finally:
+        for node in running:
+            node.stop()
+
+
+def state_of(node: EmbeddedAppliance) -> Appliance:
+    state: Appliance = node.app.state.appliance
+    return state
+
+
+class FakeClient:
+    """A Jump Client on the agent channel that answers every request and remembers it."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+        self.asked: list[dict[str, Any]] = []
+        self.task = asyncio.create_task(self._answer())
+
+    @classmethod
+    async def join(cls, node: EmbeddedAppliance, item_id: int, secret: str) -> FakeClient:
+        ws = await connect(node.url.replace("http://", "ws://") + "/api/agent/v1/connect")
+        hello = {
+            "type": "hello",
+            "jump_client_id": item_id,
+            "secret": secret,
+            "version": "1.0.0",
+            "gateway": GATEWAY,
+            "mac": "02:00:5e:00:00:01",
+        }
+        await ws.send(orjson.dumps(hello).decode())
+        assert orjson.loads(await ws.recv())["type"] == "welcome"
+        return cls(ws)
+
+    async def _answer(self) -> None:
+        with contextlib.suppress(Exception):
+            async for raw in self.ws:
+                frame = orjson.loads(raw)
+                if "id" in frame:
+                    self.asked.append(frame)
+                    answer = {"type": "response", "id": frame["id"], "ok": True, "result": {}}
+                    await self.ws.send(orjson.dumps(answer).decode())
+
+    async def close(self) -> None:
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+        await self.ws.close()
+
+
+async def _until(check: Any, timeout: float = 15.0) -> None:
+    async def wait() -> None:
+        while not await asyncio.to_thread(check):
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(wait(), timeout)
+
+
+async def test_a_console_on_b_sees_statistics_and_changes_of_a_client_on_a(
+    nodes: list[EmbeddedAppliance],
+) -> None:
+    a, b = nodes
+    (item_id, secret), *_ = await asyncio.to_thread(a.call, lambda: _register(state_of(a), 1))
+    async with ApplianceClient(b.url, credentials=RepCredentials("carol", "demo")) as rep:
+        events = Events(LiveFeed(rep))
+        await events.until(lambda e: isinstance(e, FeedStatus) and e.state is FeedState.LIVE)
+        client = await FakeClient.join(a, item_id, secret)
+        try:
+            await client.ws.send(orjson.dumps({"type": "stats", "cpu_percent": 42.5}).decode())
+            batch = await events.until(
+                lambda e: isinstance(e, StatsBatch) and any(r[0] == item_id for r in e.rows)
+            )
+            assert isinstance(batch, StatsBatch)
+            row = next(r for r in batch.rows if r[0] == item_id)
+            assert 42.5 in row  # the cpu figure the client sent to the other node
+            item = await rep.jump_item(item_id)
+            assert item.x_online  # the change (online) reached node B's console too
+        finally:
+            await client.close()
+            await events.close()
+
+
+async def test_a_wake_asked_on_b_is_sent_by_the_peer_held_by_a(
+    nodes: list[EmbeddedAppliance],
+) -> None:
+    a, b = nodes
+    state = state_of(a)
+    creds = await asyncio.to_thread(a.call, lambda: _register(state, 2))
+    (peer_id, peer_secret), (sleeper_id, _) = creds
+
+    def asleep() -> None:
+        with state.repo.transaction():
+            state.repo.clients.update(
+                sleeper_id, {"x_mac": "02:00:5e:00:00:02", "x_gateway": GATEWAY}
+            )
+
+    await asyncio.to_thread(a.call, asleep)
+    peer = await FakeClient.join(a, peer_id, peer_secret)
+    try:
+        await _until(lambda: state_of(b).bus.owner_of(peer_id) == "a")
+        async with (
+            ApplianceClient(b.url, credentials=RepCredentials("carol", "demo")) as carol,
+            ApplianceClient(a.url, credentials=RepCredentials("bob", "demo")) as bob,
+        ):
+            said = await carol.wake(sleeper_id)
+            assert said == "Wake packet for 'storm-1' sent via storm-0."
+            wake = next(f for f in peer.asked if f["type"] == "wake")
+            assert wake["mac"] == "02:00:5e:00:00:02"
+            # the 30 s cooldown holds on the other node too
+            with pytest.raises(Refused) as refused:
+                await bob.wake(sleeper_id)
+            assert refused.value.code == "cooldown"
+    finally:
+        await peer.close()
+
+
+async def test_under_disallow_only_one_of_two_nodes_starts_a_session(
+    nodes: list[EmbeddedAppliance],
+) -> None:
+    a, b = nodes
+    state = state_of(a)
+    (item_id, secret), *_ = await asyncio.to_thread(a.call, lambda: _register(state, 1))
+
+    def disallow() -> None:
+        with state.repo.transaction():
+            settings = state.repo.settings()
+            state.repo.save_settings(
+                settings.model_copy(update={"simultaneous_jumps": SiteSimultaneousJumps.DISALLOW})
+            )
+
+    await asyncio.to_thread(a.call, disallow)
+    client = await FakeClient.join(a, item_id, secret)
+    try:
+        await _until(lambda: state_of(b).bus.owner_of(item_id) == "a")
+        async with (
+            ApplianceClient(a.url, credentials=RepCredentials("carol", "demo")) as carol,
+            ApplianceClient(b.url, credentials=RepCredentials("bob", "demo")) as bob,
+        ):
+            results = await asyncio.gather(
+                carol.start_session(item_id), bob.start_session(item_id), return_exceptions=True
+            )
+        started = [r for r in results if not isinstance(r, BaseException)]
+        refused = [r for r in results if isinstance(r, Refused)]
+        assert len(started) == 1 and len(refused) == 1, results
+        assert refused[0].code == "in_use"
+        opened = [f for f in client.asked if f["type"] == "session.open"]
+        assert len(opened) == 1  # the client was asked once, by whichever node won
+    finally:
+        await client.close()
+
+
+def test_request_limits_are_counted_for_the_site_not_per_node(
+    nodes: list[EmbeddedAppliance],
+) -> None:
+    a, b = nodes
+    token = httpx.post(
+        f"{a.url}/oauth2/token",
+        data={"grant_type": "client_credentials"},
+        auth=("it", "it-secret"),
+        timeout=10,
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    codes = []
+    with httpx.Client(headers=headers, timeout=10) as http:
+        for n in range(12):  # 5 a second for the site: alternate nodes within one second
+            node = a if n % 2 == 0 else b
+            codes.append(http.get(f"{node.url}/api/config/v1/jump-group").status_code)
+    assert codes.count(429) >= 6, codes
+    assert codes.count(200) <= 6, codes
+
+
+async def test_the_api_client_rides_out_429_storms(nodes: list[EmbeddedAppliance]) -> None:
+    a, b = nodes
+    async with ApplianceClient(a.url, credentials=ApiCredentials("it", "it-secret")) as api:
+        pages = await asyncio.gather(*(api.jump_groups.list() for _ in range(20)))
+    assert all([g.id for g in p.items] == [g.id for g in pages[0].items] for p in pages)
