@@ -42,6 +42,7 @@ from appliance.installer_artifact import DownloadRefused, installer_file
 from appliance.live import LatestStats
 from appliance.rep_api._deps import RepError
 from appliance.security import token_hash
+from appliance.shared import SharedUnavailable
 from domain import (
     ConnectionType,
     InstallMode,
@@ -183,6 +184,9 @@ class Admission:
     def admit(self) -> float | None:
         """None when admitted, else the seconds to wait before trying again."""
         rate = float(self.app.repo.settings().connection_rate)
+        if self.app.shared is not None:  # several nodes: one rate for the whole site
+            with contextlib.suppress(SharedUnavailable):
+                return self.app.shared.admit(rate, time.time())
         now = self.app.clock.monotonic()
         tokens = rate if self._tokens is None else self._tokens
         self._tokens = min(rate, tokens + (now - self._at) * rate)

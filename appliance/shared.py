@@ -2,6 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+_ADMIT = """
+local rate = tonumber(ARGV[1])
+local now = tonumber(ARGV[2])
+local s = redis.call('HMGET', KEYS[1], 'tokens', 'at', 'queue')
+local tokens = tonumber(s[1]) or rate
+local at = tonumber(s[2]) or now
+local queue = tonumber(s[3]) or now
+tokens = math.min(rate, tokens + math.max(0, now - at) * rate)
+local wait = -1
+if tokens >= 1 then
+  tokens = tokens - 1
+else
+  queue = math.max(queue + 1 / rate, now + (1 - tokens) / rate)
+  wait = queue - now
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now),
+  'queue', tostring(queue))
+redis.call('EXPIRE', KEYS[1], 3600)
+return tostring(wait)
+"""
+
 
 class SharedCounters:
     """Counters all nodes share in Redis: request limits and cooldown claims.
@@ -34,6 +57,16 @@ class SharedCounters:
         if in_second > per_second:
             return False, per_hour - in_hour, 1
         return True, per_hour - in_hour, 0
+
+    def admit(self, rate: float, now: float) -> float | None:
+        """The site's connection admission (see ``agent_api.Admission``), one bucket and one
+        virtual queue for all nodes: None when admitted, else the seconds to wait."""
+        try:
+            answer: Any = self._redis.eval(_ADMIT, 1, "jump:admission", repr(rate), repr(now))
+            wait = float(answer)
+        except self._error as err:
+            raise SharedUnavailable(str(err)) from None
+        return None if wait < 0 else wait
 
     def claim(self, key: str, value: str, ttl_s: int) -> str | None:
         """Hold ``key`` for ``ttl_s`` seconds; None when claimed, else the holder's value."""

@@ -1,0 +1,293 @@
+"""The appliance at scale: many real Jump Client websockets on loopback, one node then two.
+
+For each layout (one node on SQLite; two nodes sharing a private PostgreSQL and Redis) this
+starts real ``jump-appliance`` processes, then load processes that each hold a share of the
+client websockets (hello, the admission's retry frames as a Jump Client follows them,
+then statistics once a site interval at a random phase), and representatives' live feeds.
+It prints:
+
+- admitted connections per second against the site's configured ``connection_rate``;
+- statistics fan-out latency, client send → console receipt, p50 and p99 (each client
+  writes its send time, in ms, in the ``uptime_s`` figure; all on this machine's clock),
+  with 1 console subscribed and then with 20;
+- appliance RSS per connected client (RSS with the fleet connected, less RSS before).
+
+Targets: p99 ≤ 1 s at a 30 s interval; admission within ±10 % of the rate; ≤ 50 KiB RSS per
+client. Usage: ``python bench/appliance_scale.py [--clients 10000] [--layouts one,two]``.
+Only loopback is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing as mp
+import os
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import orjson
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from api_client import ApplianceClient, LiveFeed, RepCredentials  # noqa: E402
+from appliance.bootstrap import bootstrap  # noqa: E402
+from appliance.clock import SystemClock  # noqa: E402
+from appliance.config import ApplianceSettings  # noqa: E402
+from appliance.db import Repository  # noqa: E402
+from appliance.demo import seed_demo  # noqa: E402
+from appliance.security import token_hash  # noqa: E402
+from domain import Statistic  # noqa: E402
+from domain.live import StatsBatch  # noqa: E402
+from tests import services  # noqa: E402
+
+RATE = 300  # the highest connection_rate a site may set
+INTERVAL = 30
+LOADERS = 4
+CONSOLE_USERS = ("carol", "bob", "alice")
+READY = re.compile(r"listening on (http://\S+)")
+
+
+def seed(db: str, clients: int) -> list[tuple[int, str]]:
+    """A site with demo users and ``clients`` installed, offline Jump Clients."""
+    repo = Repository(db)
+    bootstrap(repo)
+    seed_demo(repo, ApplianceSettings(db=db, demo_fleet=0), SystemClock())
+    with repo.transaction():
+        repo.save_settings(
+            repo.settings().model_copy(
+                update={
+                    "connection_rate": RATE,
+                    "statistics_interval_s": INTERVAL,
+                    "statistics": list(Statistic),
+                }
+            )
+        )
+        first = repo.next_id("jump_client")
+        rows = [
+            {
+                "jump_group_id": 1,
+                "name": f"scale-{n}",
+                "hostname": f"scale-{n}",
+                "fqdn": f"scale-{n}.test",
+                "public_site_address": "support.jump.test",
+            }
+            for n in range(clients)
+        ]
+        repo.clients.insert_many(rows, first_id=first)
+        creds = [(first + n, f"scale-secret-{n}") for n in range(clients)]
+        repo.execute_many(
+            "INSERT INTO agent_credential (jump_client_id, secret_hash, installer_id) "
+            "VALUES (?, ?, ?)",
+            [[i, token_hash(s), "0" * 32] for i, s in creds],
+        )
+    repo.close()
+    return creds
+
+
+def start_node(db: str, bus: str | None, name: str) -> tuple[subprocess.Popen[str], str]:
+    command = [sys.executable, "-m", "appliance", "--db", db, "--port", "0"]
+    if bus:
+        command += ["--bus", bus, "--node-id", name]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    for line in process.stdout:
+        match = READY.search(line)
+        if match:
+            return process, match.group(1)
+    raise RuntimeError(f"node {name} did not start")
+
+
+# -- load processes ------------------------------------------------------------------------------
+
+
+def _loader(urls: list[str], creds: list[tuple[int, str]], until: float, out: Any) -> None:
+    asyncio.run(_load(urls, creds, until, out))
+
+
+async def _load(urls: list[str], creds: list[tuple[int, str]], until: float, out: Any) -> None:
+    from websockets.asyncio.client import connect
+
+    admitted: list[float] = []
+    attempts = 0
+
+    async def client(index: int, item_id: int, secret: str) -> None:
+        nonlocal attempts
+        url = urls[index % len(urls)].replace("http://", "ws://") + "/api/agent/v1/connect"
+        hello = orjson.dumps(
+            {"type": "hello", "jump_client_id": item_id, "secret": secret, "version": "1.0.0"}
+        ).decode()
+        while True:
+            attempts += 1
+            try:
+                ws = await connect(url, open_timeout=60, ping_interval=None)
+            except OSError:
+                await asyncio.sleep(1 + random.random())
+                continue
+            await ws.send(hello)
+            first = orjson.loads(await ws.recv())
+            if first["type"] == "retry":  # as the Jump Client: after_s, plus jitter
+                await ws.close()
+                await asyncio.sleep(float(first["after_s"]) * (1 + random.random() * 0.1))
+                continue
+            admitted.append(time.time())
+            if len(admitted) == len(creds):
+                out.put(("admitted", admitted, attempts))
+            break
+        await asyncio.sleep(random.random() * INTERVAL)
+        try:
+            while time.time() < until:
+                sent = int(time.time() * 1000) % 2_000_000_000
+                await ws.send(orjson.dumps({"type": "stats", "uptime_s": sent}).decode())
+                await asyncio.sleep(INTERVAL)
+        finally:
+            await ws.close()
+
+    await asyncio.gather(
+        *(client(n, i, s) for n, (i, s) in enumerate(creds)), return_exceptions=True
+    )
+
+
+# -- consoles ------------------------------------------------------------------------------------
+
+
+class Consoles:
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.recording = False
+        self.tasks: list[asyncio.Task[None]] = []
+        self.live = 0
+
+    async def add(self, url: str, user: str) -> None:
+        self.tasks.append(asyncio.create_task(self._console(url, user)))
+
+    async def _console(self, url: str, user: str) -> None:
+        from api_client import FeedState, FeedStatus
+
+        async with ApplianceClient(url, credentials=RepCredentials(user, "demo")) as rep:
+            async for event in LiveFeed(rep):
+                if isinstance(event, FeedStatus) and event.state is FeedState.LIVE:
+                    self.live += 1
+                if isinstance(event, StatsBatch) and self.recording:
+                    now = int(time.time() * 1000) % 2_000_000_000
+                    for row in event.rows:
+                        if row[4] is not None:
+                            self.latencies.append((now - row[4]) / 1000)
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def run_layout(name: str, db: str, bus: str | None, clients: int, nodes: int) -> None:
+    creds = await asyncio.to_thread(seed, db, clients)
+    procs = [start_node(db, bus, f"n{n}") for n in range(nodes)]
+    urls = [u for _, u in procs]
+    pids = [psutil.Process(p.pid) for p, _ in procs]
+    try:
+        await asyncio.sleep(2)
+        before = sum(p.memory_info().rss for p in pids)
+        consoles = Consoles()
+        await consoles.add(urls[0], CONSOLE_USERS[0])
+        measure_s = INTERVAL + 5
+        connect_s = clients / RATE * 1.5 + 30
+        until = time.time() + connect_s + 2 * measure_s + 30
+        queue: Any = mp.get_context("spawn").Queue()
+        ctx = mp.get_context("spawn")
+        share = [creds[n::LOADERS] for n in range(LOADERS)]
+        loaders = [ctx.Process(target=_loader, args=(urls, s, until, queue)) for s in share]
+        for loader in loaders:
+            loader.start()
+        admitted: list[float] = []
+        attempts = 0
+        for _ in loaders:
+            _, times, tries = await asyncio.to_thread(queue.get, True, connect_s + 60)
+            admitted += times
+            attempts += tries
+        admitted.sort()
+        burst = min(RATE, len(admitted) - 1)
+        last = int(len(admitted) * 0.95)
+        rate = (last - burst) / max(1e-9, admitted[last] - admitted[burst])
+        after = sum(p.memory_info().rss for p in pids)
+        per_client = (after - before) / clients / 1024
+        print(
+            f"[{name}] {clients} clients admitted in {admitted[-1] - admitted[0]:.1f} s: "
+            f"{rate:.0f}/s against a rate of {RATE}/s (ratio {rate / RATE:.2f}, target "
+            f"0.90–1.10); {attempts / clients:.2f} attempts a client"
+        )
+        print(
+            f"[{name}] appliance RSS {after / 2**20:.0f} MiB with the fleet, "
+            f"{before / 2**20:.0f} MiB before: {per_client:.1f} KiB a client (target ≤ 50, "
+            f"ratio {per_client / 50:.2f})"
+        )
+        for count in (1, 20):
+            while len(consoles.tasks) < count:
+                n = len(consoles.tasks)
+                await consoles.add(urls[n % len(urls)], CONSOLE_USERS[n % len(CONSOLE_USERS)])
+            while consoles.live < count:
+                await asyncio.sleep(0.1)
+            consoles.latencies.clear()
+            consoles.recording = True
+            await asyncio.sleep(measure_s)
+            consoles.recording = False
+            lat = consoles.latencies
+            rss = sum(p.memory_info().rss for p in pids) / 2**20
+            if lat:
+                p50, p99 = _pct(lat, 0.5), _pct(lat, 0.99)
+                print(
+                    f"[{name}] {count:>2} console(s): fan-out client → console p50 "
+                    f"{p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms over {len(lat)} rows "
+                    f"(target p99 ≤ 1000 ms, ratio {p99:.2f}); appliance RSS {rss:.0f} MiB"
+                )
+            else:
+                print(f"[{name}] {count:>2} console(s): no statistics arrived")
+        await consoles.close()
+        for loader in loaders:
+            loader.terminate()
+            loader.join(10)
+    finally:
+        for process, _ in procs:
+            process.terminate()
+            process.wait(20)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=10_000)
+    parser.add_argument("--layouts", default="one,two")
+    args = parser.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    layouts = args.layouts.split(",")
+    with ExitStack() as stack:
+        if "one" in layouts:
+            folder = stack.enter_context(tempfile.TemporaryDirectory())
+            await run_layout("one node", str(Path(folder) / "scale.sqlite3"), None, args.clients, 1)
+        if "two" in layouts:
+            missing = services.missing("postgresql") or services.missing("redis")
+            if missing:
+                print(f"[two nodes] skipped: {missing}.")
+                return
+            pg = stack.enter_context(services.postgres())
+            redis = stack.enter_context(services.redis())
+            await run_layout("two nodes", pg.url(), redis.url, args.clients, 2)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    asyncio.run(main())
