@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import httpx
 import pytest
@@ -36,6 +37,7 @@ def clock() -> FakeClock:
 #: that asks for a ``database`` on PostgreSQL (``make test`` runs them on both engines).
 ENGINE = os.environ.get("JUMP_TEST_ENGINE", "sqlite")
 _schemas = itertools.count(1)
+S = TypeVar("S")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -46,16 +48,35 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.engine)
 
 
+def _private(
+    service: str, start: Callable[[], contextlib.AbstractContextManager[S]]
+) -> Iterator[S]:
+    """A private server of ``service`` on 127.0.0.1, or a skip saying why there is none."""
+    reason = services.missing(service)
+    if reason:
+        pytest.skip(f"Tests needing {service} skipped: {reason}.")
+    with start() as server:
+        yield server
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[services.Postgres | None]:
+    """The server under every ``database`` of a PostgreSQL run (None on SQLite)."""
     if ENGINE != "postgresql":
         yield None
         return
-    reason = services.missing("postgresql")
-    if reason:
-        pytest.skip(f"PostgreSQL tests skipped: {reason}.")
-    with services.postgres() as server:
-        yield server
+    yield from _private("postgresql", services.postgres)
+
+
+@pytest.fixture
+def pg() -> Iterator[services.Postgres]:
+    """A PostgreSQL server of the test's own (it may stop and restart it)."""
+    yield from _private("postgresql", services.postgres)
+
+
+@pytest.fixture
+def redis() -> Iterator[services.Redis]:
+    yield from _private("redis", services.redis)
 
 
 def new_database(folder: Path | None, name: str, server: services.Postgres | None) -> str:

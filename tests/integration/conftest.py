@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 READY = re.compile(r"listening on (http://127\.0\.0\.1:\d+)")
@@ -84,3 +85,15 @@ def appliance_process(database: str) -> Iterator[RunningAppliance]:
     running = start_appliance(database, "--demo-fleet", "40", "--api-account", "it:it-secret")
     yield running
     running.stop()
+
+
+def config_token(url: str, client_id: str, secret: str) -> str:
+    """A Config API bearer token for an API account, by the client-credentials grant."""
+    answer = httpx.post(
+        f"{url}/oauth2/token",
+        data={"grant_type": "client_credentials"},
+        auth=(client_id, secret),
+        timeout=10,
+    )
+    answer.raise_for_status()
+    return str(answer.json()["access_token"])

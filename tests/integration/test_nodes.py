@@ -33,29 +33,12 @@ from domain import SiteSimultaneousJumps
 from domain.live import StatsBatch
 from tests import services
 from tests.conftest import new_database
+from tests.integration.conftest import config_token
 from tests.integration.test_live_feed import Events
 from tests.integration.test_reconnect_storm import _register
 
 pytestmark = pytest.mark.integration
 GATEWAY = {"ip": "127.0.0.254", "mac": "02:00:5e:00:00:fe"}
-
-
-@pytest.fixture
-def pg() -> Iterator[services.Postgres]:
-    reason = services.missing("postgresql")
-    if reason:
-        pytest.skip(f"multi-node tests skipped: {reason}.")
-    with services.postgres() as server:
-        yield server
-
-
-@pytest.fixture
-def redis() -> Iterator[services.Redis]:
-    reason = services.missing("redis")
-    if reason:
-        pytest.skip(f"multi-node tests skipped: {reason}.")
-    with services.redis() as server:
-        yield server
 
 
 @pytest.fixture
@@ -231,12 +214,7 @@ def test_request_limits_are_counted_for_the_site_not_per_node(
     nodes: list[EmbeddedAppliance],
 ) -> None:
     a, b = nodes
-    token = httpx.post(
-        f"{a.url}/oauth2/token",
-        data={"grant_type": "client_credentials"},
-        auth=("it", "it-secret"),
-        timeout=10,
-    ).json()["access_token"]
+    token = config_token(a.url, "it", "it-secret")
     headers = {"Authorization": f"Bearer {token}"}
     codes = []
     with httpx.Client(headers=headers, timeout=10) as http:

@@ -7,7 +7,6 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -16,6 +15,7 @@ from schemathesis import checks
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from tests.conftest import new_database
+from tests.integration.conftest import config_token
 from tests.services import Postgres
 
 pytestmark = pytest.mark.integration
@@ -43,13 +43,7 @@ def appliance(
 
 @pytest.fixture(scope="module")
 def token(appliance: EmbeddedAppliance) -> str:
-    answer = httpx.post(
-        f"{appliance.url}/oauth2/token",
-        data={"grant_type": "client_credentials"},
-        auth=("fuzz", "fuzz-secret"),
-    )
-    answer.raise_for_status()
-    return str(answer.json()["access_token"])
+    return config_token(appliance.url, "fuzz", "fuzz-secret")
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ writing at once, the server going away and coming back, and its password kept ou
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -19,18 +18,9 @@ from appliance.db import Repository
 from appliance.embedded import EmbeddedAppliance
 from tests import services
 from tests.conftest import new_database
-from tests.integration.conftest import start_appliance
+from tests.integration.conftest import config_token, start_appliance
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def pg() -> Iterator[services.Postgres]:
-    reason = services.missing("postgresql")
-    if reason:
-        pytest.skip(f"PostgreSQL tests skipped: {reason}.")
-    with services.postgres() as server:
-        yield server
 
 
 def test_the_banner_names_the_database_without_its_password(pg: services.Postgres) -> None:
@@ -96,12 +86,7 @@ def test_a_restarted_database_answers_503_then_recovers(pg: services.Postgres) -
     )
     appliance.start()
     try:
-        token = httpx.post(
-            f"{appliance.url}/oauth2/token",
-            data={"grant_type": "client_credentials"},
-            auth=("it", "it-secret"),
-            timeout=10,
-        ).json()["access_token"]
+        token = config_token(appliance.url, "it", "it-secret")
         headers = {"Authorization": f"Bearer {token}"}
         address = f"{appliance.url}/api/config/v1/jump-group"
         assert httpx.get(address, headers=headers, timeout=10).status_code == 200
