@@ -1,4 +1,5 @@
-"""What must never leak: personal Jump Items to other representatives, and secrets to logs.
+"""What must never leak: personal Jump Items to other representatives, secrets to logs, and
+one holder's rights to another's token.
 
 The demo site's teams (DOMAIN.md): alice is a member of the Service Desk, bob its lead and
 carol its manager; dave is in another team; admin in none. A personal list is seen by its
@@ -135,3 +136,58 @@ async def test_secrets_never_reach_the_logs(
     for value in (secret, smtp_password, wol, token):
         if value:
             assert value not in logged
+
+
+def test_a_token_acts_only_for_its_own_account(database: str) -> None:
+    """Two API accounts (full access and read-only), a representative and an administrator:
+    each token does what its own holder may, and nothing the other's could."""
+    from appliance.bootstrap import ensure_api_account
+    from tests.integration.conftest import config_token
+
+    appliance = EmbeddedAppliance(
+        ApplianceSettings(db=database, demo_fleet=5, simulate=False, rate_per_second=5),
+        api_account=("it", "it-secret"),
+    )
+    appliance.start()
+    try:
+        repo = appliance.app.state.appliance.repo
+        reader = ensure_api_account(repo, "auditor", "auditor-secret", "Auditor")
+        repo.execute("UPDATE api_account SET access = 'read_only' WHERE id = ?", (reader.id,))
+        config, rep = f"{appliance.url}/api/config/v1", f"{appliance.url}/api/rep/v1"
+        full = {"Authorization": "Bearer " + config_token(appliance.url, "it", "it-secret")}
+        read = {
+            "Authorization": "Bearer " + config_token(appliance.url, "auditor", "auditor-secret")
+        }
+        with httpx.Client(timeout=10) as http:
+            item = http.get(f"{config}/jump-client", headers=read, params={"per_page": 5}).json()[0]
+            # the read-only account's token does not borrow the full account's rights
+            refused = http.patch(
+                f"{config}/jump-client/{item['id']}", headers=read, json={"comments": "x"}
+            )
+            assert refused.status_code == 403
+            assert (
+                http.get(f"{config}/jump-client/{item['id']}", headers=read).json()["comments"]
+                == item["comments"]
+            )
+            changed = http.patch(
+                f"{config}/jump-client/{item['id']}", headers=full, json={"comments": "by it"}
+            )
+            assert changed.status_code == 200
+            audited = [e for e in repo.audit_log(20) if e["target"] == f"jump_client:{item['id']}"]
+            assert audited and audited[0]["actor"] == "api:it"
+            # one account's requests do not spend the other's limit
+            spent = [http.get(f"{config}/jump-group", headers=full).status_code for _ in range(8)]
+            assert 429 in spent
+            assert http.get(f"{config}/jump-group", headers=read).status_code == 200
+            # a Config API token is not a representative's sign-in, nor the other way round
+            assert http.get(f"{rep}/jump-items", headers=full).status_code == 401
+            alice = http.post(f"{rep}/login", json={"username": "alice", "password": "demo"})
+            as_alice = {"Authorization": "Bearer " + alice.json()["access_token"]}
+            assert http.get(f"{config}/jump-client", headers=as_alice).status_code == 403
+            assert http.get(f"{rep}/me", headers=as_alice).json()["user"]["username"] == "alice"
+            # a new secret for one account ends its tokens only
+            ensure_api_account(repo, "it", "new-secret", "IT")
+            assert http.get(f"{config}/jump-group", headers=full).status_code == 401
+            assert http.get(f"{config}/jump-group", headers=read).status_code == 200
+    finally:
+        appliance.stop()
