@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from appliance._state import Appliance
-from appliance.agents import AgentError, AgentRegistry
+from appliance.agents import AgentError, AgentRegistry, unreachable
 from appliance.sessions import RuleRefused
 from appliance.shared import SharedUnavailable
 from domain import AutomaticUpgrades, ConnectionType, UpgradeState, User
@@ -91,7 +91,9 @@ class WakeService:
                     try:
                         await agent.wake(target.x_mac, password)
                     except (AgentError, OSError) as err:
-                        refusal = Refusal(
+                        refusal = (
+                            unreachable(err) if isinstance(err, AgentError) else None
+                        ) or Refusal(
                             "wake_failed", f"'{peer.name}' could not send the wake packet ({err})."
                         )
                     else:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from appliance._state import Appliance
-from domain.rules import magic_packet
+from domain.rules import Refusal, magic_packet
 from domain.session_policy import ResolvedPermissions
 
 Transfer = Callable[[int], Awaitable[None]]
@@ -32,6 +32,26 @@ class PresenceAnswer:
 
 class AgentError(Exception):
     """The Jump Client did not do what it was asked; the message says what happened."""
+
+
+class NodesUnavailable(AgentError):
+    """The client is held by another appliance node, and the nodes cannot reach each other
+    just now (the bus is down): nothing was asked; the request may be tried again shortly."""
+
+    retry_after_s = 5
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the appliance nodes cannot reach each other just now; try again in a few seconds"
+        )
+
+
+def unreachable(err: AgentError) -> Refusal | None:
+    """The refusal (503, to be retried) for a request that could not reach the node holding
+    the client; None for any other failure."""
+    if not isinstance(err, NodesUnavailable):
+        return None
+    return Refusal("unavailable", str(err).capitalize() + ".", status=503)
 
 
 class AgentHandle(Protocol):
@@ -202,10 +222,10 @@ class AgentRegistry:
             return PassiveAgent(self, item_id, endpoint)
         from appliance.bus import remote_handle  # the bus speaks of agents: import late
 
-        remote = remote_handle(self.app.bus, item_id)
+        client = self.app.repo.clients.get(item_id)
+        remote = remote_handle(self.app.bus, item_id, online=bool(client and client.x_online))
         if remote is not None:
             return remote
-        client = self.app.repo.clients.get(item_id)
         if client is not None and client.x_demo:
             demo = DemoAgent(self.app, item_id)
             self._agents[item_id] = demo

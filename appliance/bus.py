@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from appliance.agents import AgentError, PresenceAnswer, Transfer
+from appliance.agents import AgentError, NodesUnavailable, PresenceAnswer, Transfer
 from appliance.db import redacted
 from domain.session_policy import ResolvedPermissions
 
@@ -55,6 +55,7 @@ class LocalBus:
     """One node alone: there is no one to tell."""
 
     shared = False
+    down = False
 
     def __init__(self) -> None:
         self.node_id = "local"
@@ -182,6 +183,11 @@ class RedisBus:
             self._mine.discard(item_id)
         self.broadcast("holds", {"items": [item_id], "held": held})
 
+    @property
+    def down(self) -> bool:
+        """The bus cannot be reached: requests for clients other nodes hold cannot go out."""
+        return self._down_since is not None
+
     def owner_of(self, item_id: int) -> str | None:
         """The live node (not this one) that holds the client, if any."""
         node = self._owners.get(item_id)
@@ -271,6 +277,8 @@ class RedisBus:
                 if self._mine:
                     self.broadcast("holds", {"items": sorted(self._mine), "held": True})
             elif kind == "call":
+                if float(message.get("until", 0)) < time.time():
+                    return  # held up while the bus was down: the caller has given up
                 asyncio.get_running_loop().create_task(self._answer(sender, message))
             elif kind == "reply":
                 future = self._waiting.get(int(message.get("id", -1)))
@@ -288,13 +296,22 @@ class RedisBus:
     async def call(
         self, node: str, item_id: int, method: str, args: dict[str, Any], timeout: float
     ) -> Any:
+        if self.down:  # refused now rather than sent when the bus is back, too late
+            raise NodesUnavailable
         call_id = next(self._calls)
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._waiting[call_id] = future
         try:
             self._send(
                 f"jump:node:{node}",
-                {"kind": "call", "id": call_id, "item": item_id, "method": method, "args": args},
+                {
+                    "kind": "call",
+                    "id": call_id,
+                    "item": item_id,
+                    "method": method,
+                    "args": args,
+                    "until": time.time() + timeout,
+                },
             )
             answer = await asyncio.wait_for(future, timeout)
         except TimeoutError:
@@ -425,11 +442,17 @@ class NodeAgent:
         )
 
 
-def remote_handle(bus: LocalBus | RedisBus, item_id: int) -> AgentHandle | None:
-    """A handle on a client another live node holds, or None."""
+def remote_handle(bus: LocalBus | RedisBus, item_id: int, *, online: bool) -> AgentHandle | None:
+    """A handle on a client another live node holds, or None.
+
+    While the bus is down, which node holds a client ``online`` by the shared database is
+    not known: the handle answers every request with :class:`NodesUnavailable`.
+    """
     if not isinstance(bus, RedisBus):
         return None
     node = bus.owner_of(item_id)
+    if node is None and online and bus.down:
+        node = "?"
     return NodeAgent(bus, node, item_id) if node is not None else None
 
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from appliance._access import access_for
 from appliance._state import Appliance
-from appliance.agents import AgentError, AgentHandle, AgentRegistry
+from appliance.agents import AgentError, AgentHandle, AgentRegistry, unreachable
 from domain import (
     ConnectionType,
     JumpClient,
@@ -205,6 +205,12 @@ class SessionManager:
             self._claim(item_id, user.username, joining=True)
         try:
             return await self._open(user, client, agent, policy, schedule, now, support)
+        except AgentError as err:  # asking presence or the present user failed
+            self._release(item_id, user.username)
+            refusal = unreachable(err) or Refusal(
+                "offline", f"The Jump Client '{client.name}' did not answer: {err}."
+            )
+            raise self.refuse(user, item_id, refusal) from None
         except BaseException:
             self._release(item_id, user.username)
             raise
@@ -292,7 +298,8 @@ class SessionManager:
             await agent.open_session(sid, permissions)
         except AgentError as err:
             del self.sessions[sid]
-            raise self.refuse(user, item_id, Refusal("offline", str(err))) from None
+            refusal = unreachable(err) or Refusal("offline", str(err))
+            raise self.refuse(user, item_id, refusal) from None
         self.app.changed([item_id])  # held since the claim; consoles see it in use now
         self._audit(
             user.username,

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from appliance._access import SubjectBuilder, access_for, visible_clients
 from appliance._state import Appliance
 from appliance._validation import answer_database_unavailable, bag_sentence, error_bag
+from appliance.agents import NodesUnavailable
 from appliance.config_api._deps import Paging, PathId, paginate
 from appliance.live import CLOSE_UNAUTHORIZED
 from appliance.rep_api import actions
@@ -74,6 +75,8 @@ def build_rep_api(appliance: Appliance) -> FastAPI:
     @api.exception_handler(RepError)
     async def on_rep_error(_request: Request, exc: RepError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if exc.status == 503:  # the site is briefly in trouble: worth trying again
+            headers = {"Retry-After": str(NodesUnavailable.retry_after_s)}
         return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
 
     async def on_invalid(_request: Request, exc: Exception) -> JSONResponse:

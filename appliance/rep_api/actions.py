@@ -17,7 +17,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from appliance._access import access_for
 from appliance._state import Appliance
-from appliance.agents import AgentError, AgentHandle
+from appliance.agents import AgentError, AgentHandle, unreachable
 from appliance.config_api._deps import PathId
 from appliance.config_api._refs import check_references
 from appliance.rep_api._deps import Rep, RepError, State, current_user
@@ -94,6 +94,14 @@ def _item(app: Appliance, user: User, item_id: int, action: Action | None = None
 def _refused(err: RuleRefused) -> RepError:
     r = err.refusal
     return RepError(r.status, r.code, r.message, **r.details)
+
+
+def _agent_failed(err: AgentError, code: str, sentence: str) -> RepError:
+    """409 with ``sentence`` when the client failed; 503 when its node could not be reached."""
+    refusal = unreachable(err)
+    if refusal is not None:
+        return RepError(refusal.status, refusal.code, refusal.message)
+    return RepError(409, code, sentence)
 
 
 @router.post("/jump-items/{id}/sessions", response_model=SessionStarted, status_code=201)
@@ -296,7 +304,9 @@ async def system_info(sid: str, user: Rep, app: State) -> dict[str, Any]:
     try:
         return await agent.system_info(sid)
     except AgentError as err:
-        raise RepError(409, "unavailable", f"System information is not available: {err}.") from None
+        raise _agent_failed(
+            err, "unavailable", f"System information is not available: {err}."
+        ) from None
     finally:
         app.audit_now(user.username, "session.system_info", session.info.item_id, sid=sid)
 
@@ -324,7 +334,7 @@ async def download_file(sid: str, path: str, user: Rep, app: State) -> Response:
     try:
         data = await agent.file_get(sid, path)
     except AgentError as err:
-        raise RepError(409, "refused", f"The download was refused: {err}.") from None
+        raise _agent_failed(err, "refused", f"The download was refused: {err}.") from None
     app.audit_now(user.username, "session.download", session.info.item_id, sid=sid, path=path)
     return Response(data, media_type="application/octet-stream")
 
@@ -337,7 +347,7 @@ async def upload_file(sid: str, path: str, request: Request, user: Rep, app: Sta
     try:
         await agent.file_put(sid, path, data)
     except AgentError as err:
-        raise RepError(409, "refused", f"The upload was refused: {err}.") from None
+        raise _agent_failed(err, "refused", f"The upload was refused: {err}.") from None
     app.audit_now(
         user.username, "session.upload", session.info.item_id, sid=sid, path=path, size=len(data)
     )

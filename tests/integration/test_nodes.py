@@ -230,3 +230,52 @@ async def test_the_api_client_rides_out_429_storms(nodes: list[EmbeddedAppliance
     async with ApplianceClient(a.url, credentials=ApiCredentials("it", "it-secret")) as api:
         pages = await asyncio.gather(*(api.jump_groups.list() for _ in range(20)))
     assert all([g.id for g in p.items] == [g.id for g in pages[0].items] for p in pages)
+
+
+async def test_a_restarted_bus_answers_503_then_recovers_by_itself(
+    nodes: list[EmbeddedAppliance], redis: services.Redis
+) -> None:
+    a, b = nodes
+    (item_id, secret), *_ = await asyncio.to_thread(a.call, lambda: _register(state_of(a), 1))
+    client = await FakeClient.join(a, item_id, secret)
+    try:
+        await _until(lambda: state_of(b).bus.owner_of(item_id) == "a")
+        redis.stop()
+        await _until(lambda: state_of(b).bus.down)
+        async with httpx.AsyncClient(base_url=f"{b.url}/api/rep/v1", timeout=10) as http:
+            login = await http.post("/login", json={"username": "carol", "password": "demo"})
+            http.headers["Authorization"] = "Bearer " + login.json()["access_token"]
+            answer = await http.post(f"/jump-items/{item_id}/sessions")
+            assert answer.status_code == 503
+            assert answer.headers["Retry-After"] == "5"
+            assert answer.json()["message"] == (
+                "The appliance nodes cannot reach each other just now; try again in a few seconds."
+            )
+            # what needs no other node goes on: the list, and the Config API on this node
+            assert (await http.get("/jump-items")).status_code == 200
+        token = config_token(b.url, "it", "it-secret")
+        listed = httpx.get(
+            f"{b.url}/api/config/v1/jump-client",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        assert listed.status_code == 200
+        async with ApplianceClient(b.url, credentials=RepCredentials("carol", "demo")) as rep:
+            # the api_client retries after the 503's Retry-After; the bus is back by then
+            start = asyncio.create_task(rep.start_session(item_id))
+            await asyncio.sleep(1.0)
+            await asyncio.to_thread(redis.start)
+            started = await asyncio.wait_for(start, 30)
+            assert started.session.item_id == item_id and not started.joined
+            events = Events(LiveFeed(rep))
+            await events.until(lambda e: isinstance(e, FeedStatus) and e.state is FeedState.LIVE)
+            await client.ws.send(orjson.dumps({"type": "stats", "cpu_percent": 17.5}).decode())
+            batch = await events.until(
+                lambda e: isinstance(e, StatsBatch) and any(r[0] == item_id for r in e.rows)
+            )
+            assert isinstance(batch, StatsBatch)
+            await events.close()
+        opened = [f for f in client.asked if f["type"] == "session.open"]
+        assert len(opened) == 1  # the refused attempt was never sent on when the bus came back
+    finally:
+        await client.close()
