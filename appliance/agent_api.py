@@ -25,6 +25,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -660,11 +661,15 @@ async def _serve_agent(app: Appliance, ws: WebSocket, hello: Hello) -> None:
     repo, item_id = app.repo, hello.jump_client_id
     client_host = ws.client.host if ws.client else ""
     needs_update = app.bundle is not None and hello.version != app.bundle.version
+    connected_at = app.clock.now()
     changes: dict[str, Any] = {
         "needs_update": needs_update,
         "x_online": True,
         "is_lost": False,  # heard from again: no longer lost
-        "last_connect_timestamp": app.clock.now(),
+        "last_connect_timestamp": connected_at,
+        # a client's sessions end with its connection: any still recorded (on a node that
+        # died, or a connection this one replaces) are over
+        "x_in_session_by": [],
         "x_version": hello.version,
         "install_mode": hello.install_mode,
         "console_user": hello.console_user or "",
@@ -687,6 +692,9 @@ async def _serve_agent(app: Appliance, ws: WebSocket, hello: Hello) -> None:
             await ws.close(4401)
             return
         repo.clients.update(item_id, changes)
+    if app.sessions is not None:
+        app.sessions.client_gone(item_id)  # those of a connection this one replaces
+    app.bus.broadcast("connected", {"item": item_id})  # and those other nodes ran through it
     app.changed([item_id])
     agent = RemoteAgent(item_id, ws, app.bundle)
     assert app.agents is not None
@@ -734,14 +742,23 @@ async def _serve_agent(app: Appliance, ws: WebSocket, hello: Hello) -> None:
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
-        app.agents.unregister(item_id, agent)
-        with repo.transaction(), contextlib.suppress(ValidationError):
+        if app.agents.unregister(item_id, agent):  # not replaced by a newer connection here
+            _gone(app, item_id, connected_at)
+
+
+def _gone(app: Appliance, item_id: int, connected_at: datetime) -> None:
+    """The client's connection ended: offline, unless it has connected again since (to this
+    node or another: its newer connection is the one that counts)."""
+    repo = app.repo
+    with repo.transaction(), contextlib.suppress(ValidationError):
+        current = repo.clients.get(item_id)
+        if current is not None and current.last_connect_timestamp == connected_at:
             repo.clients.update(
                 item_id, {"x_online": False, "last_disconnect_timestamp": app.clock.now()}
             )
-        app.changed([item_id])
-        if app.sessions is not None:
-            app.sessions.client_gone(item_id)
+    app.changed([item_id])
+    if app.sessions is not None:
+        app.sessions.client_gone(item_id)
 
 
 def _record_stats(app: Appliance, item_id: int, frame: dict[str, Any]) -> None:

@@ -200,12 +200,14 @@ class AgentRegistry:
         for agent in list(self._agents.values()):
             await agent.site_settings(settings)
 
-    def unregister(self, item_id: int, agent: AgentHandle | None = None) -> None:
-        """The client went away (``agent``: only if this is still its current connection)."""
+    def unregister(self, item_id: int, agent: AgentHandle | None = None) -> bool:
+        """The client went away (``agent``: only if this is still its current connection);
+        False when a newer connection of the client replaced ``agent`` here."""
         if agent is not None and self._agents.get(item_id) is not agent:
-            return
+            return False
         if self._agents.pop(item_id, None) is not None:
             self.app.bus.holds(item_id, False)
+        return True
 
     def local(self, item_id: int) -> AgentHandle | None:
         """The client if this node holds it."""

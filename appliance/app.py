@@ -27,7 +27,7 @@ from appliance.config import ApplianceSettings
 from appliance.config_api import build_config_api
 from appliance.db import Repository
 from appliance.live import LiveHub
-from appliance.maintenance import MaintenanceSweep
+from appliance.maintenance import MaintenanceSweep, OrphanSweep
 from appliance.rep_api import build_rep_api
 from appliance.security import new_token, token_hash, verify_secret
 from appliance.sessions import SessionManager
@@ -83,12 +83,19 @@ def _listen_to_other_nodes(state: Appliance, bus: RedisBus) -> None:
     async def site(_message: dict[str, Any]) -> None:
         await state.site_settings_here()
 
+    def connected(message: dict[str, Any]) -> None:
+        # the client connected anew to another node: sessions run here through its old
+        # connection are over (it ends them on its side when a connection drops)
+        if state.sessions is not None:
+            state.sessions.client_gone(int(message.get("item", 0)))
+
     for kind, handler in (
         ("changed", changed),
         ("stats", stats),
         ("notify", notify),
         ("shell", shell),
         ("site", site),
+        ("connected", connected),
     ):
         bus.on(kind, handler)
 
@@ -126,6 +133,7 @@ def create_app(
     state.shells = ShellRelay()
     state.support = SupportQueue(state)
     hub.before_tick.append(MaintenanceSweep(state).step)
+    hub.before_tick.append(OrphanSweep(state).step)
     if settings.client_bundle is not None:
         state.bundle = Bundle.load(settings.client_bundle, settings.client_bundle_version)
     if isinstance(bus, RedisBus):

@@ -81,6 +81,10 @@ class LocalBus:
     def owner_of(self, item_id: int) -> str | None:
         return None
 
+    def held_elsewhere(self) -> set[int] | None:
+        """The clients other live nodes hold: none, for a node alone."""
+        return set()
+
 
 class RedisBus:
     shared = True
@@ -102,6 +106,8 @@ class RedisBus:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._handlers: dict[str, Handler] = {}
         self._down_since: float | None = None
+        #: since when (monotonic) this node has heard the bus without a break
+        self._heard_since: float | None = None
 
     @property
     def description(self) -> str:
@@ -198,6 +204,14 @@ class RedisBus:
             return None
         return node
 
+    def held_elsewhere(self) -> set[int] | None:
+        """The clients other live nodes hold; None while that is not known for sure (the bus
+        is down, or came back too recently for every node to have said what it holds)."""
+        heard = self._heard_since
+        if self.down or heard is None or time.monotonic() - heard < DEAD_AFTER_S:
+            return None
+        return {item for item in self._owners if self.owner_of(item) is not None}
+
     async def _publish(self) -> None:
         client = self._client()
         try:
@@ -237,6 +251,9 @@ class RedisBus:
             try:
                 await pubsub.subscribe(CHANNEL, inbox)
                 self._fine()
+                self._heard_since = now = time.monotonic()
+                # what was missed while away is not known: every node has a fresh grace
+                self._alive = dict.fromkeys(self._alive, now)
                 # a node (re)joining asks who holds what
                 self.broadcast("hello", {})
                 async for message in pubsub.listen():
@@ -246,6 +263,7 @@ class RedisBus:
             except asyncio.CancelledError:
                 raise
             except Exception as err:  # noqa: BLE001 - reconnect whatever went wrong
+                self._heard_since = None
                 self._trouble(err)
                 await asyncio.sleep(1.0)
             finally:

@@ -10,6 +10,8 @@ the site's uninstalled behaviour says. Each change is audited and reaches live c
 from __future__ import annotations
 
 import logging
+import math
+import time
 from datetime import datetime, timedelta
 
 from appliance._state import Appliance
@@ -75,3 +77,73 @@ class MaintenanceSweep:
             log.info("maintenance: %d changed, %d removed", len(changed), len(removed))
             self.app.changed(changed, removed)
         return changed, removed
+
+
+class OrphanSweep:
+    """Items the shared database calls online that no live node holds: their node died
+    (``kill -9``, a lost machine) before it could say they went offline. They are marked
+    offline and their sessions over; a client that comes back (to any node) is online again.
+
+    A client is only called orphaned once it has been connected at least ``min_age`` (so one
+    that just connected to another node, whose word is on its way, is left alone), and only
+    while this node knows what every live node holds (see ``RedisBus.held_elsewhere``).
+    """
+
+    def __init__(
+        self,
+        app: Appliance,
+        *,
+        every_s: float = 5.0,
+        min_age: timedelta = timedelta(seconds=15),
+    ) -> None:
+        self.app = app
+        self.every_s = every_s
+        self.min_age = min_age
+        self._last = -math.inf
+
+    def step(self, now: datetime) -> None:
+        """A live-tick hook: at most once per ``every_s`` (real time: nodes die in real time)."""
+        if time.monotonic() - self._last < self.every_s:
+            return
+        self._last = time.monotonic()
+        self.sweep(now)
+
+    def sweep(self, now: datetime) -> list[int]:
+        app, repo = self.app, self.app.repo
+        elsewhere = app.bus.held_elsewhere()
+        if elsewhere is None or app.agents is None:
+            return []
+        agents = app.agents
+        rows = repo.execute(
+            "SELECT id FROM jump_client WHERE x_online = 1 AND x_demo = 0 "
+            "AND connection_type != ? AND last_connect_timestamp <= ?",
+            (ConnectionType.PASSIVE.value, format_utc(now - self.min_age)),
+        ).fetchall()
+        orphans = [
+            int(row[0])
+            for row in rows
+            if int(row[0]) not in elsewhere and agents.local(int(row[0])) is None
+        ]
+        if not orphans:
+            return []
+        gone: list[int] = []
+        with repo.transaction():
+            for item_id in orphans:
+                current = repo.clients.get(item_id)  # again, inside the write transaction
+                if current is None or not current.x_online or agents.local(item_id) is not None:
+                    continue
+                repo.clients.update(
+                    item_id,
+                    {"x_online": False, "x_in_session_by": [], "last_disconnect_timestamp": now},
+                )
+                gone.append(item_id)
+        if gone:
+            log.warning(
+                "%d Jump Client(s) were held by an appliance node that stopped; marked offline",
+                len(gone),
+            )
+            app.changed(gone)
+            if app.sessions is not None:
+                for item_id in gone:
+                    app.sessions.client_gone(item_id)
+        return gone

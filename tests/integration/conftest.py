@@ -37,8 +37,12 @@ class RunningAppliance:
             self.process.stdout.close()
 
 
-def start_appliance(db: str | Path, *extra: str, timeout: float = 30.0) -> RunningAppliance:
-    """Start the appliance on a free loopback port; return once it says it is listening."""
+def start_appliance(
+    db: str | Path, *extra: str, timeout: float = 30.0, env: dict[str, str] | None = None
+) -> RunningAppliance:
+    """Start the appliance on a free loopback port; return once it says it is listening.
+
+    ``env``: settings (``JUMP_APPLIANCE_*``) on top of this process's environment."""
     command = [
         sys.executable,
         "-m",
@@ -51,9 +55,12 @@ def start_appliance(db: str | Path, *extra: str, timeout: float = 30.0) -> Runni
         "0",
         *extra,
     ]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
     assert process.stdout is not None
     output: list[str] = []

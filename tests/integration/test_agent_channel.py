@@ -72,3 +72,83 @@ async def test_a_bad_client_is_disconnected_and_the_others_carry_on(database: st
         await good.close()
     finally:
         appliance.stop()
+
+
+async def test_a_replaced_connection_closing_late_leaves_the_client_online(
+    database: str,
+) -> None:
+    settings = ApplianceSettings(db=database, demo_fleet=0, simulate=False, live_interval_s=1.0)
+    appliance = EmbeddedAppliance(settings)
+    appliance.start()
+    try:
+        state: Appliance = appliance.app.state.appliance
+        (item_id, secret), *_ = await asyncio.to_thread(appliance.call, lambda: _register(state, 1))
+        url = appliance.url.replace("http://", "ws://") + "/api/agent/v1/connect"
+
+        def online() -> bool:
+            item = state.repo.clients.get(item_id)
+            return bool(item and item.x_online)
+
+        old = await _join(url, item_id, secret)
+        new = await _join(url, item_id, secret)  # the client came back before the old one ended
+        await old.close()
+        await asyncio.sleep(0.3)
+        assert await asyncio.to_thread(appliance.call, online)  # the newer connection counts
+        await new.close()
+
+        async def offline() -> None:
+            while await asyncio.to_thread(appliance.call, online):
+                await asyncio.sleep(0.02)
+
+        await asyncio.wait_for(offline(), 10)
+    finally:
+        appliance.stop()
+
+
+async def test_clients_left_online_by_a_node_that_died_are_called_offline(
+    database: str,
+) -> None:
+    """A node killed with clients connected could not say they left; the next start (or,
+    on a site, another node) calls offline those no node holds."""
+    from appliance.clock import FakeClock
+    from appliance.maintenance import OrphanSweep
+    from tests.conftest import T0
+
+    clock = FakeClock(T0)
+    settings = ApplianceSettings(db=database, demo_fleet=0, simulate=False, live_interval_s=1.0)
+    appliance = EmbeddedAppliance(settings, clock=clock)
+    appliance.start()
+    try:
+        state: Appliance = appliance.app.state.appliance
+        assert state.live is not None  # this test sweeps by itself, when it says
+        state.live.before_tick[:] = [
+            h
+            for h in state.live.before_tick
+            if not isinstance(h.__self__, OrphanSweep)  # type: ignore[attr-defined]
+        ]
+        (held, secret), (left, _) = await asyncio.to_thread(
+            appliance.call, lambda: _register(state, 2)
+        )
+        url = appliance.url.replace("http://", "ws://") + "/api/agent/v1/connect"
+        ws = await _join(url, held, secret)
+
+        def crashed() -> None:  # as a killed node leaves an item: online, in a session
+            with state.repo.transaction():
+                state.repo.clients.update(
+                    left,
+                    {"x_online": True, "last_connect_timestamp": T0, "x_in_session_by": ["bob"]},
+                )
+
+        await asyncio.to_thread(appliance.call, crashed)
+        sweep = OrphanSweep(state)
+        assert await asyncio.to_thread(appliance.call, lambda: sweep.sweep(clock.now())) == []
+        clock.advance(60)  # connected long enough not to be on its way
+        gone = await asyncio.to_thread(appliance.call, lambda: sweep.sweep(clock.now()))
+        assert gone == [left]
+        item = state.repo.clients.get(left)
+        assert item is not None and not item.x_online and item.x_in_session_by == []
+        still = state.repo.clients.get(held)
+        assert still is not None and still.x_online  # its client is connected here
+        await ws.close()
+    finally:
+        appliance.stop()
