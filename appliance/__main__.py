@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from appliance.app import create_app
 from appliance.config import ApplianceSettings
 from appliance.db import DatabaseUnavailable, Repository, SchemaTooNew, redacted
+from appliance.serving import server_config
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -155,15 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(demo_banner(settings, repo.clients.count([("x_demo", True)])))
     if account is not None:
         lines.append(f"  Config API account '{account[0]}' is ready.")
-    config = uvicorn.Config(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        ws_ping_interval=20,
-        ws_ping_timeout=20,
-    )
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config(app, settings.host, settings.port))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(server, "\n".join(lines)))
     if not server.started:

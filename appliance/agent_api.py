@@ -33,16 +33,19 @@ import orjson
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
 
 from appliance._state import Appliance
 from appliance._validation import answer_database_unavailable
 from appliance.agents import AgentError, PresenceAnswer, Transfer
 from appliance.config_api._refs import site_addresses
+from appliance.db import DatabaseUnavailable
 from appliance.installer_artifact import DownloadRefused, installer_file
 from appliance.live import LatestStats
 from appliance.rep_api._deps import RepError
 from appliance.security import token_hash
+from appliance.serving import AGENT_CONNECT
 from appliance.shared import SharedUnavailable
 from domain import (
     ConnectionType,
@@ -403,6 +406,19 @@ def _resolve(app: Appliance, overrides: dict[str, Any], installer: Any) -> dict[
     return values
 
 
+def _verify(appliance: Appliance, creds: Credentials) -> None:
+    row = appliance.repo.execute(
+        "SELECT secret_hash FROM agent_credential WHERE jump_client_id = ?",
+        (creds.jump_client_id,),
+    ).fetchone()
+    if row is None or row[0] != token_hash(creds.secret):
+        raise RepError(
+            401,
+            "unknown_client",
+            "This Jump Client is not known to the appliance (it may have been deleted).",
+        )
+
+
 def build_agent_api(appliance: Appliance) -> FastAPI:
     api = FastAPI(
         title="Jump Console appliance — agent API", openapi_url=None, docs_url=None, redoc_url=None
@@ -479,21 +495,9 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
             appliance=jumpoint_address(appliance, installer.jumpoint_proxy),
         )
 
-    def _verify(creds: Credentials) -> None:
-        row = appliance.repo.execute(
-            "SELECT secret_hash FROM agent_credential WHERE jump_client_id = ?",
-            (creds.jump_client_id,),
-        ).fetchone()
-        if row is None or row[0] != token_hash(creds.secret):
-            raise RepError(
-                401,
-                "unknown_client",
-                "This Jump Client is not known to the appliance (it may have been deleted).",
-            )
-
     @api.post("/uninstall", status_code=204)
     async def uninstall(body: Credentials) -> JSONResponse:
-        _verify(body)
+        _verify(appliance, body)
         repo = appliance.repo
         settings = repo.settings()
         with repo.transaction():
@@ -524,7 +528,7 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
     @api.post("/support-request", response_model=SupportAnswer, status_code=201)
     async def support_request(body: SupportAsk) -> SupportAnswer:
         """The user at the endpoint asks for help through the installed Jump Client."""
-        _verify(body)
+        _verify(appliance, body)
         client = appliance.repo.clients.get(body.jump_client_id)
         if client is None or appliance.support is None:
             raise RepError(401, "unknown_client", "This Jump Client is no longer known.")
@@ -546,7 +550,7 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
     @api.post("/checkin", response_model=CheckInAnswer)
     async def checkin(body: CheckIn, request: Request) -> CheckInAnswer:
         """A passive client says it is alive and where it listens for a connect request."""
-        _verify(body)
+        _verify(appliance, body)
         host = request.client.host if request.client else "127.0.0.1"
         assert appliance.agents is not None
         appliance.agents.passive[body.jump_client_id] = (
@@ -613,7 +617,7 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
                 jump_client_id = None
         if jump_client_id is None or not secret:
             raise RepError(401, "unauthorized", "The Jump Client's credentials are missing.")
-        _verify(Credentials(jump_client_id=jump_client_id, secret=secret))
+        _verify(appliance, Credentials(jump_client_id=jump_client_id, secret=secret))
         if appliance.bundle is None:
             raise RepError(404, "no_bundle", "This appliance holds no Jump Client bundle.")
         agent = appliance.agents.get(jump_client_id) if appliance.agents else None
@@ -631,12 +635,34 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
             chunks(), media_type="application/zip", headers={"Content-Length": str(len(data))}
         )
 
-    @api.websocket("/connect")
-    async def connect(ws: WebSocket) -> None:
+    api.state.channel = AgentChannel(appliance, admission)
+    return api
+
+
+class AgentChannel:
+    """``/connect``, the Jump Clients' websocket, served straight from the server rather
+    than through the APIs' routing and middleware: a connection lives as long as its client
+    is online, and every layer it passes through is held that long, once per client (see
+    :class:`AgentChannelFirst`)."""
+
+    def __init__(self, appliance: Appliance, admission: Admission) -> None:
+        self.appliance = appliance
+        self.admission = admission
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ws = WebSocket(scope, receive, send)
+        try:
+            await self.connect(ws)
+        except DatabaseUnavailable:  # the client retries with its backoff
+            with contextlib.suppress(RuntimeError, OSError):
+                await ws.close(1013, "the appliance's database is unavailable")
+
+    async def connect(self, ws: WebSocket) -> None:
+        appliance, admission = self.appliance, self.admission
         await ws.accept()
         try:
             hello = Hello.model_validate_json(await asyncio.wait_for(ws.receive_text(), 30))
-            _verify(hello)
+            _verify(appliance, hello)
         except (TimeoutError, ValidationError, ValueError):
             await ws.send_text('{"type": "reject", "reason": "bad_hello"}')
             await ws.close(4400)
@@ -652,16 +678,39 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
             )
             await ws.close(1013)
             return
-        await _serve_agent(appliance, ws, hello)
+        item_id, connected_at = hello.jump_client_id, appliance.clock.now()
+        max_offline = _record_connection(appliance, ws, hello, connected_at)
+        del hello  # not kept for as long as the client stays connected
+        if max_offline is None:
+            await ws.send_text('{"type": "reject", "reason": "deleted"}')
+            await ws.close(4401)
+            return
+        await _serve_agent(appliance, ws, item_id, connected_at, max_offline)
 
-    return api
+
+class AgentChannelFirst:
+    """Middleware (outermost of the app's own) that hands the agent channel's websockets
+    to :class:`AgentChannel` and everything else to the APIs."""
+
+    def __init__(self, app: ASGIApp, *, channel: AgentChannel) -> None:
+        self.app = app
+        self.channel = channel
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == AGENT_CONNECT:
+            await self.channel(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
-async def _serve_agent(app: Appliance, ws: WebSocket, hello: Hello) -> None:
-    repo, item_id = app.repo, hello.jump_client_id
+def _record_connection(
+    app: Appliance, ws: WebSocket, hello: Hello, connected_at: datetime
+) -> int | None:
+    """What the hello says, into the item; the item's max offline minutes (None: the item
+    was deleted)."""
+    repo = app.repo
     client_host = ws.client.host if ws.client else ""
     needs_update = app.bundle is not None and hello.version != app.bundle.version
-    connected_at = app.clock.now()
     changes: dict[str, Any] = {
         "needs_update": needs_update,
         "x_online": True,
@@ -686,12 +735,17 @@ async def _serve_agent(app: Appliance, ws: WebSocket, hello: Hello) -> None:
         if value:
             changes[key] = value
     with repo.transaction():
-        current = repo.clients.get(item_id)
+        current = repo.clients.get(hello.jump_client_id)
         if current is None:
-            await ws.send_text('{"type": "reject", "reason": "deleted"}')
-            await ws.close(4401)
-            return
-        repo.clients.update(item_id, changes)
+            return None
+        repo.clients.update(hello.jump_client_id, changes)
+    return current.max_offline_minutes
+
+
+async def _serve_agent(
+    app: Appliance, ws: WebSocket, item_id: int, connected_at: datetime, max_offline: int
+) -> None:
+    """The connection of a client that said hello, until it ends."""
     if app.sessions is not None:
         app.sessions.client_gone(item_id)  # those of a connection this one replaces
     app.bus.broadcast("connected", {"item": item_id})  # and those other nodes ran through it
@@ -707,7 +761,7 @@ async def _serve_agent(app: Appliance, ws: WebSocket, hello: Hello) -> None:
                 "protocol": AGENT_PROTOCOL,
                 "settings": {
                     **app.agent_settings(),
-                    "max_offline_minutes": current.max_offline_minutes,
+                    "max_offline_minutes": max_offline,
                 },
             }
         ).decode()

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from appliance._guard import RequestGuard
 from appliance._state import Appliance
 from appliance.actions import UpgradeOrchestrator, WakeService
-from appliance.agent_api import Bundle, build_agent_api
+from appliance.agent_api import AgentChannelFirst, Bundle, build_agent_api
 from appliance.agents import AgentRegistry
 from appliance.bootstrap import bootstrap, ensure_api_account
 from appliance.bus import RedisBus, open_bus
@@ -219,6 +219,8 @@ def create_app(
 
     app.mount("/api/config/v1", build_config_api(state))
     app.mount("/api/rep/v1", build_rep_api(state))
-    app.mount("/api/agent/v1", build_agent_api(state))
+    agent_api = build_agent_api(state)
+    app.mount("/api/agent/v1", agent_api)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(AgentChannelFirst, channel=agent_api.state.channel)
     return app

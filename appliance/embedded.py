@@ -23,6 +23,7 @@ from appliance.app import create_app
 from appliance.clock import Clock
 from appliance.config import ApplianceSettings
 from appliance.security import new_installer_key
+from appliance.serving import server_config
 from domain import Installer
 
 T = TypeVar("T")
@@ -53,16 +54,7 @@ class EmbeddedAppliance:
         """Start serving; return the base URL once the port is listening."""
         app = create_app(self.settings, clock=self.clock, api_account=self.api_account)
         self.app = app
-        config = uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=self.port,
-            log_level="warning",
-            ws_ping_interval=20,
-            ws_ping_timeout=20,
-            lifespan="on",
-        )
-        server = uvicorn.Server(config)
+        server = uvicorn.Server(server_config(app, "127.0.0.1", self.port))
         self._server = server
         ready = threading.Event()
 

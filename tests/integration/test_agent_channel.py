@@ -4,7 +4,9 @@ client that sends them, and the others carry on."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
+import httpx
 import orjson
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
@@ -52,7 +54,8 @@ async def test_a_bad_client_is_disconnected_and_the_others_carry_on(database: st
             await flooder.send(stats)
         for _ in range(30):
             await babbler.send("this is not JSON {")
-        await giant.send("x" * (17 * 1024 * 1024))  # over the appliance's frame limit
+        with contextlib.suppress(ConnectionClosed):  # refused before it is all sent
+            await giant.send("x" * (17 * 1024 * 1024))  # over the appliance's frame limit
 
         assert await _closed_with(flooder) == 4429
         assert await _closed_with(babbler) == 4400
@@ -150,5 +153,33 @@ async def test_clients_left_online_by_a_node_that_died_are_called_offline(
         still = state.repo.clients.get(held)
         assert still is not None and still.x_online  # its client is connected here
         await ws.close()
+    finally:
+        appliance.stop()
+
+
+async def test_the_agent_channel_is_not_compressed_but_the_console_feed_is(
+    database: str,
+) -> None:
+    """A compressor's state costs ~48 KiB a connection: Jump Clients (small frames, 10,000s
+    of them) go without; consoles (large snapshots) keep it."""
+    settings = ApplianceSettings(db=database, demo_fleet=5, simulate=False)
+    appliance = EmbeddedAppliance(settings)
+    appliance.start()
+    try:
+        state: Appliance = appliance.app.state.appliance
+        (item_id, secret), *_ = await asyncio.to_thread(appliance.call, lambda: _register(state, 1))
+        base = appliance.url.replace("http://", "ws://")
+        agent = await _join(f"{base}/api/agent/v1/connect", item_id, secret)  # deflate offered
+        assert agent.response is not None
+        assert "Sec-WebSocket-Extensions" not in agent.response.headers
+        await agent.close()
+        async with httpx.AsyncClient(base_url=appliance.url, timeout=10) as http:
+            login = await http.post(
+                "/api/rep/v1/login", json={"username": "carol", "password": "demo"}
+            )
+        token = login.json()["access_token"]
+        async with connect(f"{base}/api/rep/v1/live?access_token={token}") as feed:
+            assert feed.response is not None
+            assert "permessage-deflate" in feed.response.headers["Sec-WebSocket-Extensions"]
     finally:
         appliance.stop()
