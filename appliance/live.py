@@ -327,15 +327,21 @@ class LiveHub:
             self.subscribers.discard(sub)
 
     async def _write(self, ws: WebSocket, sub: Subscriber, first: list[str]) -> None:
-        for frame in first:
-            await ws.send_text(frame)
+        await self._send_all(ws, first)
         while True:
             frame = await sub.queue.get()
             if frame == _RESYNC:
-                for snapshot in self._snapshot_frames(sub):
-                    await ws.send_text(snapshot)
+                await self._send_all(ws, self._snapshot_frames(sub))
             else:
                 await ws.send_text(frame)
+
+    @staticmethod
+    async def _send_all(ws: WebSocket, frames: list[str]) -> None:
+        """Send the frames in order, letting go of each once sent: a snapshot of many items
+        is many megabytes, which must not stay with a console for as long as it is open."""
+        frames.reverse()
+        while frames:
+            await ws.send_text(frames.pop())
 
     @staticmethod
     async def _read(ws: WebSocket) -> None:
