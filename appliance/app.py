@@ -23,6 +23,7 @@ from appliance.agents import AgentRegistry
 from appliance.bootstrap import bootstrap, ensure_api_account
 from appliance.bus import RedisBus, open_bus
 from appliance.clock import Clock, SystemClock
+from appliance.collector import keep_collections_short
 from appliance.config import ApplianceSettings
 from appliance.config_api import build_config_api
 from appliance.db import Repository
@@ -147,10 +148,10 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         assert state.sessions is not None and state.upgrades is not None
         await bus.start()
-        tasks = [
-            asyncio.create_task(loop)
-            for loop in (hub.run(), state.sessions.run(), state.upgrades.run())
-        ]
+        loops = [hub.run(), state.sessions.run(), state.upgrades.run()]
+        if settings.gc_freeze_s > 0:
+            loops.append(keep_collections_short(settings.gc_freeze_s))
+        tasks = [asyncio.create_task(loop) for loop in loops]
         try:
             yield
         finally:

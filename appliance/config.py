@@ -35,6 +35,9 @@ class ApplianceSettings(BaseSettings):
     """``redis://HOST:PORT/N`` shared by the nodes of one site; None for a node alone."""
     node_id: str | None = None
     """This node's name on the bus (default: random at each start)."""
+    gc_freeze_s: float = Field(default=5.0, ge=0)
+    """Every so often, set the live objects aside from the garbage collector (see
+    ``appliance.collector``); 0 leaves the collector alone (an embedded appliance does)."""
     live_interval_s: float | None = Field(default=None, gt=0)
     """Overrides the site's statistics interval for the live feed (tests, demos)."""
     simulate: bool = True

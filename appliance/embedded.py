@@ -39,7 +39,8 @@ class EmbeddedAppliance:
         api_account: tuple[str, str] | None = None,
         port: int = 0,
     ) -> None:
-        self.settings = settings
+        # it shares its process with the console or the tests: the collector is theirs
+        self.settings = settings.model_copy(update={"gc_freeze_s": 0})
         self.clock = clock
         self.api_account = api_account
         self.port = port
