@@ -91,9 +91,7 @@ class WakeService:
                     try:
                         await agent.wake(target.x_mac, password)
                     except (AgentError, OSError) as err:
-                        refusal = (
-                            unreachable(err) if isinstance(err, AgentError) else None
-                        ) or Refusal(
+                        refusal = unreachable(err) or Refusal(
                             "wake_failed", f"'{peer.name}' could not send the wake packet ({err})."
                         )
                     else:

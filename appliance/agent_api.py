@@ -424,7 +424,6 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
         title="Jump Console appliance — agent API", openapi_url=None, docs_url=None, redoc_url=None
     )
     api.state.appliance = appliance
-    admission = Admission(appliance)
 
     answer_database_unavailable(api, with_code=True)
 
@@ -635,7 +634,6 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
             chunks(), media_type="application/zip", headers={"Content-Length": str(len(data))}
         )
 
-    api.state.channel = AgentChannel(appliance, admission)
     return api
 
 
@@ -645,9 +643,9 @@ class AgentChannel:
     is online, and every layer it passes through is held that long, once per client (see
     :class:`AgentChannelFirst`)."""
 
-    def __init__(self, appliance: Appliance, admission: Admission) -> None:
+    def __init__(self, appliance: Appliance) -> None:
         self.appliance = appliance
-        self.admission = admission
+        self.admission = Admission(appliance)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         ws = WebSocket(scope, receive, send)
@@ -692,9 +690,9 @@ class AgentChannelFirst:
     """Middleware (outermost of the app's own) that hands the agent channel's websockets
     to :class:`AgentChannel` and everything else to the APIs."""
 
-    def __init__(self, app: ASGIApp, *, channel: AgentChannel) -> None:
+    def __init__(self, app: ASGIApp, *, appliance: Appliance) -> None:
         self.app = app
-        self.channel = channel
+        self.channel = AgentChannel(appliance)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and scope["path"] == AGENT_CONNECT:

@@ -46,7 +46,7 @@ class NodesUnavailable(AgentError):
         )
 
 
-def unreachable(err: AgentError) -> Refusal | None:
+def unreachable(err: BaseException) -> Refusal | None:
     """The refusal (503, to be retried) for a request that could not reach the node holding
     the client; None for any other failure."""
     if not isinstance(err, NodesUnavailable):
@@ -222,12 +222,16 @@ class AgentRegistry:
         endpoint = self.passive.get(item_id)
         if endpoint is not None:
             return PassiveAgent(self, item_id, endpoint)
-        from appliance.bus import remote_handle  # the bus speaks of agents: import late
+        from appliance.bus import held_somewhere, remote_handle  # they speak of agents
 
-        client = self.app.repo.clients.get(item_id)
-        remote = remote_handle(self.app.bus, item_id, online=bool(client and client.x_online))
+        remote = remote_handle(self.app.bus, item_id)
         if remote is not None:
             return remote
+        client = self.app.repo.clients.get(item_id)
+        if client is not None and client.x_online:
+            remote = held_somewhere(self.app.bus, item_id)
+            if remote is not None:
+                return remote
         if client is not None and client.x_demo:
             demo = DemoAgent(self.app, item_id)
             self._agents[item_id] = demo

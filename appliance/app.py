@@ -220,8 +220,7 @@ def create_app(
 
     app.mount("/api/config/v1", build_config_api(state))
     app.mount("/api/rep/v1", build_rep_api(state))
-    agent_api = build_agent_api(state)
-    app.mount("/api/agent/v1", agent_api)
+    app.mount("/api/agent/v1", build_agent_api(state))
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(AgentChannelFirst, channel=agent_api.state.channel)
+    app.add_middleware(AgentChannelFirst, appliance=state)
     return app

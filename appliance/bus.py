@@ -460,18 +460,21 @@ class NodeAgent:
         )
 
 
-def remote_handle(bus: LocalBus | RedisBus, item_id: int, *, online: bool) -> AgentHandle | None:
-    """A handle on a client another live node holds, or None.
-
-    While the bus is down, which node holds a client ``online`` by the shared database is
-    not known: the handle answers every request with :class:`NodesUnavailable`.
-    """
+def remote_handle(bus: LocalBus | RedisBus, item_id: int) -> AgentHandle | None:
+    """A handle on a client another live node holds, or None."""
     if not isinstance(bus, RedisBus):
         return None
     node = bus.owner_of(item_id)
-    if node is None and online and bus.down:
-        node = "?"
     return NodeAgent(bus, node, item_id) if node is not None else None
+
+
+def held_somewhere(bus: LocalBus | RedisBus, item_id: int) -> AgentHandle | None:
+    """For a client the shared database calls online but no node is known to hold: while
+    the bus is down, which node holds it cannot be known, and the handle answers every
+    request with :class:`NodesUnavailable`. None when the bus is up (it is really gone)."""
+    if not isinstance(bus, RedisBus) or not bus.down:
+        return None
+    return NodeAgent(bus, "?", item_id)
 
 
 def open_bus(url: str | None, node_id: str | None = None) -> LocalBus | RedisBus:

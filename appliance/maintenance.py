@@ -130,7 +130,7 @@ class OrphanSweep:
         with repo.transaction():
             for item_id in orphans:
                 current = repo.clients.get(item_id)  # again, inside the write transaction
-                if current is None or not current.x_online or agents.local(item_id) is not None:
+                if current is None or not current.x_online:
                     continue
                 repo.clients.update(
                     item_id,
