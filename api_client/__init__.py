@@ -25,16 +25,9 @@ from api_client.errors import (
     ServiceUnavailable,
     ValidationFailed,
 )
-from api_client.live import (
-    FeedEvent,
-    FeedState,
-    FeedStatus,
-    ItemDelta,
-    LiveFeed,
-    Resumed,
-    SnapshotLoaded,
-)
+from api_client.live import FeedEvent, FeedState, FeedStatus, LiveFeed, SnapshotLoaded
 from api_client.shell import ShellConnection, open_shell
+from domain.protocol.live import ItemDelta, Resumed
 
 __all__ = [
     "ApiCredentials",

@@ -26,21 +26,28 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-import orjson
-from pydantic import TypeAdapter, ValidationError
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from api_client.client import ApplianceClient
 from api_client.errors import AuthenticationFailed, ConnectionFailed
 from domain import JumpClient
-from domain.live import Hello, SiteChanged, StatsBatch, Subscribe, parse_stats_rows
+from domain.protocol.close import Close
+from domain.protocol.live import (
+    Hello,
+    ItemDelta,
+    MalformedFrame,
+    Resumed,
+    SiteChanged,
+    SnapshotChunk,
+    StatsBatch,
+    Subscribe,
+    read_frame,
+)
 from domain.session import SessionEvent
 from domain.support import SupportEvent
 
 log = logging.getLogger("api_client.live")
-_ITEM = TypeAdapter(JumpClient)
-CLOSE_UNAUTHORIZED = 4401
 
 
 class FeedState(StrEnum):
@@ -69,18 +76,6 @@ class SnapshotLoaded:
     demo: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Resumed:
-    seq: int
-
-
-@dataclass(frozen=True, slots=True)
-class ItemDelta:
-    seq: int
-    upserts: list[JumpClient]
-    removes: list[int]
-
-
 FeedEvent = (
     FeedStatus
     | Hello
@@ -92,23 +87,6 @@ FeedEvent = (
     | SiteChanged
     | SupportEvent
 )
-
-
-def _items(raw: Any) -> list[JumpClient]:
-    items: list[JumpClient] = []
-    if not isinstance(raw, list):
-        log.warning("live feed: items are not a list; skipped")
-        return items
-    for entry in raw:
-        try:
-            items.append(_ITEM.validate_python(entry))
-        except ValidationError as err:
-            log.warning("live feed: skipped a malformed item (%s errors)", err.error_count())
-    return items
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 class LiveFeed:
@@ -172,7 +150,7 @@ class LiveFeed:
                 yield self._status(FeedState.OFFLINE, err.message, final=True)
                 return
             except ConnectionClosed as err:
-                if err.rcvd is not None and err.rcvd.code == CLOSE_UNAUTHORIZED:
+                if err.rcvd is not None and err.rcvd.code == Close.UNAUTHORIZED:
                     self.client.forget_token()  # sign in again on the next attempt
                     reason = "The appliance asked to sign in again."
             except ConnectionFailed as err:
@@ -200,46 +178,31 @@ class LiveFeed:
         pending: list[JumpClient] = []
         async for raw in ws:
             try:
-                frame = orjson.loads(raw)
-                kind = frame["type"]
-                if kind == "session":  # not numbered: it is about people, not items
-                    yield SessionEvent.model_validate(frame)
-                    continue
-                if kind == "site":  # not numbered: the site's settings changed
-                    yield SiteChanged.model_validate(frame)
-                    continue
-                if kind == "support":  # not numbered: a user asks for help
-                    yield SupportEvent.model_validate(frame)
-                    continue
-                seq = _int(frame["seq"])
-                if seq is None:
-                    raise ValueError("seq")
-            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, ValidationError):
+                frame, rejected = read_frame(raw)
+            except MalformedFrame:
                 self.malformed += 1
                 log.warning("live feed: skipped a malformed frame")
                 continue
-            if kind == "snapshot":
-                pending.extend(_items(frame.get("items")))
-                if frame.get("last") is True:
-                    self.seq = seq
-                    loaded, pending = pending, []
-                    yield SnapshotLoaded(seq, loaded, hello.demo)
+            if rejected:
+                self.malformed += rejected
+                log.warning("live feed: skipped %d malformed items or rows", rejected)
+            match frame:
+                case SnapshotChunk():
+                    pending.extend(frame.items)
+                    if frame.last:
+                        self.seq = frame.seq
+                        loaded, pending = pending, []
+                        yield SnapshotLoaded(frame.seq, loaded, hello.demo)
+                        yield self._status(FeedState.LIVE, "Live.")
+                case Resumed():
+                    self.seq = frame.seq
+                    yield frame
                     yield self._status(FeedState.LIVE, "Live.")
-            elif kind == "resume":
-                self.seq = seq
-                yield Resumed(seq)
-                yield self._status(FeedState.LIVE, "Live.")
-            elif kind == "delta":
-                removes = [i for i in frame.get("removes") or [] if _int(i)]
-                self.seq = seq
-                yield ItemDelta(seq, _items(frame.get("upserts") or []), removes)
-            elif kind == "stats":
-                rows, rejected = parse_stats_rows(frame.get("rows"))
-                if rejected:
-                    self.malformed += rejected
-                    log.warning("live feed: skipped %d malformed statistics rows", rejected)
-                self.seq = max(self.seq or 0, seq)
-                yield StatsBatch(seq, rows, rejected)
-            else:
-                self.malformed += 1
-                log.warning("live feed: skipped a frame of unknown type")
+                case ItemDelta():
+                    self.seq = frame.seq
+                    yield frame
+                case StatsBatch():
+                    self.seq = max(self.seq or 0, frame.seq)
+                    yield frame
+                case _:  # session, site and support frames: not numbered
+                    yield frame

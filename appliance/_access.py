@@ -5,6 +5,7 @@ from __future__ import annotations
 from appliance._state import Appliance
 from domain import AccessContext, JumpClient, JumpGroupType, User, build_access
 from domain.filters import Subject
+from domain.groups import group_label
 
 
 def access_for(app: Appliance, user: User) -> AccessContext:
@@ -36,30 +37,26 @@ def visible_clients(app: Appliance, access: AccessContext) -> list[JumpClient]:
 
 
 class SubjectBuilder:
-    """Builds filter subjects with group and policy names looked up once."""
+    """Builds filter subjects for one representative, names looked up once."""
 
-    def __init__(self, app: Appliance) -> None:
+    def __init__(self, app: Appliance, viewer: User) -> None:
+        self._viewer = viewer.id
         self._groups = {g.id: g.name for g in app.repo.groups.find()}
         self._people = {u.id: u.display_name for u in app.repo.users.find()}
         self._policies = {p.id: f"{p.display_name} {p.code_name}" for p in app.repo.policies.find()}
 
-    def group_name(self, client: JumpClient) -> str:
-        if client.jump_group_type is JumpGroupType.PERSONAL:
-            return f"Personal: {self._people.get(client.jump_group_id, '?')}"
-        return self._groups.get(client.jump_group_id, "?")
+    def group_name(self, kind: JumpGroupType, group_id: int) -> str:
+        return group_label(
+            kind,
+            group_id,
+            viewer_id=self._viewer,
+            group_names=self._groups,
+            people=self._people,
+        )
 
     def subject(self, client: JumpClient) -> Subject:
-        policy = self._policies.get(client.jump_policy_id or 0, "")
-        return Subject.of(
-            name=client.name,
-            hostname=client.hostname,
-            tag=client.tag,
-            comments=client.comments,
-            console_user=client.console_user,
-            group=self.group_name(client),
-            status=client.x_status.value,
-            os=client.operating_system,
-            public_ip=client.public_ip,
-            private_ip=client.private_ip,
-            policy=policy,
+        return Subject.of_item(
+            client,
+            group=self.group_name(client.jump_group_type, client.jump_group_id),
+            policy=self._policies.get(client.jump_policy_id or 0, ""),
         )

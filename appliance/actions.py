@@ -24,7 +24,7 @@ from appliance._state import Appliance
 from appliance.agents import AgentError, AgentRegistry, unreachable
 from appliance.sessions import RuleRefused
 from appliance.shared import SharedUnavailable
-from domain import AutomaticUpgrades, ConnectionType, UpgradeState, User
+from domain import AutomaticUpgrades, ConnectionType, JumpClient, UpgradeState, User
 from domain.rules import (
     WAKE_COOLDOWN,
     Refusal,
@@ -64,46 +64,57 @@ class WakeService:
         self.last_attempt[item_id] = started
         return started
 
+    def check(self, target: JumpClient, now: datetime) -> Refusal | JumpClient:
+        """Could ``target`` be woken now? The refusal, or the peer that would send the packet
+        (the representative's role is checked by the API first)."""
+        refusal = wake_refusal(
+            target,
+            allowed=self.app.repo.settings().allow_wake,
+            last_attempt=self.last_attempt.get(target.id),
+            now=now,
+        )
+        if refusal is not None:
+            return refusal
+        peer = wake_peer(target, self.app.repo.clients.find([("x_online", True)]))
+        if peer is None or self.agents.get(peer.id) is None:
+            return no_peer(target)
+        return peer
+
     async def wake(self, user: User, item_id: int, password: bytes | None) -> str:
         """Have a peer send the magic packet; return the peer's name (raises RuleRefused)."""
         repo = self.app.repo
         target = repo.clients.get(item_id)
         assert target is not None
         now = self.app.clock.now()
-        allowed = repo.settings().allow_wake
-        refusal = wake_refusal(
-            target, allowed=allowed, last_attempt=self.last_attempt.get(item_id), now=now
-        )
-        if refusal is None:
-            candidates = repo.clients.find([("x_online", True)])
-            peer = wake_peer(target, candidates)
-            if peer is None:
+        verdict = self.check(target, now)
+        refusal = verdict if isinstance(verdict, Refusal) else None
+        if isinstance(verdict, JumpClient):
+            peer, agent = verdict, self.agents.get(verdict.id)
+            held = self._claim(item_id, now) if agent is not None else None
+            if agent is None:  # the peer went away just now
                 refusal = no_peer(target)
+            elif held is not None:  # another node's representative was just first
+                refusal = wake_refusal(target, allowed=True, last_attempt=held, now=now) or no_peer(
+                    target
+                )
             else:
-                agent = self.agents.get(peer.id)
-                held = self._claim(item_id, now) if agent is not None else None
-                if agent is None:
-                    refusal = no_peer(target)
-                elif held is not None:  # another node's representative was just first
-                    refusal = wake_refusal(target, allowed=allowed, last_attempt=held, now=now)
+                assert target.x_mac is not None
+                try:
+                    await agent.wake(target.x_mac, password)
+                except (AgentError, OSError) as err:
+                    refusal = unreachable(err) or Refusal(
+                        "wake_failed", f"'{peer.name}' could not send the wake packet ({err})."
+                    )
                 else:
-                    assert target.x_mac is not None
-                    try:
-                        await agent.wake(target.x_mac, password)
-                    except (AgentError, OSError) as err:
-                        refusal = unreachable(err) or Refusal(
-                            "wake_failed", f"'{peer.name}' could not send the wake packet ({err})."
+                    with repo.transaction():
+                        self.app.audit(
+                            user.username,
+                            "wake",
+                            f"jump_client:{item_id}",
+                            via=peer.name,
+                            secureon=password is not None,
                         )
-                    else:
-                        with repo.transaction():
-                            self.app.audit(
-                                user.username,
-                                "wake",
-                                f"jump_client:{item_id}",
-                                via=peer.name,
-                                secureon=password is not None,
-                            )
-                        return peer.name
+                    return peer.name
         assert refusal is not None
         with repo.transaction():
             self.app.audit(

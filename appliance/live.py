@@ -31,15 +31,23 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from appliance._access import access_for, visible_clients
 from appliance._state import Appliance
 from domain import AccessContext, JumpClient, Stats, User
-from domain.live import Subscribe, stats_row
+from domain.protocol.close import Close
+from domain.protocol.live import (
+    Hello,
+    SiteChanged,
+    Subscribe,
+    delta_frame,
+    resume_frame,
+    snapshot_frame,
+    stats_frame,
+    stats_row,
+)
 
 log = logging.getLogger("appliance.live")
 
 #: How often statistics are passed on between interval ticks (seconds).
 FANOUT_S = 0.25
 _RESYNC = "resync"  # queue sentinel: drop what is queued, send a fresh snapshot
-CLOSE_UNAUTHORIZED = 4401
-CLOSE_BAD_REQUEST = 4400
 
 #: (cpu, disk, console_user, uptime_s, at)
 LatestStats = tuple[float | None, float | None, str | None, int | None, str]
@@ -152,13 +160,9 @@ class LiveHub:
     def site_changed(self) -> None:
         """Tell every console the site's settings changed (interval, statistics, rules)."""
         settings = self.app.repo.settings()
-        text = _dumps(
-            {
-                "type": "site",
-                "interval_s": self.interval(),
-                "statistics": [s.value for s in settings.statistics],
-            }
-        )
+        text = SiteChanged(
+            interval_s=self.interval(), statistics=settings.statistics
+        ).model_dump_json()
         for sub in self.subscribers:
             if sub.ready:
                 sub.offer(text)
@@ -191,7 +195,7 @@ class LiveHub:
                 gone.append(item.id)
         if not ups and not gone:
             return None
-        return _dumps({"type": "delta", "seq": seq, "upserts": ups, "removes": gone})
+        return _dumps(delta_frame(seq, ups, gone))
 
     def _snapshot_frames(self, sub: Subscriber) -> list[str]:
         """All frames of a fresh snapshot, built at once (no await), and the sub made ready."""
@@ -204,12 +208,11 @@ class LiveHub:
             chunk = items[start : start + self.chunk_size]
             frames.append(
                 _dumps(
-                    {
-                        "type": "snapshot",
-                        "seq": self.seq,
-                        "items": [self._item_json(item) for item in chunk],
-                        "last": start + self.chunk_size >= len(items),
-                    }
+                    snapshot_frame(
+                        self.seq,
+                        [self._item_json(item) for item in chunk],
+                        last=start + self.chunk_size >= len(items),
+                    )
                 )
             )
         sub.ready = True
@@ -220,7 +223,7 @@ class LiveHub:
         if since > self.seq or since < oldest - 1:
             return None
         sub.visible = {item.id for item in visible_clients(self.app, sub.access)}
-        frames = [_dumps({"type": "resume", "seq": self.seq})]
+        frames = [_dumps(resume_frame(self.seq))]
         for seq, ups, rms in self.ring:
             if seq > since:
                 frame = self._delta_frame(sub, seq, ups, rms)
@@ -263,7 +266,7 @@ class LiveHub:
             visible = sub.visible
             mine = [row for item_id, row in rows.items() if item_id in visible]
             if mine:
-                sub.offer(_dumps({"type": "stats", "seq": self.seq, "rows": mine}))
+                sub.offer(_dumps(stats_frame(self.seq, mine)))
 
     async def run(self) -> None:
         """Tick at the site's statistics interval (read again every tick); between ticks,
@@ -288,23 +291,19 @@ class LiveHub:
         """Speak the live protocol with one console until it goes away."""
         settings = self.app.repo.settings()
         demo = self.app.repo.clients.count([("x_demo", True)]) > 0
-        await ws.send_text(
-            _dumps(
-                {
-                    "type": "hello",
-                    "epoch": self.epoch,
-                    "seq": self.seq,
-                    "interval_s": self.interval(),
-                    "statistics": [s.value for s in settings.statistics],
-                    "demo": demo,
-                }
-            )
+        hello = Hello(
+            epoch=self.epoch,
+            seq=self.seq,
+            interval_s=self.interval(),
+            statistics=settings.statistics,
+            demo=demo,
         )
+        await ws.send_text(hello.model_dump_json())
         try:
             raw = await asyncio.wait_for(ws.receive_text(), timeout=30)
             request = Subscribe.model_validate_json(raw)
         except (TimeoutError, ValidationError, ValueError):
-            await ws.close(CLOSE_BAD_REQUEST, "expected a subscribe frame")
+            await ws.close(Close.BAD_REQUEST, "expected a subscribe frame")
             return
         sub = Subscriber(user, access_for(self.app, user), asyncio.Queue(self.queue_size))
         frames = None

@@ -25,17 +25,15 @@ from domain import (
     User,
     resolve_permissions,
 )
-from domain.access import Action
 from domain.jump_policy import window_state
 from domain.rules import (
     Refusal,
-    availability,
     is_present,
     prompt_outcome,
     prompt_question,
     session_policy_for,
     simultaneous,
-    window_refusal,
+    start_verdict,
 )
 from domain.session import SessionEvent, SessionEventKind, SessionInfo, SessionStarted
 from domain.session_policy import (
@@ -139,19 +137,27 @@ class SessionManager:
         access = access_for(app, user)
         if client is None or not access.can_see(client.jump_group_type, client.jump_group_id):
             raise not_found(item_id)
-        if not access.permits(client.jump_group_type, client.jump_group_id, Action.START):
-            raise self.refuse(
-                user,
-                item_id,
-                Refusal(
-                    "forbidden",
-                    f"Your role does not allow starting sessions on '{client.name}'.",
-                    status=403,
-                ),
-            )
-        refusal = availability(client)
-        if refusal is not None:
-            raise self.refuse(user, item_id, refusal)
+        running = self.on_item(item_id)
+        # a session held on another node of the site shows in the shared item
+        holders = running.info.participants if running else list(client.x_in_session_by)
+        invited = running is not None and user.username in running.info.invited
+        policy = repo.policies.get(client.jump_policy_id) if client.jump_policy_id else None
+        schedule = repo.schedule(policy.id) if policy else None
+        site_mode = repo.settings().simultaneous_jumps
+        now = self._now()
+        verdict = start_verdict(
+            client,
+            permissions=access.permissions(client.jump_group_type, client.jump_group_id),
+            policy=policy,
+            schedule=schedule,
+            site_simultaneous=site_mode,
+            holders=holders,
+            me=user.username,
+            invited=invited,
+            now=now,
+        )
+        if isinstance(verdict, Refusal):
+            raise self.refuse(user, item_id, verdict)
         agent = self.agents.get(item_id)
         passive = client.connection_type is ConnectionType.PASSIVE
         if passive and (not client.x_online or agent is None or not agent.connected):
@@ -167,26 +173,6 @@ class SessionManager:
                 )
             client = repo.clients.get(item_id) or client
             agent = self.agents.get(item_id)  # now the connected client itself
-        policy = repo.policies.get(client.jump_policy_id) if client.jump_policy_id else None
-        schedule = repo.schedule(policy.id) if policy else None
-        now = self._now()
-        refusal = window_refusal(client, policy, schedule, now)
-        if refusal is not None:
-            raise self.refuse(user, item_id, refusal)
-        running = self.on_item(item_id)
-        # a session held on another node of the site shows in the shared item
-        holders = running.info.participants if running else list(client.x_in_session_by)
-        invited = running is not None and user.username in running.info.invited
-        outcome = simultaneous(
-            client,
-            policy,
-            repo.settings().simultaneous_jumps,
-            holders,
-            user.username,
-            invited=invited,
-        )
-        if isinstance(outcome, Refusal):
-            raise self.refuse(user, item_id, outcome)
         if running is not None:
             return self._join(running, user)
         if agent is None:
@@ -197,9 +183,7 @@ class SessionManager:
             )
         conflict = self._claim(item_id, user.username)
         if conflict is not None:  # another representative was first, here or on another node
-            outcome = simultaneous(
-                client, policy, repo.settings().simultaneous_jumps, conflict, user.username
-            )
+            outcome = simultaneous(client, policy, site_mode, conflict, user.username)
             if isinstance(outcome, Refusal):
                 raise self.refuse(user, item_id, outcome)
             self._claim(item_id, user.username, joining=True)

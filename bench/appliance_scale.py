@@ -48,7 +48,7 @@ from appliance.db import Repository  # noqa: E402
 from appliance.demo import seed_demo  # noqa: E402
 from appliance.security import token_hash  # noqa: E402
 from domain import Statistic  # noqa: E402
-from domain.live import StatsBatch  # noqa: E402
+from domain.protocol.live import StatsBatch  # noqa: E402
 from tests import services  # noqa: E402
 
 RATE = 300  # the highest connection_rate a site may set

@@ -16,15 +16,16 @@ from typing import TYPE_CHECKING, Any
 
 from api_client import ApplianceError, Refused, ValidationFailed, open_shell
 from console import transfers
-from console.actions import ActionState, explain
+from console.actions import ActionState
+from console.desk import Desk
 from console.dialogs import ChoiceScreen, ConfirmScreen, EditScreen, PathsScreen, PromptScreen
-from console.explain import until
 from console.session_screen import SessionsScreen
 from domain import JumpClient, JumpGroupType, resolve_permissions
 from domain.rules import MAX_MULTI_START, WAKE_COOLDOWN, parse_secureon
 from domain.session import MAX_TRANSFER_BYTES, SessionEvent, SessionInfo
 from domain.session_policy import SITE_DEFAULT_SESSION_POLICY_ID
 from domain.support import SupportEvent
+from domain.wording import until
 
 if TYPE_CHECKING:
     from console.app import JumpConsoleApp
@@ -33,9 +34,7 @@ if TYPE_CHECKING:
 class ActionRunner:
     def __init__(self, app: JumpConsoleApp) -> None:
         self.app = app
-        self.marked: list[int] = []
-        self.wake_tried: dict[int, datetime] = {}
-        self.sessions: dict[str, SessionInfo] = {}
+        self.desk = Desk()
         self.logs: dict[str, list[str]] = {}
 
     # -- state -----------------------------------------------------------------------------------
@@ -44,22 +43,24 @@ class ActionRunner:
     def username(self) -> str:
         return self.app.session.username if self.app.session else ""
 
+    @property
+    def sessions(self) -> dict[str, SessionInfo]:
+        return self.desk.sessions
+
+    @property
+    def marked(self) -> list[int]:
+        return self.desk.marked
+
+    @property
+    def wake_tried(self) -> dict[int, datetime]:
+        return self.desk.wake_tried
+
     def my_session_on(self, item_id: int) -> SessionInfo | None:
-        return next((s for s in self.sessions.values() if s.item_id == item_id), None)
+        return self.desk.session_on(item_id)
 
     def states(self, item: JumpClient) -> dict[str, ActionState]:
-        session = self.app.session
-        key = (item.jump_group_type, item.jump_group_id)
-        permissions = set(session.permissions.get(key, [])) if session else set()
-        return explain(
-            item,
-            permissions=permissions,
-            site=session.site if session else None,
-            now=self.app.clock(),
-            username=self.username,
-            wake_tried=self.wake_tried.get(item.id),
-            my_session=self.my_session_on(item.id),
-        )
+        self.desk.username = self.username
+        return self.desk.states(item, self.app.session, self.app.clock())
 
     def _say(self, message: str, severity: str = "information") -> None:
         self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
@@ -94,17 +95,10 @@ class ActionRunner:
         item_id = self.app.highlighted_id()
         if item_id is None:
             return
-        if item_id in self.marked:
-            self.marked.remove(item_id)
-        elif len(self.marked) >= MAX_MULTI_START:
-            self._say(
-                f"At most {MAX_MULTI_START} Jump Items can be started at once; unmark "
-                "one first (space).",
-                "warning",
-            )
+        refusal = self.desk.toggle_mark(item_id)
+        if refusal is not None:
+            self._say(refusal.message, "warning")
             return
-        else:
-            self.marked.append(item_id)
         self.app.marks_changed(set(self.marked))
 
     def start(self) -> None:
@@ -398,7 +392,7 @@ class ActionRunner:
 
             async def job() -> None:
                 info = await self.app.client.invite(target, username.strip())
-                self.sessions[target] = info
+                self.desk.joined(info)
                 self._say(f"Invited {username.strip()} to the session on '{info.item_name}'.")
 
             self._run(job, "invite")
@@ -416,7 +410,7 @@ class ActionRunner:
 
         async def job() -> None:
             await self.app.client.end_session(sid)
-            self.sessions.pop(sid, None)
+            self.desk.left(sid)
             self._say(f"Left the session on '{info.item_name if info else sid}'.")
             self.app.sessions_changed()
 
@@ -542,18 +536,15 @@ class ActionRunner:
         self.app.sessions_changed()
 
     def _remember(self, info: SessionInfo, line: str) -> None:
-        self.sessions[info.sid] = info
+        self.desk.joined(info)
         self.logs.setdefault(info.sid, []).append(line)
         self.app.sessions_changed()
 
     def on_event(self, event: SessionEvent) -> None:
         info = event.session
-        mine = self.username in info.participants
+        self.desk.username = self.username
+        self.desk.on_event(event)
         self.logs.setdefault(info.sid, []).append(event.message)
-        if event.event == "ended" or (event.event == "left" and not mine):
-            self.sessions.pop(info.sid, None)  # over for us (it may go on for others)
-        elif mine:
-            self.sessions[info.sid] = info
         severity = "warning" if event.event in ("warning", "ended", "left") else "information"
         if event.event == "started":
             pass  # the representative who started it was told by the action itself
@@ -562,13 +553,12 @@ class ActionRunner:
         else:
             self._say(event.message, severity)
         self.app.sessions_changed()
+        self.app.refresh_details()
 
     async def sync(self) -> None:
         """After (re)connecting: the appliance's list of our sessions is the truth."""
-        fresh = {
-            s.sid: s for s in await self.app.client.sessions() if self.username in s.participants
-        }
-        self.sessions = fresh
+        self.desk.username = self.username
+        self.desk.sync(await self.app.client.sessions())
         self.app.sessions_changed()
 
     def screen(self) -> SessionsScreen:

@@ -47,7 +47,7 @@ from console.screens import ConsoleCommands, HelpEntry, HelpScreen
 from console.session_screen import SessionsScreen
 from console.store import COLUMN_KEYS, LIVE_COLUMNS, ItemStore
 from domain import AutomaticUpgrades, JumpClient, JumpGroupType, Statistic, Stats
-from domain.live import Hello, SiteChanged, StatsBatch
+from domain.protocol.live import Hello, SiteChanged, StatsBatch
 from domain.session import SessionEvent
 from domain.support import SupportEvent
 from themes import DEFAULT_THEME, THEMES, VARIABLE_DEFAULTS, resolve

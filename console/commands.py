@@ -4,28 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from console.registry import COMMANDS
 from console.store import COLUMN_KEYS
-
-#: command → (argument description, what it does)
-COMMANDS: dict[str, tuple[str, str]] = {
-    "group": ("NAME", "show one Jump Group or personal list (:group servers)"),
-    "tag": ("NAME", "show one tag (:tag db)"),
-    "all": ("", "show every Jump Item"),
-    "filter": ("EXPR", "filter the list (:filter status:online tag:db)"),
-    "sort": ("COLUMN [asc|desc]", "sort by a column (:sort cpu desc)"),
-    "columns": ("COL,COL,...", "choose and order the columns (:columns name,status,cpu)"),
-    "theme": ("NAME", "dark, light, high-contrast or 16"),
-    "start": ("all", "start sessions on every item of the current group (10 at most)"),
-    "sessions": ("", "show the sessions you are in"),
-    "requests": ("", "answer a support request raised at an endpoint"),
-    "pause": ("", "pause or resume live updates"),
-    "follow": ("", "keep the cursor on the highlighted item when the order changes"),
-    "installers": ("", "administrators: the Jump Client installers"),
-    "deploy": ("", "administrators: create an installer (mass deployment wizard)"),
-    "settings": ("", "administrators: the site's Jump Client settings"),
-    "help": ("", "show every key and command"),
-    "quit": ("", "leave the console"),
-}
 
 
 @dataclass(frozen=True, slots=True)

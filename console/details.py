@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from console.actions import ActionState
-from console.explain import describe_window, until
 from domain import JumpClient, SessionPolicy, format_utc, status_of
-from domain.live import StatsRow
+from domain.protocol.live import StatsRow
 from domain.site import RepSite
+from domain.wording import describe_window, until
 from widgets import DetailField, DetailsView
 
 CPU_WARN, CPU_CRITICAL = 80.0, 95.0

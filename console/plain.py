@@ -18,11 +18,12 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from api_client import ApplianceError, FeedStatus, ItemDelta, SnapshotLoaded
-from console.actions import explain
 from console.backend import Backend, Session
+from console.desk import Desk
+from console.registry import PLAIN_WORDS, plain_help
 from console.store import ItemStore
 from domain import JumpGroupType, Status
-from domain.live import SiteChanged, StatsBatch
+from domain.protocol.live import SiteChanged, StatsBatch
 from domain.session import SessionEvent, SessionInfo
 from domain.support import SupportEvent
 
@@ -30,46 +31,8 @@ PAGE = 20
 PROMPT = "Command: "
 ANNOUNCE_EVERY_S = 10.0  # at most one announcement per item in this time
 
-HELP = """Commands:
-  groups            number the groups and personal lists with their counts
-  group NAME or N   show one group; tag NAME shows one tag; all shows everything
-  filter EXPR       narrow the list (e.g. filter tag:db status:online); filter alone clears it
-  list, next, back  the current page, the next one, the one before
-  show N            every field of item N of the list, and what you may do with it
-  jump N [N ...]    start a session (up to 10 items)
-  wake N, upgrade N wake an item through a peer; upgrade its Jump Client
-  sessions          your sessions; end [N] leaves one; invite NAME invites to the last one
-  shell [N]         the session's shell in this terminal; Control and ] comes back
-  follow N          announce changes of item N; unfollow N; quiet on or quiet off
-  installers, settings   for site administrators: read them (change them with
-                    jump-console installers ... or jump-console settings set ...)
-  help, quit"""
-
-COMMAND_WORDS = (
-    "groups",
-    "group",
-    "tag",
-    "all",
-    "filter",
-    "list",
-    "next",
-    "back",
-    "show",
-    "jump",
-    "wake",
-    "upgrade",
-    "sessions",
-    "end",
-    "invite",
-    "shell",
-    "follow",
-    "unfollow",
-    "quiet",
-    "installers",
-    "settings",
-    "help",
-    "quit",
-)
+HELP = "\n".join(plain_help())
+COMMAND_WORDS = PLAIN_WORDS
 
 
 def _percent(value: float) -> str | None:
@@ -106,9 +69,14 @@ class PlainConsole:
         self.quiet = False
         self._last_said: dict[int, float] = {}
         self._status: dict[int, Status] = {}
-        self.sessions: dict[str, SessionInfo] = {}
+        self.desk = Desk()
         self.loaded = asyncio.Event()
         self.done = False
+
+    @property
+    def sessions(self) -> dict[str, SessionInfo]:
+        """The sessions this representative is in (kept with the TUI's rules, in the desk)."""
+        return self.desk.sessions
 
     # -- output ----------------------------------------------------------------------------
 
@@ -159,11 +127,7 @@ class PlainConsole:
             self.store.apply_stats(event.rows)
             self.store.take_dirty()  # nothing is repainted in plain mode
         elif isinstance(event, SessionEvent):
-            info = event.session
-            if event.event == "ended":
-                self.sessions.pop(info.sid, None)
-            elif self.session and self.session.username in info.participants:
-                self.sessions[info.sid] = info
+            self.desk.on_event(event)
             if event.event == "warning" or not self.quiet:  # strict-end warnings: always
                 self.say(f"Session: {event.message}")
         elif isinstance(event, SupportEvent) and event.event != "taken" and not self.quiet:
@@ -290,6 +254,7 @@ class PlainConsole:
                     said = await (client.wake(ids[0]) if verb == "wake" else client.upgrade(ids[0]))
                     self.say(said)
             case "sessions":
+                self.desk.sync(await self.backend.client.sessions())  # joined elsewhere too
                 if not self.sessions:
                     self.say("You are in no session.")
                 for n, info in enumerate(self.sessions.values(), start=1):
@@ -469,14 +434,7 @@ class PlainConsole:
         ):
             self.say(f"{label}: {value}")
         if session is not None:
-            key = (item.jump_group_type, item.jump_group_id)
-            states = explain(
-                item,
-                permissions=set(session.permissions.get(key, [])),
-                site=session.site,
-                now=self.clock(),
-                username=session.username,
-            )
+            states = self.desk.states(item, session, self.clock())
             for state in states.values():
                 verdict = "available" if state.available else f"not available: {state.reason}"
                 self.say(f"{state.label}: {verdict}")
@@ -486,14 +444,14 @@ class PlainConsole:
         if len(ids) == 1:
             started = await client.start_session(ids[0])
             info = started.session
-            self.sessions[info.sid] = info
+            self.desk.joined(info)
             policy = info.session_policy_name
             self.say(f"Session started on {info.item_name} with {policy}: {info.reason}.")
             return
         for result in await client.start_sessions(ids):
             if result.get("started"):
                 info = SessionInfo.model_validate(result["started"]["session"])
-                self.sessions[info.sid] = info
+                self.desk.joined(info)
                 self.say(f"Session started on {info.item_name}.")
             else:
                 self.say(str(result.get("message")))
@@ -509,7 +467,7 @@ class PlainConsole:
             return
         info = chosen[index]
         await self.backend.client.end_session(info.sid)
-        self.sessions.pop(info.sid, None)
+        self.desk.left(info.sid)
         self.say(f"Left the session on {info.item_name}.")
 
     # -- the loop --------------------------------------------------------------------------
@@ -523,6 +481,9 @@ class PlainConsole:
             return 2
         self.store.group_names = dict(self.session.groups)
         self.store.policy_names = self.session.policy_names
+        self.desk.username = self.session.username
+        with contextlib.suppress(ApplianceError):  # the feed's session frames still follow
+            self.desk.sync(await self.backend.client.sessions())
         self.say(f"Signed in as {self.session.display_name} ({self.session.username}).")
         feed = asyncio.create_task(self.follow_feed())
         try:

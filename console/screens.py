@@ -14,7 +14,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from console.commands import COMMANDS
+from console.registry import COMMANDS
 
 if TYPE_CHECKING:
     from console.app import JumpConsoleApp

@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from domain import FilterError, JumpClient, JumpGroupType, Status, status_of
-from domain.filters import Filter, Term, parse
-from domain.live import StatsRow
+from domain.filters import FIELD_RULES, Filter, Term, parse
+from domain.jump_client import console_user_of
+from domain.protocol.live import StatsRow
 
 GroupKey = tuple[JumpGroupType, int]
 STATUS_WORDS: tuple[Status, ...] = tuple(Status)
@@ -167,7 +168,7 @@ class ItemStore:
 
     def _values(self, item: JumpClient) -> _Row:
         stats = item.x_stats
-        user = item.console_user or (stats.console_user if stats and stats.console_user else "")
+        user = console_user_of(item)
         last_seen = (
             _epoch(stats.at)
             if item.x_online and stats
@@ -397,7 +398,7 @@ class ItemStore:
 
     def _filter_term(self, rows: list[int], term: Term) -> list[int]:
         v, neg = term.value, term.negate
-        if term.field == "text":
+        if term.field == "text" and "\n" not in v:  # one joined text: one test per row
             search = self.search
             if neg:
                 return [r for r in rows if v not in search[r]]
@@ -406,38 +407,39 @@ class ItemStore:
         return [r for r in rows if test(r) is not neg]
 
     def _predicate(self, term: Term) -> Callable[[int], bool]:
-        v = term.value
+        """A row test with the meaning :data:`domain.filters.FIELD_RULES` gives the field.
+
+        Fields of few distinct values (group, status, policy) are matched once per value,
+        then looked up per row; the others are matched per row, column by column.
+        """
+        v, rule = term.value, FIELD_RULES[term.field]
         match term.field:
             case "group":
-                hits = {i for i, g in enumerate(self.groups) if v in self.group_label(g).lower()}
+                groups = {
+                    i for i, g in enumerate(self.groups) if rule.hit(v, self.group_label(g).lower())
+                }
                 gi = self.group_index
-                return lambda r: gi[r] in hits
-            case "tag":
-                tags = self.tag
-                return lambda r: tags[r].lower() == v
+                return lambda r: gi[r] in groups
             case "status":
-                code = _STATUS_CODE.get(v, -1)
+                codes = {_STATUS_CODE[s.value] for s in STATUS_WORDS if rule.hit(v, s.value)}
                 status = self.status
-                return lambda r: status[r] == code
-            case "os":
-                oses = self.os
-                return lambda r: v in oses[r].lower()
-            case "user":
-                users = self.console_user
-                return lambda r: v in users[r].lower()
-            case "ip":
-                pub, priv = self.public_ip, self.private_ip
-                return lambda r: pub[r].startswith(v) or priv[r].startswith(v)
+                return lambda r: status[r] in codes
             case "policy":
-                hits = {pid for pid, name in self.policy_names.items() if v in name.lower()}
+                ids = {pid for pid, name in self.policy_names.items() if rule.hit(v, name.lower())}
                 policy = self.policy
-                return lambda r: policy[r] in hits
-        search = self.search
-        return lambda r: v in search[r]
+                return lambda r: policy[r] in ids
+        columns = [self._text_column(text) for text in rule.texts]
+        return lambda r: any(rule.hit(v, column[r].lower()) for column in columns)
+
+    def _text_column(self, text: str) -> list[str]:
+        """The store's column for one of :class:`domain.filters.Subject`'s texts."""
+        return self.name if text == "name" else getattr(self, text)
 
     # -- reading -----------------------------------------------------------------------------
 
     def group_label(self, key: GroupKey) -> str:
+        """The group's label as the appliance gave it (``/me``; see
+        :func:`domain.groups.group_label`)."""
         name = self.group_names.get(key)
         if name:
             return name

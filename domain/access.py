@@ -21,7 +21,9 @@ class Action(StrEnum):
     """What a representative may ask to do with a Jump Item."""
 
     START = "start"
+    WAKE = "wake"
     UPGRADE = "upgrade"
+    ADD_ITEMS = "add_items"
     REMOVE = "remove"
     COPY = "copy"
     MOVE = "move"
@@ -35,7 +37,9 @@ class Action(StrEnum):
 
 ACTION_PERMISSION: Mapping[Action, RolePermission] = {
     Action.START: "perm_start",
+    Action.WAKE: "perm_start",
     Action.UPGRADE: "perm_add",
+    Action.ADD_ITEMS: "perm_add",
     Action.REMOVE: "perm_remove",
     Action.COPY: "perm_assign_jump_group",
     Action.MOVE: "perm_assign_jump_group",

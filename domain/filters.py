@@ -21,9 +21,42 @@ from dataclasses import dataclass
 from typing import Literal
 
 from domain.enums import Status
+from domain.jump_client import JumpClient, console_user_of
 
 Field = Literal["text", "group", "tag", "status", "os", "user", "ip", "policy"]
-FIELDS: tuple[Field, ...] = ("group", "tag", "status", "os", "user", "ip", "policy")
+Match = Literal["substring", "exact", "prefix"]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRule:
+    """How one filter field matches: which of a :class:`Subject`'s texts it looks at, and
+    how a (lowercased) value must stand in one of them."""
+
+    match: Match
+    texts: tuple[str, ...]
+
+    def hit(self, value: str, text: str) -> bool:
+        """Does ``value`` match ``text`` (both lowercased) the way this field matches?"""
+        if self.match == "substring":
+            return value in text
+        if self.match == "prefix":
+            return text.startswith(value)
+        return value == text
+
+
+#: The meaning of the filter language, once: the appliance's ``q=`` and the console's store
+#: both match through this table (the store adds fast paths, never other meanings).
+FIELD_RULES: dict[Field, FieldRule] = {
+    "text": FieldRule("substring", ("name", "hostname", "tag", "comments", "console_user")),
+    "group": FieldRule("substring", ("group",)),
+    "tag": FieldRule("exact", ("tag",)),
+    "status": FieldRule("exact", ("status",)),
+    "os": FieldRule("substring", ("os",)),
+    "user": FieldRule("substring", ("console_user",)),
+    "ip": FieldRule("prefix", ("public_ip", "private_ip")),
+    "policy": FieldRule("substring", ("policy",)),
+}
+FIELDS: tuple[Field, ...] = tuple(f for f in FIELD_RULES if f != "text")
 _FIELD_BY_NAME: dict[str, Field] = {name: name for name in FIELDS}
 _STATUS_WORDS = {s.value for s in Status} | {s.value.replace("_", "-") for s in Status}
 
@@ -83,6 +116,23 @@ class Subject:
             policy.lower(),
         )
 
+    @classmethod
+    def of_item(cls, client: JumpClient, *, group: str, policy: str) -> Subject:
+        """The searchable fields of ``client``, its group's label and its policy's names given."""
+        return cls.of(
+            name=client.name,
+            hostname=client.hostname,
+            tag=client.tag,
+            comments=client.comments,
+            console_user=console_user_of(client),
+            group=group,
+            status=client.x_status.value,
+            os=client.operating_system,
+            public_ip=client.public_ip,
+            private_ip=client.private_ip,
+            policy=policy,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Term:
@@ -94,31 +144,8 @@ class Term:
         return self._hit(s) is not self.negate
 
     def _hit(self, s: Subject) -> bool:
-        v = self.value
-        match self.field:
-            case "text":
-                return (
-                    v in s.name
-                    or v in s.hostname
-                    or v in s.tag
-                    or v in s.comments
-                    or v in s.console_user
-                )
-            case "group":
-                return v in s.group
-            case "tag":
-                return v == s.tag
-            case "status":
-                return v == s.status
-            case "os":
-                return v in s.os
-            case "user":
-                return v in s.console_user
-            case "ip":
-                return s.public_ip.startswith(v) or s.private_ip.startswith(v)
-            case "policy":
-                return v in s.policy
-        return False  # pragma: no cover - every field is handled above
+        rule = FIELD_RULES[self.field]
+        return any(rule.hit(self.value, getattr(s, text)) for text in rule.texts)
 
 
 @dataclass(frozen=True, slots=True)

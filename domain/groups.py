@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal, get_args
 
 from pydantic import Field
 
 from domain._types import CodeName, Id, Model, Patch, Str0_4096, Str1_255
+from domain.enums import JumpGroupType
 
 RolePermission = Literal[
     "perm_start",
@@ -82,3 +84,24 @@ class JumpGroupMember(Model):
 
 class JumpGroupMemberUpdate(Model):
     jump_item_role_id: Id
+
+
+MY_PERSONAL_LIST = "My personal list"
+
+
+def group_label(
+    kind: JumpGroupType,
+    group_id: int,
+    *,
+    viewer_id: int,
+    group_names: Mapping[int, str],
+    people: Mapping[int, str],
+) -> str:
+    """What a representative calls a Jump Group: a shared group by its name, their own list
+    "My personal list", another's "Personal: <display name>". The tree, the ``group:``
+    filter (console and appliance alike) and ``/me`` all use this."""
+    if kind is JumpGroupType.SHARED:
+        return group_names.get(group_id, f"Group {group_id}")
+    if group_id == viewer_id:
+        return MY_PERSONAL_LIST
+    return f"Personal: {people.get(group_id, f'user {group_id}')}"

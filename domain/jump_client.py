@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, computed_field, model_validator
 
 from domain._types import (
     Id,
@@ -78,7 +79,6 @@ class JumpClient(Model):
     max_offline_minutes: int = Field(default=0, ge=0, le=2_147_483_647)
     # Our extensions (DOMAIN.md "Decision").
     x_online: bool = False
-    x_status: Status = Status.OFFLINE
     x_version: str = ""
     x_stats: Stats | None = None
     x_gateway: Gateway | None = None
@@ -86,6 +86,20 @@ class JumpClient(Model):
     x_in_session_by: list[str] = Field(default_factory=list)
     x_upgrade_state: UpgradeState = UpgradeState.NONE
     x_demo: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _status_is_derived(cls, data: Any) -> Any:
+        """``x_status`` is computed from the other fields: a sent one is not kept."""
+        if isinstance(data, dict) and "x_status" in data:
+            data = {k: v for k, v in data.items() if k != "x_status"}
+        return data
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def x_status(self) -> Status:
+        """The status word (DOMAIN.md "Status"): derived, never stored, never stale."""
+        return status_of(self)
 
 
 class JumpClientUpdate(Patch):
@@ -162,3 +176,9 @@ def last_seen(client: JumpClient) -> datetime | None:
     if client.x_online and client.x_stats is not None:
         return client.x_stats.at
     return client.last_disconnect_timestamp or client.last_connect_timestamp
+
+
+def console_user_of(client: JumpClient) -> str:
+    """Who is logged in at the endpoint: the item's field, else its latest statistics."""
+    stats = client.x_stats
+    return client.console_user or (stats.console_user if stats and stats.console_user else "")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from domain.access import Action
 from domain.enums import (
     AutomaticUpgrades,
     ConnectionType,
@@ -23,6 +24,7 @@ from domain.enums import (
 from domain.jump_client import JumpClient
 from domain.jump_policy import JumpPolicy, effective_simultaneous_jumps, window_state
 from domain.schedule import Schedule
+from domain.wording import describe_window, until
 
 WAKE_COOLDOWN = timedelta(seconds=30)
 MAX_MULTI_START = 10
@@ -35,6 +37,35 @@ class Refusal:
     message: str
     status: int = RULE_STATUS
     details: dict[str, Any] = field(default_factory=dict)
+
+
+_DOING: dict[str, str] = {
+    "edit": "editing '{name}'",
+    Action.START: "starting sessions on '{name}'",
+    Action.WAKE: "waking '{name}'",
+    Action.UPGRADE: "upgrading '{name}'",
+    Action.REMOVE: "removing '{name}'",
+    Action.COPY: "copying '{name}' to another group",
+    Action.MOVE: "moving '{name}' to another group",
+    Action.ADD_ITEMS: "adding Jump Items to the group of '{name}'",
+    Action.EDIT_NAME: "renaming '{name}'",
+    Action.EDIT_TAG: "changing the tag of '{name}'",
+    Action.EDIT_COMMENTS: "changing the comments of '{name}'",
+    Action.EDIT_JUMP_POLICY: "changing the Jump Policy of '{name}'",
+    Action.EDIT_SESSION_POLICY: "changing the session policies of '{name}'",
+    Action.EDIT_BEHAVIOR: "changing the behaviour of '{name}'",
+}
+
+
+def role_refusal(action: Action | Literal["edit"], client: JumpClient) -> Refusal:
+    """``403 forbidden``: the representative's Jump Item Role does not allow ``action``
+    (``edit``: any of the edit permissions)."""
+    return Refusal(
+        "forbidden",
+        f"Your role does not allow {_DOING[action].format(name=client.name)}.",
+        status=403,
+        details={"action": str(action)},
+    )
 
 
 def availability(client: JumpClient) -> Refusal | None:
@@ -56,23 +87,18 @@ def availability(client: JumpClient) -> Refusal | None:
 def window_refusal(
     client: JumpClient, policy: JumpPolicy | None, schedule: Schedule | None, now: datetime
 ) -> Refusal | None:
-    state = window_state(policy, schedule, now)
-    if state.open:
+    """``jump_policy_closed {opens_at}`` when the item's Jump Policy is closed at ``now``."""
+    is_open, sentence = describe_window(policy, schedule, now)
+    if is_open:
         return None
-    assert policy is not None
-    opens = state.opens_at
-    when = f"opens at {opens.isoformat()}" if opens else "never opens"
+    assert policy is not None and schedule is not None
+    opens = window_state(policy, schedule, now).opens_at
     details: dict[str, Any] = {
         "opens_at": opens.isoformat() if opens else None,
         "policy": policy.display_name,
+        "timezone": schedule.timezone,
     }
-    if schedule is not None:
-        details["timezone"] = schedule.timezone
-    return Refusal(
-        "jump_policy_closed",
-        f"Jump Policy '{policy.display_name}' is closed for '{client.name}' ({when}).",
-        details=details,
-    )
+    return Refusal("jump_policy_closed", sentence, details=details)
 
 
 SimultaneousOutcome = Literal["start", "join"]
@@ -93,12 +119,48 @@ def simultaneous(
     mode = effective_simultaneous_jumps(policy, site_default)
     if mode is SiteSimultaneousJumps.JOIN or invited:
         return "join"
+    return in_use(holders, invitation=True)
+
+
+def in_use(holders: Sequence[str], *, invitation: bool = False) -> Refusal:
+    """``in_use {by}``: someone else holds the item (a start may ask for an invitation; a
+    removal must wait for the session to end)."""
     by = ", ".join(holders)
-    return Refusal(
-        "in_use",
-        f"'{client.name}' is in use by {by}; ask for an invitation.",
-        details={"by": list(holders)},
-    )
+    then = "ask for an invitation" if invitation else "end the session first"
+    return Refusal("in_use", f"In use by {by} — {then}.", details={"by": list(holders)})
+
+
+def start_verdict(
+    client: JumpClient,
+    *,
+    permissions: Iterable[str],
+    policy: JumpPolicy | None,
+    schedule: Schedule | None,
+    site_simultaneous: SiteSimultaneousJumps,
+    holders: Sequence[str],
+    me: str,
+    invited: bool,
+    now: datetime,
+) -> SimultaneousOutcome | Refusal:
+    """Every rule a start meets before the endpoint is asked anything, in DOMAIN.md's order:
+    role → availability → Jump Policy window → simultaneous jumps. The appliance refuses
+    with it; the console explains with it."""
+    if "perm_start" not in permissions:
+        return role_refusal(Action.START, client)
+    refusal = availability(client) or window_refusal(client, policy, schedule, now)
+    if refusal is not None:
+        return refusal
+    return simultaneous(client, policy, site_simultaneous, holders, me, invited=invited)
+
+
+def remove_refusal(client: JumpClient, permissions: Iterable[str]) -> Refusal | None:
+    """A removal needs ``perm_remove`` and no session on the item (on any node: the holders
+    live in the shared database)."""
+    if "perm_remove" not in permissions:
+        return role_refusal(Action.REMOVE, client)
+    if client.x_in_session_by:
+        return in_use(client.x_in_session_by)
+    return None
 
 
 def is_present(
@@ -205,20 +267,29 @@ def magic_packet(mac: str, password: bytes | None = None) -> bytes:
 
 
 def wake_refusal(
-    target: JumpClient, *, allowed: bool, last_attempt: datetime | None, now: datetime
+    target: JumpClient,
+    *,
+    allowed: bool,
+    last_attempt: datetime | None,
+    now: datetime,
+    permissions: Iterable[str] = ("perm_start",),
 ) -> Refusal | None:
+    """Everything that refuses a wake before a peer is looked for (see :func:`wake_peer`)."""
     name = target.name
+    if "perm_start" not in permissions:
+        return role_refusal(Action.WAKE, target)
     if not allowed:
         return Refusal(
             "wake_disabled", "Wake-on-LAN is turned off in the site settings.", status=403
         )
     if target.x_online:
-        return Refusal("online", f"'{name}' is online already; there is nothing to wake.")
+        return Refusal("online", f"'{name}' is online; there is nothing to wake.")
     if last_attempt is not None and now - last_attempt < WAKE_COOLDOWN:
-        left = int((WAKE_COOLDOWN - (now - last_attempt)).total_seconds() + 0.999)
+        ago = now - last_attempt
+        left = int((WAKE_COOLDOWN - ago).total_seconds() + 0.999)
         return Refusal(
             "cooldown",
-            f"A wake of '{name}' was tried less than 30 s ago; retry in {left} s.",
+            f"Wake tried {until(ago)} ago — available in {left} s.",
             details={"retry_after": left},
         )
     if not target.x_mac:
@@ -260,7 +331,11 @@ def no_peer(target: JumpClient) -> Refusal:
 # -- upgrade ------------------------------------------------------------------------------------
 
 
-def upgrade_refusal(client: JumpClient, mode: AutomaticUpgrades) -> Refusal | None:
+def upgrade_refusal(
+    client: JumpClient, mode: AutomaticUpgrades, permissions: Iterable[str] = ("perm_add",)
+) -> Refusal | None:
+    if "perm_add" not in permissions:
+        return role_refusal(Action.UPGRADE, client)
     if mode is not AutomaticUpgrades.DISABLED:
         return Refusal(
             "automatic_upgrades_enabled",

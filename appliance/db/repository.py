@@ -33,7 +33,6 @@ from domain import (
     Team,
     TeamMember,
     User,
-    status_of,
 )
 from domain.enums import ApiAccess, TeamRank
 from domain.installer import InstallerFields
@@ -43,11 +42,6 @@ from domain.mail import SmtpSettings
 
 class SchemaTooNew(RuntimeError):
     """The database was written by a newer appliance than this one."""
-
-
-def _with_status(client: JumpClient) -> JumpClient:
-    client.x_status = status_of(client)
-    return client
 
 
 class Repository:
@@ -73,8 +67,6 @@ class Repository:
             "jump_client",
             JumpClient,
             json_columns=["x_stats", "x_gateway", "x_in_session_by"],
-            computed=["x_status"],
-            after_load=_with_status,
         )
         self.api_accounts = Table(self, "api_account", ApiAccount)
 

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
@@ -17,41 +17,17 @@ from appliance._state import Appliance
 from appliance._validation import answer_database_unavailable, bag_sentence, error_bag
 from appliance.agents import NodesUnavailable
 from appliance.config_api._deps import Paging, PathId, paginate
-from appliance.live import CLOSE_UNAUTHORIZED
 from appliance.rep_api import actions
 from appliance.rep_api._deps import Rep, RepError, State, current_user
 from appliance.security import new_token, token_hash, verify_secret
-from domain import FilterError, JumpClient, JumpGroupType, Schedule, Team, User
+from domain import FilterError, JumpClient, Schedule
 from domain.filters import parse
-from domain.groups import RolePermission
 from domain.jump_policy import JumpPolicyWithSchedule
+from domain.protocol.close import Close
+from domain.protocol.rep import GroupAccess, Login, Me, TokenAnswer
 from domain.site import RepSite
 
 __all__ = ["RepError", "build_rep_api"]
-
-
-class Login(BaseModel):
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=1024, repr=False)
-
-
-class TokenAnswer(BaseModel):
-    access_token: str
-    token_type: str = "Bearer"
-    expires_in: int
-
-
-class GroupAccess(BaseModel):
-    jump_group_type: JumpGroupType
-    jump_group_id: int
-    name: str
-    permissions: list[RolePermission]
-
-
-class Me(BaseModel):
-    user: User
-    teams: list[Team]
-    groups: list[GroupAccess]
 
 
 def _invalid(errors: Any) -> JSONResponse:
@@ -120,15 +96,10 @@ def build_rep_api(appliance: Appliance) -> FastAPI:
     @api.get("/me", response_model=Me)
     async def me(user: Rep, app: State) -> Me:
         access = access_for(app, user)
-        groups = {g.id: g.name for g in app.repo.groups.find()}
-        people = {u.id: u.display_name for u in app.repo.users.find()}
+        labels = SubjectBuilder(app, user)
         entries = []
         for (kind, gid), perms in sorted(access.by_group.items()):
-            name = (
-                groups.get(gid, "?")
-                if kind is JumpGroupType.SHARED
-                else ("My personal list" if gid == user.id else f"Personal: {people.get(gid, '?')}")
-            )
+            name = labels.group_name(kind, gid)
             entries.append(
                 GroupAccess(
                     jump_group_type=kind, jump_group_id=gid, name=name, permissions=sorted(perms)
@@ -145,10 +116,13 @@ def build_rep_api(appliance: Appliance) -> FastAPI:
         except FilterError as err:
             raise RepError(422, "invalid_filter", err.message, position=err.position) from None
         items = visible_clients(app, access_for(app, user))
-        if not query.is_empty:
-            subjects = SubjectBuilder(app)
-            items = [c for c in items if query.matches(subjects.subject(c))]
-        chosen = [app.with_stats(c) for c in items[page.offset : page.offset + page.per_page]]
+        window = slice(page.offset, page.offset + page.per_page)
+        if query.is_empty:
+            chosen = [app.with_stats(c) for c in items[window]]
+        else:  # matched as answered: with the latest statistics
+            subjects = SubjectBuilder(app, user)
+            items = [c for c in map(app.with_stats, items) if query.matches(subjects.subject(c))]
+            chosen = items[window]
         return paginate(request, response, page, chosen, len(items))
 
     api.include_router(actions.router)
@@ -172,7 +146,7 @@ def build_rep_api(appliance: Appliance) -> FastAPI:
         try:
             user = current_user(ws)
         except RepError as err:
-            await ws.close(CLOSE_UNAUTHORIZED, err.message[:120])
+            await ws.close(Close.UNAUTHORIZED, err.message[:120])
             return
         assert app.live is not None
         await app.live.serve(ws, user)

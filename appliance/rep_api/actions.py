@@ -12,7 +12,6 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request, Response, WebSocket
-from pydantic import BaseModel, Field, field_validator
 from starlette.websockets import WebSocketDisconnect
 
 from appliance._access import access_for
@@ -24,51 +23,21 @@ from appliance.rep_api._deps import Rep, RepError, State, current_user
 from appliance.sessions import RuleRefused, Session
 from domain import JumpClient, JumpClientCopy, JumpClientUpdate, JumpGroupType, User
 from domain.access import Action, missing_permissions
-from domain.rules import MAX_MULTI_START, Refusal, parse_secureon
+from domain.protocol.close import Close
+from domain.protocol.rep import (
+    Invitation,
+    MultiStart,
+    MultiStartAnswer,
+    MultiStartResult,
+    UpgradeAnswer,
+    WakeAnswer,
+    WakeRequest,
+)
+from domain.rules import Refusal, parse_secureon, remove_refusal, role_refusal
 from domain.session import SessionInfo, SessionStarted
 from domain.support import SupportRequest
 
 router = APIRouter()
-
-
-class MultiStart(BaseModel):
-    ids: list[int] = Field(min_length=1, max_length=MAX_MULTI_START)
-
-
-class MultiStartResult(BaseModel):
-    id: int
-    started: SessionStarted | None = None
-    error: str | None = None
-    message: str | None = None
-
-
-class MultiStartAnswer(BaseModel):
-    results: list[MultiStartResult]
-
-
-class Invitation(BaseModel):
-    username: str = Field(min_length=1, max_length=64)
-
-
-class WakeRequest(BaseModel):
-    wol_password: str | None = Field(default=None, repr=False)
-
-    @field_validator("wol_password")
-    @classmethod
-    def _secureon(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_secureon(value)
-        return value
-
-
-class WakeAnswer(BaseModel):
-    via: str
-    message: str
-
-
-class UpgradeAnswer(BaseModel):
-    state: str
-    message: str
 
 
 def _item(app: Appliance, user: User, item_id: int, action: Action | None = None) -> JumpClient:
@@ -82,12 +51,7 @@ def _item(app: Appliance, user: User, item_id: int, action: Action | None = None
     if action is not None and not access.permits(
         client.jump_group_type, client.jump_group_id, action
     ):
-        raise RepError(
-            403,
-            "forbidden",
-            f"Your role does not allow that on '{client.name}'.",
-            action=action.value,
-        )
+        raise _refused(RuleRefused(role_refusal(action, client)))
     return client
 
 
@@ -176,10 +140,24 @@ async def end_session(sid: str, user: Rep, app: State) -> Response:
     return Response(status_code=204)
 
 
+@router.get("/jump-items/{id}/wake", response_model=WakeAnswer)
+async def can_wake(id: PathId, user: Rep, app: State) -> WakeAnswer:
+    """Whether a wake would be sent now, and via which peer (nothing is sent): the console
+    explains wake with this answer, so it says what the appliance would decide."""
+    assert app.wake is not None
+    client = _item(app, user, id, Action.WAKE)
+    verdict = app.wake.check(client, app.clock.now())
+    if isinstance(verdict, Refusal):
+        raise _refused(RuleRefused(verdict))
+    return WakeAnswer(
+        via=verdict.name, message=f"'{verdict.name}' on the same network would send the packet."
+    )
+
+
 @router.post("/jump-items/{id}/wake", response_model=WakeAnswer, status_code=202)
 async def wake(id: PathId, user: Rep, app: State, body: WakeRequest | None = None) -> WakeAnswer:
     assert app.wake is not None
-    client = _item(app, user, id, Action.START)
+    client = _item(app, user, id, Action.WAKE)
     password = parse_secureon(body.wol_password) if body and body.wol_password else None
     try:
         via = await app.wake.wake(user, id, password)
@@ -247,19 +225,18 @@ async def copy(id: PathId, body: JumpClientCopy, user: Rep, app: State) -> JumpC
 
 @router.delete("/jump-items/{id}", status_code=204)
 async def remove(id: PathId, user: Rep, app: State) -> Response:
-    client = _item(app, user, id, Action.REMOVE)
-    assert app.sessions is not None
-    session = app.sessions.on_item(id)
-    if session is not None:
-        raise RepError(
-            409,
-            "in_use",
-            f"'{client.name}' is in a session; end it first.",
-            by=session.info.participants,
-        )
+    client = _item(app, user, id)
+    permissions = access_for(app, user).permissions(client.jump_group_type, client.jump_group_id)
+    # the session claims live in the shared database (any node may hold the session): read
+    # them in the same write transaction that deletes, so no claim slips in between
     with app.repo.transaction():
-        if not app.repo.clients.delete(id):
+        current = app.repo.clients.get(id)
+        if current is None:
             raise RepError(404, "not_found", f"'{client.name}' was removed meanwhile.")
+        refusal = remove_refusal(current, permissions)
+        if refusal is not None:
+            raise _refused(RuleRefused(refusal))
+        app.repo.clients.delete(id)
         app.audit(user.username, "jump_item.remove", f"jump_client:{id}", name=client.name)
     app.changed(removed=[id])
     return Response(status_code=204)
@@ -274,7 +251,7 @@ def _check_destination(
     kind = JumpGroupType(values.get("jump_group_type") or JumpGroupType.SHARED)
     gid = values.get("jump_group_id")
     access = access_for(app, user)
-    if gid is None or not access.permits(kind, gid, Action.UPGRADE):
+    if gid is None or not access.permits(kind, gid, Action.ADD_ITEMS):
         raise RepError(
             403, "forbidden", "You may not add Jump Items to that group.", jump_group_id=gid
         )
@@ -362,19 +339,19 @@ async def shell(ws: WebSocket, sid: str) -> None:
     try:
         user = current_user(ws)
     except RepError as err:
-        await ws.close(4401, err.message[:120])
+        await ws.close(Close.UNAUTHORIZED, err.message[:120])
         return
     assert app.sessions is not None and app.agents is not None and app.shells is not None
     session = app.sessions.sessions.get(sid)
     if session is None or user.username not in session.info.participants:
-        await ws.close(4404, "No such session of yours is running.")
+        await ws.close(Close.NOT_FOUND, "No such session of yours is running.")
         return
     if not session.info.permissions.command_shell:
-        await ws.close(4403, "The session policy does not allow the command shell.")
+        await ws.close(Close.FORBIDDEN, "The session policy does not allow the command shell.")
         return
     agent = app.agents.get(session.info.item_id)
     if agent is None or not agent.shell:
-        await ws.close(4409, "This Jump Client offers no command shell.")
+        await ws.close(Close.CONFLICT, "This Jump Client offers no command shell.")
         return
     if app.shells.attach(sid, ws):
         await agent.send(

@@ -28,11 +28,11 @@ from textual.widgets import DataTable, Footer, Header, Static
 from api_client import ApplianceError
 from console import transfers
 from console.dialogs import DIALOG_CSS, ConfirmScreen, PromptScreen, refusal_of
-from console.explain import until
 from domain import Installer, JumpGroupType
 from domain.installer import MAX_VALID_MINUTES, MIN_VALID_MINUTES
 from domain.installer_params import usage
 from domain.mail import parse_recipients
+from domain.wording import until
 
 if TYPE_CHECKING:
     from console.app import JumpConsoleApp

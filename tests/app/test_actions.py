@@ -145,6 +145,31 @@ async def test_in_use_by_another_representative(site: Site) -> None:
             assert "In use by alice — ask for an invitation." in details_text(app)
 
 
+async def test_an_invited_representative_joins_from_the_list(site: Site) -> None:
+    """alice holds an item whose policy disallows simultaneous jumps and invites bob: bob's
+    console says he may join, and enter joins (the appliance agrees)."""
+    disallow = next(
+        p for p in appliance_state(site).repo.policies.find() if p.code_name == "exclusive"
+    )
+    item = make_item(site, jump_policy_id=disallow.id)
+    async with ApplianceClient(
+        site.appliance.url, credentials=RepCredentials("alice", "demo")
+    ) as alice:
+        started = await alice.start_session(item.id)
+        app = site.console("bob")
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await loaded(pilot)
+            await focus_on(pilot, item)
+            assert "In use by alice — ask for an invitation." in details_text(app)
+            await alice.invite(started.session.sid, "bob")
+            await until(pilot, lambda: "joins the session of alice" in details_text(app))
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, SessionsScreen))
+            assert any("Joined the session on" in t for t in toasts(app))
+            sessions = await alice.sessions()
+            assert {"alice", "bob"} <= set(sessions[0].participants)
+
+
 async def test_wake_with_a_masked_password_then_the_cooldown(
     site: Site, udp: socket.socket
 ) -> None:

@@ -24,7 +24,7 @@ from api_client import (
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
-from domain.live import StatsBatch
+from domain.protocol.live import StatsBatch
 from tests.conftest import T0
 
 pytestmark = pytest.mark.integration

@@ -30,7 +30,7 @@ from appliance._state import Appliance
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from domain import SiteSimultaneousJumps
-from domain.live import StatsBatch
+from domain.protocol.live import StatsBatch
 from tests import services
 from tests.conftest import new_database
 from tests.integration.conftest import config_token

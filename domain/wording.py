@@ -1,13 +1,16 @@
-"""Sentences that explain the rules to a representative (TUI, plain mode and CLI alike)."""
+"""How the rules are put into words: durations, wall-clock times, Jump Policy windows.
+
+The appliance's refusals and the console's explanations use these, so a representative reads
+the same sentence whichever side said it.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from domain import JumpPolicy, Schedule
-from domain.jump_policy import window_state
-from domain.schedule import DAY_NAMES
+from domain.jump_policy import JumpPolicy, window_state
+from domain.schedule import DAY_NAMES, Schedule
 
 
 def until(delta: timedelta) -> str:
@@ -25,7 +28,8 @@ def until(delta: timedelta) -> str:
     return f"{days} d {hours} h"
 
 
-def _wall(moment: datetime, zone: str, now: datetime) -> str:
+def wall_time(moment: datetime, zone: str, now: datetime) -> str:
+    """``09:00 Europe/Paris`` today, ``Mon 09:00 Europe/Paris`` on another day."""
     local = moment.astimezone(ZoneInfo(zone))
     here = now.astimezone(ZoneInfo(zone))
     day = "" if local.date() == here.date() else f"{DAY_NAMES[local.weekday()]} "
@@ -46,9 +50,9 @@ def describe_window(
         if state.closes_at is None:
             return True, f"{name} is open at all times."
         strict = " (strict: sessions end then)" if policy.schedule_strict else ""
-        when = _wall(state.closes_at, schedule.timezone, now)
+        when = wall_time(state.closes_at, schedule.timezone, now)
         return True, f"{name} is open — closes {when}, in {until(state.closes_at - now)}{strict}."
     if state.opens_at is None:
         return False, f"{name} is closed and its schedule never opens."
-    when = _wall(state.opens_at, schedule.timezone, now)
+    when = wall_time(state.opens_at, schedule.timezone, now)
     return False, f"{name} is closed — opens {when} (in {until(state.opens_at - now)})."

@@ -1,0 +1,237 @@
+"""Every action of the console, once: its keys, its footer label, its ``:`` command and its
+plain-mode word.
+
+The TUI's key bindings and footer, the ``?`` help, the command palette, the ``:`` command
+line and plain mode's commands (and their help and completion) are all derived from
+:data:`ACTIONS`. No Textual import: plain mode and the CLI read it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleAction:
+    """One thing a representative can do from the console."""
+
+    id: str
+    """Stable name: the binding id is ``app.<id>`` (users remap keys by it)."""
+    label: str = ""
+    """Short label: the footer, the help's key list, the command palette."""
+    keys: str = ""
+    """Default keys in the main list ('' = no key)."""
+    action: str = ""
+    """The TUI action the keys run (default: the id)."""
+    footer: bool = True
+    command: str = ""
+    """The ``:`` command word ('' = none)."""
+    argument: str = ""
+    """What the ``:`` command needs after it ('' = nothing)."""
+    command_help: str = ""
+    plain: tuple[str, ...] = ()
+    """Plain mode's words for it (the first is the one its help shows)."""
+    plain_usage: str = ""
+    plain_help: str = ""
+
+    @property
+    def binding_id(self) -> str:
+        return f"app.{self.id}"
+
+    @property
+    def tui_action(self) -> str:
+        return self.action or self.id
+
+
+ACTIONS: tuple[ConsoleAction, ...] = (
+    ConsoleAction("filter", "Filter", "slash"),
+    ConsoleAction("command", "Command", "colon", action="command_line"),
+    ConsoleAction(
+        "help",
+        "Help",
+        "question_mark",
+        plain=("help", "?"),
+        plain_usage="help, quit",
+    ),
+    ConsoleAction("tree", "Groups", "t", action="focus_tree", footer=False),
+    ConsoleAction("list", "List", "l", action="focus_list", footer=False),
+    ConsoleAction("sort", "Sort", "s", action="sort_next"),
+    ConsoleAction("sort_reverse", "Reverse", "S", footer=False),
+    ConsoleAction("column_left", "Col ←", "ctrl+left", action="move_column(-1)", footer=False),
+    ConsoleAction("column_right", "Col →", "ctrl+right", action="move_column(1)", footer=False),
+    ConsoleAction(
+        "groups",
+        plain=("groups",),
+        plain_usage="groups",
+        plain_help="number the groups and personal lists with their counts",
+    ),
+    ConsoleAction(
+        "group",
+        command="group",
+        argument="NAME",
+        command_help="show one Jump Group or personal list (:group servers)",
+        plain=("group", "tag", "all"),
+        plain_usage="group NAME or N",
+        plain_help="show one group; tag NAME shows one tag; all shows everything",
+    ),
+    ConsoleAction("tag", command="tag", argument="NAME", command_help="show one tag (:tag db)"),
+    ConsoleAction("all", command="all", command_help="show every Jump Item"),
+    ConsoleAction(
+        "filter_by",
+        command="filter",
+        argument="EXPR",
+        command_help="filter the list (:filter status:online tag:db)",
+        plain=("filter",),
+        plain_usage="filter EXPR",
+        plain_help="narrow the list (e.g. filter tag:db status:online); filter alone clears it",
+    ),
+    ConsoleAction(
+        "page",
+        plain=("list", "next", "back"),
+        plain_usage="list, next, back",
+        plain_help="the current page, the next one, the one before",
+    ),
+    ConsoleAction(
+        "show",
+        plain=("show",),
+        plain_usage="show N",
+        plain_help="every field of item N of the list, and what you may do with it",
+    ),
+    ConsoleAction(
+        "sort_by",
+        command="sort",
+        argument="COLUMN [asc|desc]",
+        command_help="sort by a column (:sort cpu desc)",
+    ),
+    ConsoleAction(
+        "columns",
+        command="columns",
+        argument="COL,COL,...",
+        command_help="choose and order the columns (:columns name,status,cpu)",
+    ),
+    ConsoleAction(
+        "theme", command="theme", argument="NAME", command_help="dark, light, high-contrast or 16"
+    ),
+    ConsoleAction(
+        "start_all",
+        command="start",
+        argument="all",
+        command_help="start sessions on every item of the current group (10 at most)",
+    ),
+    ConsoleAction(
+        "start",
+        "Jump",
+        "j",
+        plain=("jump",),
+        plain_usage="jump N [N ...]",
+        plain_help="start a session (up to 10 items)",
+    ),
+    ConsoleAction("mark", "Mark", "space"),
+    ConsoleAction(
+        "wake",
+        "Wake",
+        "w",
+        plain=("wake", "upgrade"),
+        plain_usage="wake N, upgrade N",
+        plain_help="wake an item through a peer; upgrade its Jump Client",
+    ),
+    ConsoleAction("upgrade", "Upgrade", "u"),
+    ConsoleAction("edit", "Edit", "e"),
+    ConsoleAction("copy", "Copy", "c"),
+    ConsoleAction("remove", "Remove", "delete"),
+    ConsoleAction("invite", "Invite", "i"),
+    ConsoleAction(
+        "sessions",
+        "Sessions",
+        "v",
+        command="sessions",
+        command_help="show the sessions you are in",
+        plain=("sessions", "end", "invite"),
+        plain_usage="sessions",
+        plain_help="your sessions; end [N] leaves one; invite NAME invites to the last one",
+    ),
+    ConsoleAction(
+        "shell",
+        plain=("shell",),
+        plain_usage="shell [N]",
+        plain_help="the session's shell in this terminal; Control and ] comes back",
+    ),
+    ConsoleAction("details", "Details", "d", action="toggle_details"),
+    ConsoleAction(
+        "requests",
+        command="requests",
+        command_help="answer a support request raised at an endpoint",
+    ),
+    ConsoleAction(
+        "pause",
+        "Pause",
+        "Z",
+        command="pause",
+        command_help="pause or resume live updates",
+    ),
+    ConsoleAction(
+        "follow",
+        "Follow",
+        "F",
+        command="follow",
+        command_help="keep the cursor on the highlighted item when the order changes",
+        plain=("follow", "unfollow", "quiet"),
+        plain_usage="follow N",
+        plain_help="announce changes of item N; unfollow N; quiet on or quiet off",
+    ),
+    ConsoleAction(
+        "installers",
+        command="installers",
+        command_help="administrators: the Jump Client installers",
+        plain=("installers", "settings"),
+        plain_usage="installers, settings",
+        plain_help="for site administrators: read them (change them with\n"
+        "jump-console installers ... or jump-console settings set ...)",
+    ),
+    ConsoleAction(
+        "deploy",
+        command="deploy",
+        command_help="administrators: create an installer (mass deployment wizard)",
+    ),
+    ConsoleAction(
+        "settings",
+        command="settings",
+        command_help="administrators: the site's Jump Client settings",
+    ),
+    ConsoleAction("help_command", command="help", command_help="show every key and command"),
+    ConsoleAction(
+        "quit",
+        "Quit",
+        "ctrl+q",
+        command="quit",
+        command_help="leave the console",
+        plain=("quit",),
+    ),
+)
+
+
+def key_actions() -> list[ConsoleAction]:
+    """The actions with keys, in the order the footer and the help show them."""
+    return [a for a in ACTIONS if a.keys]
+
+
+#: ``:`` command → (what it needs, what it does), in the order the help lists them
+COMMANDS: dict[str, tuple[str, str]] = {
+    a.command: (a.argument, a.command_help) for a in ACTIONS if a.command
+}
+
+#: every word plain mode understands (for completion); each action's first word leads
+PLAIN_WORDS: tuple[str, ...] = tuple(w for a in ACTIONS for w in a.plain)
+
+
+def plain_help() -> list[str]:
+    """Plain mode's ``help``: one line per action (continuation lines indented)."""
+    lines = ["Commands:"]
+    entries = [a for a in ACTIONS if a.plain_usage and a.plain_help]
+    entries += [a for a in ACTIONS if a.plain_usage and not a.plain_help]  # "help, quit" last
+    for a in entries:
+        first, *more = a.plain_help.split("\n")
+        usage = a.plain_usage
+        lines.append(f"  {usage.ljust(17)} {first}".rstrip())
+        lines.extend(f"  {'':17} {line}" for line in more)
+    return lines

@@ -1,0 +1,110 @@
+"""The representative API's bodies (``/api/rep/v1``): what the console sends and is answered.
+
+Every refusal has one body, :class:`RefusalBody`: ``{"error": CODE, "message": sentence,
+...details}`` with 409 for a rule, 403 ``forbidden``, 404 ``not_found``, 422 ``invalid``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from domain.enums import JumpGroupType
+from domain.groups import RolePermission
+from domain.rules import MAX_MULTI_START, Refusal, parse_secureon
+from domain.session import SessionStarted
+from domain.users import Team, User
+
+
+class Login(BaseModel):
+    """``POST /login``."""
+
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024, repr=False)
+
+
+class TokenAnswer(BaseModel):
+    access_token: str = Field(repr=False)
+    token_type: str = "Bearer"
+    expires_in: int
+
+
+class GroupAccess(BaseModel):
+    """One group or personal list the representative may see, its label and their rights."""
+
+    jump_group_type: JumpGroupType
+    jump_group_id: int
+    name: str
+    permissions: list[RolePermission]
+
+
+class Me(BaseModel):
+    """``GET /me``."""
+
+    user: User
+    teams: list[Team]
+    groups: list[GroupAccess]
+
+
+class MultiStart(BaseModel):
+    """``POST /jump-items/sessions``: up to :data:`MAX_MULTI_START` items at once."""
+
+    ids: list[int] = Field(min_length=1, max_length=MAX_MULTI_START)
+
+
+class MultiStartResult(BaseModel):
+    """One item of a multi-start: ``started``, or the refusal's ``error`` and ``message``."""
+
+    id: int
+    started: SessionStarted | None = None
+    error: str | None = None
+    message: str | None = None
+
+
+class MultiStartAnswer(BaseModel):
+    results: list[MultiStartResult]
+
+
+class Invitation(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+
+
+class WakeRequest(BaseModel):
+    wol_password: str | None = Field(default=None, repr=False)
+
+    @field_validator("wol_password")
+    @classmethod
+    def _secureon(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_secureon(value)
+        return value
+
+
+class WakeAnswer(BaseModel):
+    """``POST /jump-items/{id}/wake`` (sent) and ``GET`` (would be sent): via which peer."""
+
+    via: str
+    message: str
+
+
+class UpgradeAnswer(BaseModel):
+    state: str
+    message: str
+
+
+class RefusalBody(BaseModel):
+    """Every refusal of the representative API; details (``by``, ``opens_at``,
+    ``retry_after``, ``errors`` ...) stand beside ``error`` and ``message``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    error: str
+    message: str
+
+    @classmethod
+    def of(cls, refusal: Refusal) -> RefusalBody:
+        return cls(error=refusal.code, message=refusal.message, **refusal.details)
+
+    def details(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
