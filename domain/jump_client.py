@@ -182,3 +182,12 @@ def console_user_of(client: JumpClient) -> str:
     """Who is logged in at the endpoint: the item's field, else its latest statistics."""
     stats = client.x_stats
     return client.console_user or (stats.console_user if stats and stats.console_user else "")
+
+
+def with_whole_destination(current: JumpClient, changes: dict[str, Any]) -> dict[str, Any]:
+    """A change of group names both halves (type and id): the half not sent is the item's
+    own, never a default. Both APIs check the destination this gives."""
+    if "jump_group_id" in changes or "jump_group_type" in changes:
+        changes.setdefault("jump_group_id", current.jump_group_id)
+        changes.setdefault("jump_group_type", current.jump_group_type)
+    return changes

@@ -21,6 +21,7 @@ from appliance.config_api._deps import (
 from appliance.config_api._refs import check_references
 from domain import ConnectionType, JumpClient, JumpClientCopy, JumpClientUpdate, JumpGroupType
 from domain._types import MAX_ID
+from domain.jump_client import with_whole_destination
 
 router = APIRouter(tags=["jump-client"], dependencies=[Depends(reject_unknown_query)])
 
@@ -82,8 +83,7 @@ async def patch_jump_client(
         current = app.repo.clients.get(id)
         if current is None:
             raise not_found("Jump Client", id)
-        if "jump_group_type" in changes and "jump_group_id" not in changes:
-            changes["jump_group_id"] = current.jump_group_id
+        with_whole_destination(current, changes)
         check_references(app, changes)
         updated = app.repo.clients.update(id, changes)
         assert updated is not None

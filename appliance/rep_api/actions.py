@@ -23,6 +23,7 @@ from appliance.rep_api._deps import Rep, RepError, State, current_user
 from appliance.sessions import RuleRefused, Session
 from domain import JumpClient, JumpClientCopy, JumpClientUpdate, JumpGroupType, User
 from domain.access import Action, missing_permissions
+from domain.jump_client import with_whole_destination
 from domain.protocol.close import Close
 from domain.protocol.rep import (
     Invitation,
@@ -180,7 +181,7 @@ async def upgrade(id: PathId, user: Rep, app: State) -> UpgradeAnswer:
 @router.patch("/jump-items/{id}", response_model=JumpClient)
 async def edit(id: PathId, body: JumpClientUpdate, user: Rep, app: State) -> JumpClient:
     client = _item(app, user, id)
-    changes = body.changes()
+    changes = with_whole_destination(client, body.changes())
     access = access_for(app, user)
     missing = missing_permissions(
         access.permissions(client.jump_group_type, client.jump_group_id), changes
@@ -245,7 +246,7 @@ async def remove(id: PathId, user: Rep, app: State) -> Response:
 def _check_destination(
     app: Appliance, user: User, values: dict[str, Any], *, required: bool = False
 ) -> None:
-    """Moving or copying needs add rights in the destination group."""
+    """Moving or copying needs add rights in the destination group (both halves named)."""
     if "jump_group_id" not in values and not required:
         return
     kind = JumpGroupType(values.get("jump_group_type") or JumpGroupType.SHARED)
