@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -19,13 +17,17 @@ from api_client import ApiCredentials, ApplianceClient, RepCredentials
 from appliance.app import create_app
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
-from tests import services
-from tests.smtp_server import Inbox, smtp_server
-
-# Tuesday 2026-11-24 10:00 UTC: inside Paris business hours, outside New York's.
-T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-API_ID, API_SECRET = "tester", "tester-secret"
-BASE = "http://appliance.test"
+from tests.support import services
+from tests.support.appliance import (
+    API_ID,
+    API_SECRET,
+    BASE,
+    T0,
+    DatabaseFactory,
+    RepFactory,
+    new_database,
+)
+from tests.support.smtp import Inbox, smtp_server
 
 
 @pytest.fixture
@@ -36,7 +38,6 @@ def clock() -> FakeClock:
 #: The engine under the appliances of this run: ``JUMP_TEST_ENGINE=postgresql`` runs every test
 #: that asks for a ``database`` on PostgreSQL (``make test`` runs them on both engines).
 ENGINE = os.environ.get("JUMP_TEST_ENGINE", "sqlite")
-_schemas = itertools.count(1)
 S = TypeVar("S")
 
 
@@ -77,22 +78,6 @@ def pg() -> Iterator[services.Postgres]:
 @pytest.fixture
 def redis() -> Iterator[services.Redis]:
     yield from _private("redis", services.redis)
-
-
-def new_database(folder: Path | None, name: str, server: services.Postgres | None) -> str:
-    """A fresh, empty database: a SQLite file in ``folder`` or a PostgreSQL schema."""
-    if server is None:
-        assert folder is not None
-        return str(folder / f"{name}.sqlite3")
-    import psycopg
-
-    schema = f"{name.replace('-', '_')}_{next(_schemas)}"
-    with psycopg.connect(server.url(), autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    return f"{server.url()}?options=-csearch_path%3D{schema}"
-
-
-DatabaseFactory = Callable[[str], str]
 
 
 @pytest.fixture
@@ -139,10 +124,6 @@ async def raw(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         )
         c.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
         yield c
-
-
-class RepFactory(Protocol):
-    def __call__(self, username: str, password: str = "demo") -> Awaitable[ApplianceClient]: ...
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from console.admin.installers import InstallersScreen, InstallerView
 from console.admin.settings import SettingsScreen
 from console.app import JumpConsoleApp
 from console.dialogs import ConfirmScreen, PromptScreen
-from tests.app.conftest import SIZE, Site, loaded, until
-from tests.smtp_server import PASSWORD, QUIET, USER, Inbox
+from tests.support.console import SIZE, Site, loaded, until
+from tests.support.smtp import PASSWORD, QUIET, USER, Inbox
 
 
 def state_of(site: Site) -> Appliance:

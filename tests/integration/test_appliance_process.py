@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from api_client import ApiCredentials, ApplianceClient, RepCredentials, ValidationFailed
-from tests.integration.conftest import RunningAppliance, start_appliance
+from tests.support.processes import RunningAppliance, start_appliance
 
 pytestmark = pytest.mark.integration
 

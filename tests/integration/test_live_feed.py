@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import orjson
 import pytest
@@ -12,7 +12,6 @@ from websockets.asyncio.server import ServerConnection, serve
 from api_client import (
     ApiCredentials,
     ApplianceClient,
-    FeedEvent,
     FeedState,
     FeedStatus,
     ItemDelta,
@@ -25,43 +24,14 @@ from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from domain.live import StatsBatch
-from tests.conftest import T0
+from tests.support.appliance import T0
+from tests.support.feed import Events
 
 pytestmark = pytest.mark.integration
-TIMEOUT = 20.0
 
 
 async def _no_sleep(_s: float) -> None:
     await asyncio.sleep(0)
-
-
-class Events:
-    """Consume a feed in the background; wait for the event one expects, in order."""
-
-    def __init__(self, feed: LiveFeed) -> None:
-        self.feed = feed
-        self.queue: asyncio.Queue[FeedEvent] = asyncio.Queue()
-        self.seen: list[FeedEvent] = []
-        self.task = asyncio.create_task(self._pump())
-
-    async def _pump(self) -> None:
-        async for event in self.feed:
-            self.seen.append(event)
-            await self.queue.put(event)
-
-    async def until(self, match: Callable[[FeedEvent], bool]) -> FeedEvent:
-        async def wait() -> FeedEvent:
-            while True:
-                event = await self.queue.get()
-                if match(event):
-                    return event
-
-        return await asyncio.wait_for(wait(), TIMEOUT)
-
-    async def close(self) -> None:
-        self.task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await self.task
 
 
 @pytest.fixture

@@ -31,11 +31,11 @@ from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from domain import SiteSimultaneousJumps
 from domain.live import StatsBatch
-from tests import services
-from tests.conftest import new_database
-from tests.integration.conftest import config_token
-from tests.integration.test_live_feed import Events
-from tests.integration.test_reconnect_storm import _register
+from tests.support import services
+from tests.support.agents import register_clients
+from tests.support.appliance import new_database
+from tests.support.feed import Events
+from tests.support.processes import config_token
 
 pytestmark = pytest.mark.integration
 GATEWAY = {"ip": "127.0.0.254", "mac": "02:00:5e:00:00:fe"}
@@ -121,7 +121,9 @@ async def test_a_console_on_b_sees_statistics_and_changes_of_a_client_on_a(
     nodes: list[EmbeddedAppliance],
 ) -> None:
     a, b = nodes
-    (item_id, secret), *_ = await asyncio.to_thread(a.call, lambda: _register(state_of(a), 1))
+    (item_id, secret), *_ = await asyncio.to_thread(
+        a.call, lambda: register_clients(state_of(a), 1)
+    )
     async with ApplianceClient(b.url, credentials=RepCredentials("carol", "demo")) as rep:
         events = Events(LiveFeed(rep))
         await events.until(lambda e: isinstance(e, FeedStatus) and e.state is FeedState.LIVE)
@@ -146,7 +148,7 @@ async def test_a_wake_asked_on_b_is_sent_by_the_peer_held_by_a(
 ) -> None:
     a, b = nodes
     state = state_of(a)
-    creds = await asyncio.to_thread(a.call, lambda: _register(state, 2))
+    creds = await asyncio.to_thread(a.call, lambda: register_clients(state, 2))
     (peer_id, peer_secret), (sleeper_id, _) = creds
 
     def asleep() -> None:
@@ -180,7 +182,7 @@ async def test_under_disallow_only_one_of_two_nodes_starts_a_session(
 ) -> None:
     a, b = nodes
     state = state_of(a)
-    (item_id, secret), *_ = await asyncio.to_thread(a.call, lambda: _register(state, 1))
+    (item_id, secret), *_ = await asyncio.to_thread(a.call, lambda: register_clients(state, 1))
 
     def disallow() -> None:
         with state.repo.transaction():
@@ -236,7 +238,9 @@ async def test_a_restarted_bus_answers_503_then_recovers_by_itself(
     nodes: list[EmbeddedAppliance], redis: services.Redis
 ) -> None:
     a, b = nodes
-    (item_id, secret), *_ = await asyncio.to_thread(a.call, lambda: _register(state_of(a), 1))
+    (item_id, secret), *_ = await asyncio.to_thread(
+        a.call, lambda: register_clients(state_of(a), 1)
+    )
     client = await FakeClient.join(a, item_id, secret)
     try:
         await _until(lambda: state_of(b).bus.owner_of(item_id) == "a")

@@ -14,9 +14,9 @@ from schemathesis import checks
 
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
-from tests.conftest import new_database
-from tests.integration.conftest import config_token
-from tests.services import Postgres
+from tests.support.appliance import new_database
+from tests.support.processes import config_token
+from tests.support.services import Postgres
 
 pytestmark = pytest.mark.integration
 #: ``make test`` runs the same bounded examples every time (a red CI is a real regression);

@@ -16,9 +16,9 @@ from appliance.bootstrap import bootstrap
 from appliance.config import ApplianceSettings
 from appliance.db import Repository
 from appliance.embedded import EmbeddedAppliance
-from tests import services
-from tests.conftest import new_database
-from tests.integration.conftest import config_token, start_appliance
+from tests.support import services
+from tests.support.appliance import new_database
+from tests.support.processes import config_token, start_appliance
 
 pytestmark = pytest.mark.integration
 

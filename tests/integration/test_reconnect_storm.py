@@ -12,38 +12,11 @@ from websockets.asyncio.client import connect
 from appliance._state import Appliance
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
-from appliance.security import token_hash
 from jump_client.agent import retry_delay
+from tests.support.agents import register_clients
 
 pytestmark = pytest.mark.integration
 CLIENTS, RATE = 1000, 100
-
-
-def _register(state: Appliance, count: int) -> list[tuple[int, str]]:
-    """``count`` offline Jump Clients with agent credentials, as installs would leave them."""
-    repo = state.repo
-    out = []
-    with repo.transaction():
-        for n in range(count):
-            client = repo.clients.insert(
-                {
-                    "jump_group_id": 1,
-                    "name": f"storm-{n}",
-                    "hostname": f"storm-{n}",
-                    "fqdn": f"storm-{n}.test",
-                    "public_site_address": "support.jump.test",
-                    "x_online": False,
-                }
-            )
-            secret = f"storm-secret-{n}"
-            repo.execute(
-                "INSERT INTO agent_credential (jump_client_id, secret_hash, installer_id) "
-                "VALUES (?, ?, ?)",
-                (client.id, token_hash(secret), "0" * 32),
-            )
-            out.append((client.id, secret))
-        repo.save_settings(repo.settings().model_copy(update={"connection_rate": RATE}))
-    return out
 
 
 async def test_a_storm_of_reconnects_is_admitted_at_the_site_rate(database: str) -> None:
@@ -52,7 +25,9 @@ async def test_a_storm_of_reconnects_is_admitted_at_the_site_rate(database: str)
     appliance.start()
     try:
         state: Appliance = appliance.app.state.appliance
-        credentials = await asyncio.to_thread(appliance.call, lambda: _register(state, CLIENTS))
+        credentials = await asyncio.to_thread(
+            appliance.call, lambda: register_clients(state, CLIENTS, connection_rate=RATE)
+        )
         url = appliance.url.replace("http://", "ws://") + "/api/agent/v1/connect"
         admitted: list[float] = []
         attempts = 0

@@ -11,7 +11,7 @@ from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.db import Repository
 from appliance.ratelimit import RateLimiter
-from tests.conftest import API_ID, API_SECRET, BASE, T0
+from tests.support.appliance import API_ID, API_SECRET, BASE, T0
 
 
 def test_hourly_limit_holds_even_when_spread_out() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from api_client import ApplianceClient, ApplianceError, ValidationFailed
 from domain.mail import parse_recipients
-from tests.smtp_server import PASSWORD, QUIET, USER, Inbox
+from tests.support.smtp import PASSWORD, QUIET, USER, Inbox
 
 pytestmark = QUIET
 
