@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -21,6 +21,14 @@ class RunningAppliance:
     url: str
     output: list[str]
     reader: threading.Thread
+    heard: threading.Condition = field(default_factory=threading.Condition)
+
+    def wait_for_output(self, text: str, timeout: float = 10.0) -> str:
+        """Everything the process said, once it has said ``text`` (it prints its banner just
+        after the line that says it listens)."""
+        with self.heard:
+            self.heard.wait_for(lambda: text in "".join(self.output), timeout)
+        return "".join(self.output)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -63,12 +71,15 @@ def start_appliance(
     assert process.stdout is not None
     output: list[str] = []
     found = threading.Event()
+    heard = threading.Condition()
     url: list[str] = []
 
     def read() -> None:
         assert process.stdout is not None
         for line in process.stdout:
-            output.append(line)
+            with heard:
+                output.append(line)
+                heard.notify_all()
             match = READY.search(line)
             if match and not found.is_set():
                 url.append(match.group(1))
@@ -76,8 +87,8 @@ def start_appliance(
         found.set()
 
     reader = threading.Thread(target=read, daemon=True)
+    running = RunningAppliance(process, "", output, reader, heard)
     reader.start()
-    running = RunningAppliance(process, url[0] if url else "", output, reader)
     if not found.wait(timeout) or not url:
         running.stop()
         raise AssertionError("the appliance did not start:\n" + "".join(output))
