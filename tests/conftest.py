@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -22,6 +21,7 @@ from tests.support.appliance import (
     API_ID,
     API_SECRET,
     BASE,
+    ENGINE,
     T0,
     DatabaseFactory,
     RepFactory,
@@ -35,16 +35,22 @@ def clock() -> FakeClock:
     return FakeClock(T0)
 
 
-#: The engine under the appliances of this run: ``JUMP_TEST_ENGINE=postgresql`` runs every test
-#: that asks for a ``database`` on PostgreSQL (``make test`` runs them on both engines).
-ENGINE = os.environ.get("JUMP_TEST_ENGINE", "sqlite")
 S = TypeVar("S")
+DATABASE_FIXTURES = {"database", "database_factory", "postgres_server"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``engine`` the tests that ``make test`` runs again on PostgreSQL.
+
+    A test that asks for a database is marked, unless it says ``not_storage``: its subject
+    (a screen, the Jump Client, the live feed, admission) is the same whatever the engine,
+    and the database under it is only where its appliance keeps its data. Where engines can
+    differ (the repository, the APIs' reads and writes, tokens, sweeps, concurrent writers),
+    a test stays on both.
+    """
     for item in items:
-        if {"database", "database_factory", "postgres_server"} & set(
-            getattr(item, "fixturenames", ())
+        if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())) and not any(
+            item.iter_markers("not_storage")
         ):
             item.add_marker(pytest.mark.engine)
 

@@ -10,6 +10,7 @@ import sys
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from textual.widgets import RichLog, Tabs
 
 from api_client import ApplianceClient, RepCredentials
@@ -30,6 +31,8 @@ from tests.support.console import (
     until,
 )
 from widgets import StatusBar
+
+pytestmark = pytest.mark.not_storage("the console's screens and keys")
 
 
 async def test_start_a_session_from_the_keyboard(site: Site) -> None:

@@ -18,6 +18,8 @@ from console.dialogs import ConfirmScreen, PromptScreen
 from tests.support.console import SIZE, Site, loaded, until
 from tests.support.smtp import PASSWORD, QUIET, USER, Inbox
 
+pytestmark = pytest.mark.not_storage("the console's administration screens")
+
 
 def state_of(site: Site) -> Appliance:
     state: Appliance = site.appliance.app.state.appliance

@@ -16,6 +16,8 @@ from domain.thumbnail import Thumbnail, decode
 from tests.support.console import CONSOLE_NOW, SIZE, Site, loaded, make_site, until
 from widgets import DetailsPane, FilterBar, GroupTree, JumpTable, StatusBar
 
+pytestmark = pytest.mark.not_storage("the console's screens and keys")
+
 
 def groups_in_view(app: JumpConsoleApp) -> set[tuple[JumpGroupType, int]]:
     store = app.store

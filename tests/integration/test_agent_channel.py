@@ -39,6 +39,7 @@ async def _closed_with(ws: ClientConnection) -> int | None:
         return closed.rcvd.code if closed.rcvd else None
 
 
+@pytest.mark.not_storage("the agent channel's guard")
 async def test_a_bad_client_is_disconnected_and_the_others_carry_on(database: str) -> None:
     settings = ApplianceSettings(db=database, demo_fleet=0, simulate=False, live_interval_s=1.0)
     appliance = EmbeddedAppliance(settings)
@@ -77,6 +78,7 @@ async def test_a_bad_client_is_disconnected_and_the_others_carry_on(database: st
         appliance.stop()
 
 
+@pytest.mark.not_storage("which agent connection counts")
 async def test_a_replaced_connection_closing_late_leaves_the_client_online(
     database: str,
 ) -> None:
@@ -159,6 +161,7 @@ async def test_clients_left_online_by_a_node_that_died_are_called_offline(
         appliance.stop()
 
 
+@pytest.mark.not_storage("websocket compression")
 async def test_the_agent_channel_is_not_compressed_but_the_console_feed_is(
     database: str,
 ) -> None:

@@ -21,7 +21,10 @@ from console.config import load_settings
 from tests.support.appliance import T0, new_database
 from tests.support.services import Postgres
 
-pytestmark = pytest.mark.integration
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.not_storage("the command line's words and exit codes"),
+]
 
 
 @pytest.fixture(scope="module")

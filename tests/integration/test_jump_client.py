@@ -38,7 +38,10 @@ from tests.support.jump_client import (
     running,
 )
 
-pytestmark = pytest.mark.integration
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.not_storage("the Jump Client process and what it does on its machine"),
+]
 
 
 @pytest.fixture

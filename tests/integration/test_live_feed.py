@@ -28,7 +28,10 @@ from domain.live import StatsBatch
 from tests.support.appliance import T0
 from tests.support.feed import Events
 
-pytestmark = pytest.mark.integration
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.not_storage("the live feed's frames, resume and reconnect"),
+]
 
 
 async def _no_sleep(_s: float) -> None:

@@ -18,7 +18,7 @@ from appliance.embedded import EmbeddedAppliance
 from domain import Installer
 from tests.support.appliance import T0
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.not_storage("the plain console's words")]
 BOX_DRAWING = re.compile("[\u2500-\u257f\u2580-\u259f]")
 
 

@@ -23,7 +23,7 @@ from jump_client.agent import retry_delay
 from tests.support.agents import register_clients
 from tests.support.appliance import T0
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.not_storage("connection-rate admission")]
 CLIENTS, RATE = 1000, 100
 
 

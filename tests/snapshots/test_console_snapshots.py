@@ -10,6 +10,8 @@ from console.dialogs import EditScreen
 from console.session_screen import SessionsScreen
 from tests.support.console import SIZE, Site, details_text, focus_on, loaded, make_item, until
 
+pytestmark = pytest.mark.not_storage("how the console looks")
+
 THEMES = ["jump-dark", "jump-light", "jump-high-contrast", "jump-16"]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,9 @@ API_ID, API_SECRET = "tester", "tester-secret"
 BASE = "http://appliance.test"
 SERVERS, WORKSTATIONS, LAB = 1, 2, 4
 
+#: The engine under the appliances of this run: ``JUMP_TEST_ENGINE=postgresql`` runs every test
+#: that asks for a ``database`` on PostgreSQL (``make test`` runs the ``engine`` ones there).
+ENGINE = os.environ.get("JUMP_TEST_ENGINE", "sqlite")
 _schemas = itertools.count(1)
 
 

@@ -374,6 +374,7 @@ async def test_upgrade_rules(app: FastAPI, rep: RepFactory) -> None:
         await (await rep("alice")).upgrade(make_item(app, needs_update=True).id)
 
 
+@pytest.mark.not_storage("the upgrade orchestrator's caps")
 async def test_orchestrator_holds_its_concurrency_and_bandwidth_caps(
     app: FastAPI, rep: RepFactory
 ) -> None:

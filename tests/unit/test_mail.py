@@ -13,6 +13,7 @@ from tests.support.smtp import PASSWORD, QUIET, USER, Inbox
 pytestmark = QUIET
 
 
+@pytest.mark.not_storage("the mail the appliance sends")
 async def test_an_installer_email_arrives_with_its_link(
     api: ApplianceClient, smtp: tuple[Inbox, int]
 ) -> None:
