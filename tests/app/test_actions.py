@@ -7,7 +7,9 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +29,7 @@ from tests.support.console import (
     focus_on,
     loaded,
     make_item,
+    make_site,
     toasts,
     until,
 )
@@ -199,7 +202,16 @@ async def test_mark_two_and_start_both_then_invite(site: Site) -> None:
         )
 
 
-async def test_a_shell_in_the_session_tab(site: Site, tmp_path: Any) -> None:
+@pytest.fixture
+def site_with_a_client(tmp_path: Path, database: str) -> Iterator[Site]:
+    """A quiet site whose statistics come every second, not twenty times a second: a real Jump
+    Client reports at the site's interval, and at twenty a second the console is never idle, so
+    each key a test presses waits out Pilot's idle timeout (a second) before the next."""
+    yield from make_site(tmp_path, database, simulate=False, interval=1.0)
+
+
+async def test_a_shell_in_the_session_tab(site_with_a_client: Site, tmp_path: Any) -> None:
+    site = site_with_a_client
     state = appliance_state(site)
 
     def create_installer() -> Installer:
