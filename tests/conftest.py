@@ -67,12 +67,20 @@ def _private(
 
 
 @pytest.fixture(scope="session")
-def postgres_server() -> Iterator[services.Postgres | None]:
+def shared_pg() -> Iterator[services.Postgres]:
+    """One PostgreSQL server for the whole run, started when a test first asks for it. Tests
+    share the server, not data: each makes its own schema in it (``new_database``). A test
+    that stops or restarts its server asks for ``pg`` instead."""
+    yield from _private("postgresql", services.postgres)
+
+
+@pytest.fixture(scope="session")
+def postgres_server(request: pytest.FixtureRequest) -> services.Postgres | None:
     """The server under every ``database`` of a PostgreSQL run (None on SQLite)."""
     if ENGINE != "postgresql":
-        yield None
-        return
-    yield from _private("postgresql", services.postgres)
+        return None
+    server: services.Postgres = request.getfixturevalue("shared_pg")
+    return server
 
 
 @pytest.fixture

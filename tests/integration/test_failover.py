@@ -37,9 +37,9 @@ SETTINGS = {"JUMP_APPLIANCE_LIVE_INTERVAL_S": "0.5", "JUMP_APPLIANCE_SIMULATE": 
 
 @pytest.fixture
 def site(
-    pg: services.Postgres, redis: services.Redis
+    shared_pg: services.Postgres, redis: services.Redis
 ) -> Iterator[tuple[RunningAppliance, RunningAppliance, Balancer]]:
-    url = new_database(None, "failover", pg)
+    url = new_database(None, "failover", shared_pg)
     nodes: list[RunningAppliance] = []
     balancer: Balancer | None = None
     try:

@@ -27,13 +27,14 @@ from api_client import (
 )
 from api_client.errors import Refused
 from appliance._state import Appliance
+from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from domain import SiteSimultaneousJumps
 from domain.live import StatsBatch
 from tests.support import services
 from tests.support.agents import register_clients
-from tests.support.appliance import new_database
+from tests.support.appliance import T0, new_database
 from tests.support.feed import Events
 from tests.support.processes import config_token
 
@@ -41,9 +42,10 @@ pytestmark = pytest.mark.integration
 GATEWAY = {"ip": "127.0.0.254", "mac": "02:00:5e:00:00:fe"}
 
 
-@pytest.fixture
-def nodes(pg: services.Postgres, redis: services.Redis) -> Iterator[list[EmbeddedAppliance]]:
-    url = new_database(None, "site", pg)
+def two_nodes(
+    server: services.Postgres, redis: services.Redis, clock: FakeClock | None = None
+) -> Iterator[list[EmbeddedAppliance]]:
+    url = new_database(None, "site", server)
     running = []
     for name in ("a", "b"):
         settings = ApplianceSettings(
@@ -55,7 +57,7 @@ def nodes(pg: services.Postgres, redis: services.Redis) -> Iterator[list[Embedde
             live_interval_s=0.5,
             rate_per_second=5,
         )
-        node = EmbeddedAppliance(settings, api_account=("it", "it-secret"))
+        node = EmbeddedAppliance(settings, clock=clock, api_account=("it", "it-secret"))
         node.start()
         running.append(node)
     try:
@@ -63,6 +65,20 @@ def nodes(pg: services.Postgres, redis: services.Redis) -> Iterator[list[Embedde
     finally:
         for node in running:
             node.stop()
+
+
+@pytest.fixture
+def nodes(shared_pg: services.Postgres, redis: services.Redis) -> Iterator[list[EmbeddedAppliance]]:
+    yield from two_nodes(shared_pg, redis)
+
+
+@pytest.fixture
+def still_nodes(
+    shared_pg: services.Postgres, redis: services.Redis
+) -> Iterator[list[EmbeddedAppliance]]:
+    """Two nodes on one fake clock that does not move: the site counts requests per second
+    of its clock, so all a test sends falls in the same second, however long it takes."""
+    yield from two_nodes(shared_pg, redis, FakeClock(T0))
 
 
 def state_of(node: EmbeddedAppliance) -> Appliance:
@@ -213,9 +229,9 @@ async def test_under_disallow_only_one_of_two_nodes_starts_a_session(
 
 
 def test_request_limits_are_counted_for_the_site_not_per_node(
-    nodes: list[EmbeddedAppliance],
+    still_nodes: list[EmbeddedAppliance],
 ) -> None:
-    a, b = nodes
+    a, b = still_nodes
     token = config_token(a.url, "it", "it-secret")
     headers = {"Authorization": f"Bearer {token}"}
     codes = []
