@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 
 from api_client import ApiCredentials, ApplianceClient, RepCredentials
+from appliance import security
 from appliance.app import create_app
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
@@ -28,6 +29,22 @@ from tests.support.appliance import (
     new_database,
 )
 from tests.support.smtp import Inbox, smtp_server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_secret_hashes() -> Iterator[None]:
+    """Secrets hashed in this process use scrypt at a low work factor.
+
+    At the appliance's own (2**14) every appliance started and every sign-in costs a tenth
+    of a second or more of CPU, and the suite does both hundreds of times: nearly half the
+    CPU time of the API tests. The hashes name their own parameters, so they are still
+    verified as the appliance verifies any hash; what the work factor buys (slow guessing
+    from a stolen database) no test measures. Appliances run as separate processes keep the
+    appliance's own factor.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(security, "_N", 2**4)
+        yield
 
 
 @pytest.fixture
