@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from api_client.client import (
-    ApiCredentials,
-    ApplianceClient,
-    Credentials,
-    Page,
-    RepCredentials,
-    Resource,
-    RetryPolicy,
-)
+from api_client._config import Resource
+from api_client._transport import ApiCredentials, Credentials, Page, RepCredentials, RetryPolicy
+from api_client.client import ApplianceClient
 from api_client.errors import (
     ApplianceError,
     AuthenticationFailed,

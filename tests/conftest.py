@@ -3,29 +3,48 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
-import os
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
 from api_client import ApiCredentials, ApplianceClient, RepCredentials
+from appliance import security
 from appliance.app import create_app
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
-from tests import services
-from tests.smtp_server import Inbox, smtp_server
+from tests.support import services
+from tests.support.appliance import (
+    API_ID,
+    API_SECRET,
+    BASE,
+    ENGINE,
+    T0,
+    DatabaseFactory,
+    RepFactory,
+    new_database,
+)
+from tests.support.smtp import Inbox, smtp_server
 
-# Tuesday 2026-11-24 10:00 UTC: inside Paris business hours, outside New York's.
-T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-API_ID, API_SECRET = "tester", "tester-secret"
-BASE = "http://appliance.test"
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_secret_hashes() -> Iterator[None]:
+    """Secrets hashed in this process use scrypt at a low work factor.
+
+    At the appliance's own (2**14) every appliance started and every sign-in costs a tenth
+    of a second or more of CPU, and the suite does both hundreds of times: nearly half the
+    CPU time of the API tests. The hashes name their own parameters, so they are still
+    verified as the appliance verifies any hash; what the work factor buys (slow guessing
+    from a stolen database) no test measures. Appliances run as separate processes keep the
+    appliance's own factor.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(security, "_N", 2**4)
+        yield
 
 
 @pytest.fixture
@@ -33,17 +52,22 @@ def clock() -> FakeClock:
     return FakeClock(T0)
 
 
-#: The engine under the appliances of this run: ``JUMP_TEST_ENGINE=postgresql`` runs every test
-#: that asks for a ``database`` on PostgreSQL (``make test`` runs them on both engines).
-ENGINE = os.environ.get("JUMP_TEST_ENGINE", "sqlite")
-_schemas = itertools.count(1)
 S = TypeVar("S")
+DATABASE_FIXTURES = {"database", "database_factory", "postgres_server"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``engine`` the tests that ``make test`` runs again on PostgreSQL.
+
+    A test that asks for a database is marked, unless it says ``not_storage``: its subject
+    (a screen, the Jump Client, the live feed, admission) is the same whatever the engine,
+    and the database under it is only where its appliance keeps its data. Where engines can
+    differ (the repository, the APIs' reads and writes, tokens, sweeps, concurrent writers),
+    a test stays on both.
+    """
     for item in items:
-        if {"database", "database_factory", "postgres_server"} & set(
-            getattr(item, "fixturenames", ())
+        if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())) and not any(
+            item.iter_markers("not_storage")
         ):
             item.add_marker(pytest.mark.engine)
 
@@ -60,12 +84,20 @@ def _private(
 
 
 @pytest.fixture(scope="session")
-def postgres_server() -> Iterator[services.Postgres | None]:
+def shared_pg() -> Iterator[services.Postgres]:
+    """One PostgreSQL server for the whole run, started when a test first asks for it. Tests
+    share the server, not data: each makes its own schema in it (``new_database``). A test
+    that stops or restarts its server asks for ``pg`` instead."""
+    yield from _private("postgresql", services.postgres)
+
+
+@pytest.fixture(scope="session")
+def postgres_server(request: pytest.FixtureRequest) -> services.Postgres | None:
     """The server under every ``database`` of a PostgreSQL run (None on SQLite)."""
     if ENGINE != "postgresql":
-        yield None
-        return
-    yield from _private("postgresql", services.postgres)
+        return None
+    server: services.Postgres = request.getfixturevalue("shared_pg")
+    return server
 
 
 @pytest.fixture
@@ -77,22 +109,6 @@ def pg() -> Iterator[services.Postgres]:
 @pytest.fixture
 def redis() -> Iterator[services.Redis]:
     yield from _private("redis", services.redis)
-
-
-def new_database(folder: Path | None, name: str, server: services.Postgres | None) -> str:
-    """A fresh, empty database: a SQLite file in ``folder`` or a PostgreSQL schema."""
-    if server is None:
-        assert folder is not None
-        return str(folder / f"{name}.sqlite3")
-    import psycopg
-
-    schema = f"{name.replace('-', '_')}_{next(_schemas)}"
-    with psycopg.connect(server.url(), autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    return f"{server.url()}?options=-csearch_path%3D{schema}"
-
-
-DatabaseFactory = Callable[[str], str]
 
 
 @pytest.fixture
@@ -139,10 +155,6 @@ async def raw(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         )
         c.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
         yield c
-
-
-class RepFactory(Protocol):
-    def __call__(self, username: str, password: str = "demo") -> Awaitable[ApplianceClient]: ...
 
 
 @pytest.fixture

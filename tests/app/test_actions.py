@@ -7,79 +7,35 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from textual.pilot import Pilot
+import pytest
 from textual.widgets import RichLog, Tabs
 
 from api_client import ApplianceClient, RepCredentials
-from appliance._state import Appliance
-from console.app import JumpConsoleApp
 from console.dialogs import ConfirmScreen, EditScreen, PromptScreen
 from console.session_screen import SessionsScreen, ShellView
-from domain import Installer, JumpClient
+from domain import Installer
 from jump_client.config import load
-from tests.app.conftest import SIZE, Site, loaded, until
+from tests.support.appliance import SERVERS
+from tests.support.console import (
+    SIZE,
+    Site,
+    appliance_state,
+    details_text,
+    focus_on,
+    loaded,
+    make_item,
+    make_site,
+    toasts,
+    until,
+)
 from widgets import StatusBar
 
-SERVERS, WORKSTATIONS = 1, 2
-
-
-def appliance_state(site: Site) -> Appliance:
-    assert site.appliance.app is not None
-    state: Appliance = site.appliance.app.state.appliance
-    return state
-
-
-def make_item(site: Site, group: int = SERVERS, **over: Any) -> JumpClient:
-    """Add a demo item on the appliance's loop, so consoles hear of it as a delta."""
-    state = appliance_state(site)
-
-    def create() -> JumpClient:
-        number = state.repo.next_id("jump_client")
-        values: dict[str, Any] = {
-            "jump_group_id": group,
-            "name": f"ZZ-TEST-{number}",
-            "hostname": f"zz-{number}",
-            "fqdn": f"zz-{number}.test",
-            "public_site_address": "support.jump.test",
-            "x_online": True,
-            "x_demo": True,
-            "console_user": "",
-            "attended_session_policy_id": 2,
-            "unattended_session_policy_id": 3,
-            "x_mac": "02:00:5e:66:00:01",
-            "x_gateway": {"ip": "127.16.66.1", "mac": "02:00:5e:66:00:fe"},
-        }
-        values.update(over)
-        with state.repo.transaction():
-            item = state.repo.clients.insert(values)
-        state.changed([item.id])
-        return item
-
-    return site.appliance.call(create)
-
-
-async def focus_on(pilot: Pilot[object], item: JumpClient) -> JumpConsoleApp:
-    """Filter the list down to ``item`` and wait for its details."""
-    app = pilot.app
-    assert isinstance(app, JumpConsoleApp)
-    await until(pilot, lambda: item.id in app.store.row_of)
-    await pilot.press("colon", *f"filter {item.name}", "enter")
-    await until(
-        pilot, lambda: app.highlighted_item() is not None and app.highlighted_item().id == item.id
-    )  # type: ignore[union-attr]
-    await pilot.pause()
-    return app
-
-
-def details_text(app: JumpConsoleApp) -> str:
-    return str(app.query_one("#details-text").render())
-
-
-def toasts(app: JumpConsoleApp) -> list[str]:
-    return [n.message for n in app._notifications]
+pytestmark = pytest.mark.not_storage("the console's screens and keys")
 
 
 async def test_start_a_session_from_the_keyboard(site: Site) -> None:
@@ -271,7 +227,16 @@ async def test_mark_two_and_start_both_then_invite(site: Site) -> None:
         )
 
 
-async def test_a_shell_in_the_session_tab(site: Site, tmp_path: Any) -> None:
+@pytest.fixture
+def site_with_a_client(tmp_path: Path, database: str) -> Iterator[Site]:
+    """A quiet site whose statistics come every second, not twenty times a second: a real Jump
+    Client reports at the site's interval, and at twenty a second the console is never idle, so
+    each key a test presses waits out Pilot's idle timeout (a second) before the next."""
+    yield from make_site(tmp_path, database, simulate=False, interval=1.0)
+
+
+async def test_a_shell_in_the_session_tab(site_with_a_client: Site, tmp_path: Any) -> None:
+    site = site_with_a_client
     state = appliance_state(site)
 
     def create_installer() -> Installer:

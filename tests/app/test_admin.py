@@ -15,8 +15,10 @@ from console.admin.installers import InstallersScreen, InstallerView
 from console.admin.settings import SettingsScreen
 from console.app import JumpConsoleApp
 from console.dialogs import ConfirmScreen, PromptScreen
-from tests.app.conftest import SIZE, Site, loaded, until
-from tests.smtp_server import PASSWORD, QUIET, USER, Inbox
+from tests.support.console import SIZE, Site, loaded, until
+from tests.support.smtp import PASSWORD, QUIET, USER, Inbox
+
+pytestmark = pytest.mark.not_storage("the console's administration screens")
 
 
 def state_of(site: Site) -> Appliance:

@@ -13,8 +13,10 @@ from appliance._state import Appliance
 from console.app import JumpConsoleApp
 from domain import JumpGroupType, Status
 from domain.thumbnail import Thumbnail, decode
-from tests.app.conftest import SIZE, Site, loaded, make_site, until
+from tests.support.console import CONSOLE_NOW, SIZE, Site, loaded, make_site, until
 from widgets import DetailsPane, FilterBar, GroupTree, JumpTable, StatusBar
+
+pytestmark = pytest.mark.not_storage("the console's screens and keys")
 
 
 def groups_in_view(app: JumpConsoleApp) -> set[tuple[JumpGroupType, int]]:
@@ -244,7 +246,6 @@ async def test_login_screen_retries_after_a_wrong_password(site: Site) -> None:
     from api_client import ApplianceClient, RepCredentials
     from console.backend import Backend
     from console.login import LoginScreen
-    from tests.app.conftest import CONSOLE_NOW
 
     def connect(user: str, password: str) -> Backend:
         client = ApplianceClient(site.appliance.url, credentials=RepCredentials(user, password))

@@ -1,90 +1,12 @@
-"""Real processes on 127.0.0.1: start ``jump-appliance`` and wait for it to say it listens."""
+"""Fixtures of the integration tests: real processes and servers on 127.0.0.1."""
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
-import httpx
 import pytest
 
-READY = re.compile(r"listening on (http://127\.0\.0\.1:\d+)")
-
-
-@dataclass
-class RunningAppliance:
-    process: subprocess.Popen[str]
-    url: str
-    output: list[str]
-    reader: threading.Thread
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        self.reader.join(timeout=10)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
-
-
-def start_appliance(
-    db: str | Path, *extra: str, timeout: float = 30.0, env: dict[str, str] | None = None
-) -> RunningAppliance:
-    """Start the appliance on a free loopback port; return once it says it is listening.
-
-    ``env``: settings (``JUMP_APPLIANCE_*``) on top of this process's environment."""
-    command = [
-        sys.executable,
-        "-m",
-        "appliance",
-        "--db",
-        str(db),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        *extra,
-    ]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
-    )
-    assert process.stdout is not None
-    output: list[str] = []
-    found = threading.Event()
-    url: list[str] = []
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            output.append(line)
-            match = READY.search(line)
-            if match and not found.is_set():
-                url.append(match.group(1))
-                found.set()
-        found.set()
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    running = RunningAppliance(process, url[0] if url else "", output, reader)
-    if not found.wait(timeout) or not url:
-        running.stop()
-        raise AssertionError("the appliance did not start:\n" + "".join(output))
-    running.url = url[0]
-    return running
+from tests.support.processes import RunningAppliance, start_appliance
 
 
 @pytest.fixture
@@ -92,15 +14,3 @@ def appliance_process(database: str) -> Iterator[RunningAppliance]:
     running = start_appliance(database, "--demo-fleet", "40", "--api-account", "it:it-secret")
     yield running
     running.stop()
-
-
-def config_token(url: str, client_id: str, secret: str) -> str:
-    """A Config API bearer token for an API account, by the client-credentials grant."""
-    answer = httpx.post(
-        f"{url}/oauth2/token",
-        data={"grant_type": "client_credentials"},
-        auth=(client_id, secret),
-        timeout=10,
-    )
-    answer.raise_for_status()
-    return str(answer.json()["access_token"])

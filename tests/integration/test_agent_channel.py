@@ -15,7 +15,7 @@ from websockets.exceptions import ConnectionClosed
 from appliance._state import Appliance
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
-from tests.integration.test_reconnect_storm import _register
+from tests.support.agents import register_clients
 
 pytestmark = pytest.mark.integration
 
@@ -39,13 +39,14 @@ async def _closed_with(ws: ClientConnection) -> int | None:
         return closed.rcvd.code if closed.rcvd else None
 
 
+@pytest.mark.not_storage("the agent channel's guard")
 async def test_a_bad_client_is_disconnected_and_the_others_carry_on(database: str) -> None:
     settings = ApplianceSettings(db=database, demo_fleet=0, simulate=False, live_interval_s=1.0)
     appliance = EmbeddedAppliance(settings)
     appliance.start()
     try:
         state: Appliance = appliance.app.state.appliance
-        creds = await asyncio.to_thread(appliance.call, lambda: _register(state, 4))
+        creds = await asyncio.to_thread(appliance.call, lambda: register_clients(state, 4))
         url = appliance.url.replace("http://", "ws://") + "/api/agent/v1/connect"
         good, flooder, babbler, giant = [await _join(url, *c) for c in creds]
         stats = orjson.dumps({"type": "stats", "cpu_percent": 12.5}).decode()
@@ -77,6 +78,7 @@ async def test_a_bad_client_is_disconnected_and_the_others_carry_on(database: st
         appliance.stop()
 
 
+@pytest.mark.not_storage("which agent connection counts")
 async def test_a_replaced_connection_closing_late_leaves_the_client_online(
     database: str,
 ) -> None:
@@ -85,7 +87,9 @@ async def test_a_replaced_connection_closing_late_leaves_the_client_online(
     appliance.start()
     try:
         state: Appliance = appliance.app.state.appliance
-        (item_id, secret), *_ = await asyncio.to_thread(appliance.call, lambda: _register(state, 1))
+        (item_id, secret), *_ = await asyncio.to_thread(
+            appliance.call, lambda: register_clients(state, 1)
+        )
         url = appliance.url.replace("http://", "ws://") + "/api/agent/v1/connect"
 
         def online() -> bool:
@@ -115,7 +119,7 @@ async def test_clients_left_online_by_a_node_that_died_are_called_offline(
     on a site, another node) calls offline those no node holds."""
     from appliance.clock import FakeClock
     from appliance.maintenance import OrphanSweep
-    from tests.conftest import T0
+    from tests.support.appliance import T0
 
     clock = FakeClock(T0)
     settings = ApplianceSettings(db=database, demo_fleet=0, simulate=False, live_interval_s=1.0)
@@ -130,7 +134,7 @@ async def test_clients_left_online_by_a_node_that_died_are_called_offline(
             if not isinstance(h.__self__, OrphanSweep)  # type: ignore[attr-defined]
         ]
         (held, secret), (left, _) = await asyncio.to_thread(
-            appliance.call, lambda: _register(state, 2)
+            appliance.call, lambda: register_clients(state, 2)
         )
         url = appliance.url.replace("http://", "ws://") + "/api/agent/v1/connect"
         ws = await _join(url, held, secret)
@@ -157,6 +161,7 @@ async def test_clients_left_online_by_a_node_that_died_are_called_offline(
         appliance.stop()
 
 
+@pytest.mark.not_storage("websocket compression")
 async def test_the_agent_channel_is_not_compressed_but_the_console_feed_is(
     database: str,
 ) -> None:
@@ -167,7 +172,9 @@ async def test_the_agent_channel_is_not_compressed_but_the_console_feed_is(
     appliance.start()
     try:
         state: Appliance = appliance.app.state.appliance
-        (item_id, secret), *_ = await asyncio.to_thread(appliance.call, lambda: _register(state, 1))
+        (item_id, secret), *_ = await asyncio.to_thread(
+            appliance.call, lambda: register_clients(state, 1)
+        )
         base = appliance.url.replace("http://", "ws://")
         agent = await _join(f"{base}/api/agent/v1/connect", item_id, secret)  # deflate offered
         assert agent.response is not None

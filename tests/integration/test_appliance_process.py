@@ -8,13 +8,13 @@ import httpx
 import pytest
 
 from api_client import ApiCredentials, ApplianceClient, RepCredentials, ValidationFailed
-from tests.integration.conftest import RunningAppliance, start_appliance
+from tests.support.processes import RunningAppliance, start_appliance
 
 pytestmark = pytest.mark.integration
 
 
 async def test_scripting_the_config_api_over_http(appliance_process: RunningAppliance) -> None:
-    banner = "".join(appliance_process.output)
+    banner = appliance_process.wait_for_output("Config API account 'it' is ready.")
     assert "DEMO site: 40 demo Jump Clients" in banner
     assert "it-secret" not in banner
     async with ApplianceClient(

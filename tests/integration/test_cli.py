@@ -18,10 +18,13 @@ from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from console import cli
 from console.config import load_settings
-from tests.conftest import T0, new_database
-from tests.services import Postgres
+from tests.support.appliance import T0, new_database
+from tests.support.services import Postgres
 
-pytestmark = pytest.mark.integration
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.not_storage("the command line's words and exit codes"),
+]
 
 
 @pytest.fixture(scope="module")

@@ -24,12 +24,12 @@ from api_client import (
     RepCredentials,
 )
 from api_client.live import ItemDelta, SnapshotLoaded
-from tests import services
-from tests.balancer import Balancer
-from tests.conftest import new_database
-from tests.integration.conftest import RunningAppliance, start_appliance
-from tests.integration.test_jump_client import Client, eventually, installer, running
-from tests.integration.test_live_feed import Events
+from tests.support import services
+from tests.support.appliance import new_database
+from tests.support.balancer import Balancer
+from tests.support.feed import Events
+from tests.support.jump_client import Client, eventually, installer, running
+from tests.support.processes import RunningAppliance, start_appliance
 
 pytestmark = pytest.mark.integration
 SETTINGS = {"JUMP_APPLIANCE_LIVE_INTERVAL_S": "0.5", "JUMP_APPLIANCE_SIMULATE": "false"}
@@ -37,9 +37,9 @@ SETTINGS = {"JUMP_APPLIANCE_LIVE_INTERVAL_S": "0.5", "JUMP_APPLIANCE_SIMULATE": 
 
 @pytest.fixture
 def site(
-    pg: services.Postgres, redis: services.Redis
+    shared_pg: services.Postgres, redis: services.Redis
 ) -> Iterator[tuple[RunningAppliance, RunningAppliance, Balancer]]:
-    url = new_database(None, "failover", pg)
+    url = new_database(None, "failover", shared_pg)
     nodes: list[RunningAppliance] = []
     balancer: Balancer | None = None
     try:

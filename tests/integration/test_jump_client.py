@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import zipfile
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -24,78 +24,24 @@ from api_client import ApiCredentials, ApplianceClient, ApplianceError, Refused,
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
-from domain import Installer
 from domain.thumbnail import decode as decode_thumbnail
 from jump_client.config import load, save
 from jump_client.install import service_unit
-from tests.conftest import T0
+from tests.support.appliance import T0
+from tests.support.jump_client import (
+    GATEWAY,
+    Client,
+    cli,
+    eventually,
+    install_client,
+    installer,
+    running,
+)
 
-pytestmark = pytest.mark.integration
-GATEWAY = "127.16.77.1"
-
-
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "jump_client", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, **(env or {})},
-    )
-
-
-class Client:
-    """One running ``jump-client run`` process."""
-
-    def __init__(
-        self,
-        directory: Path,
-        *,
-        mac: str,
-        broadcast: str | None = None,
-        display: str | None = None,
-        prompter: str | None = None,
-        console_user: str | None = None,
-    ) -> None:
-        args = [sys.executable, "-m", "jump_client", "run", "--dir", str(directory)]
-        if broadcast:
-            args += ["--wol-broadcast", broadcast]
-        env = {**os.environ, "JUMP_CLIENT_GATEWAY": GATEWAY, "JUMP_CLIENT_MAC": mac}
-        env.pop("DISPLAY", None)  # a screen only where a test gives one
-        if display:
-            env["DISPLAY"] = display
-        if prompter:
-            args += ["--prompter", prompter]
-        if console_user:
-            env["JUMP_CLIENT_CONSOLE_USER"] = console_user
-        self.process = subprocess.Popen(
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
-        )
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-
-
-def install_client(url: str, inst: Installer, directory: Path) -> int:
-    """``jump-client install`` into ``directory``; the new item's id."""
-    done = cli(
-        "install", "--key", inst.installer_id, "--appliance", url, "--install-dir", str(directory)
-    )
-    assert done.returncode == 0, done.stderr
-    return load(directory).jump_client_id or 0
-
-
-def running(url: str, inst: Installer, directory: Path, clients: list[Client], *, mac: str) -> int:
-    """Install and start ``jump-client run``; the item's id."""
-    item_id = install_client(url, inst, directory)
-    clients.append(Client(directory, mac=mac))
-    return item_id
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.not_storage("the Jump Client process and what it does on its machine"),
+]
 
 
 @pytest.fixture
@@ -126,23 +72,6 @@ def clients() -> Iterator[list[Client]]:
     yield running
     for client in running:
         client.stop()
-
-
-async def installer(api: ApplianceClient, **fields: Any) -> Installer:
-    return await api.installers.create({"jump_group_id": 1, "elevate_install": False, **fields})
-
-
-async def eventually(check: Callable[[], Any], timeout: float = 20.0) -> Any:
-    """Poll an appliance-side condition until it holds (bounded)."""
-
-    async def wait() -> Any:
-        while True:
-            value = await check()
-            if value:
-                return value
-            await asyncio.sleep(0.1)
-
-    return await asyncio.wait_for(wait(), timeout)
 
 
 async def test_install_with_allowed_and_refused_overrides_in_both_forms(
@@ -829,7 +758,7 @@ async def test_files_go_both_ways_from_the_console_session_screen(
 ) -> None:
     from console.dialogs import PathsScreen
     from console.session_screen import ShellView
-    from tests.app.conftest import SIZE, Site, loaded, until
+    from tests.support.console import SIZE, Site, loaded, until
 
     share, mine = tmp_path / "share", tmp_path / "mine"
     share.mkdir()
@@ -1021,7 +950,7 @@ async def test_a_user_asks_for_support_and_a_representative_takes_it(
 ) -> None:
     from console.dialogs import ChoiceScreen
     from console.session_screen import SessionsScreen
-    from tests.app.conftest import SIZE, Site, loaded, until
+    from tests.support.console import SIZE, Site, loaded, until
 
     inst = await installer(api, attended_session_policy_id=3, tag="helpdesk")
     item_id = running(embedded.url, inst, tmp_path / "h", clients, mac="02:00:5e:77:00:18")
@@ -1061,7 +990,7 @@ async def test_a_user_asks_for_support_and_a_representative_takes_it(
 async def test_an_interval_change_reaches_consoles_and_clients_within_one_interval(
     tmp_path: Path, clients: list[Client]
 ) -> None:
-    from tests.app.conftest import SIZE, Site, loaded, until
+    from tests.support.console import SIZE, Site, loaded, until
 
     settings = ApplianceSettings(db=tmp_path / "iv.sqlite3", demo_fleet=5, simulate=False)
     appliance = EmbeddedAppliance(settings, api_account=("it", "it-secret"))

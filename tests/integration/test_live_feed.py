@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import orjson
 import pytest
@@ -12,7 +12,6 @@ from websockets.asyncio.server import ServerConnection, serve
 from api_client import (
     ApiCredentials,
     ApplianceClient,
-    FeedEvent,
     FeedState,
     FeedStatus,
     ItemDelta,
@@ -21,52 +20,52 @@ from api_client import (
     Resumed,
     SnapshotLoaded,
 )
+from appliance._state import Appliance
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from domain.protocol.live import StatsBatch
-from tests.conftest import T0
+from tests.support.appliance import T0
+from tests.support.feed import Events
 
-pytestmark = pytest.mark.integration
-TIMEOUT = 20.0
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.not_storage("the live feed's frames, resume and reconnect"),
+]
 
 
 async def _no_sleep(_s: float) -> None:
     await asyncio.sleep(0)
 
 
-class Events:
-    """Consume a feed in the background; wait for the event one expects, in order."""
-
-    def __init__(self, feed: LiveFeed) -> None:
-        self.feed = feed
-        self.queue: asyncio.Queue[FeedEvent] = asyncio.Queue()
-        self.seen: list[FeedEvent] = []
-        self.task = asyncio.create_task(self._pump())
-
-    async def _pump(self) -> None:
-        async for event in self.feed:
-            self.seen.append(event)
-            await self.queue.put(event)
-
-    async def until(self, match: Callable[[FeedEvent], bool]) -> FeedEvent:
-        async def wait() -> FeedEvent:
-            while True:
-                event = await self.queue.get()
-                if match(event):
-                    return event
-
-        return await asyncio.wait_for(wait(), TIMEOUT)
-
-    async def close(self) -> None:
-        self.task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await self.task
-
-
 @pytest.fixture
 def settings(database: str) -> ApplianceSettings:
     return ApplianceSettings(db=database, demo_fleet=80, live_interval_s=0.05)
+
+
+def steady_item(appliance: EmbeddedAppliance) -> int:
+    """A demo item of the Servers group added after start: the demo simulator drives only the
+    fleet it found at start, so this item changes only when a test changes it, and the delta
+    a test waits for is the test's own, whatever the simulator does meanwhile."""
+
+    def add() -> int:
+        state: Appliance = appliance.app.state.appliance  # type: ignore[union-attr]
+        number = state.repo.next_id("jump_client")
+        with state.repo.transaction():
+            item = state.repo.clients.insert(
+                {
+                    "jump_group_id": 1,
+                    "name": f"STEADY-{number}",
+                    "hostname": f"steady-{number}",
+                    "fqdn": f"steady-{number}.test",
+                    "public_site_address": "support.jump.test",
+                    "x_online": True,
+                    "x_demo": True,
+                }
+            )
+        return item.id
+
+    return appliance.call(add)
 
 
 @pytest.fixture
@@ -84,7 +83,9 @@ async def test_snapshot_is_what_the_rep_may_see_then_deltas_and_stats(
         ApplianceClient(embedded.url, credentials=RepCredentials("alice", "demo")) as rep,
         ApplianceClient(embedded.url, credentials=ApiCredentials("it", "it-secret")) as api,
     ):
+        target = steady_item(embedded)
         expected = {c.id async for c in rep.iter_jump_items()}
+        assert target in expected
         events = Events(LiveFeed(rep))
         snap = await events.until(lambda e: isinstance(e, SnapshotLoaded))
         assert isinstance(snap, SnapshotLoaded)
@@ -92,7 +93,6 @@ async def test_snapshot_is_what_the_rep_may_see_then_deltas_and_stats(
         assert snap.demo
         assert (await events.until(lambda e: isinstance(e, FeedStatus))).state is FeedState.LIVE
 
-        target = min(expected)
         await api.jump_clients.update(target, {"comments": "seen live"})
         delta = await events.until(
             lambda e: isinstance(e, ItemDelta) and any(i.id == target for i in e.upserts)
@@ -126,12 +126,12 @@ async def test_resume_after_a_dropped_connection_loses_nothing(
         ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep,
         ApplianceClient(embedded.url, credentials=ApiCredentials("it", "it-secret")) as api,
     ):
+        target = steady_item(embedded)
         feed = LiveFeed(rep, sleep=_no_sleep)
         events = Events(feed)
         snap = await events.until(lambda e: isinstance(e, SnapshotLoaded))
-        assert isinstance(snap, SnapshotLoaded)
+        assert isinstance(snap, SnapshotLoaded) and target in {i.id for i in snap.items}
         await events.close()  # the console goes away for a while
-        target = snap.items[0].id
         await api.jump_clients.update(target, {"tag": "while-away"})
         events = Events(feed)  # same feed object: it remembers epoch and seq
         await events.until(lambda e: isinstance(e, Resumed))

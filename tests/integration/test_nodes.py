@@ -27,23 +27,25 @@ from api_client import (
 )
 from api_client.errors import Refused
 from appliance._state import Appliance
+from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from domain import SiteSimultaneousJumps
 from domain.protocol.live import StatsBatch
-from tests import services
-from tests.conftest import new_database
-from tests.integration.conftest import config_token
-from tests.integration.test_live_feed import Events
-from tests.integration.test_reconnect_storm import _register
+from tests.support import services
+from tests.support.agents import register_clients
+from tests.support.appliance import T0, new_database
+from tests.support.feed import Events
+from tests.support.processes import config_token
 
 pytestmark = pytest.mark.integration
 GATEWAY = {"ip": "127.0.0.254", "mac": "02:00:5e:00:00:fe"}
 
 
-@pytest.fixture
-def nodes(pg: services.Postgres, redis: services.Redis) -> Iterator[list[EmbeddedAppliance]]:
-    url = new_database(None, "site", pg)
+def two_nodes(
+    server: services.Postgres, redis: services.Redis, clock: FakeClock | None = None
+) -> Iterator[list[EmbeddedAppliance]]:
+    url = new_database(None, "site", server)
     running = []
     for name in ("a", "b"):
         settings = ApplianceSettings(
@@ -55,7 +57,7 @@ def nodes(pg: services.Postgres, redis: services.Redis) -> Iterator[list[Embedde
             live_interval_s=0.5,
             rate_per_second=5,
         )
-        node = EmbeddedAppliance(settings, api_account=("it", "it-secret"))
+        node = EmbeddedAppliance(settings, clock=clock, api_account=("it", "it-secret"))
         node.start()
         running.append(node)
     try:
@@ -63,6 +65,20 @@ def nodes(pg: services.Postgres, redis: services.Redis) -> Iterator[list[Embedde
     finally:
         for node in running:
             node.stop()
+
+
+@pytest.fixture
+def nodes(shared_pg: services.Postgres, redis: services.Redis) -> Iterator[list[EmbeddedAppliance]]:
+    yield from two_nodes(shared_pg, redis)
+
+
+@pytest.fixture
+def still_nodes(
+    shared_pg: services.Postgres, redis: services.Redis
+) -> Iterator[list[EmbeddedAppliance]]:
+    """Two nodes on one fake clock that does not move: the site counts requests per second
+    of its clock, so all a test sends falls in the same second, however long it takes."""
+    yield from two_nodes(shared_pg, redis, FakeClock(T0))
 
 
 def state_of(node: EmbeddedAppliance) -> Appliance:
@@ -121,7 +137,9 @@ async def test_a_console_on_b_sees_statistics_and_changes_of_a_client_on_a(
     nodes: list[EmbeddedAppliance],
 ) -> None:
     a, b = nodes
-    (item_id, secret), *_ = await asyncio.to_thread(a.call, lambda: _register(state_of(a), 1))
+    (item_id, secret), *_ = await asyncio.to_thread(
+        a.call, lambda: register_clients(state_of(a), 1)
+    )
     async with ApplianceClient(b.url, credentials=RepCredentials("carol", "demo")) as rep:
         events = Events(LiveFeed(rep))
         await events.until(lambda e: isinstance(e, FeedStatus) and e.state is FeedState.LIVE)
@@ -146,7 +164,7 @@ async def test_a_wake_asked_on_b_is_sent_by_the_peer_held_by_a(
 ) -> None:
     a, b = nodes
     state = state_of(a)
-    creds = await asyncio.to_thread(a.call, lambda: _register(state, 2))
+    creds = await asyncio.to_thread(a.call, lambda: register_clients(state, 2))
     (peer_id, peer_secret), (sleeper_id, _) = creds
 
     def asleep() -> None:
@@ -180,7 +198,7 @@ async def test_under_disallow_only_one_of_two_nodes_starts_a_session(
 ) -> None:
     a, b = nodes
     state = state_of(a)
-    (item_id, secret), *_ = await asyncio.to_thread(a.call, lambda: _register(state, 1))
+    (item_id, secret), *_ = await asyncio.to_thread(a.call, lambda: register_clients(state, 1))
 
     def disallow() -> None:
         with state.repo.transaction():
@@ -211,9 +229,9 @@ async def test_under_disallow_only_one_of_two_nodes_starts_a_session(
 
 
 def test_request_limits_are_counted_for_the_site_not_per_node(
-    nodes: list[EmbeddedAppliance],
+    still_nodes: list[EmbeddedAppliance],
 ) -> None:
-    a, b = nodes
+    a, b = still_nodes
     token = config_token(a.url, "it", "it-secret")
     headers = {"Authorization": f"Bearer {token}"}
     codes = []
@@ -236,7 +254,9 @@ async def test_a_restarted_bus_answers_503_then_recovers_by_itself(
     nodes: list[EmbeddedAppliance], redis: services.Redis
 ) -> None:
     a, b = nodes
-    (item_id, secret), *_ = await asyncio.to_thread(a.call, lambda: _register(state_of(a), 1))
+    (item_id, secret), *_ = await asyncio.to_thread(
+        a.call, lambda: register_clients(state_of(a), 1)
+    )
     client = await FakeClient.join(a, item_id, secret)
     try:
         await _until(lambda: state_of(b).bus.owner_of(item_id) == "a")

@@ -16,9 +16,9 @@ from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from domain import Installer
-from tests.conftest import T0
+from tests.support.appliance import T0
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.not_storage("the plain console's words")]
 BOX_DRAWING = re.compile("[\u2500-\u257f\u2580-\u259f]")
 
 
@@ -119,7 +119,7 @@ def test_a_sessions_shell_runs_inline_and_gives_the_terminal_back(
     import asyncio
 
     from api_client import ApplianceClient, RepCredentials
-    from tests.integration.test_jump_client import Client, install_client
+    from tests.support.jump_client import Client, install_client
 
     state: Appliance = appliance.app.state.appliance
     with state.repo.transaction():

@@ -16,17 +16,20 @@ from appliance.bootstrap import bootstrap
 from appliance.config import ApplianceSettings
 from appliance.db import Repository
 from appliance.embedded import EmbeddedAppliance
-from tests import services
-from tests.conftest import new_database
-from tests.integration.conftest import config_token, start_appliance
+from tests.support import services
+from tests.support.appliance import new_database
+from tests.support.processes import config_token, start_appliance
 
 pytestmark = pytest.mark.integration
 
 
-def test_the_banner_names_the_database_without_its_password(pg: services.Postgres) -> None:
+def test_the_banner_names_the_database_without_its_password(
+    shared_pg: services.Postgres,
+) -> None:
+    pg = shared_pg
     running = start_appliance(pg.url(), "--demo-fleet", "5")
     try:
-        said = "".join(running.output)
+        said = running.wait_for_output("Config API account: client id")
         assert f"Database: postgresql://jump:***@127.0.0.1:{pg.port}/postgres" in said
         assert "jump-test-pw" not in said
         health = httpx.get(f"{running.url}/api/health", timeout=10).json()
@@ -51,8 +54,8 @@ def test_an_unreachable_database_is_one_sentence_at_start() -> None:
     assert "secret-pw" not in done.stderr and "Traceback" not in done.stderr
 
 
-def test_two_nodes_writing_at_once_never_take_the_same_id(pg: services.Postgres) -> None:
-    url = new_database(None, "shared", pg)
+def test_two_nodes_writing_at_once_never_take_the_same_id(shared_pg: services.Postgres) -> None:
+    url = new_database(None, "shared", shared_pg)
     nodes = [Repository(url), Repository(url)]
     bootstrap(nodes[0])
     made: list[int] = []

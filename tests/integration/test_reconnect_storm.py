@@ -1,61 +1,80 @@
-"""A reconnect storm: 1,000 simulated Jump Clients on loopback, admitted at the site's rate."""
+"""A reconnect storm: 1,000 simulated Jump Clients on loopback, admitted at the site's rate.
+
+The rate is the appliance's own: its admission reads the injected clock, and the clients wait
+on that clock too (virtual time), so what is measured is the admission, not how fast this
+machine happens to be today.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import time
+import heapq
+import itertools
 
 import orjson
 import pytest
 from websockets.asyncio.client import connect
 
 from appliance._state import Appliance
+from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
-from appliance.security import token_hash
 from jump_client.agent import retry_delay
+from tests.support.agents import register_clients
+from tests.support.appliance import T0
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.not_storage("connection-rate admission")]
 CLIENTS, RATE = 1000, 100
 
 
-def _register(state: Appliance, count: int) -> list[tuple[int, str]]:
-    """``count`` offline Jump Clients with agent credentials, as installs would leave them."""
-    repo = state.repo
-    out = []
-    with repo.transaction():
-        for n in range(count):
-            client = repo.clients.insert(
-                {
-                    "jump_group_id": 1,
-                    "name": f"storm-{n}",
-                    "hostname": f"storm-{n}",
-                    "fqdn": f"storm-{n}.test",
-                    "public_site_address": "support.jump.test",
-                    "x_online": False,
-                }
-            )
-            secret = f"storm-secret-{n}"
-            repo.execute(
-                "INSERT INTO agent_credential (jump_client_id, secret_hash, installer_id) "
-                "VALUES (?, ?, ?)",
-                (client.id, token_hash(secret), "0" * 32),
-            )
-            out.append((client.id, secret))
-        repo.save_settings(repo.settings().model_copy(update={"connection_rate": RATE}))
-    return out
+class VirtualTime:
+    """Clients that wait on a fake clock. The clock stands still while any client is busy
+    talking to the appliance; when every one is waiting, it moves a tick past the earliest
+    wake-up and lets every client due by then go, together (each wakes at most a tick late,
+    as on a busy machine, and the storm runs a tick's worth of clients at a time)."""
+
+    TICK = 0.1
+
+    def __init__(self, clock: FakeClock, busy: int) -> None:
+        self.clock = clock
+        self.busy = busy
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    async def sleep(self, seconds: float) -> None:
+        wake = asyncio.get_running_loop().create_future()
+        entry = (self.clock.monotonic() + seconds, next(self._order), wake)
+        heapq.heappush(self._sleepers, entry)
+        self.done()
+        await wake
+
+    def done(self) -> None:
+        """One busy client is now waiting or finished."""
+        self.busy -= 1
+        if self.busy > 0 or not self._sleepers:
+            return
+        until = self._sleepers[0][0] + self.TICK
+        self.clock.advance(max(0.0, until - self.clock.monotonic()))
+        while self._sleepers and self._sleepers[0][0] <= until:
+            _, _, wake = heapq.heappop(self._sleepers)
+            self.busy += 1
+            wake.set_result(None)
 
 
 async def test_a_storm_of_reconnects_is_admitted_at_the_site_rate(database: str) -> None:
     settings = ApplianceSettings(db=database, demo_fleet=0, simulate=False)
-    appliance = EmbeddedAppliance(settings)
+    clock = FakeClock(T0)
+    appliance = EmbeddedAppliance(settings, clock=clock)
     appliance.start()
     try:
         state: Appliance = appliance.app.state.appliance
-        credentials = await asyncio.to_thread(appliance.call, lambda: _register(state, CLIENTS))
+        credentials = await asyncio.to_thread(
+            appliance.call, lambda: register_clients(state, CLIENTS, connection_rate=RATE)
+        )
         url = appliance.url.replace("http://", "ws://") + "/api/agent/v1/connect"
         admitted: list[float] = []
         attempts = 0
+        time = VirtualTime(clock, busy=CLIENTS)
 
         async def client(item_id: int, secret: str) -> None:
             nonlocal attempts
@@ -71,9 +90,10 @@ async def test_a_storm_of_reconnects_is_admitted_at_the_site_rate(database: str)
                         wait = retry_delay(float(first["after_s"]))
                     else:
                         assert first["type"] == "welcome", first
-                        admitted.append(time.monotonic())
+                        admitted.append(clock.monotonic())
+                        time.done()
                         return
-                await asyncio.sleep(wait)
+                await time.sleep(wait)
 
         await asyncio.wait_for(asyncio.gather(*(client(i, s) for i, s in credentials)), timeout=120)
     finally:

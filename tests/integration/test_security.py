@@ -21,7 +21,7 @@ from api_client.live import SnapshotLoaded
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from domain import JumpClient, JumpGroupType
-from tests.integration.test_live_feed import Events
+from tests.support.feed import Events
 
 pytestmark = pytest.mark.integration
 USERS = {"alice": 1, "bob": 2, "carol": 3, "dave": 4, "admin": 5}
@@ -142,7 +142,7 @@ def test_a_token_acts_only_for_its_own_account(database: str) -> None:
     """Two API accounts (full access and read-only), a representative and an administrator:
     each token does what its own holder may, and nothing the other's could."""
     from appliance.bootstrap import ensure_api_account
-    from tests.integration.conftest import config_token
+    from tests.support.processes import config_token
 
     appliance = EmbeddedAppliance(
         ApplianceSettings(db=database, demo_fleet=5, simulate=False, rate_per_second=5),

@@ -11,9 +11,8 @@ from fastapi import FastAPI
 from api_client import ApplianceClient, Forbidden, ValidationFailed
 from appliance._state import Appliance
 from domain import JumpClient, JumpGroupType
-from tests.conftest import RepFactory
+from tests.support.appliance import RepFactory
 
-pytestmark = pytest.mark.engine
 SERVERS = 1
 ALICE = 1
 

@@ -8,8 +8,9 @@ from textual.widgets import Input
 
 from console.dialogs import EditScreen
 from console.session_screen import SessionsScreen
-from tests.app.conftest import SIZE, Site, loaded, until
-from tests.app.test_actions import details_text, focus_on, make_item
+from tests.support.console import SIZE, Site, details_text, focus_on, loaded, make_item, until
+
+pytestmark = pytest.mark.not_storage("how the console looks")
 
 THEMES = ["jump-dark", "jump-light", "jump-high-contrast", "jump-16"]
 
@@ -125,7 +126,7 @@ def _installers(site: Site) -> None:
     from datetime import timedelta
 
     from domain import Installer
-    from tests.conftest import T0
+    from tests.support.appliance import T0
 
     state = site.appliance.app.state.appliance  # type: ignore[attr-defined]
     with state.repo.transaction():

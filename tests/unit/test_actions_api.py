@@ -15,43 +15,19 @@ from fastapi import FastAPI
 
 from api_client import ApplianceClient, Forbidden, NotFound, Refused
 from appliance._access import access_for
-from appliance._state import Appliance
 from appliance.agents import PresenceAnswer
 from appliance.clock import FakeClock
 from appliance.live import Subscriber
-from domain import JumpClient, Schedule, ScheduleEntry
-from tests.conftest import RepFactory
-
-SERVERS, WORKSTATIONS, LAB = 1, 2, 4
-
-
-def state(app: FastAPI) -> Appliance:
-    appliance: Appliance = app.state.appliance
-    return appliance
-
-
-def make_item(app: FastAPI, group: int = SERVERS, **over: Any) -> JumpClient:
-    """A fresh online demo client in ``group`` (a demo agent answers for it)."""
-    repo = state(app).repo
-    number = repo.next_id("jump_client")
-    values: dict[str, Any] = {
-        "jump_group_id": group,
-        "name": f"TEST-{number}",
-        "hostname": f"test-{number}",
-        "fqdn": f"test-{number}.test",
-        "public_site_address": "support.jump.test",
-        "x_online": True,
-        "connection_type": "active",
-        "x_demo": True,
-        "console_user": "zoe",
-        "attended_session_policy_id": 2,
-        "unattended_session_policy_id": 3,
-        "x_mac": "02:00:5e:77:00:01",
-        "x_gateway": {"ip": "127.16.99.1", "mac": "02:00:5e:99:00:01"},
-    }
-    values.update(over)
-    with repo.transaction():
-        return repo.clients.insert(values)
+from domain import Schedule, ScheduleEntry
+from tests.support.appliance import (
+    LAB,
+    SERVERS,
+    WORKSTATIONS,
+    RepFactory,
+    make_item,
+    settings,
+    state,
+)
 
 
 def policy(app: FastAPI, schedule: Schedule | None = None, **fields: Any) -> int:
@@ -63,13 +39,6 @@ def policy(app: FastAPI, schedule: Schedule | None = None, **fields: Any) -> int
         if schedule is not None:
             repo.set_schedule(created.id, schedule)
     return created.id
-
-
-def settings(app: FastAPI, **changes: Any) -> None:
-    repo = state(app).repo
-    repo.save_settings(
-        type(repo.settings()).model_validate({**repo.settings().model_dump(), **changes})
-    )
 
 
 def listen(app: FastAPI, username: str) -> Subscriber:
@@ -405,6 +374,7 @@ async def test_upgrade_rules(app: FastAPI, rep: RepFactory) -> None:
         await (await rep("alice")).upgrade(make_item(app, needs_update=True).id)
 
 
+@pytest.mark.not_storage("the upgrade orchestrator's caps")
 async def test_orchestrator_holds_its_concurrency_and_bandwidth_caps(
     app: FastAPI, rep: RepFactory
 ) -> None:

@@ -11,7 +11,7 @@ from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.db import Repository
 from appliance.ratelimit import RateLimiter
-from tests.conftest import API_ID, API_SECRET, BASE, T0
+from tests.support.appliance import API_ID, API_SECRET, BASE, T0
 
 
 def test_hourly_limit_holds_even_when_spread_out() -> None:
@@ -57,8 +57,8 @@ def test_demo_site_is_deterministic_for_a_seed_and_marked(tmp_path: Path) -> Non
     assert {"online", "offline", "lost"} <= {str(s) for s in statuses}
 
 
-async def test_a_new_secret_ends_the_old_tokens(tmp_path: Path) -> None:
-    settings = ApplianceSettings(db=tmp_path / "s.sqlite3")
+async def test_a_new_secret_ends_the_old_tokens(database: str) -> None:
+    settings = ApplianceSettings(db=database)
     clock = FakeClock(T0)
     app = create_app(settings, clock=clock, api_account=(API_ID, API_SECRET))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as c:

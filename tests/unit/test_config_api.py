@@ -18,7 +18,7 @@ from appliance.app import create_app
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from domain import JumpClientUpdate, Schedule, ScheduleEntry
-from tests.conftest import API_ID, API_SECRET, BASE
+from tests.support.appliance import API_ID, API_SECRET, BASE
 
 CONFIG = "/api/config/v1"
 

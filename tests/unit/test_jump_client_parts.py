@@ -17,6 +17,7 @@ from jump_client.config import ClientConfig, save
 from jump_client.prompter import PrompterError, make_prompter
 
 
+@pytest.mark.not_storage("connection-rate admission")
 def test_admission_holds_the_site_connection_rate(app: FastAPI, clock: FakeClock) -> None:
     state = app.state.appliance
     state.repo.save_settings(state.repo.settings().model_copy(update={"connection_rate": 10}))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from fastapi import FastAPI
 
 from appliance._access import access_for
 from appliance.live import _RESYNC, LiveHub, Subscriber
+
+pytestmark = pytest.mark.not_storage("the live hub's fan-out to consoles")
 
 
 def _hub(app: FastAPI, **kwargs: int) -> LiveHub:

@@ -8,11 +8,12 @@ import pytest
 
 from api_client import ApplianceClient, ApplianceError, ValidationFailed
 from domain.mail import parse_recipients
-from tests.smtp_server import PASSWORD, QUIET, USER, Inbox
+from tests.support.smtp import PASSWORD, QUIET, USER, Inbox
 
 pytestmark = QUIET
 
 
+@pytest.mark.not_storage("the mail the appliance sends")
 async def test_an_installer_email_arrives_with_its_link(
     api: ApplianceClient, smtp: tuple[Inbox, int]
 ) -> None:

@@ -10,8 +10,7 @@ from fastapi import FastAPI
 from appliance.clock import FakeClock
 from appliance.maintenance import MaintenanceSweep
 from domain import ConnectionType
-from tests.conftest import T0
-from tests.unit.test_actions_api import make_item, settings, state
+from tests.support.appliance import T0, make_item, settings, state
 
 
 def offline(app: FastAPI, **over: Any) -> int:

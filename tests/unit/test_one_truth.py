@@ -22,7 +22,7 @@ from console.desk import Desk
 from console.store import ItemStore
 from domain import JumpClient, JumpGroupType, Schedule, ScheduleEntry
 from domain.filters import FIELDS, Subject, parse
-from tests.conftest import RepFactory
+from tests.support.appliance import RepFactory
 
 NOW = datetime(2026, 11, 24, 10, tzinfo=UTC)
 GROUPS = {
@@ -173,7 +173,7 @@ def _policy(state: Appliance, kind: str) -> int | None:
     return made.id
 
 
-@pytest.mark.engine
+@pytest.mark.not_storage("the rules of a start, the same whatever the engine")
 @given(STATE)
 @settings(
     max_examples=40,
@@ -217,7 +217,6 @@ async def test_the_console_explains_a_start_as_the_appliance_refuses_it(
         assert said is None
 
 
-@pytest.mark.engine
 @pytest.mark.parametrize(
     "q",
     [

@@ -6,7 +6,7 @@ import pytest
 
 from api_client import ApplianceError, AuthenticationFailed, NotFound, ValidationFailed
 from domain import JumpGroupType, Status
-from tests.conftest import RepFactory
+from tests.support.appliance import RepFactory
 
 
 async def test_wrong_password_is_one_sentence(rep: RepFactory) -> None:

@@ -1,0 +1,36 @@
+"""Jump Clients as an install leaves them, written straight into an appliance's database."""
+
+from __future__ import annotations
+
+from appliance._state import Appliance
+from appliance.security import token_hash
+
+
+def register_clients(
+    state: Appliance, count: int, *, connection_rate: int = 100
+) -> list[tuple[int, str]]:
+    """``count`` offline Jump Clients with agent credentials, as installs would leave them;
+    the site admits ``connection_rate`` connections a second."""
+    repo = state.repo
+    out = []
+    with repo.transaction():
+        for n in range(count):
+            client = repo.clients.insert(
+                {
+                    "jump_group_id": 1,
+                    "name": f"storm-{n}",
+                    "hostname": f"storm-{n}",
+                    "fqdn": f"storm-{n}.test",
+                    "public_site_address": "support.jump.test",
+                    "x_online": False,
+                }
+            )
+            secret = f"storm-secret-{n}"
+            repo.execute(
+                "INSERT INTO agent_credential (jump_client_id, secret_hash, installer_id) "
+                "VALUES (?, ?, ?)",
+                (client.id, token_hash(secret), "0" * 32),
+            )
+            out.append((client.id, secret))
+        repo.save_settings(repo.settings().model_copy(update={"connection_rate": connection_rate}))
+    return out

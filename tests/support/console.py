@@ -1,0 +1,139 @@
+"""The console against a real embedded appliance on 127.0.0.1, driven through Pilot."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from api_client import ApplianceClient, RepCredentials
+from appliance._state import Appliance
+from appliance.clock import FakeClock
+from appliance.config import ApplianceSettings
+from appliance.embedded import EmbeddedAppliance
+from console.app import JumpConsoleApp
+from console.backend import Backend
+from console.config import UiState, load_state
+from domain import JumpClient
+from tests.support.appliance import SERVERS, T0
+
+SIZE = (160, 45)
+CONSOLE_NOW = T0 + timedelta(minutes=5)
+
+
+@dataclass
+class Site:
+    appliance: EmbeddedAppliance
+    state_file: Path
+
+    def console(
+        self, user: str = "carol", *, theme: str = "jump-dark", state: UiState | None = None
+    ) -> JumpConsoleApp:
+        client = ApplianceClient(self.appliance.url, credentials=RepCredentials(user, "demo"))
+        if state is None:
+            state, _ = load_state(self.state_file)
+        return JumpConsoleApp(
+            Backend(client, base_delay=0.05, max_delay=0.2),
+            state=state,
+            state_path=lambda: self.state_file,
+            theme=theme,
+            clock=lambda: CONSOLE_NOW,
+        )
+
+
+def make_site(
+    tmp_path: Path, database: str, *, simulate: bool, interval: float = 0.05
+) -> Iterator[Site]:
+    settings = ApplianceSettings(
+        db=database, demo_fleet=120, live_interval_s=interval, simulate=simulate
+    )
+    appliance = EmbeddedAppliance(settings, clock=FakeClock(T0))
+    appliance.start()
+    try:
+        yield Site(appliance, tmp_path / "state.json")
+    finally:
+        appliance.stop()
+
+
+async def until(
+    pilot: Pilot[object],
+    condition: Callable[[], bool],
+    timeout: float = 15.0,
+) -> None:
+    """Let the app run until ``condition`` holds (bounded; fails the test otherwise)."""
+
+    async def wait() -> None:
+        while not condition():
+            await pilot.pause(0.02)
+
+    await asyncio.wait_for(wait(), timeout)
+
+
+async def loaded(pilot: Pilot[object]) -> JumpConsoleApp:
+    app = pilot.app
+    assert isinstance(app, JumpConsoleApp)
+    await until(pilot, lambda: app.loaded and app.session is not None)
+    await until(pilot, lambda: app._details_item is not None)
+    await pilot.pause()
+    return app
+
+
+def appliance_state(site: Site) -> Appliance:
+    assert site.appliance.app is not None
+    state: Appliance = site.appliance.app.state.appliance
+    return state
+
+
+def make_item(site: Site, group: int = SERVERS, **over: Any) -> JumpClient:
+    """Add a demo item on the appliance's loop, so consoles hear of it as a delta."""
+    state = appliance_state(site)
+
+    def create() -> JumpClient:
+        number = state.repo.next_id("jump_client")
+        values: dict[str, Any] = {
+            "jump_group_id": group,
+            "name": f"ZZ-TEST-{number}",
+            "hostname": f"zz-{number}",
+            "fqdn": f"zz-{number}.test",
+            "public_site_address": "support.jump.test",
+            "x_online": True,
+            "x_demo": True,
+            "console_user": "",
+            "attended_session_policy_id": 2,
+            "unattended_session_policy_id": 3,
+            "x_mac": "02:00:5e:66:00:01",
+            "x_gateway": {"ip": "127.16.66.1", "mac": "02:00:5e:66:00:fe"},
+        }
+        values.update(over)
+        with state.repo.transaction():
+            item = state.repo.clients.insert(values)
+        state.changed([item.id])
+        return item
+
+    return site.appliance.call(create)
+
+
+async def focus_on(pilot: Pilot[object], item: JumpClient) -> JumpConsoleApp:
+    """Filter the list down to ``item`` and wait for its details."""
+    app = pilot.app
+    assert isinstance(app, JumpConsoleApp)
+    await until(pilot, lambda: item.id in app.store.row_of)
+    await pilot.press("colon", *f"filter {item.name}", "enter")
+    await until(
+        pilot, lambda: app.highlighted_item() is not None and app.highlighted_item().id == item.id
+    )  # type: ignore[union-attr]
+    await pilot.pause()
+    return app
+
+
+def details_text(app: JumpConsoleApp) -> str:
+    return str(app.query_one("#details-text").render())
+
+
+def toasts(app: JumpConsoleApp) -> list[str]:
+    return [n.message for n in app._notifications]
