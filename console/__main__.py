@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from api_client import ApplianceClient, RepCredentials
+from console import cli
 from console.backend import Backend
-from console.cli import COMMANDS as CLI_COMMANDS
 from console.config import ConfigError, ConsoleSettings, load_settings, load_state
-from themes import NO_COLOR_THEME
+from console.embedded import start_embedded
 
 if TYPE_CHECKING:
     from appliance.embedded import EmbeddedAppliance
@@ -133,9 +133,7 @@ def _command_of(argv: list[str]) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if _command_of(argv) in CLI_COMMANDS:
-        from console import cli  # a command for scripts: no Textual at all
-
+    if _command_of(argv) in cli.COMMANDS:  # a command for scripts: no Textual at all
         return cli.main(argv, load_settings)
     args = _parser().parse_args(argv)
     no_color = "NO_COLOR" in os.environ  # read before Textual removes it
@@ -168,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
                     "config file), or run in a terminal to sign in."
                 )
         else:
-            embedded, url = _start_embedded(settings)
+            embedded, url = start_embedded(settings)
             backend = connect(settings.demo_user, "demo")
     except ConfigError as err:
         print(f"jump-console: {err}", file=sys.stderr)
@@ -176,9 +174,22 @@ def main(argv: list[str] | None = None) -> int:
     plain = _plain_reason(args.plain, settings.plain)
     if plain is not None:
         return _run_plain(backend, plain, embedded, settings, connect)
-    state, state_notice = load_state(settings.state_path)
-    from console.app import JumpConsoleApp  # Textual loads only once the arguments are good
+    return _run_tui(backend, url, embedded, settings, connect, no_color and args.theme is None)
 
+
+def _run_tui(
+    backend: Backend | None,
+    url: str,
+    embedded: EmbeddedAppliance | None,
+    settings: ConsoleSettings,
+    connect: Callable[[str, str], Backend],
+    no_color: bool,
+) -> int:
+    """The full-screen console. Textual loads only here, once the arguments are good."""
+    from console.app import JumpConsoleApp
+    from themes import NO_COLOR_THEME
+
+    state, state_notice = load_state(settings.state_path)
     app = JumpConsoleApp(
         backend,
         connect=connect,
@@ -186,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         username=settings.username or "",
         state=state,
         state_path=lambda: settings.state_path,
-        theme=NO_COLOR_THEME if no_color and args.theme is None else settings.theme,
+        theme=NO_COLOR_THEME if no_color else settings.theme,
         keymap=settings.keymap,
         notices=[n for n in (state_notice,) if n],
     )
@@ -246,23 +257,6 @@ def _start_local_client(
             stderr=log,
             start_new_session=True,
         )
-
-
-def _start_embedded(settings: ConsoleSettings) -> tuple[EmbeddedAppliance, str]:
-    """The embedded appliance: the composition root is the one place the console starts it."""
-    from appliance.config import ApplianceSettings
-    from appliance.embedded import EmbeddedAppliance
-
-    db = settings.data_dir / "embedded-appliance.sqlite3"
-    appliance = EmbeddedAppliance(ApplianceSettings(db=db, demo_fleet=settings.demo_fleet))
-    try:
-        url = appliance.start()
-    except (RuntimeError, OSError) as err:
-        raise ConfigError(
-            f"The embedded appliance could not start ({err}); remove {db} if "
-            "it is damaged, or use --appliance URL."
-        ) from None
-    return appliance, url
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from api_client import (
     ValidationFailed,
 )
 from console.config import ConfigError, ConsoleSettings
+from console.embedded import start_embedded
 from domain import JumpClient, status_of
 from domain.filters import FilterError, parse
 
@@ -452,9 +453,7 @@ def main(argv: list[str], load: Callable[..., ConsoleSettings]) -> int:
                 )
             password = _password(settings, args.password_file)
         else:
-            from console.__main__ import _start_embedded
-
-            embedded, url = _start_embedded(settings)
+            embedded, url = start_embedded(settings)
             username, password = settings.demo_user, "demo"
         return asyncio.run(run(args, url, username, password))
     except CliError as err:

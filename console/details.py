@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections import OrderedDict, deque
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from console.actions import ActionState
-from domain import JumpClient, SessionPolicy, format_utc, status_of
+from domain import JumpClient, SessionPolicy, Stats, format_utc, status_of
 from domain.protocol.live import StatsRow
 from domain.site import RepSite
 from domain.wording import describe_window, until
 from widgets import DetailField, DetailsView
+
+if TYPE_CHECKING:
+    from console.store import ItemStore
 
 CPU_WARN, CPU_CRITICAL = 80.0, 95.0
 DISK_WARN, DISK_CRITICAL = 85.0, 95.0
@@ -64,6 +68,27 @@ class HistoryBook:
     def history(self, item_id: int) -> tuple[list[float], list[float]]:
         entry = self._book.get(item_id)
         return (list(entry[0]), list(entry[1])) if entry else ([], [])
+
+
+def with_live_stats(item: JumpClient, store: ItemStore, row: int) -> JumpClient:
+    """``item`` with the statistics the store holds for it (newer than a fetched record)."""
+    seen = store.last_seen[row]
+    if seen != seen or not item.x_online:  # NaN: no statistics
+        return item
+
+    def number(value: float) -> float | None:
+        return None if value != value else value
+
+    uptime = number(store.uptime[row])
+    stats = Stats(
+        cpu_percent=number(store.cpu[row]),
+        disk_percent=number(store.disk[row]),
+        console_user=store.console_user[row] or None,
+        uptime_s=None if uptime is None else int(uptime),
+        thumbnail=item.x_stats.thumbnail if item.x_stats else None,
+        at=datetime.fromtimestamp(seen, UTC),
+    )
+    return item.model_copy(update={"x_stats": stats})
 
 
 def _policy_name(policies: dict[int, SessionPolicy], pid: int | None, default: str) -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar, Protocol, runtime_checkable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,15 +16,39 @@ from textual.widgets import Input, Static
 
 from console.registry import COMMANDS
 
-if TYPE_CHECKING:
-    from console.app import JumpConsoleApp
-
 
 @dataclass(frozen=True, slots=True)
 class HelpEntry:
     keys: str
     description: str
     binding_id: str
+
+
+def help_entries(bindings: Iterable[BindingType], keymap: Mapping[str, str]) -> list[HelpEntry]:
+    """One entry per key binding (as the user's keymap remaps it), then the palette's key."""
+    entries = []
+    for binding in bindings:
+        assert isinstance(binding, Binding)
+        keys = keymap.get(binding.id or "", binding.key)
+        entries.append(HelpEntry(keys, binding.description, binding.id or ""))
+    entries.append(HelpEntry("ctrl+p", "Command palette: every action", "app.palette"))
+    return entries
+
+
+@dataclass(frozen=True, slots=True)
+class PaletteChoice:
+    """One line of the command palette: what it says, its help, and what it runs."""
+
+    title: str
+    help: str
+    run: Callable[[], object]
+
+
+@runtime_checkable
+class PaletteSource(Protocol):
+    """An app whose palette offers its own choices (the console's app is one)."""
+
+    def palette_choices(self) -> list[PaletteChoice]: ...
 
 
 class HelpScreen(ModalScreen[None]):
@@ -95,51 +119,17 @@ class HelpScreen(ModalScreen[None]):
 class ConsoleCommands(Provider):
     """Every console action, every group and every theme, in the command palette."""
 
-    @property
-    def console(self) -> JumpConsoleApp:
-        from console.app import JumpConsoleApp
-
+    def _choices(self) -> list[PaletteChoice]:
         app = self.app
-        assert isinstance(app, JumpConsoleApp)
-        return app
-
-    def _choices(self) -> list[tuple[str, str, object]]:
-        app = self.console
-        choices: list[tuple[str, str, object]] = []
-        for entry in app.help_entries():
-            action = app.action_for(entry.binding_id)
-            if action is not None:
-                choices.append((entry.description, f"key {entry.keys}", action))
-        for label, scope in app.scopes():
-            choices.append(
-                (
-                    f"Show {label}",
-                    "narrow the list to this group",
-                    lambda s=scope: app.go_to_scope(s),
-                )
-            )
-        for theme in ("dark", "light", "high-contrast", "16"):
-            choices.append(
-                (
-                    f"Theme: {theme}",
-                    "change the colours",
-                    lambda t=theme: app.run_command(f"theme {t}"),
-                )
-            )
-        return choices
+        return app.palette_choices() if isinstance(app, PaletteSource) else []
 
     async def discover(self) -> Hits:
-        for title, help_text, callback in self._choices():
-            yield DiscoveryHit(title, callback, help=help_text)  # type: ignore[arg-type]
+        for choice in self._choices():
+            yield DiscoveryHit(choice.title, choice.run, help=choice.help)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, help_text, callback in self._choices():
-            score = matcher.match(title)
+        for choice in self._choices():
+            score = matcher.match(choice.title)
             if score > 0:
-                yield Hit(
-                    score,
-                    matcher.highlight(title),
-                    callback,  # type: ignore[arg-type]
-                    help=help_text,
-                )
+                yield Hit(score, matcher.highlight(choice.title), choice.run, help=choice.help)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from platformdirs import user_data_dir
 from rich.text import Text
@@ -22,10 +22,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from api_client import ApplianceError
+from api_client import ApplianceClient, ApplianceError
 from console import transfers
 from console.dialogs import DIALOG_CSS, ConfirmScreen, PromptScreen, refusal_of
 from domain import Installer, JumpGroupType
@@ -33,9 +34,6 @@ from domain.installer import MAX_VALID_MINUTES, MIN_VALID_MINUTES
 from domain.installer_params import usage
 from domain.mail import parse_recipients
 from domain.wording import until
-
-if TYPE_CHECKING:
-    from console.app import JumpConsoleApp
 
 PLATFORM = "linux-64"
 
@@ -200,20 +198,23 @@ class InstallersScreen(Screen[None]):
         "Comments",
     )
 
-    def __init__(self, names: Names, now: Callable[[], datetime], folder: Path | None = None):
+    class AddRequested(Message):
+        """The administrator asked for a new installer (the app opens the wizard)."""
+
+    def __init__(
+        self,
+        client: ApplianceClient,
+        names: Names,
+        now: Callable[[], datetime],
+        folder: Path | None = None,
+    ):
         super().__init__()
+        self.client = client
         self.names = names
         self.now = now
         self.folder = folder
         self.installers: list[Installer] = []
         self._reveal: int | None = None
-
-    @property
-    def console(self) -> JumpConsoleApp:
-        from console.app import JumpConsoleApp
-
-        assert isinstance(self.app, JumpConsoleApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -234,7 +235,7 @@ class InstallersScreen(Screen[None]):
     @work(exclusive=True, group="installers", exit_on_error=False)
     async def action_reload(self) -> None:
         try:
-            installers = [i async for i in self.console.client.installers.iter()]
+            installers = [i async for i in self.client.installers.iter()]
         except ApplianceError as err:
             self._state(f"The installers could not be loaded: {err.message}")
             return
@@ -318,16 +319,14 @@ class InstallersScreen(Screen[None]):
 
     def appliance_address(self) -> str:
         """The address clients install from: the one this console talks to."""
-        return self.console.client.base_url
+        return self.client.base_url
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()  # enter on a row: the table says so, and the installer opens
         self.action_view()
 
     def action_add(self) -> None:
-        from console.admin.open import open_deploy
-
-        open_deploy(self.console)
+        self.post_message(self.AddRequested())
 
     def reveal(self, installer_id: int) -> None:
         """Reload, then highlight this installer and show it with its usage."""
@@ -338,7 +337,7 @@ class InstallersScreen(Screen[None]):
         inst = self._one()
         if inst is None:
             return
-        link = self.console.client.installer_link(inst.installer_id, PLATFORM)
+        link = self.client.installer_link(inst.installer_id, PLATFORM)
         self.app.copy_to_clipboard(link)
         self.notify(
             f"Copied the direct download link (anyone with it can download until the installer "
@@ -370,7 +369,7 @@ class InstallersScreen(Screen[None]):
     async def email(self, inst: Installer, recipients: list[str]) -> None:
         self._state(f"E-mailing the installer to {len(recipients)} recipient(s)…")
         try:
-            said = await self.console.client.email_installer(inst.id, recipients)
+            said = await self.client.email_installer(inst.id, recipients)
         except ApplianceError as err:
             self._state(f"The e-mail was not sent: {err.message}")
             self.notify(err.message, severity="error", markup=False)
@@ -454,7 +453,7 @@ class InstallersScreen(Screen[None]):
     async def download(self, inst: Installer) -> None:
         self._state(f"Downloading the {PLATFORM} installer…")
         try:
-            data = await self.console.client.download_installer(inst.installer_id, PLATFORM)
+            data = await self.client.download_installer(inst.installer_id, PLATFORM)
         except ApplianceError as err:
             self._state(f"The download failed: {err.message}")
             return
@@ -490,7 +489,7 @@ class InstallersScreen(Screen[None]):
     @work(exclusive=True, group="installer-extend", exit_on_error=False)
     async def extend(self, inst: Installer, minutes: int) -> None:
         try:
-            await self.console.client.installers.extend(inst.id, minutes)
+            await self.client.installers.extend(inst.id, minutes)
         except ApplianceError as err:
             self.notify(err.message, severity="error", markup=False)
             return
@@ -518,7 +517,7 @@ class InstallersScreen(Screen[None]):
     @work(exclusive=True, group="installer-delete", exit_on_error=False)
     async def delete(self, inst: Installer) -> None:
         try:
-            await self.console.client.installers.delete(inst.id)
+            await self.client.installers.delete(inst.id)
         except ApplianceError as err:
             self.notify(err.message, severity="error", markup=False)
             return

@@ -48,7 +48,7 @@ def open_settings(app: JumpConsoleApp) -> None:
 
 def open_installers(app: JumpConsoleApp) -> None:
     if admin_only(app, "The installer list"):
-        app.push_screen(InstallersScreen(names(app), app.clock))
+        app.push_screen(InstallersScreen(app.client, names(app), app.clock))
 
 
 def open_deploy(app: JumpConsoleApp) -> None:
@@ -74,7 +74,7 @@ def open_deploy(app: JumpConsoleApp) -> None:
         if isinstance(current, InstallersScreen):
             current.reveal(installer.id)
             return
-        listing = InstallersScreen(names(app), app.clock)
+        listing = InstallersScreen(app.client, names(app), app.clock)
         app.push_screen(listing)
         listing.reveal(installer.id)
 
