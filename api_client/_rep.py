@@ -11,8 +11,17 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from api_client._transport import REP, ClientCore, Page
-from api_client.errors import ProtocolError
 from domain import JumpClient
+from domain.protocol.rep import (
+    Me,
+    MultiStart,
+    MultiStartAnswer,
+    MultiStartResult,
+    SystemInfo,
+    UpgradeAnswer,
+    WakeAnswer,
+    WakeRequest,
+)
 from domain.session import SessionInfo, SessionStarted
 from domain.site import RepSite
 from domain.support import SupportRequest
@@ -26,12 +35,9 @@ class RepCalls(ClientCore):
 
     # -- representative API -------------------------------------------------------------------
 
-    async def me(self) -> dict[str, Any]:
-        response = await self.request("GET", f"{REP}/me")
-        body = self._json(response)
-        if not isinstance(body, dict):
-            raise ProtocolError("The appliance's answer about you could not be read.")
-        return body
+    async def me(self) -> Me:
+        """Who is signed in: teams, and the groups they may see with their rights."""
+        return await self.get_model(f"{REP}/me", Me)
 
     async def site(self) -> RepSite:
         """Policies, schedules and site settings, as a representative may read them."""
@@ -69,16 +75,16 @@ class RepCalls(ClientCore):
             timeout=START_WAIT_S,
         )
 
-    async def start_sessions(self, item_ids: list[int]) -> list[dict[str, Any]]:
+    async def start_sessions(self, item_ids: list[int]) -> list[MultiStartResult]:
         """Up to 10 at once; each result has ``started`` or ``error`` and ``message``."""
-        response = await self.request(
-            "POST", f"{REP}/jump-items/sessions", json={"ids": item_ids}, timeout=START_WAIT_S
+        answer = await self.send_model(
+            "POST",
+            f"{REP}/jump-items/sessions",
+            MultiStartAnswer,
+            MultiStart.model_construct(ids=item_ids),  # the appliance checks the limit
+            timeout=START_WAIT_S,
         )
-        body = self._json(response)
-        if not isinstance(body, dict) or not isinstance(body.get("results"), list):
-            raise ProtocolError("The appliance's answer to the multi-start was not readable.")
-        results: list[dict[str, Any]] = body["results"]
-        return results
+        return answer.results
 
     async def support_requests(self) -> list[SupportRequest]:
         """Support requests from endpoints this representative may start sessions on."""
@@ -102,15 +108,11 @@ class RepCalls(ClientCore):
         result: list[SessionInfo] = self.parse(TypeAdapter(list[SessionInfo]), response)
         return result
 
-    async def system_info(self, sid: str) -> dict[str, Any]:
+    async def system_info(self, sid: str) -> SystemInfo:
         """Processes, disks and services of the session's endpoint (policy permitting)."""
-        response = await self.request(
-            "GET", f"{REP}/sessions/{sid}/system-info", item=f"session {sid}"
+        return await self.get_model(
+            f"{REP}/sessions/{sid}/system-info", SystemInfo, item=f"session {sid}"
         )
-        body = self._json(response)
-        if not isinstance(body, dict):
-            raise ProtocolError("The system information could not be read.")
-        return body
 
     async def download_file(self, sid: str, path: str) -> bytes:
         """A file from the session's endpoint (policy permitting)."""
@@ -137,28 +139,33 @@ class RepCalls(ClientCore):
     async def end_session(self, sid: str) -> None:
         await self.request("DELETE", f"{REP}/sessions/{sid}", item=f"session {sid}")
 
-    async def wake(self, item_id: int, wol_password: str | None = None) -> str:
-        """Ask a peer to send the wake packet; answers the appliance's sentence."""
-        body = {"wol_password": wol_password} if wol_password else {}
-        response = await self.request(
-            "POST", f"{REP}/jump-items/{item_id}/wake", json=body, item=f"Jump Item {item_id}"
-        )
-        answer = self._json(response)
-        return (
-            str(answer.get("message", "Wake packet sent."))
-            if isinstance(answer, dict)
-            else ("Wake packet sent.")
+    async def wake(self, item_id: int, wol_password: str | None = None) -> WakeAnswer:
+        """Ask a peer to send the wake packet; the answer names the peer, in a sentence."""
+        return await self.send_model(
+            "POST",
+            f"{REP}/jump-items/{item_id}/wake",
+            WakeAnswer,
+            # built as sent; the appliance checks it (a bad password is never echoed here)
+            WakeRequest.model_construct(wol_password=wol_password)
+            if wol_password
+            else WakeRequest.model_construct(),
+            item=f"Jump Item {item_id}",
         )
 
-    async def upgrade(self, item_id: int) -> str:
-        response = await self.request(
-            "POST", f"{REP}/jump-items/{item_id}/upgrade", item=f"Jump Item {item_id}"
+    async def can_wake(self, item_id: int) -> WakeAnswer:
+        """Would a wake be sent now, and via which peer? Nothing is sent; a refusal raises
+        :class:`Refused` with the appliance's sentence."""
+        return await self.get_model(
+            f"{REP}/jump-items/{item_id}/wake", WakeAnswer, item=f"Jump Item {item_id}"
         )
-        answer = self._json(response)
-        return (
-            str(answer.get("message", "Upgrade queued."))
-            if isinstance(answer, dict)
-            else ("Upgrade queued.")
+
+    async def upgrade(self, item_id: int) -> UpgradeAnswer:
+        return await self.send_model(
+            "POST",
+            f"{REP}/jump-items/{item_id}/upgrade",
+            UpgradeAnswer,
+            {},
+            item=f"Jump Item {item_id}",
         )
 
     async def edit_item(

@@ -14,14 +14,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from api_client import ApplianceError, Refused, ValidationFailed, open_shell
+from api_client import ApplianceError, Forbidden, Refused, ValidationFailed, open_shell
 from console import transfers
 from console.actions import ActionState
 from console.desk import Desk
 from console.dialogs import ChoiceScreen, ConfirmScreen, EditScreen, PathsScreen, PromptScreen
 from console.session_screen import SessionsScreen
 from domain import JumpClient, JumpGroupType, resolve_permissions
-from domain.rules import MAX_MULTI_START, WAKE_COOLDOWN, parse_secureon
+from domain.rules import MAX_MULTI_START, WAKE_COOLDOWN, Refusal, parse_secureon
 from domain.session import MAX_TRANSFER_BYTES, SessionEvent, SessionInfo
 from domain.session_policy import SITE_DEFAULT_SESSION_POLICY_ID
 from domain.support import SupportEvent
@@ -194,11 +194,11 @@ class ActionRunner:
 
     async def _start_many(self, ids: list[int]) -> None:
         results = await self.app.client.start_sessions(ids)
-        good = [r for r in results if r.get("started")]
-        for result in good:
-            info = SessionInfo.model_validate(result["started"]["session"])
+        good = [r.started for r in results if r.started is not None]
+        for started in good:
+            info = started.session
             self._remember(info, f"Started: {info.session_policy_name} ({info.reason}).")
-        failures = [str(r.get("message")) for r in results if not r.get("started")]
+        failures = [str(r.message) for r in results if r.started is None]
         summary = f"Started {len(good)} of {len(results)} sessions."
         self._say(" ".join([summary, *failures]), "warning" if failures else "information")
         self.marked.clear()
@@ -243,20 +243,41 @@ class ActionRunner:
             self.wake_tried[item.id] = self.app.clock()
             self._run(lambda: self._wake(item, password.strip() or None), "wake")
 
-        self.app.push_screen(
-            PromptScreen(
-                f"Wake {item.name}",
-                "SecureOn password (optional, masked): 4 or 6 bytes in hex. "
-                "Enter with nothing typed sends no password; escape cancels.",
-                password=True,
-                check=check,
-            ),
-            chosen,
-        )
+        async def ask_first() -> None:
+            # the appliance sees every peer; ask it before asking for a password
+            verdict = await self.ask_wake(item.id)
+            if isinstance(verdict, Refusal):
+                self._say(verdict.message, "warning")
+                return
+            self.app.push_screen(
+                PromptScreen(
+                    f"Wake {item.name}",
+                    "SecureOn password (optional, masked): 4 or 6 bytes in hex. "
+                    "Enter with nothing typed sends no password; escape cancels.",
+                    password=True,
+                    check=check,
+                ),
+                chosen,
+            )
+
+        self._run(ask_first, "wake")
+
+    async def ask_wake(self, item_id: int) -> Refusal | str | None:
+        """The appliance's answer to "could this item be woken now?" (the peer's name, or
+        its refusal), kept on the desk for the details pane; None when it cannot be asked."""
+        try:
+            verdict: Refusal | str = (await self.app.client.can_wake(item_id)).via
+        except (Refused, Forbidden) as err:
+            verdict = Refusal(err.code or "refused", err.message, err.status or 409, err.details)
+        except ApplianceError:
+            return None
+        self.desk.wake_verdicts[item_id] = verdict
+        self.app.refresh_details()
+        return verdict
 
     async def _wake(self, item: JumpClient, password: str | None) -> None:
         try:
-            self._say(await self.app.client.wake(item.id, password))
+            self._say((await self.app.client.wake(item.id, password)).message)
         except Refused as err:
             retry = err.details.get("retry_after")
             if err.code == "cooldown" and isinstance(retry, int):
@@ -273,7 +294,7 @@ class ActionRunner:
             return
 
         async def job() -> None:
-            self._say(await self.app.client.upgrade(item.id))
+            self._say((await self.app.client.upgrade(item.id)).message)
 
         self._run(job, "upgrade")
 
@@ -426,26 +447,22 @@ class ActionRunner:
         async def job() -> None:
             info = await self.app.client.system_info(sid)
             lines = [
-                f"System: {info.get('process_count', 0)} processes; memory "
-                f"{info.get('memory_percent', 0)}% of {info.get('memory_total_gb', 0)} GB."
+                f"System: {info.process_count} processes; memory "
+                f"{info.memory_percent}% of {info.memory_total_gb} GB."
             ]
-            disks = "; ".join(
-                f"{d['mount']} {d['percent']}% of {d['total_gb']} GB"
-                for d in info.get("disks", [])[:6]
-            )
+            disks = "; ".join(f"{d.mount} {d.percent}% of {d.total_gb} GB" for d in info.disks[:6])
             if disks:
                 lines.append(f"Disks: {disks}.")
             busiest = ", ".join(
-                f"{p['name']} ({p['pid']}, {p['cpu_percent']}% CPU)"
-                for p in info.get("processes", [])[:5]
+                f"{p.name} ({p.pid}, {p.cpu_percent}% CPU)" for p in info.processes[:5]
             )
             if busiest:
                 lines.append(f"Busiest processes: {busiest}.")
-            services = info.get("services", [])
+            services = info.services
             if services:
                 lines.append(
                     f"Services: {len(services)} listed; "
-                    + ", ".join(f"{s['name']} {s['state']}" for s in services[:5])
+                    + ", ".join(f"{s.name} {s.state}" for s in services[:5])
                     + "."
                 )
             self.logs.setdefault(sid, []).extend(lines)

@@ -42,12 +42,13 @@ from api_client import (
 from console.action_runner import ActionRunner
 from console.admin import open as admin
 from console.admin.installers import InstallersScreen
-from console.backend import Backend, Session
+from console.backend import Backend, SignIn
 from console.config import UiState
 from console.details import HistoryBook, with_live_stats
 from console.login import LoginScreen
 from console.main_screen import AdminScreen, MainScreen
 from console.messages import FeedEventArrived, SessionReady
+from console.registry import key_actions
 from console.screens import ConsoleCommands, HelpEntry, HelpScreen, PaletteChoice, help_entries
 from console.session_screen import SessionsScreen
 from console.store import COLUMN_KEYS, ItemStore
@@ -69,29 +70,10 @@ class JumpConsoleApp(App[int]):
     COMMANDS = App.COMMANDS | {ConsoleCommands}
     ENABLE_COMMAND_PALETTE = True
 
+    #: from the one table of actions (console.registry): footer, help and palette follow
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="app.filter"),
-        Binding("colon", "command_line", "Command", id="app.command"),
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("t", "focus_tree", "Groups", id="app.tree", show=False),
-        Binding("l", "focus_list", "List", id="app.list", show=False),
-        Binding("s", "sort_next", "Sort", id="app.sort"),
-        Binding("S", "sort_reverse", "Reverse", id="app.sort_reverse", show=False),
-        Binding("ctrl+left", "move_column(-1)", "Col ←", id="app.column_left", show=False),
-        Binding("ctrl+right", "move_column(1)", "Col →", id="app.column_right", show=False),
-        Binding("j", "start", "Jump", id="app.start"),
-        Binding("space", "mark", "Mark", id="app.mark"),
-        Binding("w", "wake", "Wake", id="app.wake"),
-        Binding("u", "upgrade", "Upgrade", id="app.upgrade"),
-        Binding("e", "edit", "Edit", id="app.edit"),
-        Binding("c", "copy", "Copy", id="app.copy"),
-        Binding("delete", "remove", "Remove", id="app.remove"),
-        Binding("i", "invite", "Invite", id="app.invite"),
-        Binding("v", "sessions", "Sessions", id="app.sessions"),
-        Binding("d", "toggle_details", "Details", id="app.details"),
-        Binding("Z", "pause", "Pause", id="app.pause"),
-        Binding("F", "follow", "Follow", id="app.follow"),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit"),
+        Binding(a.keys, a.tui_action, a.label, id=a.binding_id, show=a.footer)
+        for a in key_actions()
     ]
 
     def __init__(
@@ -121,7 +103,7 @@ class JumpConsoleApp(App[int]):
         self.store.sort_key = ui_state.sort_key
         self.store.descending = ui_state.sort_descending
         self.history = HistoryBook()
-        self.session: Session | None = None
+        self.session: SignIn | None = None
         self.paused = False
         self.loaded = False
         self._pending_stats: dict[int, tuple[object, ...]] = {}
@@ -375,6 +357,8 @@ class JumpConsoleApp(App[int]):
             time.monotonic(),
         )
         self.main.show_details()
+        if not item.x_online and item.x_mac:  # wake is explained as the appliance decides it
+            await self.actions.ask_wake(item.id)
 
     def _maybe_refresh_thumbnail(self, rows: Sequence[tuple[object, ...]]) -> None:
         """Fetch the highlighted item's thumbnail again, at most once an interval."""

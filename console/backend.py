@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from api_client import ApplianceClient, LiveFeed, ProtocolError
+from api_client import ApplianceClient, LiveFeed
 from domain import JumpClient, JumpGroupType
 from domain.site import RepSite
 
@@ -13,7 +13,7 @@ GroupKey = tuple[JumpGroupType, int]
 
 
 @dataclass(frozen=True)
-class Session:
+class SignIn:
     """Who is signed in and what they may see."""
 
     username: str
@@ -34,27 +34,23 @@ class Backend:
         self.client = client
         self._feed_options = feed_options
 
-    async def start(self) -> Session:
+    async def start(self) -> SignIn:
         me = await self.client.me()
         site = await self.client.site()
-        try:
-            user = me["user"]
-            groups: dict[GroupKey, str] = {}
-            permissions: dict[GroupKey, list[str]] = {}
-            for entry in me["groups"]:
-                key = (JumpGroupType(entry["jump_group_type"]), int(entry["jump_group_id"]))
-                groups[key] = str(entry["name"])
-                permissions[key] = list(entry["permissions"])
-            return Session(
-                str(user["username"]),
-                str(user["display_name"]),
-                groups,
-                site,
-                permissions,
-                is_admin=bool(user.get("is_admin", False)),
-            )
-        except (KeyError, TypeError, ValueError):
-            raise ProtocolError("The appliance's answer about you could not be read.") from None
+        groups: dict[GroupKey, str] = {}
+        permissions: dict[GroupKey, list[str]] = {}
+        for entry in me.groups:
+            key = (entry.jump_group_type, entry.jump_group_id)
+            groups[key] = entry.name
+            permissions[key] = list(entry.permissions)
+        return SignIn(
+            me.user.username,
+            me.user.display_name,
+            groups,
+            site,
+            permissions,
+            is_admin=me.user.is_admin,
+        )
 
     def feed(self) -> LiveFeed:
         return LiveFeed(self.client, **self._feed_options)

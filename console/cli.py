@@ -37,7 +37,7 @@ from api_client import (
 )
 from console.config import ConfigError, ConsoleSettings
 from console.embedded import start_embedded
-from domain import JumpClient, status_of
+from domain import JumpClient, JumpGroupType, status_of
 from domain.filters import FilterError, parse
 
 COMMANDS = ("ls", "show", "jump", "wake", "upgrade", "edit", "installers", "settings", "sessions")
@@ -197,11 +197,7 @@ def _cells(item: JumpClient, groups: dict[int, str]) -> dict[str, str]:
 
 async def _group_names(client: ApplianceClient) -> dict[int, str]:
     me = await client.me()
-    return {
-        int(g["jump_group_id"]): str(g["name"])
-        for g in me.get("groups", [])
-        if g.get("jump_group_type") == "shared"
-    }
+    return {g.jump_group_id: g.name for g in me.groups if g.jump_group_type is JumpGroupType.SHARED}
 
 
 async def cmd_ls(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
@@ -250,13 +246,13 @@ async def cmd_jump(client: ApplianceClient, args: argparse.Namespace, out: Out) 
     results = await client.start_sessions([i.id for i in items])
     lines = []
     for result in results:
-        if result.get("started"):
-            session = result["started"]["session"]
-            lines.append(f"{session['item_name']}: started (session {session['sid']}).")
+        if result.started is not None:
+            session = result.started.session
+            lines.append(f"{session.item_name}: started (session {session.sid}).")
         else:
-            lines.append(f"item {result.get('id')}: {result.get('message')}")
-    out.emit(results, "\n".join(lines))
-    return OK if all(r.get("started") for r in results) else REFUSED
+            lines.append(f"item {result.id}: {result.message}")
+    out.emit([r.model_dump(mode="json") for r in results], "\n".join(lines))
+    return OK if all(r.started is not None for r in results) else REFUSED
 
 
 async def cmd_wake(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
@@ -267,14 +263,14 @@ async def cmd_wake(client: ApplianceClient, args: argparse.Namespace, out: Out) 
             password = args.wol_password_file.read_text().strip()
         except OSError as err:
             raise CliError(f"The password file cannot be read: {err.strerror}.") from None
-    said = await client.wake(item.id, wol_password=password)
+    said = (await client.wake(item.id, wol_password=password)).message
     out.emit({"id": item.id, "message": said}, said)
     return OK
 
 
 async def cmd_upgrade(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
     item = await resolve(client, args.item)
-    said = await client.upgrade(item.id)
+    said = (await client.upgrade(item.id)).message
     out.emit({"id": item.id, "message": said}, said)
     return OK
 

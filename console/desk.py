@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from console.actions import ActionState, explain
-from console.backend import Session
+from console.backend import SignIn
 from domain import JumpClient
 from domain.rules import MAX_MULTI_START, Refusal
 from domain.session import SessionEvent, SessionInfo
@@ -90,7 +90,7 @@ class Desk:
     # -- explanations ------------------------------------------------------------------------
 
     def states(
-        self, item: JumpClient, signed_in: Session | None, now: datetime
+        self, item: JumpClient, signed_in: SignIn | None, now: datetime
     ) -> dict[str, ActionState]:
         """What each action would do on ``item`` now, in the appliance's words."""
         key = (item.jump_group_type, item.jump_group_id)

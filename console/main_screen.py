@@ -38,7 +38,7 @@ from widgets import ALL, DetailsPane, FilterBar, GroupTree, JumpTable, Scope, St
 
 if TYPE_CHECKING:
     from console.action_runner import ActionRunner
-    from console.backend import Session
+    from console.backend import SignIn
     from console.details import HistoryBook
     from console.store import ItemStore
     from domain import JumpClient
@@ -54,7 +54,7 @@ class Console(Protocol):
 
     store: ItemStore
     history: HistoryBook
-    session: Session | None
+    session: SignIn | None
     actions: ActionRunner
     clock: Callable[[], datetime]
     paused: bool

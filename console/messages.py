@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from api_client import FeedEvent
-from console.backend import Session
+from console.backend import SignIn
 
 
 class FeedEventArrived(Message):
@@ -19,6 +19,6 @@ class FeedEventArrived(Message):
 class SessionReady(Message):
     """Signed in: who we are, the groups we may see, and the site's policies."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: SignIn) -> None:
         super().__init__()
         self.session = session

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from api_client import ApplianceError, FeedStatus, ItemDelta, SnapshotLoaded
-from console.backend import Backend, Session
+from console.backend import Backend, SignIn
 from console.desk import Desk
 from console.registry import PLAIN_WORDS, plain_help
 from console.store import ItemStore
@@ -63,7 +63,7 @@ class PlainConsole:
         self.out = out or sys.stdout
         self.clock = clock
         self.store = ItemStore()
-        self.session: Session | None = None
+        self.session: SignIn | None = None
         self.page = 0
         self.followed: set[int] = set()
         self.quiet = False
@@ -252,7 +252,7 @@ class PlainConsole:
                 if ids:
                     client = self.backend.client
                     said = await (client.wake(ids[0]) if verb == "wake" else client.upgrade(ids[0]))
-                    self.say(said)
+                    self.say(said.message)
             case "sessions":
                 self.desk.sync(await self.backend.client.sessions())  # joined elsewhere too
                 if not self.sessions:
@@ -449,12 +449,12 @@ class PlainConsole:
             self.say(f"Session started on {info.item_name} with {policy}: {info.reason}.")
             return
         for result in await client.start_sessions(ids):
-            if result.get("started"):
-                info = SessionInfo.model_validate(result["started"]["session"])
+            if result.started is not None:
+                info = result.started.session
                 self.desk.joined(info)
                 self.say(f"Session started on {info.item_name}.")
             else:
-                self.say(str(result.get("message")))
+                self.say(str(result.message))
 
     async def _end(self, rest: list[str]) -> None:
         if not self.sessions:

@@ -108,3 +108,35 @@ class RefusalBody(BaseModel):
 
     def details(self) -> dict[str, Any]:
         return dict(self.model_extra or {})
+
+
+class Process(BaseModel):
+    pid: int
+    name: str = ""
+    user: str = ""
+    cpu_percent: float = 0.0
+    memory_percent: float = 0.0
+
+
+class Disk(BaseModel):
+    mount: str
+    device: str = ""
+    fs: str = ""
+    total_gb: float = 0.0
+    percent: float = 0.0
+
+
+class Service(BaseModel):
+    name: str
+    state: str
+
+
+class SystemInfo(BaseModel):
+    """``GET /sessions/{sid}/system-info``: what the endpoint reports (busiest first)."""
+
+    processes: list[Process] = Field(default_factory=list, max_length=1000)
+    process_count: int = Field(default=0, ge=0)
+    disks: list[Disk] = Field(default_factory=list, max_length=256)
+    services: list[Service] = Field(default_factory=list, max_length=1000)
+    memory_percent: float = Field(default=0.0, ge=0, le=100)
+    memory_total_gb: float = Field(default=0.0, ge=0)

@@ -126,6 +126,29 @@ async def test_an_invited_representative_joins_from_the_list(site: Site) -> None
             assert {"alice", "bob"} <= set(sessions[0].participants)
 
 
+async def test_wake_is_explained_as_the_appliance_decides_it(site: Site) -> None:
+    """No online peer behind the item's gateway: the details say so before any dialog, and
+    w says it again without asking for a password."""
+    lonely = make_item(
+        site,
+        x_online=False,
+        x_mac="02:00:5e:66:00:77",
+        x_gateway={"ip": "127.16.77.1", "mac": "02:00:5e:77:00:fe"},
+    )
+    app = site.console()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded(pilot)
+        await focus_on(pilot, lonely)
+        sentence = (
+            f"No online Jump Client on the same network as '{lonely.name}' can send the "
+            "wake packet."
+        )
+        await until(pilot, lambda: sentence in details_text(app))
+        await pilot.press("w")
+        await until(pilot, lambda: sentence in toasts(app))
+        assert not isinstance(app.screen, PromptScreen)
+
+
 async def test_wake_with_a_masked_password_then_the_cooldown(
     site: Site, udp: socket.socket
 ) -> None:

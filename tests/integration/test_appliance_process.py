@@ -29,7 +29,7 @@ async def test_scripting_the_config_api_over_http(appliance_process: RunningAppl
     async with ApplianceClient(
         appliance_process.url, credentials=RepCredentials("carol", "demo")
     ) as rep:
-        assert (await rep.me())["user"]["username"] == "carol"
+        assert (await rep.me()).user.username == "carol"
 
 
 def test_curl_style_requests_with_basic_auth(appliance_process: RunningAppliance) -> None:

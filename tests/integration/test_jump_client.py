@@ -278,7 +278,7 @@ async def test_wake_through_a_real_peer(
         await eventually(lambda: _online(rep, peer_id, True))  # the peer that will relay
         sleeper.stop()  # the machine goes to sleep; its MAC is known from its hello
         await eventually(lambda: _online(rep, sleeper_id, False))
-        said = await rep.wake(sleeper_id, wol_password="01:02:03:04:05:06")
+        said = (await rep.wake(sleeper_id, wol_password="01:02:03:04:05:06")).message
         assert said.endswith(f"sent via {load(tmp_path / 'peer').name}.")
         packet, _ = await asyncio.to_thread(udp.recvfrom, 200)
         assert packet == (
@@ -589,9 +589,9 @@ async def test_system_information_when_the_policy_allows_it(
         started = await rep.start_session(item_id)
         assert started.permissions.system_info
         info = await rep.system_info(started.session.sid)
-        assert info["process_count"] > 0 and info["processes"]
-        assert any(d["mount"] == "/" for d in info["disks"]) or info["disks"] == []
-        assert 0 < info["memory_percent"] <= 100
+        assert info.process_count > 0 and info.processes
+        assert any(d.mount == "/" for d in info.disks) or info.disks == []
+        assert 0 < info.memory_percent <= 100
         await rep.end_session(started.session.sid)
         state = embedded.app.state.appliance  # type: ignore[union-attr]
         repo = state.repo

@@ -181,7 +181,7 @@ async def test_a_wake_asked_on_b_is_sent_by_the_peer_held_by_a(
             ApplianceClient(b.url, credentials=RepCredentials("carol", "demo")) as carol,
             ApplianceClient(a.url, credentials=RepCredentials("bob", "demo")) as bob,
         ):
-            said = await carol.wake(sleeper_id)
+            said = (await carol.wake(sleeper_id)).message
             assert said == "Wake packet for 'storm-1' sent via storm-0."
             wake = next(f for f in peer.asked if f["type"] == "wake")
             assert wake["mac"] == "02:00:5e:00:00:02"

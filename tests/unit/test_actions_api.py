@@ -298,7 +298,7 @@ async def test_multi_start_is_capped_at_ten(app: FastAPI, rep: RepFactory) -> No
     carol = await rep("carol")
     offline = make_item(app, x_online=False)
     results = await carol.start_sessions([i.id for i in items] + [offline.id])
-    assert [r["error"] for r in results] == [None, None, None, "offline"]
+    assert [r.error for r in results] == [None, None, None, "offline"]
     with pytest.raises(Exception) as info:
         await carol.start_sessions(list(range(1, 12)))
     assert getattr(info.value, "status", None) == 422
@@ -314,7 +314,7 @@ async def test_wake_through_a_peer_with_shared_cooldown(
     target = make_item(app, x_online=False, x_mac="02:00:5e:77:00:42")
     peer = make_item(app)
     carol, bob = await rep("carol"), await rep("bob")
-    said = await carol.wake(target.id, wol_password="aa:bb:cc:dd")
+    said = (await carol.wake(target.id, wol_password="aa:bb:cc:dd")).message
     assert said == f"Wake packet for '{target.name}' sent via {peer.name}."
     packet, _ = udp.recvfrom(200)
     assert packet == b"\xff" * 6 + bytes.fromhex("02005e770042") * 16 + b"\xaa\xbb\xcc\xdd"
@@ -368,7 +368,7 @@ async def test_upgrade_rules(app: FastAPI, rep: RepFactory) -> None:
         await carol.upgrade(old.id)
     assert info.value.code == "automatic_upgrades_enabled"
     settings(app, automatic_upgrades="disabled")
-    assert "queued" in await carol.upgrade(old.id)
+    assert "queued" in (await carol.upgrade(old.id)).message
     assert state(app).repo.clients.get(old.id).x_upgrade_state == "queued"  # type: ignore[union-attr]
     with pytest.raises(Forbidden):  # alice holds "start sessions only" in Servers
         await (await rep("alice")).upgrade(make_item(app, needs_update=True).id)
@@ -450,7 +450,7 @@ async def test_client_closes_its_connections(app: FastAPI) -> None:
         credentials=__import__("api_client").RepCredentials("carol", "demo"),
         transport=__import__("httpx").ASGITransport(app=app),
     ) as client:
-        assert (await client.me())["user"]["username"] == "carol"
+        assert (await client.me()).user.username == "carol"
 
 
 async def test_a_client_that_disconnects_ends_its_session(app: FastAPI, rep: RepFactory) -> None:

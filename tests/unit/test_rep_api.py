@@ -20,13 +20,13 @@ async def test_wrong_password_is_one_sentence(rep: RepFactory) -> None:
 
 async def test_me_lists_groups_with_permissions(rep: RepFactory) -> None:
     me = await (await rep("bob")).me()
-    assert me["user"]["username"] == "bob"
-    names = {g["name"]: g for g in me["groups"]}
+    assert me.user.username == "bob"
+    names = {g.name: g for g in me.groups}
     assert "Personal: Alice Martin" in names  # bob leads alice's team
     assert "Personal: Carol Okafor" not in names  # but not his manager
-    assert names["Personal: Alice Martin"]["permissions"] == ["perm_start"]
-    assert "perm_remove" in names["My personal list"]["permissions"]
-    assert names["Lab"]["permissions"] == ["perm_start"]
+    assert names["Personal: Alice Martin"].permissions == ["perm_start"]
+    assert "perm_remove" in names["My personal list"].permissions
+    assert names["Lab"].permissions == ["perm_start"]
 
 
 async def test_items_are_only_those_one_may_see(rep: RepFactory) -> None:
