@@ -17,8 +17,8 @@ from domain import JumpClient, format_utc
 
 if TYPE_CHECKING:
     from appliance.actions import UpgradeOrchestrator, WakeService
-    from appliance.agent_api import Bundle
     from appliance.agents import AgentRegistry
+    from appliance.agents.bundle import Bundle
     from appliance.live import LiveHub
     from appliance.sessions import SessionManager
     from appliance.shells import ShellRelay

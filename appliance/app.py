@@ -18,8 +18,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from appliance._guard import RequestGuard
 from appliance._state import Appliance
 from appliance.actions import UpgradeOrchestrator, WakeService
-from appliance.agent_api import AgentChannelFirst, Bundle, build_agent_api
+from appliance.agent_api import build_agent_api
 from appliance.agents import AgentRegistry
+from appliance.agents.bundle import Bundle
+from appliance.agents.channel import AgentChannelFirst
 from appliance.agents.remote import answer_request
 from appliance.bootstrap import bootstrap, ensure_api_account
 from appliance.bus import RedisBus, open_bus
