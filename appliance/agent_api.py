@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
+from appliance import presence
 from appliance._state import Appliance
 from appliance._validation import answer_database_unavailable
 from appliance.agents import credentials
@@ -27,7 +28,7 @@ from appliance.agents.credentials import Credentials, UnknownClient
 from appliance.installation import jumpoint_address, resolve_fields
 from appliance.installer_artifact import DownloadRefused, installer_file
 from appliance.rep_api._deps import RepError
-from domain import ConnectionType, InstallMode, UninstalledBehavior
+from domain import InstallMode
 from domain.installer_params import InstallParameterError, disallowed, parse_install_parameters
 
 
@@ -163,29 +164,14 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
     @api.post("/uninstall", status_code=204)
     async def uninstall(body: Credentials) -> JSONResponse:
         _verify(appliance, body)
-        repo = appliance.repo
-        settings = repo.settings()
-        with repo.transaction():
-            if settings.uninstalled_behavior is UninstalledBehavior.REMOVE:
-                repo.clients.delete(body.jump_client_id)
-                removed = [body.jump_client_id]
-            else:
-                repo.clients.update(
-                    body.jump_client_id,
-                    {
-                        "connection_type": ConnectionType.UNINSTALLED,
-                        "x_online": False,
-                        "last_disconnect_timestamp": appliance.clock.now(),
-                    },
-                )
-                removed = []
-            credentials.revoke(repo, body.jump_client_id)
+        with presence.transitions(appliance) as batch:
+            batch.mark_uninstalled(body.jump_client_id)
+            credentials.revoke(appliance.repo, body.jump_client_id)
             appliance.audit(
                 f"jump_client:{body.jump_client_id}",
                 "jump_client.uninstall",
                 f"jump_client:{body.jump_client_id}",
             )
-        appliance.changed([] if removed else [body.jump_client_id], removed)
         return JSONResponse(None, status_code=204)
 
     @api.post("/support-request", response_model=SupportAnswer, status_code=201)
@@ -221,25 +207,12 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
             body.passive_port,
         )
         repo = appliance.repo
-        with repo.transaction():
+        with presence.transitions(appliance) as batch:
             current = repo.clients.get(body.jump_client_id)
             if current is None:
                 raise RepError(401, "unknown_client", "This Jump Client is no longer known.")
             if not current.x_online:
-                repo.clients.update(
-                    body.jump_client_id,
-                    {
-                        "x_online": True,
-                        "is_lost": False,  # heard from again: no longer lost
-                        "last_connect_timestamp": appliance.clock.now(),
-                        "public_ip": host,
-                    },
-                )
-                changed = True
-            else:
-                changed = False
-        if changed:
-            appliance.changed([body.jump_client_id])
+                batch.mark_online(body.jump_client_id, {"public_ip": host})
         settings = repo.settings()
         return CheckInAnswer(
             passive_port=settings.passive_port,

@@ -23,6 +23,7 @@ from pydantic import Field, ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from appliance import presence
 from appliance.agents import credentials
 from appliance.agents.connected import RemoteAgent
 from appliance.agents.credentials import Credentials, UnknownClient
@@ -122,17 +123,10 @@ def _record_connection(
 ) -> int | None:
     """What the hello says, into the item; the item's max offline minutes (None: the item
     was deleted)."""
-    repo = app.repo
     client_host = ws.client.host if ws.client else ""
     needs_update = app.bundle is not None and hello.version != app.bundle.version
-    changes: dict[str, Any] = {
+    details: dict[str, Any] = {
         "needs_update": needs_update,
-        "x_online": True,
-        "is_lost": False,  # heard from again: no longer lost
-        "last_connect_timestamp": connected_at,
-        # a client's sessions end with its connection: any still recorded (on a node that
-        # died, or a connection this one replaces) are over
-        "x_in_session_by": [],
         "x_version": hello.version,
         "install_mode": hello.install_mode,
         "console_user": hello.console_user or "",
@@ -147,23 +141,16 @@ def _record_connection(
         ("operating_system", hello.os),
     ):
         if value:
-            changes[key] = value
-    with repo.transaction():
-        current = repo.clients.get(hello.jump_client_id)
-        if current is None:
-            return None
-        repo.clients.update(hello.jump_client_id, changes)
-    return current.max_offline_minutes
+            details[key] = value
+    with presence.transitions(app, connected_at) as batch:
+        updated = batch.mark_online(hello.jump_client_id, details)
+    return updated.max_offline_minutes if updated is not None else None
 
 
 async def _serve_agent(
     app: Appliance, ws: WebSocket, item_id: int, connected_at: datetime, max_offline: int
 ) -> None:
-    """The connection of a client that said hello, until it ends."""
-    if app.sessions is not None:
-        app.sessions.client_gone(item_id)  # those of a connection this one replaces
-    app.bus.broadcast("connected", {"item": item_id})  # and those other nodes ran through it
-    app.changed([item_id])
+    """The connection of a client that said hello (and is online), until it ends."""
     agent = RemoteAgent(item_id, ws, app.bundle)
     assert app.agents is not None
     app.agents.register(agent)
@@ -217,16 +204,8 @@ async def _serve_agent(
 def _gone(app: Appliance, item_id: int, connected_at: datetime) -> None:
     """The client's connection ended: offline, unless it has connected again since (to this
     node or another: its newer connection is the one that counts)."""
-    repo = app.repo
-    with repo.transaction(), contextlib.suppress(ValidationError):
-        current = repo.clients.get(item_id)
-        if current is not None and current.last_connect_timestamp == connected_at:
-            repo.clients.update(
-                item_id, {"x_online": False, "last_disconnect_timestamp": app.clock.now()}
-            )
-    app.changed([item_id])
-    if app.sessions is not None:
-        app.sessions.client_gone(item_id)
+    with presence.transitions(app) as batch, contextlib.suppress(ValidationError):
+        batch.mark_offline(item_id, connected_at=connected_at)
 
 
 def _record_stats(app: Appliance, item_id: int, frame: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ import random
 import socket
 from typing import TYPE_CHECKING, Any
 
+from appliance import presence
 from appliance.agents.handle import AgentError, PresenceAnswer, Transfer
 from domain.rules import magic_packet
 from domain.session_policy import ResolvedPermissions
@@ -54,12 +55,8 @@ class DemoAgent:
         return None  # demo clients read the site's settings where they live, in the appliance
 
     async def connect_now(self) -> bool:
-        with self.app.repo.transaction():
-            updated = self.app.repo.clients.update(
-                self.item_id, {"x_online": True, "last_connect_timestamp": self.app.clock.now()}
-            )
-        if updated is not None:
-            self.app.changed([self.item_id])
+        with presence.transitions(self.app) as batch:
+            updated = batch.mark_online(self.item_id)
         return updated is not None
 
     async def wake(self, mac: str, password: bytes | None) -> None:
