@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import HTTPConnection
 
+from appliance.bus import LocalBus, RedisBus
 from appliance.clock import Clock
 from appliance.config import ApplianceSettings
 from appliance.db import Repository
@@ -16,9 +17,8 @@ from domain import JumpClient, format_utc
 
 if TYPE_CHECKING:
     from appliance.actions import UpgradeOrchestrator, WakeService
-    from appliance.agent_api import Bundle
     from appliance.agents import AgentRegistry
-    from appliance.bus import LocalBus, RedisBus
+    from appliance.agents.bundle import Bundle
     from appliance.live import LiveHub
     from appliance.sessions import SessionManager
     from appliance.shells import ShellRelay
@@ -39,7 +39,7 @@ class Appliance:
     shells: ShellRelay | None = None
     support: SupportQueue | None = None
     bundle: Bundle | None = None
-    bus: LocalBus | RedisBus = field(default_factory=lambda: _local_bus())
+    bus: LocalBus | RedisBus = field(default_factory=LocalBus)
     shared: SharedCounters | None = None
 
     def __post_init__(self) -> None:
@@ -112,12 +112,6 @@ class Appliance:
     def audit(self, actor: str, action: str, target: str, **detail: Any) -> None:
         """Write one audit row (inside the caller's transaction)."""
         self.repo.audit(format_utc(self.clock.now()), actor, action, target, detail)
-
-
-def _local_bus() -> LocalBus:
-    from appliance.bus import LocalBus
-
-    return LocalBus()
 
 
 def appliance_of(conn: HTTPConnection) -> Appliance:

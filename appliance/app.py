@@ -18,8 +18,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from appliance._guard import RequestGuard
 from appliance._state import Appliance
 from appliance.actions import UpgradeOrchestrator, WakeService
-from appliance.agent_api import AgentChannelFirst, Bundle, build_agent_api
+from appliance.agent_api import build_agent_api
 from appliance.agents import AgentRegistry
+from appliance.agents.bundle import Bundle
+from appliance.agents.channel import AgentChannelFirst
+from appliance.agents.remote import answer_request
 from appliance.bootstrap import bootstrap, ensure_api_account
 from appliance.bus import RedisBus, open_bus
 from appliance.clock import Clock, SystemClock
@@ -60,7 +63,7 @@ def _client_credentials(request: Request, form: dict[str, list[str]]) -> tuple[s
 
 def _listen_to_other_nodes(state: Appliance, bus: RedisBus) -> None:
     """What this node does with what the other nodes of the site tell it."""
-    bus.attach(state)
+    bus.serve(lambda message: answer_request(state, message))
     hub = state.live
     assert hub is not None and state.shells is not None
     shells = state.shells

@@ -13,6 +13,9 @@ in a node's memory:
   gone, and the clients it held are no longer reachable through it (they reconnect to
   another node, which then holds them).
 
+The bus is transport only: what a request asks of a client, and what it answers, is
+:mod:`appliance.agents.remote`'s business.
+
 A node alone uses :class:`LocalBus`, which shares nothing. Redis going away costs what
 crosses nodes until it is back (requests for clients held elsewhere are refused in one
 sentence, statistics from other nodes pause); each node keeps serving its own clients and
@@ -22,24 +25,17 @@ reconnects by itself.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import itertools
 import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
-from appliance.agents import AgentError, NodesUnavailable, PresenceAnswer, Transfer
 from appliance.db import redacted
-from domain.session_policy import ResolvedPermissions
-
-if TYPE_CHECKING:
-    from appliance._state import Appliance
-    from appliance.agents import AgentHandle
 
 log = logging.getLogger("appliance.bus")
 
@@ -49,6 +45,13 @@ DEAD_AFTER_S = 7.0
 CHANNEL = "jump:bus"
 
 Handler = Callable[[dict[str, Any]], Awaitable[None] | None]
+#: answers a request another node sends: ``{"ok": True, "result": ...}`` or
+#: ``{"ok": False, "error": "one sentence"}``
+Server = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+class BusUnavailable(Exception):
+    """The bus cannot be reached: a request for another node was not sent."""
 
 
 class LocalBus:
@@ -59,9 +62,6 @@ class LocalBus:
 
     def __init__(self) -> None:
         self.node_id = "local"
-
-    def attach(self, app: Appliance) -> None:
-        return None
 
     async def start(self) -> None:
         return None
@@ -92,7 +92,7 @@ class RedisBus:
     def __init__(self, url: str, node_id: str | None = None) -> None:
         self.url = url
         self.node_id = node_id or secrets.token_hex(4)
-        self.app: Appliance | None = None
+        self._server: Server | None = None
         self._out: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue(maxsize=100_000)
         self._stats: dict[int, list[Any]] = {}
         self._mine: set[int] = set()
@@ -113,8 +113,9 @@ class RedisBus:
     def description(self) -> str:
         return redacted(self.url)
 
-    def attach(self, app: Appliance) -> None:
-        self.app = app
+    def serve(self, server: Server) -> None:
+        """Who answers the requests other nodes send about the clients this node holds."""
+        self._server = server
 
     def on(self, kind: str, handler: Handler) -> None:
         self._handlers[kind] = handler
@@ -313,9 +314,11 @@ class RedisBus:
 
     async def call(
         self, node: str, item_id: int, method: str, args: dict[str, Any], timeout: float
-    ) -> Any:
+    ) -> dict[str, Any]:
+        """Ask ``node`` about the client ``item_id``; answer what its server said. Raises
+        :class:`BusUnavailable` (nothing sent) or ``TimeoutError`` (no answer in time)."""
         if self.down:  # refused now rather than sent when the bus is back, too late
-            raise NodesUnavailable
+            raise BusUnavailable
         call_id = next(self._calls)
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._waiting[call_id] = future
@@ -331,150 +334,20 @@ class RedisBus:
                     "until": time.time() + timeout,
                 },
             )
-            answer = await asyncio.wait_for(future, timeout)
-        except TimeoutError:
-            raise AgentError(
-                "the appliance node holding this Jump Client did not answer; try again"
-            ) from None
+            return await asyncio.wait_for(future, timeout)
         finally:
             self._waiting.pop(call_id, None)
-        if not answer.get("ok"):
-            raise AgentError(str(answer.get("error") or "the Jump Client refused"))
-        return answer.get("result")
 
     async def _answer(self, sender: str, message: dict[str, Any]) -> None:
         reply: dict[str, Any] = {"kind": "reply", "id": message.get("id")}
         try:
-            reply["result"] = await self._serve(message)
-            reply["ok"] = True
-        except AgentError as err:
-            reply.update(ok=False, error=str(err))
+            if self._server is None:
+                raise LookupError("this node answers no requests")
+            reply.update(await self._server(message))
         except Exception as err:  # noqa: BLE001 - the caller gets one sentence
             log.exception("a request from node %s failed", sender)
             reply.update(ok=False, error=f"the request failed on the node holding it ({err})")
         self._send(f"jump:node:{sender}", reply)
-
-    async def _serve(self, message: dict[str, Any]) -> Any:
-        app = self.app
-        assert app is not None and app.agents is not None
-        item_id = int(message.get("item", 0))
-        agent = app.agents.local(item_id)
-        if agent is None:
-            raise AgentError("the Jump Client is no longer connected")
-        method = str(message.get("method"))
-        args: dict[str, Any] = message.get("args") or {}
-        if method == "presence":
-            answer = await agent.presence()
-            return [answer.console_user, answer.locked, answer.screen_saver]
-        if method == "prompt":
-            return await agent.prompt(str(args["question"]), int(args["timeout_s"]))
-        if method == "wake":
-            password = args.get("password")
-            await agent.wake(str(args["mac"]), bytes.fromhex(password) if password else None)
-            return None
-        if method == "open_session":
-            permissions = ResolvedPermissions.model_validate(args["permissions"])
-            await agent.open_session(str(args["sid"]), permissions)
-            return None
-        if method == "end_session":
-            await agent.end_session(str(args["sid"]), str(args["reason"]))
-            return None
-        if method == "send":
-            await agent.send(dict(args["frame"]))
-            return None
-        if method == "system_info":
-            return await agent.system_info(str(args["sid"]))
-        if method == "file_get":
-            data = await agent.file_get(str(args["sid"]), str(args["path"]))
-            return base64.b64encode(data).decode()
-        if method == "file_put":
-            await agent.file_put(
-                str(args["sid"]), str(args["path"]), base64.b64decode(str(args["data"]))
-            )
-            return None
-        if method == "upgrade":
-            assert app.upgrades is not None
-            return await agent.upgrade(
-                str(args["version"]), int(args["size"]), app.upgrades.throttle.take
-            )
-        raise AgentError(f"unknown request {method!r}")
-
-
-class NodeAgent:
-    """A Jump Client held by another node: each request goes to that node over the bus."""
-
-    shell = True
-    connected = True
-
-    def __init__(self, bus: RedisBus, node: str, item_id: int) -> None:
-        self.bus = bus
-        self.node = node
-        self.item_id = item_id
-
-    async def _call(self, method: str, timeout: float = 15.0, **args: Any) -> Any:
-        return await self.bus.call(self.node, self.item_id, method, args, timeout)
-
-    async def presence(self) -> PresenceAnswer:
-        user, locked, saver = await self._call("presence")
-        return PresenceAnswer(user, bool(locked), bool(saver))
-
-    async def prompt(self, question: str, timeout_s: int) -> bool | None:
-        answer = await self._call(
-            "prompt", timeout=timeout_s + 20, question=question, timeout_s=timeout_s
-        )
-        return None if answer is None else bool(answer)
-
-    async def connect_now(self) -> bool:
-        return True
-
-    async def site_settings(self, settings: dict[str, Any]) -> None:
-        return None  # the holding node tells its own clients
-
-    async def wake(self, mac: str, password: bytes | None) -> None:
-        await self._call("wake", mac=mac, password=password.hex() if password else None)
-
-    async def open_session(self, sid: str, permissions: ResolvedPermissions) -> None:
-        await self._call("open_session", sid=sid, permissions=permissions.model_dump(mode="json"))
-
-    async def end_session(self, sid: str, reason: str) -> None:
-        await self._call("end_session", sid=sid, reason=reason)
-
-    async def upgrade(self, version: str, size: int, transfer: Transfer) -> str:
-        # the bundle is sent by the holding node, through that node's throttle
-        return str(await self._call("upgrade", timeout=660, version=version, size=size))
-
-    async def send(self, frame: dict[str, Any]) -> None:
-        await self._call("send", frame=frame)
-
-    async def system_info(self, sid: str) -> dict[str, Any]:
-        result = await self._call("system_info", timeout=40, sid=sid)
-        return dict(result or {})
-
-    async def file_get(self, sid: str, path: str) -> bytes:
-        data = await self._call("file_get", timeout=130, sid=sid, path=path)
-        return base64.b64decode(str(data))
-
-    async def file_put(self, sid: str, path: str, data: bytes) -> None:
-        await self._call(
-            "file_put", timeout=130, sid=sid, path=path, data=base64.b64encode(data).decode()
-        )
-
-
-def remote_handle(bus: LocalBus | RedisBus, item_id: int) -> AgentHandle | None:
-    """A handle on a client another live node holds, or None."""
-    if not isinstance(bus, RedisBus):
-        return None
-    node = bus.owner_of(item_id)
-    return NodeAgent(bus, node, item_id) if node is not None else None
-
-
-def held_somewhere(bus: LocalBus | RedisBus, item_id: int) -> AgentHandle | None:
-    """For a client the shared database calls online but no node is known to hold: while
-    the bus is down, which node holds it cannot be known, and the handle answers every
-    request with :class:`NodesUnavailable`. None when the bus is up (it is really gone)."""
-    if not isinstance(bus, RedisBus) or not bus.down:
-        return None
-    return NodeAgent(bus, "?", item_id)
 
 
 def open_bus(url: str | None, node_id: str | None = None) -> LocalBus | RedisBus:

@@ -14,8 +14,9 @@ import math
 import time
 from datetime import datetime, timedelta
 
+from appliance import presence
 from appliance._state import Appliance
-from domain import ConnectionType, JumpClient, UninstalledBehavior, format_utc
+from domain import ConnectionType, JumpClient, format_utc
 from domain.rules import maintenance
 
 log = logging.getLogger("appliance.maintenance")
@@ -46,11 +47,8 @@ class MaintenanceSweep:
 
     def sweep(self, now: datetime) -> tuple[list[int], list[int]]:
         """Apply the rules to every offline item; answer (changed ids, removed ids)."""
-        repo = self.app.repo
-        settings = repo.settings()
-        changed: list[int] = []
-        removed: list[int] = []
-        with repo.transaction():
+        settings = self.app.repo.settings()
+        with presence.transitions(self.app, now) as batch:
             for client in self.candidates(now, settings.days_before_lost):
                 action = maintenance(
                     client,
@@ -62,20 +60,15 @@ class MaintenanceSweep:
                     continue
                 target = f"jump_client:{client.id}"
                 if action == "lost":
-                    repo.clients.update(client.id, {"is_lost": True})
-                    changed.append(client.id)
-                elif action == "delete" or (
-                    settings.uninstalled_behavior is UninstalledBehavior.REMOVE
-                ):
-                    repo.clients.delete(client.id)
-                    removed.append(client.id)
-                else:
-                    repo.clients.update(client.id, {"connection_type": ConnectionType.UNINSTALLED})
-                    changed.append(client.id)
+                    batch.mark_lost(client.id)
+                elif action == "delete":
+                    batch.remove(client.id)
+                else:  # removed, or kept as uninstalled, as the site's behaviour says
+                    batch.mark_uninstalled(client.id)
                 self.app.audit(ACTOR, f"jump_client.{action}", target, name=client.name)
+        changed, removed = batch.changed, batch.removed
         if changed or removed:
             log.info("maintenance: %d changed, %d removed", len(changed), len(removed))
-            self.app.changed(changed, removed)
         return changed, removed
 
 
@@ -126,24 +119,12 @@ class OrphanSweep:
         ]
         if not orphans:
             return []
-        gone: list[int] = []
-        with repo.transaction():
-            for item_id in orphans:
-                current = repo.clients.get(item_id)  # again, inside the write transaction
-                if current is None or not current.x_online:
-                    continue
-                repo.clients.update(
-                    item_id,
-                    {"x_online": False, "x_in_session_by": [], "last_disconnect_timestamp": now},
-                )
-                gone.append(item_id)
+        with presence.transitions(app, now) as batch:
+            # read again inside the write transaction: only those still online go offline
+            gone = [item_id for item_id in orphans if batch.mark_offline(item_id)]
         if gone:
             log.warning(
                 "%d Jump Client(s) were held by an appliance node that stopped; marked offline",
                 len(gone),
             )
-            app.changed(gone)
-            if app.sessions is not None:
-                for item_id in gone:
-                    app.sessions.client_gone(item_id)
         return gone

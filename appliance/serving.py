@@ -9,7 +9,7 @@ import uvicorn
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.http11 import Request
 
-#: the Jump Clients' channel (see ``agent_api``)
+#: the Jump Clients' channel (see ``agents.channel``)
 AGENT_CONNECT = "/api/agent/v1/connect"
 
 

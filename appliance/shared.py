@@ -59,7 +59,7 @@ class SharedCounters:
         return True, per_hour - in_hour, 0
 
     def admit(self, rate: float, now: float) -> float | None:
-        """The site's connection admission (see ``agent_api.Admission``), one bucket and one
+        """The site's connection admission (see ``agents.guards.Admission``), one bucket and one
         virtual queue for all nodes: None when admitted, else the seconds to wait."""
         try:
             answer: Any = self._redis.eval(_ADMIT, 1, "jump:admission", repr(rate), repr(now))

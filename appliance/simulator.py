@@ -10,10 +10,11 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
+from appliance import presence
 from appliance._state import Appliance
 from appliance.demo import PEOPLE
 from appliance.live import LiveHub
-from domain import ConnectionType, JumpClient, format_utc
+from domain import ConnectionType, format_utc
 
 
 class DemoSimulator:
@@ -63,23 +64,11 @@ class DemoSimulator:
         flips = max(1, len(self.running) // 250)
         leaving = rng.sample(sorted(self.running), min(flips, len(self.running)))
         coming = rng.sample(self.resting, min(flips, len(self.resting)))
-        changed: list[JumpClient] = []
-        repo = self.app.repo
-        with repo.transaction():
-            for item_id in leaving:
+        with presence.transitions(self.app, now) as batch:
+            for item_id in leaving:  # a client that goes away ends its session
                 del self.running[item_id]
                 self.hub.forget(item_id)
-                updated = repo.clients.update(
-                    item_id,
-                    {
-                        "x_online": False,
-                        "last_disconnect_timestamp": now,
-                        "console_user": "",
-                        "x_stats": None,
-                    },
-                )
-                if updated is not None:
-                    changed.append(updated)
+                batch.mark_offline(item_id, details={"console_user": "", "x_stats": None})
             for item_id in coming:
                 self.resting.remove(item_id)
                 user = rng.choice(PEOPLE) if rng.random() < 0.5 else ""
@@ -91,21 +80,7 @@ class DemoSimulator:
                     "thumbnail": None,
                     "at": now,
                 }
-                updated = repo.clients.update(
-                    item_id,
-                    {
-                        "x_online": True,
-                        "last_connect_timestamp": now,
-                        "console_user": user,
-                        "x_stats": stats,
-                    },
-                )
+                updated = batch.mark_online(item_id, {"console_user": user, "x_stats": stats})
                 if updated is not None:
-                    changed.append(updated)
                     self.running[item_id] = [stats["cpu_percent"], stats["disk_percent"], user, 60]
             self.resting.extend(leaving)
-        if changed:
-            self.hub.publish(changed)
-        if self.app.sessions is not None:
-            for item_id in leaving:  # a client that goes away ends its session
-                self.app.sessions.client_gone(item_id)

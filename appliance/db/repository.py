@@ -379,6 +379,27 @@ class Repository:
     def revoke_tokens(self, kind: str, subject_id: int) -> None:
         self.execute("DELETE FROM token WHERE kind = ? AND subject_id = ?", (kind, subject_id))
 
+    # -- Jump Client credentials ---------------------------------------------------------------
+
+    def add_agent_credential(
+        self, jump_client_id: int, secret_hash: str, installer_id: str
+    ) -> None:
+        self.execute(
+            "INSERT INTO agent_credential (jump_client_id, secret_hash, installer_id) "
+            "VALUES (?, ?, ?)",
+            (jump_client_id, secret_hash, installer_id),
+        )
+
+    def agent_secret_hash(self, jump_client_id: int) -> str | None:
+        row = self.execute(
+            "SELECT secret_hash FROM agent_credential WHERE jump_client_id = ?",
+            (jump_client_id,),
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def delete_agent_credential(self, jump_client_id: int) -> None:
+        self.execute("DELETE FROM agent_credential WHERE jump_client_id = ?", (jump_client_id,))
+
     # -- audit -----------------------------------------------------------------------------------
 
     def audit(self, at: str, actor: str, action: str, target: str, detail: dict[str, Any]) -> None:

@@ -483,7 +483,7 @@ def upgrading_appliance(tmp_path: Path, announce: str | None = None) -> Embedded
     appliance = EmbeddedAppliance(settings, api_account=("it", "it-secret"))
     appliance.start()
     if announce is not None:
-        from appliance.agent_api import Bundle
+        from appliance.agents.bundle import Bundle
 
         state = appliance.app.state.appliance  # type: ignore[union-attr]
         state.bundle = Bundle(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
-from appliance.agent_api import Admission
+from appliance.agents.guards import Admission
 from appliance.clock import FakeClock
 from domain.enums import PromptAnswer
 from domain.rules import prompt_outcome
@@ -92,7 +92,7 @@ def test_no_answer_takes_the_policy_default() -> None:
 
 
 def test_the_channel_guard_follows_a_shorter_interval_and_still_stops_a_flood() -> None:
-    from appliance.agent_api import ChannelGuard
+    from appliance.agents.guards import ChannelGuard
 
     now, interval = [0.0], [30.0]
     guard = ChannelGuard(lambda: now[0], lambda: interval[0])

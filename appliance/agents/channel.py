@@ -1,0 +1,233 @@
+"""The agent channel (``WS /api/agent/v1/connect``): the websocket protocol a Jump Client
+speaks with the appliance.
+
+``hello`` → ``welcome {settings}`` | ``retry {after_s}`` (connection-rate admission) |
+``reject {reason}``; then the agent sends ``stats`` and answers requests (``presence.ask``,
+``wake``, ``session.open``, ``session.end``, ...) with ``response`` frames. While the
+connection lasts the client is held by this node (:class:`RemoteAgent` in the registry);
+when it ends the client is offline, unless it has connected again since.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from pydantic import Field, ValidationError
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from appliance import presence
+from appliance.agents import credentials
+from appliance.agents.connected import RemoteAgent
+from appliance.agents.credentials import Credentials, UnknownClient
+from appliance.agents.guards import CLOSE_FLOOD, CLOSE_GARBAGE, Admission, ChannelGuard
+from appliance.db import DatabaseUnavailable
+from appliance.serving import AGENT_CONNECT
+from domain import InstallMode, format_utc
+from domain.thumbnail import decode as decode_thumbnail
+
+if TYPE_CHECKING:
+    from appliance._state import Appliance
+    from appliance.live import LatestStats
+
+log = logging.getLogger("appliance.agent")
+AGENT_PROTOCOL = 1
+
+
+class Hello(Credentials):
+    type: str = "hello"
+    version: str = Field(default="", max_length=32)
+    hostname: str = Field(default="", max_length=255)
+    fqdn: str = Field(default="", max_length=255)
+    os: str = Field(default="", max_length=255)
+    ips: list[str] = Field(default_factory=list, max_length=32)
+    gateway: dict[str, str | None] | None = None
+    mac: str | None = Field(default=None, max_length=17)
+    install_mode: InstallMode = InstallMode.UNKNOWN
+    console_user: str | None = Field(default=None, max_length=255)
+
+
+class AgentChannel:
+    """``/connect``, the Jump Clients' websocket, served straight from the server rather
+    than through the APIs' routing and middleware: a connection lives as long as its client
+    is online, and every layer it passes through is held that long, once per client (see
+    :class:`AgentChannelFirst`)."""
+
+    def __init__(self, appliance: Appliance) -> None:
+        self.appliance = appliance
+        self.admission = Admission(appliance)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ws = WebSocket(scope, receive, send)
+        try:
+            await self.connect(ws)
+        except DatabaseUnavailable:  # the client retries with its backoff
+            with contextlib.suppress(RuntimeError, OSError):
+                await ws.close(1013, "the appliance's database is unavailable")
+
+    async def connect(self, ws: WebSocket) -> None:
+        appliance, admission = self.appliance, self.admission
+        await ws.accept()
+        try:
+            hello = Hello.model_validate_json(await asyncio.wait_for(ws.receive_text(), 30))
+            credentials.verify(appliance.repo, hello)
+        except (TimeoutError, ValidationError, ValueError):
+            await ws.send_text('{"type": "reject", "reason": "bad_hello"}')
+            await ws.close(4400)
+            return
+        except UnknownClient:
+            await ws.send_text('{"type": "reject", "reason": "deleted"}')
+            await ws.close(4401)
+            return
+        wait = admission.admit()
+        if wait is not None:
+            await ws.send_text(
+                orjson.dumps({"type": "retry", "after_s": math.ceil(wait * 1000) / 1000}).decode()
+            )
+            await ws.close(1013)
+            return
+        item_id, connected_at = hello.jump_client_id, appliance.clock.now()
+        max_offline = _record_connection(appliance, ws, hello, connected_at)
+        del hello  # not kept for as long as the client stays connected
+        if max_offline is None:
+            await ws.send_text('{"type": "reject", "reason": "deleted"}')
+            await ws.close(4401)
+            return
+        await _serve_agent(appliance, ws, item_id, connected_at, max_offline)
+
+
+class AgentChannelFirst:
+    """Middleware (outermost of the app's own) that hands the agent channel's websockets
+    to :class:`AgentChannel` and everything else to the APIs."""
+
+    def __init__(self, app: ASGIApp, *, appliance: Appliance) -> None:
+        self.app = app
+        self.channel = AgentChannel(appliance)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == AGENT_CONNECT:
+            await self.channel(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def _record_connection(
+    app: Appliance, ws: WebSocket, hello: Hello, connected_at: datetime
+) -> int | None:
+    """What the hello says, into the item; the item's max offline minutes (None: the item
+    was deleted)."""
+    client_host = ws.client.host if ws.client else ""
+    needs_update = app.bundle is not None and hello.version != app.bundle.version
+    details: dict[str, Any] = {
+        "needs_update": needs_update,
+        "x_version": hello.version,
+        "install_mode": hello.install_mode,
+        "console_user": hello.console_user or "",
+        "public_ip": client_host,
+        "private_ip": hello.ips[0] if hello.ips else "",
+        "x_mac": hello.mac,
+        "x_gateway": hello.gateway if hello.gateway and hello.gateway.get("ip") else None,
+    }
+    for key, value in (
+        ("hostname", hello.hostname),
+        ("fqdn", hello.fqdn),
+        ("operating_system", hello.os),
+    ):
+        if value:
+            details[key] = value
+    with presence.transitions(app, connected_at) as batch:
+        updated = batch.mark_online(hello.jump_client_id, details)
+    return updated.max_offline_minutes if updated is not None else None
+
+
+async def _serve_agent(
+    app: Appliance, ws: WebSocket, item_id: int, connected_at: datetime, max_offline: int
+) -> None:
+    """The connection of a client that said hello (and is online), until it ends."""
+    agent = RemoteAgent(item_id, ws, app.bundle)
+    assert app.agents is not None
+    app.agents.register(agent)
+    await ws.send_text(
+        orjson.dumps(
+            {
+                "type": "welcome",
+                "jump_client_id": item_id,
+                "protocol": AGENT_PROTOCOL,
+                "settings": {
+                    **app.agent_settings(),
+                    "max_offline_minutes": max_offline,
+                },
+            }
+        ).decode()
+    )
+    # real time, not the appliance's clock: this is about how fast bytes arrive
+    guard = ChannelGuard(time.monotonic, app.live.interval if app.live else lambda: 30.0)
+    try:
+        while True:
+            raw = await ws.receive_text()
+            try:
+                frame = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                frame = None
+            if not isinstance(frame, dict):
+                if guard.garbage():
+                    log.warning("agent %s sent too many unreadable frames; disconnected", item_id)
+                    await ws.close(CLOSE_GARBAGE, "too many unreadable frames")
+                    break
+                continue
+            kind = frame.get("type")
+            if kind == "stats" and app.live is not None:
+                if guard.flooding():
+                    log.warning("agent %s floods statistics; disconnected", item_id)
+                    await ws.close(CLOSE_FLOOD, "statistics sent faster than the site interval")
+                    break
+                _record_stats(app, item_id, frame)
+            elif kind == "response":
+                agent.answered(frame)
+            elif kind in ("shell.output", "shell.exit") and app.shells is not None:
+                await app.shells.from_agent(frame)
+                app.bus.broadcast("shell", {"frame": frame})  # viewers on other nodes
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        if app.agents.unregister(item_id, agent):  # not replaced by a newer connection here
+            _gone(app, item_id, connected_at)
+
+
+def _gone(app: Appliance, item_id: int, connected_at: datetime) -> None:
+    """The client's connection ended: offline, unless it has connected again since (to this
+    node or another: its newer connection is the one that counts)."""
+    with presence.transitions(app) as batch, contextlib.suppress(ValidationError):
+        batch.mark_offline(item_id, connected_at=connected_at)
+
+
+def _record_stats(app: Appliance, item_id: int, frame: dict[str, Any]) -> None:
+    def number(key: str, high: float) -> float | None:
+        value = frame.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= high:
+            return float(value)
+        return None
+
+    user = frame.get("console_user")
+    uptime = frame.get("uptime_s")
+    thumbnail = frame.get("thumbnail")
+    assert app.live is not None
+    stats: LatestStats = (
+        number("cpu_percent", 100),
+        number("disk_percent", 100),
+        user if isinstance(user, str) and len(user) <= 255 else None,
+        uptime
+        if isinstance(uptime, int) and not isinstance(uptime, bool) and uptime >= 0
+        else None,
+        format_utc(app.clock.now().replace(microsecond=0)),
+    )
+    picture = thumbnail if decode_thumbnail(thumbnail) is not None else None
+    app.live.record_stats(item_id, stats, thumbnail=picture)
+    app.bus.stats(item_id, stats, picture)  # consoles on other nodes

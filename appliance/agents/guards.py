@@ -1,0 +1,93 @@
+"""What Jump Clients may do to the appliance: how fast they may connect (admission), and
+what one connection may send before it is cut (garbage, floods of statistics)."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from appliance.shared import SharedUnavailable
+
+if TYPE_CHECKING:
+    from appliance._state import Appliance
+
+CLOSE_GARBAGE = 4400
+CLOSE_FLOOD = 4429
+
+
+class ChannelGuard:
+    """What one agent connection may send: a client that sends garbage or floods statistics
+    is disconnected (it reconnects later, through admission) without costing the others."""
+
+    GARBAGE_PER_MINUTE = 20
+
+    def __init__(self, monotonic: Callable[[], float], interval_s: Callable[[], float]) -> None:
+        self.monotonic = monotonic
+        self.interval_s = interval_s  # the site's setting: read again only when the bucket is dry
+        self.burst = 20.0
+        self._rate = self._allowed_rate()
+        self._tokens = self.burst
+        self._at = monotonic()
+        self._garbage: deque[float] = deque()
+
+    def _allowed_rate(self) -> float:
+        return 4.0 / max(self.interval_s(), 0.05)  # four times the expected pace
+
+    def flooding(self) -> bool:
+        """Count one statistics frame; True when they come faster than allowed."""
+        now = self.monotonic()
+        elapsed, self._at = now - self._at, now
+        self._tokens = min(self.burst, self._tokens + elapsed * self._rate)
+        if self._tokens < 1:  # rare: before refusing, see whether the site's interval changed
+            fresh = self._allowed_rate()
+            if fresh > self._rate:
+                self._tokens = min(self.burst, self._tokens + elapsed * (fresh - self._rate))
+            self._rate = fresh
+        if self._tokens < 1:
+            return True
+        self._tokens -= 1
+        return False
+
+    def garbage(self) -> bool:
+        """Count one unreadable frame; True past the limit for a minute."""
+        now = self.monotonic()
+        self._garbage.append(now)
+        while self._garbage and now - self._garbage[0] > 60:
+            self._garbage.popleft()
+        return len(self._garbage) > self.GARBAGE_PER_MINUTE
+
+
+class Admission:
+    """Connection-rate admission: a token bucket at the site's ``connection_rate`` per second.
+
+    A refused client is given the next free slot of a virtual queue (one slot per 1/rate s),
+    not merely the time of the next token: in a reconnect storm the retries spread out at
+    the admitted rate instead of all coming back at once, so the appliance does the work of
+    about ``rate`` attempts a second, whatever the size of the fleet.
+    """
+
+    def __init__(self, app: Appliance) -> None:
+        self.app = app
+        self._tokens: float | None = None  # full on first use: one second's worth
+        self._at = app.clock.monotonic()
+        self._queue_until = self._at
+
+    def admit(self) -> float | None:
+        """None when admitted, else the seconds to wait before trying again."""
+        rate = float(self.app.repo.settings().connection_rate)
+        if self.app.shared is not None:  # several nodes: one rate for the whole site
+            with contextlib.suppress(SharedUnavailable):
+                return self.app.shared.admit(rate, time.time())
+        now = self.app.clock.monotonic()
+        tokens = rate if self._tokens is None else self._tokens
+        self._tokens = min(rate, tokens + (now - self._at) * rate)
+        self._at = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return None
+        first_token = now + (1 - self._tokens) / rate
+        self._queue_until = max(self._queue_until + 1 / rate, first_token)
+        return self._queue_until - now
