@@ -1,7 +1,7 @@
 """The console's actions on Jump Items: start (one or up to 10 marked), wake, upgrade, edit,
 copy, remove, invite; and the sessions the representative is in.
 
-Each action first asks :func:`console.actions.explain` (the same rules the appliance applies)
+Each action first asks :func:`console.explain.explain` (the same rules the appliance applies)
 and says why when it cannot run; otherwise it asks the appliance, which decides, and ends
 with one sentence: what happened, or the appliance's reason.
 """
@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from api_client import ApplianceError, Forbidden, Refused, ValidationFailed, open_shell
 from console import transfers
-from console.actions import ActionState
 from console.desk import Desk
 from console.dialogs import ChoiceScreen, ConfirmScreen, EditScreen, PathsScreen, PromptScreen
+from console.explain import ActionState
 from console.session_screen import SessionsScreen
 from domain import JumpClient, JumpGroupType, resolve_permissions
 from domain.rules import MAX_MULTI_START, WAKE_COOLDOWN, Refusal, parse_secureon
@@ -580,12 +580,20 @@ class ActionRunner:
 
     def screen(self) -> SessionsScreen:
         return SessionsScreen(
-            lambda: self.sessions,
-            lambda: self.logs,
+            self.desk,
+            self.logs,
             self.app.clock,
-            self.end,
-            lambda sid: self.invite(sid),
             opener=lambda sid: open_shell(self.app.client, sid),
-            system_info=self.system_info,
-            transfer=self.transfer,
         )
+
+    def on_session_request(self, request: SessionsScreen.Requested) -> None:
+        """Carry out what the sessions screen asked for."""
+        match request.action:
+            case "end":
+                self.end(request.sid)
+            case "invite":
+                self.invite(request.sid)
+            case "system_info":
+                self.system_info(request.sid)
+            case "download" | "upload":
+                self.transfer(request.sid, request.action)

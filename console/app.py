@@ -336,6 +336,10 @@ class JumpConsoleApp(App[int]):
     def thumbnail(self) -> tuple[int, str | None, float]:
         return self._thumbnail
 
+    @on(SessionsScreen.Requested)
+    def _session_requested(self, request: SessionsScreen.Requested) -> None:
+        self.actions.on_session_request(request)
+
     @on(JumpTable.Highlighted)
     def _highlighted(self, message: JumpTable.Highlighted) -> None:
         if message.item_id is None:

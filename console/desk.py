@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from console.actions import ActionState, explain
 from console.backend import SignIn
+from console.explain import ActionState, explain
 from domain import JumpClient
 from domain.rules import MAX_MULTI_START, Refusal
 from domain.session import SessionEvent, SessionInfo

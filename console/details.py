@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from console.actions import ActionState
+from console.explain import ActionState
 from domain import JumpClient, SessionPolicy, Stats, format_utc, status_of
 from domain.protocol.live import StatsRow
 from domain.site import RepSite

@@ -8,22 +8,26 @@ survive a reconnect of the live feed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, RichLog, Static, TabbedContent, TabPane
 
 from api_client import ApplianceError, ShellConnection
 from domain.session import SessionInfo
+
+if TYPE_CHECKING:
+    from console.desk import Desk
 
 NO_SHELL = "Command shell: not allowed by this session's policy."
 NO_CLIENT_SHELL = (
@@ -184,26 +188,29 @@ class SessionsScreen(Screen[None]):
     SessionsScreen #no-sessions { padding: 1 2; }
     """
 
+    SessionAction = Literal["end", "invite", "system_info", "download", "upload"]
+
+    class Requested(Message):
+        """The representative asked for ``action`` on the session ``sid`` (its owner, the
+        app, carries it out)."""
+
+        def __init__(self, action: SessionsScreen.SessionAction, sid: str) -> None:
+            super().__init__()
+            self.action = action
+            self.sid = sid
+
     def __init__(
         self,
-        sessions: Callable[[], dict[str, SessionInfo]],
-        logs: Callable[[], dict[str, list[str]]],
+        desk: Desk,
+        logs: Mapping[str, list[str]],
         now: Callable[[], datetime],
-        end: Callable[[str], None],
-        invite: Callable[[str], None],
         opener: ShellOpener | None = None,
-        system_info: Callable[[str], None] | None = None,
-        transfer: Callable[[str, str], None] | None = None,
     ) -> None:
         super().__init__()
-        self._transfer = transfer
-        self._opener = opener
-        self._system_info = system_info
-        self._sessions = sessions
+        self._desk = desk
         self._logs = logs
         self._now = now
-        self._end = end
-        self._invite = invite
+        self._opener = opener
         self._shown: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -221,14 +228,14 @@ class SessionsScreen(Screen[None]):
         self.refresh_sessions()
 
     def refresh_sessions(self) -> None:
-        sessions = self._sessions()
+        sessions = self._desk.sessions
         tabs = self.query_one(TabbedContent)
         self.query_one("#no-sessions").display = not sessions
         tabs.display = bool(sessions)
         for sid in [s for s in self._shown if s not in sessions]:
             tabs.remove_pane(f"s-{sid}")
             self._shown.remove(sid)
-        logs = self._logs()
+        logs = self._logs
         for sid, info in sessions.items():
             body = describe(info, logs.get(sid, []), self._now())
             if sid in self._shown:
@@ -245,27 +252,22 @@ class SessionsScreen(Screen[None]):
         active = self.query_one(TabbedContent).active
         return active.removeprefix("s-") if active else None
 
-    def action_end(self) -> None:
+    def _request(self, action: SessionsScreen.SessionAction) -> None:
         sid = self._current()
         if sid:
-            self._end(sid)
+            self.post_message(self.Requested(action, sid))
+
+    def action_end(self) -> None:
+        self._request("end")
 
     def action_invite(self) -> None:
-        sid = self._current()
-        if sid:
-            self._invite(sid)
+        self._request("invite")
 
     def action_system_info(self) -> None:
-        sid = self._current()
-        if sid and self._system_info is not None:
-            self._system_info(sid)
+        self._request("system_info")
 
     def action_download(self) -> None:
-        sid = self._current()
-        if sid and self._transfer is not None:
-            self._transfer(sid, "download")
+        self._request("download")
 
     def action_upload(self) -> None:
-        sid = self._current()
-        if sid and self._transfer is not None:
-            self._transfer(sid, "upload")
+        self._request("upload")

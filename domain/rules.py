@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from domain.access import Action
+from domain.access import ACTION_PERMISSION, Action
 from domain.enums import (
     AutomaticUpgrades,
     ConnectionType,
@@ -145,7 +145,7 @@ def start_verdict(
     """Every rule a start meets before the endpoint is asked anything, in DOMAIN.md's order:
     role → availability → Jump Policy window → simultaneous jumps. The appliance refuses
     with it; the console explains with it."""
-    if "perm_start" not in permissions:
+    if ACTION_PERMISSION[Action.START] not in permissions:
         return role_refusal(Action.START, client)
     refusal = availability(client) or window_refusal(client, policy, schedule, now)
     if refusal is not None:
@@ -156,7 +156,7 @@ def start_verdict(
 def remove_refusal(client: JumpClient, permissions: Iterable[str]) -> Refusal | None:
     """A removal needs ``perm_remove`` and no session on the item (on any node: the holders
     live in the shared database)."""
-    if "perm_remove" not in permissions:
+    if ACTION_PERMISSION[Action.REMOVE] not in permissions:
         return role_refusal(Action.REMOVE, client)
     if client.x_in_session_by:
         return in_use(client.x_in_session_by)
@@ -276,7 +276,7 @@ def wake_refusal(
 ) -> Refusal | None:
     """Everything that refuses a wake before a peer is looked for (see :func:`wake_peer`)."""
     name = target.name
-    if "perm_start" not in permissions:
+    if ACTION_PERMISSION[Action.WAKE] not in permissions:
         return role_refusal(Action.WAKE, target)
     if not allowed:
         return Refusal(
@@ -334,7 +334,7 @@ def no_peer(target: JumpClient) -> Refusal:
 def upgrade_refusal(
     client: JumpClient, mode: AutomaticUpgrades, permissions: Iterable[str] = ("perm_add",)
 ) -> Refusal | None:
-    if "perm_add" not in permissions:
+    if ACTION_PERMISSION[Action.UPGRADE] not in permissions:
         return role_refusal(Action.UPGRADE, client)
     if mode is not AutomaticUpgrades.DISABLED:
         return Refusal(

@@ -8,7 +8,7 @@ what came in over the API.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
@@ -40,17 +40,13 @@ class Table(Generic[M]):
         model: type[M],
         *,
         json_columns: Iterable[str] = (),
-        computed: Iterable[str] = (),
-        after_load: Callable[[M], M] | None = None,
     ) -> None:
         self._exec = db.execute
         self._exec_many = db.execute_many
         self.name = name
         self.model = model
         self.json_columns = frozenset(json_columns)
-        skip = frozenset(computed)
-        self.columns: tuple[str, ...] = tuple(f for f in model.model_fields if f not in skip)
-        self._after_load = after_load
+        self.columns: tuple[str, ...] = tuple(model.model_fields)  # computed fields are not stored
         self._select = f"SELECT {', '.join(self.columns)} FROM {name}"
 
     # -- encoding ------------------------------------------------------------------------
@@ -71,8 +67,7 @@ class Table(Generic[M]):
             if column in self.json_columns and value is not None:
                 value = json.loads(value)
             data[column] = value
-        obj = self.model.model_validate(data)
-        return self._after_load(obj) if self._after_load else obj
+        return self.model.model_validate(data)
 
     # -- queries -------------------------------------------------------------------------
 
