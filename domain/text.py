@@ -56,6 +56,15 @@ def visible_lines(text: str) -> str:
     return _CONTROL_BUT_NEWLINE.sub(_escape, text)
 
 
+def without_controls(text: str) -> str:
+    """``text`` with its control characters left out (they take no cell on a screen, so
+    leaving them out keeps a laid-out line's width): the last resort where text is already
+    laid out and can no longer be escaped."""
+    if text.isprintable() or _CONTROL.search(text) is None:
+        return text
+    return _CONTROL.sub("", text)
+
+
 def first_control(text: str, *, multiline: bool = False) -> tuple[int, str] | None:
     """Where the first character a person may not type is, and its visible form.
 
