@@ -15,6 +15,7 @@ from appliance.app import create_app
 from appliance.config import ApplianceSettings
 from appliance.db import DatabaseUnavailable, Repository, SchemaTooNew, redacted
 from appliance.serving import server_config
+from domain.text import show_logs_plainly
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -129,6 +130,7 @@ def jumpoint_main(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    show_logs_plainly()  # names and hostnames in log lines are shown, never interpreted
     if argv[:1] == ["jumpoint"]:
         return jumpoint_main(argv[1:])
     args = _parser().parse_args(argv)

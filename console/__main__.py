@@ -21,6 +21,7 @@ from console import cli
 from console.backend import Backend
 from console.config import ConfigError, ConsoleSettings, load_settings, load_state
 from console.embedded import start_embedded
+from domain.text import show_logs_plainly
 
 if TYPE_CHECKING:
     from appliance.embedded import EmbeddedAppliance
@@ -133,6 +134,7 @@ def _command_of(argv: list[str]) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    show_logs_plainly()  # names and hostnames in log lines are shown, never interpreted
     if _command_of(argv) in cli.COMMANDS:  # a command for scripts: no Textual at all
         return cli.main(argv, load_settings)
     args = _parser().parse_args(argv)

@@ -27,6 +27,8 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
+from textual.filter import LineFilter
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerCancelled, WorkerState
 
@@ -56,10 +58,12 @@ from domain import AutomaticUpgrades, JumpClient, Statistic
 from domain.protocol.live import Hello, SiteChanged, StatsBatch
 from domain.session import SessionEvent
 from domain.support import SupportEvent
+from domain.text import visible, visible_lines
 from themes import DEFAULT_THEME, THEMES, VARIABLE_DEFAULTS, resolve
-from widgets import JumpTable, Scope
+from widgets import DropControls, JumpTable, Scope
 
 Clock = Callable[[], datetime]
+DROP_CONTROLS = DropControls()
 
 
 class JumpConsoleApp(App[int]):
@@ -131,6 +135,30 @@ class JumpConsoleApp(App[int]):
 
     def get_default_screen(self) -> Screen[None]:
         return self.main
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Every line drawn goes through ``DropControls`` last: no control character from
+        data reaches the terminal, even where no widget escaped it."""
+        return [*super().get_line_filters(), DROP_CONTROLS]
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast: the appliance's sentences name items, so each is shown, never
+        interpreted (control characters as escapes)."""
+        super().notify(
+            visible_lines(message),
+            title=visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
 
     def on_mount(self) -> None:
         for theme in THEMES:
@@ -245,7 +273,7 @@ class JumpConsoleApp(App[int]):
         self.session = session
         self.store.group_names = dict(session.groups)
         self.store.policy_names = session.policy_names
-        self.sub_title = f"{session.display_name} ({session.username})"
+        self.sub_title = visible(f"{session.display_name} ({session.username})")
         self.main.show_user(session.username)
         self.run_worker(self.actions.sync(), group="sessions", exit_on_error=False)
         self.refresh_bindings()

@@ -5,6 +5,9 @@ text, or with ``--json`` one JSON document with the API's field names. Errors ar
 on stderr; exit codes: 0 ok, 1 refused by a rule, 2 usage or input error, 3 the appliance
 cannot be reached or refused the sign-in. Passwords come from the config file, the
 environment, ``--password-file`` or a prompt, never from an argument.
+
+Text output shows data and never interprets it: a control character in a name or a
+hostname is printed as an escape (``\\x1b``); JSON escapes it in its own way.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from console.config import ConfigError, ConsoleSettings
 from console.embedded import start_embedded
 from domain import JumpClient, JumpGroupType, status_of
 from domain.filters import FilterError, parse
+from domain.text import visible, visible_lines
 
 COMMANDS = ("ls", "show", "jump", "wake", "upgrade", "edit", "installers", "settings", "sessions")
 OK, REFUSED, USAGE, UNREACHABLE = 0, 1, 2, 3
@@ -139,6 +143,7 @@ def _plain(value: Any) -> Any:
 
 
 def table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
+    rows = [[visible(str(c)) for c in r] for r in rows]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     lines = [
         "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
@@ -152,7 +157,12 @@ class Out:
         self.as_json = as_json
 
     def emit(self, document: Any, text: str) -> None:
-        print(json.dumps(_plain(document), indent=2) if self.as_json else text)
+        print(json.dumps(_plain(document), indent=2) if self.as_json else visible_lines(text))
+
+
+def say_error(message: str) -> None:
+    """An error on stderr: one sentence, which may name an item (shown, not interpreted)."""
+    print(f"jump-console: {visible(message)}", file=sys.stderr)
 
 
 # -- items ------------------------------------------------------------------------------------
@@ -222,11 +232,15 @@ async def cmd_show(client: ApplianceClient, args: argparse.Namespace, out: Out) 
     data = item.model_dump(mode="json")
     data.pop("x_stats", None)
     width = max(len(k) for k in data)
-    lines = [f"{k.ljust(width)}  {'' if v is None else v}" for k, v in data.items()]
+    lines = [f"{k.ljust(width)}  {'' if v is None else visible(str(v))}" for k, v in data.items()]
     lines.insert(0, f"{'status'.ljust(width)}  {status_of(item).value.replace('_', ' ')}")
     if item.x_stats is not None:
         stats = item.x_stats.model_dump(mode="json", exclude={"thumbnail"})
-        lines += [f"{('stats.' + k).ljust(width)}  {v}" for k, v in stats.items() if v is not None]
+        lines += [
+            f"{('stats.' + k).ljust(width)}  {visible(str(v))}"
+            for k, v in stats.items()
+            if v is not None
+        ]
     out.emit(item, "\n".join(lines))
     return OK
 
@@ -453,16 +467,16 @@ def main(argv: list[str], load: Callable[..., ConsoleSettings]) -> int:
             username, password = settings.demo_user, "demo"
         return asyncio.run(run(args, url, username, password))
     except CliError as err:
-        print(f"jump-console: {err.message}", file=sys.stderr)
+        say_error(err.message)
         return err.code
     except ConfigError as err:
-        print(f"jump-console: {err}", file=sys.stderr)
+        say_error(str(err))
         return USAGE
     except ApplianceError as err:
-        print(f"jump-console: {err.message}", file=sys.stderr)
+        say_error(err.message)
         return exit_code(err)
     except ValidationError as err:
-        print(f"jump-console: {err.errors()[0]['msg']}.", file=sys.stderr)
+        say_error(f"{err.errors()[0]['msg']}.")
         return USAGE
     except BrokenPipeError:  # the reader stopped (`| head`): that is not an error
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -1,6 +1,8 @@
 """Modal dialogs of the console: confirm, prompt (masked when asked), choose, edit properties.
 
 Each says what it expects, validates inline, and never loses what was typed on an error.
+What they show of items, groups and people is data: shown with control characters as
+escapes (``domain.text.visible``), never interpreted.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from domain import JumpClient, JumpClientUpdate
+from domain.text import visible
 
 DIALOG_CSS = """
     align: center middle;
@@ -46,7 +49,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.question, classes="title", markup=False)
+            yield Static(visible(self.question), classes="title", markup=False)
             yield Static("Press y to confirm, n or escape to cancel.", classes="hint", markup=False)
 
     def action_answer(self, yes: bool) -> None:
@@ -92,10 +95,10 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text, classes="title", markup=False)
+            yield Static(visible(self.title_text), classes="title", markup=False)
             yield Input(value=self.value, password=self.password, id="prompt-input")
             yield Static("", classes="error", id="prompt-error", markup=False)
-            yield Static(self.hint, classes="hint", markup=False)
+            yield Static(visible(self.hint), classes="hint", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -140,9 +143,9 @@ class PathsScreen(ModalScreen[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text, classes="title", markup=False)
+            yield Static(visible(self.title_text), classes="title", markup=False)
             for n, (label, value) in enumerate(zip(self.labels, self.values, strict=True)):
-                yield Static(label, markup=False)
+                yield Static(visible(label), markup=False)
                 yield Input(value=value, id=f"path-{n}")
             yield Static("", classes="error", id="paths-error", markup=False)
             yield Static(self.hint, classes="hint", markup=False)
@@ -182,9 +185,10 @@ class ChoiceScreen(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text, classes="title", markup=False)
+            yield Static(visible(self.title_text), classes="title", markup=False)
             yield OptionList(
-                *[Option(label, id=str(i)) for i, (label, _v) in enumerate(self.choices)]
+                *[Option(visible(label), id=str(i)) for i, (label, _v) in enumerate(self.choices)],
+                markup=False,
             )
             yield Static(
                 "Arrows to choose, enter to confirm, escape to cancel.",
@@ -234,20 +238,19 @@ class EditScreen(ModalScreen[dict[str, Any] | None]):
     ) -> None:
         super().__init__()
         self.item = item
-        self.jump_policies = list(jump_policies)
-        self.session_policies = [(n, i) for n, i in session_policies if i >= 2]
+        self.jump_policies = [(visible(n), i) for n, i in jump_policies]
+        self.session_policies = [(visible(n), i) for n, i in session_policies if i >= 2]
         self.initial = values or {}
         self.errors = errors or {}
 
     def compose(self) -> ComposeResult:
         item = self.item
         with Vertical():
-            yield Static(f"Properties of {item.name}", classes="title", markup=False)
+            yield Static(f"Properties of {visible(item.name)}", classes="title", markup=False)
             for field, label in self.TEXT_FIELDS:
                 yield Static(label, markup=False)
-                yield Input(
-                    value=str(self.initial.get(field, getattr(item, field))), id=f"edit-{field}"
-                )
+                value = self.initial.get(field, self.shown(field))
+                yield Input(value=str(value), id=f"edit-{field}")
                 yield Static(
                     "; ".join(self.errors.get(field, [])),
                     classes="error",
@@ -288,9 +291,17 @@ class EditScreen(ModalScreen[dict[str, Any] | None]):
             values[field] = None if chosen is Select.NULL else chosen
         return values
 
+    def shown(self, field: str) -> Any:
+        """The item's value as the form shows it: text with control characters (an
+        endpoint's, or stored before they were refused) as escapes."""
+        value = getattr(self.item, field)
+        return visible(value) if isinstance(value, str) else value
+
     def changes(self) -> dict[str, Any]:
+        """What the user changed. A field left as shown is not sent: saving another field
+        never rewrites a name into its escaped form."""
         values = self._values()
-        return {k: v for k, v in values.items() if v != getattr(self.item, k)}
+        return {k: v for k, v in values.items() if v != self.shown(k)}
 
     def show_errors(self, errors: dict[str, list[str]]) -> None:
         for field, _label in (*self.TEXT_FIELDS, *self.SELECT_FIELDS):

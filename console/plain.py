@@ -26,6 +26,7 @@ from domain import JumpGroupType, Status
 from domain.protocol.live import SiteChanged, StatsBatch
 from domain.session import SessionEvent, SessionInfo
 from domain.support import SupportEvent
+from domain.text import visible_lines
 
 PAGE = 20
 PROMPT = "Command: "
@@ -81,7 +82,8 @@ class PlainConsole:
     # -- output ----------------------------------------------------------------------------
 
     def say(self, line: str) -> None:
-        self.out.write(line + "\n")
+        """Every line plain mode prints: data in it is shown, never interpreted."""
+        self.out.write(visible_lines(line) + "\n")
         self.out.flush()
 
     def describe(self, number: int, row: int) -> str:

@@ -18,6 +18,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
@@ -25,6 +26,7 @@ from textual.widgets import Footer, Header, Input, RichLog, Static, TabbedConten
 
 from api_client import ApplianceError, ShellConnection
 from domain.session import SessionInfo
+from domain.text import visible
 
 if TYPE_CHECKING:
     from console.desk import Desk
@@ -35,11 +37,17 @@ NO_CLIENT_SHELL = (
 )
 
 
+def _names(names: list[str]) -> str:
+    return ", ".join(visible(n) for n in names)
+
+
 def describe(info: SessionInfo, log: list[str], now: datetime) -> Text:
+    """The session's tab. Names, reasons and events come from the appliance, the item and
+    other representatives: each is shown, never interpreted."""
     text = Text()
-    text.append(f"{info.item_name}\n", style="bold")
+    text.append(f"{visible(info.item_name)}\n", style="bold")
     presence = "a user is present" if info.present else "no user is present"
-    text.append(f"Session policy: {info.session_policy_name} — {info.reason}.\n")
+    text.append(f"Session policy: {visible(info.session_policy_name)} — {visible(info.reason)}.\n")
     text.append(f"Presence when it started: {presence}.\n")
     perms = info.permissions
     switches = (
@@ -56,9 +64,9 @@ def describe(info: SessionInfo, log: list[str], now: datetime) -> Text:
         f"{perms.screen_sharing.value.replace('_', ' ')}; prompt the user: "
         f"{'yes' if perms.prompt_end_user else 'no'}.\n"
     )
-    text.append(f"Owner: {info.owner}; in the session: {', '.join(info.participants)}")
+    text.append(f"Owner: {visible(info.owner)}; in the session: {_names(info.participants)}")
     if info.invited:
-        text.append(f"; invited: {', '.join(info.invited)}")
+        text.append(f"; invited: {_names(info.invited)}")
     text.append(".\n")
     if info.strict and info.closes_at is not None:
         left = int((info.closes_at - now).total_seconds() // 60)
@@ -76,7 +84,7 @@ def describe(info: SessionInfo, log: list[str], now: datetime) -> Text:
     if log:
         text.append("\nEvents\n", style="bold")
         for line in log[-20:]:
-            text.append(f"  {line}\n")
+            text.append(f"  {visible(line)}\n")
     return text
 
 
@@ -244,7 +252,8 @@ class SessionsScreen(Screen[None]):
                 parts: list[Widget] = [Static(body, id=f"body-{sid}", classes="session-body")]
                 if info.shell and self._opener is not None:
                     parts.append(ShellView(sid, self._opener))
-                pane = TabPane(info.item_name, *parts, id=f"s-{sid}")
+                title = Content(visible(info.item_name))  # not markup: a name is data
+                pane = TabPane(title, *parts, id=f"s-{sid}")
                 tabs.add_pane(pane)
                 self._shown.append(sid)
 

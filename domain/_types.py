@@ -22,6 +22,8 @@ from pydantic import (
     field_validator,
 )
 
+from domain.text import first_control
+
 MAX_ID = 2_147_483_647
 
 #: An int32 resource id, 1–2147483647.
@@ -58,6 +60,42 @@ Str0_1024 = Annotated[str, _text(0, 1024), _NoNul]
 Str0_4096 = Annotated[str, _text(0, 4096), _NoNul]
 Str1_128 = Annotated[str, _text(1, 128), _NoNul]
 Str1_255 = Annotated[str, _text(1, 255), _NoNul]
+
+
+def typed_line(value: str) -> str:
+    """Text a person types on one line (a name, a tag) holds no control character: no C0,
+    DEL or C1 control, no bidi override or isolate. Stored or endpoint-reported text is not
+    checked here; it is shown through ``domain.text.visible``."""
+    found = first_control(value)
+    if found is not None:
+        raise ValueError(f"must not contain control characters ({found[1]} at {found[0] + 1})")
+    return value
+
+
+def typed_lines(value: str) -> str:
+    """Like :func:`typed_line`, for multi-line text (comments, descriptions): tab and
+    newline are allowed."""
+    found = first_control(value, multiline=True)
+    if found is not None:
+        raise ValueError(
+            "must not contain control characters other than tab and newline "
+            f"({found[1]} at {found[0] + 1})"
+        )
+    return value
+
+
+_Line = AfterValidator(typed_line)
+_Lines = AfterValidator(typed_lines)
+#: What people type into the writable (create, update, copy) models: the same limits as the
+#: ``Str`` types, and no control characters. Read models keep the ``Str`` types, so data
+#: already stored or reported by an endpoint still loads.
+Line0_64 = Annotated[Str0_64, _Line]
+Line0_128 = Annotated[Str0_128, _Line]
+Line1_128 = Annotated[Str1_128, _Line]
+Line1_255 = Annotated[Str1_255, _Line]
+Lines0_1000 = Annotated[Str0_1000, _Lines]
+Lines0_1024 = Annotated[Str0_1024, _Lines]
+Lines0_4096 = Annotated[Str0_4096, _Lines]
 
 
 def _require_utc(value: datetime) -> datetime:

@@ -7,7 +7,7 @@ from typing import Literal, get_args
 
 from pydantic import Field
 
-from domain._types import CodeName, Id, Model, Patch, Str0_4096, Str1_255
+from domain._types import CodeName, Id, Line1_255, Lines0_4096, Model, Patch, Str0_4096, Str1_255
 from domain.enums import JumpGroupType
 
 RolePermission = Literal[
@@ -39,15 +39,18 @@ class JumpGroup(JumpGroupFields):
 
 
 class JumpGroupCreate(JumpGroupFields):
-    """``POST /jump-group``."""
+    """``POST /jump-group``: what a person types, so no control characters."""
+
+    name: Line1_255
+    comments: Lines0_4096 = ""
 
 
 class JumpGroupUpdate(Patch):
     """``PATCH /jump-group/{id}``."""
 
-    name: Str1_255 | None = None
+    name: Line1_255 | None = None
     code_name: CodeName | None = None
-    comments: Str0_4096 | None = None
+    comments: Lines0_4096 | None = None
 
 
 class JumpItemRoleFields(Model):

@@ -6,6 +6,10 @@ from pydantic import Field
 
 from domain._types import (
     Id,
+    Line0_64,
+    Line0_128,
+    Line1_128,
+    Lines0_1024,
     Model,
     SessionPolicyRef,
     Str0_64,
@@ -52,7 +56,12 @@ class InstallerFields(Model):
 
 
 class InstallerCreate(InstallerFields):
-    """``POST /jump-client/installer``."""
+    """``POST /jump-client/installer``: what a person types, so no control characters."""
+
+    name: Line0_128 = ""
+    tag: Line0_64 = ""
+    comments: Lines0_1024 = ""
+    public_site_address: Line1_128 | None = None
 
 
 class Installer(InstallerFields):

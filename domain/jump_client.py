@@ -9,6 +9,9 @@ from pydantic import Field, computed_field, model_validator
 
 from domain._types import (
     Id,
+    Line0_64,
+    Line1_128,
+    Lines0_1024,
     Model,
     Patch,
     SessionPolicyRef,
@@ -111,13 +114,13 @@ class JumpClientUpdate(Patch):
 
     jump_group_id: Id | None = None
     jump_group_type: JumpGroupType | None = None
-    name: Str1_128 | None = None
-    tag: Str0_64 | None = None
-    comments: Str0_1024 | None = None
+    name: Line1_128 | None = None
+    tag: Line0_64 | None = None
+    comments: Lines0_1024 | None = None
     jump_policy_id: Id | None = None
     attended_session_policy_id: SessionPolicyRef | None = None
     unattended_session_policy_id: SessionPolicyRef | None = None
-    public_site_address: Str1_128 | None = None
+    public_site_address: Line1_128 | None = None
     customer_client_start_mode: StartMode | None = None
     max_offline_minutes: int | None = Field(default=None, ge=0, le=2_147_483_647)
 
@@ -127,7 +130,7 @@ class JumpClientCopy(Model):
 
     jump_group_id: Id
     jump_group_type: JumpGroupType = JumpGroupType.SHARED
-    name: Str1_128 | None = None
+    name: Line1_128 | None = None
 
 
 def compute_status(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain._types import CodeName, Id, Model, Patch, Str0_1000, Str1_255
+from domain._types import CodeName, Id, Line1_255, Lines0_1000, Model, Patch, Str0_1000, Str1_255
 from domain.enums import SimultaneousJumps, SiteSimultaneousJumps
 from domain.schedule import Schedule, is_open, next_close, next_open
 
@@ -31,13 +31,16 @@ class JumpPolicyWithSchedule(JumpPolicy):
 
 
 class JumpPolicyCreate(JumpPolicyFields):
-    """``POST /jump-policy``."""
+    """``POST /jump-policy``: what a person types, so no control characters."""
+
+    display_name: Line1_255
+    description: Lines0_1000 = ""
 
 
 class JumpPolicyUpdate(Patch):
-    display_name: Str1_255 | None = None
+    display_name: Line1_255 | None = None
     code_name: CodeName | None = None
-    description: Str0_1000 | None = None
+    description: Lines0_1000 | None = None
     schedule_enabled: bool | None = None
     schedule_strict: bool | None = None
     simultaneous_jumps: SimultaneousJumps | None = None

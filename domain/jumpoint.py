@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from domain._types import Id, Model, Patch, Str0_1024, Str1_128
+from domain._types import Id, Line1_128, Lines0_1024, Model, Patch, Str0_1024, Str1_128
 
 _SCHEMES = ("http://", "https://")
 
@@ -35,13 +35,16 @@ class JumpointFields(Model):
 
 
 class JumpointCreate(JumpointFields):
-    """``POST /api/config/v1/jumpoint``."""
+    """``POST /api/config/v1/jumpoint``: what a person types, so no control characters."""
+
+    name: Line1_128
+    comments: Lines0_1024 = ""
 
 
 class JumpointUpdate(Patch):
-    name: Str1_128 | None = None
+    name: Line1_128 | None = None
     address: str | None = Field(default=None, min_length=8, max_length=255)
-    comments: Str0_1024 | None = None
+    comments: Lines0_1024 | None = None
 
     @field_validator("address")
     @classmethod

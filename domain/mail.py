@@ -10,7 +10,7 @@ import re
 
 from pydantic import Field, field_validator
 
-from domain._types import Model, Patch, Str0_128, Str0_1000
+from domain._types import Line0_128, Lines0_1000, Model, Patch, Str0_128
 
 _ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 
@@ -41,10 +41,10 @@ class SmtpSettings(Model):
 class SmtpSettingsUpdate(Patch):
     """``PATCH /api/config/v1/smtp``; ``password`` "" clears it."""
 
-    host: Str0_128 | None = None
+    host: Line0_128 | None = None
     port: int | None = Field(default=None, ge=1, le=65535, strict=True)
     starttls: bool | None = None
-    username: Str0_128 | None = None
+    username: Line0_128 | None = None
     password: str | None = Field(default=None, max_length=256, repr=False)
     from_address: str | None = None
 
@@ -59,7 +59,7 @@ class InstallerEmail(Model):
 
     recipients: list[str] = Field(min_length=1, max_length=50)
     platform: str = "linux-64"
-    note: Str0_1000 = ""
+    note: Lines0_1000 = ""
 
     @field_validator("recipients")
     @classmethod

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from domain._types import CodeName, Id, Model, Patch, Str0_1000, Str1_255
+from domain._types import CodeName, Id, Line1_255, Lines0_1000, Model, Patch, Str0_1000, Str1_255
 from domain.enums import Permission, PromptAnswer, ScreenSharing
 
 SITE_DEFAULT_SESSION_POLICY_ID = 1
@@ -65,13 +65,16 @@ class SessionPolicy(SessionPolicyFields):
 
 
 class SessionPolicyCreate(SessionPolicyFields):
-    """``POST /session-policy``."""
+    """``POST /session-policy``: what a person types, so no control characters."""
+
+    display_name: Line1_255
+    description: Lines0_1000 = ""
 
 
 class SessionPolicyUpdate(Patch):
-    display_name: Str1_255 | None = None
+    display_name: Line1_255 | None = None
     code_name: CodeName | None = None
-    description: Str0_1000 | None = None
+    description: Lines0_1000 | None = None
     permissions: Permissions | None = None
 
 

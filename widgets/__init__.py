@@ -7,6 +7,7 @@ from widgets.details import DetailField, DetailsPane, DetailsView
 from widgets.filter_bar import FilterBar
 from widgets.group_tree import ALL, GroupTree, Scope, TreeGroup
 from widgets.jump_table import COLUMNS, STATUS_GLYPH, Column, JumpTable, TableSource
+from widgets.shown import DropControls
 from widgets.status_bar import StatusBar
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "DetailField",
     "DetailsPane",
     "DetailsView",
+    "DropControls",
     "FilterBar",
     "GroupTree",
     "JumpTable",

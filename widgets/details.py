@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Sparkline, Static
 
 from domain import Status
+from domain.text import visible
 from widgets.jump_table import STATUS_GLYPH
 from widgets.thumbnail import thumbnail_text
 
@@ -95,8 +96,9 @@ class DetailsPane(VerticalScroll):
                 widget.display = False
             self.query_one("#thumbnail", Static).update("")
             return
+        # Everything here may come from the item's endpoint: shown, never interpreted.
         text = Text()
-        text.append(view.title, style=self._style("details--title"))
+        text.append(visible(view.title), style=self._style("details--title"))
         text.append(f"  —  {STATUS_GLYPH[view.status]} {view.status.value.replace('_', ' ')}\n")
         label_style = self._style("details--label")
         for heading, fields in view.sections:
@@ -105,7 +107,7 @@ class DetailsPane(VerticalScroll):
             for f in fields:
                 text.append(f"  {f.label.ljust(width)}  ", style=label_style)
                 level = LEVEL_STYLE.get(f.level)
-                text.append(f"{f.value}\n", style=self._style(level) if level else "")
+                text.append(f"{visible(f.value)}\n", style=self._style(level) if level else "")
         text_widget.update(text)
         cpu_label, cpu_spark, disk_label, disk_spark = sparks
         has_history = len(view.cpu_history) > 1 or len(view.disk_history) > 1

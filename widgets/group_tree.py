@@ -6,12 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from domain import JumpGroupType
+from domain.text import visible
 
 GroupKey = tuple[JumpGroupType, int]
 #: What a node narrows the list to: (group or None for everything, tag or None).
@@ -82,6 +84,13 @@ class GroupTree(Tree[Scope]):
         self._shape: tuple[object, ...] = ()
         self._scope_nodes: dict[Scope, TreeNode[Scope]] = {}
         self._scope: Scope = ALL
+
+    def process_label(self, label: str | Text) -> Text:
+        """Group names and tags are data: shown as they are, never read as markup, and
+        control characters as escapes."""
+        if isinstance(label, str):
+            label = Text(visible(label))
+        return super().process_label(label)
 
     def show_groups(self, groups: Sequence[TreeGroup], online: int, total: int) -> None:
         """Show ``groups`` (in order) with their counts; keeps the cursor on its scope."""

@@ -19,6 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from domain import Status
+from domain.text import visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,7 +326,7 @@ class JumpTable(ScrollView, can_focus=True):
         segments = []
         for key in self.columns:
             column = COLUMN_BY_KEY[key]
-            text = store.cell(row, key, now)
+            text = visible(store.cell(row, key, now))  # data is shown, never interpreted
             style = Style.null()
             if key == "name" and self.marked and store.item_id(row) in self.marked:
                 text = f"✓ {text}"

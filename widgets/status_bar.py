@@ -6,6 +6,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from domain.text import visible
+
 
 class StatusBar(Static):
     """One line at the bottom; the parent sets its reactives."""
@@ -70,7 +72,7 @@ class StatusBar(Static):
             plural = "s" if self.sessions > 1 else ""
             text.append(f"  │  {self.sessions} session{plural} (v)")
         if self.user:
-            text.append(f"  │  signed in as {self.user}")
+            text.append(f"  │  signed in as {visible(self.user)}")
         if self.demo:
             text.append("  │  ")
             text.append("DEMO DATA", style=self._style("status-bar--demo"))

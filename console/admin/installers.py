@@ -33,6 +33,7 @@ from domain import Installer, JumpGroupType
 from domain.installer import MAX_VALID_MINUTES, MIN_VALID_MINUTES
 from domain.installer_params import usage
 from domain.mail import parse_recipients
+from domain.text import visible
 from domain.wording import until
 
 PLATFORM = "linux-64"
@@ -124,7 +125,7 @@ def details_text(installer: Installer, names: Names, now: datetime) -> Text:
     text = Text()
     for label, value in rows:
         text.append(f"{label.ljust(width)}  ", "bold")
-        text.append(f"{value}\n")
+        text.append(f"{visible(value)}\n")
     return text
 
 
@@ -250,14 +251,14 @@ class InstallersScreen(Screen[None]):
         for inst in self.installers:
             expired = inst.expiration_timestamp <= now
             table.add_row(
-                inst.name or "(computer name)",
-                self.names.group(inst),
-                inst.tag,
+                visible(inst.name) or "(computer name)",
+                visible(self.names.group(inst)),
+                visible(inst.tag),
                 inst.connection_type.value,
                 self.names.policy(inst.jump_policy_id),
                 expires_text(inst, now),
                 elevation_text(inst),
-                inst.comments[:40],
+                visible(inst.comments[:40]),
                 key=str(inst.id),
                 label="✗" if expired else " ",
             )
