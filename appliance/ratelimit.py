@@ -1,10 +1,12 @@
-"""Per-account request limits: 20 requests per second and 15,000 per hour (token buckets)."""
+"""Per-account request limits: 20 requests per second (a token bucket) and 15,000 in any
+rolling hour (every request of the last 3,600 s counts, whenever in the hour it came)."""
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from appliance.shared import SharedCounters, SharedUnavailable
 
@@ -24,6 +26,39 @@ class _Bucket:
         return max(0.0, (1 - self.tokens) / self.rate)
 
 
+HOUR_S = 3600
+
+
+@dataclass(slots=True)
+class _RollingHour:
+    """Requests admitted in the last hour, counted per whole second (at most 3,600 entries)."""
+
+    seconds: deque[list[int]] = field(default_factory=deque)  # [second, requests]
+    total: int = 0
+
+    def forget_before(self, now: float) -> None:
+        horizon = math.floor(now) - HOUR_S
+        while self.seconds and self.seconds[0][0] <= horizon:
+            self.total -= self.seconds.popleft()[1]
+
+    def add(self, now: float) -> None:
+        second = math.floor(now)
+        if self.seconds and self.seconds[-1][0] == second:
+            self.seconds[-1][1] += 1
+        else:
+            self.seconds.append([second, 1])
+        self.total += 1
+
+    def wait(self, now: float, limit: int) -> float:
+        """Seconds until the hour holds fewer than ``limit`` requests again."""
+        excess = self.total - limit + 1
+        for second, count in self.seconds:
+            excess -= count
+            if excess <= 0:
+                return max(1.0, second + HOUR_S - now)
+        return 1.0
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     allowed: bool
@@ -33,7 +68,8 @@ class Verdict:
 
 
 class RateLimiter:
-    """Two token buckets per key; a request spends one token of each."""
+    """Per key: a token bucket of ``per_second``, and ``per_hour`` in any rolling hour. A
+    refused request spends nothing."""
 
     def __init__(
         self,
@@ -45,26 +81,26 @@ class RateLimiter:
         self._monotonic = monotonic
         self.per_second = per_second
         self.per_hour = per_hour
-        self._buckets: dict[str, tuple[_Bucket, _Bucket]] = {}
+        self._keys: dict[str, tuple[_Bucket, _RollingHour]] = {}
 
     def check(self, key: str) -> Verdict:
         now = self._monotonic()
-        pair = self._buckets.get(key)
+        pair = self._keys.get(key)
         if pair is None:
-            pair = (
-                _Bucket(self.per_second, self.per_second, self.per_second, now),
-                _Bucket(self.per_hour, self.per_hour / 3600, self.per_hour, now),
-            )
-            self._buckets[key] = pair
+            pair = (_Bucket(self.per_second, self.per_second, self.per_second, now), _RollingHour())
+            self._keys[key] = pair
         second, hour = pair
         second.refill(now)
-        hour.refill(now)
-        if second.tokens < 1 or hour.tokens < 1:
-            wait = max(second.wait(), hour.wait())
-            return Verdict(False, self.per_hour, int(hour.tokens), max(1, math.ceil(wait)))
+        hour.forget_before(now)
+        if hour.total >= self.per_hour:
+            wait = hour.wait(now, self.per_hour)
+            return Verdict(False, self.per_hour, 0, max(1, math.ceil(wait)))
+        if second.tokens < 1:
+            left = self.per_hour - hour.total
+            return Verdict(False, self.per_hour, left, max(1, math.ceil(second.wait())))
         second.tokens -= 1
-        hour.tokens -= 1
-        return Verdict(True, self.per_hour, int(hour.tokens), 0)
+        hour.add(now)
+        return Verdict(True, self.per_hour, self.per_hour - hour.total, 0)
 
 
 class SharedRateLimiter(RateLimiter):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import secrets
 from typing import Any
 
 _ADMIT = """
@@ -26,6 +28,23 @@ return tostring(wait)
 """
 
 
+#: ``per_hour`` requests in any rolling hour, for all nodes: one sorted set of admitted
+#: requests per key (score: when); a refused request is not added.
+_HOUR = """
+local now = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 3600)
+local n = redis.call('ZCARD', KEYS[1])
+if n >= limit then
+  local oldest = redis.call('ZRANGE', KEYS[1], n - limit, n - limit, 'WITHSCORES')
+  return {0, 0, tostring(tonumber(oldest[2]) + 3600 - now)}
+end
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('EXPIRE', KEYS[1], 3700)
+return {1, limit - n - 1, '0'}
+"""
+
+
 class SharedCounters:
     """Counters all nodes share in Redis: request limits and cooldown claims.
 
@@ -41,22 +60,26 @@ class SharedCounters:
         self._error = redis.RedisError
 
     def take(self, key: str, per_second: int, per_hour: int, now: float) -> tuple[bool, int, int]:
-        """Spend one request of ``key``: (allowed, remaining this hour, seconds to wait)."""
-        second, hour = int(now), int(now // 3600)
+        """Spend one request of ``key``: (allowed, remaining this hour, seconds to wait).
+        The hour is rolling: every request of the last 3,600 s counts."""
+        second = int(now)
         try:
             pipe = self._redis.pipeline()
             pipe.incr(f"jump:rate:{key}:s:{second}")
             pipe.expire(f"jump:rate:{key}:s:{second}", 3)
-            pipe.incr(f"jump:rate:{key}:h:{hour}")
-            pipe.expire(f"jump:rate:{key}:h:{hour}", 3700)
-            in_second, _, in_hour, _ = pipe.execute()
+            in_second, _ = pipe.execute()
+            if in_second > per_second:
+                return False, -1, 1
+            member = f"{now!r}:{secrets.token_hex(4)}"
+            answer: Any = self._redis.eval(
+                _HOUR, 1, f"jump:rate:{key}:hour", repr(now), str(per_hour), member
+            )
+            allowed, remaining, wait = answer
         except self._error as err:
             raise SharedUnavailable(str(err)) from None
-        if in_hour > per_hour:
-            return False, 0, max(1, (hour + 1) * 3600 - int(now))
-        if in_second > per_second:
-            return False, per_hour - in_hour, 1
-        return True, per_hour - in_hour, 0
+        if not allowed:
+            return False, 0, max(1, math.ceil(float(wait)))
+        return True, int(remaining), 0
 
     def admit(self, rate: float, now: float) -> float | None:
         """The site's connection admission (see ``agents.guards.Admission``), one bucket and one

@@ -11,6 +11,8 @@ from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.db import Repository
 from appliance.ratelimit import RateLimiter
+from appliance.shared import SharedCounters
+from tests.support import services
 from tests.support.appliance import API_ID, API_SECRET, BASE, T0
 
 
@@ -21,9 +23,34 @@ def test_hourly_limit_holds_even_when_spread_out() -> None:
     for _ in range(30_000):
         now[0] += 0.06  # ~16 requests a second: never over the per-second limit
         allowed += limiter.check("a").allowed
-    # 30,000 requests over 1,800 s: the 15,000 of the hour plus half an hour's refill.
-    assert abs(allowed - 22_500) <= 2
+    # 30,000 requests over 1,800 s: 15,000 in any rolling hour, no more (a refilling bucket
+    # used to admit 22,500 here)
+    assert allowed == 15_000
+    refused = limiter.check("a")
+    assert not refused.allowed and refused.remaining == 0
+    # the first admitted request leaves the hour 3,600 s after it came (at 0.06 s)
+    assert 1_700 <= refused.retry_after <= 1_801
     assert limiter.check("b").allowed  # other accounts are not affected
+    now[0] = 3_600.07
+    assert limiter.check("a").allowed
+
+
+def test_the_sites_hourly_limit_is_a_rolling_hour_too(redis: services.Redis) -> None:
+    """Counted in Redis for all nodes: no more than the limit in any 3,600 s, across the
+    clock's hour boundary (a counter per clock hour admitted twice the limit around it)."""
+    counters = SharedCounters(redis.url)
+    try:
+        start = 7_200.0 - 60  # a minute before a clock hour begins
+        allowed = sum(
+            counters.take("a", 20, 50, start + n * 2.0)[0] for n in range(80)
+        )  # 160 s across the boundary, far under the per-second limit
+        assert allowed == 50
+        ok, remaining, wait = counters.take("a", 20, 50, start + 161)
+        assert not ok and remaining == 0 and 3_600 - 161 <= wait <= 3_600 - 159
+        assert counters.take("a", 20, 50, start + 3_600.5)[0]  # the first one has left
+        assert counters.take("b", 20, 50, start + 161)[0]  # another account
+    finally:
+        counters.close()
 
 
 def test_per_second_limit_refills() -> None:
