@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from domain._types import Id
 from domain.enums import JumpGroupType
 from domain.groups import RolePermission
 from domain.rules import MAX_MULTI_START, Refusal, parse_secureon
@@ -50,7 +51,7 @@ class Me(BaseModel):
 class MultiStart(BaseModel):
     """``POST /jump-items/sessions``: up to :data:`MAX_MULTI_START` items at once."""
 
-    ids: list[int] = Field(min_length=1, max_length=MAX_MULTI_START)
+    ids: list[Id] = Field(min_length=1, max_length=MAX_MULTI_START)
 
 
 class MultiStartResult(BaseModel):

@@ -77,3 +77,12 @@ async def test_the_config_api_completes_a_half_destination_with_the_items_own(
     # the administrator's own list (there is no shared group 5): the type stays personal
     moved = await api.jump_clients.update(mine.id, {"jump_group_id": 5})
     assert (moved.jump_group_type, moved.jump_group_id) == (JumpGroupType.PERSONAL, 5)
+
+
+async def test_ids_beyond_the_database_are_invalid_input_not_server_errors(
+    app: FastAPI, rep: RepFactory
+) -> None:
+    carol = await rep("carol")
+    for ids in ([2**70], [2**63], [0], [-1]):
+        with pytest.raises(ValidationFailed):
+            await carol.request("POST", "/api/rep/v1/jump-items/sessions", json={"ids": ids})
