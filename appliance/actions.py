@@ -20,10 +20,10 @@ from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 
-from appliance._state import Appliance
 from appliance.agents import AgentError, AgentRegistry, unreachable
 from appliance.sessions import RuleRefused
-from appliance.shared import SharedUnavailable
+from appliance.shared import SharedCounters, SharedUnavailable
+from appliance.site import Site
 from domain import AutomaticUpgrades, ConnectionType, JumpClient, UpgradeState, User
 from domain.rules import (
     WAKE_COOLDOWN,
@@ -40,16 +40,19 @@ CURRENT_VERSION = "1.0.0"
 
 
 class WakeService:
-    def __init__(self, app: Appliance, agents: AgentRegistry) -> None:
+    def __init__(
+        self, app: Site, agents: AgentRegistry, shared: SharedCounters | None = None
+    ) -> None:
         self.app = app
         self.agents = agents
+        self.shared = shared
         self.last_attempt: dict[int, datetime] = {}
 
     def _claim(self, item_id: int, now: datetime) -> datetime | None:
         """Start the item's cooldown, for every representative on every node; answer when
         the running cooldown started instead, if one runs."""
         self.last_attempt[item_id] = now
-        shared = self.app.shared
+        shared = self.shared
         if shared is None:
             return None
         try:
@@ -69,7 +72,7 @@ class WakeService:
         (the representative's role is checked by the API first)."""
         refusal = wake_refusal(
             target,
-            allowed=self.app.repo.settings().allow_wake,
+            allowed=self.app.settings().allow_wake,
             last_attempt=self.last_attempt.get(target.id),
             now=now,
         )
@@ -146,14 +149,14 @@ class Throttle:
 
 
 class UpgradeOrchestrator:
-    def __init__(self, app: Appliance, agents: AgentRegistry) -> None:
+    def __init__(self, app: Site, agents: AgentRegistry) -> None:
         self.app = app
         self.agents = agents
         self.queue: deque[int] = deque()
         self.active: set[int] = set()
         self.peak_active = 0
         self.bytes_sent = 0
-        self.throttle = Throttle(lambda: self.app.repo.settings().upgrade_bandwidth_mib_s * MIB)
+        self.throttle = Throttle(lambda: self.app.settings().upgrade_bandwidth_mib_s * MIB)
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -186,7 +189,7 @@ class UpgradeOrchestrator:
         self._wake.set()
 
     def _automatic(self) -> None:
-        if self.app.repo.settings().automatic_upgrades is AutomaticUpgrades.DISABLED:
+        if self.app.settings().automatic_upgrades is AutomaticUpgrades.DISABLED:
             return
         for client in self.app.repo.clients.find([("needs_update", True)]):
             if (
@@ -203,7 +206,7 @@ class UpgradeOrchestrator:
 
     def pump(self) -> None:
         """Start queued upgrades while fewer than the cap are running."""
-        cap = self.app.repo.settings().max_concurrent_upgrades
+        cap = self.app.settings().max_concurrent_upgrades
         while self.queue and len(self.active) < cap:
             item_id = self.queue.popleft()
             self.active.add(item_id)
@@ -219,7 +222,7 @@ class UpgradeOrchestrator:
                 raise AgentError("the Jump Client is not connected")
             self._state(item_id, UpgradeState.UPGRADING)
             version = await agent.upgrade(
-                CURRENT_VERSION, self.app.settings.upgrade_bundle_bytes, self.transfer
+                CURRENT_VERSION, self.app.config.upgrade_bundle_bytes, self.transfer
             )
         except (AgentError, OSError) as err:
             log.warning("upgrade of item %s failed: %s", item_id, err)

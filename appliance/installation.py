@@ -9,16 +9,16 @@ from appliance.rep_api._deps import RepError
 from domain import JumpGroupType
 
 if TYPE_CHECKING:
-    from appliance._state import Appliance
+    from appliance.site import Site
 
 
-def jumpoint_address(app: Appliance, jumpoint_id: int | None) -> str | None:
+def jumpoint_address(app: Site, jumpoint_id: int | None) -> str | None:
     """The address of a Jumpoint (None: none named, or it was deleted)."""
     found = app.repo.jumpoints.get(jumpoint_id) if jumpoint_id else None
     return found.address if found else None
 
 
-def resolve_fields(app: Appliance, overrides: dict[str, Any], installer: Any) -> dict[str, Any]:
+def resolve_fields(app: Site, overrides: dict[str, Any], installer: Any) -> dict[str, Any]:
     """Installer defaults + overrides → Jump Client fields (code names looked up)."""
     repo = app.repo
     values: dict[str, Any] = {

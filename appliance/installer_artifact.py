@@ -15,7 +15,7 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-from appliance._state import Appliance
+from appliance.site import Site
 
 PLATFORMS = ("linux-64",)
 REQUIRED = ("pydantic", "psutil", "websockets", "orjson", "platformdirs")
@@ -80,7 +80,7 @@ class DownloadRefused(Exception):
         self.message = message
 
 
-def installer_file(app: Appliance, key: str, platform: str, appliance: str) -> tuple[str, bytes]:
+def installer_file(app: Site, key: str, platform: str, appliance: str) -> tuple[str, bytes]:
     """The file name and bytes of the installer with this key for ``platform``; it carries
     the address of the installer's Jumpoint when it names one, else ``appliance``."""
     now = app.clock.now()

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from appliance._access import access_for
-from appliance._state import Appliance
 from appliance.agents import AgentError, AgentHandle, AgentRegistry, unreachable
+from appliance.shells import ShellRelay
+from appliance.site import Site
 from domain import (
     ConnectionType,
     JumpClient,
@@ -72,9 +73,10 @@ class Session:
 
 
 class SessionManager:
-    def __init__(self, app: Appliance, agents: AgentRegistry) -> None:
+    def __init__(self, app: Site, agents: AgentRegistry, shells: ShellRelay) -> None:
         self.app = app
         self.agents = agents
+        self.shells = shells
         self.sessions: dict[str, Session] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -143,7 +145,7 @@ class SessionManager:
         invited = running is not None and user.username in running.info.invited
         policy = repo.policies.get(client.jump_policy_id) if client.jump_policy_id else None
         schedule = repo.schedule(policy.id) if policy else None
-        site_mode = repo.settings().simultaneous_jumps
+        site_mode = self.app.settings().simultaneous_jumps
         now = self._now()
         verdict = start_verdict(
             client,
@@ -242,7 +244,7 @@ class SessionManager:
                 console_user=answer.console_user,
                 locked=answer.locked,
                 screen_saver=answer.screen_saver,
-                by_screen_state=repo.settings().presence_by_screen_state,
+                by_screen_state=self.app.settings().presence_by_screen_state,
             )
         chosen_id, reason = session_policy_for(client, present)
         chosen = repo.session_policies.get(chosen_id) if chosen_id else None
@@ -391,8 +393,7 @@ class SessionManager:
                     log.warning("ending session %s on the client failed", sid)
 
             task.add_done_callback(report)
-        if self.app.shells is not None:
-            asyncio.ensure_future(self.app.shells.session_ended(sid, reason))
+        asyncio.ensure_future(self.shells.session_ended(sid, reason))
         self._mark_item(info.item_id, [])
         self._audit(by, "session.end", info.item_id, sid=sid, reason=reason)
         self._notify(session, "ended", f"The session on '{info.item_name}' ended: {reason}.")

@@ -12,7 +12,6 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from appliance._state import Appliance
 from appliance._validation import (
     answer_database_unavailable,
     bag_sentence,
@@ -22,6 +21,7 @@ from appliance._validation import (
 from appliance.config_api import groups, jump_clients, policies, site
 from appliance.config_api._deps import ApiError
 from appliance.ratelimit import Verdict
+from appliance.services import Services
 
 __all__ = ["ApiError", "build_config_api"]
 
@@ -116,7 +116,7 @@ def _validation_response(errors: Any) -> JSONResponse:
     return _json(422, {"message": bag_sentence(bag), "errors": bag})
 
 
-def build_config_api(appliance: Appliance) -> FastAPI:
+def build_config_api(services: Services) -> FastAPI:
     api = FastAPI(
         title="Jump Console appliance — Config API",
         version="1",
@@ -124,7 +124,7 @@ def build_config_api(appliance: Appliance) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
     )
-    api.state.appliance = appliance
+    api.state.appliance = services
     answer_database_unavailable(api, with_code=False)
     api.add_middleware(_RateLimitHeaders)
 

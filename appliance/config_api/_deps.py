@@ -12,8 +12,10 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
-from appliance._state import Appliance, appliance_of
+from appliance.live import LiveHub
 from appliance.security import token_hash
+from appliance.services import services_of
+from appliance.site import Site
 from domain import ApiAccess
 from domain._types import MAX_ID
 
@@ -92,7 +94,8 @@ class Caller:
 
 def current_account(request: Request) -> Caller:
     """The caller of the bearer token; spends one request of its rate limit."""
-    app = appliance_of(request)
+    services = services_of(request)
+    app = services.site
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -113,7 +116,7 @@ def current_account(request: Request) -> Caller:
         if account is None:
             raise _unauthorized("The token's API account no longer exists.")
         caller = Caller(f"api:{account[0].client_id}", account[0].access, f"api:{account[0].id}")
-    verdict = app.limiter.check(caller.rate_key)
+    verdict = services.limiter.check(caller.rate_key)
     request.state.ratelimit = verdict
     if not verdict.allowed:
         raise ApiError(
@@ -137,11 +140,16 @@ Reader = Annotated[Caller, Depends(current_account)]
 Writer = Annotated[Caller, Depends(writing_account)]
 
 
-def the_appliance(request: Request) -> Appliance:
-    return appliance_of(request)
+def the_site(request: Request) -> Site:
+    return services_of(request).site
 
 
-State = Annotated[Appliance, Depends(the_appliance)]
+def the_live_hub(request: Request) -> LiveHub:
+    return services_of(request).live
+
+
+State = Annotated[Site, Depends(the_site)]
+Live = Annotated[LiveHub, Depends(the_live_hub)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from appliance._state import Appliance
 from appliance.config_api._crud import add_crud
 from appliance.config_api._deps import (
     ApiError,
@@ -15,6 +14,7 @@ from appliance.config_api._deps import (
     not_found,
     reject_unknown_query,
 )
+from appliance.site import Site
 from domain import (
     JumpPolicy,
     JumpPolicyCreate,
@@ -40,7 +40,7 @@ add_crud(
 )
 
 
-def _keep_site_default(_app: Appliance, id_: int) -> None:
+def _keep_site_default(_app: Site, id_: int) -> None:
     if id_ == SITE_DEFAULT_SESSION_POLICY_ID:
         raise ApiError(
             422,

@@ -10,7 +10,6 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 
 from appliance import mailer
-from appliance._state import Appliance
 from appliance.config_api._crud import add_crud
 from appliance.config_api._deps import (
     ApiError,
@@ -28,6 +27,7 @@ from appliance.config_api._refs import check_references
 from appliance.installer_artifact import PLATFORMS, DownloadRefused, installer_file
 from appliance.mailer import installer_message
 from appliance.security import new_installer_key
+from appliance.site import Site
 from domain import (
     Installer,
     InstallerCreate,
@@ -55,7 +55,7 @@ add_crud(
 )
 
 
-def _jumpoint_in_use(app: Appliance, id_: int) -> None:
+def _jumpoint_in_use(app: Site, id_: int) -> None:
     users = [i.id for i in app.repo.installers() if i.jumpoint_proxy == id_]
     if users:
         raise ApiError(
@@ -80,7 +80,7 @@ add_crud(
 
 @router.get("/jump-client/settings", response_model=JumpClientSettings, tags=["settings"])
 async def get_settings(app: State, _account: Reader) -> JumpClientSettings:
-    return app.repo.settings()
+    return app.settings()
 
 
 @router.patch("/jump-client/settings", response_model=JumpClientSettings, tags=["settings"])
@@ -94,7 +94,7 @@ async def patch_settings(
         old, new = current.model_dump(mode="json"), updated.model_dump(mode="json")
         changed = {k: [old[k], new[k]] for k in new if old[k] != new[k]}
         app.audit(account.actor, "settings.update", "jump_client_settings", changes=changed)
-    await app.site_settings_changed()
+    await app.settings_changed()
     return updated
 
 
@@ -119,7 +119,7 @@ async def patch_smtp(body: SmtpSettingsUpdate, app: State, account: Writer) -> S
     return app.repo.smtp()[0]
 
 
-def _installer(app: Appliance, id_: int) -> Installer:
+def _installer(app: Site, id_: int) -> Installer:
     installer = app.repo.installer(id_)
     if installer is None:
         raise not_found("installer", id_)

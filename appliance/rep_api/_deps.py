@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 
-from appliance._state import Appliance, appliance_of
 from appliance.security import token_hash
+from appliance.services import Services, services_of
 from domain import User
 
 
@@ -28,7 +28,7 @@ class RepError(Exception):
 
 def current_user(request: HTTPConnection) -> User:
     """The representative of the bearer token (header, or ``access_token`` for websockets)."""
-    app = appliance_of(request)
+    app = services_of(request).site
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if not token and request.scope["type"] == "websocket":
         scheme, token = "bearer", request.query_params.get("access_token", "")
@@ -43,9 +43,9 @@ def current_user(request: HTTPConnection) -> User:
     return user
 
 
-def the_appliance(request: Request) -> Appliance:
-    return appliance_of(request)
+def the_services(request: Request) -> Services:
+    return services_of(request)
 
 
 Rep = Annotated[User, Depends(current_user)]
-State = Annotated[Appliance, Depends(the_appliance)]
+State = Annotated[Services, Depends(the_services)]

@@ -15,11 +15,11 @@ from fastapi import APIRouter, Request, Response, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
 from appliance._access import access_for
-from appliance._state import Appliance
 from appliance.agents import AgentError, AgentHandle, unreachable
 from appliance.config_api._deps import PathId
 from appliance.config_api._refs import check_references
 from appliance.rep_api._deps import Rep, RepError, State, current_user
+from appliance.services import Services, services_of
 from appliance.sessions import RuleRefused, Session
 from domain import JumpClient, JumpClientCopy, JumpClientUpdate, JumpGroupType, User
 from domain.access import Action, missing_permissions
@@ -41,10 +41,10 @@ from domain.support import SupportRequest
 router = APIRouter()
 
 
-def _item(app: Appliance, user: User, item_id: int, action: Action | None = None) -> JumpClient:
+def _item(app: Services, user: User, item_id: int, action: Action | None = None) -> JumpClient:
     """The item if the representative may see it (404 otherwise) and do ``action`` (403)."""
-    client = app.repo.clients.get(item_id)
-    access = access_for(app, user)
+    client = app.site.repo.clients.get(item_id)
+    access = access_for(app.site, user)
     if client is None or not access.can_see(client.jump_group_type, client.jump_group_id):
         raise RepError(
             404, "not_found", f"No Jump Item has the id {item_id}, or you may not see it."
@@ -71,7 +71,6 @@ def _agent_failed(err: AgentError, code: str, sentence: str) -> RepError:
 
 @router.post("/jump-items/{id}/sessions", response_model=SessionStarted, status_code=201)
 async def start_session(id: PathId, user: Rep, app: State) -> SessionStarted:
-    assert app.sessions is not None
     try:
         return await app.sessions.start(user, id)
     except RuleRefused as err:
@@ -81,7 +80,6 @@ async def start_session(id: PathId, user: Rep, app: State) -> SessionStarted:
 @router.post("/jump-items/sessions", response_model=MultiStartAnswer)
 async def start_many(body: MultiStart, user: Rep, app: State) -> MultiStartAnswer:
     """Up to 10 items at once; each item succeeds or fails on its own."""
-    assert app.sessions is not None
     sessions = app.sessions
 
     async def one(item_id: int) -> MultiStartResult:
@@ -98,14 +96,12 @@ async def start_many(body: MultiStart, user: Rep, app: State) -> MultiStartAnswe
 @router.get("/support-requests", response_model=list[SupportRequest])
 async def support_requests(user: Rep, app: State) -> list[SupportRequest]:
     """Support requests from endpoints this representative may start sessions on."""
-    assert app.support is not None
     return app.support.visible_to(user)
 
 
 @router.post("/support-requests/{rid}/accept", response_model=SessionStarted, status_code=201)
 async def accept_support(rid: str, user: Rep, app: State) -> SessionStarted:
     """Take a request: the session starts on its item (elevated or normal, as it says)."""
-    assert app.support is not None and app.sessions is not None
     taken = app.support.take(user, rid)
     if isinstance(taken, Refusal):
         raise _refused(RuleRefused(taken))
@@ -118,13 +114,11 @@ async def accept_support(rid: str, user: Rep, app: State) -> SessionStarted:
 
 @router.get("/sessions", response_model=list[SessionInfo])
 async def my_sessions(user: Rep, app: State) -> list[SessionInfo]:
-    assert app.sessions is not None
     return app.sessions.of_user(user.username)
 
 
 @router.post("/sessions/{sid}/invitations", response_model=SessionInfo, status_code=201)
 async def invite(sid: str, body: Invitation, user: Rep, app: State) -> SessionInfo:
-    assert app.sessions is not None
     try:
         return app.sessions.invite(user, sid, body.username)
     except RuleRefused as err:
@@ -133,7 +127,6 @@ async def invite(sid: str, body: Invitation, user: Rep, app: State) -> SessionIn
 
 @router.delete("/sessions/{sid}", status_code=204)
 async def end_session(sid: str, user: Rep, app: State) -> Response:
-    assert app.sessions is not None
     try:
         app.sessions.leave_or_end(user, sid)
     except RuleRefused as err:
@@ -145,9 +138,8 @@ async def end_session(sid: str, user: Rep, app: State) -> Response:
 async def can_wake(id: PathId, user: Rep, app: State) -> WakeAnswer:
     """Whether a wake would be sent now, and via which peer (nothing is sent): the console
     explains wake with this answer, so it says what the appliance would decide."""
-    assert app.wake is not None
     client = _item(app, user, id, Action.WAKE)
-    verdict = app.wake.check(client, app.clock.now())
+    verdict = app.wake.check(client, app.site.clock.now())
     if isinstance(verdict, Refusal):
         raise _refused(RuleRefused(verdict))
     return WakeAnswer(
@@ -157,7 +149,6 @@ async def can_wake(id: PathId, user: Rep, app: State) -> WakeAnswer:
 
 @router.post("/jump-items/{id}/wake", response_model=WakeAnswer, status_code=202)
 async def wake(id: PathId, user: Rep, app: State, body: WakeRequest | None = None) -> WakeAnswer:
-    assert app.wake is not None
     client = _item(app, user, id, Action.WAKE)
     password = parse_secureon(body.wol_password) if body and body.wol_password else None
     try:
@@ -169,7 +160,6 @@ async def wake(id: PathId, user: Rep, app: State, body: WakeRequest | None = Non
 
 @router.post("/jump-items/{id}/upgrade", response_model=UpgradeAnswer, status_code=202)
 async def upgrade(id: PathId, user: Rep, app: State) -> UpgradeAnswer:
-    assert app.upgrades is not None
     client = _item(app, user, id, Action.UPGRADE)
     try:
         app.upgrades.request(user, id)
@@ -182,7 +172,7 @@ async def upgrade(id: PathId, user: Rep, app: State) -> UpgradeAnswer:
 async def edit(id: PathId, body: JumpClientUpdate, user: Rep, app: State) -> JumpClient:
     client = _item(app, user, id)
     changes = with_whole_destination(client, body.changes())
-    access = access_for(app, user)
+    access = access_for(app.site, user)
     missing = missing_permissions(
         access.permissions(client.jump_group_type, client.jump_group_id), changes
     )
@@ -195,14 +185,16 @@ async def edit(id: PathId, body: JumpClientUpdate, user: Rep, app: State) -> Jum
             fields=sorted(missing),
         )
     _check_destination(app, user, changes)
-    with app.repo.transaction():
-        if app.repo.clients.get(id) is None:
+    with app.site.repo.transaction():
+        if app.site.repo.clients.get(id) is None:
             raise RepError(404, "not_found", f"'{client.name}' was removed meanwhile.")
         _refs(app, changes)
-        updated = app.repo.clients.update(id, changes)
+        updated = app.site.repo.clients.update(id, changes)
         assert updated is not None
-        app.audit(user.username, "jump_item.update", f"jump_client:{id}", fields=sorted(changes))
-    app.changed([id])
+        app.site.audit(
+            user.username, "jump_item.update", f"jump_client:{id}", fields=sorted(changes)
+        )
+    app.site.changed([id])
     return updated
 
 
@@ -211,58 +203,60 @@ async def copy(id: PathId, body: JumpClientCopy, user: Rep, app: State) -> JumpC
     client = _item(app, user, id, Action.COPY)
     target = body.model_dump(exclude_none=True)
     _check_destination(app, user, target, required=True)
-    with app.repo.transaction():
-        source = app.repo.clients.get(id)
+    with app.site.repo.transaction():
+        source = app.site.repo.clients.get(id)
         if source is None:
             raise RepError(404, "not_found", f"'{client.name}' was removed meanwhile.")
         values = source.model_dump(exclude={"id", "x_status"})
         values.update(target)
         values["x_in_session_by"] = []
-        created = app.repo.clients.insert(values)
-        app.audit(user.username, "jump_item.copy", f"jump_client:{id}", copy_id=created.id)
-    app.changed([created.id])
+        created = app.site.repo.clients.insert(values)
+        app.site.audit(user.username, "jump_item.copy", f"jump_client:{id}", copy_id=created.id)
+    app.site.changed([created.id])
     return created
 
 
 @router.delete("/jump-items/{id}", status_code=204)
 async def remove(id: PathId, user: Rep, app: State) -> Response:
     client = _item(app, user, id)
-    permissions = access_for(app, user).permissions(client.jump_group_type, client.jump_group_id)
+    permissions = access_for(app.site, user).permissions(
+        client.jump_group_type, client.jump_group_id
+    )
     # the session claims live in the shared database (any node may hold the session): read
     # them in the same write transaction that deletes, so no claim slips in between
-    with app.repo.transaction():
-        current = app.repo.clients.get(id)
+    with app.site.repo.transaction():
+        current = app.site.repo.clients.get(id)
         if current is None:
             raise RepError(404, "not_found", f"'{client.name}' was removed meanwhile.")
         refusal = remove_refusal(current, permissions)
         if refusal is not None:
             raise _refused(RuleRefused(refusal))
-        app.repo.clients.delete(id)
-        app.audit(user.username, "jump_item.remove", f"jump_client:{id}", name=client.name)
-    app.changed(removed=[id])
+        app.site.repo.clients.delete(id)
+        app.site.audit(user.username, "jump_item.remove", f"jump_client:{id}", name=client.name)
+    app.site.changed(removed=[id])
     return Response(status_code=204)
 
 
 def _check_destination(
-    app: Appliance, user: User, values: dict[str, Any], *, required: bool = False
+    app: Services, user: User, values: dict[str, Any], *, required: bool = False
 ) -> None:
     """Moving or copying needs add rights in the destination group (both halves named)."""
     if "jump_group_id" not in values and not required:
         return
     kind = JumpGroupType(values.get("jump_group_type") or JumpGroupType.SHARED)
     gid = values.get("jump_group_id")
-    access = access_for(app, user)
+    access = access_for(app.site, user)
     if gid is None or not access.permits(kind, gid, Action.ADD_ITEMS):
         raise RepError(
             403, "forbidden", "You may not add Jump Items to that group.", jump_group_id=gid
         )
 
 
-def _refs(app: Appliance, values: dict[str, Any]) -> None:
+def _refs(app: Services, values: dict[str, Any]) -> None:
     from appliance.config_api._deps import ApiError
 
     try:
-        check_references(app, values)
+        check_references(app.site, values)
     except ApiError as err:
         raise RepError(422, "invalid", err.message, errors=err.errors or {}) from None
 
@@ -270,7 +264,6 @@ def _refs(app: Appliance, values: dict[str, Any]) -> None:
 @router.get("/sessions/{sid}/system-info")
 async def system_info(sid: str, user: Rep, app: State) -> dict[str, Any]:
     """Processes, disks and services of the endpoint, when the session policy allows it."""
-    assert app.sessions is not None and app.agents is not None
     session = app.sessions.sessions.get(sid)
     if session is None or user.username not in session.info.participants:
         raise RepError(404, "not_found", f"No session {sid} of yours is running.")
@@ -286,13 +279,12 @@ async def system_info(sid: str, user: Rep, app: State) -> dict[str, Any]:
             err, "unavailable", f"System information is not available: {err}."
         ) from None
     finally:
-        app.audit_now(user.username, "session.system_info", session.info.item_id, sid=sid)
+        app.site.audit_now(user.username, "session.system_info", session.info.item_id, sid=sid)
 
 
 def _session_agent(
-    app: Appliance, user: User, sid: str, permission: str
+    app: Services, user: User, sid: str, permission: str
 ) -> tuple[Session, AgentHandle]:
-    assert app.sessions is not None and app.agents is not None
     session = app.sessions.sessions.get(sid)
     if session is None or user.username not in session.info.participants:
         raise RepError(404, "not_found", f"No session {sid} of yours is running.")
@@ -313,7 +305,7 @@ async def download_file(sid: str, path: str, user: Rep, app: State) -> Response:
         data = await agent.file_get(sid, path)
     except AgentError as err:
         raise _agent_failed(err, "refused", f"The download was refused: {err}.") from None
-    app.audit_now(user.username, "session.download", session.info.item_id, sid=sid, path=path)
+    app.site.audit_now(user.username, "session.download", session.info.item_id, sid=sid, path=path)
     return Response(data, media_type="application/octet-stream")
 
 
@@ -326,7 +318,7 @@ async def upload_file(sid: str, path: str, request: Request, user: Rep, app: Sta
         await agent.file_put(sid, path, data)
     except AgentError as err:
         raise _agent_failed(err, "refused", f"The upload was refused: {err}.") from None
-    app.audit_now(
+    app.site.audit_now(
         user.username, "session.upload", session.info.item_id, sid=sid, path=path, size=len(data)
     )
     return Response(status_code=204)
@@ -335,14 +327,13 @@ async def upload_file(sid: str, path: str, request: Request, user: Rep, app: Sta
 @router.websocket("/sessions/{sid}/shell")
 async def shell(ws: WebSocket, sid: str) -> None:
     """A representative's terminal on the session's command shell."""
-    app: Appliance = ws.app.state.appliance
+    app = services_of(ws)
     await ws.accept()
     try:
         user = current_user(ws)
     except RepError as err:
         await ws.close(Close.UNAUTHORIZED, err.message[:120])
         return
-    assert app.sessions is not None and app.agents is not None and app.shells is not None
     session = app.sessions.sessions.get(sid)
     if session is None or user.username not in session.info.participants:
         await ws.close(Close.NOT_FOUND, "No such session of yours is running.")
@@ -363,7 +354,7 @@ async def shell(ws: WebSocket, sid: str) -> None:
                 "rows": int(ws.query_params.get("rows", 24) or 24),
             }
         )
-    app.audit_now(user.username, "session.shell", session.info.item_id, sid=sid)
+    app.site.audit_now(user.username, "session.shell", session.info.item_id, sid=sid)
     try:
         while True:
             message = await ws.receive()

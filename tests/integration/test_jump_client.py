@@ -594,7 +594,7 @@ async def test_system_information_when_the_policy_allows_it(
         assert 0 < info.memory_percent <= 100
         await rep.end_session(started.session.sid)
         state = embedded.app.state.appliance  # type: ignore[union-attr]
-        repo = state.repo
+        repo = state.site.repo
         with repo.transaction():  # a policy that denies system information
             repo.session_policies.update(
                 3, {"permissions": {"system_info": "deny", "command_shell": "allow"}}
@@ -640,7 +640,7 @@ async def test_the_downloaded_installer_installs_with_parameters(
 
 def _files_allowed_in(embedded: EmbeddedAppliance, share: Path) -> Any:
     """Session policy 3 (user not present) allows the shell and files, within ``share``."""
-    repo = embedded.app.state.appliance.repo  # type: ignore[union-attr]
+    repo = embedded.app.state.appliance.site.repo  # type: ignore[union-attr]
     with repo.transaction():
         repo.session_policies.update(
             3,

@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 
 from api_client import ApplianceClient, Forbidden, ValidationFailed
-from appliance._state import Appliance
+from appliance.services import Services
 from domain import JumpClient, JumpGroupType
 from tests.support.appliance import RepFactory
 
@@ -18,8 +18,8 @@ ALICE = 1
 
 
 def _item(app: FastAPI, kind: JumpGroupType, group: int, **over: Any) -> JumpClient:
-    state: Appliance = app.state.appliance
-    repo = state.repo
+    state: Services = app.state.appliance
+    repo = state.site.repo
     number = repo.next_id("jump_client")
     with repo.transaction():
         return repo.clients.insert(
@@ -36,8 +36,8 @@ def _item(app: FastAPI, kind: JumpGroupType, group: int, **over: Any) -> JumpCli
 
 
 def _where(app: FastAPI, item_id: int) -> tuple[JumpGroupType, int] | None:
-    state: Appliance = app.state.appliance
-    found = state.repo.clients.get(item_id)
+    state: Services = app.state.appliance
+    found = state.site.repo.clients.get(item_id)
     return None if found is None else (found.jump_group_type, found.jump_group_id)
 
 
