@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from appliance.agents import AgentError, AgentRegistry, unreachable
-from appliance.sessions import RuleRefused
+from appliance.errors import Refused
 from appliance.shared import SharedCounters, SharedUnavailable
 from appliance.site import Site
 from domain import AutomaticUpgrades, ConnectionType, JumpClient, UpgradeState, User
@@ -84,7 +84,7 @@ class WakeService:
         return peer
 
     async def wake(self, user: User, item_id: int, password: bytes | None) -> str:
-        """Have a peer send the magic packet; return the peer's name (raises RuleRefused)."""
+        """Have a peer send the magic packet; return the peer's name (raises Refused)."""
         repo = self.app.repo
         target = repo.clients.get(item_id)
         assert target is not None
@@ -123,7 +123,7 @@ class WakeService:
             self.app.audit(
                 user.username, "wake.refused", f"jump_client:{item_id}", code=refusal.code
             )
-        raise RuleRefused(refusal)
+        raise Refused(refusal)
 
 
 class Throttle:
@@ -178,7 +178,7 @@ class UpgradeOrchestrator:
                 self.app.audit(
                     user.username, "upgrade.refused", f"jump_client:{item_id}", code=refusal.code
                 )
-            raise RuleRefused(refusal)
+            raise Refused(refusal)
         self._enqueue(item_id)
         with repo.transaction():
             self.app.audit(user.username, "upgrade.request", f"jump_client:{item_id}")

@@ -24,9 +24,9 @@ from appliance import presence
 from appliance._validation import answer_database_unavailable
 from appliance.agents import credentials
 from appliance.agents.credentials import Credentials, UnknownClient
+from appliance.errors import Refused, coded_body
 from appliance.installation import jumpoint_address, resolve_fields
-from appliance.installer_artifact import DownloadRefused, installer_file
-from appliance.rep_api._deps import RepError
+from appliance.installer_artifact import installer_file
 from appliance.services import Services
 from appliance.site import Site
 from domain import InstallMode
@@ -77,15 +77,11 @@ class CheckInAnswer(BaseModel):
     max_offline_minutes: int
 
 
-def _error(err: RepError) -> JSONResponse:
-    return JSONResponse(err.body(), status_code=err.status)
-
-
 def _verify(site: Site, creds: Credentials) -> None:
     try:
         credentials.verify(site.repo, creds)
     except UnknownClient:
-        raise RepError(
+        raise Refused.because(
             401,
             "unknown_client",
             "This Jump Client is not known to the appliance (it may have been deleted).",
@@ -101,22 +97,22 @@ def build_agent_api(services: Services) -> FastAPI:
 
     answer_database_unavailable(api, with_code=True)
 
-    @api.exception_handler(RepError)
-    async def on_error(_request: Request, exc: RepError) -> JSONResponse:
-        return _error(exc)
+    @api.exception_handler(Refused)
+    async def on_refused(_request: Request, exc: Refused) -> JSONResponse:
+        return JSONResponse(coded_body(exc.refusal), status_code=exc.status, headers=exc.headers)
 
     @api.post("/install", response_model=InstallAnswer, status_code=201)
     async def install(body: InstallRequest) -> InstallAnswer:
         app, repo = site, site.repo
         installer = next((i for i in repo.installers() if i.installer_id == body.key), None)
         if installer is None:
-            raise RepError(
+            raise Refused.because(
                 404,
                 "unknown_installer",
                 "The installer key is not known to this appliance; download the installer again.",
             )
         if installer.expiration_timestamp <= app.clock.now():
-            raise RepError(
+            raise Refused.because(
                 410,
                 "installer_expired",
                 "The installer has expired; ask an "
@@ -125,10 +121,10 @@ def build_agent_api(services: Services) -> FastAPI:
         try:
             params = parse_install_parameters(body.parameters)
         except InstallParameterError as err:
-            raise RepError(422, "invalid_parameter", str(err)) from None
+            raise Refused.because(422, "invalid_parameter", str(err)) from None
         problems = disallowed(installer, params)
         if problems:
-            raise RepError(403, "override_not_allowed", problems[0], problems=problems)
+            raise Refused.because(403, "override_not_allowed", problems[0], problems=problems)
         values = resolve_fields(app, params.overrides, installer)
         name = values.pop("name", None) or installer.name or body.hostname
         with repo.transaction():
@@ -182,7 +178,7 @@ def build_agent_api(services: Services) -> FastAPI:
         _verify(site, body)
         client = site.repo.clients.get(body.jump_client_id)
         if client is None:
-            raise RepError(401, "unknown_client", "This Jump Client is no longer known.")
+            raise Refused.because(401, "unknown_client", "This Jump Client is no longer known.")
         request = services.support.raise_request(
             client, body.console_user or "", body.message.strip()
         )
@@ -211,7 +207,7 @@ def build_agent_api(services: Services) -> FastAPI:
         with presence.transitions(site) as batch:
             current = repo.clients.get(body.jump_client_id)
             if current is None:
-                raise RepError(401, "unknown_client", "This Jump Client is no longer known.")
+                raise Refused.because(401, "unknown_client", "This Jump Client is no longer known.")
             if not current.x_online:
                 batch.mark_online(body.jump_client_id, {"public_ip": host})
         settings = site.settings()
@@ -227,10 +223,7 @@ def build_agent_api(services: Services) -> FastAPI:
         """The direct download link: the 32-character key is what grants it (no sign-in),
         as with an e-mailed or copied link; an expired installer is refused."""
         address = f"{request.url.scheme}://{request.url.netloc}"
-        try:
-            name, data = installer_file(site, installer_id, platform, address)
-        except DownloadRefused as err:
-            raise RepError(err.status, "installer_unavailable", err.message) from None
+        name, data = installer_file(site, installer_id, platform, address)
         return Response(
             data,
             media_type="application/zip",
@@ -252,11 +245,11 @@ def build_agent_api(services: Services) -> FastAPI:
         elif jump_client_id is not None and secret:
             given = Credentials(jump_client_id=jump_client_id, secret=secret)
         if given is None or not given.secret:
-            raise RepError(401, "unauthorized", "The Jump Client's credentials are missing.")
+            raise Refused.because(401, "unauthorized", "The Jump Client's credentials are missing.")
         _verify(site, given)
         offered = services.bundle
         if offered is None:
-            raise RepError(404, "no_bundle", "This appliance holds no Jump Client bundle.")
+            raise Refused.because(404, "no_bundle", "This appliance holds no Jump Client bundle.")
         agent = services.agents.get(given.jump_client_id)
         transfer = getattr(agent, "transfer", None)
         data = offered.data

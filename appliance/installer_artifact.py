@@ -15,6 +15,7 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
+from appliance.errors import Refused
 from appliance.site import Site
 
 PLATFORMS = ("linux-64",)
@@ -71,13 +72,9 @@ def build_installer(appliance: str, key: str, expires: datetime) -> bytes:
     return b"#!/usr/bin/env python3\n" + buffer.getvalue()
 
 
-class DownloadRefused(Exception):
+def _unavailable(status: int, sentence: str) -> Refused:
     """Why an installer cannot be downloaded: an HTTP status and one sentence."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+    return Refused.because(status, "installer_unavailable", sentence)
 
 
 def installer_file(app: Site, key: str, platform: str, appliance: str) -> tuple[str, bytes]:
@@ -86,15 +83,15 @@ def installer_file(app: Site, key: str, platform: str, appliance: str) -> tuple[
     now = app.clock.now()
     found = next((i for i in app.repo.installers() if i.installer_id == key), None)
     if found is None:
-        raise DownloadRefused(404, "No installer has this key; ask for a new download link.")
+        raise _unavailable(404, "No installer has this key; ask for a new download link.")
     if platform not in PLATFORMS:
-        raise DownloadRefused(
+        raise _unavailable(
             404,
             f"There is no installer for the platform '{platform}'; there is one for "
             f"{', '.join(PLATFORMS)}.",
         )
     if found.expiration_timestamp <= now:
-        raise DownloadRefused(410, "This installer has expired; ask an administrator to extend it.")
+        raise _unavailable(410, "This installer has expired; ask an administrator to extend it.")
     if found.jumpoint_proxy:
         jumpoint = app.repo.jumpoints.get(found.jumpoint_proxy)
         appliance = jumpoint.address if jumpoint else appliance

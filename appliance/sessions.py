@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from appliance._access import access_for
 from appliance.agents import AgentError, AgentHandle, AgentRegistry, unreachable
+from appliance.errors import Refused, not_found
 from appliance.shells import ShellRelay
 from appliance.site import Site
 from domain import (
@@ -48,24 +49,6 @@ log = logging.getLogger("appliance.sessions")
 WARNINGS_MIN = (15, 5, 1)
 
 
-class RuleRefused(Exception):
-    def __init__(self, refusal: Refusal) -> None:
-        super().__init__(refusal.message)
-        self.refusal = refusal
-
-
-def forbidden(message: str) -> RuleRefused:
-    return RuleRefused(Refusal("forbidden", message, status=403))
-
-
-def not_found(item_id: int) -> RuleRefused:
-    return RuleRefused(
-        Refusal(
-            "not_found", f"No Jump Item has the id {item_id}, or you may not see it.", status=404
-        )
-    )
-
-
 @dataclass
 class Session:
     info: SessionInfo
@@ -88,11 +71,11 @@ class SessionManager:
         with self.app.repo.transaction():
             self.app.audit(actor, action, f"jump_client:{item_id}", **detail)
 
-    def refuse(self, user: User, item_id: int, refusal: Refusal) -> RuleRefused:
+    def refuse(self, user: User, item_id: int, refusal: Refusal) -> Refused:
         self._audit(
             user.username, "session.refused", item_id, code=refusal.code, reason=refusal.message
         )
-        return RuleRefused(refusal)
+        return Refused(refusal)
 
     def on_item(self, item_id: int) -> Session | None:
         return next((s for s in self.sessions.values() if s.info.item_id == item_id), None)
@@ -138,7 +121,7 @@ class SessionManager:
         client = repo.clients.get(item_id)
         access = access_for(app, user)
         if client is None or not access.can_see(client.jump_group_type, client.jump_group_id):
-            raise not_found(item_id)
+            raise not_found(f"No Jump Item has the id {item_id}, or you may not see it.")
         running = self.on_item(item_id)
         # a session held on another node of the site shows in the shared item
         holders = running.info.participants if running else list(client.x_in_session_by)
@@ -357,17 +340,13 @@ class SessionManager:
     def _mine(self, user: User, sid: str) -> Session:
         session = self.sessions.get(sid)
         if session is None or user.username not in session.info.participants:
-            raise RuleRefused(
-                Refusal("not_found", f"No session {sid} of yours is running.", status=404)
-            )
+            raise not_found(f"No session {sid} of yours is running.")
         return session
 
     def invite(self, user: User, sid: str, username: str) -> SessionInfo:
         session = self._mine(user, sid)
         if self.app.repo.user_by_name(username) is None:
-            raise RuleRefused(
-                Refusal("not_found", f"No representative is called '{username}'.", status=404)
-            )
+            raise not_found(f"No representative is called '{username}'.")
         info = session.info
         if username not in info.participants and username not in info.invited:
             info.invited.append(username)

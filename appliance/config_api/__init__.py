@@ -19,11 +19,11 @@ from appliance._validation import (
     unknown_field,
 )
 from appliance.config_api import groups, jump_clients, policies, site
-from appliance.config_api._deps import ApiError
+from appliance.errors import Refused, config_body
 from appliance.ratelimit import Verdict
 from appliance.services import Services
 
-__all__ = ["ApiError", "build_config_api"]
+__all__ = ["build_config_api"]
 
 
 class _RateLimitHeaders:
@@ -128,9 +128,9 @@ def build_config_api(services: Services) -> FastAPI:
     answer_database_unavailable(api, with_code=False)
     api.add_middleware(_RateLimitHeaders)
 
-    @api.exception_handler(ApiError)
-    async def on_api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return _json(exc.status, exc.body(), exc.headers)
+    @api.exception_handler(Refused)
+    async def on_refused(_request: Request, exc: Refused) -> JSONResponse:
+        return _json(exc.status, config_body(exc.refusal), exc.headers)
 
     async def on_invalid(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError | ValidationError)

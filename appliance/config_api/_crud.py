@@ -16,11 +16,11 @@ from appliance.config_api._deps import (
     Reader,
     State,
     Writer,
-    invalid,
     not_found,
     paginate,
 )
 from appliance.db._table import Table
+from appliance.errors import invalid
 from appliance.site import Site
 from domain._types import Patch
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from appliance.config_api._deps import invalid
+from appliance.errors import invalid
 from appliance.site import Site
 from domain import JumpGroupType
 

@@ -6,15 +6,14 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from appliance.config_api._crud import add_crud
 from appliance.config_api._deps import (
-    ApiError,
     PathId,
     Reader,
     State,
     Writer,
-    invalid,
     not_found,
     reject_unknown_query,
 )
+from appliance.errors import Refused, invalid
 from appliance.site import Site
 from domain import (
     JumpGroup,
@@ -130,7 +129,9 @@ def _member(app: Site, group_id: int, user_id: int) -> JumpGroupMember:
     for member in app.repo.members(group_id):
         if member.user_id == user_id:
             return member
-    raise ApiError(404, f"User {user_id} is not a member of Jump Group {group_id}.")
+    raise Refused.because(
+        404, "not_found", f"User {user_id} is not a member of Jump Group {group_id}."
+    )
 
 
 @router.get("/jump-group/{id}/user/{user_id}", response_model=JumpGroupMember)

@@ -16,8 +16,9 @@ from appliance._access import SubjectBuilder, access_for, visible_clients
 from appliance._validation import answer_database_unavailable, bag_sentence, error_bag
 from appliance.agents import NodesUnavailable
 from appliance.config_api._deps import Paging, PathId, paginate
+from appliance.errors import Refused, coded_body
 from appliance.rep_api import actions
-from appliance.rep_api._deps import Rep, RepError, State, current_user
+from appliance.rep_api._deps import Rep, State, current_user
 from appliance.security import new_token, token_hash, verify_secret
 from appliance.services import Services, services_of
 from domain import FilterError, JumpClient, Schedule
@@ -27,7 +28,7 @@ from domain.protocol.close import Close
 from domain.protocol.rep import GroupAccess, Login, Me, TokenAnswer
 from domain.site import RepSite
 
-__all__ = ["RepError", "build_rep_api"]
+__all__ = ["build_rep_api"]
 
 
 def _invalid(errors: Any) -> JSONResponse:
@@ -48,12 +49,14 @@ def build_rep_api(services: Services) -> FastAPI:
 
     answer_database_unavailable(api, with_code=True)
 
-    @api.exception_handler(RepError)
-    async def on_rep_error(_request: Request, exc: RepError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    @api.exception_handler(Refused)
+    async def on_refused(_request: Request, exc: Refused) -> JSONResponse:
+        headers = dict(exc.headers)
+        if exc.status == 401:
+            headers.setdefault("WWW-Authenticate", "Bearer")
         if exc.status == 503:  # the site is briefly in trouble: worth trying again
-            headers = {"Retry-After": str(NodesUnavailable.retry_after_s)}
-        return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
+            headers.setdefault("Retry-After", str(NodesUnavailable.retry_after_s))
+        return JSONResponse(coded_body(exc.refusal), status_code=exc.status, headers=headers)
 
     async def on_invalid(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError | ValidationError)
@@ -76,7 +79,7 @@ def build_rep_api(services: Services) -> FastAPI:
         if not ok or found is None:
             with app.site.repo.transaction():
                 app.site.audit(body.username, "login.refused", "rep_api")
-            raise RepError(401, "invalid_credentials", "The username or password is wrong.")
+            raise Refused.because(401, "invalid_credentials", "The username or password is wrong.")
         user = found[0]
         token = new_token()
         issued = app.site.clock.now().timestamp()
@@ -114,7 +117,9 @@ def build_rep_api(services: Services) -> FastAPI:
         try:
             query = parse(q)
         except FilterError as err:
-            raise RepError(422, "invalid_filter", err.message, position=err.position) from None
+            raise Refused.because(
+                422, "invalid_filter", err.message, position=err.position
+            ) from None
         items = visible_clients(app.site, access_for(app.site, user))
         window = slice(page.offset, page.offset + page.per_page)
         if query.is_empty:
@@ -147,7 +152,7 @@ def build_rep_api(services: Services) -> FastAPI:
         await ws.accept()
         try:
             user = current_user(ws)
-        except RepError as err:
+        except Refused as err:
             await ws.close(Close.UNAUTHORIZED, err.message[:120])
             return
         await app.live.serve(ws, user)
@@ -157,7 +162,7 @@ def build_rep_api(services: Services) -> FastAPI:
         client = app.site.repo.clients.get(id)
         access = access_for(app.site, user)
         if client is None or not access.can_see(client.jump_group_type, client.jump_group_id):
-            raise RepError(
+            raise Refused.because(
                 404, "not_found", f"No Jump Item has the id {id}, or you may not see it."
             )
         return app.live.overlay(client, thumbnail=True)

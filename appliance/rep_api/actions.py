@@ -18,9 +18,10 @@ from appliance._access import access_for
 from appliance.agents import AgentError, AgentHandle, unreachable
 from appliance.config_api._deps import PathId
 from appliance.config_api._refs import check_references
-from appliance.rep_api._deps import Rep, RepError, State, current_user
+from appliance.errors import Refused
+from appliance.rep_api._deps import Rep, State, current_user
 from appliance.services import Services, services_of
-from appliance.sessions import RuleRefused, Session
+from appliance.sessions import Session
 from domain import JumpClient, JumpClientCopy, JumpClientUpdate, JumpGroupType, User
 from domain.access import Action, missing_permissions
 from domain.jump_client import with_whole_destination
@@ -46,35 +47,24 @@ def _item(app: Services, user: User, item_id: int, action: Action | None = None)
     client = app.site.repo.clients.get(item_id)
     access = access_for(app.site, user)
     if client is None or not access.can_see(client.jump_group_type, client.jump_group_id):
-        raise RepError(
+        raise Refused.because(
             404, "not_found", f"No Jump Item has the id {item_id}, or you may not see it."
         )
     if action is not None and not access.permits(
         client.jump_group_type, client.jump_group_id, action
     ):
-        raise _refused(RuleRefused(role_refusal(action, client)))
+        raise Refused(role_refusal(action, client))
     return client
 
 
-def _refused(err: RuleRefused) -> RepError:
-    r = err.refusal
-    return RepError(r.status, r.code, r.message, **r.details)
-
-
-def _agent_failed(err: AgentError, code: str, sentence: str) -> RepError:
+def _agent_failed(err: AgentError, code: str, sentence: str) -> Refused:
     """409 with ``sentence`` when the client failed; 503 when its node could not be reached."""
-    refusal = unreachable(err)
-    if refusal is not None:
-        return RepError(refusal.status, refusal.code, refusal.message)
-    return RepError(409, code, sentence)
+    return Refused(unreachable(err) or Refusal(code, sentence))
 
 
 @router.post("/jump-items/{id}/sessions", response_model=SessionStarted, status_code=201)
 async def start_session(id: PathId, user: Rep, app: State) -> SessionStarted:
-    try:
-        return await app.sessions.start(user, id)
-    except RuleRefused as err:
-        raise _refused(err) from None
+    return await app.sessions.start(user, id)
 
 
 @router.post("/jump-items/sessions", response_model=MultiStartAnswer)
@@ -85,7 +75,7 @@ async def start_many(body: MultiStart, user: Rep, app: State) -> MultiStartAnswe
     async def one(item_id: int) -> MultiStartResult:
         try:
             return MultiStartResult(id=item_id, started=await sessions.start(user, item_id))
-        except RuleRefused as err:
+        except Refused as err:
             return MultiStartResult(id=item_id, error=err.refusal.code, message=err.refusal.message)
 
     # at once: a present user may take up to the prompt's timeout to answer on each item
@@ -104,12 +94,12 @@ async def accept_support(rid: str, user: Rep, app: State) -> SessionStarted:
     """Take a request: the session starts on its item (elevated or normal, as it says)."""
     taken = app.support.take(user, rid)
     if isinstance(taken, Refusal):
-        raise _refused(RuleRefused(taken))
+        raise Refused(taken)
     try:
         return await app.sessions.start(user, taken.item_id, support=taken)
-    except RuleRefused as err:
+    except Refused:
         app.support.put_back(taken)  # nobody is helping yet: it waits again
-        raise _refused(err) from None
+        raise
 
 
 @router.get("/sessions", response_model=list[SessionInfo])
@@ -119,18 +109,12 @@ async def my_sessions(user: Rep, app: State) -> list[SessionInfo]:
 
 @router.post("/sessions/{sid}/invitations", response_model=SessionInfo, status_code=201)
 async def invite(sid: str, body: Invitation, user: Rep, app: State) -> SessionInfo:
-    try:
-        return app.sessions.invite(user, sid, body.username)
-    except RuleRefused as err:
-        raise _refused(err) from None
+    return app.sessions.invite(user, sid, body.username)
 
 
 @router.delete("/sessions/{sid}", status_code=204)
 async def end_session(sid: str, user: Rep, app: State) -> Response:
-    try:
-        app.sessions.leave_or_end(user, sid)
-    except RuleRefused as err:
-        raise _refused(err) from None
+    app.sessions.leave_or_end(user, sid)
     return Response(status_code=204)
 
 
@@ -141,7 +125,7 @@ async def can_wake(id: PathId, user: Rep, app: State) -> WakeAnswer:
     client = _item(app, user, id, Action.WAKE)
     verdict = app.wake.check(client, app.site.clock.now())
     if isinstance(verdict, Refusal):
-        raise _refused(RuleRefused(verdict))
+        raise Refused(verdict)
     return WakeAnswer(
         via=verdict.name, message=f"'{verdict.name}' on the same network would send the packet."
     )
@@ -151,20 +135,14 @@ async def can_wake(id: PathId, user: Rep, app: State) -> WakeAnswer:
 async def wake(id: PathId, user: Rep, app: State, body: WakeRequest | None = None) -> WakeAnswer:
     client = _item(app, user, id, Action.WAKE)
     password = parse_secureon(body.wol_password) if body and body.wol_password else None
-    try:
-        via = await app.wake.wake(user, id, password)
-    except RuleRefused as err:
-        raise _refused(err) from None
+    via = await app.wake.wake(user, id, password)
     return WakeAnswer(via=via, message=f"Wake packet for '{client.name}' sent via {via}.")
 
 
 @router.post("/jump-items/{id}/upgrade", response_model=UpgradeAnswer, status_code=202)
 async def upgrade(id: PathId, user: Rep, app: State) -> UpgradeAnswer:
     client = _item(app, user, id, Action.UPGRADE)
-    try:
-        app.upgrades.request(user, id)
-    except RuleRefused as err:
-        raise _refused(err) from None
+    app.upgrades.request(user, id)
     return UpgradeAnswer(state="queued", message=f"'{client.name}' is queued for an upgrade.")
 
 
@@ -178,7 +156,7 @@ async def edit(id: PathId, body: JumpClientUpdate, user: Rep, app: State) -> Jum
     )
     if missing:
         field, perm = next(iter(missing.items()))
-        raise RepError(
+        raise Refused.because(
             403,
             "forbidden",
             f"Your role does not allow changing {field} of '{client.name}' (it needs {perm}).",
@@ -187,8 +165,8 @@ async def edit(id: PathId, body: JumpClientUpdate, user: Rep, app: State) -> Jum
     _check_destination(app, user, changes)
     with app.site.repo.transaction():
         if app.site.repo.clients.get(id) is None:
-            raise RepError(404, "not_found", f"'{client.name}' was removed meanwhile.")
-        _refs(app, changes)
+            raise Refused.because(404, "not_found", f"'{client.name}' was removed meanwhile.")
+        check_references(app.site, changes)
         updated = app.site.repo.clients.update(id, changes)
         assert updated is not None
         app.site.audit(
@@ -206,7 +184,7 @@ async def copy(id: PathId, body: JumpClientCopy, user: Rep, app: State) -> JumpC
     with app.site.repo.transaction():
         source = app.site.repo.clients.get(id)
         if source is None:
-            raise RepError(404, "not_found", f"'{client.name}' was removed meanwhile.")
+            raise Refused.because(404, "not_found", f"'{client.name}' was removed meanwhile.")
         values = source.model_dump(exclude={"id", "x_status"})
         values.update(target)
         values["x_in_session_by"] = []
@@ -227,10 +205,10 @@ async def remove(id: PathId, user: Rep, app: State) -> Response:
     with app.site.repo.transaction():
         current = app.site.repo.clients.get(id)
         if current is None:
-            raise RepError(404, "not_found", f"'{client.name}' was removed meanwhile.")
+            raise Refused.because(404, "not_found", f"'{client.name}' was removed meanwhile.")
         refusal = remove_refusal(current, permissions)
         if refusal is not None:
-            raise _refused(RuleRefused(refusal))
+            raise Refused(refusal)
         app.site.repo.clients.delete(id)
         app.site.audit(user.username, "jump_item.remove", f"jump_client:{id}", name=client.name)
     app.site.changed(removed=[id])
@@ -247,18 +225,9 @@ def _check_destination(
     gid = values.get("jump_group_id")
     access = access_for(app.site, user)
     if gid is None or not access.permits(kind, gid, Action.ADD_ITEMS):
-        raise RepError(
+        raise Refused.because(
             403, "forbidden", "You may not add Jump Items to that group.", jump_group_id=gid
         )
-
-
-def _refs(app: Services, values: dict[str, Any]) -> None:
-    from appliance.config_api._deps import ApiError
-
-    try:
-        check_references(app.site, values)
-    except ApiError as err:
-        raise RepError(422, "invalid", err.message, errors=err.errors or {}) from None
 
 
 @router.get("/sessions/{sid}/system-info")
@@ -266,12 +235,14 @@ async def system_info(sid: str, user: Rep, app: State) -> dict[str, Any]:
     """Processes, disks and services of the endpoint, when the session policy allows it."""
     session = app.sessions.sessions.get(sid)
     if session is None or user.username not in session.info.participants:
-        raise RepError(404, "not_found", f"No session {sid} of yours is running.")
+        raise Refused.because(404, "not_found", f"No session {sid} of yours is running.")
     if not session.info.permissions.system_info:
-        raise RepError(403, "forbidden", "The session policy does not allow system information.")
+        raise Refused.because(
+            403, "forbidden", "The session policy does not allow system information."
+        )
     agent = app.agents.get(session.info.item_id)
     if agent is None:
-        raise RepError(409, "offline", "The Jump Client is not connected.")
+        raise Refused.because(409, "offline", "The Jump Client is not connected.")
     try:
         return await agent.system_info(sid)
     except AgentError as err:
@@ -287,13 +258,13 @@ def _session_agent(
 ) -> tuple[Session, AgentHandle]:
     session = app.sessions.sessions.get(sid)
     if session is None or user.username not in session.info.participants:
-        raise RepError(404, "not_found", f"No session {sid} of yours is running.")
+        raise Refused.because(404, "not_found", f"No session {sid} of yours is running.")
     if not getattr(session.info.permissions, permission):
         what = permission.replace("file_transfer_", "").replace("_", " ")
-        raise RepError(403, "forbidden", f"The session policy does not allow file {what}s.")
+        raise Refused.because(403, "forbidden", f"The session policy does not allow file {what}s.")
     agent = app.agents.get(session.info.item_id)
     if agent is None:
-        raise RepError(409, "offline", "The Jump Client is not connected.")
+        raise Refused.because(409, "offline", "The Jump Client is not connected.")
     return session, agent
 
 
@@ -331,7 +302,7 @@ async def shell(ws: WebSocket, sid: str) -> None:
     await ws.accept()
     try:
         user = current_user(ws)
-    except RepError as err:
+    except Refused as err:
         await ws.close(Close.UNAUTHORIZED, err.message[:120])
         return
     session = app.sessions.sessions.get(sid)
