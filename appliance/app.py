@@ -16,7 +16,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from appliance._guard import RequestGuard
-from appliance.actions import UpgradeOrchestrator, WakeService
 from appliance.agent_api import build_agent_api
 from appliance.agents import AgentRegistry
 from appliance.agents.bundle import Bundle
@@ -40,6 +39,8 @@ from appliance.shared import SharedCounters
 from appliance.shells import ShellRelay
 from appliance.site import Site
 from appliance.support import SupportQueue
+from appliance.upgrades import UpgradeOrchestrator
+from appliance.wake import WakeService
 
 
 def _oauth_error(status: int, code: str, description: str) -> JSONResponse:

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from starlette.requests import HTTPConnection
 
 if TYPE_CHECKING:
-    from appliance.actions import UpgradeOrchestrator, WakeService
     from appliance.agents import AgentRegistry
     from appliance.agents.bundle import Bundle
     from appliance.bus import LocalBus, RedisBus
@@ -20,6 +19,8 @@ if TYPE_CHECKING:
     from appliance.shells import ShellRelay
     from appliance.site import Site
     from appliance.support import SupportQueue
+    from appliance.upgrades import UpgradeOrchestrator
+    from appliance.wake import WakeService
 
 
 @dataclass(eq=False)

@@ -17,7 +17,7 @@ from appliance._validation import answer_database_unavailable, bag_sentence, err
 from appliance.agents import NodesUnavailable
 from appliance.config_api._deps import Paging, PathId, paginate
 from appliance.errors import Refused, coded_body
-from appliance.rep_api import actions
+from appliance.rep_api import items, sessions
 from appliance.rep_api._deps import Rep, State, current_user
 from appliance.security import new_token, token_hash, verify_secret
 from appliance.services import Services, services_of
@@ -130,7 +130,8 @@ def build_rep_api(services: Services) -> FastAPI:
             chosen = items[window]
         return paginate(request, response, page, chosen, len(items))
 
-    api.include_router(actions.router)
+    api.include_router(items.router)
+    api.include_router(sessions.router)
 
     @api.get("/site", response_model=RepSite)
     async def site(_user: Rep, app: State) -> RepSite:
