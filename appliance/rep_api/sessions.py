@@ -10,10 +10,11 @@ sentence, ...details}``; the shell's websocket closes with a code of
 from __future__ import annotations
 
 import contextlib
+import logging
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, Request, Response, WebSocket
+from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
 from appliance.agents import AgentError, AgentHandle, unreachable
@@ -22,6 +23,15 @@ from appliance.rep_api._deps import Rep, State, current_user
 from appliance.services import Services, services_of
 from appliance.sessions import Session
 from domain import User
+from domain.protocol.agent import (
+    ConsoleInput,
+    ShellClose,
+    ShellInput,
+    ShellOpen,
+    ShellResize,
+    ShellSize,
+    read_console_frame,
+)
 from domain.protocol.close import Close
 from domain.protocol.rep import Invitation
 from domain.rules import Refusal
@@ -29,6 +39,7 @@ from domain.session import SessionInfo, SessionStarted
 from domain.support import SupportRequest
 
 router = APIRouter()
+log = logging.getLogger("appliance.rep_api")
 
 
 def _agent_failed(err: AgentError, code: str, sentence: str) -> Refused:
@@ -157,41 +168,34 @@ async def shell(ws: WebSocket, sid: str) -> None:
     if agent is None or not agent.shell:
         await ws.close(Close.CONFLICT, "This Jump Client offers no command shell.")
         return
+    asked = {k: v for k in ("cols", "rows") if (v := ws.query_params.get(k))}
+    try:
+        size = ShellSize.model_validate(asked)
+    except ValidationError:
+        await ws.close(Close.BAD_REQUEST, "cols and rows must be whole numbers from 1 to 1000.")
+        return
     if app.shells.attach(sid, ws):
-        await agent.send(
-            {
-                "type": "shell.open",
-                "sid": sid,
-                "cols": int(ws.query_params.get("cols", 80) or 80),
-                "rows": int(ws.query_params.get("rows", 24) or 24),
-            }
-        )
+        await agent.send(ShellOpen(sid=sid, cols=size.cols, rows=size.rows).model_dump())
     app.site.audit_now(user.username, "session.shell", session.info.item_id, sid=sid)
     try:
         while True:
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
                 break
-            try:
-                frame = orjson.loads(message.get("text") or message.get("bytes") or b"")
-            except orjson.JSONDecodeError:
+            try:  # checked here, before the Jump Client sees anything of it
+                frame = read_console_frame(message.get("text") or message.get("bytes") or b"")
+            except ValueError:
+                log.info("session %s: dropped a shell frame that is not one", sid)
                 continue
-            if not isinstance(frame, dict):
-                continue
-            if frame.get("type") == "input" and isinstance(frame.get("data"), str):
-                await agent.send({"type": "shell.input", "sid": sid, "data": frame["data"]})
-            elif frame.get("type") == "resize":
+            if isinstance(frame, ConsoleInput):
+                await agent.send(ShellInput(sid=sid, data=frame.data).model_dump())
+            else:
                 await agent.send(
-                    {
-                        "type": "shell.resize",
-                        "sid": sid,
-                        "cols": frame.get("cols", 80),
-                        "rows": frame.get("rows", 24),
-                    }
+                    ShellResize(sid=sid, cols=frame.cols, rows=frame.rows).model_dump()
                 )
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
         if app.shells.detach(sid, ws):
             with contextlib.suppress(Exception):
-                await agent.send({"type": "shell.close", "sid": sid})
+                await agent.send(ShellClose(sid=sid).model_dump())
