@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from appliance._state import Appliance
+from appliance.site import Site
 from domain import AccessContext, JumpClient, JumpGroupType, User, build_access
 from domain.filters import Subject
 from domain.groups import group_label
 
 
-def access_for(app: Appliance, user: User) -> AccessContext:
+def access_for(app: Site, user: User) -> AccessContext:
     roles = {role.id: role for role in app.repo.roles.find()}
     return build_access(
         user,
@@ -18,7 +18,7 @@ def access_for(app: Appliance, user: User) -> AccessContext:
     )
 
 
-def visible_clients(app: Appliance, access: AccessContext) -> list[JumpClient]:
+def visible_clients(app: Site, access: AccessContext) -> list[JumpClient]:
     """Every Jump Client the representative may see, in id order."""
     clauses, args = [], []
     for kind in JumpGroupType:
@@ -39,7 +39,7 @@ def visible_clients(app: Appliance, access: AccessContext) -> list[JumpClient]:
 class SubjectBuilder:
     """Builds filter subjects for one representative, names looked up once."""
 
-    def __init__(self, app: Appliance, viewer: User) -> None:
+    def __init__(self, app: Site, viewer: User) -> None:
         self._viewer = viewer.id
         self._groups = {g.id: g.name for g in app.repo.groups.find()}
         self._people = {u.id: u.display_name for u in app.repo.users.find()}

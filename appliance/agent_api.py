@@ -21,13 +21,14 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from appliance import presence
-from appliance._state import Appliance
 from appliance._validation import answer_database_unavailable
 from appliance.agents import credentials
 from appliance.agents.credentials import Credentials, UnknownClient
+from appliance.errors import Refused, coded_body
 from appliance.installation import jumpoint_address, resolve_fields
-from appliance.installer_artifact import DownloadRefused, installer_file
-from appliance.rep_api._deps import RepError
+from appliance.installer_artifact import installer_file
+from appliance.services import Services
+from appliance.site import Site
 from domain import InstallMode
 from domain.installer_params import InstallParameterError, disallowed, parse_install_parameters
 
@@ -76,45 +77,42 @@ class CheckInAnswer(BaseModel):
     max_offline_minutes: int
 
 
-def _error(err: RepError) -> JSONResponse:
-    return JSONResponse(err.body(), status_code=err.status)
-
-
-def _verify(appliance: Appliance, creds: Credentials) -> None:
+def _verify(site: Site, creds: Credentials) -> None:
     try:
-        credentials.verify(appliance.repo, creds)
+        credentials.verify(site.repo, creds)
     except UnknownClient:
-        raise RepError(
+        raise Refused.because(
             401,
             "unknown_client",
             "This Jump Client is not known to the appliance (it may have been deleted).",
         ) from None
 
 
-def build_agent_api(appliance: Appliance) -> FastAPI:
+def build_agent_api(services: Services) -> FastAPI:
     api = FastAPI(
         title="Jump Console appliance — agent API", openapi_url=None, docs_url=None, redoc_url=None
     )
-    api.state.appliance = appliance
+    api.state.appliance = services
+    site = services.site
 
     answer_database_unavailable(api, with_code=True)
 
-    @api.exception_handler(RepError)
-    async def on_error(_request: Request, exc: RepError) -> JSONResponse:
-        return _error(exc)
+    @api.exception_handler(Refused)
+    async def on_refused(_request: Request, exc: Refused) -> JSONResponse:
+        return JSONResponse(coded_body(exc.refusal), status_code=exc.status, headers=exc.headers)
 
     @api.post("/install", response_model=InstallAnswer, status_code=201)
     async def install(body: InstallRequest) -> InstallAnswer:
-        app, repo = appliance, appliance.repo
+        app, repo = site, site.repo
         installer = next((i for i in repo.installers() if i.installer_id == body.key), None)
         if installer is None:
-            raise RepError(
+            raise Refused.because(
                 404,
                 "unknown_installer",
                 "The installer key is not known to this appliance; download the installer again.",
             )
         if installer.expiration_timestamp <= app.clock.now():
-            raise RepError(
+            raise Refused.because(
                 410,
                 "installer_expired",
                 "The installer has expired; ask an "
@@ -123,10 +121,10 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
         try:
             params = parse_install_parameters(body.parameters)
         except InstallParameterError as err:
-            raise RepError(422, "invalid_parameter", str(err)) from None
+            raise Refused.because(422, "invalid_parameter", str(err)) from None
         problems = disallowed(installer, params)
         if problems:
-            raise RepError(403, "override_not_allowed", problems[0], problems=problems)
+            raise Refused.because(403, "override_not_allowed", problems[0], problems=problems)
         values = resolve_fields(app, params.overrides, installer)
         name = values.pop("name", None) or installer.name or body.hostname
         with repo.transaction():
@@ -156,18 +154,18 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
             connection_type=installer.connection_type.value,
             secret=secret,
             name=created.name,
-            days_before_deleted=repo.settings().days_before_deleted,
+            days_before_deleted=site.settings().days_before_deleted,
             max_offline_minutes=created.max_offline_minutes,
-            appliance=jumpoint_address(appliance, installer.jumpoint_proxy),
+            appliance=jumpoint_address(site, installer.jumpoint_proxy),
         )
 
     @api.post("/uninstall", status_code=204)
     async def uninstall(body: Credentials) -> JSONResponse:
-        _verify(appliance, body)
-        with presence.transitions(appliance) as batch:
+        _verify(site, body)
+        with presence.transitions(site) as batch:
             batch.mark_uninstalled(body.jump_client_id)
-            credentials.revoke(appliance.repo, body.jump_client_id)
-            appliance.audit(
+            credentials.revoke(site.repo, body.jump_client_id)
+            site.audit(
                 f"jump_client:{body.jump_client_id}",
                 "jump_client.uninstall",
                 f"jump_client:{body.jump_client_id}",
@@ -177,11 +175,11 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
     @api.post("/support-request", response_model=SupportAnswer, status_code=201)
     async def support_request(body: SupportAsk) -> SupportAnswer:
         """The user at the endpoint asks for help through the installed Jump Client."""
-        _verify(appliance, body)
-        client = appliance.repo.clients.get(body.jump_client_id)
-        if client is None or appliance.support is None:
-            raise RepError(401, "unknown_client", "This Jump Client is no longer known.")
-        request = appliance.support.raise_request(
+        _verify(site, body)
+        client = site.repo.clients.get(body.jump_client_id)
+        if client is None:
+            raise Refused.because(401, "unknown_client", "This Jump Client is no longer known.")
+        request = services.support.raise_request(
             client, body.console_user or "", body.message.strip()
         )
         how = (
@@ -199,24 +197,23 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
     @api.post("/checkin", response_model=CheckInAnswer)
     async def checkin(body: CheckIn, request: Request) -> CheckInAnswer:
         """A passive client says it is alive and where it listens for a connect request."""
-        _verify(appliance, body)
+        _verify(site, body)
         host = request.client.host if request.client else "127.0.0.1"
-        assert appliance.agents is not None
-        appliance.agents.passive[body.jump_client_id] = (
+        services.agents.passive[body.jump_client_id] = (
             body.listen_host or host,
             body.passive_port,
         )
-        repo = appliance.repo
-        with presence.transitions(appliance) as batch:
+        repo = site.repo
+        with presence.transitions(site) as batch:
             current = repo.clients.get(body.jump_client_id)
             if current is None:
-                raise RepError(401, "unknown_client", "This Jump Client is no longer known.")
+                raise Refused.because(401, "unknown_client", "This Jump Client is no longer known.")
             if not current.x_online:
                 batch.mark_online(body.jump_client_id, {"public_ip": host})
-        settings = repo.settings()
+        settings = site.settings()
         return CheckInAnswer(
             passive_port=settings.passive_port,
-            interval_s=appliance.live.interval() if appliance.live else 30,
+            interval_s=services.live.interval(),
             days_before_deleted=settings.days_before_deleted,
             max_offline_minutes=current.max_offline_minutes,
         )
@@ -226,10 +223,7 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
         """The direct download link: the 32-character key is what grants it (no sign-in),
         as with an e-mailed or copied link; an expired installer is refused."""
         address = f"{request.url.scheme}://{request.url.netloc}"
-        try:
-            name, data = installer_file(appliance, installer_id, platform, address)
-        except DownloadRefused as err:
-            raise RepError(err.status, "installer_unavailable", err.message) from None
+        name, data = installer_file(site, installer_id, platform, address)
         return Response(
             data,
             media_type="application/zip",
@@ -251,13 +245,14 @@ def build_agent_api(appliance: Appliance) -> FastAPI:
         elif jump_client_id is not None and secret:
             given = Credentials(jump_client_id=jump_client_id, secret=secret)
         if given is None or not given.secret:
-            raise RepError(401, "unauthorized", "The Jump Client's credentials are missing.")
-        _verify(appliance, given)
-        if appliance.bundle is None:
-            raise RepError(404, "no_bundle", "This appliance holds no Jump Client bundle.")
-        agent = appliance.agents.get(given.jump_client_id) if appliance.agents else None
+            raise Refused.because(401, "unauthorized", "The Jump Client's credentials are missing.")
+        _verify(site, given)
+        offered = services.bundle
+        if offered is None:
+            raise Refused.because(404, "no_bundle", "This appliance holds no Jump Client bundle.")
+        agent = services.agents.get(given.jump_client_id)
         transfer = getattr(agent, "transfer", None)
-        data = appliance.bundle.data
+        data = offered.data
 
         async def chunks() -> AsyncIterator[bytes]:
             for start in range(0, len(data), 64 * 1024):

@@ -16,15 +16,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from appliance._guard import RequestGuard
-from appliance._state import Appliance
-from appliance.actions import UpgradeOrchestrator, WakeService
 from appliance.agent_api import build_agent_api
 from appliance.agents import AgentRegistry
 from appliance.agents.bundle import Bundle
 from appliance.agents.channel import AgentChannelFirst
 from appliance.agents.remote import answer_request
 from appliance.bootstrap import bootstrap, ensure_api_account
-from appliance.bus import RedisBus, open_bus
+from appliance.bus import LocalBus, RedisBus, open_bus
 from appliance.clock import Clock, SystemClock
 from appliance.collector import keep_collections_short
 from appliance.config import ApplianceSettings
@@ -32,12 +30,17 @@ from appliance.config_api import build_config_api
 from appliance.db import Repository
 from appliance.live import LiveHub
 from appliance.maintenance import MaintenanceSweep, OrphanSweep
+from appliance.ratelimit import RateLimiter, SharedRateLimiter
 from appliance.rep_api import build_rep_api
 from appliance.security import new_token, token_hash, verify_secret
+from appliance.services import Services
 from appliance.sessions import SessionManager
 from appliance.shared import SharedCounters
 from appliance.shells import ShellRelay
+from appliance.site import Site
 from appliance.support import SupportQueue
+from appliance.upgrades import UpgradeOrchestrator
+from appliance.wake import WakeService
 
 
 def _oauth_error(status: int, code: str, description: str) -> JSONResponse:
@@ -61,16 +64,19 @@ def _client_credentials(request: Request, form: dict[str, list[str]]) -> tuple[s
     return None
 
 
-def _listen_to_other_nodes(state: Appliance, bus: RedisBus) -> None:
-    """What this node does with what the other nodes of the site tell it."""
-    bus.serve(lambda message: answer_request(state, message))
-    hub = state.live
-    assert hub is not None and state.shells is not None
-    shells = state.shells
+def _listen_to_other_nodes(services: Services, bus: RedisBus) -> None:
+    """What this node does with what the other nodes of the site tell it (told here only:
+    never sent back)."""
+    site, hub, shells = services.site, services.live, services.shells
+    bus.serve(
+        lambda message: answer_request(services.agents, services.upgrades.throttle.take, message)
+    )
 
     def changed(message: dict[str, Any]) -> None:
-        hub.publish_ids(
-            [int(i) for i in message.get("ids", [])], [int(i) for i in message.get("removed", [])]
+        site.changed(
+            [int(i) for i in message.get("ids", [])],
+            [int(i) for i in message.get("removed", [])],
+            relay=False,
         )
 
     def stats(message: dict[str, Any]) -> None:
@@ -79,29 +85,89 @@ def _listen_to_other_nodes(state: Appliance, bus: RedisBus) -> None:
             hub.record_stats(int(item_id), (cpu, disk, user, uptime, str(at)), thumbnail)
 
     def notify(message: dict[str, Any]) -> None:
-        hub.notify(set(message.get("users", [])), dict(message.get("frame", {})))
+        site.notify(set(message.get("users", [])), dict(message.get("frame", {})), relay=False)
 
     async def shell(message: dict[str, Any]) -> None:
         await shells.from_agent(dict(message.get("frame", {})))
 
-    async def site(_message: dict[str, Any]) -> None:
-        await state.site_settings_here()
+    async def settings(_message: dict[str, Any]) -> None:
+        await site.settings_changed(relay=False)
 
     def connected(message: dict[str, Any]) -> None:
         # the client connected anew to another node: sessions run here through its old
         # connection are over (it ends them on its side when a connection drops)
-        if state.sessions is not None:
-            state.sessions.client_gone(int(message.get("item", 0)))
+        site.connection_over(int(message.get("item", 0)))
 
     for kind, handler in (
         ("changed", changed),
         ("stats", stats),
         ("notify", notify),
         ("shell", shell),
-        ("site", site),
+        ("site", settings),
         ("connected", connected),
     ):
         bus.on(kind, handler)
+
+
+def _rate_limiter(
+    config: ApplianceSettings, clock: Clock, shared: SharedCounters | None
+) -> RateLimiter:
+    per_second, per_hour = config.rate_per_second, config.rate_per_hour
+    if shared is not None:
+        return SharedRateLimiter(
+            shared,
+            clock.monotonic,
+            lambda: clock.now().timestamp(),
+            per_second=per_second,
+            per_hour=per_hour,
+        )
+    return RateLimiter(clock.monotonic, per_second=per_second, per_hour=per_hour)
+
+
+def build_services(site: Site, bus: LocalBus | RedisBus, shared: SharedCounters | None) -> Services:
+    """Every service of one node, each handed its collaborators, and each listening to the
+    site events it follows."""
+    config = site.config
+    hub = LiveHub(site)
+    agents = AgentRegistry(site, bus, hub)
+    shells = ShellRelay()
+    sessions = SessionManager(site, agents, shells)
+    services = Services(
+        site=site,
+        bus=bus,
+        shared=shared,
+        limiter=_rate_limiter(config, site.clock, shared),
+        live=hub,
+        agents=agents,
+        sessions=sessions,
+        wake=WakeService(site, agents, shared),
+        upgrades=UpgradeOrchestrator(site, agents),
+        shells=shells,
+        support=SupportQueue(site),
+        bundle=(
+            Bundle.load(config.client_bundle, config.client_bundle_version)
+            if config.client_bundle is not None
+            else None
+        ),
+    )
+    site.on_items(hub.publish_ids)
+    site.on_notify(hub.notify)
+    site.on_connection_over(sessions.client_gone)
+
+    async def settings_changed() -> None:
+        hub.site_changed()
+        await agents.site_settings(site.agent_settings())
+
+    site.on_settings(settings_changed)
+    hub.before_tick.append(MaintenanceSweep(site).step)
+    hub.before_tick.append(OrphanSweep(site, bus, agents).step)
+    if isinstance(bus, RedisBus):
+        _listen_to_other_nodes(services, bus)
+    if config.demo_fleet is not None and config.simulate:
+        from appliance.simulator import DemoSimulator
+
+        hub.before_tick.append(DemoSimulator(site, hub, config.demo_seed).step)
+    return services
 
 
 def create_app(
@@ -127,31 +193,14 @@ def create_app(
         seed_demo(repo, settings, clock)
     bus = open_bus(settings.bus, settings.node_id)
     shared = SharedCounters(settings.bus) if settings.bus else None
-    state = Appliance(settings=settings, repo=repo, clock=clock, bus=bus, shared=shared)
-    hub = LiveHub(state)
-    state.live = hub
-    state.agents = AgentRegistry(state)
-    state.sessions = SessionManager(state, state.agents)
-    state.wake = WakeService(state, state.agents)
-    state.upgrades = UpgradeOrchestrator(state, state.agents)
-    state.shells = ShellRelay()
-    state.support = SupportQueue(state)
-    hub.before_tick.append(MaintenanceSweep(state).step)
-    hub.before_tick.append(OrphanSweep(state).step)
-    if settings.client_bundle is not None:
-        state.bundle = Bundle.load(settings.client_bundle, settings.client_bundle_version)
-    if isinstance(bus, RedisBus):
-        _listen_to_other_nodes(state, bus)
-    if settings.demo_fleet is not None and settings.simulate:
-        from appliance.simulator import DemoSimulator
-
-        hub.before_tick.append(DemoSimulator(state, hub, settings.demo_seed).step)
+    site = Site(settings, repo, clock, relay=bus)
+    services = build_services(site, bus, shared)
+    hub, sessions, upgrades = services.live, services.sessions, services.upgrades
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        assert state.sessions is not None and state.upgrades is not None
         await bus.start()
-        loops = [hub.run(), state.sessions.run(), state.upgrades.run()]
+        loops = [hub.run(), sessions.run(), upgrades.run()]
         if settings.gc_freeze_s > 0:
             loops.append(keep_collections_short(settings.gc_freeze_s))
         tasks = [asyncio.create_task(loop) for loop in loops]
@@ -174,7 +223,7 @@ def create_app(
         openapi_url=None,
         lifespan=lifespan,
     )
-    app.state.appliance = state
+    app.state.appliance = services
 
     @app.get("/api/health")
     async def health() -> dict[str, object]:
@@ -221,9 +270,9 @@ def create_app(
             {"message": str(message)}, status_code=exc.status_code, headers=exc.headers
         )
 
-    app.mount("/api/config/v1", build_config_api(state))
-    app.mount("/api/rep/v1", build_rep_api(state))
-    app.mount("/api/agent/v1", build_agent_api(state))
+    app.mount("/api/config/v1", build_config_api(services))
+    app.mount("/api/rep/v1", build_rep_api(services))
+    app.mount("/api/agent/v1", build_agent_api(services))
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(AgentChannelFirst, appliance=state)
+    app.add_middleware(AgentChannelFirst, services=services)
     return app

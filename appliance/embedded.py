@@ -18,11 +18,11 @@ from typing import TypeVar
 import uvicorn
 from fastapi import FastAPI
 
-from appliance._state import Appliance
 from appliance.app import create_app
 from appliance.clock import Clock
 from appliance.config import ApplianceSettings
 from appliance.security import new_installer_key
+from appliance.services import Services
 from appliance.serving import server_config
 from domain import Installer
 
@@ -107,7 +107,8 @@ class EmbeddedAppliance:
         policies, so a demo representative can jump into a real shell on this computer.
         """
         assert self.app is not None
-        state: Appliance = self.app.state.appliance
+        services: Services = self.app.state.appliance
+        state = services.site
 
         def find_or_create() -> str:
             for installer in state.repo.installers():

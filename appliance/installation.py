@@ -5,20 +5,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from appliance.config_api._refs import site_addresses
-from appliance.rep_api._deps import RepError
+from appliance.errors import Refused
 from domain import JumpGroupType
 
 if TYPE_CHECKING:
-    from appliance._state import Appliance
+    from appliance.site import Site
 
 
-def jumpoint_address(app: Appliance, jumpoint_id: int | None) -> str | None:
+def jumpoint_address(app: Site, jumpoint_id: int | None) -> str | None:
     """The address of a Jumpoint (None: none named, or it was deleted)."""
     found = app.repo.jumpoints.get(jumpoint_id) if jumpoint_id else None
     return found.address if found else None
 
 
-def resolve_fields(app: Appliance, overrides: dict[str, Any], installer: Any) -> dict[str, Any]:
+def resolve_fields(app: Site, overrides: dict[str, Any], installer: Any) -> dict[str, Any]:
     """Installer defaults + overrides → Jump Client fields (code names looked up)."""
     repo = app.repo
     values: dict[str, Any] = {
@@ -39,7 +39,7 @@ def resolve_fields(app: Appliance, overrides: dict[str, Any], installer: Any) ->
         if kind == "user":
             found = repo.user_by_name(name)
             if found is None:
-                raise RepError(
+                raise Refused.because(
                     422,
                     "unknown_code_name",
                     f"No representative is called '{name}' (from the jump group parameter).",
@@ -48,7 +48,7 @@ def resolve_fields(app: Appliance, overrides: dict[str, Any], installer: Any) ->
         else:
             groups = repo.groups.find([("code_name", name)])
             if not groups:
-                raise RepError(
+                raise Refused.because(
                     422, "unknown_code_name", f"No Jump Group has the code name '{name}'."
                 )
             values["jump_group_type"], values["jump_group_id"] = JumpGroupType.SHARED, groups[0].id
@@ -71,7 +71,7 @@ def resolve_fields(app: Appliance, overrides: dict[str, Any], installer: Any) ->
         if key in overrides:
             ids = table.ids([("code_name", overrides[key])])
             if not ids or (ids[0] == 1 and field != "jump_policy_id"):
-                raise RepError(
+                raise Refused.because(
                     422, "unknown_code_name", f"No {kind} has the code name '{overrides[key]}'."
                 )
             values[field] = ids[0]

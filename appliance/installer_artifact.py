@@ -15,7 +15,8 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-from appliance._state import Appliance
+from appliance.errors import Refused
+from appliance.site import Site
 
 PLATFORMS = ("linux-64",)
 REQUIRED = ("pydantic", "psutil", "websockets", "orjson", "platformdirs")
@@ -71,30 +72,26 @@ def build_installer(appliance: str, key: str, expires: datetime) -> bytes:
     return b"#!/usr/bin/env python3\n" + buffer.getvalue()
 
 
-class DownloadRefused(Exception):
+def _unavailable(status: int, sentence: str) -> Refused:
     """Why an installer cannot be downloaded: an HTTP status and one sentence."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+    return Refused.because(status, "installer_unavailable", sentence)
 
 
-def installer_file(app: Appliance, key: str, platform: str, appliance: str) -> tuple[str, bytes]:
+def installer_file(app: Site, key: str, platform: str, appliance: str) -> tuple[str, bytes]:
     """The file name and bytes of the installer with this key for ``platform``; it carries
     the address of the installer's Jumpoint when it names one, else ``appliance``."""
     now = app.clock.now()
     found = next((i for i in app.repo.installers() if i.installer_id == key), None)
     if found is None:
-        raise DownloadRefused(404, "No installer has this key; ask for a new download link.")
+        raise _unavailable(404, "No installer has this key; ask for a new download link.")
     if platform not in PLATFORMS:
-        raise DownloadRefused(
+        raise _unavailable(
             404,
             f"There is no installer for the platform '{platform}'; there is one for "
             f"{', '.join(PLATFORMS)}.",
         )
     if found.expiration_timestamp <= now:
-        raise DownloadRefused(410, "This installer has expired; ask an administrator to extend it.")
+        raise _unavailable(410, "This installer has expired; ask an administrator to extend it.")
     if found.jumpoint_proxy:
         jumpoint = app.repo.jumpoints.get(found.jumpoint_proxy)
         appliance = jumpoint.address if jumpoint else appliance

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from appliance._access import access_for, visible_clients
-from appliance._state import Appliance
+from appliance.site import Site
 from domain import AccessContext, JumpClient, Stats, User
 from domain.protocol.close import Close
 from domain.protocol.live import (
@@ -80,13 +80,13 @@ class Subscriber:
 class LiveHub:
     def __init__(
         self,
-        app: Appliance,
+        site: Site,
         *,
         ring_size: int = 4096,
         queue_size: int = 256,
         chunk_size: int = 1000,
     ) -> None:
-        self.app = app
+        self.site = site
         self.epoch = secrets.token_hex(8)
         self.seq = 0
         self.ring: deque[tuple[int, list[JumpClient], list[int]]] = deque(maxlen=ring_size)
@@ -102,8 +102,7 @@ class LiveHub:
     # -- inputs ------------------------------------------------------------------------------
 
     def interval(self) -> float:
-        override = self.app.settings.live_interval_s
-        return override if override else float(self.app.repo.settings().statistics_interval_s)
+        return self.site.statistics_interval()
 
     def record_stats(self, item_id: int, stats: LatestStats, thumbnail: str | None = None) -> None:
         self.latest[item_id] = stats
@@ -134,7 +133,7 @@ class LiveHub:
 
     def publish_ids(self, changed: Iterable[int] = (), removed: Iterable[int] = ()) -> int:
         """Publish items by id, reading their current state from the repository."""
-        items = [c for c in (self.app.repo.clients.get(i) for i in changed) if c is not None]
+        items = [c for c in (self.site.repo.clients.get(i) for i in changed) if c is not None]
         return self.publish(items, list(removed))
 
     def overlay(self, item: JumpClient, *, thumbnail: bool = False) -> JumpClient:
@@ -159,7 +158,7 @@ class LiveHub:
 
     def site_changed(self) -> None:
         """Tell every console the site's settings changed (interval, statistics, rules)."""
-        settings = self.app.repo.settings()
+        settings = self.site.settings()
         text = SiteChanged(
             interval_s=self.interval(), statistics=settings.statistics
         ).model_dump_json()
@@ -201,7 +200,7 @@ class LiveHub:
         """All frames of a fresh snapshot, built at once (no await), and the sub made ready."""
         while not sub.queue.empty():
             sub.queue.get_nowait()
-        items = visible_clients(self.app, sub.access)
+        items = visible_clients(self.site, sub.access)
         sub.visible = {item.id for item in items}
         frames = []
         for start in range(0, max(len(items), 1), self.chunk_size):
@@ -222,7 +221,7 @@ class LiveHub:
         oldest = self.ring[0][0] if self.ring else self.seq + 1
         if since > self.seq or since < oldest - 1:
             return None
-        sub.visible = {item.id for item in visible_clients(self.app, sub.access)}
+        sub.visible = {item.id for item in visible_clients(self.site, sub.access)}
         frames = [_dumps(resume_frame(self.seq))]
         for seq, ups, rms in self.ring:
             if seq > since:
@@ -245,7 +244,7 @@ class LiveHub:
         dirty, self._dirty = self._dirty, set()
         if not dirty or not self.subscribers:
             return
-        selected = self.app.repo.settings().statistics
+        selected = self.site.settings().statistics
         rows: dict[int, Any] = {}
         for item_id in dirty:
             latest = self.latest.get(item_id)
@@ -279,7 +278,7 @@ class LiveHub:
             try:
                 if loop.time() >= next_tick:
                     next_tick = loop.time() + self.interval()
-                    self.tick(self.app.clock.now())
+                    self.tick(self.site.clock.now())
                 else:
                     self.flush()
             except Exception:  # a bad tick must not stop the feed
@@ -289,8 +288,8 @@ class LiveHub:
 
     async def serve(self, ws: WebSocket, user: User) -> None:
         """Speak the live protocol with one console until it goes away."""
-        settings = self.app.repo.settings()
-        demo = self.app.repo.clients.count([("x_demo", True)]) > 0
+        settings = self.site.settings()
+        demo = self.site.repo.clients.count([("x_demo", True)]) > 0
         hello = Hello(
             epoch=self.epoch,
             seq=self.seq,
@@ -305,7 +304,7 @@ class LiveHub:
         except (TimeoutError, ValidationError, ValueError):
             await ws.close(Close.BAD_REQUEST, "expected a subscribe frame")
             return
-        sub = Subscriber(user, access_for(self.app, user), asyncio.Queue(self.queue_size))
+        sub = Subscriber(user, access_for(self.site, user), asyncio.Queue(self.queue_size))
         frames = None
         if request.since_seq is not None:
             frames = self._resume_frames(sub, request.since_seq)

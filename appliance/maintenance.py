@@ -13,18 +13,23 @@ import logging
 import math
 import time
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from appliance import presence
-from appliance._state import Appliance
+from appliance.site import Site
 from domain import ConnectionType, JumpClient, format_utc
 from domain.rules import maintenance
+
+if TYPE_CHECKING:
+    from appliance.agents import AgentRegistry
+    from appliance.bus import LocalBus, RedisBus
 
 log = logging.getLogger("appliance.maintenance")
 ACTOR = "system:maintenance"
 
 
 class MaintenanceSweep:
-    def __init__(self, app: Appliance, *, every: timedelta = timedelta(seconds=30)) -> None:
+    def __init__(self, app: Site, *, every: timedelta = timedelta(seconds=30)) -> None:
         self.app = app
         self.every = every
         self._last: datetime | None = None
@@ -47,7 +52,7 @@ class MaintenanceSweep:
 
     def sweep(self, now: datetime) -> tuple[list[int], list[int]]:
         """Apply the rules to every offline item; answer (changed ids, removed ids)."""
-        settings = self.app.repo.settings()
+        settings = self.app.settings()
         with presence.transitions(self.app, now) as batch:
             for client in self.candidates(now, settings.days_before_lost):
                 action = maintenance(
@@ -84,12 +89,16 @@ class OrphanSweep:
 
     def __init__(
         self,
-        app: Appliance,
+        app: Site,
+        bus: LocalBus | RedisBus,
+        agents: AgentRegistry,
         *,
         every_s: float = 5.0,
         min_age: timedelta = timedelta(seconds=15),
     ) -> None:
         self.app = app
+        self.bus = bus
+        self.agents = agents
         self.every_s = every_s
         self.min_age = min_age
         self._last = -math.inf
@@ -103,10 +112,10 @@ class OrphanSweep:
 
     def sweep(self, now: datetime) -> list[int]:
         app, repo = self.app, self.app.repo
-        elsewhere = app.bus.held_elsewhere()
-        if elsewhere is None or app.agents is None:
+        elsewhere = self.bus.held_elsewhere()
+        if elsewhere is None:
             return []
-        agents = app.agents
+        agents = self.agents
         rows = repo.execute(
             "SELECT id FROM jump_client WHERE x_online = 1 AND x_demo = 0 "
             "AND connection_type != ? AND last_connect_timestamp <= ?",

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from domain import ConnectionType, JumpClient, UninstalledBehavior
 
 if TYPE_CHECKING:
-    from appliance._state import Appliance
+    from appliance.site import Site
 
 #: the fields only this module writes once an item exists (sessions, which also clear
 #: ``x_in_session_by`` here, keep its holders while they run)
@@ -48,7 +48,7 @@ PRESENCE_FIELDS = frozenset(
 class Transitions:
     """Presence changes of one transaction; told by :func:`transitions` once it commits."""
 
-    def __init__(self, app: Appliance, now: datetime) -> None:
+    def __init__(self, app: Site, now: datetime) -> None:
         self.app = app
         self.now = now
         #: items that changed, and items removed, in the order they did
@@ -101,7 +101,7 @@ class Transitions:
     def mark_uninstalled(self, item_id: int) -> bool:
         """The client removed itself: the item is removed or kept as uninstalled, as the
         site's uninstalled behaviour says. True when it was removed."""
-        if self.app.repo.settings().uninstalled_behavior is UninstalledBehavior.REMOVE:
+        if self.app.settings().uninstalled_behavior is UninstalledBehavior.REMOVE:
             self.remove(item_id)
             return True
         current = self.app.repo.clients.get(item_id)
@@ -133,21 +133,18 @@ class Transitions:
 
     def publish(self) -> None:
         """Tell what changed (after the commit)."""
-        app = self.app
+        site = self.app
         for item_id in self._connected:
             # sessions through a connection this one replaces are over, here and elsewhere
-            if app.sessions is not None:
-                app.sessions.client_gone(item_id)
-            app.bus.broadcast("connected", {"item": item_id})
+            site.connection_over(item_id, relay=True)
         if self.changed or self.removed:
-            app.changed(self.changed, self.removed)
-        if app.sessions is not None:
-            for item_id in self._disconnected:
-                app.sessions.client_gone(item_id)
+            site.changed(self.changed, self.removed)
+        for item_id in self._disconnected:
+            site.connection_over(item_id)
 
 
 @contextmanager
-def transitions(app: Appliance, now: datetime | None = None) -> Iterator[Transitions]:
+def transitions(app: Site, now: datetime | None = None) -> Iterator[Transitions]:
     """One transaction of presence changes (as of ``now``, else the appliance's clock),
     told once it commits; nothing is told when it fails."""
     batch = Transitions(app, now if now is not None else app.clock.now())

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from appliance._access import access_for
-from appliance._state import Appliance
 from appliance.agents import AgentError, AgentHandle, AgentRegistry, unreachable
+from appliance.errors import Refused, not_found
+from appliance.shells import ShellRelay
+from appliance.site import Site
 from domain import (
     ConnectionType,
     JumpClient,
@@ -47,24 +49,6 @@ log = logging.getLogger("appliance.sessions")
 WARNINGS_MIN = (15, 5, 1)
 
 
-class RuleRefused(Exception):
-    def __init__(self, refusal: Refusal) -> None:
-        super().__init__(refusal.message)
-        self.refusal = refusal
-
-
-def forbidden(message: str) -> RuleRefused:
-    return RuleRefused(Refusal("forbidden", message, status=403))
-
-
-def not_found(item_id: int) -> RuleRefused:
-    return RuleRefused(
-        Refusal(
-            "not_found", f"No Jump Item has the id {item_id}, or you may not see it.", status=404
-        )
-    )
-
-
 @dataclass
 class Session:
     info: SessionInfo
@@ -72,9 +56,10 @@ class Session:
 
 
 class SessionManager:
-    def __init__(self, app: Appliance, agents: AgentRegistry) -> None:
+    def __init__(self, app: Site, agents: AgentRegistry, shells: ShellRelay) -> None:
         self.app = app
         self.agents = agents
+        self.shells = shells
         self.sessions: dict[str, Session] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -86,11 +71,11 @@ class SessionManager:
         with self.app.repo.transaction():
             self.app.audit(actor, action, f"jump_client:{item_id}", **detail)
 
-    def refuse(self, user: User, item_id: int, refusal: Refusal) -> RuleRefused:
+    def refuse(self, user: User, item_id: int, refusal: Refusal) -> Refused:
         self._audit(
             user.username, "session.refused", item_id, code=refusal.code, reason=refusal.message
         )
-        return RuleRefused(refusal)
+        return Refused(refusal)
 
     def on_item(self, item_id: int) -> Session | None:
         return next((s for s in self.sessions.values() if s.info.item_id == item_id), None)
@@ -136,14 +121,14 @@ class SessionManager:
         client = repo.clients.get(item_id)
         access = access_for(app, user)
         if client is None or not access.can_see(client.jump_group_type, client.jump_group_id):
-            raise not_found(item_id)
+            raise not_found(f"No Jump Item has the id {item_id}, or you may not see it.")
         running = self.on_item(item_id)
         # a session held on another node of the site shows in the shared item
         holders = running.info.participants if running else list(client.x_in_session_by)
         invited = running is not None and user.username in running.info.invited
         policy = repo.policies.get(client.jump_policy_id) if client.jump_policy_id else None
         schedule = repo.schedule(policy.id) if policy else None
-        site_mode = repo.settings().simultaneous_jumps
+        site_mode = self.app.settings().simultaneous_jumps
         now = self._now()
         verdict = start_verdict(
             client,
@@ -242,7 +227,7 @@ class SessionManager:
                 console_user=answer.console_user,
                 locked=answer.locked,
                 screen_saver=answer.screen_saver,
-                by_screen_state=repo.settings().presence_by_screen_state,
+                by_screen_state=self.app.settings().presence_by_screen_state,
             )
         chosen_id, reason = session_policy_for(client, present)
         chosen = repo.session_policies.get(chosen_id) if chosen_id else None
@@ -355,17 +340,13 @@ class SessionManager:
     def _mine(self, user: User, sid: str) -> Session:
         session = self.sessions.get(sid)
         if session is None or user.username not in session.info.participants:
-            raise RuleRefused(
-                Refusal("not_found", f"No session {sid} of yours is running.", status=404)
-            )
+            raise not_found(f"No session {sid} of yours is running.")
         return session
 
     def invite(self, user: User, sid: str, username: str) -> SessionInfo:
         session = self._mine(user, sid)
         if self.app.repo.user_by_name(username) is None:
-            raise RuleRefused(
-                Refusal("not_found", f"No representative is called '{username}'.", status=404)
-            )
+            raise not_found(f"No representative is called '{username}'.")
         info = session.info
         if username not in info.participants and username not in info.invited:
             info.invited.append(username)
@@ -391,8 +372,7 @@ class SessionManager:
                     log.warning("ending session %s on the client failed", sid)
 
             task.add_done_callback(report)
-        if self.app.shells is not None:
-            asyncio.ensure_future(self.app.shells.session_ended(sid, reason))
+        asyncio.ensure_future(self.shells.session_ended(sid, reason))
         self._mark_item(info.item_id, [])
         self._audit(by, "session.end", info.item_id, sid=sid, reason=reason)
         self._notify(session, "ended", f"The session on '{info.item_name}' ended: {reason}.")

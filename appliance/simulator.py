@@ -11,14 +11,14 @@ import random
 from datetime import datetime
 
 from appliance import presence
-from appliance._state import Appliance
 from appliance.demo import PEOPLE
 from appliance.live import LiveHub
+from appliance.site import Site
 from domain import ConnectionType, format_utc
 
 
 class DemoSimulator:
-    def __init__(self, app: Appliance, hub: LiveHub, seed: int) -> None:
+    def __init__(self, app: Site, hub: LiveHub, seed: int) -> None:
         self.app = app
         self.hub = hub
         self.rng = random.Random(seed * 7919 + 1)

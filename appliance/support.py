@@ -12,7 +12,7 @@ import secrets
 from datetime import timedelta
 
 from appliance._access import access_for
-from appliance._state import Appliance
+from appliance.site import Site
 from domain import JumpClient, User
 from domain.access import Action
 from domain.rules import Refusal
@@ -20,7 +20,7 @@ from domain.support import REQUEST_TTL_MINUTES, SupportRequest
 
 
 class SupportQueue:
-    def __init__(self, app: Appliance) -> None:
+    def __init__(self, app: Site) -> None:
         self.app = app
         self.requests: dict[str, SupportRequest] = {}
 
@@ -51,7 +51,7 @@ class SupportQueue:
             item_name=client.name,
             console_user=console_user,
             message=message,
-            elevated=self.app.repo.settings().allow_adhoc_sessions,
+            elevated=self.app.settings().allow_adhoc_sessions,
             requested_at=self.app.clock.now(),
         )
         self.requests[request.id] = request

@@ -105,7 +105,7 @@ def explain(
         refusal = wake_verdict
     if refusal is not None:
         put("wake", refusal)
-    elif isinstance(wake_verdict, str):
+    elif isinstance(wake_verdict, str) and wake_verdict:
         put("wake", None, f"{wake_verdict} on the same network sends the packet")
     else:
         put("wake", None, "a peer on the same network sends the packet")

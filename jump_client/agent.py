@@ -27,6 +27,27 @@ import orjson
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from domain.protocol.agent import (
+    FileGet,
+    FilePut,
+    PresenceAsk,
+    PromptAsk,
+    Request,
+    Response,
+    SessionEnd,
+    SessionOpen,
+    SettingsFrame,
+    ShellClose,
+    ShellFrame,
+    ShellInput,
+    ShellOpen,
+    ShellResize,
+    SystemInfoAsk,
+    Upgrade,
+    Wake,
+    read_request,
+    request_id,
+)
 from domain.rules import magic_packet
 from jump_client import files, system
 from jump_client.config import ClientConfig, now, save
@@ -121,6 +142,8 @@ class Agent:
         self.system_info: dict[str, bool] = {}  # sid -> system information allowed
         self.permissions: dict[str, dict[str, Any]] = {}  # sid -> the session's permissions
         self.restart = False
+        #: frames from the appliance refused as unreadable or unknown (never fatal)
+        self.refused_frames = 0
         self.shells: dict[str, Shell] = {}
         self.selected: list[str] = ["cpu", "console_user", "disk_usage", "uptime"]
         try:
@@ -325,9 +348,9 @@ class Agent:
                 save(config)
         return None
 
-    async def _shell(self, ws: ClientConnection, kind: str, frame: dict[str, Any]) -> None:
-        sid = str(frame.get("sid"))
-        if kind == "shell.open":
+    async def _shell(self, ws: ClientConnection, frame: ShellFrame) -> None:
+        sid = frame.sid
+        if isinstance(frame, ShellOpen):
             if not self.sessions.get(sid):
                 raise ValueError("the session policy does not allow a command shell")
             if sid not in self.shells:
@@ -336,18 +359,16 @@ class Agent:
                     with contextlib.suppress(ConnectionClosed):
                         await ws.send(orjson.dumps(out).decode())
 
-                self.shells[sid] = Shell(
-                    sid, send, cols=int(frame.get("cols", 80)), rows=int(frame.get("rows", 24))
-                )
+                self.shells[sid] = Shell(sid, send, cols=frame.cols, rows=frame.rows)
             return
         shell = self.shells.get(sid)
         if shell is None:
             return
-        if kind == "shell.input":
-            shell.write(base64.b64decode(str(frame.get("data", ""))))
-        elif kind == "shell.resize":
-            shell.resize(int(frame.get("cols", 80)), int(frame.get("rows", 24)))
-        elif kind == "shell.close":
+        if isinstance(frame, ShellInput):
+            shell.write(base64.b64decode(frame.data))
+        elif isinstance(frame, ShellResize):
+            shell.resize(frame.cols, frame.rows)
+        else:
             self.shells.pop(sid).close()
 
     def _follow(self, settings: dict[str, Any]) -> None:
@@ -380,110 +401,55 @@ class Agent:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._settings_changed.wait(), self.interval)
 
-    async def _prompt(self, ws: ClientConnection, request_id: Any, frame: dict[str, Any]) -> None:
+    async def _prompt(self, ws: ClientConnection, frame: PromptAsk) -> None:
         """Ask the present user (in its own task: the channel goes on meanwhile)."""
-        try:
-            timeout = min(max(float(frame.get("timeout_s", 30)), 1.0), 300.0)
-        except (TypeError, ValueError):
-            timeout = 30.0
-        text = str(frame.get("question", ""))[:500]
-        answer = await self.prompter.ask(text, timeout)
+        timeout = min(max(frame.timeout_s, 1.0), 300.0)
+        answer = await self.prompter.ask(frame.question[:500], timeout)
         said = {True: "accept", False: "refuse", None: None}[answer]
         log.info(
             "Asked the user to accept a session (%s): %s.", self.prompter.name, said or "no answer"
         )
-        reply = {"type": "response", "id": request_id, "ok": True, "result": {"answer": said}}
+        await self._reply(ws, Response(id=frame.id, ok=True, result={"answer": said}))
+
+    @staticmethod
+    async def _reply(ws: ClientConnection, response: Response) -> None:
         with contextlib.suppress(ConnectionClosed):
-            await ws.send(orjson.dumps(reply).decode())
+            await ws.send(response.model_dump_json())
 
     async def _answer(self, ws: ClientConnection, raw: str | bytes) -> None:
+        """Obey one frame from the appliance. A frame that is not one this client knows,
+        whole and well-formed, is refused (answered with an error when it carries an id)
+        and counted; it never stops the client."""
         try:
-            frame = orjson.loads(raw)
-            kind, request_id = frame["type"], frame.get("id")
-        except (orjson.JSONDecodeError, KeyError, TypeError):
-            log.warning("Skipped a frame from the appliance that could not be read.")
+            frame = read_request(raw)
+        except ValueError:
+            self.refused_frames += 1
+            log.warning("Refused a frame from the appliance that is not one this client knows.")
+            request = request_id(raw)
+            if request is not None:
+                refusal = "this Jump Client does not understand the request"
+                await self._reply(ws, Response.refusing(request, refusal))
             return
-        if kind == "settings":
-            self._follow(frame.get("settings") or {})
+        if isinstance(frame, SettingsFrame):
+            self._follow(frame.settings)
             save(self.config)
             log.info("Site settings changed: statistics every %d s.", int(self.interval))
             return
-        if kind == "prompt.ask":
-            task = asyncio.create_task(self._prompt(ws, request_id, frame))
+        if isinstance(frame, PromptAsk):
+            task = asyncio.create_task(self._prompt(ws, frame))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+            return
+        if isinstance(frame, ShellOpen | ShellInput | ShellResize | ShellClose):
+            try:
+                await self._shell(ws, frame)
+            except (OSError, ValueError) as err:
+                log.warning("Session %s: shell frame refused: %s.", frame.sid, err)
             return
         result: dict[str, Any] = {}
         error = None
         try:
-            if kind == "presence.ask":
-                p = await asyncio.to_thread(system.presence)
-                result = {
-                    "console_user": p.console_user,
-                    "locked": p.locked,
-                    "screen_saver": p.screen_saver,
-                }
-            elif kind == "wake":
-                await asyncio.to_thread(
-                    send_wake, self.config.wol_broadcast, str(frame["mac"]), frame.get("password")
-                )
-                log.info("Sent a wake packet for %s.", frame["mac"])  # never the password
-            elif kind in ("file.get", "file.put"):
-                permissions = self.permissions.get(str(frame.get("sid")))
-                if permissions is None:
-                    raise ValueError("no such session")
-                path = str(frame.get("path", ""))
-                if kind == "file.get":
-                    result = await asyncio.to_thread(files.download, permissions, path)
-                else:
-                    result = await asyncio.to_thread(
-                        files.upload, permissions, path, str(frame.get("data", ""))
-                    )
-                log.info(
-                    "Session %s: %s %s.",
-                    frame.get("sid"),
-                    "sent" if kind == "file.get" else "received",
-                    path,
-                )
-            elif kind == "system.info":
-                if not self.system_info.get(str(frame.get("sid"))):
-                    raise ValueError("the session policy does not allow system information")
-                result = await asyncio.to_thread(system.system_info)
-            elif kind == "session.open":
-                sid = str(frame["sid"])
-                permissions = frame.get("permissions") or {}
-                allowed = bool(permissions.get("command_shell"))
-                self.system_info[sid] = bool(permissions.get("system_info"))
-                self.permissions[sid] = dict(permissions)
-                self.sessions[sid] = allowed
-                result = {"shell": allowed}
-                log.info(
-                    "Session %s opened (command shell %s).", sid, "allowed" if allowed else "denied"
-                )
-            elif kind == "session.end":
-                sid = str(frame["sid"])
-                self.sessions.pop(sid, None)
-                shell = self.shells.pop(sid, None)
-                if shell is not None:
-                    shell.close()
-                log.info("Session %s ended: %s.", sid, frame.get("reason", ""))
-            elif kind.startswith("shell."):
-                await self._shell(ws, kind, frame)
-            elif kind == "upgrade":
-                version = str(frame.get("version", ""))
-                data = await asyncio.to_thread(fetch, self.config)
-                await asyncio.to_thread(
-                    install_bundle,
-                    Path(self.config.install_dir),
-                    version,
-                    data,
-                    str(frame.get("sha256", "")),
-                )
-                result = {"version": version}
-                self.restart = True
-                log.info("Upgraded to %s; restarting.", version)
-            else:
-                error = f"this Jump Client does not know '{kind}'"
+            result = await self._obey(frame)
         except files.TransferRefused as err:
             error = str(err)
         except UpgradeFailed as err:
@@ -491,20 +457,64 @@ class Agent:
             log.error("Upgrade refused: %s.", err)
         except (OSError, ValueError, KeyError) as err:
             error = f"{type(err).__name__}: {err}"
-        if request_id is not None:
-            await ws.send(
-                orjson.dumps(
-                    {
-                        "type": "response",
-                        "id": request_id,
-                        "ok": error is None,
-                        "result": result,
-                        "error": error,
-                    }
-                ).decode()
-            )
+        await self._reply(ws, Response(id=frame.id, ok=error is None, result=result, error=error))
         if self.restart:
             await ws.close()  # run() then starts the new version
+
+    async def _obey(self, frame: Request) -> dict[str, Any]:
+        """Carry out one request; its result (raises on a refusal)."""
+        if isinstance(frame, PresenceAsk):
+            p = await asyncio.to_thread(system.presence)
+            return {
+                "console_user": p.console_user,
+                "locked": p.locked,
+                "screen_saver": p.screen_saver,
+            }
+        if isinstance(frame, Wake):
+            await asyncio.to_thread(send_wake, self.config.wol_broadcast, frame.mac, frame.password)
+            log.info("Sent a wake packet for %s.", frame.mac)  # never the password
+            return {}
+        if isinstance(frame, FileGet | FilePut):
+            permissions = self.permissions.get(frame.sid)
+            if permissions is None:
+                raise ValueError("no such session")
+            if isinstance(frame, FileGet):
+                result = await asyncio.to_thread(files.download, permissions, frame.path)
+            else:
+                result = await asyncio.to_thread(files.upload, permissions, frame.path, frame.data)
+            sent = "sent" if isinstance(frame, FileGet) else "received"
+            log.info("Session %s: %s %s.", frame.sid, sent, frame.path)
+            return result
+        if isinstance(frame, SystemInfoAsk):
+            if not self.system_info.get(frame.sid):
+                raise ValueError("the session policy does not allow system information")
+            return await asyncio.to_thread(system.system_info)
+        if isinstance(frame, SessionOpen):
+            sid, permissions = frame.sid, frame.permissions
+            allowed = bool(permissions.get("command_shell"))
+            self.system_info[sid] = bool(permissions.get("system_info"))
+            self.permissions[sid] = dict(permissions)
+            self.sessions[sid] = allowed
+            log.info(
+                "Session %s opened (command shell %s).", sid, "allowed" if allowed else "denied"
+            )
+            return {"shell": allowed}
+        if isinstance(frame, SessionEnd):
+            self.sessions.pop(frame.sid, None)
+            shell = self.shells.pop(frame.sid, None)
+            if shell is not None:
+                shell.close()
+            log.info("Session %s ended: %s.", frame.sid, frame.reason)
+            return {}
+        if not isinstance(frame, Upgrade):  # a prompt is asked in a task of its own
+            raise ValueError(f"'{frame.type}' is not answered here")
+        data = await asyncio.to_thread(fetch, self.config)
+        await asyncio.to_thread(
+            install_bundle, Path(self.config.install_dir), frame.version, data, frame.sha256
+        )
+        self.restart = True
+        log.info("Upgraded to %s; restarting.", frame.version)
+        return {"version": frame.version}
 
 
 DEFAULT_VALIDITY = timedelta(minutes=1440)

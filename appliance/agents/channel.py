@@ -34,8 +34,8 @@ from domain import InstallMode, format_utc
 from domain.thumbnail import decode as decode_thumbnail
 
 if TYPE_CHECKING:
-    from appliance._state import Appliance
     from appliance.live import LatestStats
+    from appliance.services import Services
 
 log = logging.getLogger("appliance.agent")
 AGENT_PROTOCOL = 1
@@ -60,9 +60,9 @@ class AgentChannel:
     is online, and every layer it passes through is held that long, once per client (see
     :class:`AgentChannelFirst`)."""
 
-    def __init__(self, appliance: Appliance) -> None:
-        self.appliance = appliance
-        self.admission = Admission(appliance)
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.admission = Admission(services.site, services.shared)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         ws = WebSocket(scope, receive, send)
@@ -73,11 +73,11 @@ class AgentChannel:
                 await ws.close(1013, "the appliance's database is unavailable")
 
     async def connect(self, ws: WebSocket) -> None:
-        appliance, admission = self.appliance, self.admission
+        services, admission = self.services, self.admission
         await ws.accept()
         try:
             hello = Hello.model_validate_json(await asyncio.wait_for(ws.receive_text(), 30))
-            credentials.verify(appliance.repo, hello)
+            credentials.verify(services.site.repo, hello)
         except (TimeoutError, ValidationError, ValueError):
             await ws.send_text('{"type": "reject", "reason": "bad_hello"}')
             await ws.close(4400)
@@ -93,23 +93,23 @@ class AgentChannel:
             )
             await ws.close(1013)
             return
-        item_id, connected_at = hello.jump_client_id, appliance.clock.now()
-        max_offline = _record_connection(appliance, ws, hello, connected_at)
+        item_id, connected_at = hello.jump_client_id, services.site.clock.now()
+        max_offline = _record_connection(services, ws, hello, connected_at)
         del hello  # not kept for as long as the client stays connected
         if max_offline is None:
             await ws.send_text('{"type": "reject", "reason": "deleted"}')
             await ws.close(4401)
             return
-        await _serve_agent(appliance, ws, item_id, connected_at, max_offline)
+        await _serve_agent(services, ws, item_id, connected_at, max_offline)
 
 
 class AgentChannelFirst:
     """Middleware (outermost of the app's own) that hands the agent channel's websockets
     to :class:`AgentChannel` and everything else to the APIs."""
 
-    def __init__(self, app: ASGIApp, *, appliance: Appliance) -> None:
+    def __init__(self, app: ASGIApp, *, services: Services) -> None:
         self.app = app
-        self.channel = AgentChannel(appliance)
+        self.channel = AgentChannel(services)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and scope["path"] == AGENT_CONNECT:
@@ -119,7 +119,7 @@ class AgentChannelFirst:
 
 
 def _record_connection(
-    app: Appliance, ws: WebSocket, hello: Hello, connected_at: datetime
+    app: Services, ws: WebSocket, hello: Hello, connected_at: datetime
 ) -> int | None:
     """What the hello says, into the item; the item's max offline minutes (None: the item
     was deleted)."""
@@ -142,17 +142,16 @@ def _record_connection(
     ):
         if value:
             details[key] = value
-    with presence.transitions(app, connected_at) as batch:
+    with presence.transitions(app.site, connected_at) as batch:
         updated = batch.mark_online(hello.jump_client_id, details)
     return updated.max_offline_minutes if updated is not None else None
 
 
 async def _serve_agent(
-    app: Appliance, ws: WebSocket, item_id: int, connected_at: datetime, max_offline: int
+    app: Services, ws: WebSocket, item_id: int, connected_at: datetime, max_offline: int
 ) -> None:
     """The connection of a client that said hello (and is online), until it ends."""
     agent = RemoteAgent(item_id, ws, app.bundle)
-    assert app.agents is not None
     app.agents.register(agent)
     await ws.send_text(
         orjson.dumps(
@@ -161,14 +160,14 @@ async def _serve_agent(
                 "jump_client_id": item_id,
                 "protocol": AGENT_PROTOCOL,
                 "settings": {
-                    **app.agent_settings(),
+                    **app.site.agent_settings(),
                     "max_offline_minutes": max_offline,
                 },
             }
         ).decode()
     )
     # real time, not the appliance's clock: this is about how fast bytes arrive
-    guard = ChannelGuard(time.monotonic, app.live.interval if app.live else lambda: 30.0)
+    guard = ChannelGuard(time.monotonic, app.live.interval)
     try:
         while True:
             raw = await ws.receive_text()
@@ -183,7 +182,7 @@ async def _serve_agent(
                     break
                 continue
             kind = frame.get("type")
-            if kind == "stats" and app.live is not None:
+            if kind == "stats":
                 if guard.flooding():
                     log.warning("agent %s floods statistics; disconnected", item_id)
                     await ws.close(CLOSE_FLOOD, "statistics sent faster than the site interval")
@@ -191,7 +190,7 @@ async def _serve_agent(
                 _record_stats(app, item_id, frame)
             elif kind == "response":
                 agent.answered(frame)
-            elif kind in ("shell.output", "shell.exit") and app.shells is not None:
+            elif kind in ("shell.output", "shell.exit"):
                 await app.shells.from_agent(frame)
                 app.bus.broadcast("shell", {"frame": frame})  # viewers on other nodes
     except (WebSocketDisconnect, RuntimeError):
@@ -201,14 +200,14 @@ async def _serve_agent(
             _gone(app, item_id, connected_at)
 
 
-def _gone(app: Appliance, item_id: int, connected_at: datetime) -> None:
+def _gone(app: Services, item_id: int, connected_at: datetime) -> None:
     """The client's connection ended: offline, unless it has connected again since (to this
     node or another: its newer connection is the one that counts)."""
-    with presence.transitions(app) as batch, contextlib.suppress(ValidationError):
+    with presence.transitions(app.site) as batch, contextlib.suppress(ValidationError):
         batch.mark_offline(item_id, connected_at=connected_at)
 
 
-def _record_stats(app: Appliance, item_id: int, frame: dict[str, Any]) -> None:
+def _record_stats(app: Services, item_id: int, frame: dict[str, Any]) -> None:
     def number(key: str, high: float) -> float | None:
         value = frame.get(key)
         if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= high:
@@ -218,7 +217,6 @@ def _record_stats(app: Appliance, item_id: int, frame: dict[str, Any]) -> None:
     user = frame.get("console_user")
     uptime = frame.get("uptime_s")
     thumbnail = frame.get("thumbnail")
-    assert app.live is not None
     stats: LatestStats = (
         number("cpu_percent", 100),
         number("disk_percent", 100),
@@ -226,7 +224,7 @@ def _record_stats(app: Appliance, item_id: int, frame: dict[str, Any]) -> None:
         uptime
         if isinstance(uptime, int) and not isinstance(uptime, bool) and uptime >= 0
         else None,
-        format_utc(app.clock.now().replace(microsecond=0)),
+        format_utc(app.site.clock.now().replace(microsecond=0)),
     )
     picture = thumbnail if decode_thumbnail(thumbnail) is not None else None
     app.live.record_stats(item_id, stats, thumbnail=picture)

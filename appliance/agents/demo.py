@@ -19,7 +19,8 @@ from domain.rules import magic_packet
 from domain.session_policy import ResolvedPermissions
 
 if TYPE_CHECKING:
-    from appliance._state import Appliance
+    from appliance.live import LiveHub
+    from appliance.site import Site
 
 
 def parse_host_port(text: str, default_port: int = 9) -> tuple[str, int]:
@@ -35,8 +36,9 @@ class DemoAgent:
     shell = False
     connected = True
 
-    def __init__(self, app: Appliance, item_id: int) -> None:
+    def __init__(self, app: Site, live: LiveHub, item_id: int) -> None:
         self.app = app
+        self.live = live
         self.item_id = item_id
         self._locked = random.Random(item_id * 31 + 7).random() < 0.2
 
@@ -44,7 +46,7 @@ class DemoAgent:
         client = self.app.repo.clients.get(self.item_id)
         user = None
         if client is not None:
-            latest = self.app.live.latest.get(self.item_id) if self.app.live else None
+            latest = self.live.latest.get(self.item_id)
             user = (latest[2] if latest else None) or client.console_user or None
         return PresenceAnswer(user, self._locked, False)
 
@@ -60,7 +62,7 @@ class DemoAgent:
         return updated is not None
 
     async def wake(self, mac: str, password: bytes | None) -> None:
-        host, port = parse_host_port(self.app.settings.wol_broadcast)
+        host, port = parse_host_port(self.app.config.wol_broadcast)
         packet = magic_packet(mac, password)
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)

@@ -9,10 +9,10 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from appliance.shared import SharedUnavailable
+from appliance.shared import SharedCounters, SharedUnavailable
 
 if TYPE_CHECKING:
-    from appliance._state import Appliance
+    from appliance.site import Site
 
 CLOSE_GARBAGE = 4400
 CLOSE_FLOOD = 4429
@@ -69,18 +69,19 @@ class Admission:
     about ``rate`` attempts a second, whatever the size of the fleet.
     """
 
-    def __init__(self, app: Appliance) -> None:
+    def __init__(self, app: Site, shared: SharedCounters | None = None) -> None:
         self.app = app
+        self.shared = shared
         self._tokens: float | None = None  # full on first use: one second's worth
         self._at = app.clock.monotonic()
         self._queue_until = self._at
 
     def admit(self) -> float | None:
         """None when admitted, else the seconds to wait before trying again."""
-        rate = float(self.app.repo.settings().connection_rate)
-        if self.app.shared is not None:  # several nodes: one rate for the whole site
+        rate = float(self.app.settings().connection_rate)
+        if self.shared is not None:  # several nodes: one rate for the whole site
             with contextlib.suppress(SharedUnavailable):
-                return self.app.shared.admit(rate, time.time())
+                return self.shared.admit(rate, time.time())
         now = self.app.clock.monotonic()
         tokens = rate if self._tokens is None else self._tokens
         self._tokens = min(rate, tokens + (now - self._at) * rate)

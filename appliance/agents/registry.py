@@ -16,14 +16,18 @@ from appliance.agents.passive import PassiveAgent
 from appliance.agents.remote import held_somewhere, remote_handle
 
 if TYPE_CHECKING:
-    from appliance._state import Appliance
+    from appliance.bus import LocalBus, RedisBus
+    from appliance.live import LiveHub
+    from appliance.site import Site
 
 
 class AgentRegistry:
     """Connected Jump Clients by item id; demo items get a :class:`DemoAgent`."""
 
-    def __init__(self, app: Appliance) -> None:
-        self.app = app
+    def __init__(self, site: Site, bus: LocalBus | RedisBus, live: LiveHub) -> None:
+        self.site = site
+        self.bus = bus
+        self.live = live
         self._agents: dict[int, AgentHandle] = {}
         self.passive: dict[int, tuple[str, int]] = {}  # item -> where it listens
         self._arrived: dict[int, asyncio.Event] = {}
@@ -31,7 +35,7 @@ class AgentRegistry:
     def register(self, agent: AgentHandle) -> None:
         """A Jump Client connected to this node (other nodes learn that this node holds it)."""
         self._agents[agent.item_id] = agent
-        self.app.bus.holds(agent.item_id, True)
+        self.bus.holds(agent.item_id, True)
         event = self._arrived.pop(agent.item_id, None)
         if event is not None:
             event.set()
@@ -57,7 +61,7 @@ class AgentRegistry:
         if agent is not None and self._agents.get(item_id) is not agent:
             return False
         if self._agents.pop(item_id, None) is not None:
-            self.app.bus.holds(item_id, False)
+            self.bus.holds(item_id, False)
         return True
 
     def local(self, item_id: int) -> AgentHandle | None:
@@ -73,16 +77,16 @@ class AgentRegistry:
         endpoint = self.passive.get(item_id)
         if endpoint is not None:
             return PassiveAgent(self, item_id, endpoint)
-        remote = remote_handle(self.app.bus, item_id)
+        remote = remote_handle(self.bus, item_id)
         if remote is not None:
             return remote
-        client = self.app.repo.clients.get(item_id)
+        client = self.site.repo.clients.get(item_id)
         if client is not None and client.x_online:
-            remote = held_somewhere(self.app.bus, item_id)
+            remote = held_somewhere(self.bus, item_id)
             if remote is not None:
                 return remote
         if client is not None and client.x_demo:
-            demo = DemoAgent(self.app, item_id)
+            demo = DemoAgent(self.site, self.live, item_id)
             self._agents[item_id] = demo
             return demo
         return None

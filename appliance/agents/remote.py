@@ -17,7 +17,7 @@ from appliance.bus import BusUnavailable, LocalBus, RedisBus
 from domain.session_policy import ResolvedPermissions
 
 if TYPE_CHECKING:
-    from appliance._state import Appliance
+    from appliance.agents.registry import AgentRegistry
 
 
 class NodeAgent:
@@ -107,19 +107,20 @@ def held_somewhere(bus: LocalBus | RedisBus, item_id: int) -> AgentHandle | None
     return NodeAgent(bus, "?", item_id)
 
 
-async def answer_request(app: Appliance, message: dict[str, Any]) -> dict[str, Any]:
+async def answer_request(
+    agents: AgentRegistry, throttle: Transfer, message: dict[str, Any]
+) -> dict[str, Any]:
     """Another node asks something of a client held here: ``{ok, result}`` or ``{ok: false,
     error}`` with the sentence the client (or this node) gave."""
     try:
-        return {"ok": True, "result": await _serve(app, message)}
+        return {"ok": True, "result": await _serve(agents, throttle, message)}
     except AgentError as err:
         return {"ok": False, "error": str(err)}
 
 
-async def _serve(app: Appliance, message: dict[str, Any]) -> Any:
-    assert app.agents is not None
+async def _serve(agents: AgentRegistry, throttle: Transfer, message: dict[str, Any]) -> Any:
     item_id = int(message.get("item", 0))
-    agent = app.agents.local(item_id)
+    agent = agents.local(item_id)
     if agent is None:
         raise AgentError("the Jump Client is no longer connected")
     method = str(message.get("method"))
@@ -154,8 +155,5 @@ async def _serve(app: Appliance, message: dict[str, Any]) -> Any:
         )
         return None
     if method == "upgrade":
-        assert app.upgrades is not None
-        return await agent.upgrade(
-            str(args["version"]), int(args["size"]), app.upgrades.throttle.take
-        )
+        return await agent.upgrade(str(args["version"]), int(args["size"]), throttle)
     raise AgentError(f"unknown request {method!r}")

@@ -12,7 +12,6 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from appliance._state import Appliance
 from appliance._validation import (
     answer_database_unavailable,
     bag_sentence,
@@ -20,10 +19,11 @@ from appliance._validation import (
     unknown_field,
 )
 from appliance.config_api import groups, jump_clients, policies, site
-from appliance.config_api._deps import ApiError
+from appliance.errors import Refused, config_body
 from appliance.ratelimit import Verdict
+from appliance.services import Services
 
-__all__ = ["ApiError", "build_config_api"]
+__all__ = ["build_config_api"]
 
 
 class _RateLimitHeaders:
@@ -116,7 +116,7 @@ def _validation_response(errors: Any) -> JSONResponse:
     return _json(422, {"message": bag_sentence(bag), "errors": bag})
 
 
-def build_config_api(appliance: Appliance) -> FastAPI:
+def build_config_api(services: Services) -> FastAPI:
     api = FastAPI(
         title="Jump Console appliance — Config API",
         version="1",
@@ -124,13 +124,13 @@ def build_config_api(appliance: Appliance) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
     )
-    api.state.appliance = appliance
+    api.state.appliance = services
     answer_database_unavailable(api, with_code=False)
     api.add_middleware(_RateLimitHeaders)
 
-    @api.exception_handler(ApiError)
-    async def on_api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return _json(exc.status, exc.body(), exc.headers)
+    @api.exception_handler(Refused)
+    async def on_refused(_request: Request, exc: Refused) -> JSONResponse:
+        return _json(exc.status, config_body(exc.refusal), exc.headers)
 
     async def on_invalid(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError | ValidationError)

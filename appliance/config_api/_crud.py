@@ -10,22 +10,22 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
-from appliance._state import Appliance
 from appliance.config_api._deps import (
     Paging,
     PathId,
     Reader,
     State,
     Writer,
-    invalid,
     not_found,
     paginate,
 )
 from appliance.db._table import Table
+from appliance.errors import invalid
+from appliance.site import Site
 from domain._types import Patch
 
-Hook = Callable[[Appliance, int], None]
-Check = Callable[[Appliance, dict[str, Any]], None]
+Hook = Callable[[Site, int], None]
+Check = Callable[[Site, dict[str, Any]], None]
 
 
 def add_crud(
@@ -33,7 +33,7 @@ def add_crud(
     *,
     path: str,
     kind: str,
-    table: Callable[[Appliance], Table[Any]],
+    table: Callable[[Site], Table[Any]],
     model: type[BaseModel],
     create: type[BaseModel] | None,
     update: type[Patch] | None,

@@ -5,55 +5,30 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Path, Query, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
-from appliance._state import Appliance, appliance_of
+from appliance.errors import Refused
+from appliance.live import LiveHub
 from appliance.security import token_hash
+from appliance.services import services_of
+from appliance.site import Site
 from domain import ApiAccess
 from domain._types import MAX_ID
 
 T = TypeVar("T", bound=BaseModel)
 
 
-class ApiError(Exception):
-    """An answer other than success: status, one sentence, and for 422 the field error bag."""
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        *,
-        errors: dict[str, list[str]] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.errors = errors
-        self.headers = headers or {}
-
-    def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"message": self.message}
-        if self.errors is not None:
-            body["errors"] = self.errors
-        return body
+def not_found(kind: str, id_: int) -> Refused:
+    return Refused.because(404, "not_found", f"No {kind} has the id {id_}.")
 
 
-def not_found(kind: str, id_: int) -> ApiError:
-    return ApiError(404, f"No {kind} has the id {id_}.")
-
-
-def invalid(field: str, message: str) -> ApiError:
-    return ApiError(422, f"The request is invalid: {field} {message}.", errors={field: [message]})
-
-
-def _unauthorized(message: str) -> ApiError:
-    return ApiError(401, message, headers={"WWW-Authenticate": "Bearer"})
+def _unauthorized(message: str) -> Refused:
+    return Refused.because(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
 
 
 _allowed_query: dict[int, frozenset[str]] = {}
@@ -92,7 +67,8 @@ class Caller:
 
 def current_account(request: Request) -> Caller:
     """The caller of the bearer token; spends one request of its rate limit."""
-    app = appliance_of(request)
+    services = services_of(request)
+    app = services.site
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -103,7 +79,9 @@ def current_account(request: Request) -> Caller:
     if found[0] == "rep":
         user = app.repo.users.get(found[1])
         if user is None or not user.is_admin:
-            raise ApiError(403, "Only site administrators may use the Config API from a console.")
+            raise Refused.because(
+                403, "forbidden", "Only site administrators may use the Config API from a console."
+            )
         caller = Caller(f"rep:{user.username}", ApiAccess.FULL_ACCESS, f"rep:{user.id}")
     else:
         row = app.repo.execute(
@@ -113,11 +91,12 @@ def current_account(request: Request) -> Caller:
         if account is None:
             raise _unauthorized("The token's API account no longer exists.")
         caller = Caller(f"api:{account[0].client_id}", account[0].access, f"api:{account[0].id}")
-    verdict = app.limiter.check(caller.rate_key)
+    verdict = services.limiter.check(caller.rate_key)
     request.state.ratelimit = verdict
     if not verdict.allowed:
-        raise ApiError(
+        raise Refused.because(
             429,
+            "rate_limited",
             f"Too many requests for this API account; retry in {verdict.retry_after} s.",
             headers={"Retry-After": str(verdict.retry_after)},
         )
@@ -126,7 +105,9 @@ def current_account(request: Request) -> Caller:
 
 def writing_account(account: Annotated[Caller, Depends(current_account)]) -> Caller:
     if account.access is not ApiAccess.FULL_ACCESS:
-        raise ApiError(403, "This API account may only read; ask for full access to change data.")
+        raise Refused.because(
+            403, "forbidden", "This API account may only read; ask for full access to change data."
+        )
     return account
 
 
@@ -137,11 +118,16 @@ Reader = Annotated[Caller, Depends(current_account)]
 Writer = Annotated[Caller, Depends(writing_account)]
 
 
-def the_appliance(request: Request) -> Appliance:
-    return appliance_of(request)
+def the_site(request: Request) -> Site:
+    return services_of(request).site
 
 
-State = Annotated[Appliance, Depends(the_appliance)]
+def the_live_hub(request: Request) -> LiveHub:
+    return services_of(request).live
+
+
+State = Annotated[Site, Depends(the_site)]
+Live = Annotated[LiveHub, Depends(the_live_hub)]
 
 
 @dataclass(frozen=True, slots=True)

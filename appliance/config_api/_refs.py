@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from appliance._state import Appliance
-from appliance.config_api._deps import invalid
+from appliance.errors import invalid
+from appliance.site import Site
 from domain import JumpGroupType
 
 
-def check_references(app: Appliance, values: Mapping[str, Any]) -> None:
+def check_references(app: Site, values: Mapping[str, Any]) -> None:
     """Raise a 422 naming the first field whose target does not exist."""
     repo = app.repo
     if "jump_group_id" in values:
@@ -35,5 +35,5 @@ def check_references(app: Appliance, values: Mapping[str, Any]) -> None:
         raise invalid("public_site_address", f"'{address}' is not an address of a public site")
 
 
-def site_addresses(app: Appliance) -> set[str]:
+def site_addresses(app: Site) -> set[str]:
     return {a for site in app.repo.public_sites.find() for a in site.addresses}

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from appliance._state import Appliance
 from appliance.config_api._crud import add_crud
 from appliance.config_api._deps import (
-    ApiError,
     PathId,
     Reader,
     State,
     Writer,
-    invalid,
     not_found,
     reject_unknown_query,
 )
+from appliance.errors import Refused, invalid
+from appliance.site import Site
 from domain import (
     JumpGroup,
     JumpGroupCreate,
@@ -30,13 +29,13 @@ from domain.groups import JumpGroupMemberUpdate
 router = APIRouter(tags=["jump-group"], dependencies=[Depends(reject_unknown_query)])
 
 
-def _unique_name(app: Appliance, values: dict[str, object]) -> None:
+def _unique_name(app: Site, values: dict[str, object]) -> None:
     name = values.get("name")
     if isinstance(name, str) and app.repo.groups.count([("name", name)]):
         raise invalid("name", f"'{name}' is already the name of a Jump Group")
 
 
-def _delete_items(app: Appliance, group_id: int) -> None:
+def _delete_items(app: Site, group_id: int) -> None:
     where = [("jump_group_type", JumpGroupType.SHARED.value), ("jump_group_id", group_id)]
     gone = app.repo.clients.ids(where)
     app.repo.clients.delete_where(where)
@@ -79,14 +78,14 @@ add_crud(
 )
 
 
-def _group(app: Appliance, group_id: int) -> JumpGroup:
+def _group(app: Site, group_id: int) -> JumpGroup:
     group = app.repo.groups.get(group_id)
     if group is None:
         raise not_found("Jump Group", group_id)
     return group
 
 
-def _check_member(app: Appliance, user_id: int, role_id: int) -> None:
+def _check_member(app: Site, user_id: int, role_id: int) -> None:
     if app.repo.users.get(user_id) is None:
         raise invalid("user_id", f"names no user (id {user_id})")
     if app.repo.roles.get(role_id) is None:
@@ -125,12 +124,14 @@ async def add_member(
     return body
 
 
-def _member(app: Appliance, group_id: int, user_id: int) -> JumpGroupMember:
+def _member(app: Site, group_id: int, user_id: int) -> JumpGroupMember:
     _group(app, group_id)
     for member in app.repo.members(group_id):
         if member.user_id == user_id:
             return member
-    raise ApiError(404, f"User {user_id} is not a member of Jump Group {group_id}.")
+    raise Refused.because(
+        404, "not_found", f"User {user_id} is not a member of Jump Group {group_id}."
+    )
 
 
 @router.get("/jump-group/{id}/user/{user_id}", response_model=JumpGroupMember)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from appliance.config_api._deps import (
+    Live,
     Paging,
     PathId,
     Reader,
@@ -31,6 +32,7 @@ async def list_jump_clients(
     request: Request,
     response: Response,
     app: State,
+    live: Live,
     _account: Reader,
     page: Paging,
     name: str | None = None,
@@ -60,18 +62,18 @@ async def list_jump_clients(
     with app.repo.reading():
         total = app.repo.clients.count(where)
         items = [
-            app.with_stats(c)
+            live.overlay(c)
             for c in app.repo.clients.find(where, limit=page.per_page, offset=page.offset)
         ]
     return paginate(request, response, page, items, total)
 
 
 @router.get("/jump-client/{id}", response_model=JumpClient)
-async def get_jump_client(id: PathId, app: State, _account: Reader) -> JumpClient:
+async def get_jump_client(id: PathId, app: State, live: Live, _account: Reader) -> JumpClient:
     client = app.repo.clients.get(id)
     if client is None:
         raise not_found("Jump Client", id)
-    return app.with_stats(client, thumbnail=True)
+    return live.overlay(client, thumbnail=True)
 
 
 @router.patch("/jump-client/{id}", response_model=JumpClient)

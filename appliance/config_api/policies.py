@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from appliance._state import Appliance
 from appliance.config_api._crud import add_crud
 from appliance.config_api._deps import (
-    ApiError,
     PathId,
     Reader,
     State,
@@ -15,6 +13,8 @@ from appliance.config_api._deps import (
     not_found,
     reject_unknown_query,
 )
+from appliance.errors import Refused
+from appliance.site import Site
 from domain import (
     JumpPolicy,
     JumpPolicyCreate,
@@ -40,10 +40,11 @@ add_crud(
 )
 
 
-def _keep_site_default(_app: Appliance, id_: int) -> None:
+def _keep_site_default(_app: Site, id_: int) -> None:
     if id_ == SITE_DEFAULT_SESSION_POLICY_ID:
-        raise ApiError(
+        raise Refused.because(
             422,
+            "invalid",
             "The site default session policy (id 1) cannot be deleted; edit it instead.",
             errors={"id": ["the site default session policy cannot be deleted"]},
         )

@@ -10,24 +10,23 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 
 from appliance import mailer
-from appliance._state import Appliance
 from appliance.config_api._crud import add_crud
 from appliance.config_api._deps import (
-    ApiError,
     Paging,
     PathId,
     Reader,
     State,
     Writer,
-    invalid,
     not_found,
     paginate,
     reject_unknown_query,
 )
 from appliance.config_api._refs import check_references
-from appliance.installer_artifact import PLATFORMS, DownloadRefused, installer_file
+from appliance.errors import Refused, invalid
+from appliance.installer_artifact import PLATFORMS, installer_file
 from appliance.mailer import installer_message
 from appliance.security import new_installer_key
+from appliance.site import Site
 from domain import (
     Installer,
     InstallerCreate,
@@ -55,11 +54,12 @@ add_crud(
 )
 
 
-def _jumpoint_in_use(app: Appliance, id_: int) -> None:
+def _jumpoint_in_use(app: Site, id_: int) -> None:
     users = [i.id for i in app.repo.installers() if i.jumpoint_proxy == id_]
     if users:
-        raise ApiError(
+        raise Refused.because(
             409,
+            "in_use",
             f"Installers {', '.join(map(str, users))} send their clients through this "
             "Jumpoint; change or delete them first.",
         )
@@ -80,7 +80,7 @@ add_crud(
 
 @router.get("/jump-client/settings", response_model=JumpClientSettings, tags=["settings"])
 async def get_settings(app: State, _account: Reader) -> JumpClientSettings:
-    return app.repo.settings()
+    return app.settings()
 
 
 @router.patch("/jump-client/settings", response_model=JumpClientSettings, tags=["settings"])
@@ -94,7 +94,7 @@ async def patch_settings(
         old, new = current.model_dump(mode="json"), updated.model_dump(mode="json")
         changed = {k: [old[k], new[k]] for k in new if old[k] != new[k]}
         app.audit(account.actor, "settings.update", "jump_client_settings", changes=changed)
-    await app.site_settings_changed()
+    await app.settings_changed()
     return updated
 
 
@@ -119,7 +119,7 @@ async def patch_smtp(body: SmtpSettingsUpdate, app: State, account: Writer) -> S
     return app.repo.smtp()[0]
 
 
-def _installer(app: Appliance, id_: int) -> Installer:
+def _installer(app: Site, id_: int) -> Installer:
     installer = app.repo.installer(id_)
     if installer is None:
         raise not_found("installer", id_)
@@ -166,12 +166,12 @@ async def download_installer(
     appliance = f"{request.url.scheme}://{request.url.netloc}"
     try:
         name, data = installer_file(app, installer_id, platform, appliance)
-    except DownloadRefused as err:
+    except Refused as err:
         if err.status == 410:
             raise invalid(
                 "installer_id", "names an installer that has expired; extend it first"
             ) from None
-        raise ApiError(err.status, err.message) from None
+        raise
     return Response(
         data,
         media_type="application/zip",
@@ -224,7 +224,7 @@ async def email_installer(
     try:
         await asyncio.to_thread(mailer.send, smtp, password, body.recipients, subject, text)
     except mailer.MailError as err:
-        raise ApiError(502, str(err)) from None
+        raise Refused.because(502, "mail_failed", str(err)) from None
     app.audit_now_target(
         account.actor, "installer.email", f"installer:{id}", recipients=body.recipients
     )

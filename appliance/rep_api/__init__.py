@@ -13,13 +13,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from appliance._access import SubjectBuilder, access_for, visible_clients
-from appliance._state import Appliance
 from appliance._validation import answer_database_unavailable, bag_sentence, error_bag
 from appliance.agents import NodesUnavailable
 from appliance.config_api._deps import Paging, PathId, paginate
-from appliance.rep_api import actions
-from appliance.rep_api._deps import Rep, RepError, State, current_user
+from appliance.errors import Refused, coded_body
+from appliance.rep_api import items, sessions
+from appliance.rep_api._deps import Rep, State, current_user
 from appliance.security import new_token, token_hash, verify_secret
+from appliance.services import Services, services_of
 from domain import FilterError, JumpClient, Schedule
 from domain.filters import parse
 from domain.jump_policy import JumpPolicyWithSchedule
@@ -27,7 +28,7 @@ from domain.protocol.close import Close
 from domain.protocol.rep import GroupAccess, Login, Me, TokenAnswer
 from domain.site import RepSite
 
-__all__ = ["RepError", "build_rep_api"]
+__all__ = ["build_rep_api"]
 
 
 def _invalid(errors: Any) -> JSONResponse:
@@ -36,7 +37,7 @@ def _invalid(errors: Any) -> JSONResponse:
     return JSONResponse(body, status_code=422)
 
 
-def build_rep_api(appliance: Appliance) -> FastAPI:
+def build_rep_api(services: Services) -> FastAPI:
     api = FastAPI(
         title="Jump Console appliance — representative API",
         version="1",
@@ -44,16 +45,18 @@ def build_rep_api(appliance: Appliance) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    api.state.appliance = appliance
+    api.state.appliance = services
 
     answer_database_unavailable(api, with_code=True)
 
-    @api.exception_handler(RepError)
-    async def on_rep_error(_request: Request, exc: RepError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    @api.exception_handler(Refused)
+    async def on_refused(_request: Request, exc: Refused) -> JSONResponse:
+        headers = dict(exc.headers)
+        if exc.status == 401:
+            headers.setdefault("WWW-Authenticate", "Bearer")
         if exc.status == 503:  # the site is briefly in trouble: worth trying again
-            headers = {"Retry-After": str(NodesUnavailable.retry_after_s)}
-        return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
+            headers.setdefault("Retry-After", str(NodesUnavailable.retry_after_s))
+        return JSONResponse(coded_body(exc.refusal), status_code=exc.status, headers=headers)
 
     async def on_invalid(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError | ValidationError)
@@ -71,32 +74,32 @@ def build_rep_api(appliance: Appliance) -> FastAPI:
 
     @api.post("/login", response_model=TokenAnswer)
     async def login(body: Login, app: State) -> TokenAnswer:
-        found = app.repo.user_by_name(body.username)
+        found = app.site.repo.user_by_name(body.username)
         ok = found is not None and await run_in_threadpool(verify_secret, body.password, found[1])
         if not ok or found is None:
-            with app.repo.transaction():
-                app.audit(body.username, "login.refused", "rep_api")
-            raise RepError(401, "invalid_credentials", "The username or password is wrong.")
+            with app.site.repo.transaction():
+                app.site.audit(body.username, "login.refused", "rep_api")
+            raise Refused.because(401, "invalid_credentials", "The username or password is wrong.")
         user = found[0]
         token = new_token()
-        issued = app.clock.now().timestamp()
-        ttl = app.settings.rep_token_ttl_s
-        with app.repo.transaction():
-            app.repo.add_token(
+        issued = app.site.clock.now().timestamp()
+        ttl = app.site.config.rep_token_ttl_s
+        with app.site.repo.transaction():
+            app.site.repo.add_token(
                 token_hash(token),
                 "rep",
                 user.id,
                 issued,
                 issued + ttl,
-                keep=app.settings.max_tokens_per_account,
+                keep=app.site.config.max_tokens_per_account,
             )
-            app.audit(user.username, "login", "rep_api")
+            app.site.audit(user.username, "login", "rep_api")
         return TokenAnswer(access_token=token, expires_in=ttl)
 
     @api.get("/me", response_model=Me)
     async def me(user: Rep, app: State) -> Me:
-        access = access_for(app, user)
-        labels = SubjectBuilder(app, user)
+        access = access_for(app.site, user)
+        labels = SubjectBuilder(app.site, user)
         entries = []
         for (kind, gid), perms in sorted(access.by_group.items()):
             name = labels.group_name(kind, gid)
@@ -105,7 +108,7 @@ def build_rep_api(appliance: Appliance) -> FastAPI:
                     jump_group_type=kind, jump_group_id=gid, name=name, permissions=sorted(perms)
                 )
             )
-        return Me(user=user, teams=app.repo.teams_of(user.id), groups=entries)
+        return Me(user=user, teams=app.site.repo.teams_of(user.id), groups=entries)
 
     @api.get("/jump-items", response_model=list[JumpClient])
     async def jump_items(
@@ -114,51 +117,55 @@ def build_rep_api(appliance: Appliance) -> FastAPI:
         try:
             query = parse(q)
         except FilterError as err:
-            raise RepError(422, "invalid_filter", err.message, position=err.position) from None
-        items = visible_clients(app, access_for(app, user))
+            raise Refused.because(
+                422, "invalid_filter", err.message, position=err.position
+            ) from None
+        items = visible_clients(app.site, access_for(app.site, user))
         window = slice(page.offset, page.offset + page.per_page)
         if query.is_empty:
-            chosen = [app.with_stats(c) for c in items[window]]
+            chosen = [app.live.overlay(c) for c in items[window]]
         else:  # matched as answered: with the latest statistics
-            subjects = SubjectBuilder(app, user)
-            items = [c for c in map(app.with_stats, items) if query.matches(subjects.subject(c))]
+            subjects = SubjectBuilder(app.site, user)
+            items = [c for c in map(app.live.overlay, items) if query.matches(subjects.subject(c))]
             chosen = items[window]
         return paginate(request, response, page, chosen, len(items))
 
-    api.include_router(actions.router)
+    api.include_router(items.router)
+    api.include_router(sessions.router)
 
     @api.get("/site", response_model=RepSite)
     async def site(_user: Rep, app: State) -> RepSite:
         policies = [
-            JumpPolicyWithSchedule(**p.model_dump(), schedule=app.repo.schedule(p.id) or Schedule())
-            for p in app.repo.policies.find()
+            JumpPolicyWithSchedule(
+                **p.model_dump(), schedule=app.site.repo.schedule(p.id) or Schedule()
+            )
+            for p in app.site.repo.policies.find()
         ]
         return RepSite(
             jump_policies=policies,
-            session_policies=app.repo.session_policies.find(),
-            settings=app.repo.settings(),
+            session_policies=app.site.repo.session_policies.find(),
+            settings=app.site.settings(),
         )
 
     @api.websocket("/live")
     async def live(ws: WebSocket) -> None:
-        app: Appliance = ws.app.state.appliance
+        app = services_of(ws)
         await ws.accept()
         try:
             user = current_user(ws)
-        except RepError as err:
+        except Refused as err:
             await ws.close(Close.UNAUTHORIZED, err.message[:120])
             return
-        assert app.live is not None
         await app.live.serve(ws, user)
 
     @api.get("/jump-items/{id}", response_model=JumpClient)
     async def jump_item(id: PathId, user: Rep, app: State) -> JumpClient:
-        client = app.repo.clients.get(id)
-        access = access_for(app, user)
+        client = app.site.repo.clients.get(id)
+        access = access_for(app.site, user)
         if client is None or not access.can_see(client.jump_group_type, client.jump_group_id):
-            raise RepError(
+            raise Refused.because(
                 404, "not_found", f"No Jump Item has the id {id}, or you may not see it."
             )
-        return app.with_stats(client, thumbnail=True)
+        return app.live.overlay(client, thumbnail=True)
 
     return api

@@ -1,51 +1,38 @@
-"""Errors and authentication of the representative API."""
+"""Authentication of the representative API."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 
-from appliance._state import Appliance, appliance_of
+from appliance.errors import Refused
 from appliance.security import token_hash
+from appliance.services import Services, services_of
 from domain import User
-
-
-class RepError(Exception):
-    """``{"error": CODE, "message": sentence, ...details}`` with an HTTP status."""
-
-    def __init__(self, status: int, code: str, message: str, **details: Any) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.details = details
-
-    def body(self) -> dict[str, Any]:
-        return {"error": self.code, "message": self.message, **self.details}
 
 
 def current_user(request: HTTPConnection) -> User:
     """The representative of the bearer token (header, or ``access_token`` for websockets)."""
-    app = appliance_of(request)
+    app = services_of(request).site
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if not token and request.scope["type"] == "websocket":
         scheme, token = "bearer", request.query_params.get("access_token", "")
     if scheme.lower() != "bearer" or not token.strip():
-        raise RepError(401, "unauthorized", "Sign in first: no bearer token was sent.")
+        raise Refused.because(401, "unauthorized", "Sign in first: no bearer token was sent.")
     found = app.repo.token(token_hash(token.strip()), app.clock.now().timestamp())
     if found is None or found[0] != "rep":
-        raise RepError(401, "unauthorized", "Your sign-in has expired; sign in again.")
+        raise Refused.because(401, "unauthorized", "Your sign-in has expired; sign in again.")
     user = app.repo.users.get(found[1])
     if user is None:
-        raise RepError(401, "unauthorized", "Your account no longer exists.")
+        raise Refused.because(401, "unauthorized", "Your account no longer exists.")
     return user
 
 
-def the_appliance(request: Request) -> Appliance:
-    return appliance_of(request)
+def the_services(request: Request) -> Services:
+    return services_of(request)
 
 
 Rep = Annotated[User, Depends(current_user)]
-State = Annotated[Appliance, Depends(the_appliance)]
+State = Annotated[Services, Depends(the_services)]

@@ -73,7 +73,7 @@ async def test_disabled_actions_say_why(site: Site) -> None:
 
 async def test_closed_policy_explains_when_it_opens(site: Site) -> None:
     state = appliance_state(site)
-    ny = next(p for p in state.repo.policies.find() if p.code_name == "business_ny")
+    ny = next(p for p in state.site.repo.policies.find() if p.code_name == "business_ny")
     item = make_item(site, jump_policy_id=ny.id)
     app = site.console()
     async with app.run_test(size=SIZE) as pilot:
@@ -87,7 +87,7 @@ async def test_closed_policy_explains_when_it_opens(site: Site) -> None:
 
 async def test_in_use_by_another_representative(site: Site) -> None:
     disallow = next(
-        p for p in appliance_state(site).repo.policies.find() if p.code_name == "exclusive"
+        p for p in appliance_state(site).site.repo.policies.find() if p.code_name == "exclusive"
     )
     item = make_item(site, jump_policy_id=disallow.id)
     async with ApplianceClient(
@@ -105,7 +105,7 @@ async def test_an_invited_representative_joins_from_the_list(site: Site) -> None
     """alice holds an item whose policy disallows simultaneous jumps and invites bob: bob's
     console says he may join, and enter joins (the appliance agrees)."""
     disallow = next(
-        p for p in appliance_state(site).repo.policies.find() if p.code_name == "exclusive"
+        p for p in appliance_state(site).site.repo.policies.find() if p.code_name == "exclusive"
     )
     item = make_item(site, jump_policy_id=disallow.id)
     async with ApplianceClient(
@@ -152,7 +152,7 @@ async def test_wake_is_explained_as_the_appliance_decides_it(site: Site) -> None
 async def test_wake_with_a_masked_password_then_the_cooldown(
     site: Site, udp: socket.socket
 ) -> None:
-    appliance_state(site).settings.wol_broadcast = f"127.0.0.1:{udp.getsockname()[1]}"
+    appliance_state(site).site.config.wol_broadcast = f"127.0.0.1:{udp.getsockname()[1]}"
     make_item(site)  # the peer on the same gateway
     target = make_item(site, x_online=False, x_mac="02:00:5e:66:00:42")
     app = site.console()
@@ -176,7 +176,7 @@ async def test_wake_with_a_masked_password_then_the_cooldown(
 
 async def test_upgrade_runs_to_done(site: Site) -> None:
     item = make_item(site, needs_update=True, x_version="0.9.2")
-    appliance_state(site).settings.upgrade_bundle_bytes = 64 * 1024
+    appliance_state(site).site.config.upgrade_bundle_bytes = 64 * 1024
     app = site.console()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await loaded(pilot)
@@ -264,15 +264,15 @@ async def test_a_shell_in_the_session_tab(site_with_a_client: Site, tmp_path: An
 
     def create_installer() -> Installer:
         installer = Installer(
-            id=state.repo.next_id("installer"),
+            id=state.site.repo.next_id("installer"),
             installer_id="f" * 32,
             jump_group_id=SERVERS,
             elevate_install=False,
             unattended_session_policy_id=3,
-            expiration_timestamp=state.clock.now() + timedelta(days=1),
+            expiration_timestamp=state.site.clock.now() + timedelta(days=1),
         )
-        with state.repo.transaction():
-            state.repo.add_installer(installer)
+        with state.site.repo.transaction():
+            state.site.repo.add_installer(installer)
         return installer
 
     key = site.appliance.call(create_installer).installer_id

@@ -9,7 +9,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, Select, Static
 
-from appliance._state import Appliance
+from appliance.services import Services
 from console.admin.deploy import DeployScreen
 from console.admin.installers import InstallersScreen, InstallerView
 from console.admin.settings import SettingsScreen
@@ -21,8 +21,8 @@ from tests.support.smtp import PASSWORD, QUIET, USER, Inbox
 pytestmark = pytest.mark.not_storage("the console's administration screens")
 
 
-def state_of(site: Site) -> Appliance:
-    state: Appliance = site.appliance.app.state.appliance
+def state_of(site: Site) -> Services:
+    state: Services = site.appliance.app.state.appliance
     return state
 
 
@@ -61,7 +61,7 @@ async def test_settings_reject_a_bad_maintenance_value_inline_and_save_a_good_on
         await loaded(pilot)
         screen = await open_settings(pilot, app)
         await until(pilot, lambda: screen.saved is not None)
-        before = state_of(site).repo.settings()
+        before = state_of(site).site.repo.settings()
         screen.query_one("#field-days_before_lost", Input).value = "200"  # ≥ 180 deleted
         screen.query_one("#field-connection_rate", Input).value = "301"
         await pilot.press("ctrl+s")
@@ -69,7 +69,7 @@ async def test_settings_reject_a_bad_maintenance_value_inline_and_save_a_good_on
         assert "less than days_before_deleted" in text(screen, "#error-days_before_lost")
         assert "300" in text(screen, "#error-connection_rate")
         assert "Nothing was saved" in text(screen, "#settings-state")
-        assert state_of(site).repo.settings() == before  # nothing reached the appliance
+        assert state_of(site).site.repo.settings() == before  # nothing reached the appliance
 
         screen.query_one("#field-days_before_lost", Input).value = "20"
         screen.query_one("#field-connection_rate", Input).value = "120"
@@ -77,10 +77,10 @@ async def test_settings_reject_a_bad_maintenance_value_inline_and_save_a_good_on
         screen.query_one("#stat-thumbnail", Checkbox).value = False
         await pilot.press("ctrl+s")
         await until(pilot, lambda: "Saved 4 change(s)" in text(screen, "#settings-state"))
-        saved = state_of(site).repo.settings()
+        saved = state_of(site).site.repo.settings()
         assert (saved.days_before_lost, saved.connection_rate) == (20, 120)
         assert saved.statistics_interval_s == 10 and "thumbnail" not in saved.statistics
-        entry = state_of(site).repo.audit_log(1)[0]
+        entry = state_of(site).site.repo.audit_log(1)[0]
         assert entry["actor"] == "rep:admin" and entry["action"] == "settings.update"
         assert entry["detail"]["changes"]["days_before_lost"] == [30, 20]  # old → new
 
@@ -95,12 +95,13 @@ async def test_the_wizard_checks_inline_then_the_list_shows_and_manages_the_inst
     site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("console.transfers.default_folder", lambda: str(tmp_path))
-    repo = state_of(site).repo
+    repo = state_of(site).site.repo
     repo.save_settings(
         type(repo.settings()).model_validate(
             {**repo.settings().model_dump(), "default_connection_type": "passive"}
         )
     )
+    state_of(site).site.refresh_settings()  # written around the site: read them again
     app = site.console("admin")
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
@@ -121,7 +122,7 @@ async def test_the_wizard_checks_inline_then_the_list_shows_and_manages_the_inst
         await pilot.pause()
         assert "at most 64" in text(wizard, "#error-tag")
         assert "10 minutes to 1 year" in text(wizard, "#error-valid_duration")
-        assert not state_of(site).repo.installers()  # nothing was created
+        assert not state_of(site).site.repo.installers()  # nothing was created
 
         wizard.query_one("#field-tag", Input).value = "kiosk"
         wizard.query_one("#validity-custom", Input).value = "2d"
@@ -131,7 +132,7 @@ async def test_the_wizard_checks_inline_then_the_list_shows_and_manages_the_inst
         view = app.screen
         assert isinstance(view, InstallerView)
         usage = str(view.query_one("#installer-usage", Static).render())
-        made = state_of(site).repo.installers()[0]
+        made = state_of(site).site.repo.installers()[0]
         assert f"--key {made.installer_id}" in usage
         tag_line = next(line for line in usage.splitlines() if "--jc-tag" in line)
         name_line = next(line for line in usage.splitlines() if "--jc-name" in line)
@@ -156,7 +157,9 @@ async def test_the_wizard_checks_inline_then_the_list_shows_and_manages_the_inst
         await pilot.press("enter")
         await until(pilot, lambda: "Installed a Jump Client" in text(listing, "#installers-state"))
         assert (tmp_path / "here" / "client.json").exists()
-        assert any(c.tag == "kiosk" for c in state_of(site).repo.clients.find([("tag", "kiosk")]))
+        assert any(
+            c.tag == "kiosk" for c in state_of(site).site.repo.clients.find([("tag", "kiosk")])
+        )
 
         await pilot.press("x")  # extend
         await until(pilot, lambda: isinstance(app.screen, PromptScreen))
@@ -166,14 +169,15 @@ async def test_the_wizard_checks_inline_then_the_list_shows_and_manages_the_inst
         await until(
             pilot,
             lambda: (
-                state_of(site).repo.installers()[0].expiration_timestamp > made.expiration_timestamp
+                state_of(site).site.repo.installers()[0].expiration_timestamp
+                > made.expiration_timestamp
             ),
         )
 
         await pilot.press("delete")  # confirmed first
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
-        await until(pilot, lambda: not state_of(site).repo.installers())
+        await until(pilot, lambda: not state_of(site).site.repo.installers())
         await until(pilot, lambda: "No installer yet" in text(listing, "#installers-state"))
 
 
@@ -219,7 +223,7 @@ async def test_an_administrator_sets_up_email_and_mails_an_installer(
         await pilot.press("ctrl+s")
         await until(pilot, lambda: "Saved 6 change(s)" in text(screen, "#settings-state"))
         assert screen.query_one("#field-smtp_password", Input).value == ""  # never shown back
-        assert state_of(site).repo.smtp()[1] == PASSWORD
+        assert state_of(site).site.repo.smtp()[1] == PASSWORD
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, SettingsScreen))
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from api_client import FeedState
-from appliance._state import Appliance
+from appliance.services import Services
 from console.app import JumpConsoleApp
 from domain import JumpGroupType, Status
 from domain.thumbnail import Thumbnail, decode
@@ -275,7 +275,7 @@ async def test_login_screen_retries_after_a_wrong_password(site: Site) -> None:
 
 
 async def test_the_details_pane_draws_the_screen_thumbnail_and_follows_it(site: Site) -> None:
-    state: Appliance = site.appliance.app.state.appliance
+    state: Services = site.appliance.app.state.appliance
     assert state.live is not None
     live = state.live
 

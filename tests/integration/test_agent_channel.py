@@ -12,9 +12,9 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from appliance._state import Appliance
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
+from appliance.services import Services
 from tests.support.agents import register_clients
 
 pytestmark = pytest.mark.integration
@@ -45,7 +45,7 @@ async def test_a_bad_client_is_disconnected_and_the_others_carry_on(database: st
     appliance = EmbeddedAppliance(settings)
     appliance.start()
     try:
-        state: Appliance = appliance.app.state.appliance
+        state: Services = appliance.app.state.appliance
         creds = await asyncio.to_thread(appliance.call, lambda: register_clients(state, 4))
         url = appliance.url.replace("http://", "ws://") + "/api/agent/v1/connect"
         good, flooder, babbler, giant = [await _join(url, *c) for c in creds]
@@ -86,14 +86,14 @@ async def test_a_replaced_connection_closing_late_leaves_the_client_online(
     appliance = EmbeddedAppliance(settings)
     appliance.start()
     try:
-        state: Appliance = appliance.app.state.appliance
+        state: Services = appliance.app.state.appliance
         (item_id, secret), *_ = await asyncio.to_thread(
             appliance.call, lambda: register_clients(state, 1)
         )
         url = appliance.url.replace("http://", "ws://") + "/api/agent/v1/connect"
 
         def online() -> bool:
-            item = state.repo.clients.get(item_id)
+            item = state.site.repo.clients.get(item_id)
             return bool(item and item.x_online)
 
         old = await _join(url, item_id, secret)
@@ -126,7 +126,7 @@ async def test_clients_left_online_by_a_node_that_died_are_called_offline(
     appliance = EmbeddedAppliance(settings, clock=clock)
     appliance.start()
     try:
-        state: Appliance = appliance.app.state.appliance
+        state: Services = appliance.app.state.appliance
         assert state.live is not None  # this test sweeps by itself, when it says
         state.live.before_tick[:] = [
             h
@@ -140,21 +140,21 @@ async def test_clients_left_online_by_a_node_that_died_are_called_offline(
         ws = await _join(url, held, secret)
 
         def crashed() -> None:  # as a killed node leaves an item: online, in a session
-            with state.repo.transaction():
-                state.repo.clients.update(
+            with state.site.repo.transaction():
+                state.site.repo.clients.update(
                     left,
                     {"x_online": True, "last_connect_timestamp": T0, "x_in_session_by": ["bob"]},
                 )
 
         await asyncio.to_thread(appliance.call, crashed)
-        sweep = OrphanSweep(state)
+        sweep = OrphanSweep(state.site, state.bus, state.agents)
         assert await asyncio.to_thread(appliance.call, lambda: sweep.sweep(clock.now())) == []
         clock.advance(60)  # connected long enough not to be on its way
         gone = await asyncio.to_thread(appliance.call, lambda: sweep.sweep(clock.now()))
         assert gone == [left]
-        item = state.repo.clients.get(left)
+        item = state.site.repo.clients.get(left)
         assert item is not None and not item.x_online and item.x_in_session_by == []
-        still = state.repo.clients.get(held)
+        still = state.site.repo.clients.get(held)
         assert still is not None and still.x_online  # its client is connected here
         await ws.close()
     finally:
@@ -171,7 +171,7 @@ async def test_the_agent_channel_is_not_compressed_but_the_console_feed_is(
     appliance = EmbeddedAppliance(settings)
     appliance.start()
     try:
-        state: Appliance = appliance.app.state.appliance
+        state: Services = appliance.app.state.appliance
         (item_id, secret), *_ = await asyncio.to_thread(
             appliance.call, lambda: register_clients(state, 1)
         )

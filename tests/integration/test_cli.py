@@ -288,11 +288,11 @@ def test_an_ambiguous_name_lists_its_candidates_and_json_answers_for_changes(
     twins = []
 
     def make_twins() -> None:
-        template = state.repo.clients.find([("jump_group_id", 1)])[0]
-        with state.repo.transaction():
+        template = state.site.repo.clients.find([("jump_group_id", 1)])[0]
+        with state.site.repo.transaction():
             for _ in range(2):
                 values = template.model_dump(exclude={"id"}) | {"name": "TWIN-PC"}
-                twins.append(state.repo.clients.insert(values).id)
+                twins.append(state.site.repo.clients.insert(values).id)
 
     appliance.call(make_twins)
     code, _, err = run(appliance, capsys, "show", "TWIN-PC")

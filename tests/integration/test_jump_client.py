@@ -400,6 +400,68 @@ async def test_a_shell_session_runs_a_command_and_returns_its_output(
         await rep.end_session(started.session.sid)
 
 
+async def test_bad_shell_frames_are_refused_and_neither_end_stops(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
+) -> None:
+    """A console's bad frames stop at the appliance; bad frames that reach the Jump Client
+    anyway are refused there: the client stays connected and its shell goes on."""
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed
+
+    from api_client import open_shell
+    from domain.protocol.close import Close
+
+    inst = await installer(api, unattended_session_policy_id=3)
+    item_id = running(embedded.url, inst, tmp_path / "bad", clients, mac="02:00:5e:77:00:0e")
+    async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
+        await eventually(lambda: _online(rep, item_id, True))
+        sid = (await rep.start_session(item_id)).session.sid
+        url = embedded.url.replace("http://", "ws://", 1) + f"/api/rep/v1/sessions/{sid}/shell"
+        auth = {"Authorization": f"Bearer {await rep.bearer()}"}
+        async with connect(f"{url}?cols=abc&rows=24", additional_headers=auth) as ws:
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), 10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == Close.BAD_REQUEST
+        async with connect(f"{url}?cols=100&rows=30", additional_headers=auth) as ws:
+            for bad in (
+                {"type": "resize", "cols": None, "rows": 24},
+                {"type": "resize", "cols": "abc", "rows": 24},
+                {"type": "input", "data": 7},
+                ["not", "a", "frame"],
+            ):
+                await ws.send(json.dumps(bad))  # dropped by the appliance, not relayed
+
+        # frames as a faulty appliance might send them, straight to the Jump Client
+        state = embedded.app.state.appliance  # type: ignore[union-attr]
+        agent = state.agents.local(item_id)
+        assert agent is not None and embedded._loop is not None
+        for bad in (
+            {"type": "shell.resize", "sid": sid, "cols": None, "rows": 24},
+            {"type": "shell.resize", "sid": sid, "cols": "abc", "rows": "x"},
+            {"type": "shell.open", "sid": sid, "cols": [], "rows": 24},
+            {"type": "wake", "id": 9999, "mac": None},
+            {"type": "no.such.thing", "id": 9998},
+        ):
+            sent = asyncio.run_coroutine_threadsafe(agent.send(bad), embedded._loop)
+            await asyncio.wrap_future(sent)
+
+        async with open_shell(rep, sid, cols=100, rows=30) as shell:
+            await shell.write(b"echo still-$((6*7))\n")
+            seen = b""
+
+            async def until_answer() -> None:
+                nonlocal seen
+                async for chunk in shell:
+                    seen += chunk
+                    if b"still-42" in seen:
+                        return
+
+            await asyncio.wait_for(until_answer(), 20)
+        assert all(c.process.poll() is None for c in clients)  # the client did not die
+        assert state.agents.local(item_id) is agent  # nor did its connection
+        await rep.end_session(sid)
+
+
 async def _drain(shell: Any) -> None:
     async for _chunk in shell:
         pass
@@ -594,7 +656,7 @@ async def test_system_information_when_the_policy_allows_it(
         assert 0 < info.memory_percent <= 100
         await rep.end_session(started.session.sid)
         state = embedded.app.state.appliance  # type: ignore[union-attr]
-        repo = state.repo
+        repo = state.site.repo
         with repo.transaction():  # a policy that denies system information
             repo.session_policies.update(
                 3, {"permissions": {"system_info": "deny", "command_shell": "allow"}}
@@ -640,7 +702,7 @@ async def test_the_downloaded_installer_installs_with_parameters(
 
 def _files_allowed_in(embedded: EmbeddedAppliance, share: Path) -> Any:
     """Session policy 3 (user not present) allows the shell and files, within ``share``."""
-    repo = embedded.app.state.appliance.repo  # type: ignore[union-attr]
+    repo = embedded.app.state.appliance.site.repo  # type: ignore[union-attr]
     with repo.transaction():
         repo.session_policies.update(
             3,

@@ -20,10 +20,10 @@ from api_client import (
     Resumed,
     SnapshotLoaded,
 )
-from appliance._state import Appliance
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
+from appliance.services import Services
 from domain.protocol.live import StatsBatch
 from tests.support.appliance import T0
 from tests.support.feed import Events
@@ -49,10 +49,10 @@ def steady_item(appliance: EmbeddedAppliance) -> int:
     a test waits for is the test's own, whatever the simulator does meanwhile."""
 
     def add() -> int:
-        state: Appliance = appliance.app.state.appliance  # type: ignore[union-attr]
-        number = state.repo.next_id("jump_client")
-        with state.repo.transaction():
-            item = state.repo.clients.insert(
+        state: Services = appliance.app.state.appliance  # type: ignore[union-attr]
+        number = state.site.repo.next_id("jump_client")
+        with state.site.repo.transaction():
+            item = state.site.repo.clients.insert(
                 {
                     "jump_group_id": 1,
                     "name": f"STEADY-{number}",

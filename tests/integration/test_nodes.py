@@ -26,10 +26,10 @@ from api_client import (
     RepCredentials,
 )
 from api_client.errors import Refused
-from appliance._state import Appliance
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
+from appliance.services import Services
 from domain import SiteSimultaneousJumps
 from domain.protocol.live import StatsBatch
 from tests.support import services
@@ -81,8 +81,8 @@ def still_nodes(
     yield from two_nodes(shared_pg, redis, FakeClock(T0))
 
 
-def state_of(node: EmbeddedAppliance) -> Appliance:
-    state: Appliance = node.app.state.appliance
+def state_of(node: EmbeddedAppliance) -> Services:
+    state: Services = node.app.state.appliance
     return state
 
 
@@ -168,8 +168,8 @@ async def test_a_wake_asked_on_b_is_sent_by_the_peer_held_by_a(
     (peer_id, peer_secret), (sleeper_id, _) = creds
 
     def asleep() -> None:
-        with state.repo.transaction():
-            state.repo.clients.update(
+        with state.site.repo.transaction():
+            state.site.repo.clients.update(
                 sleeper_id, {"x_mac": "02:00:5e:00:00:02", "x_gateway": GATEWAY}
             )
 
@@ -201,13 +201,15 @@ async def test_under_disallow_only_one_of_two_nodes_starts_a_session(
     (item_id, secret), *_ = await asyncio.to_thread(a.call, lambda: register_clients(state, 1))
 
     def disallow() -> None:
-        with state.repo.transaction():
-            settings = state.repo.settings()
-            state.repo.save_settings(
+        with state.site.repo.transaction():
+            settings = state.site.repo.settings()
+            state.site.repo.save_settings(
                 settings.model_copy(update={"simultaneous_jumps": SiteSimultaneousJumps.DISALLOW})
             )
+        state.site.refresh_settings()  # written around the site: each node reads them again
 
     await asyncio.to_thread(a.call, disallow)
+    await asyncio.to_thread(b.call, state_of(b).site.refresh_settings)
     client = await FakeClient.join(a, item_id, secret)
     try:
         await _until(lambda: state_of(b).bus.owner_of(item_id) == "a")

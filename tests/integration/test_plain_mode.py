@@ -11,10 +11,10 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from appliance._state import Appliance
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
+from appliance.services import Services
 from domain import Installer
 from tests.support.appliance import T0
 
@@ -80,13 +80,13 @@ def test_plain_mode_lists_narrows_shows_jumps_and_announces(
         watched = child.match.group(1)
         child.sendline("follow 1")
         child.expect_exact(f"Following {watched}")
-        state: Appliance = appliance.app.state.appliance
+        state: Services = appliance.app.state.appliance
 
         def goes_offline() -> None:
-            client = next(c for c in state.repo.clients.find() if c.name == watched)
-            with state.repo.transaction():
-                state.repo.clients.update(client.id, {"x_online": False})
-            state.changed([client.id])
+            client = next(c for c in state.site.repo.clients.find() if c.name == watched)
+            with state.site.repo.transaction():
+                state.site.repo.clients.update(client.id, {"x_online": False})
+            state.site.changed([client.id])
 
         appliance.call(goes_offline)
         child.expect_exact(f"{watched} went offline.")
@@ -121,9 +121,9 @@ def test_a_sessions_shell_runs_inline_and_gives_the_terminal_back(
     from api_client import ApplianceClient, RepCredentials
     from tests.support.jump_client import Client, install_client
 
-    state: Appliance = appliance.app.state.appliance
-    with state.repo.transaction():
-        state.repo.session_policies.update(3, {"permissions": {"command_shell": "allow"}})
+    state: Services = appliance.app.state.appliance
+    with state.site.repo.transaction():
+        state.site.repo.session_policies.update(3, {"permissions": {"command_shell": "allow"}})
 
     async def make_installer() -> Installer:
         async with ApplianceClient(

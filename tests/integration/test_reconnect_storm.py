@@ -15,10 +15,10 @@ import orjson
 import pytest
 from websockets.asyncio.client import connect
 
-from appliance._state import Appliance
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
+from appliance.services import Services
 from jump_client.agent import retry_delay
 from tests.support.agents import register_clients
 from tests.support.appliance import T0
@@ -67,7 +67,7 @@ async def test_a_storm_of_reconnects_is_admitted_at_the_site_rate(database: str)
     appliance = EmbeddedAppliance(settings, clock=clock)
     appliance.start()
     try:
-        state: Appliance = appliance.app.state.appliance
+        state: Services = appliance.app.state.appliance
         credentials = await asyncio.to_thread(
             appliance.call, lambda: register_clients(state, CLIENTS, connection_rate=RATE)
         )

@@ -150,7 +150,7 @@ def test_a_token_acts_only_for_its_own_account(database: str) -> None:
     )
     appliance.start()
     try:
-        repo = appliance.app.state.appliance.repo
+        repo = appliance.app.state.appliance.site.repo
         reader = ensure_api_account(repo, "auditor", "auditor-secret", "Auditor")
         repo.execute("UPDATE api_account SET access = 'read_only' WHERE id = ?", (reader.id,))
         config, rep = f"{appliance.url}/api/config/v1", f"{appliance.url}/api/rep/v1"

@@ -3,13 +3,14 @@ API script that names half a destination (in-process appliance, every engine).""
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 
 from api_client import ApplianceClient, Forbidden, ValidationFailed
-from appliance._state import Appliance
+from appliance.services import Services
 from domain import JumpClient, JumpGroupType
 from tests.support.appliance import RepFactory
 
@@ -18,8 +19,8 @@ ALICE = 1
 
 
 def _item(app: FastAPI, kind: JumpGroupType, group: int, **over: Any) -> JumpClient:
-    state: Appliance = app.state.appliance
-    repo = state.repo
+    state: Services = app.state.appliance
+    repo = state.site.repo
     number = repo.next_id("jump_client")
     with repo.transaction():
         return repo.clients.insert(
@@ -36,8 +37,8 @@ def _item(app: FastAPI, kind: JumpGroupType, group: int, **over: Any) -> JumpCli
 
 
 def _where(app: FastAPI, item_id: int) -> tuple[JumpGroupType, int] | None:
-    state: Appliance = app.state.appliance
-    found = state.repo.clients.get(item_id)
+    state: Services = app.state.appliance
+    found = state.site.repo.clients.get(item_id)
     return None if found is None else (found.jump_group_type, found.jump_group_id)
 
 
@@ -86,3 +87,25 @@ async def test_ids_beyond_the_database_are_invalid_input_not_server_errors(
     for ids in ([2**70], [2**63], [0], [-1]):
         with pytest.raises(ValidationFailed):
             await carol.request("POST", "/api/rep/v1/jump-items/sessions", json={"ids": ids})
+
+
+async def test_a_wake_does_not_name_a_peer_the_representative_may_not_see(
+    app: FastAPI, rep: RepFactory, udp: socket.socket
+) -> None:
+    """alice wakes her own machine; the only peer on its network is in carol's list, which
+    alice may not see: the answer says a peer sent it, not which."""
+    state: Services = app.state.appliance
+    state.site.config.wol_broadcast = f"127.0.0.1:{udp.getsockname()[1]}"
+    gateway = {"ip": "127.16.55.1", "mac": "02:00:5e:55:00:fe"}
+    target = _item(app, JumpGroupType.PERSONAL, ALICE, x_mac="02:00:5e:55:00:01", x_gateway=gateway)
+    hidden = _item(
+        app, JumpGroupType.PERSONAL, 3, x_online=True, x_demo=True, x_gateway=gateway
+    )  # carol's list
+    carol = await rep("carol")  # carol may see both: she is told which
+    assert (await carol.can_wake(target.id)).via == hidden.name
+    alice = await rep("alice")
+    would = await alice.can_wake(target.id)
+    sent = await alice.wake(target.id)
+    for said in (would.via, would.message, sent.via, sent.message):
+        assert hidden.name not in said
+    assert "sent via" in sent.message

@@ -129,9 +129,9 @@ def _installers(site: Site) -> None:
     from tests.support.appliance import T0
 
     state = site.appliance.app.state.appliance  # type: ignore[attr-defined]
-    with state.repo.transaction():
+    with state.site.repo.transaction():
         for n, (name, tag, hours) in enumerate((("Kiosks", "kiosk", 3), ("Old lab", "lab", -30))):
-            state.repo.add_installer(
+            state.site.repo.add_installer(
                 Installer(
                     id=n + 1,
                     name=name,

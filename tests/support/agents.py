@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from appliance._state import Appliance
 from appliance.security import token_hash
+from appliance.services import Services
 
 
 def register_clients(
-    state: Appliance, count: int, *, connection_rate: int = 100
+    state: Services, count: int, *, connection_rate: int = 100
 ) -> list[tuple[int, str]]:
     """``count`` offline Jump Clients with agent credentials, as installs would leave them;
     the site admits ``connection_rate`` connections a second."""
-    repo = state.repo
+    repo = state.site.repo
     out = []
     with repo.transaction():
         for n in range(count):
@@ -33,4 +33,5 @@ def register_clients(
             )
             out.append((client.id, secret))
         repo.save_settings(repo.settings().model_copy(update={"connection_rate": connection_rate}))
+    state.site.refresh_settings()  # written around the site: read them again
     return out

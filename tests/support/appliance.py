@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from fastapi import FastAPI
 
 from api_client import ApplianceClient
-from appliance._state import Appliance
+from appliance.services import Services
 from domain import JumpClient
 from tests.support import services
 
@@ -48,14 +48,14 @@ class RepFactory(Protocol):
     def __call__(self, username: str, password: str = "demo") -> Awaitable[ApplianceClient]: ...
 
 
-def state(app: FastAPI) -> Appliance:
-    appliance: Appliance = app.state.appliance
+def state(app: FastAPI) -> Services:
+    appliance: Services = app.state.appliance
     return appliance
 
 
 def make_item(app: FastAPI, group: int = SERVERS, **over: Any) -> JumpClient:
     """A fresh online demo client in ``group`` (a demo agent answers for it)."""
-    repo = state(app).repo
+    repo = state(app).site.repo
     number = repo.next_id("jump_client")
     values: dict[str, Any] = {
         "jump_group_id": group,
@@ -79,7 +79,8 @@ def make_item(app: FastAPI, group: int = SERVERS, **over: Any) -> JumpClient:
 
 def settings(app: FastAPI, **changes: Any) -> None:
     """Change the site's settings directly in the repository."""
-    repo = state(app).repo
+    repo = state(app).site.repo
     repo.save_settings(
         type(repo.settings()).model_validate({**repo.settings().model_dump(), **changes})
     )
+    state(app).site.refresh_settings()  # written around the site: read them again

@@ -12,10 +12,10 @@ from typing import Any
 from textual.pilot import Pilot
 
 from api_client import ApplianceClient, RepCredentials
-from appliance._state import Appliance
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
+from appliance.services import Services
 from console.app import JumpConsoleApp
 from console.backend import Backend
 from console.config import UiState, load_state
@@ -83,9 +83,9 @@ async def loaded(pilot: Pilot[object]) -> JumpConsoleApp:
     return app
 
 
-def appliance_state(site: Site) -> Appliance:
+def appliance_state(site: Site) -> Services:
     assert site.appliance.app is not None
-    state: Appliance = site.appliance.app.state.appliance
+    state: Services = site.appliance.app.state.appliance
     return state
 
 
@@ -94,7 +94,7 @@ def make_item(site: Site, group: int = SERVERS, **over: Any) -> JumpClient:
     state = appliance_state(site)
 
     def create() -> JumpClient:
-        number = state.repo.next_id("jump_client")
+        number = state.site.repo.next_id("jump_client")
         values: dict[str, Any] = {
             "jump_group_id": group,
             "name": f"ZZ-TEST-{number}",
@@ -110,9 +110,9 @@ def make_item(site: Site, group: int = SERVERS, **over: Any) -> JumpClient:
             "x_gateway": {"ip": "127.16.66.1", "mac": "02:00:5e:66:00:fe"},
         }
         values.update(over)
-        with state.repo.transaction():
-            item = state.repo.clients.insert(values)
-        state.changed([item.id])
+        with state.site.repo.transaction():
+            item = state.site.repo.clients.insert(values)
+        state.site.changed([item.id])
         return item
 
     return site.appliance.call(create)

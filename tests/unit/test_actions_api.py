@@ -31,7 +31,7 @@ from tests.support.appliance import (
 
 
 def policy(app: FastAPI, schedule: Schedule | None = None, **fields: Any) -> int:
-    repo = state(app).repo
+    repo = state(app).site.repo
     with repo.transaction():
         created = repo.policies.insert(
             {"display_name": f"P{repo.next_id('jump_policy')}", **fields}
@@ -44,9 +44,9 @@ def policy(app: FastAPI, schedule: Schedule | None = None, **fields: Any) -> int
 def listen(app: FastAPI, username: str) -> Subscriber:
     """A console's queue on the hub, to read what that representative is told."""
     st = state(app)
-    found = st.repo.user_by_name(username)
+    found = st.site.repo.user_by_name(username)
     assert found is not None and st.live is not None
-    sub = Subscriber(found[0], access_for(st, found[0]), asyncio.Queue(256))
+    sub = Subscriber(found[0], access_for(st.site, found[0]), asyncio.Queue(256))
     sub.ready = True
     st.live.subscribers.add(sub)
     return sub
@@ -80,7 +80,7 @@ async def test_start_session_picks_the_policy_by_presence(app: FastAPI, rep: Rep
     site_default = make_item(app, console_user="", unattended_session_policy_id=None)
     fallback = await carol.start_session(site_default.id)
     assert fallback.session_policy_id == 1 and "site default" in fallback.session.reason
-    audit = [row["action"] for row in state(app).repo.audit_log(10)]
+    audit = [row["action"] for row in state(app).site.repo.audit_log(10)]
     assert audit.count("session.start") == 3
 
 
@@ -126,21 +126,21 @@ async def test_availability_refusals(
     with pytest.raises(Refused) as info:
         await (await rep("carol")).start_session(item.id)
     assert info.value.code == code and item.name in info.value.message
-    assert state(app).repo.audit_log(1)[0]["action"] == "session.refused"
+    assert state(app).site.repo.audit_log(1)[0]["action"] == "session.refused"
 
 
 async def test_a_passive_client_is_asked_to_connect_first(app: FastAPI, rep: RepFactory) -> None:
     item = make_item(app, connection_type="passive", x_online=False)
     started = await (await rep("carol")).start_session(item.id)
     assert started.session.item_id == item.id
-    assert state(app).repo.clients.get(item.id).x_online  # type: ignore[union-attr]
+    assert state(app).site.repo.clients.get(item.id).x_online  # type: ignore[union-attr]
 
 
 async def test_permission_and_visibility(app: FastAPI, rep: RepFactory) -> None:
     lab = make_item(app, group=LAB)
     with pytest.raises(NotFound):
         await (await rep("alice")).start_session(lab.id)  # alice is not in Lab
-    repo = state(app).repo
+    repo = state(app).site.repo
     with repo.transaction():
         role = repo.roles.insert({"name": "View only"})
         repo.set_member(LAB, type(repo.members(LAB)[0])(user_id=1, jump_item_role_id=role.id))
@@ -229,7 +229,7 @@ async def test_strict_window_warns_three_times_then_ends(
         "1 minute",
     ]
     assert messages[-1][0] == "ended" and "window closed" in messages[-1][1]
-    assert state(app).repo.clients.get(item.id).x_in_session_by == []  # type: ignore[union-attr]
+    assert state(app).site.repo.clients.get(item.id).x_in_session_by == []  # type: ignore[union-attr]
 
 
 # -- simultaneous jumps --------------------------------------------------------------------------
@@ -281,7 +281,7 @@ async def test_invitation_lets_the_second_representative_in(app: FastAPI, rep: R
     assert [s.sid for s in await carol.sessions()] == [started.session.sid]
     await carol.end_session(started.session.sid)
     assert await carol.sessions() == []
-    actions = [row["action"] for row in state(app).repo.audit_log(20)]
+    actions = [row["action"] for row in state(app).site.repo.audit_log(20)]
     for action in (
         "session.start",
         "session.invite",
@@ -310,7 +310,7 @@ async def test_multi_start_is_capped_at_ten(app: FastAPI, rep: RepFactory) -> No
 async def test_wake_through_a_peer_with_shared_cooldown(
     app: FastAPI, rep: RepFactory, clock: FakeClock, udp: socket.socket
 ) -> None:
-    state(app).settings.wol_broadcast = f"127.0.0.1:{udp.getsockname()[1]}"
+    state(app).site.config.wol_broadcast = f"127.0.0.1:{udp.getsockname()[1]}"
     target = make_item(app, x_online=False, x_mac="02:00:5e:77:00:42")
     peer = make_item(app)
     carol, bob = await rep("carol"), await rep("bob")
@@ -325,7 +325,7 @@ async def test_wake_through_a_peer_with_shared_cooldown(
     await bob.wake(target.id)
     plain, _ = udp.recvfrom(200)
     assert len(plain) == 102
-    audit = json.dumps(state(app).repo.audit_log(50))
+    audit = json.dumps(state(app).site.repo.audit_log(50))
     assert "aa:bb:cc:dd" not in audit and "aabbccdd" not in audit
 
 
@@ -369,7 +369,7 @@ async def test_upgrade_rules(app: FastAPI, rep: RepFactory) -> None:
     assert info.value.code == "automatic_upgrades_enabled"
     settings(app, automatic_upgrades="disabled")
     assert "queued" in (await carol.upgrade(old.id)).message
-    assert state(app).repo.clients.get(old.id).x_upgrade_state == "queued"  # type: ignore[union-attr]
+    assert state(app).site.repo.clients.get(old.id).x_upgrade_state == "queued"  # type: ignore[union-attr]
     with pytest.raises(Forbidden):  # alice holds "start sessions only" in Servers
         await (await rep("alice")).upgrade(make_item(app, needs_update=True).id)
 
@@ -380,7 +380,7 @@ async def test_orchestrator_holds_its_concurrency_and_bandwidth_caps(
 ) -> None:
     st = state(app)
     settings(app, max_concurrent_upgrades=2, upgrade_bandwidth_mib_s=1)
-    st.settings.upgrade_bundle_bytes = 256 * 1024
+    st.site.config.upgrade_bundle_bytes = 256 * 1024
     items = [make_item(app, needs_update=True, x_version="0.9.2") for _ in range(8)]
     carol = await rep("carol")
     for item in items:
@@ -399,7 +399,7 @@ async def test_orchestrator_holds_its_concurrency_and_bandwidth_caps(
     assert orchestrator.bytes_sent == 8 * 256 * 1024
     assert 0.8 <= rate <= 1.1, f"measured {rate:.2f} MiB/s against a 1 MiB/s cap"
     for item in items:
-        done = st.repo.clients.get(item.id)
+        done = st.site.repo.clients.get(item.id)
         assert done is not None and done.x_upgrade_state == "done" and not done.needs_update
 
 
@@ -436,7 +436,7 @@ async def test_copy_and_remove_with_races(app: FastAPI, rep: RepFactory) -> None
         await carol.remove_item(item.id)
     assert info.value.code == "in_use"
     await carol.end_session(started.session.sid)
-    state(app).repo.clients.delete(item.id)  # removed meanwhile by someone else
+    state(app).site.repo.clients.delete(item.id)  # removed meanwhile by someone else
     with pytest.raises(NotFound):
         await carol.edit_item(item.id, {"comments": "late"})
     with pytest.raises(NotFound):

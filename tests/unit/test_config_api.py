@@ -303,7 +303,7 @@ async def test_settings_rules_and_audit(api: ApplianceClient, app: FastAPI) -> N
     assert (await api.settings()) == settings
     changed = await api.update_settings({"statistics_interval_s": 60, "allow_wake": False})
     assert (changed.statistics_interval_s, changed.allow_wake) == (60, False)
-    audit = app.state.appliance.repo.audit_log(1)[0]
+    audit = app.state.appliance.site.repo.audit_log(1)[0]
     assert audit["action"] == "settings.update"
     assert audit["detail"]["changes"]["statistics_interval_s"] == [5, 60]
 
@@ -339,7 +339,7 @@ async def test_client_waits_out_429_as_told(app: FastAPI, clock: FakeClock) -> N
 
 
 async def test_read_only_account_cannot_write(app: FastAPI) -> None:
-    repo = app.state.appliance.repo
+    repo = app.state.appliance.site.repo
     repo.execute("UPDATE api_account SET access = 'read_only' WHERE client_id = ?", (API_ID,))
     async with ApplianceClient(
         BASE, credentials=ApiCredentials(API_ID, API_SECRET), transport=httpx.ASGITransport(app=app)
@@ -383,4 +383,4 @@ async def test_numbers_beyond_the_database_are_input_errors_not_server_errors(
         with pytest.raises(ValidationFailed):
             await api.request("GET", path, params=params)
     # and should one reach the database anyway, it matches nothing instead of failing
-    assert app.state.appliance.repo.clients.find([("jump_group_id", 2**70)]) == []
+    assert app.state.appliance.site.repo.clients.find([("jump_group_id", 2**70)]) == []

@@ -20,8 +20,10 @@ from jump_client.prompter import PrompterError, make_prompter
 @pytest.mark.not_storage("connection-rate admission")
 def test_admission_holds_the_site_connection_rate(app: FastAPI, clock: FakeClock) -> None:
     state = app.state.appliance
-    state.repo.save_settings(state.repo.settings().model_copy(update={"connection_rate": 10}))
-    admission = Admission(state)
+    repo = state.site.repo
+    repo.save_settings(repo.settings().model_copy(update={"connection_rate": 10}))
+    state.site.refresh_settings()  # written around the site: read them again
+    admission = Admission(state.site, state.shared)
     answers = [admission.admit() for _ in range(25)]
     assert answers[:10] == [None] * 10  # one second's worth at once
     waits = [w for w in answers[10:] if w is not None]

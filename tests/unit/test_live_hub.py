@@ -14,13 +14,13 @@ pytestmark = pytest.mark.not_storage("the live hub's fan-out to consoles")
 
 
 def _hub(app: FastAPI, **kwargs: int) -> LiveHub:
-    return LiveHub(app.state.appliance, **kwargs)
+    return LiveHub(app.state.appliance.site, **kwargs)
 
 
 def _subscriber(hub: LiveHub, username: str, size: int) -> Subscriber:
-    found = hub.app.repo.user_by_name(username)
+    found = hub.site.repo.user_by_name(username)
     assert found is not None
-    sub = Subscriber(found[0], access_for(hub.app, found[0]), asyncio.Queue(size))
+    sub = Subscriber(found[0], access_for(hub.site, found[0]), asyncio.Queue(size))
     hub._snapshot_frames(sub)  # marks it ready with its visible set
     hub.subscribers.add(sub)
     return sub
@@ -48,7 +48,7 @@ async def test_deltas_and_stats_reach_only_those_who_may_see(app: FastAPI) -> No
     hub.publish_ids([hidden])
     assert alice.queue.empty() and carol.queue.qsize() == 1
     hub.record_stats(hidden, (10.0, 20.0, "x", 5, "2026-11-24T10:00:00+00:00"))
-    hub.tick(hub.app.clock.now())
+    hub.tick(hub.site.clock.now())
     assert alice.queue.empty() and carol.queue.qsize() == 2
 
 

@@ -60,7 +60,7 @@ async def test_the_smtp_password_never_leaves_the_appliance(api: ApplianceClient
     await api.update_smtp({"host": "127.0.0.1", "password": PASSWORD})
     raw = await api.request("GET", "/api/config/v1/smtp")
     assert PASSWORD not in raw.text and raw.json()["has_password"] is True
-    audit = app.state.appliance.repo.audit_log(5)
+    audit = app.state.appliance.site.repo.audit_log(5)
     assert all(PASSWORD not in str(entry) for entry in audit)
     assert audit[0]["detail"]["changes"]["password"] == "changed"
 

@@ -21,11 +21,13 @@ def test_lost_at_day_n_deleted_at_day_m_and_told_to_consoles(
     app: FastAPI, clock: FakeClock
 ) -> None:
     settings(app, days_before_lost=20, days_before_deleted=40)
-    repo = state(app).repo
+    repo = state(app).site.repo
     item = offline(app)
     published: list[tuple[list[int], list[int]]] = []
-    state(app).changed = lambda ids=(), removed=(): published.append((list(ids), list(removed)))  # type: ignore[method-assign]
-    sweep = MaintenanceSweep(state(app))
+    state(app).site.changed = lambda ids=(), removed=(): published.append(
+        (list(ids), list(removed))
+    )  # type: ignore[method-assign]
+    sweep = MaintenanceSweep(state(app).site)
     sweep.sweep(T0 + timedelta(days=19, hours=23))
     assert not repo.clients.get(item).is_lost  # type: ignore[union-attr]
     sweep.sweep(T0 + timedelta(days=20))
@@ -43,17 +45,17 @@ def test_a_client_heard_from_again_is_no_longer_lost_and_online_items_are_never_
     app: FastAPI,
 ) -> None:
     settings(app, days_before_lost=20, days_before_deleted=40)
-    repo = state(app).repo
+    repo = state(app).site.repo
     online = make_item(app, last_disconnect_timestamp=T0).id  # online: never swept
-    MaintenanceSweep(state(app)).sweep(T0 + timedelta(days=400))
+    MaintenanceSweep(state(app).site).sweep(T0 + timedelta(days=400))
     assert repo.clients.get(online) is not None
     assert not repo.clients.get(online).is_lost  # type: ignore[union-attr]
 
 
 def test_ephemeral_clients_are_uninstalled_after_five_minutes_offline(app: FastAPI) -> None:
-    repo = state(app).repo
+    repo = state(app).site.repo
     ephemeral = offline(app, max_offline_minutes=5)
-    sweep = MaintenanceSweep(state(app))
+    sweep = MaintenanceSweep(state(app).site)
     sweep.sweep(T0 + timedelta(minutes=5))
     assert repo.clients.get(ephemeral).connection_type is ConnectionType.ACTIVE  # type: ignore[union-attr]
     sweep.sweep(T0 + timedelta(minutes=5, seconds=1))
@@ -73,4 +75,4 @@ async def test_the_live_tick_runs_the_sweep_on_the_appliance_clock(
     assert hub is not None
     clock.advance(21 * 86400)
     hub.tick(clock.now())
-    assert state(app).repo.clients.get(item).is_lost  # type: ignore[union-attr]
+    assert state(app).site.repo.clients.get(item).is_lost  # type: ignore[union-attr]

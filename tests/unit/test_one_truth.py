@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api_client import Forbidden, Refused
-from appliance._state import Appliance
+from appliance.services import Services
 from console.backend import Backend
 from console.desk import Desk
 from console.store import ItemStore
@@ -146,9 +146,9 @@ KNOWN_TO_THE_CONSOLE = {
 }
 
 
-def _view_only_in_lab(state: Appliance) -> None:
+def _view_only_in_lab(state: Services) -> None:
     """carol sees the Lab group (4) with a role that may not start sessions."""
-    repo = state.repo
+    repo = state.site.repo
     if any(role.name == "View only" for role in repo.roles.find()):
         return
     with repo.transaction():
@@ -157,8 +157,8 @@ def _view_only_in_lab(state: Appliance) -> None:
         repo.set_member(4, member)
 
 
-def _policy(state: Appliance, kind: str) -> int | None:
-    repo = state.repo
+def _policy(state: Services, kind: str) -> int | None:
+    repo = state.site.repo
     if kind == "none":
         return None
     with repo.transaction():
@@ -183,8 +183,8 @@ def _policy(state: Appliance, kind: str) -> int | None:
 async def test_the_console_explains_a_start_as_the_appliance_refuses_it(
     app: FastAPI, rep: RepFactory, drawn: dict[str, Any]
 ) -> None:
-    state: Appliance = app.state.appliance
-    repo = state.repo
+    state: Services = app.state.appliance
+    repo = state.site.repo
     _view_only_in_lab(state)
     number = repo.next_id("jump_client")
     values = {k: v for k, v in drawn.items() if k not in ("policy", "group")}
@@ -205,7 +205,7 @@ async def test_the_console_explains_a_start_as_the_appliance_refuses_it(
     signed_in = await Backend(carol).start()
     item = await carol.jump_item(created.id)
     desk = Desk(username="carol")
-    said = desk.states(item, signed_in, state.clock.now())["start"].reason
+    said = desk.states(item, signed_in, state.site.clock.now())["start"].reason
     try:
         await carol.start_session(created.id)
     except (Refused, Forbidden) as refused:

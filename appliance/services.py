@@ -1,0 +1,49 @@
+"""The appliance's services, as :func:`appliance.app.create_app` builds them: every one is
+there (nothing to ask for), each built with its collaborators."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from starlette.requests import HTTPConnection
+
+if TYPE_CHECKING:
+    from appliance.agents import AgentRegistry
+    from appliance.agents.bundle import Bundle
+    from appliance.bus import LocalBus, RedisBus
+    from appliance.live import LiveHub
+    from appliance.ratelimit import RateLimiter
+    from appliance.sessions import SessionManager
+    from appliance.shared import SharedCounters
+    from appliance.shells import ShellRelay
+    from appliance.site import Site
+    from appliance.support import SupportQueue
+    from appliance.upgrades import UpgradeOrchestrator
+    from appliance.wake import WakeService
+
+
+@dataclass(eq=False)
+class Services:
+    """The site core and every service of one appliance node."""
+
+    site: Site
+    bus: LocalBus | RedisBus
+    shared: SharedCounters | None
+    """The counters the nodes of a site share (None for a node alone)."""
+    limiter: RateLimiter
+    live: LiveHub
+    agents: AgentRegistry
+    sessions: SessionManager
+    wake: WakeService
+    upgrades: UpgradeOrchestrator
+    shells: ShellRelay
+    support: SupportQueue
+    bundle: Bundle | None
+    """The Jump Client bundle this node offers for upgrades (None: it offers none)."""
+
+
+def services_of(conn: HTTPConnection) -> Services:
+    """The services of the appliance serving this request (set by ``create_app``)."""
+    services: Services = conn.app.state.appliance
+    return services
