@@ -13,7 +13,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from appliance.agents import AgentError, AgentRegistry
 from appliance.errors import Refused
@@ -27,25 +27,34 @@ CURRENT_VERSION = "1.0.0"
 
 
 class Throttle:
-    """A token bucket in bytes per second; the rate is read again on every wait."""
+    """A token bucket in bytes per second; the rate is read again on every wait. Time is
+    ``monotonic`` and waiting is ``sleep`` (tests run it on a virtual clock)."""
 
-    def __init__(self, rate: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        rate: Callable[[], float],
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self._rate = rate
+        self._monotonic = monotonic
+        self._sleep = sleep
         self._tokens = 0.0
-        self._at = time.monotonic()
+        self._at = monotonic()
         self._lock = asyncio.Lock()
 
     async def take(self, nbytes: int) -> None:
         async with self._lock:
             while True:
                 rate = float(self._rate())
-                now = time.monotonic()
+                now = self._monotonic()
                 self._tokens = min(rate * 0.1, self._tokens + (now - self._at) * rate)
                 self._at = now
                 if self._tokens >= nbytes:
                     self._tokens -= nbytes
                     return
-                await asyncio.sleep((nbytes - self._tokens) / rate)
+                await self._sleep((nbytes - self._tokens) / rate)
 
 
 class UpgradeOrchestrator:

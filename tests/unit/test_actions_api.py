@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +17,7 @@ from appliance._access import access_for
 from appliance.agents import PresenceAnswer
 from appliance.clock import FakeClock
 from appliance.live import Subscriber
+from appliance.upgrades import MIB, Throttle
 from domain import Schedule, ScheduleEntry
 from tests.support.appliance import (
     LAB,
@@ -387,13 +387,23 @@ async def test_orchestrator_holds_its_concurrency_and_bandwidth_caps(
         await carol.upgrade(item.id)
     orchestrator = st.upgrades
     assert orchestrator is not None
-    started = time.monotonic()
+    virtual = [0.0]  # the throttle's own clock: its waits pass at once, and are counted
+
+    async def wait(seconds: float) -> None:
+        virtual[0] += seconds
+        await asyncio.sleep(0)
+
+    orchestrator.throttle = Throttle(
+        lambda: st.site.settings().upgrade_bandwidth_mib_s * MIB,
+        monotonic=lambda: virtual[0],
+        sleep=wait,
+    )
     orchestrator.pump()
     assert len(orchestrator.active) == 2
     while orchestrator.active or orchestrator.queue:
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.01)
         orchestrator.pump()
-    elapsed = time.monotonic() - started
+    elapsed = virtual[0]
     assert orchestrator.peak_active == 2
     rate = orchestrator.bytes_sent / elapsed / (1024 * 1024)
     assert orchestrator.bytes_sent == 8 * 256 * 1024
