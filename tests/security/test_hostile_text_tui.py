@@ -132,7 +132,7 @@ async def test_editing_another_field_keeps_what_the_endpoint_reported(site: Site
         form.query_one("#edit-tag", Input).value = "db"
         await pilot.press("ctrl+s")
         await until(pilot, lambda: any("Saved the properties" in t for t in toasts(app)))
-        stored = appliance_state(site).repo.clients.get(item.id)
+        stored = appliance_state(site).site.repo.clients.get(item.id)
         assert stored is not None and stored.tag == "db"
         # the name and comments were shown escaped, not changed: they were not sent back
         assert stored.name == item.name and stored.comments == f"note{CLIPBOARD}"
