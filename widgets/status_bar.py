@@ -1,4 +1,4 @@
-"""``StatusBar``: connection state, counts, who is signed in, demo/paused/follow markers."""
+"""``StatusBar``: connection state, counts, who is signed in, demo and paused markers."""
 
 from __future__ import annotations
 
@@ -41,7 +41,6 @@ class StatusBar(Static):
     user: reactive[str] = reactive("")
     demo: reactive[bool] = reactive(False)
     paused: reactive[bool] = reactive(False)
-    follow: reactive[bool] = reactive(False)
     marked: reactive[int] = reactive(0)
     sessions: reactive[int] = reactive(0)
 
@@ -79,7 +78,4 @@ class StatusBar(Static):
         if self.paused:
             text.append("  │  ")
             text.append("PAUSED (Z)", style=self._style("status-bar--marker"))
-        if self.follow:
-            text.append("  │  ")
-            text.append("FOLLOWING (F)", style=self._style("status-bar--marker"))
         return text
