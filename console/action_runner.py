@@ -30,6 +30,12 @@ if TYPE_CHECKING:
     from console.app import JumpConsoleApp
 
 
+UNREACHABLE = (
+    "The appliance cannot be reached, so nothing was done: press r to try again now "
+    "(the console also keeps retrying on its own)."
+)
+
+
 class ActionRunner:
     def __init__(self, app: JumpConsoleApp) -> None:
         self.app = app
@@ -65,7 +71,16 @@ class ActionRunner:
     def say(self, message: str, severity: str = "information") -> None:
         self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
 
+    def reachable(self) -> bool:
+        """Whether the appliance can be reached; when not, say so (and what to do)."""
+        if self.app.stale_since() is None:
+            return True
+        self.say(UNREACHABLE, "warning")
+        return False
+
     def _highlighted(self) -> JumpClient | None:
+        if not self.reachable():
+            return None
         item = self.app.highlighted_item()
         if item is None:
             self.say("Highlight a Jump Item first (arrows in the list).", "warning")
@@ -102,6 +117,8 @@ class ActionRunner:
         self.app.marks_changed(set(self.marked))
 
     def start(self) -> None:
+        if not self.reachable():
+            return
         if self.marked:
             ids = list(self.marked)
             self.run_job(lambda: self._start_many(ids), "start")
@@ -355,6 +372,8 @@ class ActionRunner:
     # -- sessions --------------------------------------------------------------------------------
 
     def invite(self, sid: str | None = None) -> None:
+        if not self.reachable():
+            return
         if sid is None:
             item = self._highlighted()
             if item is None or not self._allowed(item, "invite"):
@@ -385,6 +404,8 @@ class ActionRunner:
 
     def end(self, sid: str) -> None:
         """Leave a session, once the representative said yes to its item and group."""
+        if not self.reachable():
+            return
         info = self.sessions.get(sid)
 
         async def job() -> None:
@@ -405,6 +426,8 @@ class ActionRunner:
 
     def system_info(self, sid: str) -> None:
         """Fetch the endpoint's processes, disks and memory into the session's events."""
+        if not self.reachable():
+            return
         session = self.sessions.get(sid)
         if session is not None and not session.permissions.system_info:
             self.say("The session policy does not allow system information.", "warning")
@@ -438,6 +461,8 @@ class ActionRunner:
 
     def transfer(self, sid: str, direction: str) -> None:
         """Ask for the paths, then download a file from the endpoint or upload one to it."""
+        if not self.reachable():
+            return
         session = self.sessions.get(sid)
         if session is None:
             return

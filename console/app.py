@@ -111,6 +111,9 @@ class JumpConsoleApp(App[int]):
         self.session: SignIn | None = None
         self.paused = False
         self.loaded = False
+        #: the live feed's state; while it is not live what the console shows is stale
+        self.feed_state = FeedState.CONNECTING
+        self.last_heard: datetime | None = None
         self._pending_stats: dict[int, tuple[object, ...]] = {}
         self._pending_deltas: list[ItemDelta] = []
         self._details_item: JumpClient | None = None
@@ -281,7 +284,10 @@ class JumpConsoleApp(App[int]):
     def _feed_event(self, message: FeedEventArrived) -> None:
         event = message.event
         if isinstance(event, FeedStatus):
-            self.main.show_connection(event.state.value, event.retry_in)
+            if self.feed_state is FeedState.LIVE and event.state is not FeedState.LIVE:
+                self.last_heard = self.clock()
+            self.feed_state = event.state
+            self.main.show_connection(event.state.value, event.retry_in, self.stale_since())
             if event.final:
                 self.notify(event.message, severity="error", markup=False, timeout=30)
             elif event.state in (FeedState.RECONNECTING, FeedState.OFFLINE) and event.retry_in:
@@ -348,6 +354,19 @@ class JumpConsoleApp(App[int]):
             "Live updates paused; press Z to resume." if paused else "Live updates resumed.",
             markup=False,
         )
+
+    def stale_since(self) -> str | None:
+        """While the appliance cannot be reached: when it was last heard (HH:MM, local)."""
+        if self.feed_state not in (FeedState.RECONNECTING, FeedState.OFFLINE):
+            return None
+        heard = self.last_heard
+        return heard.astimezone().strftime("%H:%M") if heard is not None else "never"
+
+    def action_reconnect(self) -> None:
+        if self.backend is not None and self.backend.retry_now():
+            self.notify("Trying to reach the appliance now.", markup=False)
+        else:
+            self.notify("The console is connected to the appliance.", markup=False)
 
     # -- the highlighted item's record -------------------------------------------------------
 

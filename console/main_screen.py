@@ -81,6 +81,9 @@ class Console(Protocol):
     def show_help(self) -> None:
         """Show every key and every command."""
 
+    def stale_since(self) -> str | None:
+        """While the appliance cannot be reached: when it was last heard (HH:MM)."""
+
 
 class MainScreen(Screen[None]):
     """Jump Items by group and tag with live statistics, filter, sort and details."""
@@ -144,8 +147,13 @@ class MainScreen(Screen[None]):
     def highlighted_id(self) -> int | None:
         return self.query_one(JumpTable).highlighted_id
 
-    def show_connection(self, state: str, retry_in: float | None) -> None:
-        self.query_one(StatusBar).connection = state
+    def show_connection(self, state: str, retry_in: float | None, stale: str | None) -> None:
+        """The feed's state; ``stale`` (when it was last heard) while it cannot be reached."""
+        status = self.query_one(StatusBar)
+        status.connection = state
+        status.last_heard = stale or ""
+        self.query_one(JumpTable).set_stale(stale is not None)
+        self.details_due = True
         self._retry_deadline = None if retry_in is None else time.monotonic() + retry_in
         self._show_retry()
 
@@ -283,6 +291,7 @@ class MainScreen(Screen[None]):
                 cpu_history=cpu,
                 disk_history=disk,
                 actions=list(console.actions.states(item).values()),
+                stale=console.stale_since(),
             )
         )
 

@@ -162,6 +162,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         plain_help="the session's shell in this terminal; Control and ] comes back",
     ),
     ConsoleAction("details", "Details", "d", action="toggle_details"),
+    ConsoleAction("reconnect", "Reconnect now", "r", footer=False, app_wide=True),
     ConsoleAction(
         "requests",
         command="requests",

@@ -34,6 +34,8 @@ class SupportRequests:
 
     def answer(self) -> None:
         """List the waiting support requests; the one chosen starts its session."""
+        if not self.runner.reachable():
+            return
 
         async def job() -> None:
             waiting = await self.runner.app.client.support_requests()

@@ -10,16 +10,16 @@ from textual.screen import Screen
 
 from console.admin.deploy import DeployScreen
 from console.admin.installers import InstallersScreen
-from console.dialogs import ConfirmScreen
+from console.dialogs import ConfirmScreen, EditScreen
 from console.registry import key_actions
 from console.session_screen import SessionsScreen
-from tests.support.console import SIZE, Site, loaded, make_site, until
-from widgets import JumpTable
+from tests.support.console import SIZE, Site, details_text, loaded, make_site, toasts, until
+from widgets import JumpTable, StatusBar
 
 pytestmark = pytest.mark.not_storage("the console's screens and keys")
 
-#: every key of the table of actions but help and quit acts on the list
-LIST_IDS = {a.binding_id for a in key_actions() if a.id not in ("help", "quit")}
+#: every key of the table of actions but help, quit and reconnect acts on the list
+LIST_IDS = {a.binding_id for a in key_actions() if a.id not in ("help", "quit", "reconnect")}
 
 
 def list_bindings(screen: Screen[object]) -> set[str]:
@@ -100,3 +100,36 @@ async def test_typing_in_the_wizard_opens_no_dialog_and_its_footer_has_no_list_k
         await pilot.pause()
         assert isinstance(app.screen, SessionsScreen)
         assert not isinstance(app.screen, ConfirmScreen)
+
+
+async def test_with_the_appliance_down_the_list_is_stale_and_actions_say_why(site: Site) -> None:
+    app = site.console()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded(pilot)
+        table = app.screen.query_one(JumpTable)
+        await pilot.press("colon", *"columns name,status,last_seen,cpu", "enter")
+        await pilot.press("colon", *"filter status:online", "enter")
+        await until(pilot, lambda: app.highlighted_item() is not None)
+        assert "now" in table.render_line(1).text
+        site.appliance.stop()
+        status = app.screen.query_one(StatusBar)
+        await until(pilot, lambda: status.connection in ("reconnecting", "offline"))
+        await pilot.pause()
+        row = table.render_line(1).text
+        assert "was online" in row and "now" not in row  # nothing claims to be live
+        assert "stale — last heard" in status.connection_text()
+        await until(pilot, lambda: "stale — last heard" in details_text(app))
+        assert "not now — the appliance cannot be reached" in details_text(app)
+        for key in ("enter", "e", "w", "delete"):
+            await pilot.press(key)
+        await pilot.pause()
+        said = toasts(app)
+        assert sum("appliance cannot be reached" in t for t in said) == 4
+        assert not any("Highlight a Jump Item first" in t for t in said)
+        assert not isinstance(app.screen, ConfirmScreen | EditScreen)
+        site.appliance.start()
+        await pilot.press("r")  # try again now
+        await until(pilot, lambda: status.connection == "live")
+        await pilot.pause()
+        assert "now" in table.render_line(1).text
+        assert "stale" not in details_text(app)
