@@ -114,6 +114,7 @@ class LiveFeed:
         self.epoch: str | None = None
         self.malformed = 0
         self.state = FeedState.CONNECTING
+        self._retry = asyncio.Event()
 
     def _status(
         self,
@@ -124,6 +125,25 @@ class LiveFeed:
     ) -> FeedStatus:
         self.state = state
         return FeedStatus(state, message, retry_in, final)
+
+    def retry_now(self) -> bool:
+        """Stop waiting out the backoff: the next attempt starts at once (False: the feed is
+        live, there is nothing to retry)."""
+        if self.state is FeedState.LIVE:
+            return False
+        self._retry.set()
+        return True
+
+    async def _backoff(self, delay: float) -> None:
+        """Wait ``delay`` seconds, or until :meth:`retry_now`."""
+        sleep = asyncio.ensure_future(self._sleep(delay))
+        retry = asyncio.ensure_future(self._retry.wait())
+        try:
+            await asyncio.wait((sleep, retry), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleep.cancel()
+            retry.cancel()
+            self._retry.clear()
 
     def __aiter__(self) -> AsyncGenerator[FeedEvent, None]:
         return self._run()
@@ -164,7 +184,7 @@ class LiveFeed:
                 FeedState.OFFLINE if failures >= self.offline_after else (FeedState.RECONNECTING)
             )
             yield self._status(state, reason, retry_in=delay)
-            await self._sleep(delay)
+            await self._backoff(delay)
             yield self._status(FeedState.RECONNECTING, "Reconnecting to the appliance.")
 
     async def _session(self, ws: Any) -> AsyncIterator[FeedEvent]:

@@ -20,21 +20,27 @@ from console.desk import Desk
 from console.dialogs import ChoiceScreen, ConfirmScreen, EditScreen, PathsScreen, PromptScreen
 from console.explain import ActionState
 from console.session_screen import SessionsScreen
+from console.support_requests import SupportRequests
 from domain import JumpClient, JumpGroupType, resolve_permissions
 from domain.rules import MAX_MULTI_START, WAKE_COOLDOWN, Refusal, parse_secureon
 from domain.session import MAX_TRANSFER_BYTES, SessionEvent, SessionInfo
 from domain.session_policy import SITE_DEFAULT_SESSION_POLICY_ID
-from domain.support import SupportEvent
-from domain.wording import until
 
 if TYPE_CHECKING:
     from console.app import JumpConsoleApp
+
+
+UNREACHABLE = (
+    "The appliance cannot be reached, so nothing was done: press r to try again now "
+    "(the console also keeps retrying on its own)."
+)
 
 
 class ActionRunner:
     def __init__(self, app: JumpConsoleApp) -> None:
         self.app = app
         self.desk = Desk()
+        self.support = SupportRequests(self)
         self.logs: dict[str, list[str]] = {}
 
     # -- state -----------------------------------------------------------------------------------
@@ -62,30 +68,39 @@ class ActionRunner:
         self.desk.username = self.username
         return self.desk.states(item, self.app.session, self.app.clock())
 
-    def _say(self, message: str, severity: str = "information") -> None:
+    def say(self, message: str, severity: str = "information") -> None:
         self.app.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
 
+    def reachable(self) -> bool:
+        """Whether the appliance can be reached; when not, say so (and what to do)."""
+        if self.app.stale_since() is None:
+            return True
+        self.say(UNREACHABLE, "warning")
+        return False
+
     def _highlighted(self) -> JumpClient | None:
+        if not self.reachable():
+            return None
         item = self.app.highlighted_item()
         if item is None:
-            self._say("Highlight a Jump Item first (arrows in the list).", "warning")
+            self.say("Highlight a Jump Item first (arrows in the list).", "warning")
         return item
 
     def _allowed(self, item: JumpClient, action: str) -> bool:
         state = self.states(item)[action]
         if state.reason is not None:
-            self._say(state.reason, "warning")
+            self.say(state.reason, "warning")
             return False
         return True
 
-    def _run(self, job: Callable[[], Awaitable[None]], name: str) -> None:
+    def run_job(self, job: Callable[[], Awaitable[None]], name: str) -> None:
         async def guarded() -> None:
             try:
                 await job()
             except Refused as err:
-                self._say(err.message, "warning")
+                self.say(err.message, "warning")
             except ApplianceError as err:
-                self._say(err.message, "error")
+                self.say(err.message, "error")
 
         self.app.run_worker(guarded(), group=f"action-{name}", exit_on_error=False)
 
@@ -97,19 +112,21 @@ class ActionRunner:
             return
         refusal = self.desk.toggle_mark(item_id)
         if refusal is not None:
-            self._say(refusal.message, "warning")
+            self.say(refusal.message, "warning")
             return
         self.app.marks_changed(set(self.marked))
 
     def start(self) -> None:
+        if not self.reachable():
+            return
         if self.marked:
             ids = list(self.marked)
-            self._run(lambda: self._start_many(ids), "start")
+            self.run_job(lambda: self._start_many(ids), "start")
             return
         item = self._highlighted()
         if item is None or not self._allowed(item, "start"):
             return
-        self._run(lambda: self._start_one(item), "start")
+        self.run_job(lambda: self._start_one(item), "start")
 
     def _prompt_wait(self, item: JumpClient) -> int | None:
         """How long the start may wait on a present user's answer (None: nobody is asked)."""
@@ -125,71 +142,19 @@ class ActionRunner:
     async def _start_one(self, item: JumpClient) -> None:
         wait = self._prompt_wait(item)
         if wait is not None:
-            self._say(
+            self.say(
                 f"Starting a session on '{item.name}': if a user is present, they are asked "
                 f"to accept (up to {wait} s)."
             )
         started = await self.app.client.start_session(item.id)
         info = started.session
-        self._remember(
+        self.remember(
             info,
             f"{'Joined' if started.joined else 'Started'}: "
             f"{info.session_policy_name} ({info.reason}).",
         )
         verb = "Joined the session on" if started.joined else "Session started on"
-        self._say(f"{verb} '{item.name}' with {info.session_policy_name} — {info.reason}.")
-        self.app.show_sessions()
-
-    # -- support requests ------------------------------------------------------------------------
-
-    def on_support(self, event: SupportEvent) -> None:
-        request = event.request
-        if event.event == "taken":
-            return
-        who = f" by {request.console_user}" if request.console_user else ""
-        said = f": “{request.message}”" if request.message else ""
-        kind = "elevated" if request.elevated else "normal (view only)"
-        self._say(
-            f"Support requested on '{request.item_name}'{who}{said} ({kind}). "
-            ":requests answers it.",
-            "warning",
-        )
-
-    def answer_support(self) -> None:
-        """List the waiting support requests; the one chosen starts its session."""
-
-        async def job() -> None:
-            waiting = await self.app.client.support_requests()
-            if not waiting:
-                self._say("No support request is waiting.")
-                return
-
-            def chosen(request_id: str | None) -> None:
-                if request_id:
-                    self._run(lambda: self._accept(request_id), "support")
-
-            now = self.app.clock()
-            choices = [
-                (
-                    f"{r.item_name} — {r.console_user or 'someone'}, "
-                    f"{until(now - r.requested_at)} ago — "
-                    f"{'elevated' if r.elevated else 'normal, view only'}"
-                    + (f" — {r.message[:60]}" if r.message else ""),
-                    r.id,
-                )
-                for r in waiting
-            ]
-            self.app.push_screen(
-                ChoiceScreen("Take a support request (its session starts):", choices), chosen
-            )
-
-        self._run(job, "support")
-
-    async def _accept(self, request_id: str) -> None:
-        started = await self.app.client.accept_support(request_id)
-        info = started.session
-        self._remember(info, f"Support session: {info.session_policy_name} ({info.reason}).")
-        self._say(f"Support session started on '{info.item_name}' — {info.reason}.")
+        self.say(f"{verb} '{item.name}' with {info.session_policy_name} — {info.reason}.")
         self.app.show_sessions()
 
     async def _start_many(self, ids: list[int]) -> None:
@@ -197,10 +162,10 @@ class ActionRunner:
         good = [r.started for r in results if r.started is not None]
         for started in good:
             info = started.session
-            self._remember(info, f"Started: {info.session_policy_name} ({info.reason}).")
+            self.remember(info, f"Started: {info.session_policy_name} ({info.reason}).")
         failures = [str(r.message) for r in results if r.started is None]
         summary = f"Started {len(good)} of {len(results)} sessions."
-        self._say(" ".join([summary, *failures]), "warning" if failures else "information")
+        self.say(" ".join([summary, *failures]), "warning" if failures else "information")
         self.marked.clear()
         self.app.marks_changed(set())
         if good:
@@ -209,17 +174,17 @@ class ActionRunner:
     def start_all_in_scope(self) -> None:
         group = self.app.store.scope_group
         if group is None:
-            self._say("Choose a group in the tree first (t).", "warning")
+            self.say("Choose a group in the tree first (t).", "warning")
             return
         ids = [self.app.store.id_at(i) for i in range(len(self.app.store.view))]
         if len(ids) > MAX_MULTI_START:
-            self._say(
+            self.say(
                 f"Start all is offered only for groups of {MAX_MULTI_START} Jump Items "
                 f"or fewer; this view has {len(ids)}.",
                 "warning",
             )
             return
-        self._run(lambda: self._start_many(ids), "start")
+        self.run_job(lambda: self._start_many(ids), "start")
 
     # -- wake, upgrade ---------------------------------------------------------------------------
 
@@ -241,13 +206,13 @@ class ActionRunner:
             if password is None:
                 return
             self.wake_tried[item.id] = self.app.clock()
-            self._run(lambda: self._wake(item, password.strip() or None), "wake")
+            self.run_job(lambda: self._wake(item, password.strip() or None), "wake")
 
         async def ask_first() -> None:
             # the appliance sees every peer; ask it before asking for a password
             verdict = await self.ask_wake(item.id)
             if isinstance(verdict, Refusal):
-                self._say(verdict.message, "warning")
+                self.say(verdict.message, "warning")
                 return
             self.app.push_screen(
                 PromptScreen(
@@ -260,7 +225,7 @@ class ActionRunner:
                 chosen,
             )
 
-        self._run(ask_first, "wake")
+        self.run_job(ask_first, "wake")
 
     async def ask_wake(self, item_id: int) -> Refusal | str | None:
         """The appliance's answer to "could this item be woken now?" (the peer's name, or
@@ -277,7 +242,7 @@ class ActionRunner:
 
     async def _wake(self, item: JumpClient, password: str | None) -> None:
         try:
-            self._say((await self.app.client.wake(item.id, password)).message)
+            self.say((await self.app.client.wake(item.id, password)).message)
         except Refused as err:
             retry = err.details.get("retry_after")
             if err.code == "cooldown" and isinstance(retry, int):
@@ -294,9 +259,9 @@ class ActionRunner:
             return
 
         async def job() -> None:
-            self._say((await self.app.client.upgrade(item.id)).message)
+            self.say((await self.app.client.upgrade(item.id)).message)
 
-        self._run(job, "upgrade")
+        self.run_job(job, "upgrade")
 
     # -- edit, copy, remove ----------------------------------------------------------------------
 
@@ -321,9 +286,9 @@ class ActionRunner:
                     bag = err.errors  # the form reopens with the appliance's reasons
                     self.app.call_later(lambda: self.edit(errors=bag, values=changes))
                     raise
-                self._say(f"Saved the properties of '{updated.name}'.")
+                self.say(f"Saved the properties of '{updated.name}'.")
 
-            self._run(job, "edit")
+            self.run_job(job, "edit")
 
         self.app.push_screen(
             EditScreen(
@@ -347,7 +312,7 @@ class ActionRunner:
             else []
         )
         if not targets:
-            self._say("You may not add Jump Items to any group.", "warning")
+            self.say("You may not add Jump Items to any group.", "warning")
             return
 
         def chosen(key: tuple[JumpGroupType, int] | None) -> None:
@@ -358,12 +323,12 @@ class ActionRunner:
                 copy = await self.app.client.copy_item(
                     item.id, {"jump_group_type": key[0].value, "jump_group_id": key[1]}
                 )
-                self._say(
+                self.say(
                     f"Copied '{item.name}' to { {k: n for n, k in targets}.get(key, 'the group') } "
                     f"(new id {copy.id})."
                 )
 
-            self._run(job, "copy")
+            self.run_job(job, "copy")
 
         self.app.push_screen(
             ChoiceScreen(
@@ -383,21 +348,32 @@ class ActionRunner:
 
             async def job() -> None:
                 await self.app.client.remove_item(item.id)
-                self._say(f"Removed '{item.name}'.")
+                self.say(f"Removed '{item.name}'.")
 
-            self._run(job, "remove")
+            self.run_job(job, "remove")
 
+        group = self._group_of(item.id)
         self.app.push_screen(
             ConfirmScreen(
-                f"Remove the Jump Item '{item.name}' ({item.hostname})? Its Jump Client stays "
-                "installed but is no longer listed."
+                f"Remove the Jump Item '{item.name}' ({item.hostname}) from {group}? Its Jump "
+                "Client stays installed but is no longer listed."
             ),
             confirmed,
         )
 
+    def _group_of(self, item_id: int) -> str:
+        """The group an item is listed in, as the tree names it."""
+        store = self.app.store
+        row = store.row_of.get(item_id)
+        if row is None:
+            return "its group"
+        return store.group_label(store.groups[store.group_index[row]])
+
     # -- sessions --------------------------------------------------------------------------------
 
     def invite(self, sid: str | None = None) -> None:
+        if not self.reachable():
+            return
         if sid is None:
             item = self._highlighted()
             if item is None or not self._allowed(item, "invite"):
@@ -414,9 +390,9 @@ class ActionRunner:
             async def job() -> None:
                 info = await self.app.client.invite(target, username.strip())
                 self.desk.joined(info)
-                self._say(f"Invited {username.strip()} to the session on '{info.item_name}'.")
+                self.say(f"Invited {username.strip()} to the session on '{info.item_name}'.")
 
-            self._run(job, "invite")
+            self.run_job(job, "invite")
 
         self.app.push_screen(
             PromptScreen(
@@ -427,21 +403,34 @@ class ActionRunner:
         )
 
     def end(self, sid: str) -> None:
+        """Leave a session, once the representative said yes to its item and group."""
+        if not self.reachable():
+            return
         info = self.sessions.get(sid)
 
         async def job() -> None:
             await self.app.client.end_session(sid)
             self.desk.left(sid)
-            self._say(f"Left the session on '{info.item_name if info else sid}'.")
+            self.say(f"Left the session on '{info.item_name if info else sid}'.")
             self.app.sessions_changed()
 
-        self._run(job, "end")
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_job(job, "end")
+
+        where = f"'{info.item_name}' in {self._group_of(info.item_id)}" if info else sid
+        self.app.push_screen(
+            ConfirmScreen(f"End your session on {where}? Its shell and transfers stop."),
+            confirmed,
+        )
 
     def system_info(self, sid: str) -> None:
         """Fetch the endpoint's processes, disks and memory into the session's events."""
+        if not self.reachable():
+            return
         session = self.sessions.get(sid)
         if session is not None and not session.permissions.system_info:
-            self._say("The session policy does not allow system information.", "warning")
+            self.say("The session policy does not allow system information.", "warning")
             return
 
         async def job() -> None:
@@ -468,10 +457,12 @@ class ActionRunner:
             self.logs.setdefault(sid, []).extend(lines)
             self.app.sessions_changed()
 
-        self._run(job, "system-info")
+        self.run_job(job, "system-info")
 
     def transfer(self, sid: str, direction: str) -> None:
         """Ask for the paths, then download a file from the endpoint or upload one to it."""
+        if not self.reachable():
+            return
         session = self.sessions.get(sid)
         if session is None:
             return
@@ -481,7 +472,7 @@ class ActionRunner:
             else session.permissions.file_transfer_upload
         )
         if not allowed:
-            self._say(f"The session policy does not allow {direction}ing files.", "warning")
+            self.say(f"The session policy does not allow {direction}ing files.", "warning")
             return
         folders = session.permissions.file_transfer_paths
         where = (
@@ -515,21 +506,21 @@ class ActionRunner:
 
         def chosen(paths: tuple[str, str] | None) -> None:
             if paths is not None:
-                self._run(lambda: job(sid, *paths), "transfer")
+                self.run_job(lambda: job(sid, *paths), "transfer")
 
         self.app.push_screen(dialog, chosen)
 
     async def _download(self, sid: str, remote: str, local: str) -> None:
         target = transfers.local_target(local, remote)
-        self._say(f"Downloading {remote}…")
+        self.say(f"Downloading {remote}…")
         data = await self.app.client.download_file(sid, remote.strip())
         try:
             await asyncio.to_thread(transfers.save_new, target, data)
         except FileExistsError:
-            self._say(f"{target} appeared meanwhile; the download was not saved.", "error")
+            self.say(f"{target} appeared meanwhile; the download was not saved.", "error")
             return
         except OSError as err:
-            self._say(f"The download could not be saved to {target}: {err.strerror}.", "error")
+            self.say(f"The download could not be saved to {target}: {err.strerror}.", "error")
             return
         self._log(
             sid, f"Downloaded {remote.strip()} ({transfers.size_text(len(data))}) to {target}."
@@ -541,18 +532,18 @@ class ActionRunner:
         try:
             data = await asyncio.to_thread(source.read_bytes)
         except OSError as err:
-            self._say(f"{source} could not be read: {err.strerror}.", "error")
+            self.say(f"{source} could not be read: {err.strerror}.", "error")
             return
-        self._say(f"Uploading {source.name}…")
+        self.say(f"Uploading {source.name}…")
         await self.app.client.upload_file(sid, target, data)
         self._log(sid, f"Uploaded {source} ({transfers.size_text(len(data))}) as {target}.")
 
     def _log(self, sid: str, line: str) -> None:
         self.logs.setdefault(sid, []).append(line)
-        self._say(line)
+        self.say(line)
         self.app.sessions_changed()
 
-    def _remember(self, info: SessionInfo, line: str) -> None:
+    def remember(self, info: SessionInfo, line: str) -> None:
         self.desk.joined(info)
         self.logs.setdefault(info.sid, []).append(line)
         self.app.sessions_changed()
@@ -566,9 +557,9 @@ class ActionRunner:
         if event.event == "started":
             pass  # the representative who started it was told by the action itself
         elif event.event == "invited" and self.username in info.invited:
-            self._say(f"{event.message} Highlight it and press enter to join.", "information")
+            self.say(f"{event.message} Highlight it and press enter to join.", "information")
         else:
-            self._say(event.message, severity)
+            self.say(event.message, severity)
         self.app.sessions_changed()
         self.app.refresh_details()
 

@@ -54,7 +54,7 @@ from console.registry import key_actions
 from console.screens import ConsoleCommands, HelpEntry, HelpScreen, PaletteChoice, help_entries
 from console.session_screen import SessionsScreen
 from console.store import COLUMN_KEYS, ItemStore
-from domain import AutomaticUpgrades, JumpClient, Statistic
+from domain import JumpClient, Statistic
 from domain.protocol.live import Hello, SiteChanged, StatsBatch
 from domain.session import SessionEvent
 from domain.support import SupportEvent
@@ -74,10 +74,11 @@ class JumpConsoleApp(App[int]):
     COMMANDS = App.COMMANDS | {ConsoleCommands}
     ENABLE_COMMAND_PALETTE = True
 
-    #: from the one table of actions (console.registry): footer, help and palette follow
+    #: the keys of every screen, from the one table of actions (console.registry); the keys
+    #: about the list are the main screen's
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(a.keys, a.tui_action, a.label, id=a.binding_id, show=a.footer)
-        for a in key_actions()
+        for a in key_actions(app_wide=True)
     ]
 
     def __init__(
@@ -110,6 +111,9 @@ class JumpConsoleApp(App[int]):
         self.session: SignIn | None = None
         self.paused = False
         self.loaded = False
+        #: the live feed's state; while it is not live what the console shows is stale
+        self.feed_state = FeedState.CONNECTING
+        self.last_heard: datetime | None = None
         self._pending_stats: dict[int, tuple[object, ...]] = {}
         self._pending_deltas: list[ItemDelta] = []
         self._details_item: JumpClient | None = None
@@ -251,12 +255,6 @@ class JumpConsoleApp(App[int]):
                 markup=False,
             )
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Upgrading by hand is offered only while the site's automatic upgrades are off."""
-        if action == "upgrade" and self.session is not None:
-            return self.session.site.settings.automatic_upgrades is AutomaticUpgrades.DISABLED
-        return True
-
     @work(exclusive=True, group="site", exit_on_error=False)
     async def reload_site(self) -> None:
         """An administrator changed the site: what the console explains follows at once."""
@@ -286,7 +284,10 @@ class JumpConsoleApp(App[int]):
     def _feed_event(self, message: FeedEventArrived) -> None:
         event = message.event
         if isinstance(event, FeedStatus):
-            self.main.show_connection(event.state.value, event.retry_in)
+            if self.feed_state is FeedState.LIVE and event.state is not FeedState.LIVE:
+                self.last_heard = self.clock()
+            self.feed_state = event.state
+            self.main.show_connection(event.state.value, event.retry_in, self.stale_since())
             if event.final:
                 self.notify(event.message, severity="error", markup=False, timeout=30)
             elif event.state in (FeedState.RECONNECTING, FeedState.OFFLINE) and event.retry_in:
@@ -311,7 +312,7 @@ class JumpConsoleApp(App[int]):
         elif isinstance(event, SessionEvent):
             self.actions.on_event(event)
         elif isinstance(event, SupportEvent):
-            self.actions.on_support(event)
+            self.actions.support.on_event(event)
         elif isinstance(event, SiteChanged):
             self._stats_interval = event.interval_s
             self._thumbnails_on = Statistic.THUMBNAIL in event.statistics
@@ -353,6 +354,19 @@ class JumpConsoleApp(App[int]):
             "Live updates paused; press Z to resume." if paused else "Live updates resumed.",
             markup=False,
         )
+
+    def stale_since(self) -> str | None:
+        """While the appliance cannot be reached: when it was last heard (HH:MM, local)."""
+        if self.feed_state not in (FeedState.RECONNECTING, FeedState.OFFLINE):
+            return None
+        heard = self.last_heard
+        return heard.astimezone().strftime("%H:%M") if heard is not None else "never"
+
+    def action_reconnect(self) -> None:
+        if self.backend is not None and self.backend.retry_now():
+            self.notify("Trying to reach the appliance now.", markup=False)
+        else:
+            self.notify("The console is connected to the appliance.", markup=False)
 
     # -- the highlighted item's record -------------------------------------------------------
 
@@ -468,69 +482,7 @@ class JumpConsoleApp(App[int]):
         admin.open_deploy(self)
 
     # -- keys, help and the command palette ---------------------------------------------------
-    # The keys are bound on the app, so they work from every screen; the main screen carries out
-    # those about the list.
-
-    @on(JumpTable.Selected)
-    def _selected(self, _message: JumpTable.Selected) -> None:
-        self.actions.start()
-
-    def action_start(self) -> None:
-        self.actions.start()
-
-    def action_mark(self) -> None:
-        self.actions.toggle_mark()
-
-    def action_wake(self) -> None:
-        self.actions.wake()
-
-    def action_upgrade(self) -> None:
-        self.actions.upgrade()
-
-    def action_edit(self) -> None:
-        self.actions.edit()
-
-    def action_copy(self) -> None:
-        self.actions.copy()
-
-    def action_remove(self) -> None:
-        self.actions.remove()
-
-    def action_invite(self) -> None:
-        self.actions.invite()
-
-    def action_sessions(self) -> None:
-        self.show_sessions()
-
-    def action_pause(self) -> None:
-        self.set_paused(not self.paused)
-
-    def action_follow(self) -> None:
-        self.main.action_follow()
-
-    def action_filter(self) -> None:
-        self.main.action_filter()
-
-    def action_focus_tree(self) -> None:
-        self.main.action_focus_tree()
-
-    def action_focus_list(self) -> None:
-        self.main.action_focus_list()
-
-    def action_sort_next(self) -> None:
-        self.main.action_sort_next()
-
-    def action_sort_reverse(self) -> None:
-        self.main.action_sort_reverse()
-
-    def action_move_column(self, step: int) -> None:
-        self.main.action_move_column(step)
-
-    def action_toggle_details(self) -> None:
-        self.main.action_toggle_details()
-
-    def action_command_line(self) -> None:
-        self.main.action_command_line()
+    # Help and quit are bound on the app; the keys about the list are the main screen's.
 
     def action_help(self) -> None:
         self.show_help()
@@ -539,24 +491,34 @@ class JumpConsoleApp(App[int]):
         self.push_screen(HelpScreen(self.help_entries()))
 
     def help_entries(self) -> list[HelpEntry]:
-        return help_entries([*self.BINDINGS, *JumpTable.BINDINGS], self._user_keymap)
+        order = {a.binding_id: n for n, a in enumerate(key_actions())}
+        ours = sorted(
+            [*self.BINDINGS, *MainScreen.BINDINGS],
+            key=lambda b: order.get(b.id or "", 0) if isinstance(b, Binding) else 0,
+        )
+        return help_entries([*ours, *JumpTable.BINDINGS], self._user_keymap)
 
-    def action_for(self, binding_id: str) -> Callable[[], object] | None:
-        for binding in self.BINDINGS:
-            assert isinstance(binding, Binding)
-            if binding.id == binding_id:
-                action = binding.action
-                return lambda: self.run_action(action)
+    def action_for(self, binding_id: str, screen: Screen[object]) -> Callable[[], object] | None:
+        """What a key does, run from the palette over ``screen``: the list's keys only over
+        the main screen."""
+        for node, bindings in ((self, self.BINDINGS), (self.main, MainScreen.BINDINGS)):
+            if node is self.main and screen is not self.main:
+                continue
+            for binding in bindings:
+                assert isinstance(binding, Binding)
+                if binding.id == binding_id:
+                    return partial(self.run_action, binding.action, node)
         return None
 
-    def palette_choices(self) -> list[PaletteChoice]:
-        """Every key's action, every group and every theme, for the command palette."""
+    def palette_choices(self, screen: Screen[object]) -> list[PaletteChoice]:
+        """Every key's action, every group and every theme, for the command palette over
+        ``screen`` (the list's actions and groups only over the list)."""
         choices: list[PaletteChoice] = []
         for entry in self.help_entries():
-            action = self.action_for(entry.binding_id)
+            action = self.action_for(entry.binding_id, screen)
             if action is not None:
                 choices.append(PaletteChoice(entry.description, f"key {entry.keys}", action))
-        for key in self.store.group_names:
+        for key in self.store.group_names if screen is self.main else ():
             scope: Scope = (key, None)
             label = f"Show {self.store.group_label(key)}"
             go = partial(self.main.go_to_scope, scope)

@@ -33,6 +33,7 @@ class Backend:
     def __init__(self, client: ApplianceClient, **feed_options: Any) -> None:
         self.client = client
         self._feed_options = feed_options
+        self._live: LiveFeed | None = None
 
     async def start(self) -> SignIn:
         me = await self.client.me()
@@ -53,7 +54,13 @@ class Backend:
         )
 
     def feed(self) -> LiveFeed:
-        return LiveFeed(self.client, **self._feed_options)
+        self._live = LiveFeed(self.client, **self._feed_options)
+        return self._live
+
+    def retry_now(self) -> bool:
+        """Try to reach the appliance now instead of waiting out the backoff (False: the
+        feed is live or not started)."""
+        return self._live is not None and self._live.retry_now()
 
     async def item(self, item_id: int) -> JumpClient:
         return await self.client.jump_item(item_id)

@@ -107,7 +107,10 @@ def build_details(
     cpu_history: Sequence[float] = (),
     disk_history: Sequence[float] = (),
     actions: Sequence[ActionState] = (),
+    stale: str | None = None,
 ) -> DetailsView:
+    """What the details pane shows of ``item``; ``stale`` (when the appliance was last heard,
+    HH:MM) while it cannot be reached: then nothing is claimed live or available."""
     stats = item.x_stats
     status = status_of(item)
     identity = [
@@ -139,7 +142,11 @@ def build_details(
         DetailField("Reported", _when(stats.at, now) if stats else "no statistics yet"),
     ]
     connection = [
-        DetailField("Status", status.value.replace("_", " "), "good" if item.x_online else "bad"),
+        DetailField(
+            "Status",
+            status.value.replace("_", " ") + (" (last known)" if stale else ""),
+            "good" if item.x_online and not stale else "bad",
+        ),
         DetailField("Connection type", item.connection_type.value),
         DetailField("Install mode", item.install_mode.value),
         DetailField("Version", item.x_version or "unknown", "warn" if item.needs_update else ""),
@@ -173,7 +180,16 @@ def build_details(
         ),
     ]
     sections: list[tuple[str, Sequence[DetailField]]] = []
-    if actions:
+    if stale is not None:
+        unreachable = "not now — the appliance cannot be reached (r tries again now)"
+        sections.append(
+            (
+                "Appliance",
+                [DetailField("Data", f"stale — last heard {stale}", "bad")]
+                + [DetailField(a.label, unreachable, "bad") for a in actions],
+            )
+        )
+    elif actions:
         sections.append(
             (
                 "Actions",

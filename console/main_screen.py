@@ -1,8 +1,8 @@
 """``MainScreen``: the Jump Items by group and tag, with filter, sort, details and status.
 
 The screen owns the list widgets (group tree, filter bar, table, details, the ``:`` line and the
-status bar) and carries out the keys that work on them (the app binds those keys, so they keep
-working from every screen). What it shows comes from the console it is given
+status bar) and binds and carries out the keys that work on them: bound here, not on the app,
+they act only while the list is shown. What it shows comes from the console it is given
 (:class:`Console`, which the app is): the store, the session, the statistics history and the
 highlighted item's record. The app tells the screen what changed through its methods; the
 widgets' messages come up to the screen, and those about data go on up to the app.
@@ -17,10 +17,11 @@ import contextlib
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.events import Key
@@ -31,8 +32,9 @@ from textual.widgets import Footer, Header, Input
 from console.commands import CommandError, parse_command
 from console.config import UiState, save_state
 from console.details import build_details, with_live_stats
+from console.registry import key_actions
 from console.store import LIVE_COLUMNS
-from domain import JumpGroupType
+from domain import AutomaticUpgrades, JumpGroupType
 from themes import resolve
 from widgets import ALL, DetailsPane, FilterBar, GroupTree, JumpTable, Scope, StatusBar, TreeGroup
 
@@ -79,9 +81,19 @@ class Console(Protocol):
     def show_help(self) -> None:
         """Show every key and every command."""
 
+    def stale_since(self) -> str | None:
+        """While the appliance cannot be reached: when it was last heard (HH:MM)."""
+
 
 class MainScreen(Screen[None]):
     """Jump Items by group and tag with live statistics, filter, sort and details."""
+
+    #: the keys about the list, from the one table of actions (console.registry): bound here,
+    #: they act only while the list is on screen, and only this screen's footer shows them
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(a.keys, a.tui_action, a.label, id=a.binding_id, show=a.footer)
+        for a in key_actions(app_wide=False)
+    ]
 
     class Ready(Message):
         """The screen's widgets are mounted: the console may start filling them."""
@@ -97,7 +109,6 @@ class MainScreen(Screen[None]):
         self.console = console
         self.ui_state = state
         self._save_state = save_state
-        self.follow = False
         #: the details pane is shown again at the next repaint
         self.details_due = False
         self._counts_dirty = False
@@ -136,8 +147,13 @@ class MainScreen(Screen[None]):
     def highlighted_id(self) -> int | None:
         return self.query_one(JumpTable).highlighted_id
 
-    def show_connection(self, state: str, retry_in: float | None) -> None:
-        self.query_one(StatusBar).connection = state
+    def show_connection(self, state: str, retry_in: float | None, stale: str | None) -> None:
+        """The feed's state; ``stale`` (when it was last heard) while it cannot be reached."""
+        status = self.query_one(StatusBar)
+        status.connection = state
+        status.last_heard = stale or ""
+        self.query_one(JumpTable).set_stale(stale is not None)
+        self.details_due = True
         self._retry_deadline = None if retry_in is None else time.monotonic() + retry_in
         self._show_retry()
 
@@ -166,7 +182,7 @@ class MainScreen(Screen[None]):
     def items_changed(self, keep: int | None) -> None:
         """Items came, went or changed: the table keeps ``keep`` highlighted, counts follow."""
         table = self.query_one(JumpTable)
-        table.refresh_table(keep_id=keep if self.follow or keep is not None else None)
+        table.refresh_table(keep_id=keep)
         self._counts_dirty = True
         self._show_counts()
 
@@ -199,7 +215,7 @@ class MainScreen(Screen[None]):
         now = time.monotonic()
         if store.sort_key in LIVE_COLUMNS and now - self._last_resort >= RESORT_S and dirty:
             self._last_resort = now
-            keep = table.highlighted_id if self.follow else None
+            keep = table.highlighted_id  # the highlight stays on its item, wherever it goes
             store.resort()
             table.refresh_table(keep_id=keep)
         if self._counts_dirty:
@@ -275,10 +291,55 @@ class MainScreen(Screen[None]):
                 cpu_history=cpu,
                 disk_history=disk,
                 actions=list(console.actions.states(item).values()),
+                stale=console.stale_since(),
             )
         )
 
-    # -- scope, filter, sort, and the list's keys (the app binds them) ------------------------
+    # -- the list's keys ---------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Upgrading by hand is offered only while the site's automatic upgrades are off."""
+        session = self.console.session
+        if action == "upgrade" and session is not None:
+            return session.site.settings.automatic_upgrades is AutomaticUpgrades.DISABLED
+        return True
+
+    @on(JumpTable.Selected)
+    def _selected(self, message: JumpTable.Selected) -> None:
+        message.stop()
+        self.console.actions.start()
+
+    def action_start(self) -> None:
+        self.console.actions.start()
+
+    def action_mark(self) -> None:
+        self.console.actions.toggle_mark()
+
+    def action_wake(self) -> None:
+        self.console.actions.wake()
+
+    def action_upgrade(self) -> None:
+        self.console.actions.upgrade()
+
+    def action_edit(self) -> None:
+        self.console.actions.edit()
+
+    def action_copy(self) -> None:
+        self.console.actions.copy()
+
+    def action_remove(self) -> None:
+        self.console.actions.remove()
+
+    def action_invite(self) -> None:
+        self.console.actions.invite()
+
+    def action_sessions(self) -> None:
+        self.console.show_sessions()
+
+    def action_pause(self) -> None:
+        self.console.set_paused(not self.console.paused)
+
+    # -- scope, filter, sort -----------------------------------------------------------------
 
     @on(GroupTree.ScopeChanged)
     def _scope_changed(self, message: GroupTree.ScopeChanged) -> None:
@@ -367,16 +428,6 @@ class MainScreen(Screen[None]):
         if pane.display:
             self.show_details()
 
-    def action_follow(self) -> None:
-        self.follow = not self.follow
-        self.query_one(StatusBar).follow = self.follow
-        self.notify(
-            "Following the highlighted item."
-            if self.follow
-            else "No longer following the highlighted item.",
-            markup=False,
-        )
-
     # -- the command line --------------------------------------------------------------------
 
     def action_command_line(self) -> None:
@@ -449,10 +500,8 @@ class MainScreen(Screen[None]):
                 console.show_sessions()
             case "pause":
                 console.set_paused(not console.paused)
-            case "follow":
-                self.action_follow()
             case "requests":
-                console.actions.answer_support()
+                console.actions.support.answer()
             case "installers" | "deploy" | "settings":
                 console.open_admin(command.name)
             case "help":

@@ -16,7 +16,8 @@ class ConsoleAction:
     """One thing a representative can do from the console."""
 
     id: str
-    """Stable name: the binding id is ``app.<id>`` (users remap keys by it)."""
+    """Stable name: the binding id is ``app.<id>`` (users remap keys by it, wherever it is
+    bound)."""
     label: str = ""
     """Short label: the footer, the help's key list, the command palette."""
     keys: str = ""
@@ -24,6 +25,9 @@ class ConsoleAction:
     action: str = ""
     """The TUI action the keys run (default: the id)."""
     footer: bool = True
+    app_wide: bool = False
+    """Bound on the app (works on every screen); the others act on the list and are bound on
+    the main screen, so they never reach through another screen to the hidden list."""
     command: str = ""
     """The ``:`` command word ('' = none)."""
     argument: str = ""
@@ -50,6 +54,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "help",
         "Help",
         "question_mark",
+        app_wide=True,
         plain=("help", "?"),
         plain_usage="help, quit",
     ),
@@ -157,6 +162,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         plain_help="the session's shell in this terminal; Control and ] comes back",
     ),
     ConsoleAction("details", "Details", "d", action="toggle_details"),
+    ConsoleAction("reconnect", "Reconnect now", "r", footer=False, app_wide=True),
     ConsoleAction(
         "requests",
         command="requests",
@@ -169,12 +175,10 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         command="pause",
         command_help="pause or resume live updates",
     ),
+    # The list always keeps its highlight on the item, so the full screen has no "follow";
+    # plain mode's follow announces an item's changes.
     ConsoleAction(
         "follow",
-        "Follow",
-        "F",
-        command="follow",
-        command_help="keep the cursor on the highlighted item when the order changes",
         plain=("follow", "unfollow", "quiet"),
         plain_usage="follow N",
         plain_help="announce changes of item N; unfollow N; quiet on or quiet off",
@@ -203,6 +207,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "quit",
         "Quit",
         "ctrl+q",
+        app_wide=True,
         command="quit",
         command_help="leave the console",
         plain=("quit",),
@@ -210,9 +215,10 @@ ACTIONS: tuple[ConsoleAction, ...] = (
 )
 
 
-def key_actions() -> list[ConsoleAction]:
-    """The actions with keys, in the order the footer and the help show them."""
-    return [a for a in ACTIONS if a.keys]
+def key_actions(*, app_wide: bool | None = None) -> list[ConsoleAction]:
+    """The actions with keys, in the order the footer and the help show them (``app_wide``
+    True or False: only the app's, or only the list's)."""
+    return [a for a in ACTIONS if a.keys and app_wide in (None, a.app_wide)]
 
 
 #: ``:`` command → (what it needs, what it does), in the order the help lists them

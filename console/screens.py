@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 
 from console.registry import COMMANDS
@@ -48,7 +48,7 @@ class PaletteChoice:
 class PaletteSource(Protocol):
     """An app whose palette offers its own choices (the console's app is one)."""
 
-    def palette_choices(self) -> list[PaletteChoice]: ...
+    def palette_choices(self, screen: Screen[object]) -> list[PaletteChoice]: ...
 
 
 class HelpScreen(ModalScreen[None]):
@@ -121,7 +121,7 @@ class ConsoleCommands(Provider):
 
     def _choices(self) -> list[PaletteChoice]:
         app = self.app
-        return app.palette_choices() if isinstance(app, PaletteSource) else []
+        return app.palette_choices(self.screen) if isinstance(app, PaletteSource) else []
 
     async def discover(self) -> Hits:
         for choice in self._choices():

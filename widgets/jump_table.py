@@ -204,6 +204,8 @@ class JumpTable(ScrollView, can_focus=True):
         self._highlighted_id: int | None = None
         self.marked: set[int] = set()
         """Item ids marked for a multi-start; shown with a check mark before the name."""
+        self.stale = False
+        """The rows are the last known values: statuses say "was", nothing says "now"."""
 
     # -- what the parent calls -----------------------------------------------------------------
 
@@ -221,6 +223,13 @@ class JumpTable(ScrollView, can_focus=True):
             target = min(self.cursor, max(0, len(self.store.view) - 1))
         self.cursor = target
         self.refresh()
+
+    def set_stale(self, stale: bool) -> None:
+        """The rows are the last known values (True) or live again (False)."""
+        if stale != self.stale:
+            self.stale = stale
+            self._cache.clear()
+            self.refresh()
 
     def refresh_rows(self, rows: set[int]) -> None:
         """Repaint the on-screen lines of ``rows`` (store rows whose values changed)."""
@@ -331,8 +340,11 @@ class JumpTable(ScrollView, can_focus=True):
             if key == "name" and self.marked and store.item_id(row) in self.marked:
                 text = f"✓ {text}"
             elif key == "status":
-                text = f"{STATUS_GLYPH[status]} {text}"
+                glyph = "?" if self.stale else STATUS_GLYPH[status]
+                text = f"{glyph} was {text}" if self.stale else f"{glyph} {text}"
                 style = self._style(STATUS_CLASS[status])
+            elif key == "last_seen" and self.stale and text == "now":
+                text = "stale"
             elif key in ("cpu", "disk"):
                 value = store.number(row, key)
                 if not math.isnan(value):

@@ -1,4 +1,4 @@
-"""``StatusBar``: connection state, counts, who is signed in, demo/paused/follow markers."""
+"""``StatusBar``: connection state, counts, who is signed in, demo and paused markers."""
 
 from __future__ import annotations
 
@@ -35,13 +35,14 @@ class StatusBar(Static):
     connection: reactive[str] = reactive("connecting")
     """``connecting``, ``live``, ``reconnecting`` or ``offline``."""
     retry_in: reactive[int | None] = reactive(None)
+    last_heard: reactive[str] = reactive("")
+    """When the appliance was last heard (HH:MM), while it cannot be reached."""
     online: reactive[int] = reactive(0)
     total: reactive[int] = reactive(0)
     shown: reactive[int] = reactive(0)
     user: reactive[str] = reactive("")
     demo: reactive[bool] = reactive(False)
     paused: reactive[bool] = reactive(False)
-    follow: reactive[bool] = reactive(False)
     marked: reactive[int] = reactive(0)
     sessions: reactive[int] = reactive(0)
 
@@ -57,9 +58,10 @@ class StatusBar(Static):
         if self.connection == "connecting":
             return "… connecting"
         retry = f" in {self.retry_in} s" if self.retry_in is not None else ""
+        heard = f"stale — last heard {self.last_heard}" if self.last_heard else "may be stale"
         if self.connection == "reconnecting":
-            return f"↻ reconnecting{retry} — data kept, may be stale"
-        return f"✕ offline, retrying{retry} — data kept, stale"
+            return f"↻ reconnecting{retry} (r: now) — data kept, {heard}"
+        return f"✕ offline, retrying{retry} (r: now) — data kept, {heard}"
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -79,7 +81,4 @@ class StatusBar(Static):
         if self.paused:
             text.append("  │  ")
             text.append("PAUSED (Z)", style=self._style("status-bar--marker"))
-        if self.follow:
-            text.append("  │  ")
-            text.append("FOLLOWING (F)", style=self._style("status-bar--marker"))
         return text

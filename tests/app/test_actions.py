@@ -217,6 +217,7 @@ async def test_remove_asks_first_naming_the_item(site: Site) -> None:
         await pilot.press("delete")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert item.name in app.screen.question  # type: ignore[attr-defined]
+        assert "Servers" in app.screen.question  # type: ignore[attr-defined]  # and its group
         await pilot.press("n")
         await pilot.pause()
         assert item.id in app.store.row_of
@@ -243,7 +244,10 @@ async def test_mark_two_and_start_both_then_invite(site: Site) -> None:
         assert app.query_one(StatusBar).sessions == 2
         await pilot.press("i", *"bob", "enter")
         await until(pilot, lambda: any("Invited bob" in t for t in toasts(app)))
-        await pilot.press("x")
+        await pilot.press("x")  # ending a session asks first, naming its item and group
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "ZZ-TEST-" in app.screen.question and "Servers" in app.screen.question  # type: ignore[attr-defined]
+        await pilot.press("y")
         await until(pilot, lambda: len(app.actions.sessions) == 1)
         assert first.id in {s.item_id for s in app.actions.sessions.values()} or (
             second.id in {s.item_id for s in app.actions.sessions.values()}
