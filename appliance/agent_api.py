@@ -18,63 +18,26 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
 
 from appliance import presence
 from appliance._validation import answer_database_unavailable
 from appliance.agents import credentials
-from appliance.agents.credentials import Credentials, UnknownClient
+from appliance.agents.credentials import UnknownClient
 from appliance.errors import Refused, coded_body
 from appliance.installation import jumpoint_address, resolve_fields
 from appliance.installer_artifact import installer_file
 from appliance.services import Services
 from appliance.site import Site
-from domain import InstallMode
 from domain.installer_params import InstallParameterError, disallowed, parse_install_parameters
-
-
-class InstallRequest(BaseModel):
-    key: str = Field(min_length=1, max_length=64)
-    parameters: list[str] = Field(default_factory=list, max_length=64)
-    hostname: str = Field(min_length=1, max_length=255)
-    fqdn: str = Field(min_length=1, max_length=255)
-    operating_system: str = Field(default="", max_length=255)
-    install_mode: InstallMode = InstallMode.USER
-
-
-class InstallAnswer(BaseModel):
-    jump_client_id: int
-    connection_type: str = "active"
-    elevate_install: bool = True
-    secret: str = Field(repr=False)
-    name: str
-    days_before_deleted: int
-    max_offline_minutes: int
-    appliance: str | None = None
-    """Where the client talks to from now on: its installer's Jumpoint, when it names one."""
-
-
-class CheckIn(Credentials):
-    passive_port: int = Field(ge=1, le=65535)
-    listen_host: str | None = Field(default=None, max_length=255)
-
-
-class SupportAsk(Credentials):
-    message: str = Field(default="", max_length=1000)
-    console_user: str | None = Field(default=None, max_length=255)
-
-
-class SupportAnswer(BaseModel):
-    request_id: str
-    elevated: bool
-    message: str
-
-
-class CheckInAnswer(BaseModel):
-    interval_s: float
-    passive_port: int = 5832
-    days_before_deleted: int
-    max_offline_minutes: int
+from domain.protocol.agent import Credentials
+from domain.protocol.agent_http import (
+    CheckIn,
+    CheckInAnswer,
+    InstallAnswer,
+    InstallRequest,
+    SupportAnswer,
+    SupportAsk,
+)
 
 
 def _verify(site: Site, creds: Credentials) -> None:

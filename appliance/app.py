@@ -41,6 +41,7 @@ from appliance.site import Site
 from appliance.support import SupportQueue
 from appliance.upgrades import UpgradeOrchestrator
 from appliance.wake import WakeService
+from domain.protocol.agent import ShellExit, ShellOutput, read_reply
 
 
 def _oauth_error(status: int, code: str, description: str) -> JSONResponse:
@@ -88,7 +89,10 @@ def _listen_to_other_nodes(services: Services, bus: RedisBus) -> None:
         site.notify(set(message.get("users", [])), dict(message.get("frame", {})), relay=False)
 
     async def shell(message: dict[str, Any]) -> None:
-        await shells.from_agent(dict(message.get("frame", {})))
+        with contextlib.suppress(ValueError):  # as the holding node read it
+            frame = read_reply(message.get("frame"))
+            if isinstance(frame, ShellOutput | ShellExit):
+                await shells.from_agent(frame)
 
     async def settings(_message: dict[str, Any]) -> None:
         await site.settings_changed(relay=False)

@@ -14,6 +14,8 @@ from typing import Any
 import orjson
 from starlette.websockets import WebSocket
 
+from domain.protocol.agent import ShellExit, ShellOutput
+
 
 class ShellRelay:
     def __init__(self) -> None:
@@ -37,17 +39,13 @@ class ShellRelay:
             return True
         return False
 
-    async def from_agent(self, frame: dict[str, Any]) -> None:
-        sid = str(frame.get("sid"))
-        kind = frame.get("type")
-        if kind == "shell.output":
-            out = {"type": "output", "data": frame.get("data", "")}
-        elif kind == "shell.exit":
-            out = {"type": "exit", "code": frame.get("code")}
+    async def from_agent(self, frame: ShellOutput | ShellExit) -> None:
+        if isinstance(frame, ShellOutput):
+            out: dict[str, Any] = {"type": "output", "data": frame.data}
         else:
-            return
+            out = {"type": "exit", "code": frame.code}
         text = orjson.dumps(out).decode()
-        for ws in list(self.viewers.get(sid, ())):
+        for ws in list(self.viewers.get(frame.sid, ())):
             with contextlib.suppress(Exception):
                 await ws.send_text(text)
 

@@ -18,6 +18,7 @@ from appliance.clock import Clock
 from appliance.config import ApplianceSettings
 from appliance.db import Repository
 from domain import JumpClientSettings, format_utc
+from domain.protocol.agent import AgentSettings
 
 ItemsListener = Callable[[list[int], list[int]], object]
 NotifyListener = Callable[[set[str], dict[str, Any]], None]
@@ -75,17 +76,17 @@ class Site:
         override = self.config.live_interval_s
         return override if override else float(self.settings().statistics_interval_s)
 
-    def agent_settings(self) -> dict[str, Any]:
+    def agent_settings(self) -> AgentSettings:
         """The site settings a Jump Client follows (sent at connect and on every change)."""
         settings = self.settings()
-        return {
-            "statistics": [s.value for s in settings.statistics],
-            "statistics_interval_s": self.statistics_interval(),
-            "days_before_deleted": settings.days_before_deleted,
-            "allow_wake": settings.allow_wake,
-            "restrict_local_uninstall": settings.restrict_local_uninstall,
-            "passive_port": settings.passive_port,
-        }
+        return AgentSettings(
+            statistics=[s.value for s in settings.statistics],
+            statistics_interval_s=self.statistics_interval(),
+            days_before_deleted=settings.days_before_deleted,
+            allow_wake=settings.allow_wake,
+            restrict_local_uninstall=settings.restrict_local_uninstall,
+            passive_port=settings.passive_port,
+        )
 
     # -- events ------------------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import json
 import logging
 import random
 import socket
@@ -21,33 +20,44 @@ import urllib.error
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import orjson
+from pydantic import BaseModel
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from domain.protocol.agent import (
+    AgentSettings,
     FileGet,
     FilePut,
+    Hello,
     PresenceAsk,
+    PresenceResult,
     PromptAsk,
+    PromptResult,
+    Reject,
     Request,
     Response,
+    Retry,
     SessionEnd,
     SessionOpen,
     SettingsFrame,
     ShellClose,
+    ShellExit,
     ShellFrame,
     ShellInput,
     ShellOpen,
+    ShellOutput,
     ShellResize,
     SystemInfoAsk,
     Upgrade,
     Wake,
+    read_handshake,
     read_request,
     request_id,
 )
+from domain.protocol.agent_http import CheckIn, CheckInAnswer, InstallAnswer, InstallRequest
+from domain.protocol.rep import RefusalBody
 from domain.rules import magic_packet
 from jump_client import files, system
 from jump_client.config import ClientConfig, now, save
@@ -56,6 +66,7 @@ from jump_client.shell import Shell
 from jump_client.upgrade import UpgradeFailed, fetch, install_bundle
 
 log = logging.getLogger("jump-client")
+Answer = TypeVar("Answer", bound=BaseModel)
 
 
 class Refused(Exception):
@@ -66,27 +77,35 @@ class Refused(Exception):
         self.code = code
 
 
-def post(appliance: str, path: str, body: dict[str, Any], timeout: float = 15.0) -> dict[str, Any]:
-    """POST JSON; raise :class:`Refused` on a refusal, OSError when unreachable."""
+def post(appliance: str, path: str, body: BaseModel, timeout: float = 15.0) -> bytes:
+    """POST the body as JSON; the answer's bytes. Raise :class:`Refused` on a refusal,
+    OSError when unreachable."""
     request = urllib.request.Request(
         appliance.rstrip("/") + path,
-        data=json.dumps(body).encode(),
+        data=body.model_dump_json().encode(),
         method="POST",
         headers={"Content-Type": "application/json", "User-Agent": "jump-client"},
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
-            text = answer.read()
-            return json.loads(text) if text else {}
+            return bytes(answer.read())
     except urllib.error.HTTPError as err:
         try:
-            detail = json.loads(err.read())
+            refusal = RefusalBody.model_validate_json(err.read())
         except ValueError:
-            detail = {}
-        raise Refused(
-            str(detail.get("error", err.code)),
-            str(detail.get("message", f"The appliance refused (HTTP {err.code}).")),
-        ) from None
+            raise Refused(str(err.code), f"The appliance refused (HTTP {err.code}).") from None
+        raise Refused(refusal.error, refusal.message) from None
+
+
+def ask(
+    appliance: str, path: str, body: BaseModel, answer: type[Answer], timeout: float = 15.0
+) -> Answer:
+    """:func:`post`, the answer read as ``answer`` (an unreadable one is a refusal)."""
+    text = post(appliance, path, body, timeout)
+    try:
+        return answer.model_validate_json(text)
+    except ValueError:
+        raise Refused("unreadable_answer", "The appliance's answer could not be read.") from None
 
 
 def retry_delay(after_s: float) -> float:
@@ -98,27 +117,24 @@ def retry_delay(after_s: float) -> float:
 def register(config: ClientConfig) -> None:
     """Ask the appliance to create this Jump Client (raises Refused or OSError)."""
     ident = system.identity()
-    answer = post(
-        config.appliance,
-        "/api/agent/v1/install",
-        {
-            "key": config.key,
-            "parameters": config.parameters,
-            "hostname": ident["hostname"],
-            "fqdn": ident["fqdn"],
-            "operating_system": ident["os"],
-            "install_mode": config.install_mode,
-        },
+    body = InstallRequest(
+        key=config.key,
+        parameters=config.parameters,
+        hostname=ident.hostname,
+        fqdn=ident.fqdn,
+        operating_system=ident.os,
+        install_mode=config.install_mode,
     )
-    config.jump_client_id = int(answer["jump_client_id"])
-    config.secret = str(answer["secret"])
-    config.name = str(answer.get("name", ""))
-    config.days_before_deleted = int(answer.get("days_before_deleted", 180))
-    config.max_offline_minutes = int(answer.get("max_offline_minutes", 0))
-    config.passive = answer.get("connection_type") == "passive"
-    if answer.get("appliance"):  # the installer's Jumpoint: everything goes through it now
-        config.appliance = str(answer["appliance"])
-    if not answer.get("elevate_install", True):
+    answer = ask(config.appliance, "/api/agent/v1/install", body, InstallAnswer)
+    config.jump_client_id = answer.jump_client_id
+    config.secret = answer.secret
+    config.name = answer.name
+    config.days_before_deleted = answer.days_before_deleted
+    config.max_offline_minutes = answer.max_offline_minutes
+    config.passive = answer.connection_type == "passive"
+    if answer.appliance:  # the installer's Jumpoint: everything goes through it now
+        config.appliance = answer.appliance
+    if not answer.elevate_install:
         config.install_mode = "user"  # the installer asks for no elevated (service) install
     config.state = "registered"
     config.last_contact = now()
@@ -233,7 +249,7 @@ class Agent:
             )
             answer = await self._check_in(host, port)  # still: the site may name another port
             self._follow_port(answer)
-            await asyncio.sleep(float(answer.get("interval_s", 30)))
+            await asyncio.sleep(answer.interval_s)
             return None
         log.info("Passive: listening for the appliance on %s:%d.", host or "0.0.0.0", port)
         async with server:
@@ -242,7 +258,7 @@ class Agent:
                 if self._follow_port(answer):
                     return None  # listen on the site's new passive port
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(knocked.wait(), float(answer.get("interval_s", 30)))
+                    await asyncio.wait_for(knocked.wait(), answer.interval_s)
                 if knocked.is_set():
                     knocked.clear()
                     log.info("The appliance asked this passive client to connect.")
@@ -250,26 +266,24 @@ class Agent:
                     if outcome is not None or self.restart:
                         return outcome
 
-    async def _check_in(self, host: str, port: int) -> dict[str, Any]:
+    async def _check_in(self, host: str, port: int) -> CheckInAnswer:
+        body = CheckIn(
+            jump_client_id=self.config.jump_client_id,
+            secret=self.config.secret,
+            passive_port=port,
+            listen_host=host if host not in ("", "0.0.0.0") else None,
+        )
         answer = await asyncio.to_thread(
-            post,
-            self.config.appliance,
-            "/api/agent/v1/checkin",
-            {
-                "jump_client_id": self.config.jump_client_id,
-                "secret": self.config.secret,
-                "passive_port": port,
-                "listen_host": host if host not in ("", "0.0.0.0") else None,
-            },
+            ask, self.config.appliance, "/api/agent/v1/checkin", body, CheckInAnswer
         )
         self.config.last_contact = now()
         save(self.config)
         return answer
 
-    def _follow_port(self, answer: dict[str, Any]) -> bool:
+    def _follow_port(self, answer: CheckInAnswer) -> bool:
         """Keep the site's passive port; True when this client must listen there instead."""
-        site_port = answer.get("passive_port")
-        if not isinstance(site_port, int) or site_port == self.config.site_passive_port:
+        site_port = answer.passive_port
+        if site_port == self.config.site_passive_port:
             return False
         self.config.site_passive_port = site_port
         save(self.config)
@@ -300,25 +314,29 @@ class Agent:
             ping_timeout=20,
             max_size=16 * 1024 * 1024,
         ) as ws:
-            hello = {
-                "type": "hello",
-                "jump_client_id": config.jump_client_id,
-                "secret": config.secret,
-                "install_mode": config.install_mode,
-                **system.identity(),
-            }
-            await ws.send(orjson.dumps(hello).decode())
-            first = orjson.loads(await asyncio.wait_for(ws.recv(), 30))
-            if first.get("type") == "retry":
-                return float(first.get("after_s", 1.0))
-            if first.get("type") == "reject":
+            hello = Hello(
+                jump_client_id=config.jump_client_id,
+                secret=config.secret,
+                install_mode=config.install_mode,
+                **system.identity().model_dump(),
+            )
+            await ws.send(hello.model_dump_json())
+            try:
+                first = read_handshake(await asyncio.wait_for(ws.recv(), 30))
+            except ValueError:
+                self.refused_frames += 1
+                log.warning("The appliance's answer to hello could not be read; retrying.")
+                return None
+            if isinstance(first, Retry):
+                return first.after_s
+            if isinstance(first, Reject):
                 log.warning(
                     "The appliance no longer knows this Jump Client (%s); removing it.",
-                    first.get("reason"),
+                    first.reason,
                 )
                 self._remove()
                 return "removed"
-            self._follow(first.get("settings") or {})
+            self._follow(first.settings)
             config.last_contact = now()
             save(config)
             log.info("Connected to %s as Jump Client %s.", config.appliance, config.jump_client_id)
@@ -355,9 +373,9 @@ class Agent:
                 raise ValueError("the session policy does not allow a command shell")
             if sid not in self.shells:
 
-                async def send(out: dict[str, object]) -> None:
+                async def send(out: ShellOutput | ShellExit) -> None:
                     with contextlib.suppress(ConnectionClosed):
-                        await ws.send(orjson.dumps(out).decode())
+                        await ws.send(out.model_dump_json())
 
                 self.shells[sid] = Shell(sid, send, cols=frame.cols, rows=frame.rows)
             return
@@ -371,31 +389,26 @@ class Agent:
         else:
             self.shells.pop(sid).close()
 
-    def _follow(self, settings: dict[str, Any]) -> None:
+    def _follow(self, settings: AgentSettings) -> None:
         """Take the site's settings (at connect, and whenever an administrator changes them)."""
         config = self.config
-        try:
-            self.interval = float(settings.get("statistics_interval_s", self.interval))
-            self.selected = [str(s) for s in settings.get("statistics", self.selected)]
-            config.days_before_deleted = int(
-                settings.get("days_before_deleted", config.days_before_deleted)
-            )
-            config.max_offline_minutes = int(
-                settings.get("max_offline_minutes", config.max_offline_minutes)
-            )
-            config.site_passive_port = int(settings.get("passive_port", config.site_passive_port))
-        except (TypeError, ValueError):
-            log.warning("Skipped site settings that could not be read.")
-            return
-        config.restrict_local_uninstall = bool(
-            settings.get("restrict_local_uninstall", config.restrict_local_uninstall)
-        )
+        self.interval = settings.statistics_interval_s
+        self.selected = list(settings.statistics)
+        config.days_before_deleted = settings.days_before_deleted
+        if settings.max_offline_minutes is not None:
+            config.max_offline_minutes = settings.max_offline_minutes
+        config.site_passive_port = settings.passive_port
+        config.restrict_local_uninstall = settings.restrict_local_uninstall
         self._settings_changed.set()  # the reporter starts its new interval now
 
     async def _report(self, ws: ClientConnection) -> None:
         while True:
-            stats = await asyncio.to_thread(system.statistics, self.selected)
-            await ws.send(orjson.dumps(stats).decode())
+            try:
+                stats = await asyncio.to_thread(system.statistics, self.selected)
+            except ValueError as err:  # a figure out of its bounds: none sent this time
+                log.warning("Statistics skipped: %s", err)
+            else:
+                await ws.send(stats.model_dump_json(exclude_none=True))
             self.config.last_contact = now()
             self._settings_changed.clear()
             with contextlib.suppress(TimeoutError):
@@ -405,11 +418,13 @@ class Agent:
         """Ask the present user (in its own task: the channel goes on meanwhile)."""
         timeout = min(max(frame.timeout_s, 1.0), 300.0)
         answer = await self.prompter.ask(frame.question[:500], timeout)
-        said = {True: "accept", False: "refuse", None: None}[answer]
+        said = PromptResult(answer={True: "accept", False: "refuse", None: None}[answer])
         log.info(
-            "Asked the user to accept a session (%s): %s.", self.prompter.name, said or "no answer"
+            "Asked the user to accept a session (%s): %s.",
+            self.prompter.name,
+            said.answer or "no answer",
         )
-        await self._reply(ws, Response(id=frame.id, ok=True, result={"answer": said}))
+        await self._reply(ws, Response(id=frame.id, ok=True, result=said.model_dump()))
 
     @staticmethod
     async def _reply(ws: ClientConnection, response: Response) -> None:
@@ -465,11 +480,9 @@ class Agent:
         """Carry out one request; its result (raises on a refusal)."""
         if isinstance(frame, PresenceAsk):
             p = await asyncio.to_thread(system.presence)
-            return {
-                "console_user": p.console_user,
-                "locked": p.locked,
-                "screen_saver": p.screen_saver,
-            }
+            return PresenceResult(
+                console_user=p.console_user, locked=p.locked, screen_saver=p.screen_saver
+            ).model_dump()
         if isinstance(frame, Wake):
             await asyncio.to_thread(send_wake, self.config.wol_broadcast, frame.mac, frame.password)
             log.info("Sent a wake packet for %s.", frame.mac)  # never the password

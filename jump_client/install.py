@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 from platformdirs import user_data_dir
 
 from domain.installer_params import InstallParameterError, parse_install_parameters
-from jump_client.agent import DEFAULT_VALIDITY, Refused, post, register
+from domain.protocol.agent import Credentials
+from domain.protocol.agent_http import SupportAnswer, SupportAsk
+from jump_client.agent import DEFAULT_VALIDITY, Refused, ask, post, register
 from jump_client.config import ClientConfig, ConfigError, load, now, save
 
 SERVICE_USER = "jumpclient"
@@ -168,11 +170,8 @@ def uninstall(directory: Path) -> int:
         return 1
     if config.state == "registered" and config.jump_client_id and config.secret:
         try:
-            post(
-                config.appliance,
-                "/api/agent/v1/uninstall",
-                {"jump_client_id": config.jump_client_id, "secret": config.secret},
-            )
+            creds = Credentials(jump_client_id=config.jump_client_id, secret=config.secret)
+            post(config.appliance, "/api/agent/v1/uninstall", creds)
         except (Refused, OSError) as err:
             log.warning("The appliance was not told (%s); it will mark the client lost later.", err)
     remove_local(directory)
@@ -221,16 +220,13 @@ def request_support(directory: Path, message: str) -> int:
         )
         return 1
     try:
-        answer = post(
-            config.appliance,
-            "/api/agent/v1/support-request",
-            {
-                "jump_client_id": config.jump_client_id,
-                "secret": config.secret,
-                "message": message[:1000],
-                "console_user": console_user() or os.environ.get("USER"),
-            },
+        body = SupportAsk(
+            jump_client_id=config.jump_client_id,
+            secret=config.secret,
+            message=message[:1000],
+            console_user=console_user() or os.environ.get("USER"),
         )
+        answer = ask(config.appliance, "/api/agent/v1/support-request", body, SupportAnswer)
     except Refused as err:
         print(f"jump-client: the appliance refused the request: {err}", file=sys.stderr)
         return 1
@@ -241,5 +237,5 @@ def request_support(directory: Path, message: str) -> int:
             file=sys.stderr,
         )
         return 1
-    print(str(answer.get("message", "Support requested.")))
+    print(answer.message)
     return 0

@@ -21,8 +21,10 @@ import termios
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from domain.protocol.agent import ShellExit, ShellOutput
+
 log = logging.getLogger("jump-client")
-Send = Callable[[dict[str, object]], Coroutine[Any, Any, None]]
+Send = Callable[[ShellOutput | ShellExit], Coroutine[Any, Any, None]]
 
 
 def login_shell() -> str:
@@ -75,16 +77,14 @@ class Shell:
             self._loop.remove_reader(self.master)
             return
         self._loop.create_task(
-            self._send(
-                {"type": "shell.output", "sid": self.sid, "data": base64.b64encode(data).decode()}
-            )
+            self._send(ShellOutput(sid=self.sid, data=base64.b64encode(data).decode()))
         )
 
     async def _wait(self) -> None:
         code = await asyncio.to_thread(self.process.wait)
         await asyncio.sleep(0.05)  # let the last output drain
         self._close_master()
-        await self._send({"type": "shell.exit", "sid": self.sid, "code": code})
+        await self._send(ShellExit(sid=self.sid, code=code))
 
     def write(self, data: bytes) -> None:
         with contextlib.suppress(OSError):

@@ -17,9 +17,13 @@ from pathlib import Path
 
 import psutil
 
+from domain.jump_client import Gateway as GatewayModel
+from domain.protocol.agent import Identity, Stats
 from jump_client import screen
 
 CLIENT_VERSION = "1.0.0"
+MAX_ADDRESSES = 32
+ETHERNET_TEXT = len("02:00:5e:00:00:01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,34 +146,46 @@ def presence() -> Presence:
     return Presence(user, locked, idle)
 
 
-def identity() -> dict[str, object]:
+def identity() -> Identity:
+    """This machine, as the hello tells it (what would not fit the hello is left out)."""
     interface, gateway = default_gateway()
-    return {
-        "version": CLIENT_VERSION,
-        "hostname": socket.gethostname(),
-        "fqdn": socket.getfqdn(),
-        "os": f"{platform.system()} {platform.release()}".strip(),
-        "ips": addresses(),
-        "gateway": {"ip": gateway.ip, "mac": gateway.mac} if gateway else None,
-        "mac": interface_mac(interface),
-        "console_user": console_user(),
-    }
+    mac = interface_mac(interface)
+    return Identity(
+        version=CLIENT_VERSION,
+        hostname=socket.gethostname(),
+        fqdn=socket.getfqdn(),
+        os=f"{platform.system()} {platform.release()}".strip(),
+        ips=addresses()[:MAX_ADDRESSES],
+        gateway=(
+            GatewayModel(ip=gateway.ip, mac=_ethernet(gateway.mac))
+            if gateway and gateway.ip
+            else None
+        ),
+        mac=_ethernet(mac),
+        console_user=console_user(),
+    )
 
 
-def statistics(selected: list[str]) -> dict[str, object]:
-    """The statistics the site selects, measured now (thumbnail None: no screen to read)."""
-    stats: dict[str, object] = {"type": "stats"}
+def _ethernet(mac: str | None) -> str | None:
+    """An Ethernet address (six bytes); None for any other kind of link address."""
+    return mac if mac is not None and len(mac) == ETHERNET_TEXT else None
+
+
+def statistics(selected: list[str]) -> Stats:
+    """The statistics the site selects, measured now (thumbnail None: no screen to read);
+    raises ``ValueError`` when a figure is out of its bounds."""
+    figures: dict[str, object] = {}
     if "cpu" in selected:
-        stats["cpu_percent"] = psutil.cpu_percent(interval=None)
+        figures["cpu_percent"] = psutil.cpu_percent(interval=None)
     if "disk_usage" in selected:
-        stats["disk_percent"] = psutil.disk_usage(os.path.abspath(os.sep)).percent
+        figures["disk_percent"] = psutil.disk_usage(os.path.abspath(os.sep)).percent
     if "console_user" in selected:
-        stats["console_user"] = console_user()
+        figures["console_user"] = console_user()
     if "uptime" in selected:
-        stats["uptime_s"] = int(time.time() - psutil.boot_time())
+        figures["uptime_s"] = int(time.time() - psutil.boot_time())
     if "thumbnail" in selected:
-        stats["thumbnail"] = screen.thumbnail()
-    return stats
+        figures["thumbnail"] = screen.thumbnail()
+    return Stats.model_validate(figures)
 
 
 def system_info(limit: int = 40) -> dict[str, object]:

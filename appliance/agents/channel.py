@@ -13,45 +13,40 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from pydantic import Field, ValidationError
+from pydantic import ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from appliance import presence
 from appliance.agents import credentials
 from appliance.agents.connected import RemoteAgent
-from appliance.agents.credentials import Credentials, UnknownClient
-from appliance.agents.guards import CLOSE_FLOOD, CLOSE_GARBAGE, Admission, ChannelGuard
+from appliance.agents.credentials import UnknownClient
+from appliance.agents.guards import Admission, ChannelGuard
 from appliance.db import DatabaseUnavailable
 from appliance.serving import AGENT_CONNECT
-from domain import InstallMode, format_utc
-from domain.thumbnail import decode as decode_thumbnail
+from domain import format_utc
+from domain.protocol.agent import (
+    Figures,
+    Hello,
+    Reject,
+    Response,
+    Retry,
+    Welcome,
+    read_reply,
+    read_stats,
+)
+from domain.protocol.close import Close
 
 if TYPE_CHECKING:
     from appliance.live import LatestStats
     from appliance.services import Services
 
 log = logging.getLogger("appliance.agent")
-AGENT_PROTOCOL = 1
-
-
-class Hello(Credentials):
-    type: str = "hello"
-    version: str = Field(default="", max_length=32)
-    hostname: str = Field(default="", max_length=255)
-    fqdn: str = Field(default="", max_length=255)
-    os: str = Field(default="", max_length=255)
-    ips: list[str] = Field(default_factory=list, max_length=32)
-    gateway: dict[str, str | None] | None = None
-    mac: str | None = Field(default=None, max_length=17)
-    install_mode: InstallMode = InstallMode.UNKNOWN
-    console_user: str | None = Field(default=None, max_length=255)
 
 
 class AgentChannel:
@@ -79,26 +74,24 @@ class AgentChannel:
             hello = Hello.model_validate_json(await asyncio.wait_for(ws.receive_text(), 30))
             credentials.verify(services.site.repo, hello)
         except (TimeoutError, ValidationError, ValueError):
-            await ws.send_text('{"type": "reject", "reason": "bad_hello"}')
-            await ws.close(4400)
+            await ws.send_text(Reject(reason="bad_hello").model_dump_json())
+            await ws.close(Close.BAD_REQUEST)
             return
         except UnknownClient:
-            await ws.send_text('{"type": "reject", "reason": "deleted"}')
-            await ws.close(4401)
+            await ws.send_text(Reject(reason="deleted").model_dump_json())
+            await ws.close(Close.UNAUTHORIZED)
             return
         wait = admission.admit()
         if wait is not None:
-            await ws.send_text(
-                orjson.dumps({"type": "retry", "after_s": math.ceil(wait * 1000) / 1000}).decode()
-            )
+            await ws.send_text(Retry.after(wait).model_dump_json())
             await ws.close(1013)
             return
         item_id, connected_at = hello.jump_client_id, services.site.clock.now()
         max_offline = _record_connection(services, ws, hello, connected_at)
         del hello  # not kept for as long as the client stays connected
         if max_offline is None:
-            await ws.send_text('{"type": "reject", "reason": "deleted"}')
-            await ws.close(4401)
+            await ws.send_text(Reject(reason="deleted").model_dump_json())
+            await ws.close(Close.UNAUTHORIZED)
             return
         await _serve_agent(services, ws, item_id, connected_at, max_offline)
 
@@ -133,7 +126,7 @@ def _record_connection(
         "public_ip": client_host,
         "private_ip": hello.ips[0] if hello.ips else "",
         "x_mac": hello.mac,
-        "x_gateway": hello.gateway if hello.gateway and hello.gateway.get("ip") else None,
+        "x_gateway": hello.gateway.model_dump() if hello.gateway else None,
     }
     for key, value in (
         ("hostname", hello.hostname),
@@ -153,19 +146,8 @@ async def _serve_agent(
     """The connection of a client that said hello (and is online), until it ends."""
     agent = RemoteAgent(item_id, ws, app.bundle)
     app.agents.register(agent)
-    await ws.send_text(
-        orjson.dumps(
-            {
-                "type": "welcome",
-                "jump_client_id": item_id,
-                "protocol": AGENT_PROTOCOL,
-                "settings": {
-                    **app.site.agent_settings(),
-                    "max_offline_minutes": max_offline,
-                },
-            }
-        ).decode()
-    )
+    settings = app.site.agent_settings().model_copy(update={"max_offline_minutes": max_offline})
+    await ws.send_text(Welcome(jump_client_id=item_id, settings=settings).model_dump_json())
     # real time, not the appliance's clock: this is about how fast bytes arrive
     guard = ChannelGuard(time.monotonic, app.live.interval)
     try:
@@ -173,26 +155,25 @@ async def _serve_agent(
             raw = await ws.receive_text()
             try:
                 frame = orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                frame = None
-            if not isinstance(frame, dict):
+                if isinstance(frame, dict) and frame.get("type") == "stats":
+                    if guard.flooding():
+                        log.warning("agent %s floods statistics; disconnected", item_id)
+                        await ws.close(Close.FLOOD, "statistics sent faster than the site interval")
+                        break
+                    _record_stats(app, item_id, read_stats(frame))
+                    continue
+                reply = read_reply(frame)
+            except ValueError:  # unreadable JSON, or not a frame the appliance knows, whole
                 if guard.garbage():
                     log.warning("agent %s sent too many unreadable frames; disconnected", item_id)
-                    await ws.close(CLOSE_GARBAGE, "too many unreadable frames")
+                    await ws.close(Close.BAD_REQUEST, "too many unreadable frames")
                     break
                 continue
-            kind = frame.get("type")
-            if kind == "stats":
-                if guard.flooding():
-                    log.warning("agent %s floods statistics; disconnected", item_id)
-                    await ws.close(CLOSE_FLOOD, "statistics sent faster than the site interval")
-                    break
-                _record_stats(app, item_id, frame)
-            elif kind == "response":
-                agent.answered(frame)
-            elif kind in ("shell.output", "shell.exit"):
-                await app.shells.from_agent(frame)
-                app.bus.broadcast("shell", {"frame": frame})  # viewers on other nodes
+            if isinstance(reply, Response):
+                agent.answered(reply)
+            else:
+                await app.shells.from_agent(reply)
+                app.bus.broadcast("shell", {"frame": reply.model_dump()})  # viewers elsewhere
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
@@ -207,25 +188,13 @@ def _gone(app: Services, item_id: int, connected_at: datetime) -> None:
         batch.mark_offline(item_id, connected_at=connected_at)
 
 
-def _record_stats(app: Services, item_id: int, frame: dict[str, Any]) -> None:
-    def number(key: str, high: float) -> float | None:
-        value = frame.get(key)
-        if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= high:
-            return float(value)
-        return None
-
-    user = frame.get("console_user")
-    uptime = frame.get("uptime_s")
-    thumbnail = frame.get("thumbnail")
+def _record_stats(app: Services, item_id: int, figures: Figures) -> None:
     stats: LatestStats = (
-        number("cpu_percent", 100),
-        number("disk_percent", 100),
-        user if isinstance(user, str) and len(user) <= 255 else None,
-        uptime
-        if isinstance(uptime, int) and not isinstance(uptime, bool) and uptime >= 0
-        else None,
+        figures.cpu_percent,
+        figures.disk_percent,
+        figures.console_user,
+        figures.uptime_s,
         format_utc(app.site.clock.now().replace(microsecond=0)),
     )
-    picture = thumbnail if decode_thumbnail(thumbnail) is not None else None
-    app.live.record_stats(item_id, stats, thumbnail=picture)
-    app.bus.stats(item_id, stats, picture)  # consoles on other nodes
+    app.live.record_stats(item_id, stats, thumbnail=figures.thumbnail)
+    app.bus.stats(item_id, stats, figures.thumbnail)  # consoles on other nodes

@@ -1,4 +1,9 @@
-"""A Jump Client connected to this node, asked things over its channel."""
+"""A Jump Client connected to this node, asked things over its channel.
+
+Requests are built with the protocol's request models (:mod:`domain.protocol.agent`), and
+answers read with its result models: a request the client would refuse is not sent, and an
+answer that cannot be read is the client's failure (:class:`AgentError`), never a crash.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,37 @@ import asyncio
 import base64
 import contextlib
 import itertools
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
+from pydantic import BaseModel, ValidationError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from appliance.agents.handle import AgentError, PresenceAnswer, Transfer
+from domain.protocol.agent import (
+    AgentSettings,
+    FileGet,
+    FilePut,
+    PresenceAsk,
+    PresenceResult,
+    PromptAsk,
+    PromptResult,
+    Request,
+    Response,
+    SessionEnd,
+    SessionOpen,
+    SettingsFrame,
+    SystemInfoAsk,
+    Upgrade,
+    Wake,
+)
 from domain.session_policy import ResolvedPermissions
 
 if TYPE_CHECKING:
     from appliance.agents.bundle import Bundle
+
+Result = TypeVar("Result", bound=BaseModel)
 
 
 class RemoteAgent:
@@ -30,94 +56,102 @@ class RemoteAgent:
         self.bundle = bundle
         self.transfer: Transfer | None = None
         self._ids = itertools.count(1)
-        self._waiting: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self._waiting: dict[int, asyncio.Future[Response]] = {}
 
-    async def _call(
-        self, kind: str, payload: dict[str, Any] | None = None, timeout: float = 10.0
-    ) -> dict[str, Any]:
+    async def _call(self, build: Callable[[int], Request], timeout: float = 10.0) -> dict[str, Any]:
+        """Send the request ``build`` makes with the next id; its result (raises
+        :class:`AgentError` when it cannot be sent, is not answered in time, or is refused)."""
         request_id = next(self._ids)
-        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        try:
+            request = build(request_id)
+        except ValidationError as err:
+            problem = err.errors()[0]
+            where = ".".join(str(part) for part in problem["loc"])
+            refused = f"not a request a Jump Client accepts ({where}: {problem['msg']})"
+            raise AgentError(refused) from None
+        future: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
         self._waiting[request_id] = future
         try:
-            await self.ws.send_text(
-                orjson.dumps({"type": kind, "id": request_id, **(payload or {})}).decode()
-            )
+            await self.ws.send_text(request.model_dump_json())
             answer = await asyncio.wait_for(future, timeout)
         except (TimeoutError, WebSocketDisconnect, RuntimeError) as err:
             raise AgentError(f"the Jump Client did not answer ({type(err).__name__})") from None
         finally:
             self._waiting.pop(request_id, None)
-        if not answer.get("ok"):
-            raise AgentError(str(answer.get("error") or "the Jump Client refused"))
-        result: dict[str, Any] = answer.get("result") or {}
-        return result
+        if not answer.ok:
+            raise AgentError(answer.error or "the Jump Client refused")
+        return answer.result
+
+    async def _ask(
+        self, build: Callable[[int], Request], result: type[Result], timeout: float = 10.0
+    ) -> Result:
+        """:meth:`_call`, its result read as ``result``."""
+        answer = await self._call(build, timeout)
+        try:
+            return result.model_validate(answer)
+        except ValidationError:
+            raise AgentError("the Jump Client's answer could not be read") from None
 
     async def system_info(self, sid: str) -> dict[str, Any]:
-        return await self._call("system.info", {"sid": sid}, timeout=30)
+        return await self._call(lambda i: SystemInfoAsk(id=i, sid=sid), timeout=30)
 
     async def file_get(self, sid: str, path: str) -> bytes:
-        result = await self._call("file.get", {"sid": sid, "path": path}, timeout=120)
+        result = await self._call(lambda i: FileGet(id=i, sid=sid, path=path), timeout=120)
         return base64.b64decode(str(result.get("data", "")))
 
     async def file_put(self, sid: str, path: str, data: bytes) -> None:
-        await self._call(
-            "file.put",
-            {"sid": sid, "path": path, "data": base64.b64encode(data).decode()},
-            timeout=120,
-        )
+        encoded = base64.b64encode(data).decode()
+        await self._call(lambda i: FilePut(id=i, sid=sid, path=path, data=encoded), timeout=120)
 
     async def send(self, frame: dict[str, Any]) -> None:
         """A frame that needs no answer (shell input, resize, close)."""
         await self.ws.send_text(orjson.dumps(frame).decode())
 
-    def answered(self, frame: dict[str, Any]) -> None:
-        future = self._waiting.get(frame.get("id", -1))
+    def answered(self, response: Response) -> None:
+        future = self._waiting.get(response.id)
         if future is not None and not future.done():
-            future.set_result(frame)
+            future.set_result(response)
 
     async def presence(self) -> PresenceAnswer:
-        r = await self._call("presence.ask")
-        return PresenceAnswer(
-            r.get("console_user") or None, bool(r.get("locked")), bool(r.get("screen_saver"))
-        )
+        r = await self._ask(lambda i: PresenceAsk(id=i), PresenceResult)
+        return PresenceAnswer(r.console_user or None, r.locked, r.screen_saver)
 
     async def prompt(self, question: str, timeout_s: int) -> bool | None:
-        result = await self._call(
-            "prompt.ask", {"question": question, "timeout_s": timeout_s}, timeout=timeout_s + 15
+        said = await self._ask(
+            lambda i: PromptAsk(id=i, question=question, timeout_s=timeout_s),
+            PromptResult,
+            timeout=timeout_s + 15,
         )
-        answer = result.get("answer")
-        return None if answer not in ("accept", "refuse") else answer == "accept"
+        return None if said.answer is None else said.answer == "accept"
 
     async def connect_now(self) -> bool:
         return True
 
-    async def site_settings(self, settings: dict[str, Any]) -> None:
+    async def site_settings(self, settings: AgentSettings) -> None:
         with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-            await self.send({"type": "settings", "settings": settings})
+            await self.ws.send_text(SettingsFrame(settings=settings).model_dump_json())
 
     async def wake(self, mac: str, password: bytes | None) -> None:
-        await self._call("wake", {"mac": mac, "password": password.hex() if password else None})
+        secure_on = password.hex() if password else None
+        await self._call(lambda i: Wake(id=i, mac=mac, password=secure_on))
 
     async def open_session(self, sid: str, permissions: ResolvedPermissions) -> None:
-        await self._call(
-            "session.open", {"sid": sid, "permissions": permissions.model_dump(mode="json")}
-        )
+        granted = permissions.model_dump(mode="json")
+        await self._call(lambda i: SessionOpen(id=i, sid=sid, permissions=granted))
 
     async def end_session(self, sid: str, reason: str) -> None:
-        await self._call("session.end", {"sid": sid, "reason": reason})
+        await self._call(lambda i: SessionEnd(id=i, sid=sid, reason=reason))
 
     async def upgrade(self, version: str, size: int, transfer: Transfer) -> str:
         """Tell the client to fetch, check and switch to the bundle; it restarts itself."""
-        if self.bundle is None:
+        bundle = self.bundle
+        if bundle is None:
             raise AgentError("this appliance holds no Jump Client bundle to upgrade to")
         self.transfer = transfer  # the bundle download spends the appliance's throttle
         await self._call(
-            "upgrade",
-            {
-                "version": self.bundle.version,
-                "sha256": self.bundle.announced_sha256,
-                "size": self.bundle.size,
-            },
+            lambda i: Upgrade(
+                id=i, version=bundle.version, sha256=bundle.announced_sha256, size=bundle.size
+            ),
             timeout=600,
         )
-        return self.bundle.version
+        return bundle.version

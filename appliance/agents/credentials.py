@@ -8,15 +8,9 @@ import base64
 import binascii
 import secrets
 
-from pydantic import BaseModel, Field
-
 from appliance.db import Repository
 from appliance.security import token_hash
-
-
-class Credentials(BaseModel):
-    jump_client_id: int
-    secret: str = Field(min_length=1, max_length=128, repr=False)
+from domain.protocol.agent import Credentials
 
 
 class UnknownClient(Exception):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from appliance import presence
 from appliance.agents.handle import AgentError, PresenceAnswer, Transfer
+from domain.protocol.agent import AgentSettings
 from domain.rules import magic_packet
 from domain.session_policy import ResolvedPermissions
 
@@ -53,7 +54,7 @@ class DemoAgent:
     async def prompt(self, question: str, timeout_s: int) -> bool | None:
         return True  # the demo fleet's users are simulated; they always accept
 
-    async def site_settings(self, settings: dict[str, Any]) -> None:
+    async def site_settings(self, settings: AgentSettings) -> None:
         return None  # demo clients read the site's settings where they live, in the appliance
 
     async def connect_now(self) -> bool:

@@ -14,9 +14,6 @@ from appliance.shared import SharedCounters, SharedUnavailable
 if TYPE_CHECKING:
     from appliance.site import Site
 
-CLOSE_GARBAGE = 4400
-CLOSE_FLOOD = 4429
-
 
 class ChannelGuard:
     """What one agent connection may send: a client that sends garbage or floods statistics

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from domain.protocol.agent import AgentSettings
 from domain.rules import Refusal
 from domain.session_policy import ResolvedPermissions
 
@@ -62,7 +63,7 @@ class AgentHandle(Protocol):
 
     async def connect_now(self) -> bool: ...
 
-    async def site_settings(self, settings: dict[str, Any]) -> None:
+    async def site_settings(self, settings: AgentSettings) -> None:
         """The site's settings changed: a connected client follows them at once."""
         ...
 

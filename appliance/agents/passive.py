@@ -6,6 +6,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from appliance.agents.handle import AgentError, PresenceAnswer, Transfer
+from domain.protocol.agent import AgentSettings
 from domain.session_policy import ResolvedPermissions
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class PassiveAgent:
             return False
         return await self.registry.wait_for(self.item_id, 15)
 
-    async def site_settings(self, settings: dict[str, Any]) -> None:
+    async def site_settings(self, settings: AgentSettings) -> None:
         return None  # a passive client reads them when it next checks in or connects
 
     async def _not_connected(self) -> None:

@@ -8,12 +8,13 @@ item gets an in-process stand-in.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from appliance.agents.demo import DemoAgent
 from appliance.agents.handle import AgentHandle
 from appliance.agents.passive import PassiveAgent
 from appliance.agents.remote import held_somewhere, remote_handle
+from domain.protocol.agent import AgentSettings
 
 if TYPE_CHECKING:
     from appliance.bus import LocalBus, RedisBus
@@ -51,7 +52,7 @@ class AgentRegistry:
             return False
         return True
 
-    async def site_settings(self, settings: dict[str, Any]) -> None:
+    async def site_settings(self, settings: AgentSettings) -> None:
         for agent in list(self._agents.values()):
             await agent.site_settings(settings)
 

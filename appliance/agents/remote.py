@@ -14,6 +14,7 @@ from appliance.agents.handle import (
     Transfer,
 )
 from appliance.bus import BusUnavailable, LocalBus, RedisBus
+from domain.protocol.agent import AgentSettings
 from domain.session_policy import ResolvedPermissions
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class NodeAgent:
     async def connect_now(self) -> bool:
         return True
 
-    async def site_settings(self, settings: dict[str, Any]) -> None:
+    async def site_settings(self, settings: AgentSettings) -> None:
         return None  # the holding node tells its own clients
 
     async def wake(self, mac: str, password: bytes | None) -> None:

@@ -1,19 +1,32 @@
 """The agent channel's frames (``WS /api/agent/v1/connect``), once for both ends, and the
 frames a console sends on a session's shell websocket.
 
-The appliance asks with a request frame carrying an ``id`` (``presence.ask``, ``wake``,
-``session.open``, ``file.get``, ``upgrade`` ...) and the Jump Client answers each with a
-:class:`Response` of the same ``id``; shell frames and ``settings`` need no answer. Every
-frame is validated where it arrives (:func:`read_request`, :func:`read_console_frame`): a
-frame that does not match is refused (answered with an error when it carries an ``id``,
-else dropped), never obeyed in part and never fatal.
+A connection opens with the handshake: the client's :class:`Hello`, answered with a
+:class:`Welcome` (the site's :class:`AgentSettings`), a :class:`Retry` (connection-rate
+admission) or a :class:`Reject`. The appliance asks with a request frame carrying an
+``id`` (``presence.ask``, ``wake``, ``session.open``, ``file.get``, ``upgrade`` ...) and the
+Jump Client answers each with a :class:`Response` of the same ``id``; shell frames and
+``settings`` need no answer. Every frame is validated where it arrives
+(:func:`read_handshake`, :func:`read_request`, :func:`read_reply`, :func:`read_stats`,
+:func:`read_console_frame`): a frame that does not match is refused (answered with an error
+when it carries an ``id``, else dropped and counted), never obeyed in part and never fatal.
+Statistics, the appliance's hot path, are read by :func:`read_stats`, a compact function
+that keeps the rules of :class:`Stats` without building a model per frame.
+
+The agent API's HTTP bodies (install, check-in, support) are in
+:mod:`domain.protocol.agent_http`.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import math
+from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+
+from domain.enums import InstallMode
+from domain.jump_client import Gateway
+from domain.thumbnail import decode as decode_thumbnail
 
 AGENT_PROTOCOL = 1
 
@@ -26,6 +39,88 @@ Sid = Annotated[str, Field(min_length=1, max_length=64)]
 
 class _Frame(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+# -- the handshake ----------------------------------------------------------------------------
+
+
+class Credentials(_Frame):
+    """A Jump Client's own credentials, issued at installation (also the body of
+    ``POST /uninstall``)."""
+
+    jump_client_id: int
+    secret: str = Field(min_length=1, max_length=128, repr=False)
+
+
+class Identity(_Frame):
+    """What a Jump Client says of its machine when it connects."""
+
+    version: str = Field(default="", max_length=32)
+    hostname: str = Field(default="", max_length=255)
+    fqdn: str = Field(default="", max_length=255)
+    os: str = Field(default="", max_length=255)
+    ips: list[str] = Field(default_factory=list, max_length=32)
+    gateway: Gateway | None = None
+    mac: str | None = Field(default=None, max_length=17)
+    console_user: str | None = Field(default=None, max_length=255)
+
+
+class Hello(Credentials, Identity):
+    """The client's first frame."""
+
+    type: Literal["hello"] = "hello"
+    install_mode: InstallMode = InstallMode.UNKNOWN
+
+
+class AgentSettings(_Frame):
+    """The site's settings a Jump Client follows (in ``welcome``, and in ``settings`` on
+    every change). ``statistics`` are names, not checked here: a client skips one it does
+    not measure."""
+
+    statistics: list[str] = Field(max_length=16)
+    statistics_interval_s: float = Field(gt=0, allow_inf_nan=False)
+    days_before_deleted: int = Field(ge=1)
+    allow_wake: bool
+    restrict_local_uninstall: bool
+    passive_port: int = Field(ge=1, le=65535)
+    max_offline_minutes: int | None = Field(default=None, ge=0)
+    """The client's own limit: in ``welcome`` only (a change of the site's settings
+    leaves it as it is)."""
+
+
+class Welcome(_Frame):
+    type: Literal["welcome"] = "welcome"
+    jump_client_id: int
+    protocol: int = AGENT_PROTOCOL
+    settings: AgentSettings
+
+
+class Retry(_Frame):
+    """Admission refused for now: connect again in ``after_s`` seconds."""
+
+    type: Literal["retry"] = "retry"
+    after_s: float = Field(ge=0, allow_inf_nan=False)
+
+    @classmethod
+    def after(cls, wait_s: float) -> Retry:
+        return cls(after_s=math.ceil(wait_s * 1000) / 1000)
+
+
+class Reject(_Frame):
+    """The appliance will not hold this client: its hello was unreadable, or the client is
+    no longer known (deleted); the client removes itself."""
+
+    type: Literal["reject"] = "reject"
+    reason: Literal["bad_hello", "deleted"]
+
+
+Handshake = Annotated[Welcome | Retry | Reject, Field(discriminator="type")]
+_HANDSHAKE: TypeAdapter[Handshake] = TypeAdapter(Handshake)
+
+
+def read_handshake(raw: str | bytes) -> Handshake:
+    """The appliance's answer to a hello, validated (raises ``ValueError``)."""
+    return _HANDSHAKE.validate_json(raw)
 
 
 # -- appliance → Jump Client: requests (answered with a Response) ----------------------------
@@ -102,7 +197,7 @@ class SettingsFrame(_Frame):
     """The site's settings changed (also sent in ``welcome``)."""
 
     type: Literal["settings"] = "settings"
-    settings: dict[str, Any] = Field(default_factory=dict)
+    settings: AgentSettings
 
 
 class ShellOpen(_Frame):
@@ -131,8 +226,9 @@ class ShellClose(_Frame):
     sid: Sid
 
 
-Request = PresenceAsk | PromptAsk | Wake | SessionOpen | SessionEnd | FileGet | FilePut
-Request |= SystemInfoAsk | Upgrade
+Request = (
+    PresenceAsk | PromptAsk | Wake | SessionOpen | SessionEnd | FileGet | FilePut | SystemInfoAsk
+) | Upgrade
 ShellFrame = ShellOpen | ShellInput | ShellResize | ShellClose
 ToAgent = Annotated[Request | ShellFrame | SettingsFrame, Field(discriminator="type")]
 
@@ -185,6 +281,94 @@ class ShellExit(_Frame):
     type: Literal["shell.exit"] = "shell.exit"
     sid: Sid
     code: int | None = None
+
+
+class PresenceResult(_Frame):
+    """The result of ``presence.ask``."""
+
+    console_user: str | None = Field(default=None, max_length=255)
+    locked: bool = False
+    screen_saver: bool = False
+
+
+class PromptResult(_Frame):
+    """The result of ``prompt.ask``: what the user said, None when nobody answered."""
+
+    answer: Literal["accept", "refuse"] | None = None
+
+
+Reply = Annotated[Response | ShellOutput | ShellExit, Field(discriminator="type")]
+_REPLY: TypeAdapter[Reply] = TypeAdapter(Reply)
+
+
+def read_reply(frame: object) -> Reply:
+    """A frame from the client other than ``stats`` (already parsed from JSON), validated
+    (raises ``ValueError``)."""
+    return _REPLY.validate_python(frame)
+
+
+PERCENT_MAX = 100
+CONSOLE_USER_MAX = 255
+
+
+class Stats(_Frame):
+    """The statistics the site selects, measured now (absent or None: not measured)."""
+
+    type: Literal["stats"] = "stats"
+    cpu_percent: float | None = Field(default=None, strict=True, ge=0, le=PERCENT_MAX)
+    disk_percent: float | None = Field(default=None, strict=True, ge=0, le=PERCENT_MAX)
+    console_user: str | None = Field(default=None, max_length=CONSOLE_USER_MAX)
+    uptime_s: int | None = Field(default=None, strict=True, ge=0)
+    thumbnail: str | None = None
+
+    @field_validator("thumbnail")
+    @classmethod
+    def _a_picture(cls, value: str | None) -> str | None:
+        if value is not None and decode_thumbnail(value) is None:
+            raise ValueError("not a well-formed thumbnail")
+        return value
+
+
+class Figures(NamedTuple):
+    """A :class:`Stats` frame's figures, as :func:`read_stats` reads them."""
+
+    cpu_percent: float | None
+    disk_percent: float | None
+    console_user: str | None
+    uptime_s: int | None
+    thumbnail: str | None
+
+
+def read_stats(frame: dict[str, Any]) -> Figures:
+    """The figures of a ``stats`` frame (already parsed from JSON), under :class:`Stats`'s
+    rules, without building a model (raises ``ValueError``): the appliance reads one per
+    client per interval."""
+    user, uptime, thumbnail = (
+        frame.get("console_user"),
+        frame.get("uptime_s"),
+        frame.get("thumbnail"),
+    )
+    if user is not None and not (isinstance(user, str) and len(user) <= CONSOLE_USER_MAX):
+        raise ValueError("console_user is not a name")
+    if uptime is not None and (type(uptime) is not int or uptime < 0):
+        raise ValueError("uptime_s is not a count of seconds")
+    if thumbnail is not None and decode_thumbnail(thumbnail) is None:
+        raise ValueError("thumbnail is not a well-formed thumbnail")
+    return Figures(
+        _percent(frame.get("cpu_percent")),
+        _percent(frame.get("disk_percent")),
+        user,
+        uptime,
+        thumbnail,
+    )
+
+
+def _percent(value: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= PERCENT_MAX:
+        return float(value)
+    raise ValueError("a percentage is a number from 0 to 100")
 
 
 # -- console → appliance, on a session's shell websocket ------------------------------------
