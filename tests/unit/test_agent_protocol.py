@@ -127,7 +127,7 @@ def test_a_hello_carries_credentials_and_identity() -> None:
                 "jump_client_id": 3,
                 "secret": "s3cret",
                 "hostname": "srv",
-                "gateway": {"ip": "10.0.0.1", "mac": None},
+                "gateway": {"ip": "10.0.0.1", "mac": None},  # parsed only
                 "install_mode": "service",
             }
         )
@@ -143,7 +143,7 @@ def test_a_hello_carries_credentials_and_identity() -> None:
         {"type": "welcome"},
         {"secret": ""},
         {"jump_client_id": "three"},
-        {"ips": ["10.0.0.1"] * 33},
+        {"ips": ["10.0.0.1"] * 33},  # parsed only
         {"mac": "00:00:00:00:00:00:00:00"},
         {"gateway": {"ip": ""}},
         {"install_mode": "root"},
