@@ -18,13 +18,12 @@ from appliance.agents import NodesUnavailable
 from appliance.config_api._deps import Paging, PathId, paginate
 from appliance.errors import Refused, coded_body
 from appliance.rep_api import items, sessions
-from appliance.rep_api._deps import Rep, State, current_user
+from appliance.rep_api._deps import Rep, State, signed_in
 from appliance.security import new_token, token_hash, verify_secret
 from appliance.services import Services, services_of
 from domain import FilterError, JumpClient, Schedule
 from domain.filters import parse
 from domain.jump_policy import JumpPolicyWithSchedule
-from domain.protocol.close import Close
 from domain.protocol.rep import GroupAccess, Login, Me, TokenAnswer
 from domain.site import RepSite
 
@@ -150,13 +149,9 @@ def build_rep_api(services: Services) -> FastAPI:
     @api.websocket("/live")
     async def live(ws: WebSocket) -> None:
         app = services_of(ws)
-        await ws.accept()
-        try:
-            user = current_user(ws)
-        except Refused as err:
-            await ws.close(Close.UNAUTHORIZED, err.message[:120])
-            return
-        await app.live.serve(ws, user)
+        user = await signed_in(ws)
+        if user is not None:
+            await app.live.serve(ws, user)
 
     @api.get("/jump-items/{id}", response_model=JumpClient)
     async def jump_item(id: PathId, user: Rep, app: State) -> JumpClient:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, WebSocket
 from starlette.requests import HTTPConnection
 
 from appliance.errors import Refused
 from appliance.security import token_hash
 from appliance.services import Services, services_of
 from domain import User
+from domain.protocol.close import Close
 
 
 def current_user(request: HTTPConnection) -> User:
@@ -28,6 +29,17 @@ def current_user(request: HTTPConnection) -> User:
     if user is None:
         raise Refused.because(401, "unauthorized", "Your account no longer exists.")
     return user
+
+
+async def signed_in(ws: WebSocket) -> User | None:
+    """Accept a websocket and name its representative; one that is not signed in is closed
+    with ``Close.UNAUTHORIZED`` and the reason (None then)."""
+    await ws.accept()
+    try:
+        return current_user(ws)
+    except Refused as err:
+        await ws.close(Close.UNAUTHORIZED, err.message[:120])
+        return None
 
 
 def the_services(request: Request) -> Services:

@@ -19,7 +19,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from appliance.agents import AgentError, AgentHandle, unreachable
 from appliance.errors import Refused
-from appliance.rep_api._deps import Rep, State, current_user
+from appliance.rep_api._deps import Rep, State, signed_in
 from appliance.services import Services, services_of
 from appliance.sessions import Session
 from domain import User
@@ -151,11 +151,8 @@ async def upload_file(sid: str, path: str, request: Request, user: Rep, app: Sta
 async def shell(ws: WebSocket, sid: str) -> None:
     """A representative's terminal on the session's command shell."""
     app = services_of(ws)
-    await ws.accept()
-    try:
-        user = current_user(ws)
-    except Refused as err:
-        await ws.close(Close.UNAUTHORIZED, err.message[:120])
+    user = await signed_in(ws)
+    if user is None:
         return
     session = app.sessions.sessions.get(sid)
     if session is None or user.username not in session.info.participants:
