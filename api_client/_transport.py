@@ -131,6 +131,10 @@ class ClientCore:
         self._monotonic = monotonic
         self._jitter = jitter
         self._token = _Token()
+        self._attach()
+
+    def _attach(self) -> None:
+        """Set up what a client adds on top of the connection (its API's resources)."""
 
     async def __aenter__(self) -> Self:
         return self

@@ -7,45 +7,20 @@ retries, error mapping and pagination), :mod:`api_client._rep` (the representati
 
 from __future__ import annotations
 
-import asyncio
-import random
-import time
-from collections.abc import Awaitable, Callable
-
-import httpx
-
 from api_client._config import ConfigCalls, Installers, JumpClients, JumpPolicies, Resource
 from api_client._rep import RepCalls
-from api_client._transport import Credentials, RetryPolicy
 from domain import JumpGroup, JumpItemRole, PublicSite, SessionPolicy, User
 from domain.jumpoint import Jumpoint
 
 
 class ApplianceClient(RepCalls, ConfigCalls):
-    """Typed access to one appliance: ``client.jump_clients.get(5)``, ``client.me()``, ..."""
+    """Typed access to one appliance: ``client.jump_clients.get(5)``, ``client.me()``, ...
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        credentials: Credentials,
-        transport: httpx.AsyncBaseTransport | None = None,
-        timeout: float = 10.0,
-        retry: RetryPolicy | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        monotonic: Callable[[], float] = time.monotonic,
-        jitter: Callable[[], float] = random.random,
-    ) -> None:
-        super().__init__(
-            base_url,
-            credentials=credentials,
-            transport=transport,
-            timeout=timeout,
-            retry=retry,
-            sleep=sleep,
-            monotonic=monotonic,
-            jitter=jitter,
-        )
+    It takes the arguments of :class:`~api_client._transport.ClientCore`.
+    """
+
+    def _attach(self) -> None:
+        """The Config API's resources, once the connection is set up."""
         self.jump_clients = JumpClients(self)
         self.jump_groups = Resource(self, "/jump-group", JumpGroup, "Jump Group")
         self.jump_item_roles = Resource(self, "/jump-item-role", JumpItemRole, "Jump Item Role")
