@@ -4,6 +4,12 @@ The appliance is the authority: each refusal is a :class:`domain.rules.Refusal` 
 the rep API's typed error. Participants hear of joins, invitations, strict-window warnings
 (15, 5 and 1 minutes before the close) and the end over the live feed. Every start, join,
 invitation, end and refusal is written to the audit log with who, when and why.
+
+Starts that come together on one item meet the simultaneous-jump rule one at a time: the
+first holds the item (in the shared database) and opens the session; the others wait for it
+and join it, or are refused, and never open a second one on this node. A session running on
+another node of the site shows only as the item's holders: a start there joins that claim
+with a session of its own, and the item is in use until the last holder lets go.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from domain import (
     JumpClient,
     JumpPolicy,
     Schedule,
+    SiteSimultaneousJumps,
     User,
     resolve_permissions,
 )
@@ -55,12 +62,23 @@ class Session:
     warned: set[int] = field(default_factory=set)
 
 
+@dataclass
+class _Opening:
+    """A session being opened on an item (presence, the user's answer, the client): the starts
+    that come meanwhile wait for it and join it, or are refused, rather than open another."""
+
+    owner: str
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+    refusal: Refusal | None = None
+
+
 class SessionManager:
     def __init__(self, app: Site, agents: AgentRegistry, shells: ShellRelay) -> None:
         self.app = app
         self.agents = agents
         self.shells = shells
         self.sessions: dict[str, Session] = {}
+        self._opening: dict[int, _Opening] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -97,11 +115,6 @@ class SessionManager:
         frame = SessionEvent(event=event, session=session.info, message=message)
         users = set(session.info.participants) | set(session.info.invited) | set(extra or [])
         self.app.notify(users, frame.model_dump(mode="json"))
-
-    def _mark_item(self, item_id: int, holders: list[str]) -> None:
-        with self.app.repo.transaction():
-            self.app.repo.clients.update(item_id, {"x_in_session_by": holders})
-        self.app.changed([item_id])
 
     def _policies(self, client: JumpClient) -> tuple[SessionPolicy | None, ...]:
         repo = self.app.repo
@@ -158,31 +171,77 @@ class SessionManager:
                 )
             client = repo.clients.get(item_id) or client
             agent = self.agents.get(item_id)  # now the connected client itself
+        while True:
+            step = self._claim_or_join(user, client, policy, site_mode, agent)
+            if isinstance(step, Session):
+                return self._join(step, user)
+            if step is None:
+                break
+            await step.done.wait()  # then join what it opened, or claim anew if it failed
+            if step.refusal is not None:
+                raise self.refuse(user, item_id, step.refusal)
+        assert agent is not None
+        opening = self._opening[item_id]
+        try:
+            return await self._open(user, client, agent, policy, schedule, now, support)
+        except AgentError as err:  # asking presence or the present user failed
+            self._release(item_id, [user.username])
+            refusal = unreachable(err) or Refusal(
+                "offline", f"The Jump Client '{client.name}' did not answer: {err}."
+            )
+            opening.refusal = refusal
+            raise self.refuse(user, item_id, refusal) from None
+        except Refused as err:
+            self._release(item_id, [user.username])
+            opening.refusal = err.refusal
+            raise
+        except BaseException:
+            self._release(item_id, [user.username])
+            raise
+        finally:
+            del self._opening[item_id]
+            opening.done.set()
+
+    def _claim_or_join(
+        self,
+        user: User,
+        client: JumpClient,
+        policy: JumpPolicy | None,
+        site_mode: SiteSimultaneousJumps,
+        agent: AgentHandle | None,
+    ) -> Session | _Opening | None:
+        """A start's one atomic step, with no await in it: the running session to join, the
+        session being opened to wait for, or None when this start now holds the item and
+        opens the session (refused under the simultaneous-jump rule). The claim is one write
+        transaction of the shared database, which all nodes of the site take in turn."""
+        me, item_id = user.username, client.id
+        running = self.on_item(item_id)
         if running is not None:
-            return self._join(running, user)
+            held_by, invited = running.info.participants, me in running.info.invited
+            outcome = simultaneous(client, policy, site_mode, held_by, me, invited=invited)
+            if isinstance(outcome, Refusal):
+                raise self.refuse(user, item_id, outcome)
+            return running
+        opening = self._opening.get(item_id)
+        if opening is not None:
+            outcome = simultaneous(client, policy, site_mode, [opening.owner], me)
+            if isinstance(outcome, Refusal):
+                raise self.refuse(user, item_id, outcome)
+            return opening
         if agent is None:
             raise self.refuse(
                 user,
                 item_id,
                 Refusal("offline", f"The Jump Client '{client.name}' is not connected."),
             )
-        conflict = self._claim(item_id, user.username)
-        if conflict is not None:  # another representative was first, here or on another node
-            outcome = simultaneous(client, policy, site_mode, conflict, user.username)
+        conflict = self._claim(item_id, me)
+        if conflict is not None:  # a session on another node of the site holds the item
+            outcome = simultaneous(client, policy, site_mode, conflict, me)
             if isinstance(outcome, Refusal):
                 raise self.refuse(user, item_id, outcome)
-            self._claim(item_id, user.username, joining=True)
-        try:
-            return await self._open(user, client, agent, policy, schedule, now, support)
-        except AgentError as err:  # asking presence or the present user failed
-            self._release(item_id, user.username)
-            refusal = unreachable(err) or Refusal(
-                "offline", f"The Jump Client '{client.name}' did not answer: {err}."
-            )
-            raise self.refuse(user, item_id, refusal) from None
-        except BaseException:
-            self._release(item_id, user.username)
-            raise
+            self._claim(item_id, me, joining=True)
+        self._opening[item_id] = _Opening(me)
+        return None
 
     def _claim(self, item_id: int, username: str, *, joining: bool = False) -> list[str] | None:
         """Hold the item for ``username`` in the shared database, in one write transaction
@@ -199,14 +258,17 @@ class SessionManager:
             repo.clients.update(item_id, {"x_in_session_by": [*holders, username]})
         return None
 
-    def _release(self, item_id: int, username: str) -> None:
+    def _release(self, item_id: int, usernames: list[str]) -> None:
+        """Let go of the item for these representatives; the others still hold it (a
+        session on another node of the site keeps it in use)."""
         repo = self.app.repo
         with repo.transaction():
             current = repo.clients.get(item_id)
-            if current is None or username not in current.x_in_session_by:
+            if current is None or not set(usernames) & set(current.x_in_session_by):
                 return
-            holders = [h for h in current.x_in_session_by if h != username]
+            holders = [h for h in current.x_in_session_by if h not in usernames]
             repo.clients.update(item_id, {"x_in_session_by": holders})
+        self.app.changed([item_id])
 
     async def _open(
         self,
@@ -261,14 +323,13 @@ class SessionManager:
             closes_at=state.closes_at if strict else None,
             shell=agent.shell and permissions.command_shell,
         )
-        session = Session(info)
-        self.sessions[sid] = session
         try:
             await agent.open_session(sid, permissions)
         except AgentError as err:
-            del self.sessions[sid]
             refusal = unreachable(err) or Refusal("offline", str(err))
             raise self.refuse(user, item_id, refusal) from None
+        session = Session(info)
+        self.sessions[sid] = session  # only now: a start that comes meanwhile waits to join it
         self.app.changed([item_id])  # held since the claim; consoles see it in use now
         self._audit(
             user.username,
@@ -322,7 +383,8 @@ class SessionManager:
             info.participants.append(user.username)
             if user.username in info.invited:
                 info.invited.remove(user.username)
-            self._mark_item(info.item_id, list(info.participants))
+            self._claim(info.item_id, user.username, joining=True)
+            self.app.changed([info.item_id])
             self._audit(user.username, "session.join", info.item_id, sid=info.sid, owner=info.owner)
             self._notify(
                 session, "joined", f"{user.username} joined the session on '{info.item_name}'."
@@ -373,7 +435,7 @@ class SessionManager:
 
             task.add_done_callback(report)
         asyncio.ensure_future(self.shells.session_ended(sid, reason))
-        self._mark_item(info.item_id, [])
+        self._release(info.item_id, list(info.participants))
         self._audit(by, "session.end", info.item_id, sid=sid, reason=reason)
         self._notify(session, "ended", f"The session on '{info.item_name}' ended: {reason}.")
         return info
@@ -384,7 +446,7 @@ class SessionManager:
         info = session.info
         if user.username != info.owner:
             info.participants.remove(user.username)
-            self._mark_item(info.item_id, list(info.participants))
+            self._release(info.item_id, [user.username])
             self._audit(user.username, "session.leave", info.item_id, sid=sid)
             self._notify(
                 session, "left", f"{user.username} left the session.", extra=[user.username]
@@ -393,9 +455,9 @@ class SessionManager:
         self.end(sid, by=user.username, reason=f"ended by {user.username}")
 
     def client_gone(self, item_id: int) -> None:
-        session = self.on_item(item_id)
-        if session is not None:
-            self.end(session.info.sid, by="appliance", reason="the Jump Client disconnected")
+        for sid, session in list(self.sessions.items()):
+            if session.info.item_id == item_id:
+                self.end(sid, by="appliance", reason="the Jump Client disconnected")
 
     # -- strict windows --------------------------------------------------------------------------
 
