@@ -37,6 +37,7 @@ from domain import (
 from domain.jump_policy import window_state
 from domain.rules import (
     Refusal,
+    invite_refusal,
     is_present,
     prompt_outcome,
     prompt_question,
@@ -98,11 +99,27 @@ class SessionManager:
     def on_item(self, item_id: int) -> Session | None:
         return next((s for s in self.sessions.values() if s.info.item_id == item_id), None)
 
-    def of_user(self, username: str) -> list[SessionInfo]:
+    def _may_see(self, user: User, item_id: int) -> bool:
+        client = self.app.repo.clients.get(item_id)
+        access = access_for(self.app, user)
+        return client is not None and access.can_see(client.jump_group_type, client.jump_group_id)
+
+    def _seeing(self, usernames: set[str], item_id: int) -> set[str]:
+        """Those of ``usernames`` who may see the item: a session is never shown to others
+        (all of them when the item is gone: its session's end is still told)."""
+        if self.app.repo.clients.get(item_id) is None:
+            return usernames
+        found = (self.app.repo.user_by_name(name) for name in sorted(usernames))
+        return {f[0].username for f in found if f is not None and self._may_see(f[0], item_id)}
+
+    def of_user(self, user: User) -> list[SessionInfo]:
+        """The sessions the representative is in or invited to, on items they may see."""
+        me = user.username
         return [
             s.info
             for s in self.sessions.values()
-            if username in s.info.participants or username in s.info.invited
+            if (me in s.info.participants or me in s.info.invited)
+            and self._may_see(user, s.info.item_id)
         ]
 
     def _notify(
@@ -114,7 +131,7 @@ class SessionManager:
     ) -> None:
         frame = SessionEvent(event=event, session=session.info, message=message)
         users = set(session.info.participants) | set(session.info.invited) | set(extra or [])
-        self.app.notify(users, frame.model_dump(mode="json"))
+        self.app.notify(self._seeing(users, session.info.item_id), frame.model_dump(mode="json"))
 
     def _policies(self, client: JumpClient) -> tuple[SessionPolicy | None, ...]:
         repo = self.app.repo
@@ -406,17 +423,21 @@ class SessionManager:
         return session
 
     def invite(self, user: User, sid: str, username: str) -> SessionInfo:
+        """Invite a representative who may see the session's item; one who may not is
+        refused with the same sentence as a name that does not exist."""
         session = self._mine(user, sid)
-        if self.app.repo.user_by_name(username) is None:
-            raise not_found(f"No representative is called '{username}'.")
         info = session.info
-        if username not in info.participants and username not in info.invited:
-            info.invited.append(username)
-        self._audit(user.username, "session.invite", info.item_id, sid=sid, invited=username)
+        found = self.app.repo.user_by_name(username)
+        if found is None or not self._may_see(found[0], info.item_id):
+            raise self.refuse(user, info.item_id, invite_refusal(username, info.item_name))
+        invitee = found[0].username  # as the site spells it, whatever case was typed
+        if invitee not in info.participants and invitee not in info.invited:
+            info.invited.append(invitee)
+        self._audit(user.username, "session.invite", info.item_id, sid=sid, invited=invitee)
         self._notify(
             session,
             "invited",
-            f"{user.username} invited {username} to the session on '{info.item_name}'.",
+            f"{user.username} invited {invitee} to the session on '{info.item_name}'.",
         )
         return info
 
