@@ -68,7 +68,7 @@ async def accept_support(rid: str, user: Rep, app: State) -> SessionStarted:
 
 @router.get("/sessions", response_model=list[SessionInfo])
 async def my_sessions(user: Rep, app: State) -> list[SessionInfo]:
-    return app.sessions.of_user(user.username)
+    return app.sessions.of_user(user)
 
 
 @router.post("/sessions/{sid}/invitations", response_model=SessionInfo, status_code=201)

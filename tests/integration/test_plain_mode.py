@@ -16,6 +16,7 @@ from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from appliance.services import Services
 from domain import Installer
+from domain.rules import invite_refusal
 from tests.support.appliance import T0
 
 pytestmark = [pytest.mark.integration, pytest.mark.not_storage("the plain console's words")]
@@ -66,6 +67,8 @@ def test_plain_mode_lists_narrows_shows_jumps_and_announces(
         child.expect_exact("Start session: available")
         child.sendline("jump 1")
         child.expect_exact(f"Session started on {first} with")
+        child.sendline("invite dave")  # dave may not see Servers: told as a name nobody has
+        child.expect_exact(invite_refusal("dave", first).message)
         child.sendline("end")
         child.expect_exact(f"Left the session on {first}.")
 
