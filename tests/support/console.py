@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -37,13 +38,23 @@ class Site:
         client = ApplianceClient(self.appliance.url, credentials=RepCredentials(user, "demo"))
         if state is None:
             state, _ = load_state(self.state_file)
-        return JumpConsoleApp(
+        app = JumpConsoleApp(
             Backend(client, base_delay=0.05, max_delay=0.2),
             state=state,
             state_path=lambda: self.state_file,
             theme=theme,
             clock=lambda: CONSOLE_NOW,
         )
+        said: list[str] = []
+        _SAID[app] = said
+        notify = app.notify
+
+        def record(message: str, **kwargs: Any) -> None:
+            said.append(message)
+            notify(message, **kwargs)
+
+        app.notify = record  # type: ignore[method-assign]
+        return app
 
 
 def make_site(
@@ -135,5 +146,12 @@ def details_text(app: JumpConsoleApp) -> str:
     return str(app.query_one("#details-text").render())
 
 
+#: Everything each console said in a toast, kept after the toast itself timed out (a loaded
+#: machine can take longer than a toast's five seconds between an action and its check).
+_SAID: weakref.WeakKeyDictionary[JumpConsoleApp, list[str]] = weakref.WeakKeyDictionary()
+
+
 def toasts(app: JumpConsoleApp) -> list[str]:
-    return [n.message for n in app._notifications]
+    """What the console said in toasts since it started (or those still shown)."""
+    said = _SAID.get(app)
+    return list(said) if said is not None else [n.message for n in app._notifications]
