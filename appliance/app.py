@@ -12,7 +12,6 @@ from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from appliance._guard import RequestGuard
@@ -28,15 +27,17 @@ from appliance.collector import keep_collections_short
 from appliance.config import ApplianceSettings
 from appliance.config_api import build_config_api
 from appliance.db import Repository
+from appliance.errors import Refused
 from appliance.live import LiveHub
 from appliance.maintenance import MaintenanceSweep, OrphanSweep
 from appliance.ratelimit import RateLimiter, SharedRateLimiter
 from appliance.rep_api import build_rep_api
-from appliance.security import new_token, token_hash, verify_secret
+from appliance.security import new_token, token_hash
 from appliance.services import Services
 from appliance.sessions import SessionManager
 from appliance.shared import SharedCounters
 from appliance.shells import ShellRelay
+from appliance.signin import Attempt, SignInGuard, client_address
 from appliance.site import Site
 from appliance.support import SupportQueue
 from appliance.upgrades import UpgradeOrchestrator
@@ -44,8 +45,12 @@ from appliance.wake import WakeService
 from domain.protocol.agent import ShellExit, ShellOutput, read_reply
 
 
-def _oauth_error(status: int, code: str, description: str) -> JSONResponse:
-    headers = {"WWW-Authenticate": 'Basic realm="oauth2"'} if status == 401 else None
+def _oauth_error(
+    status: int, code: str, description: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """An OAuth 2.0 error answer (RFC 6749 5.2): ``{"error", "error_description"}``."""
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": 'Basic realm="oauth2"'}
     return JSONResponse(
         {"error": code, "error_description": description}, status_code=status, headers=headers
     )
@@ -141,6 +146,7 @@ def build_services(site: Site, bus: LocalBus | RedisBus, shared: SharedCounters 
         bus=bus,
         shared=shared,
         limiter=_rate_limiter(config, site.clock, shared),
+        signin=SignInGuard(site, shared),
         live=hub,
         agents=agents,
         sessions=sessions,
@@ -241,12 +247,15 @@ def create_app(
                 400, "unsupported_grant_type", "Only grant_type=client_credentials is supported."
             )
         credentials = _client_credentials(request, form)
-        found = repo.api_account_by_client_id(credentials[0]) if credentials else None
-        valid = (
-            credentials is not None
-            and found is not None
-            and await run_in_threadpool(verify_secret, credentials[1], found[1])
-        )
+        if credentials is None:
+            return _oauth_error(401, "invalid_client", "The client id or secret is wrong.")
+        client_id, secret = credentials
+        found = repo.api_account_by_client_id(client_id)
+        attempt = Attempt("api", client_id, client_address(request), "oauth2")
+        try:
+            valid = await services.signin.check(attempt, secret, found[1] if found else None)
+        except Refused as err:  # too many failed sign-ins: the lockout's sentence and wait
+            return _oauth_error(err.status, err.code, err.message, err.headers)
         if not valid or found is None:
             return _oauth_error(401, "invalid_client", "The client id or secret is wrong.")
         account = found[0]

@@ -31,6 +31,19 @@ class ApplianceSettings(BaseSettings):
     max_tokens_per_account: int = Field(default=30, ge=1)
     rate_per_second: int = Field(default=20, ge=1)
     rate_per_hour: int = Field(default=15_000, ge=1)
+    signin_failures_per_account: int = Field(default=5, ge=1)
+    """Failed sign-ins of one account (representative or API account) before it is locked."""
+    signin_failures_per_address: int = Field(default=30, ge=1)
+    """Failed sign-ins from one client address (any accounts) before it is locked."""
+    signin_window_s: float = Field(default=900, gt=0)
+    """Failures are forgotten once this long has passed without one (and without a lockout)."""
+    signin_lockout_s: float = Field(default=60, gt=0)
+    """The first lockout; each further failure after it doubles the next one."""
+    signin_lockout_max_s: float = Field(default=900, gt=0)
+    """The longest lockout."""
+    signin_hash_threads: int = Field(default=2, ge=1, le=64)
+    """Passwords checked at once (each check is tens of ms of CPU and 16 MiB), in threads
+    beside the event loop; more sign-ins wait their turn."""
     bus: str | None = None
     """``redis://HOST:PORT/N`` shared by the nodes of one site; None for a node alone."""
     node_id: str | None = None
