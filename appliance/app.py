@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from appliance._guard import RequestGuard
+from appliance._guard import Gate, RequestGuard
 from appliance.agent_api import build_agent_api
 from appliance.agents import AgentRegistry
 from appliance.agents.bundle import Bundle
@@ -26,12 +26,14 @@ from appliance.clock import Clock, SystemClock
 from appliance.collector import keep_collections_short
 from appliance.config import ApplianceSettings
 from appliance.config_api import build_config_api
+from appliance.config_api._deps import caller_of
 from appliance.db import Repository
-from appliance.errors import Refused
+from appliance.errors import Refused, coded_body, config_body
 from appliance.live import LiveHub
 from appliance.maintenance import MaintenanceSweep, OrphanSweep
 from appliance.ratelimit import RateLimiter, SharedRateLimiter
 from appliance.rep_api import build_rep_api
+from appliance.rep_api._deps import current_user
 from appliance.security import new_token, token_hash
 from appliance.services import Services
 from appliance.sessions import SessionManager
@@ -286,6 +288,16 @@ def create_app(
     app.mount("/api/config/v1", build_config_api(services))
     app.mount("/api/rep/v1", build_rep_api(services))
     app.mount("/api/agent/v1", build_agent_api(services))
-    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=settings.max_body_bytes,
+        body_idle_timeout_s=settings.body_idle_timeout_s,
+        body_timeout_s=settings.body_timeout_s,
+        gates=(
+            Gate("/api/rep/v1/", coded_body, current_user, frozenset({"/api/rep/v1/login"})),
+            Gate("/api/config/v1/", config_body, caller_of),
+            Gate("/api/agent/v1/", coded_body),  # its credentials come in the body
+        ),
+    )
     app.add_middleware(AgentChannelFirst, services=services)
     return app

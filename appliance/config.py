@@ -44,6 +44,11 @@ class ApplianceSettings(BaseSettings):
     signin_hash_threads: int = Field(default=2, ge=1, le=64)
     """Passwords checked at once (each check is tens of ms of CPU and 16 MiB), in threads
     beside the event loop; more sign-ins wait their turn."""
+    body_idle_timeout_s: float = Field(default=15, gt=0)
+    """A request body that sends nothing for this long is refused (408) and its connection
+    closed."""
+    body_timeout_s: float = Field(default=120, gt=0)
+    """A request body must arrive whole within this long (408 otherwise)."""
     bus: str | None = None
     """``redis://HOST:PORT/N`` shared by the nodes of one site; None for a node alone."""
     node_id: str | None = None
