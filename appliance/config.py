@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -41,9 +42,12 @@ class ApplianceSettings(BaseSettings):
     """The first lockout; each further failure after it doubles the next one."""
     signin_lockout_max_s: float = Field(default=900, gt=0)
     """The longest lockout."""
-    signin_hash_threads: int = Field(default=2, ge=1, le=64)
-    """Passwords checked at once (each check is tens of ms of CPU and 16 MiB), in threads
-    beside the event loop; more sign-ins wait their turn."""
+    signin_hash_threads: int = Field(
+        default_factory=lambda: max(1, (os.cpu_count() or 2) // 2), ge=1, le=64
+    )
+    """Secrets checked at once (each check is tens of ms of CPU and 16 MiB), in threads
+    beside the event loop; more sign-ins wait their turn. Half the processors by default:
+    the other half keeps answering everyone else."""
     body_idle_timeout_s: float = Field(default=15, gt=0)
     """A request body that sends nothing for this long is refused (408) and its connection
     closed."""

@@ -48,13 +48,20 @@ class HttpProtocol(H11Protocol):
         self._await_head()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self._head_timer is not None:
-            self._head_timer.cancel()
+        self._stop_waiting()
         super().connection_lost(exc)
 
-    def _await_head(self) -> None:
+    def handle_websocket_upgrade(self, event: Any) -> None:
+        self._stop_waiting()  # the websocket's protocol holds the connection from here
+        super().handle_websocket_upgrade(event)
+
+    def _stop_waiting(self) -> None:
         if self._head_timer is not None:
             self._head_timer.cancel()
+            self._head_timer = None
+
+    def _await_head(self) -> None:
+        self._stop_waiting()
         self._head_cycle = self.cycle  # a new request replaces it
         self._head_timer = self.loop.call_later(HEAD_TIMEOUT_S, self._head_late)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from starlette.types import Message, Receive, Scope, Send
+from websockets.asyncio.client import connect
 
 from appliance import serving
 from appliance._guard import RequestGuard
@@ -191,6 +193,19 @@ def test_a_body_that_stops_midway_is_refused_and_its_connection_closed(
 def test_a_connection_that_never_sends_a_whole_request_is_closed(raw: Raw) -> None:
     raw.sock.sendall(b"GET /api/health HTTP/1.1\r\nHo")  # and then nothing
     assert raw.closed()
+
+
+async def test_a_websocket_outlives_the_time_allowed_for_a_request_head(
+    appliance: EmbeddedAppliance, token: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = appliance.url.replace("http://", "ws://") + "/api/rep/v1/live"
+    async with connect(url, additional_headers={"Authorization": f"Bearer {token}"}) as ws:
+        assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "hello"
+        loop = asyncio.get_running_loop()
+        until = loop.time() + 3 * serving.HEAD_TIMEOUT_S
+        while loop.time() < until:  # round trips, past the time a request head may take
+            await asyncio.wait_for(await ws.ping(), 10)
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_a_body_must_arrive_whole_within_its_time() -> None:
