@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from appliance.sessions import SessionManager
     from appliance.shared import SharedCounters
     from appliance.shells import ShellRelay
+    from appliance.signin import SignInGuard
     from appliance.site import Site
     from appliance.support import SupportQueue
     from appliance.upgrades import UpgradeOrchestrator
@@ -32,6 +33,8 @@ class Services:
     shared: SharedCounters | None
     """The counters the nodes of a site share (None for a node alone)."""
     limiter: RateLimiter
+    signin: SignInGuard
+    """Checks secrets at sign-in, under the limits of failed sign-ins."""
     live: LiveHub
     agents: AgentRegistry
     sessions: SessionManager

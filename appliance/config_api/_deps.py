@@ -11,6 +11,7 @@ from fastapi import Depends, Path, Query, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from starlette.requests import HTTPConnection
 
 from appliance.errors import Refused
 from appliance.live import LiveHub
@@ -65,8 +66,8 @@ class Caller:
     rate_key: str
 
 
-def current_account(request: Request) -> Caller:
-    """The caller of the bearer token; spends one request of its rate limit."""
+def caller_of(request: HTTPConnection) -> Caller:
+    """The caller of the bearer token, from the request's headers alone (nothing spent)."""
     services = services_of(request)
     app = services.site
     header = request.headers.get("authorization", "")
@@ -91,6 +92,13 @@ def current_account(request: Request) -> Caller:
         if account is None:
             raise _unauthorized("The token's API account no longer exists.")
         caller = Caller(f"api:{account[0].client_id}", account[0].access, f"api:{account[0].id}")
+    return caller
+
+
+def current_account(request: Request) -> Caller:
+    """The caller of the bearer token; spends one request of its rate limit."""
+    caller = caller_of(request)
+    services = services_of(request)
     verdict = services.limiter.check(caller.rate_key)
     request.state.ratelimit = verdict
     if not verdict.allowed:

@@ -9,7 +9,6 @@ from fastapi import FastAPI, Request, Response, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from appliance._access import SubjectBuilder, access_for, visible_clients
@@ -19,8 +18,9 @@ from appliance.config_api._deps import Paging, PathId, paginate
 from appliance.errors import Refused, coded_body
 from appliance.rep_api import items, sessions
 from appliance.rep_api._deps import Rep, State, signed_in
-from appliance.security import new_token, token_hash, verify_secret
+from appliance.security import new_token, token_hash
 from appliance.services import Services, services_of
+from appliance.signin import Attempt, client_address
 from domain import FilterError, JumpClient, Schedule
 from domain.filters import parse
 from domain.jump_policy import JumpPolicyWithSchedule
@@ -72,9 +72,10 @@ def build_rep_api(services: Services) -> FastAPI:
         )
 
     @api.post("/login", response_model=TokenAnswer)
-    async def login(body: Login, app: State) -> TokenAnswer:
+    async def login(body: Login, request: Request, app: State) -> TokenAnswer:
         found = app.site.repo.user_by_name(body.username)
-        ok = found is not None and await run_in_threadpool(verify_secret, body.password, found[1])
+        attempt = Attempt("rep", body.username, client_address(request), "rep_api")
+        ok = await app.signin.check(attempt, body.password, found[1] if found else None)
         if not ok or found is None:
             with app.site.repo.transaction():
                 app.site.audit(body.username, "login.refused", "rep_api")

@@ -6,9 +6,11 @@ import asyncio
 import logging
 from pathlib import Path
 
+import httpx
 import pytest
 
 from api_client import FeedState
+from appliance.clock import FakeClock
 from appliance.services import Services
 from console.app import JumpConsoleApp
 from domain import JumpGroupType, Status
@@ -272,6 +274,42 @@ async def test_login_screen_retries_after_a_wrong_password(site: Site) -> None:
         await until(pilot, lambda: app.loaded and app.session is not None)
         assert app.session is not None and app.session.username == "dave"
         assert app.query_one(StatusBar).user == "dave"
+
+
+async def test_login_screen_says_when_a_locked_account_may_sign_in_again(site: Site) -> None:
+    from api_client import ApplianceClient, RepCredentials
+    from console.backend import Backend
+    from console.login import LoginScreen
+
+    async with httpx.AsyncClient(base_url=site.appliance.url) as guesser:
+        for _ in range(5):  # someone guessed dave's password
+            await guesser.post("/api/rep/v1/login", json={"username": "dave", "password": "x"})
+
+    def connect(user: str, password: str) -> Backend:
+        client = ApplianceClient(site.appliance.url, credentials=RepCredentials(user, password))
+        return Backend(client)
+
+    def error() -> str:
+        return str(app.screen.query_one("#login-error").render())
+
+    app = JumpConsoleApp(
+        None,
+        connect=connect,
+        appliance=site.appliance.url,
+        username="dave",
+        clock=lambda: CONSOLE_NOW,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LoginScreen))
+        await pilot.press(*"demo", "enter")  # the right password, refused while locked
+        await until(pilot, lambda: isinstance(app.screen, LoginScreen) and error() != "")
+        assert error() == "Too many failed sign-ins for this account; try again in 1 min."
+        clock = site.appliance.clock
+        assert isinstance(clock, FakeClock)
+        clock.advance(60)
+        await pilot.press(*"demo", "enter")
+        await until(pilot, lambda: app.loaded and app.session is not None)
+        assert app.session is not None and app.session.username == "dave"
 
 
 async def test_the_details_pane_draws_the_screen_thumbnail_and_follows_it(site: Site) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import os
 import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pexpect
 import pytest
 
@@ -177,3 +180,26 @@ def test_a_sessions_shell_runs_inline_and_gives_the_terminal_back(
     finally:
         child.close(force=True)
         client.stop()
+
+
+def _guess_five_times(url: str, username: str) -> None:
+    with httpx.Client(base_url=url) as guesser:
+        for _ in range(5):
+            guesser.post("/api/rep/v1/login", json={"username": username, "password": "guess"})
+
+
+async def test_plain_mode_says_when_a_locked_account_may_sign_in_again(
+    appliance: EmbeddedAppliance,
+) -> None:
+    from api_client import ApplianceClient, RepCredentials
+    from console.backend import Backend
+    from console.plain import PlainConsole
+
+    await asyncio.to_thread(_guess_five_times, appliance.url, "dave")
+    out = io.StringIO()
+    client = ApplianceClient(appliance.url, credentials=RepCredentials("dave", "demo"))
+    plain = PlainConsole(Backend(client), reason="turned on by --plain", out=out)
+    assert await plain.run(read=lambda _prompt: "quit") == 2
+    assert out.getvalue().splitlines()[-1] == (
+        "Too many failed sign-ins for this account; try again in 1 min."
+    )
