@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from textual.notifications import Notification, Notifications
 from textual.pilot import Pilot
 
 from api_client import ApplianceClient, RepCredentials
@@ -47,13 +48,14 @@ class Site:
         )
         said: list[str] = []
         _SAID[app] = said
-        notify = app.notify
+        shown = app._notifications
+        add = shown.add
 
-        def record(message: str, **kwargs: Any) -> None:
-            said.append(message)
-            notify(message, **kwargs)
+        def record(notification: Notification) -> Notifications:
+            said.append(notification.message)  # as shown: after the console neutralised it
+            return add(notification)
 
-        app.notify = record  # type: ignore[method-assign]
+        shown.add = record  # type: ignore[method-assign]
         return app
 
 
