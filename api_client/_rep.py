@@ -5,7 +5,7 @@ does (start, join and end sessions, move files, wake, upgrade, edit, copy and re
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
@@ -82,7 +82,7 @@ class RepCalls(ClientCore):
 
     async def iter_audit(
         self, filters: AuditFilter | None = None, *, per_page: int = 100
-    ) -> AsyncIterator[AuditEntry]:
+    ) -> AsyncGenerator[AuditEntry, None]:
         """Every matching entry, newest first, page after page (each after the last read)."""
         before = None
         while True:
