@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from domain.audit import AuditEntry, detail_text
+from api_client import ApplianceClient
+from domain.audit import AuditEntry, detail_text, parse_audit_filter
 from domain.text import visible
 
 COLUMNS = ("time (UTC)", "actor", "action", "item", "detail")
@@ -51,6 +53,30 @@ def entry_line(entry: AuditEntry, *, with_item: bool = True) -> str:
     when, actor, action, item, detail = entry_cells(entry)
     about = f" on {item}" if with_item else ""
     return f"{when} UTC: {actor}, {action}{about}" + (f"; {detail}" if detail else "")
+
+
+async def log_lines(
+    client: ApplianceClient, filter_text: str, now: datetime, *, count: int = 20
+) -> list[str]:
+    """The newest ``count`` entries matching the filter, as lines (plain mode's ``audit``).
+    ``ValueError`` with a sentence for a filter that cannot be read."""
+    page = await client.audit(parse_audit_filter(filter_text, now), per_page=max(5, count))
+    if not page.items:
+        return ["No audit entry matches."]
+    shown = page.items[:count]
+    lines = [f"Audit entries 1 to {len(shown)} of {page.total:,}, newest first:"]
+    lines += [entry_line(e) for e in shown]
+    if page.total > len(shown):
+        lines.append("Narrow them with a filter: audit actor:NAME action:session item:ID since:1d.")
+    return lines
+
+
+async def history_lines(client: ApplianceClient, item_id: int, *, count: int = 5) -> list[str]:
+    """The item's newest entries, as lines (plain mode's ``show``)."""
+    entries = await client.item_audit(item_id, limit=count)
+    if not entries:
+        return ["History: nothing recorded yet."]
+    return ["History, newest first:"] + [entry_line(e, with_item=False) for e in entries]
 
 
 @dataclass(slots=True)
