@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -67,7 +68,7 @@ class AuditScreen(Screen[None]):
             id="audit-filter",
         )
         yield Static("Loading the audit log…", id="audit-state", markup=False)
-        table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
         table.add_columns(*COLUMNS)
         yield table
         yield Footer()
@@ -145,8 +146,9 @@ class AuditScreen(Screen[None]):
         if reset:
             table.clear()
             self.loaded, self.total = 0, page.total
-        for entry in page.items:
-            table.add_row(*entry_cells(entry, detail_width=DETAIL_WIDTH), key=str(entry.id))
+        for entry in page.items:  # Text: a cell's brackets are shown, never read as markup
+            cells = entry_cells(entry, detail_width=DETAIL_WIDTH)
+            table.add_row(*(Text(cell) for cell in cells), key=str(entry.id))
         self.loaded += len(page.items)
         if page.items:
             self._last_id = page.items[-1].id

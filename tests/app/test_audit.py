@@ -42,7 +42,7 @@ async def test_an_administrator_reads_the_log_filters_it_and_scrolls_for_more(
         with state.site.repo.transaction():
             for _ in range(130):
                 state.site.audit("zed", "login.refused", "rep_api")
-            state.site.audit("\x1b]0;pwned\x07zed", "login.refused", "rep_api")
+            state.site.audit("\x1b]0;pwned\x07[b]zed[/b]", "login.refused", "rep_api")
 
     site.appliance.call(write_entries)
     app = site.console("admin")
@@ -57,7 +57,9 @@ async def test_an_administrator_reads_the_log_filters_it_and_scrolls_for_more(
         await until(pilot, lambda: screen.loaded == 100)
         assert "100 of 131 entries matching action:login.refused" in _state(screen)
         newest = _cells(screen)[0]
-        assert newest[1] == "\\x1b]0;pwned\\x07zed" and newest[2] == "login.refused"
+        assert newest[1] == "\\x1b]0;pwned\\x07[b]zed[/b]" and newest[2] == "login.refused"
+        drawn = screen.query_one(DataTable).render_line(1).text  # the newest row, as drawn
+        assert "[b]zed[/b]" in drawn and "\\x1b]0;pwned" in drawn  # shown, not read as markup
         assert newest[3] == "rep_api"
 
         await pilot.press("ctrl+end")  # the cursor nears the end: the next entries load
