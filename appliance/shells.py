@@ -131,11 +131,12 @@ class ShellRelay:
         item_id: int,
         agent: AgentHandle,
         size: ShellSize,
-        still_in: Callable[[], bool],
+        refusal: Callable[[], tuple[Close, str] | None],
     ) -> None:
         """Relay between one console and the session's shell until the console goes away or
-        its right ends (then it is closed with the grant's code and reason). ``still_in``:
-        the representative is still in the running session (checked on every input)."""
+        its right ends (then it is closed with the grant's code and reason). ``refusal``:
+        why the representative may no longer type here (the session ended, they left it),
+        or None; asked on every input."""
         viewer = Viewer(ws, grant, item_id)
         if self.attach(sid, viewer):
             await agent.send(ShellOpen(sid=sid, cols=size.cols, rows=size.rows).model_dump())
@@ -150,8 +151,9 @@ class ShellRelay:
                 message = receiving.result()
                 if message["type"] == "websocket.disconnect":
                     break
-                if grant.active and not still_in():  # the event may not have come yet
-                    grant.end(Close.NOT_FOUND, LEFT_SESSION)
+                refused = refusal() if grant.active else None
+                if refused is not None:  # what the event would have said, had it come yet
+                    grant.end(*refused)
                 if not grant.active:
                     break
                 await self._relay(sid, agent, message)

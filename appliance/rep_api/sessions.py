@@ -21,7 +21,7 @@ from appliance.services import Services, services_of
 from appliance.sessions import Session
 from domain import User
 from domain.protocol.agent import ShellSize
-from domain.protocol.close import NO_LONGER_ALLOWED, Close
+from domain.protocol.close import LEFT_SESSION, NO_LONGER_ALLOWED, SESSION_ENDED, Close
 from domain.protocol.rep import Invitation
 from domain.rules import Refusal
 from domain.session import SessionInfo, SessionStarted
@@ -166,10 +166,12 @@ async def shell(ws: WebSocket, sid: str) -> None:
         return
     app.site.audit_now(user.username, "session.shell", session.info.item_id, sid=sid)
 
-    def still_in() -> bool:  # checked on every input
-        return app.sessions.sessions.get(sid) is session and (
-            user.username in session.info.participants
-        )
+    def refusal() -> tuple[Close, str] | None:  # asked on every input
+        if app.sessions.sessions.get(sid) is not session:
+            return Close.CONFLICT, SESSION_ENDED
+        if user.username not in session.info.participants:
+            return Close.NOT_FOUND, LEFT_SESSION
+        return None
 
     with app.grants.hold(*signed) as grant:  # no await since the sign-in was checked
         await app.shells.serve(
@@ -179,5 +181,5 @@ async def shell(ws: WebSocket, sid: str) -> None:
             item_id=session.info.item_id,
             agent=agent,
             size=size,
-            still_in=still_in,
+            refusal=refusal,
         )

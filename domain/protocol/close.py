@@ -42,6 +42,8 @@ DISABLED = "Your account was disabled: ask an administrator to enable it."
 PASSWORD_CHANGED = "Your password was changed: sign in again with the new one."
 #: The token is gone, for a reason this node did not hear (``REVOKED``).
 SIGNED_OUT = "Your sign-in was ended: sign in again."
+#: The session ended (``CONFLICT``).
+SESSION_ENDED = "The session has ended: its shell is closed."
 #: The representative left the session (``NOT_FOUND``).
 LEFT_SESSION = "You are no longer in this session: its shell is closed to you."
 #: The representative may no longer start sessions on the item (``FORBIDDEN``).

@@ -40,10 +40,13 @@ async def test_a_console_whose_sign_in_ended_asks_to_sign_in_again_with_the_reas
 
         def asked_again() -> bool:  # with the reason, the cursor in the password
             screen = app.screen
+            if not isinstance(screen, LoginScreen):
+                return False
+            error, password = screen.query("#login-error"), screen.query("#login-password")
             return (
-                isinstance(screen, LoginScreen)
-                and PASSWORD_CHANGED in str(screen.query_one("#login-error").render())
-                and app.focused is screen.query_one("#login-password")
+                bool(error and password)
+                and PASSWORD_CHANGED in str(error.first().render())
+                and app.focused is password.first()
             )
 
         await until(pilot, asked_again, timeout=5)

@@ -343,6 +343,22 @@ async def test_input_after_leaving_is_refused_even_when_the_leave_was_not_heard(
 
 
 @pytest.mark.not_storage("the shell relay")
+async def test_the_end_of_the_session_ends_its_shell_saying_why(
+    embedded: EmbeddedAppliance,
+) -> None:
+    item_id, agent = _shell_item(embedded)
+    async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
+        sid = (await rep.start_session(item_id)).session.sid
+        async with _shell(embedded, rep, sid) as ws:
+            await rep.end_session(sid)
+            said = orjson.loads(await asyncio.wait_for(ws.recv(), BOUND))
+            assert said == {"type": "exit", "code": None, "reason": "ended by carol"}
+            await _type(ws, "echo too-late\n")
+            assert await _closed(ws) == (Close.NORMAL, "")
+        assert b"echo too-late\n" not in agent.inputs()
+
+
+@pytest.mark.not_storage("the shell relay")
 async def test_a_removed_membership_closes_the_shell_on_the_groups_item(
     embedded: EmbeddedAppliance, api: ApplianceClient
 ) -> None:
