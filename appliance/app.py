@@ -29,6 +29,7 @@ from appliance.config_api import build_config_api
 from appliance.config_api._deps import caller_of
 from appliance.db import Repository
 from appliance.errors import Refused, coded_body, config_body
+from appliance.grants import Grants
 from appliance.live import LiveHub
 from appliance.maintenance import MaintenanceSweep, OrphanSweep
 from appliance.ratelimit import RateLimiter, SharedRateLimiter
@@ -40,7 +41,7 @@ from appliance.sessions import SessionManager
 from appliance.shared import SharedCounters
 from appliance.shells import ShellRelay
 from appliance.signin import Attempt, SignInGuard, client_address
-from appliance.site import Site
+from appliance.site import Revocation, Site
 from appliance.support import SupportQueue
 from appliance.upgrades import UpgradeOrchestrator
 from appliance.wake import WakeService
@@ -109,6 +110,17 @@ def _listen_to_other_nodes(services: Services, bus: RedisBus) -> None:
         # connection are over (it ends them on its side when a connection drops)
         site.connection_over(int(message.get("item", 0)))
 
+    def revoked(message: dict[str, Any]) -> None:
+        revocation = Revocation(
+            str(message.get("reason", ""))[:120],
+            tokens=frozenset(str(t) for t in message.get("tokens", [])),
+            users=frozenset(int(u) for u in message.get("users", [])),
+        )
+        site.revoked(revocation, relay=False)
+
+    def access(message: dict[str, Any]) -> None:
+        site.access_changed([int(u) for u in message.get("users", [])], relay=False)
+
     for kind, handler in (
         ("changed", changed),
         ("stats", stats),
@@ -116,6 +128,8 @@ def _listen_to_other_nodes(services: Services, bus: RedisBus) -> None:
         ("shell", shell),
         ("site", settings),
         ("connected", connected),
+        ("revoked", revoked),
+        ("access", access),
     ):
         bus.on(kind, handler)
 
@@ -141,7 +155,8 @@ def build_services(site: Site, bus: LocalBus | RedisBus, shared: SharedCounters 
     config = site.config
     hub = LiveHub(site)
     agents = AgentRegistry(site, bus, hub)
-    shells = ShellRelay()
+    shells = ShellRelay(site)
+    grants = Grants(site)
     sessions = SessionManager(site, agents, shells)
     services = Services(
         site=site,
@@ -155,6 +170,7 @@ def build_services(site: Site, bus: LocalBus | RedisBus, shared: SharedCounters 
         wake=WakeService(site, agents, shared),
         upgrades=UpgradeOrchestrator(site, agents),
         shells=shells,
+        grants=grants,
         support=SupportQueue(site),
         bundle=(
             Bundle.load(config.client_bundle, config.client_bundle_version)
@@ -163,8 +179,12 @@ def build_services(site: Site, bus: LocalBus | RedisBus, shared: SharedCounters 
         ),
     )
     site.on_items(hub.publish_ids)
+    site.on_items(shells.items_changed)
     site.on_notify(hub.notify)
     site.on_connection_over(sessions.client_gone)
+    site.on_revoked(grants.revoked)
+    site.on_access(hub.access_changed)
+    site.on_access(shells.access_changed)
 
     async def settings_changed() -> None:
         hub.site_changed()
@@ -208,11 +228,12 @@ def create_app(
     site = Site(settings, repo, clock, relay=bus)
     services = build_services(site, bus, shared)
     hub, sessions, upgrades = services.live, services.sessions, services.upgrades
+    grants = services.grants
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await bus.start()
-        loops = [hub.run(), sessions.run(), upgrades.run()]
+        loops = [hub.run(), sessions.run(), upgrades.run(), grants.run()]
         if settings.gc_freeze_s > 0:
             loops.append(keep_collections_short(settings.gc_freeze_s))
         tasks = [asyncio.create_task(loop) for loop in loops]

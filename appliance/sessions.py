@@ -467,6 +467,7 @@ class SessionManager:
         info = session.info
         if user.username != info.owner:
             info.participants.remove(user.username)
+            self.shells.left(sid, user.username)  # their shell closes, their input stops
             self._release(info.item_id, [user.username])
             self._audit(user.username, "session.leave", info.item_id, sid=sid)
             self._notify(

@@ -230,9 +230,15 @@ class JumpConsoleApp(App[int]):
             self.call_later(self._ask_login, err.message)
             return
         self.post_message(SessionReady(session))
+        ended = ""
         async with contextlib.aclosing(aiter(backend.feed())) as events:
             async for event in events:
                 self.post_message(FeedEventArrived(event))
+                if isinstance(event, FeedStatus) and event.final:
+                    ended = event.message
+        if ended and self._connect is not None:  # the sign-in ended: the person signs in again
+            await backend.close()
+            self.call_later(self._ask_login, ended)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for worker errors: each goes to the right surface."""

@@ -21,9 +21,11 @@ from appliance.rep_api._deps import Rep, State, signed_in
 from appliance.security import new_token, token_hash
 from appliance.services import Services, services_of
 from appliance.signin import Attempt, client_address
+from appliance.site import Revocation
 from domain import FilterError, JumpClient, Schedule
 from domain.filters import parse
 from domain.jump_policy import JumpPolicyWithSchedule
+from domain.protocol.close import DISABLED, REPLACED
 from domain.protocol.rep import GroupAccess, Login, Me, TokenAnswer
 from domain.site import RepSite
 
@@ -81,11 +83,15 @@ def build_rep_api(services: Services) -> FastAPI:
                 app.site.audit(body.username, "login.refused", "rep_api")
             raise Refused.because(401, "invalid_credentials", "The username or password is wrong.")
         user = found[0]
+        if not user.enabled:
+            with app.site.repo.transaction():
+                app.site.audit(body.username, "login.refused", "rep_api", reason="disabled")
+            raise Refused.because(401, "disabled", DISABLED)
         token = new_token()
         issued = app.site.clock.now().timestamp()
         ttl = app.site.config.rep_token_ttl_s
         with app.site.repo.transaction():
-            app.site.repo.add_token(
+            replaced = app.site.repo.add_token(
                 token_hash(token),
                 "rep",
                 user.id,
@@ -94,6 +100,8 @@ def build_rep_api(services: Services) -> FastAPI:
                 keep=app.site.config.max_tokens_per_account,
             )
             app.site.audit(user.username, "login", "rep_api")
+        if replaced:  # the oldest sign-ins of the account end, open connections too
+            app.site.revoked(Revocation(REPLACED, tokens=frozenset(replaced)))
         return TokenAnswer(access_token=token, expires_in=ttl)
 
     @api.get("/me", response_model=Me)
@@ -150,9 +158,10 @@ def build_rep_api(services: Services) -> FastAPI:
     @api.websocket("/live")
     async def live(ws: WebSocket) -> None:
         app = services_of(ws)
-        user = await signed_in(ws)
-        if user is not None:
-            await app.live.serve(ws, user)
+        signed = await signed_in(ws)
+        if signed is not None:
+            with app.grants.hold(*signed) as grant:
+                await app.live.serve(ws, grant)
 
     @api.get("/jump-items/{id}", response_model=JumpClient)
     async def jump_item(id: PathId, user: Rep, app: State) -> JumpClient:
