@@ -28,7 +28,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from console.store import COLUMN_KEYS
+from domain.columns import COLUMN_KEYS
 
 
 def config_dir() -> Path:

@@ -144,7 +144,7 @@ def build_details(
     connection = [
         DetailField(
             "Status",
-            status.value.replace("_", " ") + (" (last known)" if stale else ""),
+            status.word + (" (last known)" if stale else ""),
             "good" if item.x_online and not stale else "bad",
         ),
         DetailField("Connection type", item.connection_type.value),

@@ -473,10 +473,10 @@ class MainScreen(Screen[None]):
                 self.query_one(FilterBar).value = arg
                 self.apply_filter(arg)
             case "sort":
-                parts = arg.split()
-                self._set_sort(parts[0], len(parts) > 1 and parts[1] == "desc")
+                assert command.sort is not None
+                self._set_sort(*command.sort)
             case "columns":
-                columns = [c.strip() for c in arg.replace(" ", ",").split(",") if c.strip()]
+                columns = list(command.columns)
                 self.query_one(JumpTable).set_columns(columns)
                 self.ui_state = UiState(
                     columns=columns,

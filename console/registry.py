@@ -112,7 +112,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "columns",
         command="columns",
         argument="COL,COL,...",
-        command_help="choose and order the columns (:columns name,status,cpu)",
+        command_help="choose and order the columns (:columns name,user,last seen)",
     ),
     ConsoleAction(
         "theme", command="theme", argument="NAME", command_help="dark, light, high-contrast or 16"

@@ -99,7 +99,7 @@ class DetailsPane(VerticalScroll):
         # Everything here may come from the item's endpoint: shown, never interpreted.
         text = Text()
         text.append(visible(view.title), style=self._style("details--title"))
-        text.append(f"  —  {STATUS_GLYPH[view.status]} {view.status.value.replace('_', ' ')}\n")
+        text.append(f"  —  {STATUS_GLYPH[view.status]} {view.status.word}\n")
         label_style = self._style("details--label")
         for heading, fields in view.sections:
             text.append(f"\n{heading}\n", style=self._style("details--section"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 from rich.segment import Segment
@@ -19,31 +18,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from domain import Status
+from domain.columns import COLUMN_BY_KEY, COLUMNS
 from domain.text import visible
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    key: str
-    title: str
-    width: int
-    numeric: bool = False
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("name", "Name", 22),
-    Column("status", "Status", 15),
-    Column("group", "Group", 18),
-    Column("tag", "Tag", 12),
-    Column("console_user", "User", 10),
-    Column("cpu", "CPU", 5, numeric=True),
-    Column("disk", "Disk", 5, numeric=True),
-    Column("uptime", "Uptime", 7, numeric=True),
-    Column("os", "OS", 20),
-    Column("last_seen", "Last seen", 10, numeric=True),
-    Column("comments", "Comments", 24),
-)
-COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 
 
 class TableSource(Protocol):

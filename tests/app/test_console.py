@@ -96,6 +96,13 @@ async def test_command_line_group_tag_sort_and_errors(site: Site) -> None:
         await until(pilot, lambda: groups_in_view(app) == {(JumpGroupType.SHARED, 1)})
         await pilot.press("colon", *"sort cpu desc", "enter")
         assert (app.store.sort_key, app.store.descending) == ("cpu", True)
+        # the words the list shows are the words the command line takes
+        await pilot.press("colon", *"columns name,status,user,last seen", "enter")
+        table = app.query_one(JumpTable)
+        assert table.columns == ["name", "status", "console_user", "last_seen"]
+        assert "User" in table.render_line(0).text and "Last seen" in table.render_line(0).text
+        await pilot.press("colon", *"sort last seen desc", "enter")
+        assert (app.store.sort_key, app.store.descending) == ("last_seen", True)
         await pilot.press("colon", *"theme high-contrast", "enter")
         assert app.theme == "jump-high-contrast"
         await pilot.press("colon", *"frobnicate", "enter")
