@@ -20,6 +20,9 @@ VARIABLE_DEFAULTS: dict[str, str] = {
     "level-warn": "#E0A030",
     "level-critical": "#E5484D",
     "demo-marker": "#B48EAD",
+    # emphasis that does not rely on colour (the no-colour theme makes these bold, reverse...)
+    "level-warn-style": "none",
+    "level-critical-style": "bold",
 }
 
 DARK = Theme(

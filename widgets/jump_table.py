@@ -71,6 +71,7 @@ STATUS_CLASS: dict[Status, str] = {
     Status.DISABLED: "jump-table--attention",
 }
 GAP = "  "  # between columns
+#: where CPU and disk use is high and critical: the list, the details and the history agree
 WARN = {"cpu": 80.0, "disk": 85.0}
 CRITICAL = {"cpu": 95.0, "disk": 95.0}
 
