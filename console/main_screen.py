@@ -35,7 +35,7 @@ from console.details import build_details, with_live_stats
 from console.registry import key_actions
 from console.store import LIVE_COLUMNS
 from domain import AutomaticUpgrades, JumpGroupType
-from themes import resolve
+from themes import SHORT_NAMES_TEXT, resolve
 from widgets import ALL, DetailsPane, FilterBar, GroupTree, JumpTable, Scope, StatusBar, TreeGroup
 
 if TYPE_CHECKING:
@@ -488,7 +488,7 @@ class MainScreen(Screen[None]):
                 resolved = resolve(arg)
                 if resolved is None:
                     self.notify(
-                        f"There is no theme '{arg}'; try dark, light, high-contrast or 16.",
+                        f"There is no theme '{arg}'; try {SHORT_NAMES_TEXT}.",
                         severity="error",
                         markup=False,
                     )

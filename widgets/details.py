@@ -73,10 +73,10 @@ class DetailsPane(VerticalScroll):
         & > .details--title { text-style: bold; color: $foreground; }
         & > .details--section { text-style: bold; color: $primary; }
         & > .details--label { color: $foreground 70%; }
-        & > .details--warn { color: $level-warn; }
-        & > .details--critical { color: $level-critical; text-style: bold; }
+        & > .details--warn { color: $level-warn; text-style: $level-warn-style; }
+        & > .details--critical { color: $level-critical; text-style: $level-critical-style; }
         & > .details--good { color: $status-online; }
-        & > .details--bad { color: $status-lost; }
+        & > .details--bad { color: $status-lost; text-style: $status-lost-style; }
         & > PercentSparkline { margin: 0 0 1 0; }
         & > .spark-label { height: 1; color: $foreground 70%; }
     }

@@ -122,16 +122,18 @@ class JumpTable(ScrollView, can_focus=True):
         scrollbar-gutter: stable;
         & > .jump-table--header { background: $panel; color: $foreground; text-style: bold; }
         & > .jump-table--sorted { background: $panel; color: $primary; text-style: bold; }
-        & > .jump-table--cursor { background: $primary 30%; }
+        & > .jump-table--cursor { background: $primary 30%;
+                                   text-style: $list-cursor-blurred-style; }
         &:focus > .jump-table--cursor { background: $block-cursor-background;
-                                         color: $block-cursor-foreground; }
+                                         color: $block-cursor-foreground;
+                                         text-style: $list-cursor-style; }
         & > .jump-table--online { color: $status-online; }
         & > .jump-table--offline { color: $status-offline; }
-        & > .jump-table--lost { color: $status-lost; }
+        & > .jump-table--lost { color: $status-lost; text-style: $status-lost-style; }
         & > .jump-table--attention { color: $status-attention; }
         & > .jump-table--session { color: $status-session; }
-        & > .jump-table--warn { color: $level-warn; }
-        & > .jump-table--critical { color: $level-critical; text-style: bold; }
+        & > .jump-table--warn { color: $level-warn; text-style: $level-warn-style; }
+        & > .jump-table--critical { color: $level-critical; text-style: $level-critical-style; }
     }
     """
 
