@@ -153,6 +153,15 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as err:
         print(f"jump-console: {err}", file=sys.stderr)
         return 2
+    plain = _plain_reason(args.plain, settings.plain)
+    if plain is None:  # the keys matter to the full screen: checked before anything starts
+        from console.keymap import check_keymap
+
+        try:
+            check_keymap(settings)
+        except ConfigError as err:
+            print(f"jump-console: {err}", file=sys.stderr)
+            return 2
     embedded = None
     backend: Backend | None = None
     url = settings.appliance or ""
@@ -175,7 +184,6 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as err:
         print(f"jump-console: {err}", file=sys.stderr)
         return 2
-    plain = _plain_reason(args.plain, settings.plain)
     if plain is not None:
         return _run_plain(backend, plain, embedded, settings, connect)
     return _run_tui(backend, url, embedded, settings, connect)
