@@ -16,7 +16,6 @@ import contextlib
 import fcntl
 import os
 import signal
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,8 +81,8 @@ def stop_with_parent() -> None:
     """Stop this process (SIGTERM) once standard input closes: the starter has ended."""
 
     def watch() -> None:
-        with contextlib.suppress(OSError, ValueError):
-            while os.read(sys.stdin.fileno(), 4096):
+        with contextlib.suppress(OSError):  # no standard input at all: no parent to wait for
+            while os.read(0, 4096):
                 pass
         os.kill(os.getpid(), signal.SIGTERM)
 
