@@ -6,15 +6,13 @@ from __future__ import annotations
 from widgets.details import DetailField, DetailsPane, DetailsView
 from widgets.filter_bar import FilterBar
 from widgets.group_tree import ALL, GroupTree, Scope, TreeGroup
-from widgets.jump_table import COLUMNS, STATUS_GLYPH, Column, JumpTable, TableSource
+from widgets.jump_table import STATUS_GLYPH, JumpTable, TableSource
 from widgets.shown import DropControls
 from widgets.status_bar import StatusBar
 
 __all__ = [
     "ALL",
-    "COLUMNS",
     "STATUS_GLYPH",
-    "Column",
     "DetailField",
     "DetailsPane",
     "DetailsView",
