@@ -15,12 +15,13 @@ The agent channel (``WS /connect``) is served apart, in :mod:`appliance.agents.c
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Annotated
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from appliance import presence
-from appliance._validation import answer_database_unavailable
+from appliance._validation import answer_coded_errors
 from appliance.agents import credentials
 from appliance.agents.credentials import UnknownClient
 from appliance.errors import Refused, coded_body
@@ -28,6 +29,7 @@ from appliance.installation import jumpoint_address, resolve_fields
 from appliance.installer_artifact import installer_file
 from appliance.services import Services
 from appliance.site import Site
+from domain._types import MAX_ID
 from domain.installer_params import InstallParameterError, disallowed, parse_install_parameters
 from domain.protocol.agent import Credentials
 from domain.protocol.agent_http import (
@@ -58,7 +60,7 @@ def build_agent_api(services: Services) -> FastAPI:
     api.state.appliance = services
     site = services.site
 
-    answer_database_unavailable(api, with_code=True)
+    answer_coded_errors(api)
 
     @api.exception_handler(Refused)
     async def on_refused(_request: Request, exc: Refused) -> JSONResponse:
@@ -195,7 +197,9 @@ def build_agent_api(services: Services) -> FastAPI:
 
     @api.get("/bundle")
     async def bundle(
-        request: Request, jump_client_id: int | None = None, secret: str | None = None
+        request: Request,
+        jump_client_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+        secret: Annotated[str | None, Query(max_length=128)] = None,
     ) -> Response:
         """The client bundle, sent through the upgrade throttle of the asking client.
 

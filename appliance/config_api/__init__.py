@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from appliance._validation import (
     answer_database_unavailable,
+    answer_invalid_input,
     bag_sentence,
     error_bag,
     unknown_field,
@@ -132,12 +132,7 @@ def build_config_api(services: Services) -> FastAPI:
     async def on_refused(_request: Request, exc: Refused) -> JSONResponse:
         return _json(exc.status, config_body(exc.refusal), exc.headers)
 
-    async def on_invalid(_request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RequestValidationError | ValidationError)
-        return _validation_response(exc.errors())
-
-    for invalid_input in (RequestValidationError, ValidationError):  # request or merged model
-        api.add_exception_handler(invalid_input, on_invalid)
+    answer_invalid_input(api, _validation_response)
 
     @api.exception_handler(HTTPException)
     async def on_http(_request: Request, exc: HTTPException) -> JSONResponse:
