@@ -155,6 +155,7 @@ def build_services(site: Site, bus: LocalBus | RedisBus, shared: SharedCounters 
         ),
     )
     site.on_items(hub.publish_ids)
+    site.on_items(agents.items_changed)
     site.on_notify(hub.notify)
     site.on_connection_over(sessions.client_gone)
 

@@ -20,5 +20,7 @@ class Close(IntEnum):
     """No such session (or item) of yours."""
     CONFLICT = 4409
     """A rule says no (the endpoint offers no shell, the session ended)."""
+    GONE = 4410
+    """The Jump Item was deleted: its Jump Client removes itself rather than come back."""
     FLOOD = 4429
     """Too many frames: the sender is cut off."""

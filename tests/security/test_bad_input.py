@@ -8,18 +8,27 @@ or a log. In-process appliance, every engine (PostgreSQL refuses NUL in text out
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
+import orjson
 import pytest
 from fastapi import FastAPI
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
+from api_client import ApiCredentials, ApplianceClient
 from appliance.app import create_app
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
+from appliance.embedded import EmbeddedAppliance
+from appliance.services import Services
+from domain.protocol.close import Close
 from tests.support import services
+from tests.support.agents import closed_with, join, register_clients
 from tests.support.appliance import API_ID, API_SECRET, BASE, T0, new_database
 
 HUGE = 2**63  # one past the largest 64-bit signed integer
@@ -247,3 +256,105 @@ async def test_a_missing_query_parameter_is_named_as_one(
         "The request is invalid: path: is a required query parameter."
     )
     assert answer.json()["errors"] == {"path": ["is a required query parameter"]}
+
+
+# -- the agent channel -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def embedded(
+    tmp_path_factory: pytest.TempPathFactory, postgres_server: services.Postgres | None
+) -> Iterator[EmbeddedAppliance]:
+    """A real appliance on 127.0.0.1 for the websocket tests (one for the module)."""
+    database = new_database(tmp_path_factory.mktemp("bad-frames"), "bad_frames", postgres_server)
+    settings = ApplianceSettings(db=database, demo_fleet=0, simulate=False, live_interval_s=1.0)
+    running = EmbeddedAppliance(settings, api_account=(API_ID, API_SECRET))
+    running.start()
+    yield running
+    running.stop()
+
+
+def _clients(embedded: EmbeddedAppliance, count: int) -> list[tuple[int, str]]:
+    state: Services = embedded.app.state.appliance  # type: ignore[union-attr]
+    return embedded.call(lambda: register_clients(state, count))
+
+
+def _channel(embedded: EmbeddedAppliance) -> str:
+    return embedded.url.replace("http://", "ws://") + "/api/agent/v1/connect"
+
+
+def _troubles(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """What the appliance logged as an error (a traceback from a connection among them)."""
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_hello_no_client_sends_is_rejected_and_the_channel_serves_on(
+    embedded: EmbeddedAppliance, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    (item_id, secret), good = await asyncio.to_thread(_clients, embedded, 2)
+    mine = {"type": "hello", "jump_client_id": item_id, "secret": secret}
+    hellos: list[str | bytes] = [
+        orjson.dumps({**mine, "jump_client_id": HUGE}).decode(),
+        f'{{"type": "hello", "jump_client_id": {HUGER}, "secret": "x"}}',
+        orjson.dumps({**mine, "jump_client_id": [item_id]}).decode(),
+        orjson.dumps({**mine, "secret": SECRET}).decode(),
+        orjson.dumps({**mine, "gateway": {"ip": "1" * 65}}).decode(),
+        orjson.dumps({**mine, "hostname": "a\x00b"}).decode(),
+        orjson.dumps(mine),  # a binary frame, where the protocol speaks text
+    ]
+    for hello in hellos:
+        async with connect(_channel(embedded)) as ws:
+            await ws.send(hello)
+            assert orjson.loads(await asyncio.wait_for(ws.recv(), 10)) == {
+                "type": "reject",
+                "reason": "bad_hello",
+            }, hello
+            assert await closed_with(ws) == Close.BAD_REQUEST
+    welcomed = await join(_channel(embedded), *good)  # the others are served as ever
+    await welcomed.close()
+    assert _troubles(caplog) == []
+    assert SECRET[:128] not in "\n".join(r.getMessage() for r in caplog.records)
+
+
+async def test_frames_no_client_sends_are_dropped_and_the_connection_stays(
+    embedded: EmbeddedAppliance, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    [(item_id, secret)] = await asyncio.to_thread(_clients, embedded, 1)
+    state: Services = embedded.app.state.appliance  # type: ignore[union-attr]
+    ws = await join(_channel(embedded), item_id, secret)
+    for frame in (
+        b'{"type": "stats", "cpu_percent": 50}',  # binary
+        '{"type": "response", "id": [1], "ok": true}',
+        '{"type": "response", "id": 18446744073709551615, "ok": true}',
+        f'{{"type": "stats", "uptime_s": {HUGER}}}',
+        '{"type": "stats", "console_user": "a\\u0000b"}',
+        '{"type": "shell.output", "sid": "s1", "data": "a\\ud800"}',
+    ):
+        await ws.send(frame)
+    await ws.send(orjson.dumps({"type": "stats", "cpu_percent": 12.5}).decode())
+
+    async def heard() -> None:
+        while item_id not in state.live.latest:
+            await asyncio.sleep(0.02)
+
+    await asyncio.wait_for(heard(), 10)  # still connected, and still heard
+    assert state.live.latest[item_id][0] == 12.5
+    await ws.close()
+    assert _troubles(caplog) == []
+
+
+async def test_deleting_an_item_disconnects_its_client_saying_why(
+    embedded: EmbeddedAppliance,
+) -> None:
+    [(item_id, secret)] = await asyncio.to_thread(_clients, embedded, 1)
+    ws = await join(_channel(embedded), item_id, secret)
+    async with ApplianceClient(embedded.url, credentials=ApiCredentials(API_ID, API_SECRET)) as api:
+        await api.jump_clients.delete(item_id)
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            await asyncio.wait_for(ws.recv(), 10)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == Close.GONE
+    assert closed.value.rcvd.reason == "The Jump Item was deleted by an administrator."
