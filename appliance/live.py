@@ -319,8 +319,13 @@ class LiveHub:
             )
             for task in pending:
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
+            for task in (*done, *pending):  # each one's end read, or asyncio logs it unread
+                try:
                     await task
+                except (asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                    pass  # the console went away
+                except Exception:
+                    log.exception("the live feed of %s failed", user.username)
         finally:
             self.subscribers.discard(sub)
 

@@ -167,14 +167,14 @@ class FileGet(_Frame):
     type: Literal["file.get"] = "file.get"
     id: RequestId
     sid: Sid
-    path: str = Field(max_length=4096)
+    path: Text = Field(max_length=4096)
 
 
 class FilePut(_Frame):
     type: Literal["file.put"] = "file.put"
     id: RequestId
     sid: Sid
-    path: str = Field(max_length=4096)
+    path: Text = Field(max_length=4096)
     data: str
     """The file's bytes in base64."""
 

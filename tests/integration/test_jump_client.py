@@ -764,6 +764,12 @@ async def test_file_transfer_within_the_policy_and_its_folders(
         assert await rep.download_file(sid, str(share / "notes.txt")) == (
             b"hello from the console\n"
         )
+        with pytest.raises(Refused) as folder:  # the folder itself, not a file in it
+            await rep.upload_file(sid, str(share), b"not a folder")
+        assert folder.value.message == (
+            f"The upload was refused: {share} is a folder; name the file to write in it."
+        )
+        assert share.is_dir() and not [*tmp_path.glob(".upload-*"), *share.glob(".upload-*")]
         with pytest.raises(Refused) as info:
             await rep.download_file(sid, str(tmp_path / "secret.txt"))
         assert "outside the folders" in info.value.message
