@@ -1,14 +1,19 @@
-"""ASGI guard in front of every route: body size limit, and HEAD answered as GET."""
+"""ASGI guards: in front of every route, the body size limit and HEAD answered as GET; in front
+of each API, the ``Allow`` header of its 405s."""
 
 from __future__ import annotations
 
 import json
 import re
 
+from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from appliance.errors import body_at
+from domain.rules import Refusal
 from domain.session import MAX_TRANSFER_BYTES
 
+_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE"})
 UPLOAD_PATH = re.compile(r"/api/rep/v1/sessions/[^/]+/files")
 
 
@@ -28,11 +33,10 @@ class RequestGuard:
     async def _too_large(self, scope: Scope, send: Send) -> None:
         limit = f"{self.limit(scope) // 1024} KiB"
         sentence = f"The request body is larger than the {limit} limit; send less."
-        if scope["path"].startswith("/api/rep/"):
-            body = {"error": "invalid", "message": sentence, "errors": {"body": [sentence]}}
-        else:
-            body = {"message": sentence, "errors": {"body": [sentence]}}
-        payload = json.dumps(body).encode()
+        too_large = Refusal(
+            "invalid", sentence, status=422, details={"errors": {"body": [sentence]}}
+        )
+        payload = json.dumps(body_at(scope["path"], too_large)).encode()
         await send(
             {
                 "type": "http.response.start",
@@ -101,3 +105,47 @@ def _drop_body(send: Send) -> Send:
         await send(message)
 
     return wrapped
+
+
+class AllowedMethods:
+    """A 405 lists every method its API documents for the path (Starlette names only its
+    first route's). Read from the API's OpenAPI document, which is what a client reads: where
+    a literal path and a templated one both match (``/jump-items/sessions`` and
+    ``/jump-items/{id}``), the one with fewer parameters is the path meant."""
+
+    def __init__(self, app: ASGIApp, api: FastAPI) -> None:
+        self.app = app
+        self.api = api
+        self._paths: list[tuple[re.Pattern[str], int, frozenset[str]]] | None = None
+
+    def _documented(self) -> list[tuple[re.Pattern[str], int, frozenset[str]]]:
+        if self._paths is None:
+            self._paths = []
+            for template, operations in self.api.openapi().get("paths", {}).items():
+                pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+                methods = frozenset(m.upper() for m in operations if m.upper() in _METHODS)
+                self._paths.append((re.compile(f"^{pattern}$"), template.count("{"), methods))
+        return self._paths
+
+    def methods(self, path: str) -> list[str]:
+        matches = [
+            (params, methods) for regex, params, methods in self._documented() if regex.match(path)
+        ]
+        fewest = min((params for params, _ in matches), default=0)
+        return sorted(set().union(*(m for params, m in matches if params == fewest)))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_allow(message: Message) -> None:
+            if message["type"] == "http.response.start" and message.get("status") == 405:
+                path, root = scope["path"], scope.get("root_path", "")
+                path = path[len(root) :] if root and path.startswith(root) else path
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                headers.append((b"allow", ", ".join(self.methods(path)).encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_allow)

@@ -84,6 +84,14 @@ def answer_invalid_input(api: FastAPI, answer: Callable[[Sequence[Any]], JSONRes
         api.add_exception_handler(invalid_input, on_invalid)
 
 
+#: the framework's own refusals, in the coded APIs' words ("": its own sentence)
+_HTTP_ERRORS = {
+    400: ("invalid", "The request body could not be read; send JSON in UTF-8."),
+    404: ("not_found", ""),
+    405: ("method_not_allowed", "This address does not take that method; see Allow."),
+}
+
+
 def answer_coded_errors(api: FastAPI) -> None:
     """The representative and agent APIs' answers to what is not a refusal of theirs:
     invalid input (:func:`coded_invalid`), an unknown path or method, an unavailable
@@ -93,9 +101,9 @@ def answer_coded_errors(api: FastAPI) -> None:
 
     async def on_http(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
-        code = "not_found" if exc.status_code == 404 else "http_error"
+        code, message = _HTTP_ERRORS.get(exc.status_code, ("http_error", str(exc.detail)))
         return JSONResponse(
-            {"error": code, "message": str(exc.detail)},
+            {"error": code, "message": message or str(exc.detail)},
             status_code=exc.status_code,
             headers=exc.headers,
         )

@@ -28,6 +28,7 @@ from appliance.collector import keep_collections_short
 from appliance.config import ApplianceSettings
 from appliance.config_api import build_config_api
 from appliance.db import Repository
+from appliance.errors import body_at
 from appliance.live import LiveHub
 from appliance.maintenance import MaintenanceSweep, OrphanSweep
 from appliance.ratelimit import RateLimiter, SharedRateLimiter
@@ -42,6 +43,7 @@ from appliance.support import SupportQueue
 from appliance.upgrades import UpgradeOrchestrator
 from appliance.wake import WakeService
 from domain.protocol.agent import ShellExit, ShellOutput, read_reply
+from domain.rules import Refusal
 
 
 def _oauth_error(status: int, code: str, description: str) -> JSONResponse:
@@ -268,11 +270,15 @@ def create_app(
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def on_http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        """Paths no API knows answer like the APIs do: one sentence in ``message``."""
-        message = "No such address on this appliance." if exc.status_code == 404 else exc.detail
+    async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """Paths no API knows answer like the API they name does: one sentence."""
+        refusal = (
+            Refusal("not_found", "No such address on this appliance.", status=404)
+            if exc.status_code == 404
+            else Refusal("http_error", str(exc.detail), status=exc.status_code)
+        )
         return JSONResponse(
-            {"message": str(message)}, status_code=exc.status_code, headers=exc.headers
+            body_at(request.url.path, refusal), status_code=exc.status_code, headers=exc.headers
         )
 
     app.mount("/api/config/v1", build_config_api(services))

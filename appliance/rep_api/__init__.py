@@ -9,10 +9,11 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from appliance._access import SubjectBuilder, access_for, visible_clients
+from appliance._guard import AllowedMethods
 from appliance._validation import answer_coded_errors
 from appliance.agents import NodesUnavailable
 from appliance.config_api._deps import Paging, PathId, paginate
-from appliance.errors import Refused, coded_body
+from appliance.errors import CODED_ERRORS, Refused, coded_body
 from appliance.rep_api import items, sessions
 from appliance.rep_api._deps import Rep, State, signed_in
 from appliance.security import new_token, token_hash, verify_secret
@@ -33,9 +34,10 @@ def build_rep_api(services: Services) -> FastAPI:
         openapi_url="/openapi.json",
         docs_url=None,
         redoc_url=None,
+        responses=CODED_ERRORS,
     )
     api.state.appliance = services
-
+    api.add_middleware(AllowedMethods, api=api)
     answer_coded_errors(api)
 
     @api.exception_handler(Refused)

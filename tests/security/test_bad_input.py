@@ -245,6 +245,24 @@ async def test_the_agent_api_answers_bad_input_in_one_sentence(http: httpx.Async
     assert unreadable.json()["message"] == "The request is invalid: body: is not valid JSON."
     nowhere = await http.get("/api/agent/v1/no-such-thing")
     assert nowhere.status_code == 404 and set(nowhere.json()) == {"error", "message"}
+    wrong = await http.get("/api/agent/v1/install")
+    assert wrong.status_code == 405 and wrong.headers["Allow"] == "POST"
+    assert set(wrong.json()) == {"error", "message"}
+
+
+async def test_an_address_no_api_routes_is_answered_in_the_body_of_the_api_it_names(
+    http: httpx.AsyncClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    """A line break in a path parameter: no route matches it, not even the API's mount."""
+    for api in ("rep", "agent"):
+        answer = await _send(http, tokens, "GET", f"/api/{api}/v1/jump-items/1%0A2")
+        assert answer.status_code == 404
+        assert answer.json() == {
+            "error": "not_found",
+            "message": "No such address on this appliance.",
+        }
+    config = await _send(http, tokens, "GET", "/api/config/v1/jump-client/1%0A2")
+    assert config.json() == {"message": "No such address on this appliance."}
 
 
 async def test_a_missing_query_parameter_is_named_as_one(
