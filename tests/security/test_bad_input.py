@@ -3,7 +3,8 @@ surrogates and NUL in text, over-long secrets, and frames no Jump Client sends.
 
 Every one is refused with the API's one-sentence body naming what was wrong (never a 500, never
 the raw ``{"detail": [...]}`` of the framework), and a secret is never repeated in an answer
-or a log. In-process appliance, every engine (PostgreSQL refuses NUL in text outright).
+or a log. The APIs in process, the agent channel on a real appliance on 127.0.0.1; every engine
+(PostgreSQL refuses NUL in text outright).
 """
 
 from __future__ import annotations
