@@ -28,7 +28,7 @@ from appliance.config import ApplianceSettings
 from appliance.config_api import build_config_api
 from appliance.config_api._deps import caller_of
 from appliance.db import Repository
-from appliance.errors import Refused, coded_body, config_body
+from appliance.errors import Refused, body_at, coded_body, config_body
 from appliance.grants import Grants
 from appliance.live import LiveHub
 from appliance.maintenance import MaintenanceSweep, OrphanSweep
@@ -46,6 +46,7 @@ from appliance.support import SupportQueue
 from appliance.upgrades import UpgradeOrchestrator
 from appliance.wake import WakeService
 from domain.protocol.agent import ShellExit, ShellOutput, read_reply
+from domain.rules import Refusal
 
 
 def _oauth_error(
@@ -180,6 +181,7 @@ def build_services(site: Site, bus: LocalBus | RedisBus, shared: SharedCounters 
     )
     site.on_items(hub.publish_ids)
     site.on_items(shells.items_changed)
+    site.on_items(agents.items_changed)
     site.on_notify(hub.notify)
     site.on_connection_over(sessions.client_gone)
     site.on_revoked(grants.revoked)
@@ -299,11 +301,15 @@ def create_app(
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def on_http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        """Paths no API knows answer like the APIs do: one sentence in ``message``."""
-        message = "No such address on this appliance." if exc.status_code == 404 else exc.detail
+    async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """Paths no API knows answer like the API they name does: one sentence."""
+        refusal = (
+            Refusal("not_found", "No such address on this appliance.", status=404)
+            if exc.status_code == 404
+            else Refusal("http_error", str(exc.detail), status=exc.status_code)
+        )
         return JSONResponse(
-            {"message": str(message)}, status_code=exc.status_code, headers=exc.headers
+            body_at(request.url.path, refusal), status_code=exc.status_code, headers=exc.headers
         )
 
     app.mount("/api/config/v1", build_config_api(services))

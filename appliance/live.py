@@ -361,11 +361,16 @@ class LiveHub:
                 asyncio.create_task(self._read(ws)),
                 asyncio.create_task(grant.ended.wait()),
             }
-            _done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for task in pending:
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
+            for task in (*done, *pending):  # each one's end read, or asyncio logs it unread
+                try:
                     await task
+                except (asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                    pass  # the console went away
+                except Exception:
+                    log.exception("the live feed of %s failed", grant.user.username)
         finally:
             self.subscribers.discard(sub)
         if not grant.active:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from domain._types import Id, Model, Patch, Str1_128, Str1_255, no_nul
+from domain._types import Id, Model, Patch, Str1_128, Str1_255, storable
 from domain.enums import ApiAccess, TeamRank
 
 
@@ -33,7 +33,7 @@ PASSWORD_MIN = 8
 Password = Annotated[
     str,
     StringConstraints(min_length=PASSWORD_MIN, max_length=256),
-    AfterValidator(no_nul),
+    AfterValidator(storable),
 ]
 
 

@@ -108,7 +108,11 @@ def _session_agent(
     return session, agent
 
 
-@router.get("/sessions/{sid}/files", response_class=Response)
+@router.get(
+    "/sessions/{sid}/files",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "The file"}},
+)
 async def download_file(sid: str, path: str, user: Rep, app: State) -> Response:
     """A file of the endpoint (policy permitting, within its folders)."""
     session, agent = _session_agent(app, user, sid, "file_transfer_download")
@@ -120,7 +124,17 @@ async def download_file(sid: str, path: str, user: Rep, app: State) -> Response:
     return Response(data, media_type="application/octet-stream")
 
 
-@router.put("/sessions/{sid}/files", status_code=204)
+@router.put(
+    "/sessions/{sid}/files",
+    status_code=204,
+    response_class=Response,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def upload_file(sid: str, path: str, request: Request, user: Rep, app: State) -> Response:
     """Write a file on the endpoint (policy permitting, within its folders)."""
     session, agent = _session_agent(app, user, sid, "file_transfer_upload")

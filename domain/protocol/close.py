@@ -27,6 +27,8 @@ class Close(IntEnum):
     """The sign-in was ended on purpose (a newer sign-in of the account replaced it, the
     account was disabled, its password changed): a client must not sign in again by itself;
     the person does, if they still may."""
+    GONE = 4411
+    """The Jump Item was deleted: its Jump Client removes itself rather than come back."""
     FLOOD = 4429
     """Too many frames: the sender is cut off."""
 

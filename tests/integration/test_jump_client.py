@@ -321,6 +321,24 @@ async def test_local_uninstall_marks_the_item_uninstalled(
     assert (await api.jump_clients.get(item_id)).x_status.value == "uninstalled"
 
 
+async def test_a_client_whose_item_is_deleted_removes_itself_at_once(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
+) -> None:
+    """An administrator deletes the item of a connected client: the appliance closes its
+    channel saying so, and the client removes itself rather than reconnect for ever."""
+    inst = await installer(api)
+    item_id = running(embedded.url, inst, tmp_path / "del", clients, mac="02:00:5e:77:00:1a")
+    state = embedded.app.state.appliance  # type: ignore[union-attr]
+
+    async def connected() -> bool:
+        return state.agents.local(item_id) is not None
+
+    await eventually(connected)
+    await api.jump_clients.delete(item_id)
+    assert await asyncio.to_thread(clients[-1].process.wait, 20) == 0
+    assert not (tmp_path / "del").exists()
+
+
 def test_unreachable_appliance_installs_pending_then_gives_up(tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -652,6 +670,9 @@ async def test_a_passive_client_checks_in_and_connects_when_asked(
         assert started.session.shell
         assert state.agents._agents.get(item_id) is not None
         await rep.end_session(started.session.sid)
+    await api.jump_clients.delete(item_id)  # its next check-in is refused: it removes itself
+    assert await asyncio.to_thread(clients[-1].process.wait, 20) == 0
+    assert not (tmp_path / "pv").exists()
 
 
 async def test_system_information_when_the_policy_allows_it(
@@ -758,6 +779,12 @@ async def test_file_transfer_within_the_policy_and_its_folders(
         assert await rep.download_file(sid, str(share / "notes.txt")) == (
             b"hello from the console\n"
         )
+        with pytest.raises(Refused) as folder:  # the folder itself, not a file in it
+            await rep.upload_file(sid, str(share), b"not a folder")
+        assert folder.value.message == (
+            f"The upload was refused: {share} is a folder; name the file to write in it."
+        )
+        assert share.is_dir() and not [*tmp_path.glob(".upload-*"), *share.glob(".upload-*")]
         with pytest.raises(Refused) as info:
             await rep.download_file(sid, str(tmp_path / "secret.txt"))
         assert "outside the folders" in info.value.message

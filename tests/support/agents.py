@@ -1,6 +1,6 @@
 """Jump Clients as an install leaves them, written straight into an appliance's database,
-a Jump Client on the agent channel that answers every request, and one in-process that
-records what the appliance sends it."""
+their side of the agent channel spoken by hand, a Jump Client on the agent channel that
+answers every request, and one in-process that records what the appliance sends it."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from appliance.agents.handle import PresenceAnswer, Transfer
 from appliance.security import token_hash
@@ -173,3 +174,24 @@ class RecordingAgent:
 
     async def file_put(self, sid: str, path: str, data: bytes) -> None:
         return None
+
+
+async def join(url: str, item_id: int, secret: str) -> ClientConnection:
+    """Connect to the agent channel at ``url`` as this client and say hello (welcomed)."""
+    ws = await connect(url, max_size=None)
+    await ws.send(
+        orjson.dumps(
+            {"type": "hello", "jump_client_id": item_id, "secret": secret, "version": "1.0.0"}
+        ).decode()
+    )
+    assert orjson.loads(await ws.recv())["type"] == "welcome"
+    return ws
+
+
+async def closed_with(ws: ClientConnection) -> int | None:
+    """The code the appliance closes ``ws`` with (frames before it are skipped; bounded)."""
+    try:
+        while True:
+            await asyncio.wait_for(ws.recv(), 10)
+    except ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None
