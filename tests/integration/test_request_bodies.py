@@ -234,5 +234,5 @@ async def test_a_body_must_arrive_whole_within_its_time() -> None:
     assert json.loads(sent[1]["body"]) == {  # in the agent API's body: code and sentence
         "error": "body_timeout",
         "message": "The request body did not arrive whole within 0.2 s; send it again over a "
-        "faster connection."
+        "faster connection.",
     }
