@@ -167,6 +167,11 @@ def test_a_sessions_shell_runs_inline_and_gives_the_terminal_back(
         child.expect_exact("Control and right bracket returns")
         child.sendline("echo inline-$((6*7))")
         child.expect_exact("inline-42")
+        child.sendline("stty size")  # the endpoint's terminal has this one's size
+        child.expect_exact("40 120")
+        child.setwinsize(30, 100)  # and follows it when it changes (SIGWINCH)
+        child.sendline("stty size")
+        child.expect_exact("30 100")
         child.sendline("exit")
         child.expect_exact("Back in plain mode: the shell exited with code 0.")
         child.sendline("quit")
