@@ -164,6 +164,9 @@ class Terminal(Widget, can_focus=True):
         self._scrollback: _Scrollback | None = None
         self._paint_due = False
         self._last_paint = 0.0
+        self._frame_cost = 0.0
+        """Seconds spent drawing lines since the last frame was asked for."""
+        self._last_cost = 0.0
         self._drawn_cursor = (-1, -1)
         self._styles: dict[tuple[object, ...], Style] = {}
         self._styles_base: Style | None = None
@@ -203,7 +206,10 @@ class Terminal(Widget, can_focus=True):
         if self._paint_due or not self.is_mounted:
             return
         self._paint_due = True
-        wait = self._last_paint + 1 / FPS - time.monotonic()
+        # at most FPS frames a second, and our lines (Textual's work on them comes on top)
+        # take at most a fifth of the time: the rest is for keys and the program's output
+        interval = max(1 / FPS, 5 * self._last_cost)
+        wait = self._last_paint + interval - time.monotonic()
         if wait > 0.001:
             self.set_timer(wait, self._paint, name="terminal-frame")
         else:
@@ -212,6 +218,7 @@ class Terminal(Widget, can_focus=True):
     def _paint(self) -> None:
         self._paint_due = False
         self._last_paint = time.monotonic()
+        self._last_cost, self._frame_cost = self._frame_cost, 0.0
         self._describe()
         screen = self.session.emulator.screen
         dirty = screen.dirty
@@ -241,10 +248,22 @@ class Terminal(Widget, can_focus=True):
                 style += Style(reverse=not style.reverse)
         return style
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles_base = None  # a new theme, or focus: the base style is asked again
+
     def render_line(self, y: int) -> Strip:
-        base = self.rich_style
-        if base != self._styles_base:
-            self._styles_base, self._styles = base, {}
+        started = time.perf_counter()
+        try:
+            return self._render_line(y)
+        finally:
+            self._frame_cost += time.perf_counter() - started
+
+    def _render_line(self, y: int) -> Strip:
+        base = self._styles_base
+        if base is None:
+            base = self._styles_base = self.rich_style  # walks the ancestors: not per line
+            self._styles = {}
         width = self.size.width
         emulator = self.session.emulator
         screen = emulator.screen
@@ -266,14 +285,28 @@ class Terminal(Widget, can_focus=True):
         return strip
 
     def _strip(self, line: Line, width: int, cursor_x: int) -> Strip:
+        """One line's cells as segments: runs of cells with the same attributes share one.
+        Only the cells the program wrote are visited; the gaps between are blank."""
         screen = self.session.emulator.screen
-        default = screen.default_char
-        get = line.get
+        limit = min(width, screen.columns)
+        blank = screen.default_char[1:]
         segments: list[Segment] = []
         run: list[str] = []
-        run_key: tuple[object, ...] | None = None
-        for x in range(min(width, screen.columns)):
-            char = get(x, default)
+        run_key: tuple[object, ...] = blank
+        written = sorted(x for x in line if x < limit)
+        if 0 <= cursor_x < limit and cursor_x not in line:
+            written.append(cursor_x)
+            written.sort()
+        at = 0
+        for x in written:
+            if x > at:  # blank cells up to the next written one
+                if run_key != blank:
+                    if run:
+                        segments.append(self._segment(run, run_key))
+                    run, run_key = [], blank
+                run.append(" " * (x - at))
+            char = line.get(x, screen.default_char)
+            at = x + 1
             data = char.data
             if not data:
                 continue  # the second cell of a wide character
@@ -287,13 +320,18 @@ class Terminal(Widget, can_focus=True):
             run.append(data)
         if run:
             segments.append(self._segment(run, run_key))
-        return Strip(segments).adjust_cell_length(width, self._styles_base)
+        drawn = sum(segment.cell_length for segment in segments)
+        if drawn < width:
+            segments.append(Segment(" " * (width - drawn), self._style(blank)))
+        elif drawn > width:  # a wide character the emulator measured otherwise
+            return Strip(segments).crop(0, width)
+        return Strip(segments, width)
 
-    def _segment(self, run: list[str], key: tuple[object, ...] | None) -> Segment:
+    def _segment(self, run: list[str], key: tuple[object, ...]) -> Segment:
         text = "".join(run)
         if not text.isprintable():
             text = visible_cells(text)  # the program's data is drawn, never interpreted
-        return Segment(text, self._style(key or ()))
+        return Segment(text, self._style(key))
 
     # -- the border says what is going on ---------------------------------------------------
 

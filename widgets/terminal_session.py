@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
@@ -22,8 +23,10 @@ from typing import Literal, Protocol
 from domain.text import visible
 from widgets.vt import Emulator
 
-SLICE = 4096
-"""Bytes fed to the emulator between two yields to the event loop."""
+SLICE = 512
+"""Bytes fed to the emulator at a time (a flood of short lines is ~250 of them)."""
+BUDGET = 0.004
+"""Seconds of feeding before the event loop gets a turn."""
 
 
 class ShellLink(Protocol):
@@ -133,14 +136,20 @@ class TerminalSession:
             self._changed()
 
     async def _take(self, chunk: bytes) -> None:
+        """Feed a chunk in slices, yielding to the event loop every :data:`BUDGET` seconds of
+        work, so keys and frames get through however much the program writes."""
         emulator = self.emulator
+        began = time.perf_counter()
         for start in range(0, len(chunk), SLICE):
             emulator.feed(chunk[start : start + SLICE])
             replies = emulator.take_replies()
             if replies:
                 self.send(replies)
-            self._changed()
-            await asyncio.sleep(0)  # let keys and frames through between slices
+            if time.perf_counter() - began > BUDGET:
+                self._changed()
+                await asyncio.sleep(0)
+                began = time.perf_counter()
+        self._changed()
 
     async def _write(self, link: ShellLink) -> None:
         """Send what was queued, in order (keys typed meanwhile go in one frame)."""

@@ -16,6 +16,12 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 
+def _controlling_terminal() -> None:
+    """In the child, after setsid: the PTY becomes its controlling terminal, so Ctrl-C on it
+    is SIGINT for the program (not only for a shell that opens its terminal itself)."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 class LocalPty:
     """``argv`` in a PTY of (cols, rows): write keys, resize, read its output."""
 
@@ -31,6 +37,7 @@ class LocalPty:
             stderr=slave,
             env=env,
             start_new_session=True,
+            preexec_fn=_controlling_terminal,
             close_fds=True,
         )
         os.close(slave)
