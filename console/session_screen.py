@@ -116,6 +116,7 @@ class SessionsScreen(Screen[None]):
     DEFAULT_CSS = """
     SessionsScreen { background: $surface; }
     SessionsScreen Static.session-body { padding: 1 2; height: auto; }
+    SessionsScreen Static.session-body.-above-terminal { padding: 0 1; }
     SessionsScreen #no-sessions { padding: 1 2; }
     SessionsScreen TabPane { padding: 0; }
     """
@@ -187,7 +188,8 @@ class SessionsScreen(Screen[None]):
             if sid in self._shown:
                 self.query_one(f"#body-{sid}", Static).update(body)
                 continue
-            parts: list[Widget] = [Static(body, id=f"body-{sid}", classes="session-body")]
+            classes = "session-body -above-terminal" if terminal else "session-body"
+            parts: list[Widget] = [Static(body, id=f"body-{sid}", classes=classes)]
             if terminal and self._shells is not None:
                 host = self._host_of(info.item_id)
                 title = visible(f"{info.item_name} ({host})" if host else info.item_name)

@@ -25,6 +25,8 @@ from widgets.vt import Emulator
 
 SLICE = 512
 """Bytes fed to the emulator at a time (a flood of short lines is ~250 of them)."""
+SIZE_WAIT = 2.0
+"""Seconds a terminal waits for a view's size before opening its link at its own size."""
 BUDGET = 0.004
 """Seconds of feeding before the event loop gets a turn."""
 
@@ -63,6 +65,7 @@ class TerminalSession:
         self._opener = opener
         self._outbox: deque[bytes | tuple[int, int]] = deque()
         self._wake = asyncio.Event()
+        self._sized = asyncio.Event()
         self._listeners: list[Callable[[], None]] = []
         self.restart: Callable[[], None] | None = None
         """Set by the owner: opens the terminal again once it has ended."""
@@ -92,6 +95,7 @@ class TerminalSession:
     def resize(self, columns: int, lines: int) -> None:
         """The view's size changed: the emulator follows at once, the program's PTY next."""
         screen = self.emulator.screen
+        self._sized.set()
         if (columns, lines) == (screen.columns, screen.lines):
             return
         self.emulator.resize(columns, lines)
@@ -103,9 +107,12 @@ class TerminalSession:
     # -- the link --------------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Open the link and pump it until the program ends or the link closes."""
+        """Open the link (once a view has said how big the terminal is, or after
+        :data:`SIZE_WAIT` seconds) and pump it until the program ends or the link closes."""
         self.state, self.ending = "opening", ""
         self._changed()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._sized.wait(), SIZE_WAIT)
         screen = self.emulator.screen
         try:
             async with self._opener(screen.columns, screen.lines) as link:
@@ -168,4 +175,4 @@ class TerminalSession:
                 await link.write(item)
 
 
-__all__ = ["SLICE", "LinkOpener", "ShellLink", "State", "TerminalSession"]
+__all__ = ["BUDGET", "SIZE_WAIT", "SLICE", "LinkOpener", "ShellLink", "State", "TerminalSession"]

@@ -25,7 +25,14 @@ def _controlling_terminal() -> None:
 class LocalPty:
     """``argv`` in a PTY of (cols, rows): write keys, resize, read its output."""
 
-    def __init__(self, argv: Sequence[str], cols: int, rows: int, env: dict[str, str]) -> None:
+    def __init__(
+        self,
+        argv: Sequence[str],
+        cols: int,
+        rows: int,
+        env: dict[str, str],
+        cwd: str | None = None,
+    ) -> None:
         self.exit_code: int | None = None
         self.ended_because: str | None = None
         self.master, slave = os.openpty()
@@ -36,6 +43,7 @@ class LocalPty:
             stdout=slave,
             stderr=slave,
             env=env,
+            cwd=cwd,
             start_new_session=True,
             preexec_fn=_controlling_terminal,
             close_fds=True,
@@ -104,9 +112,13 @@ def pty_env(**extra: str) -> dict[str, str]:
 
 @asynccontextmanager
 async def local_pty(
-    argv: Sequence[str], cols: int = 80, rows: int = 24, env: dict[str, str] | None = None
+    argv: Sequence[str],
+    cols: int = 80,
+    rows: int = 24,
+    env: dict[str, str] | None = None,
+    cwd: str | None = None,
 ) -> AsyncIterator[LocalPty]:
-    pty = LocalPty(argv, cols, rows, env if env is not None else pty_env())
+    pty = LocalPty(argv, cols, rows, env if env is not None else pty_env(), cwd)
     try:
         yield pty
     finally:
