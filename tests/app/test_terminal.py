@@ -116,6 +116,18 @@ async def test_ctrl_c_stops_a_running_program() -> None:
         await until(pilot, lambda: [line for line in shown(app) if line][-1] == "$")
 
 
+async def test_ctrl_c_stops_a_flood_and_the_prompt_comes_back() -> None:
+    app = TerminalApp(bash_session(Program()))
+    async with app.run_test(size=SIZE) as pilot:
+        await prompt(pilot, app)
+        await pilot.press(*"yes", "enter")
+        await until(pilot, lambda: shown(app)[:-1] == ["y"] * (len(shown(app)) - 1))
+        await pilot.press("ctrl+c")
+        await until(pilot, lambda: [line for line in shown(app) if line][-1] == "$")
+        await pilot.press(*"echo done-$((1+1))", "enter")
+        await until(pilot, lambda: "done-2" in shown(app))
+
+
 async def test_a_password_typed_at_read_s_is_not_drawn() -> None:
     app = TerminalApp(bash_session(Program()))
     async with app.run_test(size=SIZE) as pilot:
