@@ -5,7 +5,8 @@ its border) on a ``TerminalSession`` whose link is a real PTY running ``yes``, f
 seconds:
 
 - frame time: the widget's work for one frame — deciding what changed and rendering every
-  line Textual asks for until the next frame (p50/p95/max);
+  line Textual asks for until the next frame (p50/p95/max), in wall time and in the thread's
+  CPU time (on a machine shared with other work, wall time also counts waiting for a core);
 - loop lag: how late a 5 ms timer fires on the event loop — what a key press waits before the
   console handles it (p95/max);
 - frames per second and lines per second taken into the emulator;
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -47,17 +49,32 @@ def percentile(values: list[float], p: float) -> float:
 
 
 class MeasuredTerminal(Terminal):
-    """The real widget, with the time it spends per frame recorded (its own measure of the
-    lines drawn for a frame, plus deciding what to draw)."""
+    """The real widget, with the time it spends per frame recorded: deciding what to draw
+    and drawing the lines Textual asks for in one pass (a pass starts again at line 0). Both
+    wall time and the thread's CPU time (which other processes on the machine do not
+    inflate)."""
 
-    def __init__(self, session: TerminalSession, frames: list[float]) -> None:
+    def __init__(self, session: TerminalSession, frames: list[tuple[float, float]]) -> None:
         super().__init__(session)
         self.frames = frames
+        self._wall = 0.0
+        self._cpu = 0.0
+
+    def render_line(self, y: int) -> Any:
+        if y == 0 and self._wall:
+            self.frames.append((self._wall * 1000, self._cpu * 1000))
+            self._wall = self._cpu = 0.0
+        wall, cpu = time.perf_counter(), time.thread_time()
+        strip = super().render_line(y)
+        self._wall += time.perf_counter() - wall
+        self._cpu += time.thread_time() - cpu
+        return strip
 
     def _paint(self) -> None:
-        started = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.thread_time()
         super()._paint()
-        self.frames.append((self._last_cost + time.perf_counter() - started) * 1000)
+        self._wall += time.perf_counter() - wall
+        self._cpu += time.thread_time() - cpu
 
 
 class NaiveTerminal(MeasuredTerminal):
@@ -90,7 +107,7 @@ class FloodApp(App[None]):
 
 
 async def measure(kind: str) -> dict[str, Any]:
-    frames: list[float] = []
+    frames: list[tuple[float, float]] = []
     taken = [0]
 
     def opener(cols: int, rows: int) -> Any:
@@ -123,11 +140,14 @@ async def measure(kind: str) -> dict[str, Any]:
         await asyncio.wait_for(runner, 60)
         stop_ms = (time.perf_counter() - interrupted) * 1000
         await pilot.pause()
+    wall = [w for w, _ in frames]
+    cpu = [c for _, c in frames]
     return {
         "kind": kind,
-        "frame_p50_ms": percentile(frames, 50),
-        "frame_p95_ms": percentile(frames, 95),
-        "frame_max_ms": max(frames or [0.0]),
+        "frame_p50_ms": percentile(wall, 50),
+        "frame_p95_ms": percentile(wall, 95),
+        "frame_max_ms": max(wall or [0.0]),
+        "frame_cpu_p95_ms": percentile(cpu, 95),
         "lag_p95_ms": percentile(lags, 95),
         "lag_max_ms": max(lags or [0.0]),
         "fps": frame_count / elapsed,
@@ -177,15 +197,18 @@ def main() -> int:
     if args.json:
         print(json.dumps(summary, default=list))
         return 0
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     print(
         f"Terminal flood: `yes` in a real PTY, {COLUMNS}x{LINES}, headless, {SECONDS:.0f} s, "
-        f"medians of {args.repeat} fresh processes (min–max)"
+        f"medians of {args.repeat} fresh processes (min–max); load average {load} on "
+        f"{os.cpu_count()} cores"
     )
     for label, f in (("ours", ours), ("naive (baseline)", naive)):
         low, high = f["frame_p95_ms_spread"]
         print(
             f"  {label:>16}: frame p50 {f['frame_p50_ms']:.1f} / p95 {f['frame_p95_ms']:.1f} "
-            f"({low:.1f}–{high:.1f}) / max {f['frame_max_ms']:.1f} ms, {f['fps']:.0f} frames/s; "
+            f"({low:.1f}–{high:.1f}) / max {f['frame_max_ms']:.1f} ms (CPU p95 "
+            f"{f['frame_cpu_p95_ms']:.1f} ms), {f['fps']:.0f} frames/s; "
             f"loop lag p95 {f['lag_p95_ms']:.1f} / max {f['lag_max_ms']:.1f} ms; "
             f"{f['lines_per_s']:,.0f} lines/s; Ctrl-C → end {f['ctrl_c_to_end_ms']:.0f} ms"
         )
@@ -195,6 +218,7 @@ def main() -> int:
     )
     targets = [
         ("frame time p95 ≤ 33 ms", ours["frame_p95_ms"], 33.0),
+        ("frame CPU time p95 ≤ 33 ms", ours["frame_cpu_p95_ms"], 33.0),
         ("loop lag p95 ≤ 33 ms (keys handled within a frame)", ours["lag_p95_ms"], 33.0),
     ]
     for label, value, limit in targets:

@@ -29,7 +29,7 @@ from pyte import modes as mo
 from pyte.charsets import LAT1_MAP, MAPS
 from pyte.screens import Char, StaticDefaultDict
 
-from widgets.vt_screen import EMPTY, HISTORY, Line, TerminalScreen, line_text
+from widgets.vt_screen import EMPTY, HISTORY, Line, TerminalScreen, kept, line_text
 
 DECCKM = 1 << 5
 """Application cursor keys (``CSI ? 1 h``): arrows send ``ESC O A`` instead of ``ESC [ A``."""
@@ -144,7 +144,7 @@ class Emulator:
         index = serial - self.first_serial()
         kept = len(screen.history)
         if 0 <= index < kept:
-            return screen.history[index]
+            return dict(screen.history[index])
         if kept <= index < kept + screen.lines:
             return screen.buffer.get(index - kept, EMPTY)
         return EMPTY
@@ -231,7 +231,7 @@ class Emulator:
         def scroll() -> None:
             nonlocal pushed
             gone = rows.pop(0)
-            history.append(EMPTY if gone is None else gone)
+            history.append(kept(gone))
             rows.append(None)
             pushed += 1
 

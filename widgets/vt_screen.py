@@ -29,6 +29,13 @@ _IGNORED_PRIVATE = (3,)  # DECCOLM would resize to 132 columns behind the PTY's 
 
 Line = Mapping[int, Char]
 EMPTY: Line = {}
+Kept = tuple[tuple[int, Char], ...]
+"""A line in the history: its cells as a tuple, which the garbage collector stops tracking
+(10,000 dicts it would scan on every full collection made frames stall for tens of ms)."""
+
+
+def kept(line: Line | None) -> Kept:
+    return () if line is None else tuple(line.items())
 
 
 class TerminalScreen(pyte.Screen):
@@ -36,7 +43,7 @@ class TerminalScreen(pyte.Screen):
     and a resize that keeps the cursor's line on screen."""
 
     def __init__(self, columns: int, lines: int, history: int = HISTORY) -> None:
-        self.history: deque[Line] = deque(maxlen=history)
+        self.history: deque[Kept] = deque(maxlen=history)
         self.pushed = 0
         """How many lines ever went into the history (numbers lines across its trimming)."""
         self.replies: list[str] = []
@@ -169,7 +176,7 @@ class TerminalScreen(pyte.Screen):
         buffer = self.buffer
         gone = buffer.pop(top, None)
         if top == 0 and self._main is None:
-            self.history.append(EMPTY if gone is None else gone)
+            self.history.append(kept(gone))
             self.pushed += 1
         if top == 0 and bottom == self.lines - 1:
             moved = {y - 1: line for y, line in buffer.items()}
@@ -236,7 +243,7 @@ class TerminalScreen(pyte.Screen):
             for _ in range(drop):
                 gone = self.buffer.pop(0, None)
                 if self._main is None:
-                    self.history.append(EMPTY if gone is None else gone)
+                    self.history.append(kept(gone))
                     self.pushed += 1
                 moved = {y - 1: line for y, line in self.buffer.items()}
                 self.buffer.clear()
@@ -277,4 +284,4 @@ def line_text(line: Line, columns: int) -> str:
     return "".join(cells).rstrip()
 
 
-__all__ = ["EMPTY", "HISTORY", "Line", "TerminalScreen", "line_text"]
+__all__ = ["EMPTY", "HISTORY", "Kept", "Line", "TerminalScreen", "kept", "line_text"]

@@ -64,7 +64,8 @@ class LocalPty:
             return
         except OSError:
             data = b""
-        if not data:
+        if not data or self._chunks.qsize() >= 1:
+            # like the Jump Client: while a chunk waits for its reader, the program waits
             self._loop.remove_reader(self.master)
         self._chunks.put_nowait(data)
 
@@ -82,6 +83,9 @@ class LocalPty:
     async def _read(self) -> AsyncIterator[bytes]:
         while True:
             chunk = await self._chunks.get()
+            if chunk and self._chunks.empty() and self.master >= 0:
+                with contextlib.suppress(OSError, ValueError):
+                    self._loop.add_reader(self.master, self._readable)
             if not chunk:
                 self.exit_code = await asyncio.to_thread(self.process.wait)
                 return
@@ -96,6 +100,7 @@ class LocalPty:
             self.process.wait(5)
         with contextlib.suppress(OSError):
             os.close(self.master)
+        self.master = -1
 
 
 def pty_env(**extra: str) -> dict[str, str]:

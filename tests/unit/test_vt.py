@@ -39,7 +39,7 @@ def test_xterm_extensions_are_skipped_not_misread() -> None:
 def test_repeat_scroll_and_colon_colours() -> None:
     emulator = emulate(b"a\x1b[3b\r\nline2\r\nline3\x1b[1S")
     assert emulator.display()[:2] == ["line2", "line3"]
-    assert emulator.screen.history[-1][3].data == "a"  # "aaaa" scrolled into the history
+    assert emulator.text_by_serial(emulator.first_serial()) == "aaaa"  # into the history
     cell = emulate(b"\x1b[38:2::255:0:0mR").screen.buffer[0][0]
     assert cell.fg == "ff0000"
     cell = emulate(b"\x1b[4;58;2;1;2;3;31mU").screen.buffer[0][0]
