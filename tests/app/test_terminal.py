@@ -235,3 +235,16 @@ async def test_the_shell_exiting_says_so_and_enter_opens_a_new_one() -> None:
         assert session.ending == "The shell exited with code 3."
         await pilot.press("enter")
         await until(pilot, lambda: session.state == "open")
+
+
+async def test_the_leave_chord_is_remappable() -> None:
+    app = TerminalApp(bash_session(Program()))
+    async with app.run_test(size=SIZE) as pilot:
+        app.set_keymap({"terminal.leave": "f12"})  # what [keymap] in the config does
+        await prompt(pilot, app)
+        terminal = app.query_one(Terminal)
+        await pilot.press("ctrl+right_square_bracket")  # now the program's (telnet's escape)
+        await pilot.pause()
+        assert not terminal.scrolling
+        await pilot.press("f12")
+        await until(pilot, lambda: terminal.scrolling)
