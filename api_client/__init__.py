@@ -17,6 +17,7 @@ from api_client.errors import (
     RequestFailed,
     ServerError,
     ServiceUnavailable,
+    SignInLocked,
     ValidationFailed,
 )
 from api_client.live import FeedEvent, FeedState, FeedStatus, LiveFeed, SnapshotLoaded
@@ -49,6 +50,7 @@ __all__ = [
     "ServerError",
     "ServiceUnavailable",
     "ShellConnection",
+    "SignInLocked",
     "SnapshotLoaded",
     "ValidationFailed",
     "open_shell",

@@ -25,6 +25,7 @@ from api_client.errors import (
     AuthenticationFailed,
     ConnectionFailed,
     ProtocolError,
+    SignInLocked,
     error_for,
 )
 
@@ -163,8 +164,16 @@ class ClientCore:
         except httpx.TransportError as err:
             raise self._unreachable(err) from None
         body = self._json(response)
+        if response.status_code == 429:  # too many failed sign-ins: not retried
+            locked = error_for(429, body)
+            wait = _retry_after(response)
+            if wait is not None:
+                locked.details["retry_after"] = wait
+            raise SignInLocked(locked.message, status=429, code=locked.code, details=locked.details)
         if response.status_code != 200:
             error = error_for(response.status_code, body)
+            if error.code == "disabled":  # the right credentials, of a disabled account
+                raise AuthenticationFailed(error.message, status=error.status, code=error.code)
             if response.status_code in (400, 401):
                 raise AuthenticationFailed(
                     "The appliance did not accept the credentials; check the "

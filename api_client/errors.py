@@ -5,6 +5,7 @@
     ├── ProtocolError              the answer could not be read (not JSON, wrong shape)
     └── RequestFailed              the appliance answered with an error status
         ├── AuthenticationFailed   401: wrong credentials, expired token, unknown field
+        │   └── SignInLocked       429 at sign-in: too many failed sign-ins; try again later
         ├── Forbidden              403: signed in, but not allowed
         ├── NotFound               404: no such resource (or not visible to you)
         ├── Refused                409: a rule said no (policy closed, in use, cooldown, ...)
@@ -60,6 +61,17 @@ class RequestFailed(ApplianceError):
 
 class AuthenticationFailed(RequestFailed):
     pass
+
+
+class SignInLocked(AuthenticationFailed):
+    """The appliance refuses sign-ins of this account or from this address for a while,
+    after too many failed ones (the right password too); ``message`` says when to try
+    again, ``retry_after`` in seconds."""
+
+    @property
+    def retry_after(self) -> float | None:
+        value = self.details.get("retry_after")
+        return float(value) if isinstance(value, int | float) else None
 
 
 class Forbidden(RequestFailed):

@@ -12,10 +12,9 @@ from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from appliance._guard import RequestGuard
+from appliance._guard import Gate, RequestGuard
 from appliance.agent_api import build_agent_api
 from appliance.agents import AgentRegistry
 from appliance.agents.bundle import Bundle
@@ -27,25 +26,34 @@ from appliance.clock import Clock, SystemClock
 from appliance.collector import keep_collections_short
 from appliance.config import ApplianceSettings
 from appliance.config_api import build_config_api
+from appliance.config_api._deps import caller_of
 from appliance.db import Repository
+from appliance.errors import Refused, coded_body, config_body
+from appliance.grants import Grants
 from appliance.live import LiveHub
 from appliance.maintenance import MaintenanceSweep, OrphanSweep
 from appliance.ratelimit import RateLimiter, SharedRateLimiter
 from appliance.rep_api import build_rep_api
-from appliance.security import new_token, token_hash, verify_secret
+from appliance.rep_api._deps import current_user
+from appliance.security import new_token, token_hash
 from appliance.services import Services
 from appliance.sessions import SessionManager
 from appliance.shared import SharedCounters
 from appliance.shells import ShellRelay
-from appliance.site import Site
+from appliance.signin import Attempt, SignInGuard, client_address
+from appliance.site import Revocation, Site
 from appliance.support import SupportQueue
 from appliance.upgrades import UpgradeOrchestrator
 from appliance.wake import WakeService
 from domain.protocol.agent import ShellExit, ShellOutput, read_reply
 
 
-def _oauth_error(status: int, code: str, description: str) -> JSONResponse:
-    headers = {"WWW-Authenticate": 'Basic realm="oauth2"'} if status == 401 else None
+def _oauth_error(
+    status: int, code: str, description: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """An OAuth 2.0 error answer (RFC 6749 5.2): ``{"error", "error_description"}``."""
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": 'Basic realm="oauth2"'}
     return JSONResponse(
         {"error": code, "error_description": description}, status_code=status, headers=headers
     )
@@ -102,6 +110,17 @@ def _listen_to_other_nodes(services: Services, bus: RedisBus) -> None:
         # connection are over (it ends them on its side when a connection drops)
         site.connection_over(int(message.get("item", 0)))
 
+    def revoked(message: dict[str, Any]) -> None:
+        revocation = Revocation(
+            str(message.get("reason", ""))[:120],
+            tokens=frozenset(str(t) for t in message.get("tokens", [])),
+            users=frozenset(int(u) for u in message.get("users", [])),
+        )
+        site.revoked(revocation, relay=False)
+
+    def access(message: dict[str, Any]) -> None:
+        site.access_changed([int(u) for u in message.get("users", [])], relay=False)
+
     for kind, handler in (
         ("changed", changed),
         ("stats", stats),
@@ -109,6 +128,8 @@ def _listen_to_other_nodes(services: Services, bus: RedisBus) -> None:
         ("shell", shell),
         ("site", settings),
         ("connected", connected),
+        ("revoked", revoked),
+        ("access", access),
     ):
         bus.on(kind, handler)
 
@@ -134,19 +155,22 @@ def build_services(site: Site, bus: LocalBus | RedisBus, shared: SharedCounters 
     config = site.config
     hub = LiveHub(site)
     agents = AgentRegistry(site, bus, hub)
-    shells = ShellRelay()
+    shells = ShellRelay(site)
+    grants = Grants(site)
     sessions = SessionManager(site, agents, shells)
     services = Services(
         site=site,
         bus=bus,
         shared=shared,
         limiter=_rate_limiter(config, site.clock, shared),
+        signin=SignInGuard(site, shared),
         live=hub,
         agents=agents,
         sessions=sessions,
         wake=WakeService(site, agents, shared),
         upgrades=UpgradeOrchestrator(site, agents),
         shells=shells,
+        grants=grants,
         support=SupportQueue(site),
         bundle=(
             Bundle.load(config.client_bundle, config.client_bundle_version)
@@ -155,8 +179,12 @@ def build_services(site: Site, bus: LocalBus | RedisBus, shared: SharedCounters 
         ),
     )
     site.on_items(hub.publish_ids)
+    site.on_items(shells.items_changed)
     site.on_notify(hub.notify)
     site.on_connection_over(sessions.client_gone)
+    site.on_revoked(grants.revoked)
+    site.on_access(hub.access_changed)
+    site.on_access(shells.access_changed)
 
     async def settings_changed() -> None:
         hub.site_changed()
@@ -200,11 +228,12 @@ def create_app(
     site = Site(settings, repo, clock, relay=bus)
     services = build_services(site, bus, shared)
     hub, sessions, upgrades = services.live, services.sessions, services.upgrades
+    grants = services.grants
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await bus.start()
-        loops = [hub.run(), sessions.run(), upgrades.run()]
+        loops = [hub.run(), sessions.run(), upgrades.run(), grants.run()]
         if settings.gc_freeze_s > 0:
             loops.append(keep_collections_short(settings.gc_freeze_s))
         tasks = [asyncio.create_task(loop) for loop in loops]
@@ -241,12 +270,15 @@ def create_app(
                 400, "unsupported_grant_type", "Only grant_type=client_credentials is supported."
             )
         credentials = _client_credentials(request, form)
-        found = repo.api_account_by_client_id(credentials[0]) if credentials else None
-        valid = (
-            credentials is not None
-            and found is not None
-            and await run_in_threadpool(verify_secret, credentials[1], found[1])
-        )
+        if credentials is None:
+            return _oauth_error(401, "invalid_client", "The client id or secret is wrong.")
+        client_id, secret = credentials
+        found = repo.api_account_by_client_id(client_id)
+        attempt = Attempt("api", client_id, client_address(request), "oauth2")
+        try:
+            valid = await services.signin.check(attempt, secret, found[1] if found else None)
+        except Refused as err:  # too many failed sign-ins: the lockout's sentence and wait
+            return _oauth_error(err.status, err.code, err.message, err.headers)
         if not valid or found is None:
             return _oauth_error(401, "invalid_client", "The client id or secret is wrong.")
         account = found[0]
@@ -277,6 +309,16 @@ def create_app(
     app.mount("/api/config/v1", build_config_api(services))
     app.mount("/api/rep/v1", build_rep_api(services))
     app.mount("/api/agent/v1", build_agent_api(services))
-    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=settings.max_body_bytes,
+        body_idle_timeout_s=settings.body_idle_timeout_s,
+        body_timeout_s=settings.body_timeout_s,
+        gates=(
+            Gate("/api/rep/v1/", coded_body, current_user, frozenset({"/api/rep/v1/login"})),
+            Gate("/api/config/v1/", config_body, caller_of),
+            Gate("/api/agent/v1/", coded_body),  # its credentials come in the body
+        ),
+    )
     app.add_middleware(AgentChannelFirst, services=services)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -31,6 +32,27 @@ class ApplianceSettings(BaseSettings):
     max_tokens_per_account: int = Field(default=30, ge=1)
     rate_per_second: int = Field(default=20, ge=1)
     rate_per_hour: int = Field(default=15_000, ge=1)
+    signin_failures_per_account: int = Field(default=5, ge=1)
+    """Failed sign-ins of one account (representative or API account) before it is locked."""
+    signin_failures_per_address: int = Field(default=30, ge=1)
+    """Failed sign-ins from one client address (any accounts) before it is locked."""
+    signin_window_s: float = Field(default=900, gt=0)
+    """Failures are forgotten once this long has passed without one (and without a lockout)."""
+    signin_lockout_s: float = Field(default=60, gt=0)
+    """The first lockout; each further failure after it doubles the next one."""
+    signin_lockout_max_s: float = Field(default=900, gt=0)
+    """The longest lockout."""
+    signin_hash_threads: int = Field(
+        default_factory=lambda: max(1, (os.cpu_count() or 2) // 2), ge=1, le=64
+    )
+    """Secrets checked at once (each check is tens of ms of CPU and 16 MiB), in threads
+    beside the event loop; more sign-ins wait their turn. Half the processors by default:
+    the other half keeps answering everyone else."""
+    body_idle_timeout_s: float = Field(default=15, gt=0)
+    """A request body that sends nothing for this long is refused (408) and its connection
+    closed."""
+    body_timeout_s: float = Field(default=120, gt=0)
+    """A request body must arrive whole within this long (408 otherwise)."""
     bus: str | None = None
     """``redis://HOST:PORT/N`` shared by the nodes of one site; None for a node alone."""
     node_id: str | None = None

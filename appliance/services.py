@@ -12,11 +12,13 @@ if TYPE_CHECKING:
     from appliance.agents import AgentRegistry
     from appliance.agents.bundle import Bundle
     from appliance.bus import LocalBus, RedisBus
+    from appliance.grants import Grants
     from appliance.live import LiveHub
     from appliance.ratelimit import RateLimiter
     from appliance.sessions import SessionManager
     from appliance.shared import SharedCounters
     from appliance.shells import ShellRelay
+    from appliance.signin import SignInGuard
     from appliance.site import Site
     from appliance.support import SupportQueue
     from appliance.upgrades import UpgradeOrchestrator
@@ -32,12 +34,16 @@ class Services:
     shared: SharedCounters | None
     """The counters the nodes of a site share (None for a node alone)."""
     limiter: RateLimiter
+    signin: SignInGuard
+    """Checks secrets at sign-in, under the limits of failed sign-ins."""
     live: LiveHub
     agents: AgentRegistry
     sessions: SessionManager
     wake: WakeService
     upgrades: UpgradeOrchestrator
     shells: ShellRelay
+    grants: Grants
+    """The rights of this node's open live feeds and shells (ended when revoked)."""
     support: SupportQueue
     bundle: Bundle | None
     """The Jump Client bundle this node offers for upgrades (None: it offers none)."""

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.http11 import Request
 
@@ -24,12 +26,58 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
         super().handle_connect(event)
 
 
+#: seconds a connection may take to send a whole request head, from when it opens and from
+#: each answer (a body's own limits are the guard's: ``appliance._guard``)
+HEAD_TIMEOUT_S = 10.0
+
+
+class HttpProtocol(H11Protocol):
+    """HTTP/1.1 where a request head must arrive whole within ``HEAD_TIMEOUT_S``. Uvicorn's
+    keep-alive timer ends at the first byte, so a connection that sent nothing after opening,
+    or a head a byte at a time, was held for ever."""
+
+    _head_timer: asyncio.TimerHandle | None = None
+    _head_cycle: object = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._await_head()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._await_head()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_waiting()
+        super().connection_lost(exc)
+
+    def handle_websocket_upgrade(self, event: Any) -> None:
+        self._stop_waiting()  # the websocket's protocol holds the connection from here
+        super().handle_websocket_upgrade(event)
+
+    def _stop_waiting(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _await_head(self) -> None:
+        self._stop_waiting()
+        self._head_cycle = self.cycle  # a new request replaces it
+        self._head_timer = self.loop.call_later(HEAD_TIMEOUT_S, self._head_late)
+
+    def _head_late(self) -> None:
+        if self.cycle is self._head_cycle:  # no request began since: close, as when idle
+            self.timeout_keep_alive_handler()
+
+
 def server_config(app: Any, host: str, port: int) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         host=host,
         port=port,
         log_level="warning",
+        http=HttpProtocol,
+        timeout_keep_alive=5,
         ws=WebSocketProtocol,
         ws_ping_interval=20,
         ws_ping_timeout=20,

@@ -4,6 +4,12 @@ The appliance is the authority: each refusal is a :class:`domain.rules.Refusal` 
 the rep API's typed error. Participants hear of joins, invitations, strict-window warnings
 (15, 5 and 1 minutes before the close) and the end over the live feed. Every start, join,
 invitation, end and refusal is written to the audit log with who, when and why.
+
+Starts that come together on one item meet the simultaneous-jump rule one at a time: the
+first holds the item (in the shared database) and opens the session; the others wait for it
+and join it, or are refused, and never open a second one on this node. A session running on
+another node of the site shows only as the item's holders: a start there joins that claim
+with a session of its own, and the item is in use until the last holder lets go.
 """
 
 from __future__ import annotations
@@ -24,12 +30,14 @@ from domain import (
     JumpClient,
     JumpPolicy,
     Schedule,
+    SiteSimultaneousJumps,
     User,
     resolve_permissions,
 )
 from domain.jump_policy import window_state
 from domain.rules import (
     Refusal,
+    invite_refusal,
     is_present,
     prompt_outcome,
     prompt_question,
@@ -55,12 +63,23 @@ class Session:
     warned: set[int] = field(default_factory=set)
 
 
+@dataclass
+class _Opening:
+    """A session being opened on an item (presence, the user's answer, the client): the starts
+    that come meanwhile wait for it and join it, or are refused, rather than open another."""
+
+    owner: str
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+    refusal: Refusal | None = None
+
+
 class SessionManager:
     def __init__(self, app: Site, agents: AgentRegistry, shells: ShellRelay) -> None:
         self.app = app
         self.agents = agents
         self.shells = shells
         self.sessions: dict[str, Session] = {}
+        self._opening: dict[int, _Opening] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -80,11 +99,27 @@ class SessionManager:
     def on_item(self, item_id: int) -> Session | None:
         return next((s for s in self.sessions.values() if s.info.item_id == item_id), None)
 
-    def of_user(self, username: str) -> list[SessionInfo]:
+    def _may_see(self, user: User, item_id: int) -> bool:
+        client = self.app.repo.clients.get(item_id)
+        access = access_for(self.app, user)
+        return client is not None and access.can_see(client.jump_group_type, client.jump_group_id)
+
+    def _seeing(self, usernames: set[str], item_id: int) -> set[str]:
+        """Those of ``usernames`` who may see the item: a session is never shown to others
+        (all of them when the item is gone: its session's end is still told)."""
+        if self.app.repo.clients.get(item_id) is None:
+            return usernames
+        found = (self.app.repo.user_by_name(name) for name in sorted(usernames))
+        return {f[0].username for f in found if f is not None and self._may_see(f[0], item_id)}
+
+    def of_user(self, user: User) -> list[SessionInfo]:
+        """The sessions the representative is in or invited to, on items they may see."""
+        me = user.username
         return [
             s.info
             for s in self.sessions.values()
-            if username in s.info.participants or username in s.info.invited
+            if (me in s.info.participants or me in s.info.invited)
+            and self._may_see(user, s.info.item_id)
         ]
 
     def _notify(
@@ -96,12 +131,7 @@ class SessionManager:
     ) -> None:
         frame = SessionEvent(event=event, session=session.info, message=message)
         users = set(session.info.participants) | set(session.info.invited) | set(extra or [])
-        self.app.notify(users, frame.model_dump(mode="json"))
-
-    def _mark_item(self, item_id: int, holders: list[str]) -> None:
-        with self.app.repo.transaction():
-            self.app.repo.clients.update(item_id, {"x_in_session_by": holders})
-        self.app.changed([item_id])
+        self.app.notify(self._seeing(users, session.info.item_id), frame.model_dump(mode="json"))
 
     def _policies(self, client: JumpClient) -> tuple[SessionPolicy | None, ...]:
         repo = self.app.repo
@@ -158,31 +188,77 @@ class SessionManager:
                 )
             client = repo.clients.get(item_id) or client
             agent = self.agents.get(item_id)  # now the connected client itself
+        while True:
+            step = self._claim_or_join(user, client, policy, site_mode, agent)
+            if isinstance(step, Session):
+                return self._join(step, user)
+            if step is None:
+                break
+            await step.done.wait()  # then join what it opened, or claim anew if it failed
+            if step.refusal is not None:
+                raise self.refuse(user, item_id, step.refusal)
+        assert agent is not None
+        opening = self._opening[item_id]
+        try:
+            return await self._open(user, client, agent, policy, schedule, now, support)
+        except AgentError as err:  # asking presence or the present user failed
+            self._release(item_id, [user.username])
+            refusal = unreachable(err) or Refusal(
+                "offline", f"The Jump Client '{client.name}' did not answer: {err}."
+            )
+            opening.refusal = refusal
+            raise self.refuse(user, item_id, refusal) from None
+        except Refused as err:
+            self._release(item_id, [user.username])
+            opening.refusal = err.refusal
+            raise
+        except BaseException:
+            self._release(item_id, [user.username])
+            raise
+        finally:
+            del self._opening[item_id]
+            opening.done.set()
+
+    def _claim_or_join(
+        self,
+        user: User,
+        client: JumpClient,
+        policy: JumpPolicy | None,
+        site_mode: SiteSimultaneousJumps,
+        agent: AgentHandle | None,
+    ) -> Session | _Opening | None:
+        """A start's one atomic step, with no await in it: the running session to join, the
+        session being opened to wait for, or None when this start now holds the item and
+        opens the session (refused under the simultaneous-jump rule). The claim is one write
+        transaction of the shared database, which all nodes of the site take in turn."""
+        me, item_id = user.username, client.id
+        running = self.on_item(item_id)
         if running is not None:
-            return self._join(running, user)
+            held_by, invited = running.info.participants, me in running.info.invited
+            outcome = simultaneous(client, policy, site_mode, held_by, me, invited=invited)
+            if isinstance(outcome, Refusal):
+                raise self.refuse(user, item_id, outcome)
+            return running
+        opening = self._opening.get(item_id)
+        if opening is not None:
+            outcome = simultaneous(client, policy, site_mode, [opening.owner], me)
+            if isinstance(outcome, Refusal):
+                raise self.refuse(user, item_id, outcome)
+            return opening
         if agent is None:
             raise self.refuse(
                 user,
                 item_id,
                 Refusal("offline", f"The Jump Client '{client.name}' is not connected."),
             )
-        conflict = self._claim(item_id, user.username)
-        if conflict is not None:  # another representative was first, here or on another node
-            outcome = simultaneous(client, policy, site_mode, conflict, user.username)
+        conflict = self._claim(item_id, me)
+        if conflict is not None:  # a session on another node of the site holds the item
+            outcome = simultaneous(client, policy, site_mode, conflict, me)
             if isinstance(outcome, Refusal):
                 raise self.refuse(user, item_id, outcome)
-            self._claim(item_id, user.username, joining=True)
-        try:
-            return await self._open(user, client, agent, policy, schedule, now, support)
-        except AgentError as err:  # asking presence or the present user failed
-            self._release(item_id, user.username)
-            refusal = unreachable(err) or Refusal(
-                "offline", f"The Jump Client '{client.name}' did not answer: {err}."
-            )
-            raise self.refuse(user, item_id, refusal) from None
-        except BaseException:
-            self._release(item_id, user.username)
-            raise
+            self._claim(item_id, me, joining=True)
+        self._opening[item_id] = _Opening(me)
+        return None
 
     def _claim(self, item_id: int, username: str, *, joining: bool = False) -> list[str] | None:
         """Hold the item for ``username`` in the shared database, in one write transaction
@@ -199,14 +275,17 @@ class SessionManager:
             repo.clients.update(item_id, {"x_in_session_by": [*holders, username]})
         return None
 
-    def _release(self, item_id: int, username: str) -> None:
+    def _release(self, item_id: int, usernames: list[str]) -> None:
+        """Let go of the item for these representatives; the others still hold it (a
+        session on another node of the site keeps it in use)."""
         repo = self.app.repo
         with repo.transaction():
             current = repo.clients.get(item_id)
-            if current is None or username not in current.x_in_session_by:
+            if current is None or not set(usernames) & set(current.x_in_session_by):
                 return
-            holders = [h for h in current.x_in_session_by if h != username]
+            holders = [h for h in current.x_in_session_by if h not in usernames]
             repo.clients.update(item_id, {"x_in_session_by": holders})
+        self.app.changed([item_id])
 
     async def _open(
         self,
@@ -261,14 +340,13 @@ class SessionManager:
             closes_at=state.closes_at if strict else None,
             shell=agent.shell and permissions.command_shell,
         )
-        session = Session(info)
-        self.sessions[sid] = session
         try:
             await agent.open_session(sid, permissions)
         except AgentError as err:
-            del self.sessions[sid]
             refusal = unreachable(err) or Refusal("offline", str(err))
             raise self.refuse(user, item_id, refusal) from None
+        session = Session(info)
+        self.sessions[sid] = session  # only now: a start that comes meanwhile waits to join it
         self.app.changed([item_id])  # held since the claim; consoles see it in use now
         self._audit(
             user.username,
@@ -322,7 +400,8 @@ class SessionManager:
             info.participants.append(user.username)
             if user.username in info.invited:
                 info.invited.remove(user.username)
-            self._mark_item(info.item_id, list(info.participants))
+            self._claim(info.item_id, user.username, joining=True)
+            self.app.changed([info.item_id])
             self._audit(user.username, "session.join", info.item_id, sid=info.sid, owner=info.owner)
             self._notify(
                 session, "joined", f"{user.username} joined the session on '{info.item_name}'."
@@ -344,17 +423,21 @@ class SessionManager:
         return session
 
     def invite(self, user: User, sid: str, username: str) -> SessionInfo:
+        """Invite a representative who may see the session's item; one who may not is
+        refused with the same sentence as a name that does not exist."""
         session = self._mine(user, sid)
-        if self.app.repo.user_by_name(username) is None:
-            raise not_found(f"No representative is called '{username}'.")
         info = session.info
-        if username not in info.participants and username not in info.invited:
-            info.invited.append(username)
-        self._audit(user.username, "session.invite", info.item_id, sid=sid, invited=username)
+        found = self.app.repo.user_by_name(username)
+        if found is None or not self._may_see(found[0], info.item_id):
+            raise self.refuse(user, info.item_id, invite_refusal(username, info.item_name))
+        invitee = found[0].username  # as the site spells it, whatever case was typed
+        if invitee not in info.participants and invitee not in info.invited:
+            info.invited.append(invitee)
+        self._audit(user.username, "session.invite", info.item_id, sid=sid, invited=invitee)
         self._notify(
             session,
             "invited",
-            f"{user.username} invited {username} to the session on '{info.item_name}'.",
+            f"{user.username} invited {invitee} to the session on '{info.item_name}'.",
         )
         return info
 
@@ -373,7 +456,7 @@ class SessionManager:
 
             task.add_done_callback(report)
         asyncio.ensure_future(self.shells.session_ended(sid, reason))
-        self._mark_item(info.item_id, [])
+        self._release(info.item_id, list(info.participants))
         self._audit(by, "session.end", info.item_id, sid=sid, reason=reason)
         self._notify(session, "ended", f"The session on '{info.item_name}' ended: {reason}.")
         return info
@@ -384,7 +467,8 @@ class SessionManager:
         info = session.info
         if user.username != info.owner:
             info.participants.remove(user.username)
-            self._mark_item(info.item_id, list(info.participants))
+            self.shells.left(sid, user.username)  # their shell closes, their input stops
+            self._release(info.item_id, [user.username])
             self._audit(user.username, "session.leave", info.item_id, sid=sid)
             self._notify(
                 session, "left", f"{user.username} left the session.", extra=[user.username]
@@ -393,9 +477,9 @@ class SessionManager:
         self.end(sid, by=user.username, reason=f"ended by {user.username}")
 
     def client_gone(self, item_id: int) -> None:
-        session = self.on_item(item_id)
-        if session is not None:
-            self.end(session.info.sid, by="appliance", reason="the Jump Client disconnected")
+        for sid, session in list(self.sessions.items()):
+            if session.info.item_id == item_id:
+                self.end(sid, by="appliance", reason="the Jump Client disconnected")
 
     # -- strict windows --------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Counters every node of a site shares in Redis: request limits and cooldown claims."""
+"""Counters every node of a site shares in Redis: request limits, failed sign-ins and
+cooldown claims."""
 
 from __future__ import annotations
 
@@ -42,6 +43,33 @@ end
 redis.call('ZADD', KEYS[1], now, ARGV[3])
 redis.call('EXPIRE', KEYS[1], 3700)
 return {1, limit - n - 1, '0'}
+"""
+
+
+#: one failed sign-in of a key (an account or an address), for all nodes: the failures since
+#: the key was last quiet for ``window`` seconds, and the lockout they started (see
+#: ``appliance.signin.Strikes``, which counts the same way on a node alone)
+_STRIKE = """
+local now = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local window = tonumber(ARGV[3])
+local first = tonumber(ARGV[4])
+local longest = tonumber(ARGV[5])
+local s = redis.call('HMGET', KEYS[1], 'failures', 'last', 'until')
+local failures = tonumber(s[1]) or 0
+local last = tonumber(s[2]) or now
+local locked = tonumber(s[3]) or 0
+if now >= math.max(last, locked) + window then failures = 0 end
+failures = failures + 1
+local lockout = 0
+if failures >= limit then
+  lockout = math.min(longest, first * 2 ^ math.min(failures - limit, 40))
+  locked = now + lockout
+end
+redis.call('HSET', KEYS[1], 'failures', failures, 'last', tostring(now), 'until',
+  tostring(locked))
+redis.call('EXPIRE', KEYS[1], math.ceil(window + longest))
+return {failures, tostring(lockout)}
 """
 
 
@@ -90,6 +118,42 @@ class SharedCounters:
         except self._error as err:
             raise SharedUnavailable(str(err)) from None
         return None if wait < 0 else wait
+
+    def strike(
+        self, key: str, now: float, limit: int, window: float, first: float, longest: float
+    ) -> tuple[int, float]:
+        """One failed sign-in of ``key``: (failures counted, the lockout it started in
+        seconds, 0 for none)."""
+        try:
+            answer: Any = self._redis.eval(
+                _STRIKE,
+                1,
+                f"jump:signin:{key}",
+                repr(now),
+                str(limit),
+                repr(window),
+                repr(first),
+                repr(longest),
+            )
+            failures, lockout = answer
+        except self._error as err:
+            raise SharedUnavailable(str(err)) from None
+        return int(failures), float(lockout)
+
+    def locked_until(self, key: str) -> float:
+        """When the lockout of ``key`` ends (0 when it never began)."""
+        try:
+            until: Any = self._redis.hget(f"jump:signin:{key}", "until")
+        except self._error as err:
+            raise SharedUnavailable(str(err)) from None
+        return float(until) if until is not None else 0.0
+
+    def forgive(self, key: str) -> None:
+        """Forget the failed sign-ins of ``key`` (its owner signed in)."""
+        try:
+            self._redis.delete(f"jump:signin:{key}")
+        except self._error as err:
+            raise SharedUnavailable(str(err)) from None
 
     def claim(self, key: str, value: str, ttl_s: int) -> str | None:
         """Hold ``key`` for ``ttl_s`` seconds; None when claimed, else the holder's value."""

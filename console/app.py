@@ -59,7 +59,8 @@ from domain.protocol.live import Hello, SiteChanged, StatsBatch
 from domain.session import SessionEvent
 from domain.support import SupportEvent
 from domain.text import visible, visible_lines
-from themes import DEFAULT_THEME, THEMES, VARIABLE_DEFAULTS, resolve
+from themes import DEFAULT_THEME, NO_COLOR_THEME, SHORT_NAMES, VARIABLE_DEFAULTS, resolve
+from themes.palettes import THEMES, colour_filters
 from widgets import DropControls, JumpTable, Scope
 
 Clock = Callable[[], datetime]
@@ -96,6 +97,7 @@ class JumpConsoleApp(App[int]):
         notices: Iterable[str] = (),
     ) -> None:
         super().__init__()
+        self.no_color = resolve(theme) == NO_COLOR_THEME  # Textual's widgets follow it too
         if backend is None and connect is None:
             raise ValueError("give a backend, or a way to connect after signing in")
         self.backend = backend
@@ -142,8 +144,9 @@ class JumpConsoleApp(App[int]):
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Every line drawn goes through ``DropControls`` last: no control character from
-        data reaches the terminal, even where no widget escaped it."""
-        return [*super().get_line_filters(), DROP_CONTROLS]
+        data reaches the terminal, even where no widget escaped it. The no-colour theme
+        draws every colour as the terminal's default."""
+        return [*colour_filters(super().get_line_filters(), self.theme), DROP_CONTROLS]
 
     def notify(
         self,
@@ -230,9 +233,15 @@ class JumpConsoleApp(App[int]):
             self.call_later(self._ask_login, err.message)
             return
         self.post_message(SessionReady(session))
+        ended = ""
         async with contextlib.aclosing(aiter(backend.feed())) as events:
             async for event in events:
                 self.post_message(FeedEventArrived(event))
+                if isinstance(event, FeedStatus) and event.final:
+                    ended = event.message
+        if ended and self._connect is not None:  # the sign-in ended: the person signs in again
+            await backend.close()
+            self.call_later(self._ask_login, ended)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for worker errors: each goes to the right surface."""
@@ -529,7 +538,7 @@ class JumpConsoleApp(App[int]):
             label = f"Show {self.store.group_label(key)}"
             go = partial(self.main.go_to_scope, scope)
             choices.append(PaletteChoice(label, "narrow the list to this group", go))
-        for theme in ("dark", "light", "high-contrast", "16"):
+        for theme in SHORT_NAMES:
             use = partial(self.main.run_command, f"theme {theme}")
             choices.append(PaletteChoice(f"Theme: {theme}", "change the colours", use))
         return choices

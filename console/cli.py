@@ -193,7 +193,7 @@ def _cells(item: JumpClient, groups: dict[int, str]) -> dict[str, str]:
     return {
         "id": str(item.id),
         "name": item.name,
-        "status": status_of(item).value.replace("_", " "),
+        "status": status_of(item).word,
         "group": groups.get(item.jump_group_id, str(item.jump_group_id))
         if item.jump_group_type.value == "shared"
         else "personal",
@@ -233,7 +233,7 @@ async def cmd_show(client: ApplianceClient, args: argparse.Namespace, out: Out) 
     data.pop("x_stats", None)
     width = max(len(k) for k in data)
     lines = [f"{k.ljust(width)}  {'' if v is None else visible(str(v))}" for k, v in data.items()]
-    lines.insert(0, f"{'status'.ljust(width)}  {status_of(item).value.replace('_', ' ')}")
+    lines.insert(0, f"{'status'.ljust(width)}  {status_of(item).word}")
     if item.x_stats is not None:
         stats = item.x_stats.model_dump(mode="json", exclude={"thumbnail"})
         lines += [

@@ -35,7 +35,7 @@ from console.details import build_details, with_live_stats
 from console.registry import key_actions
 from console.store import LIVE_COLUMNS
 from domain import AutomaticUpgrades, JumpGroupType
-from themes import resolve
+from themes import SHORT_NAMES_TEXT, resolve
 from widgets import ALL, DetailsPane, FilterBar, GroupTree, JumpTable, Scope, StatusBar, TreeGroup
 
 if TYPE_CHECKING:
@@ -473,10 +473,10 @@ class MainScreen(Screen[None]):
                 self.query_one(FilterBar).value = arg
                 self.apply_filter(arg)
             case "sort":
-                parts = arg.split()
-                self._set_sort(parts[0], len(parts) > 1 and parts[1] == "desc")
+                assert command.sort is not None
+                self._set_sort(*command.sort)
             case "columns":
-                columns = [c.strip() for c in arg.replace(" ", ",").split(",") if c.strip()]
+                columns = list(command.columns)
                 self.query_one(JumpTable).set_columns(columns)
                 self.ui_state = UiState(
                     columns=columns,
@@ -488,7 +488,7 @@ class MainScreen(Screen[None]):
                 resolved = resolve(arg)
                 if resolved is None:
                     self.notify(
-                        f"There is no theme '{arg}'; try dark, light, high-contrast or 16.",
+                        f"There is no theme '{arg}'; try {SHORT_NAMES_TEXT}.",
                         severity="error",
                         markup=False,
                     )

@@ -500,6 +500,7 @@ class PlainConsole:
             self.session = await self.backend.start()
         except ApplianceError as err:
             self.say(err.message)
+            await self.backend.close()
             return 2
         self.store.group_names = dict(self.session.groups)
         self.store.policy_names = self.session.policy_names

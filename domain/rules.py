@@ -24,6 +24,7 @@ from domain.enums import (
 from domain.jump_client import JumpClient
 from domain.jump_policy import JumpPolicy, effective_simultaneous_jumps, window_state
 from domain.schedule import Schedule
+from domain.text import visible
 from domain.wording import describe_window, until
 
 WAKE_COOLDOWN = timedelta(seconds=30)
@@ -128,6 +129,16 @@ def in_use(holders: Sequence[str], *, invitation: bool = False) -> Refusal:
     by = ", ".join(holders)
     then = "ask for an invitation" if invitation else "end the session first"
     return Refusal("in_use", f"In use by {by} — {then}.", details={"by": list(holders)})
+
+
+def invite_refusal(username: str, item_name: str) -> Refusal:
+    """``cannot_invite``: no representative of that name, or one who may not see the item.
+    Both get this one answer, so an invitation cannot tell which names exist."""
+    return Refusal(
+        "cannot_invite",
+        f"'{visible(username)}' cannot be invited: no representative of that name may see "
+        f"'{item_name}' — check the username.",
+    )
 
 
 def start_verdict(

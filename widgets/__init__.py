@@ -6,7 +6,7 @@ from __future__ import annotations
 from widgets.details import DetailField, DetailsPane, DetailsView
 from widgets.filter_bar import FilterBar
 from widgets.group_tree import ALL, GroupTree, Scope, TreeGroup
-from widgets.jump_table import COLUMNS, STATUS_GLYPH, Column, JumpTable, TableSource
+from widgets.jump_table import STATUS_GLYPH, JumpTable, TableSource
 from widgets.shown import DropControls
 from widgets.status_bar import StatusBar
 from widgets.terminal import Terminal
@@ -14,9 +14,7 @@ from widgets.terminal_session import TerminalSession
 
 __all__ = [
     "ALL",
-    "COLUMNS",
     "STATUS_GLYPH",
-    "Column",
     "DetailField",
     "DetailsPane",
     "DetailsView",

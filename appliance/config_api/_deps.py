@@ -11,6 +11,7 @@ from fastapi import Depends, Path, Query, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from starlette.requests import HTTPConnection
 
 from appliance.errors import Refused
 from appliance.live import LiveHub
@@ -19,6 +20,7 @@ from appliance.services import services_of
 from appliance.site import Site
 from domain import ApiAccess
 from domain._types import MAX_ID
+from domain.protocol.close import DISABLED
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -65,8 +67,8 @@ class Caller:
     rate_key: str
 
 
-def current_account(request: Request) -> Caller:
-    """The caller of the bearer token; spends one request of its rate limit."""
+def caller_of(request: HTTPConnection) -> Caller:
+    """The caller of the bearer token, from the request's headers alone (nothing spent)."""
     services = services_of(request)
     app = services.site
     header = request.headers.get("authorization", "")
@@ -78,6 +80,8 @@ def current_account(request: Request) -> Caller:
         raise _unauthorized("The token is invalid or has expired; request a new one.")
     if found[0] == "rep":
         user = app.repo.users.get(found[1])
+        if user is not None and not user.enabled:
+            raise _unauthorized(DISABLED)
         if user is None or not user.is_admin:
             raise Refused.because(
                 403, "forbidden", "Only site administrators may use the Config API from a console."
@@ -91,6 +95,13 @@ def current_account(request: Request) -> Caller:
         if account is None:
             raise _unauthorized("The token's API account no longer exists.")
         caller = Caller(f"api:{account[0].client_id}", account[0].access, f"api:{account[0].id}")
+    return caller
+
+
+def current_account(request: Request) -> Caller:
+    """The caller of the bearer token; spends one request of its rate limit."""
+    caller = caller_of(request)
+    services = services_of(request)
     verdict = services.limiter.check(caller.rate_key)
     request.state.ratelimit = verdict
     if not verdict.allowed:

@@ -188,4 +188,8 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE token ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
     """,
+    # 6: a representative may be disabled (signing in refused, every sign-in ended).
+    """
+    ALTER TABLE user ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1;
+    """,
 )

@@ -9,7 +9,6 @@ from fastapi import FastAPI, Request, Response, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from appliance._access import SubjectBuilder, access_for, visible_clients
@@ -19,11 +18,14 @@ from appliance.config_api._deps import Paging, PathId, paginate
 from appliance.errors import Refused, coded_body
 from appliance.rep_api import items, sessions
 from appliance.rep_api._deps import Rep, State, signed_in
-from appliance.security import new_token, token_hash, verify_secret
+from appliance.security import new_token, token_hash
 from appliance.services import Services, services_of
+from appliance.signin import Attempt, client_address
+from appliance.site import Revocation
 from domain import FilterError, JumpClient, Schedule
 from domain.filters import parse
 from domain.jump_policy import JumpPolicyWithSchedule
+from domain.protocol.close import DISABLED, REPLACED
 from domain.protocol.rep import GroupAccess, Login, Me, TokenAnswer
 from domain.site import RepSite
 
@@ -72,19 +74,24 @@ def build_rep_api(services: Services) -> FastAPI:
         )
 
     @api.post("/login", response_model=TokenAnswer)
-    async def login(body: Login, app: State) -> TokenAnswer:
+    async def login(body: Login, request: Request, app: State) -> TokenAnswer:
         found = app.site.repo.user_by_name(body.username)
-        ok = found is not None and await run_in_threadpool(verify_secret, body.password, found[1])
+        attempt = Attempt("rep", body.username, client_address(request), "rep_api")
+        ok = await app.signin.check(attempt, body.password, found[1] if found else None)
         if not ok or found is None:
             with app.site.repo.transaction():
                 app.site.audit(body.username, "login.refused", "rep_api")
             raise Refused.because(401, "invalid_credentials", "The username or password is wrong.")
         user = found[0]
+        if not user.enabled:
+            with app.site.repo.transaction():
+                app.site.audit(body.username, "login.refused", "rep_api", reason="disabled")
+            raise Refused.because(401, "disabled", DISABLED)
         token = new_token()
         issued = app.site.clock.now().timestamp()
         ttl = app.site.config.rep_token_ttl_s
         with app.site.repo.transaction():
-            app.site.repo.add_token(
+            replaced = app.site.repo.add_token(
                 token_hash(token),
                 "rep",
                 user.id,
@@ -93,6 +100,8 @@ def build_rep_api(services: Services) -> FastAPI:
                 keep=app.site.config.max_tokens_per_account,
             )
             app.site.audit(user.username, "login", "rep_api")
+        if replaced:  # the oldest sign-ins of the account end, open connections too
+            app.site.revoked(Revocation(REPLACED, tokens=frozenset(replaced)))
         return TokenAnswer(access_token=token, expires_in=ttl)
 
     @api.get("/me", response_model=Me)
@@ -149,9 +158,10 @@ def build_rep_api(services: Services) -> FastAPI:
     @api.websocket("/live")
     async def live(ws: WebSocket) -> None:
         app = services_of(ws)
-        user = await signed_in(ws)
-        if user is not None:
-            await app.live.serve(ws, user)
+        signed = await signed_in(ws)
+        if signed is not None:
+            with app.grants.hold(*signed) as grant:
+                await app.live.serve(ws, grant)
 
     @api.get("/jump-items/{id}", response_model=JumpClient)
     async def jump_item(id: PathId, user: Rep, app: State) -> JumpClient:

@@ -18,6 +18,7 @@ from api_client import ApplianceClient, RepCredentials
 from console.dialogs import ConfirmScreen, EditScreen, PromptScreen
 from console.session_screen import SessionsScreen
 from domain import Installer
+from domain.rules import invite_refusal
 from jump_client.config import load
 from tests.support.appliance import SERVERS
 from tests.support.console import (
@@ -244,6 +245,9 @@ async def test_mark_two_and_start_both_then_invite(site: Site) -> None:
         assert app.query_one(StatusBar).sessions == 2
         await pilot.press("i", *"bob", "enter")
         await until(pilot, lambda: any("Invited bob" in t for t in toasts(app)))
+        await pilot.press("i", *"dave", "enter")  # dave may not see Servers
+        refusals = {invite_refusal("dave", item.name).message for item in (first, second)}
+        await until(pilot, lambda: bool(refusals & set(toasts(app))))
         await pilot.press("x")  # ending a session asks first, naming its item and group
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "ZZ-TEST-" in app.screen.question and "Servers" in app.screen.question  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from console.admin.installers import InstallersScreen, InstallerView
 from console.admin.settings import SettingsScreen
 from console.app import JumpConsoleApp
 from console.dialogs import ConfirmScreen, PromptScreen
-from tests.support.console import SIZE, Site, loaded, until
+from tests.support.console import SIZE, Site, loaded, toasts, until
 from tests.support.smtp import PASSWORD, QUIET, USER, Inbox
 
 pytestmark = pytest.mark.not_storage("the console's administration screens")
@@ -49,7 +49,7 @@ async def test_only_administrators_see_the_administration_screens(site: Site) ->
         # each refusal is a toast: wait for the third (a loaded machine may lag behind the keys)
         await until(
             pilot,
-            lambda: sum("for site administrators" in n.message for n in app._notifications) == 3,
+            lambda: sum("for site administrators" in t for t in toasts(app)) == 3,
         )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from appliance.clock import FakeClock
@@ -223,6 +224,17 @@ def test_sign_in_and_reach_errors_exit_3(
     assert code == 3 and "jump-console: " in capsys.readouterr().err
     code = cli.main(["--appliance", appliance.url, "ls"], load_settings)  # who signs in?
     assert code == 2 and "--user" in capsys.readouterr().err
+
+
+def test_a_locked_account_is_told_when_to_sign_in_again(
+    appliance: EmbeddedAppliance, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with httpx.Client(base_url=appliance.url) as guesser:
+        for _ in range(5):  # someone guessed dave's password
+            guesser.post("/api/rep/v1/login", json={"username": "dave", "password": "guess"})
+    code, _, err = run(appliance, capsys, "ls", user="dave")  # with the right password
+    assert code == 3
+    assert err == "jump-console: Too many failed sign-ins for this account; try again in 1 min.\n"
 
 
 def test_the_console_program_runs_a_command_and_says_usage_errors(

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -487,6 +488,7 @@ async def test_the_shell_is_refused_when_the_policy_denies_it(
 async def test_the_console_starts_a_real_client_for_this_machine(tmp_path: Path) -> None:
     from console.__main__ import _start_local_client
     from console.config import ConsoleSettings
+    from jump_client.lock import running_pid
 
     settings = ApplianceSettings(
         db=tmp_path / "local.sqlite3", demo_fleet=5, live_interval_s=0.2, simulate=False
@@ -508,8 +510,21 @@ async def test_the_console_starts_a_real_client_for_this_machine(tmp_path: Path)
             assert items[0].hostname == socket.gethostname()
             started = await rep.start_session(items[0].id)
             assert started.session.shell  # a real shell on this machine
+        # never two for one folder: a second console leaves the running client alone ...
+        folder = tmp_path / "data" / "this-machine-client"
+        assert running_pid(folder) == process.pid
+        assert _start_local_client(appliance, ConsoleSettings(data_dir=tmp_path / "data")) is None
+        # ... and a second client on the folder says so and stops
+        second = cli("run", "--dir", str(folder))
+        assert second.returncode == 2
+        assert f"A Jump Client already runs from {folder} (process {process.pid})" in second.stderr
+        # the client ends with the console, however the console ends: its pipe closes
+        assert process.stdin is not None
+        process.stdin.close()
+        assert process.wait(15) == -signal.SIGTERM
+        assert running_pid(folder) is None
     finally:
-        if process is not None:
+        if process is not None and process.poll() is None:
             process.terminate()
             process.wait(10)
         appliance.stop()

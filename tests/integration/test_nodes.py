@@ -8,22 +8,22 @@ crosses: statistics and item changes, requests for the client (wake, session), t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import orjson
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
 
 from api_client import (
     ApiCredentials,
     ApplianceClient,
     FeedState,
     FeedStatus,
+    ItemDelta,
     LiveFeed,
     RepCredentials,
+    SnapshotLoaded,
 )
 from api_client.errors import Refused
 from appliance.clock import FakeClock
@@ -31,15 +31,15 @@ from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from appliance.services import Services
 from domain import SiteSimultaneousJumps
+from domain.protocol.close import DISABLED
 from domain.protocol.live import StatsBatch
 from tests.support import services
-from tests.support.agents import register_clients
+from tests.support.agents import GATEWAY, FakeClient, register_clients
 from tests.support.appliance import T0, new_database
 from tests.support.feed import Events
 from tests.support.processes import config_token
 
 pytestmark = pytest.mark.integration
-GATEWAY = {"ip": "127.0.0.254", "mac": "02:00:5e:00:00:fe"}
 
 
 def two_nodes(
@@ -86,45 +86,6 @@ def state_of(node: EmbeddedAppliance) -> Services:
     return state
 
 
-class FakeClient:
-    """A Jump Client on the agent channel that answers every request and remembers it."""
-
-    def __init__(self, ws: ClientConnection) -> None:
-        self.ws = ws
-        self.asked: list[dict[str, Any]] = []
-        self.task = asyncio.create_task(self._answer())
-
-    @classmethod
-    async def join(cls, node: EmbeddedAppliance, item_id: int, secret: str) -> FakeClient:
-        ws = await connect(node.url.replace("http://", "ws://") + "/api/agent/v1/connect")
-        hello = {
-            "type": "hello",
-            "jump_client_id": item_id,
-            "secret": secret,
-            "version": "1.0.0",
-            "gateway": GATEWAY,
-            "mac": "02:00:5e:00:00:01",
-        }
-        await ws.send(orjson.dumps(hello).decode())
-        assert orjson.loads(await ws.recv())["type"] == "welcome"
-        return cls(ws)
-
-    async def _answer(self) -> None:
-        with contextlib.suppress(Exception):
-            async for raw in self.ws:
-                frame = orjson.loads(raw)
-                if "id" in frame:
-                    self.asked.append(frame)
-                    answer = {"type": "response", "id": frame["id"], "ok": True, "result": {}}
-                    await self.ws.send(orjson.dumps(answer).decode())
-
-    async def close(self) -> None:
-        self.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.task
-        await self.ws.close()
-
-
 async def _until(check: Any, timeout: float = 15.0) -> None:
     async def wait() -> None:
         while not await asyncio.to_thread(check):
@@ -143,7 +104,7 @@ async def test_a_console_on_b_sees_statistics_and_changes_of_a_client_on_a(
     async with ApplianceClient(b.url, credentials=RepCredentials("carol", "demo")) as rep:
         events = Events(LiveFeed(rep))
         await events.until(lambda e: isinstance(e, FeedStatus) and e.state is FeedState.LIVE)
-        client = await FakeClient.join(a, item_id, secret)
+        client = await FakeClient.join(a.url, item_id, secret)
         try:
             await client.ws.send(orjson.dumps({"type": "stats", "cpu_percent": 42.5}).decode())
             batch = await events.until(
@@ -174,7 +135,7 @@ async def test_a_wake_asked_on_b_is_sent_by_the_peer_held_by_a(
             )
 
     await asyncio.to_thread(a.call, asleep)
-    peer = await FakeClient.join(a, peer_id, peer_secret)
+    peer = await FakeClient.join(a.url, peer_id, peer_secret)
     try:
         await _until(lambda: state_of(b).bus.owner_of(peer_id) == "a")
         async with (
@@ -210,7 +171,7 @@ async def test_under_disallow_only_one_of_two_nodes_starts_a_session(
 
     await asyncio.to_thread(a.call, disallow)
     await asyncio.to_thread(b.call, state_of(b).site.refresh_settings)
-    client = await FakeClient.join(a, item_id, secret)
+    client = await FakeClient.join(a.url, item_id, secret)
     try:
         await _until(lambda: state_of(b).bus.owner_of(item_id) == "a")
         async with (
@@ -226,6 +187,33 @@ async def test_under_disallow_only_one_of_two_nodes_starts_a_session(
         assert refused[0].code == "in_use"
         opened = [f for f in client.asked if f["type"] == "session.open"]
         assert len(opened) == 1  # the client was asked once, by whichever node won
+    finally:
+        await client.close()
+
+
+async def test_an_item_stays_in_use_while_a_session_on_either_node_runs(
+    nodes: list[EmbeddedAppliance],
+) -> None:
+    """Under join, carol's session runs on node A and bob's start on node B joins the claim;
+    carol ending hers must not show the item free while bob's still runs."""
+    a, b = nodes
+    (item_id, secret), *_ = await asyncio.to_thread(
+        a.call, lambda: register_clients(state_of(a), 1)
+    )
+    client = await FakeClient.join(a.url, item_id, secret)
+    try:
+        await _until(lambda: state_of(b).bus.owner_of(item_id) == "a")
+        async with (
+            ApplianceClient(a.url, credentials=RepCredentials("carol", "demo")) as carol,
+            ApplianceClient(b.url, credentials=RepCredentials("bob", "demo")) as bob,
+        ):
+            mine = await carol.start_session(item_id)
+            his = await bob.start_session(item_id)
+            assert sorted((await bob.jump_item(item_id)).x_in_session_by) == ["bob", "carol"]
+            await carol.end_session(mine.session.sid)
+            assert (await carol.jump_item(item_id)).x_in_session_by == ["bob"]
+            await bob.end_session(his.session.sid)
+            assert (await carol.jump_item(item_id)).x_in_session_by == []
     finally:
         await client.close()
 
@@ -259,7 +247,7 @@ async def test_a_restarted_bus_answers_503_then_recovers_by_itself(
     (item_id, secret), *_ = await asyncio.to_thread(
         a.call, lambda: register_clients(state_of(a), 1)
     )
-    client = await FakeClient.join(a, item_id, secret)
+    client = await FakeClient.join(a.url, item_id, secret)
     try:
         await _until(lambda: state_of(b).bus.owner_of(item_id) == "a")
         redis.stop()
@@ -301,3 +289,32 @@ async def test_a_restarted_bus_answers_503_then_recovers_by_itself(
         assert len(opened) == 1  # the refused attempt was never sent on when the bus came back
     finally:
         await client.close()
+
+
+async def test_rights_changed_on_a_reach_the_connections_open_on_b_at_once(
+    nodes: list[EmbeddedAppliance],
+) -> None:
+    """Over the bus: a membership removed on node A takes its group's items off a console on
+    node B, and a user disabled on A has their feed on B closed with the reason (a node that
+    missed the event would only find the token gone)."""
+    a, b = nodes
+    (item_id, _), *_ = await asyncio.to_thread(a.call, lambda: register_clients(state_of(a), 1))
+    async with (
+        ApplianceClient(b.url, credentials=RepCredentials("alice", "demo")) as alice,
+        ApplianceClient(b.url, credentials=RepCredentials("carol", "demo")) as carol,
+        ApplianceClient(a.url, credentials=ApiCredentials("it", "it-secret")) as api,
+    ):
+        alices, carols = Events(LiveFeed(alice)), Events(LiveFeed(carol))
+        snap = await alices.until(lambda e: isinstance(e, SnapshotLoaded))
+        assert isinstance(snap, SnapshotLoaded) and item_id in {i.id for i in snap.items}
+        await carols.until(lambda e: isinstance(e, FeedStatus) and e.state is FeedState.LIVE)
+
+        await api.jump_groups.remove_member(1, 1)  # alice leaves Servers
+        removal = alices.until(lambda e: isinstance(e, ItemDelta) and item_id in e.removes)
+        await asyncio.wait_for(removal, 2.0)
+        await api.users.update(3, {"enabled": False})
+        final = await asyncio.wait_for(
+            carols.until(lambda e: isinstance(e, FeedStatus) and e.final), 2.0
+        )
+        assert isinstance(final, FeedStatus) and final.message == DISABLED
+        await alices.close()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import os
 import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pexpect
 import pytest
 
@@ -16,6 +19,7 @@ from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from appliance.services import Services
 from domain import Installer
+from domain.rules import invite_refusal
 from tests.support.appliance import T0
 
 pytestmark = [pytest.mark.integration, pytest.mark.not_storage("the plain console's words")]
@@ -66,6 +70,8 @@ def test_plain_mode_lists_narrows_shows_jumps_and_announces(
         child.expect_exact("Start session: available")
         child.sendline("jump 1")
         child.expect_exact(f"Session started on {first} with")
+        child.sendline("invite dave")  # dave may not see Servers: told as a name nobody has
+        child.expect_exact(invite_refusal("dave", first).message)
         child.sendline("end")
         child.expect_exact(f"Left the session on {first}.")
 
@@ -183,3 +189,26 @@ def test_a_sessions_shell_runs_inline_and_gives_the_terminal_back(
     finally:
         child.close(force=True)
         client.stop()
+
+
+def _guess_five_times(url: str, username: str) -> None:
+    with httpx.Client(base_url=url) as guesser:
+        for _ in range(5):
+            guesser.post("/api/rep/v1/login", json={"username": username, "password": "guess"})
+
+
+async def test_plain_mode_says_when_a_locked_account_may_sign_in_again(
+    appliance: EmbeddedAppliance,
+) -> None:
+    from api_client import ApplianceClient, RepCredentials
+    from console.backend import Backend
+    from console.plain import PlainConsole
+
+    await asyncio.to_thread(_guess_five_times, appliance.url, "dave")
+    out = io.StringIO()
+    client = ApplianceClient(appliance.url, credentials=RepCredentials("dave", "demo"))
+    plain = PlainConsole(Backend(client), reason="turned on by --plain", out=out)
+    assert await plain.run(read=lambda _prompt: "quit") == 2
+    assert out.getvalue().splitlines()[-1] == (
+        "Too many failed sign-ins for this account; try again in 1 min."
+    )

@@ -9,13 +9,15 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from api_client import ApplianceClient, Forbidden, ValidationFailed
+from api_client import ApplianceClient, Forbidden, Refused, ValidationFailed
 from appliance.services import Services
 from domain import JumpClient, JumpGroupType
-from tests.support.appliance import RepFactory
+from domain.rules import invite_refusal
+from tests.support.appliance import RepFactory, make_item
+from tests.unit.test_actions_api import listen, session_messages
 
 SERVERS = 1
-ALICE = 1
+ALICE, CAROL = 1, 3
 
 
 def _item(app: FastAPI, kind: JumpGroupType, group: int, **over: Any) -> JumpClient:
@@ -109,3 +111,48 @@ async def test_a_wake_does_not_name_a_peer_the_representative_may_not_see(
     for said in (would.via, would.message, sent.via, sent.message):
         assert hidden.name not in said
     assert "sent via" in sent.message
+
+
+async def test_an_invitation_cannot_probe_names_or_reach_one_who_may_not_see_the_item(
+    app: FastAPI, rep: RepFactory
+) -> None:
+    """carol holds a session on a Servers item; dave may not see Servers. Inviting him is
+    refused with the very answer a name nobody has gets, and he is shown nothing of it."""
+    item = make_item(app)
+    carol = await rep("carol")
+    sid = (await carol.start_session(item.id)).session.sid
+    told = listen(app, "dave")
+    answers = {}
+    for name in ("dave", "nobody-by-that-name"):
+        with pytest.raises(Refused) as refused:
+            await carol.invite(sid, name)
+        said = refused.value
+        answers[name] = (said.status, said.code, said.message.replace(name, "NAME"))
+    assert answers["dave"] == answers["nobody-by-that-name"]
+    assert answers["dave"][2] == invite_refusal("NAME", item.name).message
+    assert await (await rep("dave")).sessions() == []
+    assert session_messages(told) == []
+    # one who may see the item is invited, under the name the site spells
+    assert (await carol.invite(sid, "ALICE")).invited == ["alice"]
+    assert [s.sid for s in await (await rep("alice")).sessions()] == [sid]
+
+
+async def test_a_session_on_an_item_moved_out_of_sight_is_no_longer_shown(
+    app: FastAPI, rep: RepFactory
+) -> None:
+    """alice was invited to carol's session; the item then moves to carol's personal list,
+    which alice may not see: her sessions and her live feed no longer show it."""
+    item = make_item(app)
+    carol, alice = await rep("carol"), await rep("alice")
+    sid = (await carol.start_session(item.id)).session.sid
+    await carol.invite(sid, "alice")
+    assert [s.sid for s in await alice.sessions()] == [sid]
+    state: Services = app.state.appliance
+    with state.site.repo.transaction():
+        state.site.repo.clients.update(
+            item.id, {"jump_group_type": JumpGroupType.PERSONAL, "jump_group_id": CAROL}
+        )
+    told = listen(app, "alice")
+    assert await alice.sessions() == []
+    await carol.end_session(sid)
+    assert session_messages(told) == []

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from textual.notifications import Notification, Notifications
 from textual.pilot import Pilot
 
 from api_client import ApplianceClient, RepCredentials
@@ -37,13 +39,24 @@ class Site:
         client = ApplianceClient(self.appliance.url, credentials=RepCredentials(user, "demo"))
         if state is None:
             state, _ = load_state(self.state_file)
-        return JumpConsoleApp(
+        app = JumpConsoleApp(
             Backend(client, base_delay=0.05, max_delay=0.2),
             state=state,
             state_path=lambda: self.state_file,
             theme=theme,
             clock=lambda: CONSOLE_NOW,
         )
+        said: list[str] = []
+        _SAID[app] = said
+        shown = app._notifications
+        add = shown.add
+
+        def record(notification: Notification) -> Notifications:
+            said.append(notification.message)  # as shown: after the console neutralised it
+            return add(notification)
+
+        shown.add = record  # type: ignore[method-assign]
+        return app
 
 
 def make_site(
@@ -135,5 +148,12 @@ def details_text(app: JumpConsoleApp) -> str:
     return str(app.query_one("#details-text").render())
 
 
+#: Everything each console said in a toast, kept after the toast itself timed out (a loaded
+#: machine can take longer than a toast's five seconds between an action and its check).
+_SAID: weakref.WeakKeyDictionary[JumpConsoleApp, list[str]] = weakref.WeakKeyDictionary()
+
+
 def toasts(app: JumpConsoleApp) -> list[str]:
-    return [n.message for n in app._notifications]
+    """What the console said in toasts since it started (or those still shown)."""
+    said = _SAID.get(app)
+    return list(said) if said is not None else [n.message for n in app._notifications]

@@ -8,6 +8,7 @@ import pytest
 from fastapi import FastAPI
 
 from appliance._access import access_for
+from appliance.grants import Grant
 from appliance.live import _RESYNC, LiveHub, Subscriber
 
 pytestmark = pytest.mark.not_storage("the live hub's fan-out to consoles")
@@ -20,7 +21,8 @@ def _hub(app: FastAPI, **kwargs: int) -> LiveHub:
 def _subscriber(hub: LiveHub, username: str, size: int) -> Subscriber:
     found = hub.site.repo.user_by_name(username)
     assert found is not None
-    sub = Subscriber(found[0], access_for(hub.site, found[0]), asyncio.Queue(size))
+    grant = Grant(found[0], f"token of {username}")
+    sub = Subscriber(grant, access_for(hub.site, found[0]), asyncio.Queue(size))
     hub._snapshot_frames(sub)  # marks it ready with its visible set
     hub.subscribers.add(sub)
     return sub
