@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -66,6 +67,20 @@ class ShellConnection:
                 ) from None
 
 
+RECEIVE_BUFFER = 256 * 1024
+"""Bytes of terminal output the kernel may hold for a shell before the appliance must wait."""
+
+
+def _small_receive_buffer(ws: ClientConnection) -> None:
+    """Keep the kernel from holding megabytes of a flood (``yes``) the terminal has not read
+    yet: the appliance waits instead, and so does the Jump Client, and so the program, so
+    Ctrl-C takes effect on the screen soon after it is pressed."""
+    sock = ws.transport.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
+
+
 @asynccontextmanager
 async def open_shell(
     client: ApplianceClient, sid: str, *, cols: int = 80, rows: int = 24
@@ -80,6 +95,7 @@ async def open_shell(
             open_timeout=10,
             max_size=4 * 1024 * 1024,
         ) as ws:
+            _small_receive_buffer(ws)
             yield ShellConnection(ws)
     except (OSError, InvalidHandshake) as err:
         raise ConnectionFailed(

@@ -14,12 +14,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from api_client import ApplianceError, Forbidden, Refused, ValidationFailed, open_shell
+from api_client import ApplianceError, Forbidden, Refused, ValidationFailed
 from console import transfers
 from console.desk import Desk
 from console.dialogs import ChoiceScreen, ConfirmScreen, EditScreen, PathsScreen, PromptScreen
 from console.explain import ActionState
 from console.session_screen import SessionsScreen
+from console.shells import ShellHub
 from console.support_requests import SupportRequests
 from domain import JumpClient, JumpGroupType, resolve_permissions
 from domain.rules import MAX_MULTI_START, WAKE_COOLDOWN, Refusal, parse_secureon
@@ -42,6 +43,7 @@ class ActionRunner:
         self.desk = Desk()
         self.support = SupportRequests(self)
         self.logs: dict[str, list[str]] = {}
+        self.shells = ShellHub.of(app)
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -155,7 +157,7 @@ class ActionRunner:
         )
         verb = "Joined the session on" if started.joined else "Session started on"
         self.say(f"{verb} '{item.name}' with {info.session_policy_name} — {info.reason}.")
-        self.app.show_sessions()
+        self.app.show_sessions(info.sid)  # this session's tab, whatever else happened meanwhile
 
     async def _start_many(self, ids: list[int]) -> None:
         results = await self.app.client.start_sessions(ids)
@@ -169,7 +171,7 @@ class ActionRunner:
         self.marked.clear()
         self.app.marks_changed(set())
         if good:
-            self.app.show_sessions()
+            self.app.show_sessions(good[0].session.sid)
 
     def start_all_in_scope(self) -> None:
         group = self.app.store.scope_group
@@ -571,10 +573,7 @@ class ActionRunner:
 
     def screen(self) -> SessionsScreen:
         return SessionsScreen(
-            self.desk,
-            self.logs,
-            self.app.clock,
-            opener=lambda sid: open_shell(self.app.client, sid),
+            self.desk, self.logs, self.app.clock, self.shells, self.app.store.host_of
         )
 
     def on_session_request(self, request: SessionsScreen.Requested) -> None:

@@ -460,6 +460,7 @@ class JumpConsoleApp(App[int]):
         self.main.show_marks(marked)
 
     def sessions_changed(self) -> None:
+        self.actions.shells.keep_only(self.actions.sessions)  # a shell lives with its session
         with contextlib.suppress(NoMatches):  # a session event during shutdown
             self.main.show_session_count(len(self.actions.sessions))
         for screen in self.screen_stack:
@@ -467,9 +468,14 @@ class JumpConsoleApp(App[int]):
                 screen.refresh_sessions()
         self.main.details_due = True
 
-    def show_sessions(self) -> None:
-        if not isinstance(self.screen, SessionsScreen):
-            self.push_screen(self.actions.screen())
+    def show_sessions(self, sid: str | None = None) -> None:
+        """The sessions screen; with ``sid``, that session's tab and terminal in front."""
+        screen = self.screen if isinstance(self.screen, SessionsScreen) else None
+        if screen is None:
+            screen = self.actions.screen()
+            self.push_screen(screen)
+        if sid is not None:
+            screen.show_session(sid)
 
     def refresh_details(self) -> None:
         self.main.details_due = True

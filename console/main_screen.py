@@ -72,8 +72,8 @@ class Console(Protocol):
     def set_paused(self, paused: bool) -> None:
         """Hold live updates back (True) or apply what was held back (False)."""
 
-    def show_sessions(self) -> None:
-        """Show the sessions the representative is in."""
+    def show_sessions(self, sid: str | None = None) -> None:
+        """Show the sessions the representative is in (with ``sid``'s tab in front)."""
 
     def open_admin(self, screen: AdminScreen) -> None:
         """Open an administration screen (site administrators only)."""

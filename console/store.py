@@ -229,6 +229,11 @@ class ItemStore:
         self.search[row] = self._search_text(row)
         self.dirty.add(row)
 
+    def host_of(self, item_id: int) -> str:
+        """The hostname of a listed item ('' when it is not listed)."""
+        row = self.row_of.get(item_id)
+        return "" if row is None else self.hostname[row]
+
     def load(self, items: Iterable[JumpClient]) -> None:
         """Replace everything with ``items`` (a snapshot) and recompute the view.
 

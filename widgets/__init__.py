@@ -9,6 +9,8 @@ from widgets.group_tree import ALL, GroupTree, Scope, TreeGroup
 from widgets.jump_table import STATUS_GLYPH, JumpTable, TableSource
 from widgets.shown import DropControls
 from widgets.status_bar import StatusBar
+from widgets.terminal import Terminal
+from widgets.terminal_session import TerminalSession
 
 __all__ = [
     "ALL",
@@ -23,5 +25,7 @@ __all__ = [
     "Scope",
     "StatusBar",
     "TableSource",
+    "Terminal",
+    "TerminalSession",
     "TreeGroup",
 ]

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, RichLog, Static
+from textual.widgets import Input, Static
 
 from api_client import ApiCredentials, ApplianceClient, ApplianceError, Refused, RepCredentials
 from appliance.clock import FakeClock
@@ -861,8 +861,8 @@ async def test_files_go_both_ways_from_the_console_session_screen(
     embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
 ) -> None:
     from console.dialogs import PathsScreen
-    from console.session_screen import ShellView
     from tests.support.console import SIZE, Site, loaded, until
+    from widgets.terminal import Terminal
 
     share, mine = tmp_path / "share", tmp_path / "mine"
     share.mkdir()
@@ -881,16 +881,17 @@ async def test_files_go_both_ways_from_the_console_session_screen(
         await pilot.press("enter")  # start the session: the sessions screen opens
         await until(pilot, lambda: bool(app.actions.sessions))
         sid = next(iter(app.actions.sessions))
-        shell = app.screen.query_one(ShellView)
-        await until(pilot, lambda: shell._sent_size != (0, 0), timeout=30)
-        cols, rows = shell._sent_size  # the view's size reached the endpoint's terminal
-        shell.query_one(Input).value = "stty size"
-        await pilot.press("enter")
+        await until(pilot, lambda: bool(app.screen.query(Terminal)))
+        terminal = app.screen.query_one(Terminal)
+        await until(pilot, lambda: terminal.session.state == "open", timeout=30)
+        cols, rows = terminal.size  # the view's size reached the endpoint's terminal
+        await pilot.press(*"stty size", "enter")
 
         def shown() -> str:
-            return "\n".join(line.text for line in shell.query_one(RichLog).lines)
+            return "\n".join(terminal.session.emulator.display())
 
         await until(pilot, lambda: f"{rows} {cols}" in shown(), timeout=30)
+        await pilot.press("ctrl+right_square_bracket")  # F-keys are the shell's until then
 
         async def fill(first: str, second: str) -> PathsScreen:
             await until(pilot, lambda: isinstance(app.screen, PathsScreen))
@@ -904,7 +905,7 @@ async def test_files_go_both_ways_from_the_console_session_screen(
             await pilot.pause()
             return dialog
 
-        await pilot.press("f5")  # download, from the shell line too
+        await pilot.press("f5")  # download
         dialog = await fill(str(share / "report.txt"), str(mine) + "/")
         error = str(dialog.query_one("#paths-error", Static).render())
         assert "already exists" in error and app.screen is dialog  # nothing overwritten
