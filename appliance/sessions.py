@@ -26,11 +26,12 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from appliance._access import access_for
 from appliance.agents import AgentError, AgentHandle, AgentRegistry, unreachable
 from appliance.errors import Refused, not_found
+from appliance.session_watch import Consoles, Session
 from appliance.shells import ShellRelay
 from appliance.site import Site
 from domain import (
@@ -69,15 +70,6 @@ log = logging.getLogger("appliance.sessions")
 
 
 @dataclass
-class Session:
-    info: SessionInfo
-    warnings: set[int] = field(default_factory=set)
-    """The strict-window warnings (minutes before the close) still to give."""
-    grace_s: int = 0
-    """The grace period counted since the last console went (while none is attached)."""
-
-
-@dataclass
 class _Opening:
     """A session being opened on an item (presence, the user's answer, the client): the starts
     that come meanwhile wait for it and join it, or are refused, rather than open another."""
@@ -99,7 +91,7 @@ class SessionManager:
         self.app = app
         self.agents = agents
         self.shells = shells
-        self.consoles = consoles
+        self.consoles = Consoles(app, shells, consoles)
         self.sessions: dict[str, Session] = {}
         self._opening: dict[int, _Opening] = {}
 
@@ -369,7 +361,7 @@ class SessionManager:
             raise self.refuse(user, item_id, refusal) from None
         warnings = strict_warnings(info.closes_at - now) if info.closes_at else set()
         session = Session(info, warnings)
-        self._follow(sid, session, now)
+        self.consoles.follow(sid, session, now)
         self.sessions[sid] = session  # only now: a start that comes meanwhile waits to join it
         self.app.changed([item_id])  # held since the claim; consoles see it in use now
         self._audit(
@@ -425,7 +417,7 @@ class SessionManager:
             if user.username in info.invited:
                 info.invited.remove(user.username)
             self._claim(info.item_id, user.username, joining=True)
-            self._follow(info.sid, session, self._now())
+            self.consoles.follow(info.sid, session, self._now())
             self.app.changed([info.item_id])
             self._audit(user.username, "session.join", info.item_id, sid=info.sid, owner=info.owner)
             self._notify(
@@ -542,28 +534,12 @@ class SessionManager:
 
     # -- consoles --------------------------------------------------------------------------------
 
-    def attended(self, sid: str, info: SessionInfo) -> bool:
-        """A representative of the session has a console here: a live feed or its shell."""
-        return bool(self.shells.viewers.get(sid)) or any(map(self.consoles, info.participants))
-
-    def _follow(self, sid: str, session: Session, now: datetime) -> bool:
-        """Note whether the session has a console; False when it has had none for the
-        grace period (it is to end)."""
-        info = session.info
-        if self.attended(sid, info):
-            info.unattended_until = None
-            return True
-        if info.unattended_until is None:
-            session.grace_s = self.app.settings().session_grace_s
-            info.unattended_until = now + timedelta(seconds=session.grace_s)
-        return now < info.unattended_until
-
     def consoles_changed(self) -> None:
         """A console went (or came): the sessions it leaves alone start their grace period
         now, not at the next supervision."""
         now = self._now()
         for sid, session in list(self.sessions.items()):
-            self._follow(sid, session, now)
+            self.consoles.follow(sid, session, now)
 
     # -- strict windows and the grace period -----------------------------------------------------
 
@@ -572,7 +548,7 @@ class SessionManager:
         sessions before their window closes (15, 5 and 1 minutes, those with that much time
         left at the start), and end them then."""
         for sid, session in list(self.sessions.items()):
-            if not self._follow(sid, session, now):
+            if not self.consoles.follow(sid, session, now):
                 self.end(sid, by="appliance", reason=f"nobody attached for {span(session.grace_s)}")
                 continue
             closes = session.info.closes_at

@@ -18,7 +18,7 @@ from appliance.agents import AgentError, AgentHandle, unreachable
 from appliance.errors import Refused
 from appliance.rep_api._deps import Rep, State, signed_in
 from appliance.services import Services, services_of
-from appliance.sessions import Session
+from appliance.session_watch import Session
 from domain import User
 from domain.protocol.agent import ShellSize
 from domain.protocol.close import LEFT_SESSION, NO_LONGER_ALLOWED, SESSION_ENDED, Close
