@@ -37,6 +37,7 @@ from appliance.site import Site
 from domain import (
     ConnectionType,
     JumpClient,
+    JumpGroupType,
     JumpPolicy,
     Schedule,
     SiteSimultaneousJumps,
@@ -49,6 +50,7 @@ from domain.rules import (
     end_refusal,
     invite_refusal,
     is_present,
+    may_end_session,
     prompt_outcome,
     prompt_question,
     session_policy_for,
@@ -478,10 +480,13 @@ class SessionManager:
         self._notify(session, "ended", f"The session on '{info.item_name}' ended: {reason}.")
         return info
 
+    def _group_of(self, item_id: int) -> tuple[JumpGroupType, int] | None:
+        item = self.app.repo.clients.get(item_id)
+        return (item.jump_group_type, item.jump_group_id) if item else None
+
     def endable_by(self, user: User) -> list[SessionInfo]:
         """Every session ``user`` may end for everyone in it (all of them for an
         administrator), besides those they are in or invited to."""
-        repo = self.app.repo
         mine = {s.sid for s in self.of_user(user)}
         return [
             *self.of_user(user),
@@ -489,13 +494,7 @@ class SessionManager:
                 s.info
                 for s in self.sessions.values()
                 if s.info.sid not in mine
-                and end_refusal(
-                    user,
-                    owner=s.info.owner,
-                    item=repo.clients.get(s.info.item_id),
-                    item_name=s.info.item_name,
-                )
-                is None
+                and may_end_session(user, owner=s.info.owner, group=self._group_of(s.info.item_id))
             ),
         ]
 
@@ -508,8 +507,8 @@ class SessionManager:
         if session is None:
             raise not_found(f"No session {sid} is running that you may see.")
         info = session.info
-        item = self.app.repo.clients.get(info.item_id)
-        refusal = end_refusal(user, owner=info.owner, item=item, item_name=info.item_name)
+        group = self._group_of(info.item_id)
+        refusal = end_refusal(user, owner=info.owner, group=group, item_name=info.item_name)
         if refusal is None:
             self.end(sid, by=me, reason=f"ended by {me}")
             return "ended"

@@ -45,6 +45,7 @@ from domain import JumpClient, JumpGroupType, status_of
 from domain.filters import FilterError, parse
 from domain.rules import may_end_session
 from domain.text import visible, visible_lines
+from domain.wording import end_question
 
 COMMANDS = ("ls", "show", "jump", "wake", "upgrade", "edit", "installers", "settings", "sessions")
 OK, REFUSED, USAGE, UNREACHABLE = 0, 1, 2, 3
@@ -338,20 +339,13 @@ async def _end_session(client: ApplianceClient, sid: str, yes: bool, out: Out) -
         await client.end_session(sid)
         raise CliError(f"No session {sid} is running that you may see.")
     me = (await client.me()).user
-    item = None  # the rule needs the item only for a personal one, which we may then see
+    group = None  # the rule needs the item's group only for a personal one, which we see
     if not me.is_admin and me.username != found.owner:
         with contextlib.suppress(ApplianceError):
             item = await client.jump_item(found.item_id)
-    ends = may_end_session(me, owner=found.owner, item=item)
-    question, then = (
-        (
-            f"End the session on '{found.item_name}' for everyone in it "
-            f"({', '.join(found.participants)})?",
-            "Its shell and transfers stop.",
-        )
-        if ends
-        else (f"Leave the session on '{found.item_name}'?", "It goes on for the others.")
-    )
+            group = (item.jump_group_type, item.jump_group_id)
+    ends = may_end_session(me, owner=found.owner, group=group)
+    question, then = end_question(f"'{found.item_name}'", found.participants, ends=ends)
     if not yes:
         if not sys.stdin.isatty():
             raise CliError(f"{question} Say --yes to do it from a script.")

@@ -507,7 +507,7 @@ class MainScreen(Screen[None]):
             case "help":
                 console.show_help()
             case "quit":
-                self.app.exit(0)
+                self.app.call_later(self.app.action_quit)  # sessions open: asks first
 
     def go_to_scope(self, scope: Scope) -> None:
         if not self.query_one(GroupTree).focus_scope(scope):

@@ -160,24 +160,18 @@ def strict_warning_due(left: timedelta, pending: Iterable[int]) -> int | None:
     return min(reached) if reached else None
 
 
-def may_end_session(user: User, *, owner: str, item: JumpClient | None) -> bool:
+def may_end_session(user: User, *, owner: str, group: tuple[JumpGroupType, int] | None) -> bool:
     """Who may end a session for everyone in it: the representative who started it, the
-    owner of the personal list its item is on, and administrators."""
-    if user.is_admin or user.username == owner:
-        return True
-    return (
-        item is not None
-        and item.jump_group_type is JumpGroupType.PERSONAL
-        and item.jump_group_id == user.id
-    )
+    owner of the personal list its item is on (``group``: the item's), administrators."""
+    return user.is_admin or user.username == owner or group == (JumpGroupType.PERSONAL, user.id)
 
 
 def end_refusal(
-    user: User, *, owner: str, item: JumpClient | None, item_name: str
+    user: User, *, owner: str, group: tuple[JumpGroupType, int] | None, item_name: str
 ) -> Refusal | None:
     """``403 forbidden`` for a representative who may not end the session (a joined one
     leaves it instead)."""
-    if may_end_session(user, owner=owner, item=item):
+    if may_end_session(user, owner=owner, group=group):
         return None
     return Refusal(
         "forbidden",

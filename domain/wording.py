@@ -57,6 +57,17 @@ def strict_countdown(closes_at: datetime | None, now: datetime) -> str | None:
     return f"Strict Jump Policy: the session ends in {countdown(left)} (at {closes_at:%H:%M} UTC)."
 
 
+def end_question(where: str, participants: list[str], *, ends: bool) -> tuple[str, str]:
+    """(question, consequence) before ending a session (``ends``: for everyone in it) or
+    leaving it; ``where`` names its item (``'web-01'``, ``'web-01' in Servers``)."""
+    if ends:
+        return (
+            f"End the session on {where} for everyone in it ({', '.join(participants)})?",
+            "Its shell and transfers stop.",
+        )
+    return f"Leave the session on {where}?", "It goes on for the others."
+
+
 def wall_time(moment: datetime, zone: str, now: datetime) -> str:
     """``09:00 Europe/Paris`` today, ``Mon 09:00 Europe/Paris`` on another day."""
     local = moment.astimezone(ZoneInfo(zone))
