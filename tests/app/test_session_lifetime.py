@@ -25,8 +25,9 @@ async def test_the_console_reattaches_at_start_and_keeps_sessions_running_on_qui
         sid = (await api.start_session(item.id)).session.sid  # e.g. a console that quit
         app = site.console()
         async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, SessionsScreen))  # its tab
-            assert f"Reattached to 1 running session: '{item.name}'." in toasts(app)
+            await until(pilot, lambda: bool(app.screen.query(f"#s-{sid}")))  # its tab
+            said = f"Reattached to 1 running session: '{item.name}'."
+            await until(pilot, lambda: said in toasts(app))
             assert list(app.actions.sessions) == [sid]
             await pilot.press("ctrl+q")
             await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
@@ -50,10 +51,10 @@ async def test_the_console_reattaches_at_start_and_keeps_sessions_running_on_qui
 async def test_quitting_can_end_the_sessions_first(site: Site) -> None:
     item = make_item(site)
     async with carol(site) as api:
-        await api.start_session(item.id)
+        sid = (await api.start_session(item.id)).session.sid
         app = site.console()
         async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, SessionsScreen))
+            await until(pilot, lambda: bool(app.screen.query(f"#s-{sid}")))
             await pilot.press("ctrl+q")
             await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
             await pilot.press("enter")  # end them
@@ -73,7 +74,7 @@ async def test_ending_names_the_item_and_says_who_it_ends_for(site: Site) -> Non
         await alice.start_session(item.id)  # she joins it
         app = site.console("alice")
         async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, SessionsScreen))
+            await until(pilot, lambda: bool(app.screen.query(f"#s-{sid}")))
             await loaded(pilot)
             await pilot.press("f10")
             await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -87,7 +88,7 @@ async def test_ending_names_the_item_and_says_who_it_ends_for(site: Site) -> Non
 
         app = site.console("carol")
         async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, SessionsScreen))
+            await until(pilot, lambda: bool(app.screen.query(f"#s-{sid}")))
             await loaded(pilot)
             await pilot.press("f10")
             await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))

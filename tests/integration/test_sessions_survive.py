@@ -18,13 +18,22 @@ from pathlib import Path
 
 import pytest
 
-from api_client import ApiCredentials, ApplianceClient, RepCredentials, ShellConnection, open_shell
+from api_client import (
+    ApiCredentials,
+    ApplianceClient,
+    LiveFeed,
+    RepCredentials,
+    ShellConnection,
+    SnapshotLoaded,
+    open_shell,
+)
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from appliance.services import Services
 from appliance.shell_state import RESET
 from tests.support.appliance import T0
+from tests.support.feed import Events
 from tests.support.jump_client import Client, eventually, installer, running
 
 pytestmark = [
@@ -157,10 +166,13 @@ async def test_a_session_nobody_comes_back_to_ends_after_the_grace_period(
         embedded.call(lambda: sessions.supervise(clock.now()))
 
     async with rep(embedded, "carol") as carol:
+        console = Events(LiveFeed(carol))  # her console's live feed
+        await console.until(lambda event: isinstance(event, SnapshotLoaded))
         sid = (await carol.start_session(item_id)).session.sid
         async with open_shell(carol, sid) as shell:
             pid = await shell_pid(shell, "grace")
-            assert (await carol.sessions())[0].unattended_until is None  # attached
+        assert (await carol.sessions())[0].unattended_until is None  # her console is there
+        await console.close()  # and now it is gone
 
         async def left_alone() -> bool:
             return (await carol.sessions())[0].unattended_until is not None
