@@ -162,7 +162,7 @@ def build_services(site: Site, bus: LocalBus | RedisBus, shared: SharedCounters 
         site,
         agents,
         shells,
-        consoles=lambda username: any(s.user.username == username for s in hub.subscribers),
+        consoles=lambda: {sub.user.username for sub in hub.subscribers},
     )
     shells.consoles_changed = sessions.consoles_changed
     services = Services(

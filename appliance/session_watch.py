@@ -8,7 +8,7 @@ when it ends unless one comes back: the site's ``session_grace_s`` after the las
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -29,21 +29,25 @@ class Session:
 class Consoles:
     """Which sessions have a console here."""
 
-    def __init__(self, site: Site, shells: ShellRelay, feeds: Callable[[str], bool]) -> None:
-        """``feeds``: whether a representative has a live feed (a console) on this node."""
+    def __init__(
+        self, site: Site, shells: ShellRelay, feeds: Callable[[], Collection[str]]
+    ) -> None:
+        """``feeds``: the representatives with a live feed (a console) on this node."""
         self.site = site
         self.shells = shells
         self.feeds = feeds
 
-    def attended(self, sid: str, info: SessionInfo) -> bool:
+    def attended(self, sid: str, info: SessionInfo, feeds: Collection[str]) -> bool:
         """A representative of the session has a console here: a live feed or its shell."""
-        return bool(self.shells.viewers.get(sid)) or any(map(self.feeds, info.participants))
+        return bool(self.shells.viewers.get(sid)) or any(p in feeds for p in info.participants)
 
-    def follow(self, sid: str, session: Session, now: datetime) -> bool:
-        """Note whether the session has a console; False when it has had none for the
-        grace period (it is to end)."""
+    def follow(
+        self, sid: str, session: Session, now: datetime, feeds: Collection[str] | None = None
+    ) -> bool:
+        """Note whether the session has a console (``feeds``: :attr:`feeds` taken once for
+        many sessions); False when it has had none for the grace period (it is to end)."""
         info = session.info
-        if self.attended(sid, info):
+        if self.attended(sid, info, self.feeds() if feeds is None else feeds):
             info.unattended_until = None
             return True
         if info.unattended_until is None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -87,9 +87,9 @@ class SessionManager:
         app: Site,
         agents: AgentRegistry,
         shells: ShellRelay,
-        consoles: Callable[[str], bool] = lambda _username: False,
+        consoles: Callable[[], Collection[str]] = frozenset,
     ) -> None:
-        """``consoles``: whether a representative has a console (a live feed) on this node."""
+        """``consoles``: the representatives with a console (a live feed) on this node."""
         self.app = app
         self.agents = agents
         self.shells = shells
@@ -536,9 +536,11 @@ class SessionManager:
     def consoles_changed(self) -> None:
         """A console went (or came): the sessions it leaves alone start their grace period
         now, not at the next supervision."""
-        now = self._now()
+        if not self.sessions:
+            return
+        now, feeds = self._now(), self.consoles.feeds()
         for sid, session in list(self.sessions.items()):
-            self.consoles.follow(sid, session, now)
+            self.consoles.follow(sid, session, now, feeds)
 
     # -- strict windows and the grace period -----------------------------------------------------
 
@@ -546,8 +548,9 @@ class SessionManager:
         """End the sessions nobody came back to within the grace period; warn strict
         sessions before their window closes (15, 5 and 1 minutes, those with that much time
         left at the start), and end them then."""
+        feeds = self.consoles.feeds() if self.sessions else ()
         for sid, session in list(self.sessions.items()):
-            if not self.consoles.follow(sid, session, now):
+            if not self.consoles.follow(sid, session, now, feeds):
                 self.end(sid, by="appliance", reason=f"nobody attached for {span(session.grace_s)}")
                 continue
             closes = session.info.closes_at
