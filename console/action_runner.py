@@ -20,7 +20,7 @@ from console.desk import Desk
 from console.dialogs import ChoiceScreen, ConfirmScreen, EditScreen, PathsScreen, PromptScreen
 from console.explain import ActionState
 from console.reattach import reattach
-from console.session_ending import ask_to_end
+from console.session_ending import ask_to_end, ask_to_end_on_highlighted
 from console.session_screen import SessionsScreen
 from console.support_requests import SupportRequests
 from domain import JumpClient, JumpGroupType, resolve_permissions
@@ -408,6 +408,10 @@ class ActionRunner:
     def end(self, sid: str) -> None:
         """End (or leave) a session, once the representative said yes to its item."""
         ask_to_end(self, sid)
+
+    def end_on_highlighted(self) -> None:
+        """``:end``: the session on the highlighted item, ours or not (once confirmed)."""
+        ask_to_end_on_highlighted(self)
 
     def system_info(self, sid: str) -> None:
         """Fetch the endpoint's processes, disks and memory into the session's events."""

@@ -498,6 +498,8 @@ class MainScreen(Screen[None]):
                 console.actions.start_all_in_scope()
             case "sessions":
                 console.show_sessions()
+            case "end":
+                console.actions.end_on_highlighted()
             case "pause":
                 console.set_paused(not console.paused)
             case "requests":

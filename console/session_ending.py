@@ -1,4 +1,5 @@
-"""Ending sessions from the console: one, once confirmed; all of them, when the console quits.
+"""Ending sessions from the console: one, once confirmed (ours from its tab; any we may end
+on the highlighted item with ``:end``); all of ours, when the console quits.
 
 Ending a session asks first, naming its item and group and who is in it. Whether it ends
 for everyone or the representative only leaves it is the appliance's rule
@@ -39,18 +40,40 @@ def ends_for_everyone(runner: ActionRunner, info: SessionInfo) -> bool:
 
 
 def ask_to_end(runner: ActionRunner, sid: str) -> None:
-    """End (or leave) the session, once the representative said yes to its item and group."""
+    """End (or leave) one of our sessions, once the representative said yes to its item."""
+    info = runner.sessions.get(sid)
+    if info is not None and runner.reachable():
+        _confirm_end(runner, info)
+
+
+def ask_to_end_on_highlighted(runner: ActionRunner) -> None:
+    """``:end``: end the session running on the highlighted item, ours or not (its owner,
+    the owner of the personal item and administrators may), once confirmed."""
     if not runner.reachable():
         return
-    info = runner.sessions.get(sid)
-    if info is None:
+    item = runner.app.highlighted_item()
+    if item is None:
+        runner.say("Highlight a Jump Item first (arrows in the list).", "warning")
         return
+
+    async def find() -> None:
+        running = await runner.app.client.sessions(endable=True)
+        info = next((s for s in running if s.item_id == item.id), None)
+        if info is None:
+            runner.say(f"No session you may end or leave is running on '{item.name}'.", "warning")
+        else:
+            _confirm_end(runner, info)
+
+    runner.run_job(find, "end")
+
+
+def _confirm_end(runner: ActionRunner, info: SessionInfo) -> None:
     ends = ends_for_everyone(runner, info)
     where = f"'{info.item_name}' in {runner.group_of(info.item_id)}"
 
     async def job() -> None:
-        await runner.app.client.end_session(sid)
-        runner.desk.left(sid)
+        await runner.app.client.end_session(info.sid)
+        runner.desk.left(info.sid)
         runner.say(f"{'Ended' if ends else 'Left'} the session on '{info.item_name}'.")
         runner.app.sessions_changed()
 
@@ -117,4 +140,10 @@ def ask_before_quitting(app: JumpConsoleApp) -> None:
     app.push_screen(ChoiceScreen(title, choices), chosen)
 
 
-__all__ = ["ask_before_quitting", "ask_to_end", "ends_for_everyone", "quit_choices"]
+__all__ = [
+    "ask_before_quitting",
+    "ask_to_end",
+    "ask_to_end_on_highlighted",
+    "ends_for_everyone",
+    "quit_choices",
+]

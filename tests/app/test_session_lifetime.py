@@ -8,7 +8,16 @@ import pytest
 from api_client import ApplianceClient, RepCredentials
 from console.dialogs import ChoiceScreen, ConfirmScreen
 from console.session_screen import SessionsScreen
-from tests.support.console import SIZE, Site, appliance_state, loaded, make_item, toasts, until
+from tests.support.console import (
+    SIZE,
+    Site,
+    appliance_state,
+    focus_on,
+    loaded,
+    make_item,
+    toasts,
+    until,
+)
 
 pytestmark = pytest.mark.not_storage("the console's screens and keys")
 
@@ -99,3 +108,34 @@ async def test_ending_names_the_item_and_says_who_it_ends_for(site: Site) -> Non
             await pilot.press("y")
             await until(pilot, lambda: f"Ended the session on '{item.name}'." in toasts(app))
         assert await api.sessions() == []
+
+
+async def test_an_administrator_ends_anothers_session_from_the_list(site: Site) -> None:
+    item = make_item(site)
+    async with carol(site) as api:
+        await api.start_session(item.id)
+        app = site.console("admin")
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await loaded(pilot)
+            await focus_on(pilot, item)
+            await pilot.press("colon", *"end", "enter")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            assert app.screen.question == (  # type: ignore[attr-defined]
+                f"End the session on '{item.name}' in Servers for everyone in it (carol)? "
+                "Its shell and transfers stop."
+            )
+            await pilot.press("y")
+            await until(pilot, lambda: f"Ended the session on '{item.name}'." in toasts(app))
+        assert await api.sessions() == []
+
+        other = make_item(site)
+        await api.start_session(other.id)
+        app = site.console("alice")  # may start sessions there, but not end carol's
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await loaded(pilot)
+            await focus_on(pilot, other)
+            await pilot.press("colon", *"end", "enter")
+            said = f"No session you may end or leave is running on '{other.name}'."
+            await until(pilot, lambda: said in toasts(app))
+            assert not isinstance(app.screen, ConfirmScreen)
+        assert len(await api.sessions()) == 1
