@@ -7,6 +7,12 @@
         async for chunk in shell:      # bytes of terminal output, until the shell exits
             ...
     shell.exit_code                     # set when the shell exited
+
+A shell outlives its consoles: one that attaches gets the screen as it is now first (a
+terminal reset, then the shell's recent output). When several representatives share it, its
+terminal has the size of the one who typed last: ``shell.size`` is the terminal's size as the
+appliance last told it, and ``on_size`` (when set) hears of each change, for the emulator to
+show the screen at that size.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -24,6 +30,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from api_client.client import ApplianceClient
 from api_client.errors import ConnectionFailed, Refused
+from domain.protocol.agent import ScreenSize
 
 
 class ShellConnection:
@@ -31,6 +38,9 @@ class ShellConnection:
         self._ws = ws
         self.exit_code: int | None = None
         self.ended_because: str | None = None
+        self.size: tuple[int, int] | None = None
+        """The terminal's size on the endpoint, as last told (None until told)."""
+        self.on_size: Callable[[int, int], None] | None = None
 
     async def write(self, data: bytes) -> None:
         await self._ws.send(
@@ -55,6 +65,8 @@ class ShellConnection:
                     continue
                 if frame.get("type") == "output":
                     yield base64.b64decode(str(frame.get("data", "")))
+                elif frame.get("type") == "size":
+                    self._sized(frame)
                 elif frame.get("type") == "exit":
                     code = frame.get("code")
                     self.exit_code = code if isinstance(code, int) else None
@@ -65,6 +77,15 @@ class ShellConnection:
                 raise Refused(
                     err.rcvd.reason or "The shell was refused.", status=err.rcvd.code - 4000
                 ) from None
+
+    def _sized(self, frame: dict[str, Any]) -> None:
+        try:
+            size = ScreenSize.model_validate(frame)
+        except ValueError:
+            return
+        self.size = (size.cols, size.rows)
+        if self.on_size is not None:
+            self.on_size(size.cols, size.rows)
 
 
 RECEIVE_BUFFER = 256 * 1024

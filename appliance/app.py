@@ -158,7 +158,13 @@ def build_services(site: Site, bus: LocalBus | RedisBus, shared: SharedCounters 
     agents = AgentRegistry(site, bus, hub)
     shells = ShellRelay(site)
     grants = Grants(site)
-    sessions = SessionManager(site, agents, shells)
+    sessions = SessionManager(
+        site,
+        agents,
+        shells,
+        consoles=lambda: {sub.user.username for sub in hub.subscribers},
+    )
+    shells.consoles_changed = sessions.consoles_changed
     services = Services(
         site=site,
         bus=bus,

@@ -3,7 +3,10 @@
 A representative in a session whose policy allows the command shell attaches with
 ``WS /api/rep/v1/sessions/{sid}/shell``. Frames from the console (``input``, ``resize``) go to
 the Jump Client as ``shell.input``/``shell.resize``; the client's ``shell.output`` and
-``shell.exit`` go to every attached console. The shell ends with the session.
+``shell.exit`` go to every attached console. The shell ends with the session, not with its
+consoles: one that attaches later gets the screen as it is now first, and the terminal has
+the size of the console that typed last, and every console is told that size
+(``{"type": "size"}``) when it attaches and whenever it changes (:mod:`appliance.shell_state`).
 
 Each console's right is checked for as long as it is attached, not only when it attaches: it
 holds a :class:`~appliance.grants.Grant`, ended when its sign-in ends, when the representative
@@ -18,23 +21,27 @@ after a revocation even if its event was missed.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import contextlib
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from appliance._access import access_for
-from appliance.agents import AgentHandle
+from appliance.agents import AgentError, AgentHandle
 from appliance.grants import Grant
+from appliance.shell_state import ShellState, Size, Step
 from appliance.site import Site
 from domain import User
 from domain.access import Action
 from domain.protocol.agent import (
     ConsoleInput,
+    ScreenSize,
     ShellClose,
     ShellExit,
     ShellInput,
@@ -48,6 +55,16 @@ from domain.protocol.close import LEFT_SESSION, NO_LONGER_ALLOWED, Close
 
 log = logging.getLogger("appliance.shells")
 
+ToAgent = Callable[[dict[str, Any]], Awaitable[None]]
+"""Sends a frame to the session's Jump Client."""
+
+REPLAY_FRAME = 48 * 1024
+"""Bytes of the replay per output frame (base64 makes them a third larger)."""
+
+
+def _output(data: bytes) -> str:
+    return orjson.dumps({"type": "output", "data": base64.b64encode(data).decode()}).decode()
+
 
 @dataclass(eq=False)
 class Viewer:
@@ -56,12 +73,17 @@ class Viewer:
     ws: WebSocket
     grant: Grant
     item_id: int
+    sending: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """Held while something is sent to it: the screen it attaches to comes before output."""
 
 
 class ShellRelay:
     def __init__(self, site: Site) -> None:
         self.site = site
         self.viewers: dict[str, set[Viewer]] = {}
+        self.shells: dict[str, ShellState] = {}
+        self.consoles_changed: Callable[[], None] = lambda: None
+        """Called when a console attaches or goes (the sessions follow who is attached)."""
 
     def attach(self, sid: str, viewer: Viewer) -> bool:
         """Add a console; True when it is the first (the shell must be opened)."""
@@ -71,7 +93,11 @@ class ShellRelay:
         return first
 
     def detach(self, sid: str, viewer: Viewer) -> bool:
-        """Remove a console; True when none is left (the shell may be closed)."""
+        """Remove a console; True when none is left. The shell goes on: it ends with the
+        session (or when nobody comes back to the session in time)."""
+        state = self.shells.get(sid)
+        if state is not None:
+            state.detach(viewer)
         viewers = self.viewers.get(sid)
         if viewers is None or viewer not in viewers:
             return False
@@ -138,10 +164,10 @@ class ShellRelay:
         why the representative may no longer type here (the session ended, they left it),
         or None; asked on every input."""
         viewer = Viewer(ws, grant, item_id)
-        if self.attach(sid, viewer):
-            await agent.send(ShellOpen(sid=sid, cols=size.cols, rows=size.rows).model_dump())
         ended = asyncio.ensure_future(grant.ended.wait())
         try:
+            await self._join(sid, viewer, (size.cols, size.rows), agent.send)
+            self.consoles_changed()
             while True:
                 receiving = asyncio.ensure_future(ws.receive())
                 await asyncio.wait({receiving, ended}, return_when=asyncio.FIRST_COMPLETED)
@@ -156,43 +182,100 @@ class ShellRelay:
                     grant.end(*refused)
                 if not grant.active:
                     break
-                await self._relay(sid, agent, message)
+                await self._relay(sid, viewer, agent.send, message)
         except (WebSocketDisconnect, RuntimeError):
             pass
-        finally:
+        except AgentError:
+            grant.end(Close.CONFLICT, "The Jump Client is not connected; try again later.")
+        finally:  # the shell goes on: it ends with the session
             ended.cancel()
-            if self.detach(sid, viewer):
-                with contextlib.suppress(Exception):
-                    await agent.send(ShellClose(sid=sid).model_dump())
+            self.detach(sid, viewer)
+            self.consoles_changed()
         if not grant.active:
             await grant.close(ws)
 
-    @staticmethod
-    async def _relay(sid: str, agent: AgentHandle, message: Mapping[str, Any]) -> None:
+    async def _join(self, sid: str, viewer: Viewer, size: Size, to_agent: ToAgent) -> None:
+        """Attach a console of ``size``: it gets the terminal's size and the screen as it is
+        now, then the output as it comes; the shell opens when none runs."""
+        state = self.shells.setdefault(sid, ShellState())
+        async with viewer.sending:  # output for it waits until it has the screen
+            replay = state.replay.screen()  # taken with the attach: no output falls between
+            self.attach(sid, viewer)
+            step = state.attach(viewer, size)
+            if step is not None and step[0] == "open" and state.exited:
+                state.exited = False
+                await to_agent(ShellClose(sid=sid).model_dump())  # let the exited one go
+            resized = await self._do(sid, step, to_agent)
+            if state.pty is not None:
+                cols, rows = state.pty
+                await viewer.ws.send_text(ScreenSize(cols=cols, rows=rows).model_dump_json())
+            for start in range(0, len(replay), REPLAY_FRAME):
+                await viewer.ws.send_text(_output(replay[start : start + REPLAY_FRAME]))
+        await self._tell(sid, resized, but=viewer)
+
+    async def _relay(
+        self, sid: str, viewer: Viewer, to_agent: ToAgent, message: Mapping[str, Any]
+    ) -> None:
         try:  # checked here, before the Jump Client sees anything of it
             frame = read_console_frame(message.get("text") or message.get("bytes") or b"")
         except ValueError:
             log.info("session %s: dropped a shell frame that is not one", sid)
             return
-        if isinstance(frame, ConsoleInput):
-            await agent.send(ShellInput(sid=sid, data=frame.data).model_dump())
-        else:
-            await agent.send(ShellResize(sid=sid, cols=frame.cols, rows=frame.rows).model_dump())
+        state = self.shells.get(sid)
+        if isinstance(frame, ConsoleInput):  # the terminal takes the typist's size first
+            if state is not None:
+                await self._tell(sid, await self._do(sid, state.typed(viewer), to_agent))
+            await to_agent(ShellInput(sid=sid, data=frame.data).model_dump())
+        elif state is not None:
+            step = state.resized(viewer, (frame.cols, frame.rows))
+            await self._tell(sid, await self._do(sid, step, to_agent))
+
+    @staticmethod
+    async def _do(sid: str, step: Step, to_agent: ToAgent) -> str | None:
+        """Carry out a step of the shell's state; a resize answers the frame that tells the
+        consoles."""
+        if step is None:
+            return None
+        what, (cols, rows) = step
+        if what == "open":
+            await to_agent(ShellOpen(sid=sid, cols=cols, rows=rows).model_dump())
+            return None
+        await to_agent(ShellResize(sid=sid, cols=cols, rows=rows).model_dump())
+        return ScreenSize(cols=cols, rows=rows).model_dump_json()
+
+    async def _tell(self, sid: str, text: str | None, *, but: Viewer | None = None) -> None:
+        """Tell every console (but one: it knows) of the terminal's new size."""
+        for viewer in list(self.viewers.get(sid, ())) if text else ():
+            if viewer is not but and text:
+                await self._send(viewer, text)
+
+    @staticmethod
+    async def _send(viewer: Viewer, text: str) -> None:
+        if not viewer.grant.active:
+            return
+        async with viewer.sending:
+            with contextlib.suppress(Exception):
+                await viewer.ws.send_text(text)
 
     # -- from the Jump Client ----------------------------------------------------------------
 
     async def from_agent(self, frame: ShellOutput | ShellExit) -> None:
+        state = self.shells.get(frame.sid)
         if isinstance(frame, ShellOutput):
+            if state is not None:  # kept for the consoles that attach later
+                with contextlib.suppress(binascii.Error, ValueError):
+                    state.output(base64.b64decode(frame.data, validate=True))
             out: dict[str, Any] = {"type": "output", "data": frame.data}
         else:
+            if state is not None:
+                state.exit()
             out = {"type": "exit", "code": frame.code}
         text = orjson.dumps(out).decode()
         for viewer in list(self.viewers.get(frame.sid, ())):
-            if viewer.grant.active:
-                with contextlib.suppress(Exception):
-                    await viewer.ws.send_text(text)
+            await self._send(viewer, text)
 
     async def session_ended(self, sid: str, reason: str) -> None:
+        self.shells.pop(sid, None)
         text = orjson.dumps({"type": "exit", "code": None, "reason": reason}).decode()
         for viewer in list(self.viewers.pop(sid, ())):
             if viewer.grant.active:

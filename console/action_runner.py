@@ -19,6 +19,8 @@ from console import transfers
 from console.desk import Desk
 from console.dialogs import ChoiceScreen, ConfirmScreen, EditScreen, PathsScreen, PromptScreen
 from console.explain import ActionState
+from console.reattach import reattach
+from console.session_ending import ask_to_end, ask_to_end_on_highlighted
 from console.session_screen import SessionsScreen
 from console.shells import ShellHub
 from console.support_requests import SupportRequests
@@ -44,6 +46,7 @@ class ActionRunner:
         self.support = SupportRequests(self)
         self.logs: dict[str, list[str]] = {}
         self.shells = ShellHub.of(app)
+        self.synced = False
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -354,7 +357,7 @@ class ActionRunner:
 
             self.run_job(job, "remove")
 
-        group = self._group_of(item.id)
+        group = self.group_of(item.id)
         self.app.push_screen(
             ConfirmScreen(
                 f"Remove the Jump Item '{item.name}' ({item.hostname}) from {group}? Its Jump "
@@ -363,7 +366,7 @@ class ActionRunner:
             confirmed,
         )
 
-    def _group_of(self, item_id: int) -> str:
+    def group_of(self, item_id: int) -> str:
         """The group an item is listed in, as the tree names it."""
         store = self.app.store
         row = store.row_of.get(item_id)
@@ -405,26 +408,12 @@ class ActionRunner:
         )
 
     def end(self, sid: str) -> None:
-        """Leave a session, once the representative said yes to its item and group."""
-        if not self.reachable():
-            return
-        info = self.sessions.get(sid)
+        """End (or leave) a session, once the representative said yes to its item."""
+        ask_to_end(self, sid)
 
-        async def job() -> None:
-            await self.app.client.end_session(sid)
-            self.desk.left(sid)
-            self.say(f"Left the session on '{info.item_name if info else sid}'.")
-            self.app.sessions_changed()
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.run_job(job, "end")
-
-        where = f"'{info.item_name}' in {self._group_of(info.item_id)}" if info else sid
-        self.app.push_screen(
-            ConfirmScreen(f"End your session on {where}? Its shell and transfers stop."),
-            confirmed,
-        )
+    def end_on_highlighted(self) -> None:
+        """``:end``: the session on the highlighted item, ours or not (once confirmed)."""
+        ask_to_end_on_highlighted(self)
 
     def system_info(self, sid: str) -> None:
         """Fetch the endpoint's processes, disks and memory into the session's events."""
@@ -566,10 +555,10 @@ class ActionRunner:
         self.app.refresh_details()
 
     async def sync(self) -> None:
-        """After (re)connecting: the appliance's list of our sessions is the truth."""
-        self.desk.username = self.username
-        self.desk.sync(await self.app.client.sessions())
-        self.app.sessions_changed()
+        """After (re)connecting: the appliance's list of our sessions is the truth; at start
+        the running ones open again (:mod:`console.reattach`)."""
+        starting, self.synced = not self.synced, True
+        await reattach(self, starting=starting)
 
     def screen(self) -> SessionsScreen:
         return SessionsScreen(

@@ -52,6 +52,7 @@ from console.main_screen import AdminScreen, MainScreen
 from console.messages import FeedEventArrived, SessionReady
 from console.registry import key_actions
 from console.screens import ConsoleCommands, HelpEntry, HelpScreen, PaletteChoice, help_entries
+from console.session_ending import ask_before_quitting
 from console.session_screen import SessionsScreen
 from console.store import COLUMN_KEYS, ItemStore
 from domain import JumpClient, Statistic
@@ -501,6 +502,9 @@ class JumpConsoleApp(App[int]):
 
     def action_help(self) -> None:
         self.show_help()
+
+    async def action_quit(self) -> None:
+        ask_before_quitting(self)  # with sessions open: end them, keep them running, or cancel
 
     def show_help(self) -> None:
         self.push_screen(HelpScreen(self.help_entries()))

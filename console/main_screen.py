@@ -498,6 +498,8 @@ class MainScreen(Screen[None]):
                 console.actions.start_all_in_scope()
             case "sessions":
                 console.show_sessions()
+            case "end":
+                console.actions.end_on_highlighted()
             case "pause":
                 console.set_paused(not console.paused)
             case "requests":
@@ -507,7 +509,7 @@ class MainScreen(Screen[None]):
             case "help":
                 console.show_help()
             case "quit":
-                self.app.exit(0)
+                self.app.call_later(self.app.action_quit)  # sessions open: asks first
 
     def go_to_scope(self, scope: Scope) -> None:
         if not self.query_one(GroupTree).focus_scope(scope):

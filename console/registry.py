@@ -156,6 +156,12 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         plain_help="your sessions; end [N] leaves one; invite NAME invites to the last one",
     ),
     ConsoleAction(
+        "end_session",
+        command="end",
+        command_help="end the session on the highlighted item (yours, one on your personal "
+        "item, any for an administrator; a joined one you leave)",
+    ),
+    ConsoleAction(
         "shell",
         plain=("shell",),
         plain_usage="shell [N]",

@@ -139,7 +139,10 @@ def build_rep_api(services: Services) -> FastAPI:
         signed = await signed_in(ws)
         if signed is not None:
             with app.grants.hold(*signed) as grant:
-                await app.live.serve(ws, grant)
+                try:
+                    await app.live.serve(ws, grant)
+                finally:  # the sessions it leaves without a console count their grace now
+                    app.sessions.consoles_changed()
 
     @api.get("/jump-items/{id}", response_model=JumpClient)
     async def jump_item(id: PathId, user: Rep, app: State) -> JumpClient:

@@ -18,7 +18,7 @@ from appliance.agents import AgentError, AgentHandle, unreachable
 from appliance.errors import Refused
 from appliance.rep_api._deps import Rep, State, signed_in
 from appliance.services import Services, services_of
-from appliance.sessions import Session
+from appliance.session_watch import Session
 from domain import User
 from domain.protocol.agent import ShellSize
 from domain.protocol.close import LEFT_SESSION, NO_LONGER_ALLOWED, SESSION_ENDED, Close
@@ -55,8 +55,10 @@ async def accept_support(rid: str, user: Rep, app: State) -> SessionStarted:
 
 
 @router.get("/sessions", response_model=list[SessionInfo])
-async def my_sessions(user: Rep, app: State) -> list[SessionInfo]:
-    return app.sessions.of_user(user)
+async def my_sessions(user: Rep, app: State, endable: bool = False) -> list[SessionInfo]:
+    """The running sessions the representative is in or invited to (a console reattaches
+    to them); ``endable``: also every other session they may end (an administrator: all)."""
+    return app.sessions.endable_by(user) if endable else app.sessions.of_user(user)
 
 
 @router.post("/sessions/{sid}/invitations", response_model=SessionInfo, status_code=201)
@@ -66,6 +68,8 @@ async def invite(sid: str, body: Invitation, user: Rep, app: State) -> SessionIn
 
 @router.delete("/sessions/{sid}", status_code=204)
 async def end_session(sid: str, user: Rep, app: State) -> Response:
+    """End the session for everyone in it (its owner, the owner of its item, an
+    administrator); a joined representative who may not end it leaves it."""
     app.sessions.leave_or_end(user, sid)
     return Response(status_code=204)
 

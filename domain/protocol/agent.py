@@ -390,6 +390,15 @@ class ConsoleResize(_Frame):
     rows: TerminalSize = 24
 
 
+class ScreenSize(_Frame):
+    """Appliance → console: the size the shell's terminal has now (that of the
+    representative who typed last); a console of another size shows the screen at it."""
+
+    type: Literal["size"] = "size"
+    cols: TerminalSize
+    rows: TerminalSize
+
+
 ConsoleFrame = Annotated[ConsoleInput | ConsoleResize, Field(discriminator="type")]
 _FROM_CONSOLE: TypeAdapter[ConsoleFrame] = TypeAdapter(ConsoleFrame)
 

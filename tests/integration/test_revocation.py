@@ -350,6 +350,8 @@ async def test_the_end_of_the_session_ends_its_shell_saying_why(
     async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
         sid = (await rep.start_session(item_id)).session.sid
         async with _shell(embedded, rep, sid) as ws:
+            said = orjson.loads(await asyncio.wait_for(ws.recv(), BOUND))
+            assert said == {"type": "size", "cols": 80, "rows": 24}  # told on attaching
             await rep.end_session(sid)
             said = orjson.loads(await asyncio.wait_for(ws.recv(), BOUND))
             assert said == {"type": "exit", "code": None, "reason": "ended by carol"}
