@@ -145,8 +145,11 @@ class RepCalls(ClientCore):
             timeout=START_WAIT_S,
         )
 
-    async def sessions(self) -> list[SessionInfo]:
-        response = await self.request("GET", f"{REP}/sessions")
+    async def sessions(self, *, endable: bool = False) -> list[SessionInfo]:
+        """The running sessions we are in or invited to (a console reattaches to them);
+        ``endable``: also every other one we may end (an administrator: all of them)."""
+        params = {"endable": "true"} if endable else None
+        response = await self.request("GET", f"{REP}/sessions", params=params)
         result: list[SessionInfo] = self.parse(TypeAdapter(list[SessionInfo]), response)
         return result
 
@@ -179,6 +182,8 @@ class RepCalls(ClientCore):
         )
 
     async def end_session(self, sid: str) -> None:
+        """End the session for everyone in it (when we started it, own its item or are an
+        administrator), or else leave it."""
         await self.request("DELETE", f"{REP}/sessions/{sid}", item=f"session {sid}")
 
     async def wake(self, item_id: int, wol_password: str | None = None) -> WakeAnswer:

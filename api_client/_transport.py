@@ -172,6 +172,8 @@ class ClientCore:
             raise SignInLocked(locked.message, status=429, code=locked.code, details=locked.details)
         if response.status_code != 200:
             error = error_for(response.status_code, body)
+            if error.code == "disabled":  # the right credentials, of a disabled account
+                raise AuthenticationFailed(error.message, status=error.status, code=error.code)
             if response.status_code in (400, 401):
                 raise AuthenticationFailed(
                     "The appliance did not accept the credentials; check the "

@@ -13,7 +13,10 @@
 It reconnects forever with jittered exponential backoff, resumes from the last ``seq`` it
 saw (the appliance sends a fresh snapshot when it no longer can), and signs in again when
 the appliance says the token has expired. A malformed frame or item is logged and skipped.
-Wrong credentials end the iteration with an ``offline`` status that says so.
+Wrong credentials, and a sign-in the appliance ended on purpose (``Close.REVOKED``: a newer
+sign-in replaced it, the account was disabled, its password changed), end the iteration
+with a final ``offline`` status that says so, in the appliance's sentence: signing in again
+by itself would only end another console's sign-in, or fail.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from api_client.client import ApplianceClient
 from api_client.errors import AuthenticationFailed, ConnectionFailed
 from domain import JumpClient
-from domain.protocol.close import Close
+from domain.protocol.close import SIGNED_OUT, Close
 from domain.protocol.live import (
     Hello,
     ItemDelta,
@@ -170,6 +173,11 @@ class LiveFeed:
                 yield self._status(FeedState.OFFLINE, err.message, final=True)
                 return
             except ConnectionClosed as err:
+                if err.rcvd is not None and err.rcvd.code == Close.REVOKED:
+                    self.client.forget_token()  # ended on purpose: the person signs in again
+                    message = err.rcvd.reason or SIGNED_OUT
+                    yield self._status(FeedState.OFFLINE, message, final=True)
+                    return
                 if err.rcvd is not None and err.rcvd.code == Close.UNAUTHORIZED:
                     self.client.forget_token()  # sign in again on the next attempt
                     reason = "The appliance asked to sign in again."

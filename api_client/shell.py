@@ -7,13 +7,20 @@
         async for chunk in shell:      # bytes of terminal output, until the shell exits
             ...
     shell.exit_code                     # set when the shell exited
+
+A shell outlives its consoles: one that attaches gets the screen as it is now first (a
+terminal reset, then the shell's recent output). When several representatives share it, its
+terminal has the size of the one who typed last: ``shell.size`` is the terminal's size as the
+appliance last told it, and ``on_size`` (when set) hears of each change, for the emulator to
+show the screen at that size.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -23,6 +30,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from api_client.client import ApplianceClient
 from api_client.errors import ConnectionFailed, Refused
+from domain.protocol.agent import ScreenSize
 
 
 class ShellConnection:
@@ -30,6 +38,9 @@ class ShellConnection:
         self._ws = ws
         self.exit_code: int | None = None
         self.ended_because: str | None = None
+        self.size: tuple[int, int] | None = None
+        """The terminal's size on the endpoint, as last told (None until told)."""
+        self.on_size: Callable[[int, int], None] | None = None
 
     async def write(self, data: bytes) -> None:
         await self._ws.send(
@@ -54,6 +65,8 @@ class ShellConnection:
                     continue
                 if frame.get("type") == "output":
                     yield base64.b64decode(str(frame.get("data", "")))
+                elif frame.get("type") == "size":
+                    self._sized(frame)
                 elif frame.get("type") == "exit":
                     code = frame.get("code")
                     self.exit_code = code if isinstance(code, int) else None
@@ -64,6 +77,29 @@ class ShellConnection:
                 raise Refused(
                     err.rcvd.reason or "The shell was refused.", status=err.rcvd.code - 4000
                 ) from None
+
+    def _sized(self, frame: dict[str, Any]) -> None:
+        try:
+            size = ScreenSize.model_validate(frame)
+        except ValueError:
+            return
+        self.size = (size.cols, size.rows)
+        if self.on_size is not None:
+            self.on_size(size.cols, size.rows)
+
+
+RECEIVE_BUFFER = 256 * 1024
+"""Bytes of terminal output the kernel may hold for a shell before the appliance must wait."""
+
+
+def _small_receive_buffer(ws: ClientConnection) -> None:
+    """Keep the kernel from holding megabytes of a flood (``yes``) the terminal has not read
+    yet: the appliance waits instead, and so does the Jump Client, and so the program, so
+    Ctrl-C takes effect on the screen soon after it is pressed."""
+    sock = ws.transport.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
 
 
 @asynccontextmanager
@@ -80,6 +116,7 @@ async def open_shell(
             open_timeout=10,
             max_size=4 * 1024 * 1024,
         ) as ws:
+            _small_receive_buffer(ws)
             yield ShellConnection(ws)
     except (OSError, InvalidHandshake) as err:
         raise ConnectionFailed(

@@ -10,6 +10,8 @@ fast they send it; HEAD answered as GET.
   with 408.
 
 Each of these answers closes the connection: what is left of the body is never read.
+
+In front of each API, :class:`AllowedMethods` gives its 405s the ``Allow`` header.
 """
 
 from __future__ import annotations
@@ -21,15 +23,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from appliance.db import DatabaseUnavailable
-from appliance.errors import Refused, config_body
+from appliance.errors import Refused, body_at
 from domain.rules import Refusal
 from domain.session import MAX_TRANSFER_BYTES
 
+_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE"})
 UPLOAD_PATH = re.compile(r"/api/rep/v1/sessions/[^/]+/files")
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _DISCONNECT: Message = {"type": "http.disconnect"}
@@ -142,7 +146,9 @@ class RequestGuard:
     async def _answer(self, scope: Scope, send: Send, refused: Refused) -> None:
         """The refusal in the shape of the API the path belongs to; the connection closes."""
         gate = self._gate(scope["path"])
-        payload = json.dumps((gate.body if gate else config_body)(refused.refusal)).encode()
+        refusal = refused.refusal
+        body = gate.body(refusal) if gate else body_at(scope["path"], refusal)
+        payload = json.dumps(body).encode()
         headers = {k.lower(): v for k, v in refused.headers.items()}
         if refused.status == 401:
             headers.setdefault("www-authenticate", "Bearer")
@@ -223,3 +229,47 @@ def _drop_body(send: Send) -> Send:
         await send(message)
 
     return wrapped
+
+
+class AllowedMethods:
+    """A 405 lists every method its API documents for the path (Starlette names only its
+    first route's). Read from the API's OpenAPI document, which is what a client reads: where
+    a literal path and a templated one both match (``/jump-items/sessions`` and
+    ``/jump-items/{id}``), the one with fewer parameters is the path meant."""
+
+    def __init__(self, app: ASGIApp, api: FastAPI) -> None:
+        self.app = app
+        self.api = api
+        self._paths: list[tuple[re.Pattern[str], int, frozenset[str]]] | None = None
+
+    def _documented(self) -> list[tuple[re.Pattern[str], int, frozenset[str]]]:
+        if self._paths is None:
+            self._paths = []
+            for template, operations in self.api.openapi().get("paths", {}).items():
+                pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+                methods = frozenset(m.upper() for m in operations if m.upper() in _METHODS)
+                self._paths.append((re.compile(f"^{pattern}$"), template.count("{"), methods))
+        return self._paths
+
+    def methods(self, path: str) -> list[str]:
+        matches = [
+            (params, methods) for regex, params, methods in self._documented() if regex.match(path)
+        ]
+        fewest = min((params for params, _ in matches), default=0)
+        return sorted(set().union(*(m for params, m in matches if params == fewest)))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_allow(message: Message) -> None:
+            if message["type"] == "http.response.start" and message.get("status") == 405:
+                path, root = scope["path"], scope.get("root_path", "")
+                path = path[len(root) :] if root and path.startswith(root) else path
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                headers.append((b"allow", ", ".join(self.methods(path)).encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_allow)

@@ -9,25 +9,31 @@
 - ``POST /checkin``, ``POST /support-request``, ``GET /installer/{id}/{platform}`` and
   ``GET /bundle``.
 
+Its OpenAPI document is ``/openapi.json``; a refusal is ``{"error", "message", ...}`` as in
+the representative API.
+
 The agent channel (``WS /connect``) is served apart, in :mod:`appliance.agents.channel`.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from appliance import presence
-from appliance._validation import answer_database_unavailable
+from appliance._guard import AllowedMethods
+from appliance._validation import answer_coded_errors
 from appliance.agents import credentials
 from appliance.agents.credentials import UnknownClient
-from appliance.errors import Refused, coded_body
+from appliance.errors import CODED_ERRORS, Refused, coded_body
 from appliance.installation import jumpoint_address, resolve_fields
 from appliance.installer_artifact import installer_file
 from appliance.services import Services
 from appliance.site import Site
+from domain._types import MAX_ID
 from domain.installer_params import InstallParameterError, disallowed, parse_install_parameters
 from domain.protocol.agent import Credentials
 from domain.protocol.agent_http import (
@@ -51,14 +57,26 @@ def _verify(site: Site, creds: Credentials) -> None:
         ) from None
 
 
+#: what the download routes answer: a zip archive
+_ZIP: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/zip": {}}, "description": "A zip archive"}
+}
+
+
 def build_agent_api(services: Services) -> FastAPI:
     api = FastAPI(
-        title="Jump Console appliance — agent API", openapi_url=None, docs_url=None, redoc_url=None
+        title="Jump Console appliance — agent API",
+        version="1",
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        responses=CODED_ERRORS,
     )
     api.state.appliance = services
+    api.add_middleware(AllowedMethods, api=api)
     site = services.site
 
-    answer_database_unavailable(api, with_code=True)
+    answer_coded_errors(api)
 
     @api.exception_handler(Refused)
     async def on_refused(_request: Request, exc: Refused) -> JSONResponse:
@@ -122,8 +140,8 @@ def build_agent_api(services: Services) -> FastAPI:
             appliance=jumpoint_address(site, installer.jumpoint_proxy),
         )
 
-    @api.post("/uninstall", status_code=204)
-    async def uninstall(body: Credentials) -> JSONResponse:
+    @api.post("/uninstall", status_code=204, response_class=Response)
+    async def uninstall(body: Credentials) -> Response:
         _verify(site, body)
         with presence.transitions(site) as batch:
             batch.mark_uninstalled(body.jump_client_id)
@@ -133,7 +151,7 @@ def build_agent_api(services: Services) -> FastAPI:
                 "jump_client.uninstall",
                 f"jump_client:{body.jump_client_id}",
             )
-        return JSONResponse(None, status_code=204)
+        return Response(status_code=204)
 
     @api.post("/support-request", response_model=SupportAnswer, status_code=201)
     async def support_request(body: SupportAsk) -> SupportAnswer:
@@ -181,7 +199,7 @@ def build_agent_api(services: Services) -> FastAPI:
             max_offline_minutes=current.max_offline_minutes,
         )
 
-    @api.get("/installer/{installer_id}/{platform}")
+    @api.get("/installer/{installer_id}/{platform}", response_class=Response, responses=_ZIP)
     async def public_installer(installer_id: str, platform: str, request: Request) -> Response:
         """The direct download link: the 32-character key is what grants it (no sign-in),
         as with an e-mailed or copied link; an expired installer is refused."""
@@ -193,9 +211,11 @@ def build_agent_api(services: Services) -> FastAPI:
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
-    @api.get("/bundle")
+    @api.get("/bundle", response_class=Response, responses=_ZIP)
     async def bundle(
-        request: Request, jump_client_id: int | None = None, secret: str | None = None
+        request: Request,
+        jump_client_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+        secret: Annotated[str | None, Query(max_length=128)] = None,
     ) -> Response:
         """The client bundle, sent through the upgrade throttle of the asking client.
 

@@ -28,7 +28,8 @@ from appliance.config import ApplianceSettings
 from appliance.config_api import build_config_api
 from appliance.config_api._deps import caller_of
 from appliance.db import Repository
-from appliance.errors import Refused, coded_body, config_body
+from appliance.errors import Refused, body_at, coded_body, config_body
+from appliance.grants import Grants
 from appliance.live import LiveHub
 from appliance.maintenance import MaintenanceSweep, OrphanSweep
 from appliance.ratelimit import RateLimiter, SharedRateLimiter
@@ -40,11 +41,12 @@ from appliance.sessions import SessionManager
 from appliance.shared import SharedCounters
 from appliance.shells import ShellRelay
 from appliance.signin import Attempt, SignInGuard, client_address
-from appliance.site import Site
+from appliance.site import Revocation, Site
 from appliance.support import SupportQueue
 from appliance.upgrades import UpgradeOrchestrator
 from appliance.wake import WakeService
 from domain.protocol.agent import ShellExit, ShellOutput, read_reply
+from domain.rules import Refusal
 
 
 def _oauth_error(
@@ -109,6 +111,17 @@ def _listen_to_other_nodes(services: Services, bus: RedisBus) -> None:
         # connection are over (it ends them on its side when a connection drops)
         site.connection_over(int(message.get("item", 0)))
 
+    def revoked(message: dict[str, Any]) -> None:
+        revocation = Revocation(
+            str(message.get("reason", ""))[:120],
+            tokens=frozenset(str(t) for t in message.get("tokens", [])),
+            users=frozenset(int(u) for u in message.get("users", [])),
+        )
+        site.revoked(revocation, relay=False)
+
+    def access(message: dict[str, Any]) -> None:
+        site.access_changed([int(u) for u in message.get("users", [])], relay=False)
+
     for kind, handler in (
         ("changed", changed),
         ("stats", stats),
@@ -116,6 +129,8 @@ def _listen_to_other_nodes(services: Services, bus: RedisBus) -> None:
         ("shell", shell),
         ("site", settings),
         ("connected", connected),
+        ("revoked", revoked),
+        ("access", access),
     ):
         bus.on(kind, handler)
 
@@ -141,8 +156,15 @@ def build_services(site: Site, bus: LocalBus | RedisBus, shared: SharedCounters 
     config = site.config
     hub = LiveHub(site)
     agents = AgentRegistry(site, bus, hub)
-    shells = ShellRelay()
-    sessions = SessionManager(site, agents, shells)
+    shells = ShellRelay(site)
+    grants = Grants(site)
+    sessions = SessionManager(
+        site,
+        agents,
+        shells,
+        consoles=lambda: {sub.user.username for sub in hub.subscribers},
+    )
+    shells.consoles_changed = sessions.consoles_changed
     services = Services(
         site=site,
         bus=bus,
@@ -155,6 +177,7 @@ def build_services(site: Site, bus: LocalBus | RedisBus, shared: SharedCounters 
         wake=WakeService(site, agents, shared),
         upgrades=UpgradeOrchestrator(site, agents),
         shells=shells,
+        grants=grants,
         support=SupportQueue(site),
         bundle=(
             Bundle.load(config.client_bundle, config.client_bundle_version)
@@ -163,8 +186,13 @@ def build_services(site: Site, bus: LocalBus | RedisBus, shared: SharedCounters 
         ),
     )
     site.on_items(hub.publish_ids)
+    site.on_items(shells.items_changed)
+    site.on_items(agents.items_changed)
     site.on_notify(hub.notify)
     site.on_connection_over(sessions.client_gone)
+    site.on_revoked(grants.revoked)
+    site.on_access(hub.access_changed)
+    site.on_access(shells.access_changed)
 
     async def settings_changed() -> None:
         hub.site_changed()
@@ -208,11 +236,12 @@ def create_app(
     site = Site(settings, repo, clock, relay=bus)
     services = build_services(site, bus, shared)
     hub, sessions, upgrades = services.live, services.sessions, services.upgrades
+    grants = services.grants
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await bus.start()
-        loops = [hub.run(), sessions.run(), upgrades.run()]
+        loops = [hub.run(), sessions.run(), upgrades.run(), grants.run()]
         if settings.gc_freeze_s > 0:
             loops.append(keep_collections_short(settings.gc_freeze_s))
         tasks = [asyncio.create_task(loop) for loop in loops]
@@ -278,11 +307,15 @@ def create_app(
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def on_http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        """Paths no API knows answer like the APIs do: one sentence in ``message``."""
-        message = "No such address on this appliance." if exc.status_code == 404 else exc.detail
+    async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """Paths no API knows answer like the API they name does: one sentence."""
+        refusal = (
+            Refusal("not_found", "No such address on this appliance.", status=404)
+            if exc.status_code == 404
+            else Refusal("http_error", str(exc.detail), status=exc.status_code)
+        )
         return JSONResponse(
-            {"message": str(message)}, status_code=exc.status_code, headers=exc.headers
+            body_at(request.url.path, refusal), status_code=exc.status_code, headers=exc.headers
         )
 
     app.mount("/api/config/v1", build_config_api(services))

@@ -67,9 +67,39 @@ def invalid(field: str, message: str) -> Refused:
     )
 
 
+#: the refusals any operation of the representative and agent APIs may answer, documented
+#: once for all of them (their body is always :class:`RefusalBody`)
+CODED_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": RefusalBody, "description": description}
+    for status, description in (
+        (400, "The body could not be read"),
+        (401, "No valid sign-in, or credentials the appliance does not know"),
+        (403, "A role or a policy does not allow it"),
+        (404, "No such resource, or not one the caller may see"),
+        (405, "The path does not take this method"),
+        (409, "A rule says no (the item is offline, in use, outside its window ...)"),
+        (410, "The installer has expired"),
+        (422, "A value breaks a documented limit, or the body is too large"),
+        (429, "Too many attempts; see Retry-After"),
+        (502, "A server the appliance relies on refused"),
+        (503, "The appliance cannot answer now; see Retry-After"),
+    )
+}
+
+
 def coded_body(refusal: Refusal) -> dict[str, Any]:
     """The representative and agent APIs' body: ``{"error", "message", ...details}``."""
     return RefusalBody.of(refusal).model_dump()
+
+
+#: where the APIs answering :func:`coded_body` are mounted; the Config API is the others
+CODED_APIS = ("/api/rep/", "/api/agent/")
+
+
+def body_at(path: str, refusal: Refusal) -> dict[str, Any]:
+    """``refusal`` in the body of the API that ``path`` is an address of: for answers given
+    before any API is reached (an address none routes, a body over the size limit)."""
+    return coded_body(refusal) if path.startswith(CODED_APIS) else config_body(refusal)
 
 
 def config_body(refusal: Refusal) -> dict[str, Any]:

@@ -7,6 +7,10 @@
 - Each subscriber has a bounded queue. When it fills (a console that stops reading), the
   queue is dropped and the console gets a fresh snapshot instead: the hub's memory stays
   bounded whatever the consoles do.
+- Each subscriber holds a :class:`~appliance.grants.Grant`: when the representative's sign-in
+  ends, nothing more is queued or sent and the feed closes with the reason. When their rights
+  change (``access_changed``), their consoles get the difference at once: a delta removing
+  what they may no longer see and adding what they now may.
 
 Everything runs on the appliance's event loop; frames for a snapshot or a resume are built
 in one synchronous step, so no change can fall between a snapshot and the stream after it.
@@ -29,6 +33,7 @@ from pydantic import ValidationError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from appliance._access import access_for, visible_clients
+from appliance.grants import Grant
 from appliance.site import Site
 from domain import AccessContext, JumpClient, Stats, User
 from domain.protocol.close import Close
@@ -59,15 +64,22 @@ def _dumps(frame: dict[str, Any]) -> str:
 
 @dataclass(eq=False)
 class Subscriber:
-    user: User
+    grant: Grant
     access: AccessContext
     queue: asyncio.Queue[str]
     visible: set[int] = field(default_factory=set)
     ready: bool = False
     resyncs: int = 0
 
+    @property
+    def user(self) -> User:
+        return self.grant.user
+
     def offer(self, frame: str) -> None:
-        """Queue a frame; when the queue is full, replace its content by a resync."""
+        """Queue a frame; when the queue is full, replace its content by a resync. Once the
+        sign-in ended, nothing is queued."""
+        if not self.grant.active:
+            return
         try:
             self.queue.put_nowait(frame)
         except asyncio.QueueFull:
@@ -98,6 +110,9 @@ class LiveHub:
         self._dirty: set[int] = set()
         self.subscribers: set[Subscriber] = set()
         self.before_tick: list[Callable[[datetime], None]] = []
+        #: representative id -> the seq of the last change of their rights: a console that
+        #: resumes from before it gets a fresh snapshot
+        self._access_seq: dict[int, int] = {}
 
     # -- inputs ------------------------------------------------------------------------------
 
@@ -166,6 +181,29 @@ class LiveHub:
             if sub.ready:
                 sub.offer(text)
 
+    def access_changed(self, user_ids: frozenset[int]) -> None:
+        """These representatives' rights changed: each of their consoles gets, at once, a
+        delta that removes the items it may no longer see and adds those it now may; from
+        now on it gets only frames about what it may see."""
+        self.seq += 1
+        self.ring.append((self.seq, [], []))  # numbered like a change, so resumes see it
+        for user_id in user_ids:
+            self._access_seq[user_id] = self.seq
+        users: dict[int, User | None] = {}
+        for sub in [s for s in self.subscribers if s.user.id in user_ids and s.ready]:
+            if sub.user.id not in users:
+                users[sub.user.id] = self.site.repo.users.get(sub.user.id)
+            user = users[sub.user.id]
+            if user is None:  # gone: the sign-in ends with it
+                continue
+            sub.access = access_for(self.site, user)
+            items = visible_clients(self.site, sub.access)
+            before, sub.visible = sub.visible, {item.id for item in items}
+            added = [self._item_json(item) for item in items if item.id not in before]
+            gone = sorted(before - sub.visible)
+            if added or gone:
+                sub.offer(_dumps(delta_frame(self.seq, added, gone)))
+
     def notify(self, usernames: set[str], frame: dict[str, Any]) -> None:
         """Send one frame to the consoles of these representatives (session events)."""
         text = _dumps(frame)
@@ -221,6 +259,8 @@ class LiveHub:
         oldest = self.ring[0][0] if self.ring else self.seq + 1
         if since > self.seq or since < oldest - 1:
             return None
+        if since < self._access_seq.get(sub.user.id, 0):  # what it holds was seen with
+            return None  # other rights: the ring cannot say what to take back
         sub.visible = {item.id for item in visible_clients(self.site, sub.access)}
         frames = [_dumps(resume_frame(self.seq))]
         for seq, ups, rms in self.ring:
@@ -286,8 +326,9 @@ class LiveHub:
 
     # -- one console -------------------------------------------------------------------------
 
-    async def serve(self, ws: WebSocket, user: User) -> None:
-        """Speak the live protocol with one console until it goes away."""
+    async def serve(self, ws: WebSocket, grant: Grant) -> None:
+        """Speak the live protocol with one console until it goes away or its sign-in ends
+        (then it is closed with the grant's code and reason)."""
         settings = self.site.settings()
         demo = self.site.repo.clients.count([("x_demo", True)]) > 0
         hello = Hello(
@@ -304,7 +345,10 @@ class LiveHub:
         except (TimeoutError, ValidationError, ValueError):
             await ws.close(Close.BAD_REQUEST, "expected a subscribe frame")
             return
-        sub = Subscriber(user, access_for(self.site, user), asyncio.Queue(self.queue_size))
+        if not grant.active:
+            await grant.close(ws)
+            return
+        sub = Subscriber(grant, access_for(self.site, grant.user), asyncio.Queue(self.queue_size))
         frames = None
         if request.since_seq is not None:
             frames = self._resume_frames(sub, request.since_seq)
@@ -312,33 +356,44 @@ class LiveHub:
             frames = self._snapshot_frames(sub)
         self.subscribers.add(sub)
         try:
-            writer = asyncio.create_task(self._write(ws, sub, frames))
-            reader = asyncio.create_task(self._read(ws))
-            done, pending = await asyncio.wait(
-                {writer, reader}, return_when=asyncio.FIRST_COMPLETED
-            )
+            tasks = {
+                asyncio.create_task(self._write(ws, sub, frames)),
+                asyncio.create_task(self._read(ws)),
+                asyncio.create_task(grant.ended.wait()),
+            }
+            done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for task in pending:
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
+            for task in (*done, *pending):  # each one's end read, or asyncio logs it unread
+                try:
                     await task
+                except (asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                    pass  # the console went away
+                except Exception:
+                    log.exception("the live feed of %s failed", grant.user.username)
         finally:
             self.subscribers.discard(sub)
+        if not grant.active:
+            await grant.close(ws)
 
     async def _write(self, ws: WebSocket, sub: Subscriber, first: list[str]) -> None:
-        await self._send_all(ws, first)
+        await self._send_all(ws, sub, first)
         while True:
             frame = await sub.queue.get()
+            if not sub.grant.active:
+                return
             if frame == _RESYNC:
-                await self._send_all(ws, self._snapshot_frames(sub))
+                await self._send_all(ws, sub, self._snapshot_frames(sub))
             else:
                 await ws.send_text(frame)
 
     @staticmethod
-    async def _send_all(ws: WebSocket, frames: list[str]) -> None:
+    async def _send_all(ws: WebSocket, sub: Subscriber, frames: list[str]) -> None:
         """Send the frames in order, letting go of each once sent: a snapshot of many items
-        is many megabytes, which must not stay with a console for as long as it is open."""
+        is many megabytes, which must not stay with a console for as long as it is open.
+        The sign-in is checked before each: a snapshot stops where it ended."""
         frames.reverse()
-        while frames:
+        while frames and sub.grant.active:
             await ws.send_text(frames.pop())
 
     @staticmethod

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from appliance.agents import AgentRegistry
     from appliance.agents.bundle import Bundle
     from appliance.bus import LocalBus, RedisBus
+    from appliance.grants import Grants
     from appliance.live import LiveHub
     from appliance.ratelimit import RateLimiter
     from appliance.sessions import SessionManager
@@ -41,6 +42,8 @@ class Services:
     wake: WakeService
     upgrades: UpgradeOrchestrator
     shells: ShellRelay
+    grants: Grants
+    """The rights of this node's open live feeds and shells (ended when revoked)."""
     support: SupportQueue
     bundle: Bundle | None
     """The Jump Client bundle this node offers for upgrades (None: it offers none)."""

@@ -2,8 +2,15 @@
 
 The appliance is the authority: each refusal is a :class:`domain.rules.Refusal` turned into
 the rep API's typed error. Participants hear of joins, invitations, strict-window warnings
-(15, 5 and 1 minutes before the close) and the end over the live feed. Every start, join,
-invitation, end and refusal is written to the audit log with who, when and why.
+(15, 5 and 1 minutes before the close, those with that much time left at the start) and the
+end over the live feed. Every start, join, invitation, end and refusal is written to the
+audit log with who, when and why.
+
+A session outlives its consoles: leaving the sessions screen, a dropped connection or a
+console that quits leave it (and its shell) running, for the console to reattach. It ends
+when someone who may end it does so (its owner, the item's owner, an administrator), when its
+strict window closes, or when none of its representatives has had a console attached (a live
+feed or the shell, on this node) for the site's grace period (``session_grace_s``).
 
 Starts that come together on one item meet the simultaneous-jump rule one at a time: the
 first holds the item (in the shared database) and opens the session; the others wait for it
@@ -17,17 +24,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from appliance._access import access_for
 from appliance.agents import AgentError, AgentHandle, AgentRegistry, unreachable
 from appliance.errors import Refused, not_found
+from appliance.session_watch import Consoles, Session
 from appliance.shells import ShellRelay
 from appliance.site import Site
 from domain import (
     ConnectionType,
     JumpClient,
+    JumpGroupType,
     JumpPolicy,
     Schedule,
     SiteSimultaneousJumps,
@@ -38,13 +48,17 @@ from domain.audit import AuditAction
 from domain.jump_policy import window_state
 from domain.rules import (
     Refusal,
+    end_refusal,
     invite_refusal,
     is_present,
+    may_end_session,
     prompt_outcome,
     prompt_question,
     session_policy_for,
     simultaneous,
     start_verdict,
+    strict_warning_due,
+    strict_warnings,
 )
 from domain.session import SessionEvent, SessionEventKind, SessionInfo, SessionStarted
 from domain.session_policy import (
@@ -53,15 +67,9 @@ from domain.session_policy import (
     SessionPolicy,
 )
 from domain.support import SupportRequest, normal_session
+from domain.wording import span
 
 log = logging.getLogger("appliance.sessions")
-WARNINGS_MIN = (15, 5, 1)
-
-
-@dataclass
-class Session:
-    info: SessionInfo
-    warned: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -75,10 +83,18 @@ class _Opening:
 
 
 class SessionManager:
-    def __init__(self, app: Site, agents: AgentRegistry, shells: ShellRelay) -> None:
+    def __init__(
+        self,
+        app: Site,
+        agents: AgentRegistry,
+        shells: ShellRelay,
+        consoles: Callable[[], Collection[str]] = frozenset,
+    ) -> None:
+        """``consoles``: the representatives with a console (a live feed) on this node."""
         self.app = app
         self.agents = agents
         self.shells = shells
+        self.consoles = Consoles(app, shells, consoles)
         self.sessions: dict[str, Session] = {}
         self._opening: dict[int, _Opening] = {}
 
@@ -346,7 +362,9 @@ class SessionManager:
         except AgentError as err:
             refusal = unreachable(err) or Refusal("offline", str(err))
             raise self.refuse(user, item_id, refusal) from None
-        session = Session(info)
+        warnings = strict_warnings(info.closes_at - now) if info.closes_at else set()
+        session = Session(info, warnings)
+        self.consoles.follow(sid, session, now)
         self.sessions[sid] = session  # only now: a start that comes meanwhile waits to join it
         self.app.changed([item_id])  # held since the claim; consoles see it in use now
         self._audit(
@@ -402,6 +420,7 @@ class SessionManager:
             if user.username in info.invited:
                 info.invited.remove(user.username)
             self._claim(info.item_id, user.username, joining=True)
+            self.consoles.follow(info.sid, session, self._now())
             self.app.changed([info.item_id])
             self._audit(user.username, "session.join", info.item_id, sid=info.sid, owner=info.owner)
             self._notify(
@@ -462,44 +481,89 @@ class SessionManager:
         self._notify(session, "ended", f"The session on '{info.item_name}' ended: {reason}.")
         return info
 
-    def leave_or_end(self, user: User, sid: str) -> None:
-        """The owner ends the session; a joined representative only leaves it."""
-        session = self._mine(user, sid)
+    def _group_of(self, item_id: int) -> tuple[JumpGroupType, int] | None:
+        item = self.app.repo.clients.get(item_id)
+        return (item.jump_group_type, item.jump_group_id) if item else None
+
+    def endable_by(self, user: User) -> list[SessionInfo]:
+        """Every session ``user`` may end for everyone in it (all of them for an
+        administrator), besides those they are in or invited to."""
+        mine = {s.sid for s in self.of_user(user)}
+        return [
+            *self.of_user(user),
+            *(
+                s.info
+                for s in self.sessions.values()
+                if s.info.sid not in mine
+                and may_end_session(user, owner=s.info.owner, group=self._group_of(s.info.item_id))
+            ),
+        ]
+
+    def leave_or_end(self, user: User, sid: str) -> str:
+        """End the session for everyone when ``user`` may (its owner, the owner of its item,
+        an administrator: ``domain.rules.may_end_session``); a joined representative who may
+        not only leaves it; anyone else is refused. Answers ``ended`` or ``left``."""
+        session = self.sessions.get(sid)
+        me = user.username
+        if session is None:
+            raise not_found(f"No session {sid} is running that you may see.")
         info = session.info
-        if user.username != info.owner:
+        group = self._group_of(info.item_id)
+        refusal = end_refusal(user, owner=info.owner, group=group, item_name=info.item_name)
+        if refusal is None:
+            self.end(sid, by=me, reason=f"ended by {me}")
+            return "ended"
+        if me not in info.participants:
+            if me not in info.invited and not self._may_see(user, info.item_id):
+                raise not_found(f"No session {sid} is running that you may see.")
+            raise self.refuse(user, info.item_id, refusal)
+        if me != info.owner:
             info.participants.remove(user.username)
+            self.shells.left(sid, user.username)  # their shell closes, their input stops
             self._release(info.item_id, [user.username])
             self._audit(user.username, "session.leave", info.item_id, sid=sid)
             self._notify(
                 session, "left", f"{user.username} left the session.", extra=[user.username]
             )
-            return
-        self.end(sid, by=user.username, reason=f"ended by {user.username}")
+        return "left"
 
     def client_gone(self, item_id: int) -> None:
         for sid, session in list(self.sessions.items()):
             if session.info.item_id == item_id:
                 self.end(sid, by="appliance", reason="the Jump Client disconnected")
 
-    # -- strict windows --------------------------------------------------------------------------
+    # -- consoles --------------------------------------------------------------------------------
+
+    def consoles_changed(self) -> None:
+        """A console went (or came): the sessions it leaves alone start their grace period
+        now, not at the next supervision."""
+        if not self.sessions:
+            return
+        now, feeds = self._now(), self.consoles.feeds()
+        for sid, session in list(self.sessions.items()):
+            self.consoles.follow(sid, session, now, feeds)
+
+    # -- strict windows and the grace period -----------------------------------------------------
 
     def supervise(self, now: datetime) -> None:
-        """Warn strict sessions 15, 5 and 1 minutes before their window closes; end them then."""
+        """End the sessions nobody came back to within the grace period; warn strict
+        sessions before their window closes (15, 5 and 1 minutes, those with that much time
+        left at the start), and end them then."""
+        feeds = self.consoles.feeds() if self.sessions else ()
         for sid, session in list(self.sessions.items()):
+            if not self.consoles.follow(sid, session, now, feeds):
+                self.end(sid, by="appliance", reason=f"nobody attached for {span(session.grace_s)}")
+                continue
             closes = session.info.closes_at
             if closes is None:
                 continue
             if now >= closes:
                 self.end(sid, by="appliance", reason="the Jump Policy window closed")
                 continue
-            left = closes - now
-            due = [
-                m for m in WARNINGS_MIN if left <= timedelta(minutes=m) and m not in session.warned
-            ]
-            if not due:
+            minutes = strict_warning_due(closes - now, session.warnings)
+            if minutes is None:
                 continue
-            minutes = min(due)  # the nearest threshold: never say 15 when 3 are left
-            session.warned.update(m for m in WARNINGS_MIN if m >= minutes)
+            session.warnings.difference_update({m for m in session.warnings if m >= minutes})
             self._notify(
                 session,
                 "warning",

@@ -1,7 +1,8 @@
 """The site core every part of the appliance shares: the appliance's configuration, the
 repository, the clock, the site's settings (cached, refreshed when they change), the audit
 log, and the fan-out of what happened (items changed, notifications for representatives,
-settings changed, sessions over because a client's connection ended).
+settings changed, sessions over because a client's connection ended, sign-ins revoked,
+representatives' rights changed).
 
 The core imports no service. Services listen to its events (the composition root,
 :func:`appliance.app.create_app`, wires them); what the other nodes of the site must hear
@@ -11,7 +12,8 @@ that came from another node is told here only (``relay=False``), never sent back
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from appliance.clock import Clock
@@ -25,6 +27,20 @@ ItemsListener = Callable[[list[int], list[int]], object]
 NotifyListener = Callable[[set[str], dict[str, Any]], None]
 SettingsListener = Callable[[], Awaitable[None]]
 ConnectionListener = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    """Sign-ins that ended: these tokens (by hash), and every token of these users; what
+    they opened closes with ``reason`` (one sentence of :mod:`domain.protocol.close`)."""
+
+    reason: str
+    tokens: frozenset[str] = frozenset()
+    users: frozenset[int] = frozenset()
+
+
+RevokedListener = Callable[[Revocation], None]
+AccessListener = Callable[[frozenset[int]], None]
 
 
 class Relay(Protocol):
@@ -58,6 +74,8 @@ class Site:
         self._on_notify: list[NotifyListener] = []
         self._on_settings: list[SettingsListener] = []
         self._on_connection_over: list[ConnectionListener] = []
+        self._on_revoked: list[RevokedListener] = []
+        self._on_access: list[AccessListener] = []
 
     # -- site settings -----------------------------------------------------------------------
 
@@ -103,6 +121,12 @@ class Site:
     def on_connection_over(self, listener: ConnectionListener) -> None:
         self._on_connection_over.append(listener)
 
+    def on_revoked(self, listener: RevokedListener) -> None:
+        self._on_revoked.append(listener)
+
+    def on_access(self, listener: AccessListener) -> None:
+        self._on_access.append(listener)
+
     def changed(
         self,
         ids: Sequence[int] = (),
@@ -140,6 +164,31 @@ class Site:
             listener(item_id)
         if relay:
             self.relay.broadcast("connected", {"item": item_id})
+
+    def revoked(self, revocation: Revocation, *, relay: bool = True) -> None:
+        """Sign-ins ended (told after the commit): what they opened closes, on every node."""
+        for listener in self._on_revoked:
+            listener(revocation)
+        if relay:
+            self.relay.broadcast(
+                "revoked",
+                {
+                    "reason": revocation.reason,
+                    "tokens": sorted(revocation.tokens),
+                    "users": sorted(revocation.users),
+                },
+            )
+
+    def access_changed(self, user_ids: Collection[int], *, relay: bool = True) -> None:
+        """What these representatives may see or do changed (a Jump Group membership added,
+        changed or removed; told after the commit): their open connections follow at once."""
+        users = frozenset(user_ids)
+        if not users:
+            return
+        for listener in self._on_access:
+            listener(users)
+        if relay:
+            self.relay.broadcast("access", {"users": sorted(users)})
 
     # -- audit -------------------------------------------------------------------------------
 

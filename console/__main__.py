@@ -22,6 +22,7 @@ from console.backend import Backend
 from console.config import ConfigError, ConsoleSettings, load_settings, load_state
 from console.embedded import start_embedded
 from domain.text import show_logs_plainly
+from themes import SHORT_NAMES_TEXT, starting_theme
 
 if TYPE_CHECKING:
     from appliance.embedded import EmbeddedAppliance
@@ -48,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         help="demo representative for the embedded appliance "
         "(alice, bob, carol, dave, admin; default carol)",
     )
-    p.add_argument("--theme", help="dark, light, high-contrast or 16")
+    p.add_argument("--theme", help=f"{SHORT_NAMES_TEXT} (default: dark; no-color with NO_COLOR)")
     p.add_argument(
         "--plain",
         action="store_true",
@@ -115,6 +116,8 @@ def _stop(local: subprocess.Popen[bytes] | None, embedded: EmbeddedAppliance | N
         local.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
             local.wait(10)
+        if local.stdin is not None:
+            local.stdin.close()
     if embedded is not None:
         embedded.stop()
 
@@ -138,7 +141,6 @@ def main(argv: list[str] | None = None) -> int:
     if _command_of(argv) in cli.COMMANDS:  # a command for scripts: no Textual at all
         return cli.main(argv, load_settings)
     args = _parser().parse_args(argv)
-    no_color = "NO_COLOR" in os.environ  # read before Textual removes it
     try:
         settings = load_settings(
             args.config,
@@ -151,6 +153,15 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as err:
         print(f"jump-console: {err}", file=sys.stderr)
         return 2
+    plain = _plain_reason(args.plain, settings.plain)
+    if plain is None:  # the keys matter to the full screen: checked before anything starts
+        from console.keymap import check_keymap
+
+        try:
+            check_keymap(settings)
+        except ConfigError as err:
+            print(f"jump-console: {err}", file=sys.stderr)
+            return 2
     embedded = None
     backend: Backend | None = None
     url = settings.appliance or ""
@@ -173,10 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as err:
         print(f"jump-console: {err}", file=sys.stderr)
         return 2
-    plain = _plain_reason(args.plain, settings.plain)
     if plain is not None:
         return _run_plain(backend, plain, embedded, settings, connect)
-    return _run_tui(backend, url, embedded, settings, connect, no_color and args.theme is None)
+    return _run_tui(backend, url, embedded, settings, connect)
 
 
 def _run_tui(
@@ -185,11 +195,10 @@ def _run_tui(
     embedded: EmbeddedAppliance | None,
     settings: ConsoleSettings,
     connect: Callable[[str, str], Backend],
-    no_color: bool,
 ) -> int:
     """The full-screen console. Textual loads only here, once the arguments are good."""
     from console.app import JumpConsoleApp
-    from themes import NO_COLOR_THEME
+    from console.shutdown import run_until_stopped
 
     state, state_notice = load_state(settings.state_path)
     app = JumpConsoleApp(
@@ -199,13 +208,15 @@ def _run_tui(
         username=settings.username or "",
         state=state,
         state_path=lambda: settings.state_path,
-        theme=NO_COLOR_THEME if no_color else settings.theme,
+        theme=starting_theme(
+            settings.theme if "theme" in settings.model_fields_set else None, os.environ
+        ),
         keymap=settings.keymap,
         notices=[n for n in (state_notice,) if n],
     )
     local = _start_local_client(embedded, settings) if embedded is not None else None
     try:
-        code = app.run()
+        code = run_until_stopped(app)  # a signal exits like ctrl+q: the terminal is restored
     finally:
         _stop(local, embedded)
     return code or 0
@@ -217,14 +228,21 @@ def _start_local_client(
     """A real Jump Client for this machine, connected over loopback (demo only).
 
     Installed once (user mode) in the data dir; its output goes to a log file beside it.
-    Turn it off with ``local_client = false`` in the config file.
+    Turn it off with ``local_client = false`` in the config file. Never two for one folder:
+    when one already runs from it (another console's), that one is left alone and used.
+    The client ends with the console however the console ends (even ``kill -9``): it holds
+    the read end of a pipe whose other end only the console holds (``--stop-with-parent``).
     """
+    from jump_client.lock import running_pid
+
     if not settings.local_client:
         return None
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     directory = settings.data_dir / "this-machine-client"
     log_path = settings.data_dir / "this-machine-client.log"
     command = [sys.executable, "-m", "jump_client"]
+    if running_pid(directory) is not None:
+        return None
     with open(log_path, "ab") as log:
         if not (directory / "client.json").exists():
             key = embedded.local_installer_key()
@@ -254,7 +272,8 @@ def _start_local_client(
         state["appliance"] = embedded.url
         (directory / "client.json").write_text(json.dumps(state, indent=2))
         return subprocess.Popen(
-            [*command, "run", "--dir", str(directory)],
+            [*command, "run", "--dir", str(directory), "--stop-with-parent"],
+            stdin=subprocess.PIPE,
             stdout=log,
             stderr=log,
             start_new_session=True,

@@ -14,12 +14,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from api_client import ApplianceError, Forbidden, Refused, ValidationFailed, open_shell
+from api_client import ApplianceError, Forbidden, Refused, ValidationFailed
 from console import transfers
 from console.desk import Desk
 from console.dialogs import ChoiceScreen, ConfirmScreen, EditScreen, PathsScreen, PromptScreen
 from console.explain import ActionState
+from console.reattach import reattach
+from console.session_ending import ask_to_end, ask_to_end_on_highlighted
 from console.session_screen import SessionsScreen
+from console.shells import ShellHub
 from console.support_requests import SupportRequests
 from domain import JumpClient, JumpGroupType, resolve_permissions
 from domain.rules import MAX_MULTI_START, WAKE_COOLDOWN, Refusal, parse_secureon
@@ -42,6 +45,8 @@ class ActionRunner:
         self.desk = Desk()
         self.support = SupportRequests(self)
         self.logs: dict[str, list[str]] = {}
+        self.shells = ShellHub.of(app)
+        self.synced = False
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -155,7 +160,7 @@ class ActionRunner:
         )
         verb = "Joined the session on" if started.joined else "Session started on"
         self.say(f"{verb} '{item.name}' with {info.session_policy_name} — {info.reason}.")
-        self.app.show_sessions()
+        self.app.show_sessions(info.sid)  # this session's tab, whatever else happened meanwhile
 
     async def _start_many(self, ids: list[int]) -> None:
         results = await self.app.client.start_sessions(ids)
@@ -169,7 +174,7 @@ class ActionRunner:
         self.marked.clear()
         self.app.marks_changed(set())
         if good:
-            self.app.show_sessions()
+            self.app.show_sessions(good[0].session.sid)
 
     def start_all_in_scope(self) -> None:
         group = self.app.store.scope_group
@@ -352,7 +357,7 @@ class ActionRunner:
 
             self.run_job(job, "remove")
 
-        group = self._group_of(item.id)
+        group = self.group_of(item.id)
         self.app.push_screen(
             ConfirmScreen(
                 f"Remove the Jump Item '{item.name}' ({item.hostname}) from {group}? Its Jump "
@@ -361,7 +366,7 @@ class ActionRunner:
             confirmed,
         )
 
-    def _group_of(self, item_id: int) -> str:
+    def group_of(self, item_id: int) -> str:
         """The group an item is listed in, as the tree names it."""
         store = self.app.store
         row = store.row_of.get(item_id)
@@ -403,26 +408,12 @@ class ActionRunner:
         )
 
     def end(self, sid: str) -> None:
-        """Leave a session, once the representative said yes to its item and group."""
-        if not self.reachable():
-            return
-        info = self.sessions.get(sid)
+        """End (or leave) a session, once the representative said yes to its item."""
+        ask_to_end(self, sid)
 
-        async def job() -> None:
-            await self.app.client.end_session(sid)
-            self.desk.left(sid)
-            self.say(f"Left the session on '{info.item_name if info else sid}'.")
-            self.app.sessions_changed()
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.run_job(job, "end")
-
-        where = f"'{info.item_name}' in {self._group_of(info.item_id)}" if info else sid
-        self.app.push_screen(
-            ConfirmScreen(f"End your session on {where}? Its shell and transfers stop."),
-            confirmed,
-        )
+    def end_on_highlighted(self) -> None:
+        """``:end``: the session on the highlighted item, ours or not (once confirmed)."""
+        ask_to_end_on_highlighted(self)
 
     def system_info(self, sid: str) -> None:
         """Fetch the endpoint's processes, disks and memory into the session's events."""
@@ -564,17 +555,14 @@ class ActionRunner:
         self.app.refresh_details()
 
     async def sync(self) -> None:
-        """After (re)connecting: the appliance's list of our sessions is the truth."""
-        self.desk.username = self.username
-        self.desk.sync(await self.app.client.sessions())
-        self.app.sessions_changed()
+        """After (re)connecting: the appliance's list of our sessions is the truth; at start
+        the running ones open again (:mod:`console.reattach`)."""
+        starting, self.synced = not self.synced, True
+        await reattach(self, starting=starting)
 
     def screen(self) -> SessionsScreen:
         return SessionsScreen(
-            self.desk,
-            self.logs,
-            self.app.clock,
-            opener=lambda sid: open_shell(self.app.client, sid),
+            self.desk, self.logs, self.app.clock, self.shells, self.app.store.host_of
         )
 
     def on_session_request(self, request: SessionsScreen.Requested) -> None:

@@ -53,6 +53,7 @@ from console.main_screen import AdminScreen, MainScreen
 from console.messages import FeedEventArrived, SessionReady
 from console.registry import ACTIONS, key_actions
 from console.screens import ConsoleCommands, HelpEntry, HelpScreen, PaletteChoice, help_entries
+from console.session_ending import ask_before_quitting
 from console.session_screen import SessionsScreen
 from console.store import COLUMN_KEYS, ItemStore
 from domain import JumpClient, Statistic
@@ -60,7 +61,8 @@ from domain.protocol.live import Hello, SiteChanged, StatsBatch
 from domain.session import SessionEvent
 from domain.support import SupportEvent
 from domain.text import visible, visible_lines
-from themes import DEFAULT_THEME, THEMES, VARIABLE_DEFAULTS, resolve
+from themes import DEFAULT_THEME, NO_COLOR_THEME, SHORT_NAMES, VARIABLE_DEFAULTS, resolve
+from themes.palettes import THEMES, colour_filters
 from widgets import DropControls, JumpTable, Scope
 
 Clock = Callable[[], datetime]
@@ -97,6 +99,7 @@ class JumpConsoleApp(App[int]):
         notices: Iterable[str] = (),
     ) -> None:
         super().__init__()
+        self.no_color = resolve(theme) == NO_COLOR_THEME  # Textual's widgets follow it too
         if backend is None and connect is None:
             raise ValueError("give a backend, or a way to connect after signing in")
         self.backend = backend
@@ -149,8 +152,9 @@ class JumpConsoleApp(App[int]):
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Every line drawn goes through ``DropControls`` last: no control character from
-        data reaches the terminal, even where no widget escaped it."""
-        return [*super().get_line_filters(), DROP_CONTROLS]
+        data reaches the terminal, even where no widget escaped it. The no-colour theme
+        draws every colour as the terminal's default."""
+        return [*colour_filters(super().get_line_filters(), self.theme), DROP_CONTROLS]
 
     def notify(
         self,
@@ -237,9 +241,15 @@ class JumpConsoleApp(App[int]):
             self.call_later(self._ask_login, err.message)
             return
         self.post_message(SessionReady(session))
+        ended = ""
         async with contextlib.aclosing(aiter(backend.feed())) as events:
             async for event in events:
                 self.post_message(FeedEventArrived(event))
+                if isinstance(event, FeedStatus) and event.final:
+                    ended = event.message
+        if ended and self._connect is not None:  # the sign-in ended: the person signs in again
+            await backend.close()
+            self.call_later(self._ask_login, ended)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for worker errors: each goes to the right surface."""
@@ -459,6 +469,7 @@ class JumpConsoleApp(App[int]):
         self.main.show_marks(marked)
 
     def sessions_changed(self) -> None:
+        self.actions.shells.keep_only(self.actions.sessions)  # a shell lives with its session
         with contextlib.suppress(NoMatches):  # a session event during shutdown
             self.main.show_session_count(len(self.actions.sessions))
         for screen in self.screen_stack:
@@ -466,9 +477,14 @@ class JumpConsoleApp(App[int]):
                 screen.refresh_sessions()
         self.main.details_due = True
 
-    def show_sessions(self) -> None:
-        if not isinstance(self.screen, SessionsScreen):
-            self.push_screen(self.actions.screen())
+    def show_sessions(self, sid: str | None = None) -> None:
+        """The sessions screen; with ``sid``, that session's tab and terminal in front."""
+        screen = self.screen if isinstance(self.screen, SessionsScreen) else None
+        if screen is None:
+            screen = self.actions.screen()
+            self.push_screen(screen)
+        if sid is not None:
+            screen.show_session(sid)
 
     def refresh_details(self) -> None:
         self.main.details_due = True
@@ -497,6 +513,9 @@ class JumpConsoleApp(App[int]):
 
     def action_help(self) -> None:
         self.show_help()
+
+    async def action_quit(self) -> None:
+        ask_before_quitting(self)  # with sessions open: end them, keep them running, or cancel
 
     def show_help(self) -> None:
         self.push_screen(HelpScreen(self.help_entries()))
@@ -539,7 +558,7 @@ class JumpConsoleApp(App[int]):
             if command.command and not command.argument and not command.keys:
                 run = partial(self.main.run_command, command.command)
                 choices.append(PaletteChoice(f":{command.command}", command.command_help, run))
-        for theme in ("dark", "light", "high-contrast", "16"):
+        for theme in SHORT_NAMES:
             use = partial(self.main.run_command, f"theme {theme}")
             choices.append(PaletteChoice(f"Theme: {theme}", "change the colours", use))
         return choices

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api_client import ApplianceClient, LiveFeed
-from domain import JumpClient, JumpGroupType
+from domain import JumpClient, JumpGroupType, User
 from domain.site import RepSite
 
 GroupKey = tuple[JumpGroupType, int]
@@ -23,6 +23,8 @@ class SignIn:
     permissions: dict[GroupKey, list[str]] = field(default_factory=dict)
     is_admin: bool = False
     """Site administrators also see the administration screens (installers, settings)."""
+    user: User | None = None
+    """The representative as the appliance knows them (for the rules that need them)."""
 
     @property
     def policy_names(self) -> dict[int, str]:
@@ -51,6 +53,7 @@ class Backend:
             site,
             permissions,
             is_admin=me.user.is_admin,
+            user=me.user,
         )
 
     def feed(self) -> LiveFeed:

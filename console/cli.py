@@ -46,7 +46,9 @@ from console.embedded import start_embedded
 from domain import JumpClient, JumpGroupType, status_of
 from domain.audit import AuditFilter, actions_named, parse_when
 from domain.filters import FilterError, parse
+from domain.rules import may_end_session
 from domain.text import visible, visible_lines
+from domain.wording import end_question
 
 COMMANDS = (
     "ls",
@@ -138,11 +140,17 @@ def parser() -> argparse.ArgumentParser:
     get.add_argument("key", nargs="?")
     put = set_sub.add_parser("set")
     put.add_argument("pairs", nargs="+", metavar="KEY=VALUE")
-    sessions = sub.add_parser("sessions", help="your sessions: ls, end SID")
-    ses_sub = sessions.add_subparsers(dest="action", required=True)
-    ses_sub.add_parser("ls")
-    end = ses_sub.add_parser("end")
+    sessions = sub.add_parser("sessions", help="running sessions: ls [--all], end SID [--yes]")
+    ses_sub = sessions.add_subparsers(dest="action")
+    ls_sessions = ses_sub.add_parser("ls", help="the sessions you are in or invited to")
+    ls_sessions.add_argument(
+        "--all", action="store_true", help="also every other one you may end (administrators: all)"
+    )
+    end = ses_sub.add_parser(
+        "end", help="end a session (yours, on your item, or any for an administrator); else leave"
+    )
     end.add_argument("sid")
+    end.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
     audit = sub.add_parser("audit", help="the audit log, newest first (site administrators)")
     audit.add_argument("--item", help="an item's id (or the unique name of one you see)")
     audit.add_argument("--actor", help="who: a representative, api:ID, system:maintenance...")
@@ -215,7 +223,7 @@ def _cells(item: JumpClient, groups: dict[int, str]) -> dict[str, str]:
     return {
         "id": str(item.id),
         "name": item.name,
-        "status": status_of(item).value.replace("_", " "),
+        "status": status_of(item).word,
         "group": groups.get(item.jump_group_id, str(item.jump_group_id))
         if item.jump_group_type.value == "shared"
         else "personal",
@@ -255,7 +263,7 @@ async def cmd_show(client: ApplianceClient, args: argparse.Namespace, out: Out) 
     data.pop("x_stats", None)
     width = max(len(k) for k in data)
     lines = [f"{k.ljust(width)}  {'' if v is None else visible(str(v))}" for k, v in data.items()]
-    lines.insert(0, f"{'status'.ljust(width)}  {status_of(item).value.replace('_', ' ')}")
+    lines.insert(0, f"{'status'.ljust(width)}  {status_of(item).word}")
     if item.x_stats is not None:
         stats = item.x_stats.model_dump(mode="json", exclude={"thumbnail"})
         lines += [
@@ -325,17 +333,52 @@ async def cmd_edit(client: ApplianceClient, args: argparse.Namespace, out: Out) 
 
 async def cmd_sessions(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
     if args.action == "end":
-        await client.end_session(args.sid)
-        out.emit({"sid": args.sid, "ended": True}, f"Left session {args.sid}.")
-        return OK
-    sessions = await client.sessions()
+        return await _end_session(client, args.sid, args.yes, out)
+    sessions = await client.sessions(endable=bool(getattr(args, "all", False)))
     rows = [
-        [s.sid, s.item_name, s.session_policy_name, ", ".join(s.participants)] for s in sessions
+        [
+            s.sid,
+            s.item_name,
+            s.owner,
+            ", ".join(s.participants),
+            f"nobody attached: ends {s.unattended_until:%H:%M:%S} UTC"
+            if s.unattended_until
+            else "attached",
+        ]
+        for s in sessions
     ]
-    text = (
-        table(rows, ("sid", "item", "policy", "participants")) if rows else "You are in no session."
+    header = ("sid", "item", "started by", "in it", "consoles")
+    out.emit(sessions, table(rows, header) if rows else "You are in no session.")
+    return OK
+
+
+async def _end_session(client: ApplianceClient, sid: str, yes: bool, out: Out) -> int:
+    """End the session for everyone when the rule lets us (else leave it), once confirmed:
+    the question names the item and who is in the session."""
+    found = {s.sid: s for s in await client.sessions(endable=True)}.get(sid)
+    if found is None:  # not one we may end or leave: the appliance says why
+        await client.end_session(sid)
+        raise CliError(f"No session {sid} is running that you may see.")
+    me = (await client.me()).user
+    group = None  # the rule needs the item's group only for a personal one, which we see
+    if not me.is_admin and me.username != found.owner:
+        with contextlib.suppress(ApplianceError):
+            item = await client.jump_item(found.item_id)
+            group = (item.jump_group_type, item.jump_group_id)
+    ends = may_end_session(me, owner=found.owner, group=group)
+    question, then = end_question(f"'{found.item_name}'", found.participants, ends=ends)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise CliError(f"{question} Say --yes to do it from a script.")
+        answer = input(f"{visible(question)} {then} [y/N] ").strip().lower()
+        if answer not in ("y", "yes"):
+            out.emit({"sid": sid, "ended": False}, "Nothing was ended.")
+            return OK
+    await client.end_session(sid)
+    verb = "Ended" if ends else "Left"
+    out.emit(
+        {"sid": sid, "ended": ends, "left": not ends}, f"{verb} the session on '{found.item_name}'."
     )
-    out.emit(sessions, text)
     return OK
 
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from console.registry import COMMANDS
-from console.store import COLUMN_KEYS
+from domain.columns import parse_columns, parse_sort
 
 
 @dataclass(frozen=True, slots=True)
 class Command:
     name: str
     argument: str
+    columns: tuple[str, ...] = ()
+    """``:columns``: the column keys, in order."""
+    sort: tuple[str, bool] | None = None
+    """``:sort``: the column key and whether descending."""
 
 
 class CommandError(ValueError):
@@ -36,15 +40,11 @@ def parse_command(text: str) -> Command:
     needs = COMMANDS[name][0]
     if needs and not argument:
         raise CommandError(f":{name} needs {needs}: {COMMANDS[name][1]}.")
-    if name == "columns":
-        columns = [c.strip() for c in argument.replace(" ", ",").split(",") if c.strip()]
-        unknown = [c for c in columns if c not in COLUMN_KEYS]
-        if unknown:
-            raise CommandError(
-                f"'{unknown[0]}' is not a column; the columns are {', '.join(COLUMN_KEYS)}."
-            )
-    if name == "sort":
-        parts = argument.split()
-        if parts[0] not in COLUMN_KEYS or (len(parts) > 1 and parts[1] not in ("asc", "desc")):
-            raise CommandError(f"Sort by one of {', '.join(COLUMN_KEYS)}, then asc or desc.")
+    try:
+        if name == "columns":
+            return Command(name, argument, columns=tuple(parse_columns(argument)))
+        if name == "sort":
+            return Command(name, argument, sort=parse_sort(argument))
+    except ValueError as err:  # an unknown column: one sentence naming the columns
+        raise CommandError(str(err)) from None
     return Command(name, argument)

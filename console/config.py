@@ -6,7 +6,7 @@ Example ``~/.config/jump-console/config.toml``::
 
     appliance = "https://appliance.example:8400"   # none: start the embedded demo appliance
     username = "alice"
-    theme = "high-contrast"                          # dark, light, high-contrast, 16
+    theme = "high-contrast"                          # dark, light, high-contrast, 16, no-color
     [keymap]
     "app.filter" = "f6"                              # binding id = keys
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from platformdirs import user_config_dir, user_data_dir
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -28,7 +28,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from console.store import COLUMN_KEYS
+from domain.columns import COLUMN_KEYS
+from themes import SHORT_NAMES_TEXT, resolve
 
 
 def config_dir() -> Path:
@@ -62,6 +63,7 @@ class ConsoleSettings(BaseSettings):
     plain: bool = False
     local_client: bool = True
     """With the embedded demo appliance, also run a real Jump Client for this machine."""
+    _flags: frozenset[str] = PrivateAttr(default=frozenset())
 
     @classmethod
     def settings_customise_sources(
@@ -81,6 +83,16 @@ class ConsoleSettings(BaseSettings):
     def state_path(self) -> Path:
         return self.state_file or (config_dir() / "state.json")
 
+    def source_of(self, name: str) -> str:
+        """Where a setting came from, as a sentence names it: ``--theme``,
+        ``JUMP_CONSOLE_THEME`` or ``the config file PATH``."""
+        if name in self._flags:
+            return f"--{name.replace('_', '-')}"
+        variable = f"JUMP_CONSOLE_{name.upper()}"
+        if any(key.upper() == variable for key in os.environ):
+            return variable
+        return f"the config file {self.config_file or default_config_file()}"
+
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> ConsoleSettings:
     """Read the settings; raise :class:`ConfigError` with one sentence when they are bad."""
@@ -88,7 +100,7 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> ConsoleS
     ConsoleSettings.config_file = path
     given = {k: v for k, v in overrides.items() if v is not None}
     try:
-        return ConsoleSettings(**given)
+        settings = ConsoleSettings(**given)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(
             f"The config file {path} is not valid TOML ({err}); fix it or move it away."
@@ -102,6 +114,13 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> ConsoleS
         ) from None
     except OSError as err:
         raise ConfigError(f"The config file {path} cannot be read: {err.strerror}.") from None
+    settings._flags = frozenset(given)
+    if resolve(settings.theme) is None:
+        raise ConfigError(
+            f"The theme '{settings.theme}' that {settings.source_of('theme')} asks for does "
+            f"not exist; use {SHORT_NAMES_TEXT}."
+        )
+    return settings
 
 
 class UiState(BaseModel):

@@ -31,6 +31,9 @@ class Desk:
     wake_tried: dict[int, datetime] = field(default_factory=dict)
     wake_verdicts: dict[int, Refusal | str] = field(default_factory=dict)
     """The appliance's latest answer to "could this item be woken now?" (refusal or peer)."""
+    current: str | None = None
+    """The session last started, joined or looked at: where keys and plain mode's ``shell``
+    go unless told otherwise (never merely the last one listed)."""
 
     # -- sessions ----------------------------------------------------------------------------
 
@@ -44,6 +47,13 @@ class Desk:
         """A session this representative started or joined (from the action's answer)."""
         self.sessions[info.sid] = info
         self.invitations.pop(info.sid, None)
+        self.current = info.sid
+
+    def current_session(self) -> SessionInfo | None:
+        """The :attr:`current` session while it is open, else the last one listed."""
+        if self.current in self.sessions:
+            return self.sessions[self.current]
+        return next(reversed(self.sessions.values()), None)
 
     def left(self, sid: str) -> SessionInfo | None:
         self.invitations.pop(sid, None)

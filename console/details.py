@@ -15,12 +15,10 @@ from domain.protocol.live import StatsRow
 from domain.site import RepSite
 from domain.wording import describe_window, until
 from widgets import DetailField, DetailsView
+from widgets.jump_table import CRITICAL, WARN
 
 if TYPE_CHECKING:
     from console.store import ItemStore
-
-CPU_WARN, CPU_CRITICAL = 80.0, 95.0
-DISK_WARN, DISK_CRITICAL = 85.0, 95.0
 
 
 def _level(value: float | None, warn: float, critical: float) -> tuple[str, str]:
@@ -142,8 +140,10 @@ def build_details(
     ]
     if item.x_demo:
         identity.append(DetailField("Data", "demo (simulated)", "warn"))
-    cpu_text, cpu_level = _level(stats.cpu_percent if stats else None, CPU_WARN, CPU_CRITICAL)
-    disk_text, disk_level = _level(stats.disk_percent if stats else None, DISK_WARN, DISK_CRITICAL)
+    cpu = stats.cpu_percent if stats else None
+    disk = stats.disk_percent if stats else None
+    cpu_text, cpu_level = _level(cpu, WARN["cpu"], CRITICAL["cpu"])
+    disk_text, disk_level = _level(disk, WARN["disk"], CRITICAL["disk"])
     live = [
         DetailField("CPU", cpu_text, cpu_level),
         DetailField("Disk (system)", disk_text, disk_level),
@@ -162,7 +162,7 @@ def build_details(
     connection = [
         DetailField(
             "Status",
-            status.value.replace("_", " ") + (" (last known)" if stale else ""),
+            status.word + (" (last known)" if stale else ""),
             "good" if item.x_online and not stale else "bad",
         ),
         DetailField("Connection type", item.connection_type.value),

@@ -35,7 +35,7 @@ from console.details import build_details, with_live_stats
 from console.registry import key_actions
 from console.store import LIVE_COLUMNS
 from domain import AutomaticUpgrades, JumpGroupType
-from themes import resolve
+from themes import SHORT_NAMES_TEXT, resolve
 from widgets import ALL, DetailsPane, FilterBar, GroupTree, JumpTable, Scope, StatusBar, TreeGroup
 
 if TYPE_CHECKING:
@@ -74,8 +74,8 @@ class Console(Protocol):
     def set_paused(self, paused: bool) -> None:
         """Hold live updates back (True) or apply what was held back (False)."""
 
-    def show_sessions(self) -> None:
-        """Show the sessions the representative is in."""
+    def show_sessions(self, sid: str | None = None) -> None:
+        """Show the sessions the representative is in (with ``sid``'s tab in front)."""
 
     def open_admin(self, screen: AdminScreen) -> None:
         """Open an administration screen (site administrators only)."""
@@ -479,10 +479,10 @@ class MainScreen(Screen[None]):
                 self.query_one(FilterBar).value = arg
                 self.apply_filter(arg)
             case "sort":
-                parts = arg.split()
-                self._set_sort(parts[0], len(parts) > 1 and parts[1] == "desc")
+                assert command.sort is not None
+                self._set_sort(*command.sort)
             case "columns":
-                columns = [c.strip() for c in arg.replace(" ", ",").split(",") if c.strip()]
+                columns = list(command.columns)
                 self.query_one(JumpTable).set_columns(columns)
                 self.ui_state = UiState(
                     columns=columns,
@@ -494,7 +494,7 @@ class MainScreen(Screen[None]):
                 resolved = resolve(arg)
                 if resolved is None:
                     self.notify(
-                        f"There is no theme '{arg}'; try dark, light, high-contrast or 16.",
+                        f"There is no theme '{arg}'; try {SHORT_NAMES_TEXT}.",
                         severity="error",
                         markup=False,
                     )
@@ -504,6 +504,8 @@ class MainScreen(Screen[None]):
                 console.actions.start_all_in_scope()
             case "sessions":
                 console.show_sessions()
+            case "end":
+                console.actions.end_on_highlighted()
             case "pause":
                 console.set_paused(not console.paused)
             case "requests":
@@ -515,7 +517,7 @@ class MainScreen(Screen[None]):
             case "help":
                 console.show_help()
             case "quit":
-                self.app.exit(0)
+                self.app.call_later(self.app.action_quit)  # sessions open: asks first
 
     def go_to_scope(self, scope: Scope) -> None:
         if not self.query_one(GroupTree).focus_scope(scope):

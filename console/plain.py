@@ -272,7 +272,7 @@ class PlainConsole:
                 if not rest or not self.sessions:
                     self.say("Say invite NAME while you are in a session.")
                     return
-                info = list(self.sessions.values())[-1]
+                info = self.desk.current_session() or list(self.sessions.values())[-1]
                 await self.backend.client.invite(info.sid, rest[0])
                 self.say(f"Invited {rest[0]} to the session on {info.item_name}.")
             case "follow" | "unfollow":
@@ -301,11 +301,17 @@ class PlainConsole:
     async def _shell(self, rest: list[str]) -> None:
         """Hand the terminal to the session's shell; Ctrl-] (or the shell's exit) gives it back."""
         chosen = list(self.sessions.values())
-        index = int(rest[0]) - 1 if rest and rest[0].isdigit() else len(chosen) - 1
+        current = self.desk.current_session()  # the one just started or joined, by default
+        index = (
+            int(rest[0]) - 1
+            if rest and rest[0].isdigit()
+            else (chosen.index(current) if current is not None else -1)
+        )
         if not 0 <= index < len(chosen):
             self.say("You are in no session with that number; say sessions.")
             return
         info = chosen[index]
+        self.desk.current = info.sid
         if not info.shell:
             self.say(
                 f"The session on {info.item_name} has no command shell (its policy or its "
@@ -317,6 +323,7 @@ class PlainConsole:
             return
         import os
         import shutil
+        import signal
         import termios
         import tty
 
@@ -347,8 +354,15 @@ class PlainConsole:
                     async for chunk in shell:
                         os.write(sys.stdout.fileno(), chunk)
 
+                def resized() -> None:  # the endpoint's terminal follows this one
+                    task = asyncio.ensure_future(shell.resize(*shutil.get_terminal_size()))
+                    writes.add(task)
+                    task.add_done_callback(writes.discard)
+
                 tty.setraw(fd)
                 loop.add_reader(fd, typed)
+                loop.add_signal_handler(signal.SIGWINCH, resized)
+                resized()  # the size now, whatever it was when the shell was first opened
                 pump = asyncio.ensure_future(output())
                 stop = asyncio.ensure_future(detached.wait())
                 await asyncio.wait({pump, stop}, return_when=asyncio.FIRST_COMPLETED)
@@ -356,6 +370,7 @@ class PlainConsole:
                     task.cancel()
                 code = shell.exit_code
         finally:
+            loop.remove_signal_handler(signal.SIGWINCH)
             loop.remove_reader(fd)
             termios.tcsetattr(fd, termios.TCSADRAIN, saved)
         ended = f"the shell exited with code {code}" if code is not None else "you left the shell"
@@ -480,7 +495,12 @@ class PlainConsole:
             self.say("You are in no session.")
             return
         chosen = list(self.sessions.values())
-        index = int(rest[0]) - 1 if rest and rest[0].isdigit() else len(chosen) - 1
+        current = self.desk.current_session()
+        index = (
+            int(rest[0]) - 1
+            if rest and rest[0].isdigit()
+            else (chosen.index(current) if current is not None else -1)
+        )
         if not 0 <= index < len(chosen):
             self.say("Say sessions for their numbers, then end N.")
             return

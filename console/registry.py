@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from themes import SHORT_NAMES_TEXT
+
 
 @dataclass(frozen=True, slots=True)
 class ConsoleAction:
@@ -112,11 +114,9 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "columns",
         command="columns",
         argument="COL,COL,...",
-        command_help="choose and order the columns (:columns name,status,cpu)",
+        command_help="choose and order the columns (:columns name,user,last seen)",
     ),
-    ConsoleAction(
-        "theme", command="theme", argument="NAME", command_help="dark, light, high-contrast or 16"
-    ),
+    ConsoleAction("theme", command="theme", argument="NAME", command_help=SHORT_NAMES_TEXT),
     ConsoleAction(
         "start_all",
         command="start",
@@ -154,6 +154,12 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         plain=("sessions", "end", "invite"),
         plain_usage="sessions",
         plain_help="your sessions; end [N] leaves one; invite NAME invites to the last one",
+    ),
+    ConsoleAction(
+        "end_session",
+        command="end",
+        command_help="end the session on the highlighted item (yours, one on your personal "
+        "item, any for an administrator; a joined one you leave)",
     ),
     ConsoleAction(
         "shell",

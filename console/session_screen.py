@@ -1,35 +1,41 @@
 """The sessions screen: one tab per jump session the representative is in.
 
-Each tab shows the item, which session policy applied and why (user present or not), the
-permissions, who joined or is invited, strict-window warnings as they come, and the shell
-when the Jump Client offers one. Sessions live in the app, not in this screen, so they
-survive a reconnect of the live feed.
+Each tab (numbered, with the item's name and host) shows which session policy applied and why
+(user present or not), the permissions, who joined or is invited, strict-window warnings as
+they come, and the endpoint's terminal when the Jump Client offers a shell. Sessions and their
+terminals live in the app, not in this screen: they survive a reconnect of the live feed, and
+leaving this screen only hides them.
+
+The terminal takes every key but its leave chord (``ctrl+]``); after it, the screen's keys
+work: ``1``–``9`` show a tab (and go into its terminal), ``x`` ends, ``i`` invites, ``y``
+system info, ``g``/``p`` files, ``v`` back to the list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from contextlib import AbstractAsyncContextManager
+import contextlib
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.text import Text
-from textual import events
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, RichLog, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane, Tabs
 
-from api_client import ApplianceError, ShellConnection
 from domain.session import SessionInfo
 from domain.text import visible
+from widgets.terminal import Terminal
 
 if TYPE_CHECKING:
     from console.desk import Desk
+    from console.shells import ShellHub
 
 NO_SHELL = "Command shell: not allowed by this session's policy."
 NO_CLIENT_SHELL = (
@@ -41,7 +47,7 @@ def _names(names: list[str]) -> str:
     return ", ".join(visible(n) for n in names)
 
 
-def describe(info: SessionInfo, log: list[str], now: datetime) -> Text:
+def describe(info: SessionInfo, log: list[str], now: datetime, *, events: int = 20) -> Text:
     """The session's tab. Names, reasons and events come from the appliance, the item and
     other representatives: each is shown, never interpreted."""
     text = Text()
@@ -76,107 +82,19 @@ def describe(info: SessionInfo, log: list[str], now: datetime) -> Text:
         )
     text.append("\n")
     if info.shell:
-        text.append("Command shell: below (enter runs a line; ctrl+t sends Ctrl-C).\n")
+        text.append(
+            "Command shell: below; every key goes to it, ctrl+] leaves it (scroll back, tabs, "
+            "session keys).\n"
+        )
     elif not info.permissions.command_shell:
         text.append(NO_SHELL + "\n")
     else:
         text.append(NO_CLIENT_SHELL + "\n")
     if log:
         text.append("\nEvents\n", style="bold")
-        for line in log[-20:]:
+        for line in log[-events:]:
             text.append(f"  {visible(line)}\n")
     return text
-
-
-def terminal_text(chunk: bytes) -> Text:
-    """Terminal output as text: colours kept, PTY line endings (``\\r\\n``) made plain."""
-    decoded = chunk.decode("utf-8", errors="replace").replace("\r\n", "\n")
-    # The log starts a line per write: a chunk's own final newline would double it.
-    return Text.from_ansi(decoded.replace("\r", "").removesuffix("\n"))
-
-
-ShellOpener = Callable[[str], AbstractAsyncContextManager[ShellConnection]]
-
-
-class ShellView(Vertical):
-    """The session's command shell: output as it comes, a line to type into.
-
-    Enter sends the line; ``ctrl+t`` sends Ctrl-C (ctrl+c copies in Textual inputs).
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+t", "interrupt", "Send Ctrl-C", id="shell.interrupt"),
-    ]
-
-    DEFAULT_CSS = """
-    ShellView { height: 1fr; border-top: solid $panel; }
-    ShellView RichLog { height: 1fr; background: $background; }
-    ShellView Input, ShellView Input:focus { border: none; height: 1; background: $panel; }
-    """
-
-    def __init__(self, sid: str, opener: ShellOpener) -> None:
-        super().__init__()
-        self.sid = sid
-        self._opener = opener
-        self._shell: ShellConnection | None = None
-        self._sent_size = (0, 0)
-
-    def compose(self) -> ComposeResult:
-        yield RichLog(wrap=True, max_lines=5000, markup=False, id=f"shell-log-{self.sid}")
-        yield Input(
-            placeholder="shell: type a command, enter runs it; ctrl+t sends Ctrl-C; "
-            "F5 download, F6 upload, F7 system info, F10 end",
-            id=f"shell-input-{self.sid}",
-        )
-
-    def on_mount(self) -> None:
-        self.run_worker(
-            self._pump(), group=f"shell-{self.sid}", exclusive=True, exit_on_error=False
-        )
-        self.query_one(Input).focus()  # typing goes to the shell, not to the console's keys
-
-    async def _pump(self) -> None:
-        log = self.query_one(RichLog)
-        try:
-            async with self._opener(self.sid) as shell:
-                self._shell = shell
-                await self._send_size()
-                async for chunk in shell:
-                    log.write(terminal_text(chunk))
-                ending = (
-                    f"the shell exited with code {shell.exit_code}"
-                    if shell.exit_code is not None
-                    else f"the shell ended: {shell.ended_because or 'session over'}"
-                )
-                log.write(Text(f"[{ending}]", style="bold"))
-        except ApplianceError as err:
-            log.write(Text(f"[the shell could not be opened: {err.message}]", style="bold"))
-        finally:
-            self._shell = None
-
-    async def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if self._shell is not None:
-            await self._shell.write((event.value + "\n").encode())
-            event.input.value = ""
-
-    def _terminal_size(self) -> tuple[int, int]:
-        log = self.query_one(RichLog).size
-        return max(20, log.width - 1), max(5, log.height)
-
-    async def _send_size(self) -> None:
-        """Tell the endpoint's terminal how big the shell's view is (programs wrap to it)."""
-        shell = self._shell
-        if shell is not None and self._terminal_size() != self._sent_size:
-            self._sent_size = self._terminal_size()
-            await shell.resize(*self._sent_size)
-
-    async def on_resize(self, _event: events.Resize) -> None:
-        await self._send_size()
-
-    async def action_interrupt(self) -> None:
-        if self._shell is not None:
-            await self._shell.write(b"\x03")
 
 
 class SessionsScreen(Screen[None]):
@@ -188,12 +106,19 @@ class SessionsScreen(Screen[None]):
         Binding("y,f7", "system_info", "System info", id="sessions.system_info"),
         Binding("g,f5", "download", "Download file", id="sessions.download"),
         Binding("p,f6", "upload", "Upload file", id="sessions.upload"),
+        Binding("1", "tab(1)", "Tab", id="sessions.tab_1", key_display="1…9"),
+        *(
+            Binding(str(n), f"tab({n})", f"Tab {n}", id=f"sessions.tab_{n}", show=False)
+            for n in range(2, 10)
+        ),
     ]
 
     DEFAULT_CSS = """
     SessionsScreen { background: $surface; }
     SessionsScreen Static.session-body { padding: 1 2; height: auto; }
+    SessionsScreen Static.session-body.-above-terminal { padding: 0 1; }
     SessionsScreen #no-sessions { padding: 1 2; }
+    SessionsScreen TabPane { padding: 0; }
     """
 
     SessionAction = Literal["end", "invite", "system_info", "download", "upload"]
@@ -212,14 +137,18 @@ class SessionsScreen(Screen[None]):
         desk: Desk,
         logs: Mapping[str, list[str]],
         now: Callable[[], datetime],
-        opener: ShellOpener | None = None,
+        shells: ShellHub | None = None,
+        host_of: Callable[[int], str] = lambda _item_id: "",
     ) -> None:
         super().__init__()
         self._desk = desk
         self._logs = logs
         self._now = now
-        self._opener = opener
+        self._shells = shells
+        self._host_of = host_of
         self._shown: list[str] = []
+        self._adding: list[Awaitable[None]] = []
+        self._wanted: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -233,29 +162,88 @@ class SessionsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        current = self._desk.current_session()
+        if self._wanted is None and current is not None:
+            self._wanted = current.sid  # the session looked at last, its terminal ready
         self.refresh_sessions()
+
+    def _label(self, number: int, info: SessionInfo) -> Content:
+        host = self._host_of(info.item_id)
+        where = f" ({host})" if host and host != info.item_name else ""
+        return Content(visible(f"{number} {info.item_name}{where}"))  # not markup: data
 
     def refresh_sessions(self) -> None:
         sessions = self._desk.sessions
         tabs = self.query_one(TabbedContent)
         self.query_one("#no-sessions").display = not sessions
         tabs.display = bool(sessions)
-        for sid in [s for s in self._shown if s not in sessions]:
+        gone = [s for s in self._shown if s not in sessions]
+        for sid in gone:
             tabs.remove_pane(f"s-{sid}")
             self._shown.remove(sid)
         logs = self._logs
         for sid, info in sessions.items():
-            body = describe(info, logs.get(sid, []), self._now())
+            terminal = info.shell and self._shells is not None
+            body = describe(info, logs.get(sid, []), self._now(), events=3 if terminal else 20)
             if sid in self._shown:
                 self.query_one(f"#body-{sid}", Static).update(body)
-            else:
-                parts: list[Widget] = [Static(body, id=f"body-{sid}", classes="session-body")]
-                if info.shell and self._opener is not None:
-                    parts.append(ShellView(sid, self._opener))
-                title = Content(visible(info.item_name))  # not markup: a name is data
-                pane = TabPane(title, *parts, id=f"s-{sid}")
-                tabs.add_pane(pane)
-                self._shown.append(sid)
+                continue
+            classes = "session-body -above-terminal" if terminal else "session-body"
+            parts: list[Widget] = [Static(body, id=f"body-{sid}", classes=classes)]
+            if terminal and self._shells is not None:
+                host = self._host_of(info.item_id)
+                title = visible(f"{info.item_name} ({host})" if host else info.item_name)
+                parts.append(Terminal(self._shells.terminal(sid, title), id=f"term-{sid}"))
+            pane = TabPane(self._label(len(self._shown) + 1, info), *parts, id=f"s-{sid}")
+            self._adding.append(tabs.add_pane(pane))
+            self._shown.append(sid)
+        for number, sid in enumerate(self._shown if gone else (), start=1):
+            with contextlib.suppress(NoMatches, ValueError):  # the numbers after a tab went
+                tabs.get_tab(f"s-{sid}").label = self._label(number, sessions[sid])
+        if self._wanted is not None:
+            self.call_later(self._show_wanted)
+
+    def show_session(self, sid: str) -> None:
+        """Bring the tab of session ``sid`` forward and put the keys in its terminal (once it
+        is on screen: right after a start, its tab may still be on its way)."""
+        self._wanted = sid
+        if self.is_mounted:
+            self.call_later(self._show_wanted)
+
+    async def _show_wanted(self) -> None:
+        adding, self._adding = self._adding, []
+        for added in adding:
+            await added
+        sid = self._wanted
+        if sid is None or sid not in self._shown:
+            return  # not known here yet: shown when refresh_sessions adds it
+        self._wanted = None
+        self._activate(sid)
+
+    def _activate(self, sid: str) -> None:
+        self.query_one(TabbedContent).active = f"s-{sid}"
+        self._desk.current = sid
+        self._focus_pane(sid)
+
+    def _focus_pane(self, sid: str) -> None:
+        terminals = self.query(f"#term-{sid}")
+        if terminals:
+            terminals.first().focus()
+        else:
+            self.query_one(TabbedContent).query_one(Tabs).focus()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """Whichever way a tab comes forward, the keys go to its own terminal, never to a
+        terminal of another tab."""
+        pane = event.pane.id or ""
+        if pane == self.query_one(TabbedContent).active and self._wanted is None:
+            self._desk.current = pane.removeprefix("s-")  # (a stale activation is ignored)
+            self._focus_pane(self._desk.current)
+
+    def action_tab(self, number: int) -> None:
+        if 1 <= number <= len(self._shown):
+            self._activate(self._shown[number - 1])
 
     def _current(self) -> str | None:
         active = self.query_one(TabbedContent).active

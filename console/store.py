@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from domain import FilterError, JumpClient, JumpGroupType, Status, status_of
-from domain.filters import FIELD_RULES, Filter, Term, parse
+from domain.columns import COLUMN_KEYS as COLUMN_KEYS  # the store shows and sorts these
+from domain.filters import FIELD_RULES, Filter, Term, os_family, parse
 from domain.jump_client import console_user_of
 from domain.protocol.live import StatsRow
 
@@ -26,20 +27,6 @@ _STATUS_CODE = {status.value: code for code, status in enumerate(STATUS_WORDS)}
 _NAN = float("nan")
 
 
-#: Every column the store can show and sort by.
-COLUMN_KEYS: tuple[str, ...] = (
-    "name",
-    "status",
-    "group",
-    "tag",
-    "console_user",
-    "cpu",
-    "disk",
-    "uptime",
-    "os",
-    "last_seen",
-    "comments",
-)
 LIVE_COLUMNS = frozenset({"cpu", "disk", "uptime", "console_user", "last_seen", "status"})
 _NUMERIC = frozenset({"cpu", "disk", "uptime", "last_seen"})
 
@@ -242,6 +229,11 @@ class ItemStore:
         self.search[row] = self._search_text(row)
         self.dirty.add(row)
 
+    def host_of(self, item_id: int) -> str:
+        """The hostname of a listed item ('' when it is not listed)."""
+        row = self.row_of.get(item_id)
+        return "" if row is None else self.hostname[row]
+
     def load(self, items: Iterable[JumpClient]) -> None:
         """Replace everything with ``items`` (a snapshot) and recompute the view.
 
@@ -428,6 +420,12 @@ class ItemStore:
                 ids = {pid for pid, name in self.policy_names.items() if rule.hit(v, name.lower())}
                 policy = self.policy
                 return lambda r: policy[r] in ids
+            case "os":  # few distinct systems: each is matched once, with its family
+                systems = {
+                    o for o in set(self.os) if rule.hit(v, o.lower()) or rule.hit(v, os_family(o))
+                }
+                column = self.os
+                return lambda r: column[r] in systems
         columns = [self._text_column(text) for text in rule.texts]
         return lambda r: any(rule.hit(v, column[r].lower()) for column in columns)
 
@@ -480,7 +478,7 @@ class ItemStore:
             case "name":
                 return self.name[row]
             case "status":
-                return STATUS_WORDS[self.status[row]].value.replace("_", " ")
+                return STATUS_WORDS[self.status[row]].word
             case "group":
                 return self.group_label(self.groups[self.group_index[row]])
             case "cpu":

@@ -69,4 +69,4 @@ class SupportRequests:
         info = started.session
         self.runner.remember(info, f"Support session: {info.session_policy_name} ({info.reason}).")
         self.runner.say(f"Support session started on '{info.item_name}' — {info.reason}.")
-        self.runner.app.show_sessions()
+        self.runner.app.show_sessions(info.sid)

@@ -25,9 +25,14 @@ from pydantic import (
 from domain.text import first_control
 
 MAX_ID = 2_147_483_647
+#: The largest number any of our databases stores (a 64-bit signed integer): the bound of
+#: every count or number that is not an id.
+MAX_INT64 = 2**63 - 1
 
-#: An int32 resource id, 1–2147483647.
+#: An int32 resource id, 1–2147483647 (an id column of every engine holds it).
 Id = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
+#: A count or sequence number (0 or more) that fits a 64-bit signed integer.
+Count = Annotated[int, Field(ge=0, le=MAX_INT64, strict=True)]
 #: A session policy id that an item may reference: 1 is the site default and cannot be chosen.
 SessionPolicyRef = Annotated[int, Field(ge=2, le=MAX_ID, strict=True)]
 #: 0–64 of [a-zA-Z0-9_-].
@@ -45,21 +50,35 @@ def _text(min_length: int, max_length: int) -> StringConstraints:
     return StringConstraints(min_length=min_length, max_length=max_length)
 
 
-def no_nul(value: str) -> str:
-    """Text may hold any character but NUL (no database engine stores it in text)."""
+#: How a string with a lone surrogate is refused (JSON can escape one; no encoding stores it).
+NOT_UNICODE = "must be Unicode text (it holds a lone surrogate)"
+HAS_NUL = "must not contain the NUL character"
+
+
+def storable(value: str) -> str:
+    """Text may hold any character but NUL (no database engine stores it in text) and lone
+    surrogates (``"\\ud800"`` in JSON: not Unicode, so not encodable as UTF-8)."""
     if "\x00" in value:
-        raise ValueError("must not contain the NUL character")
+        raise ValueError(HAS_NUL)
+    if not value.isascii():
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            raise ValueError(NOT_UNICODE) from None
     return value
 
 
-_NoNul = AfterValidator(no_nul)
-Str0_64 = Annotated[str, _text(0, 64), _NoNul]
-Str0_128 = Annotated[str, _text(0, 128), _NoNul]
-Str0_1000 = Annotated[str, _text(0, 1000), _NoNul]
-Str0_1024 = Annotated[str, _text(0, 1024), _NoNul]
-Str0_4096 = Annotated[str, _text(0, 4096), _NoNul]
-Str1_128 = Annotated[str, _text(1, 128), _NoNul]
-Str1_255 = Annotated[str, _text(1, 255), _NoNul]
+_Storable = AfterValidator(storable)
+#: Text of any length that every engine stores; give it a bound where it is a field
+#: (``Text = Field(max_length=...)``, which also refuses lone surrogates on its own).
+Text = Annotated[str, _Storable]
+Str0_64 = Annotated[str, _text(0, 64), _Storable]
+Str0_128 = Annotated[str, _text(0, 128), _Storable]
+Str0_1000 = Annotated[str, _text(0, 1000), _Storable]
+Str0_1024 = Annotated[str, _text(0, 1024), _Storable]
+Str0_4096 = Annotated[str, _text(0, 4096), _Storable]
+Str1_128 = Annotated[str, _text(1, 128), _Storable]
+Str1_255 = Annotated[str, _text(1, 255), _Storable]
 
 
 def typed_line(value: str) -> str:

@@ -66,6 +66,7 @@ AuditAction = Literal[
     "jump_group.member_add",
     "jump_group.member_update",
     "jump_group.member_remove",
+    "user.update",
     "jump_policy.create",
     "jump_policy.update",
     "jump_policy.delete",
@@ -94,7 +95,9 @@ _CONFIG = "an administrator (`rep:NAME`) or API account (`api:ID`) "
 AUDIT_ACTIONS: Mapping[AuditAction, AuditActionInfo] = {
     "login": AuditActionInfo("a representative signed in to the console"),
     "login.refused": AuditActionInfo(
-        "a console sign-in was refused (the actor is the name as typed)"
+        "a console sign-in was refused (the actor is the name as typed; `reason` is `disabled` "
+        "for a disabled account)",
+        ("reason",),
     ),
     "login.locked": AuditActionInfo(
         "repeated failed sign-ins locked an account or an address (console or Config API)",
@@ -192,6 +195,10 @@ AUDIT_ACTIONS: Mapping[AuditAction, AuditActionInfo] = {
     ),
     "jump_group.member_remove": AuditActionInfo(
         _CONFIG + "removed a member from a Jump Group", ("user_id",)
+    ),
+    "user.update": AuditActionInfo(
+        _CONFIG + "changed a representative (disabled, password: the names of the fields)",
+        ("fields",),
     ),
     "jump_policy.create": AuditActionInfo(_CONFIG + "created a Jump Policy"),
     "jump_policy.update": AuditActionInfo(_CONFIG + "changed a Jump Policy", ("fields",)),

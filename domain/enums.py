@@ -53,6 +53,11 @@ class Status(StrEnum):
     LOST = "lost"
     OFFLINE = "offline"
 
+    @property
+    def word(self) -> str:
+        """The status as the console shows it and the filter accepts it (``needs update``)."""
+        return self.value.replace("_", " ")
+
 
 class UpgradeState(StrEnum):
     NONE = "none"

@@ -2,16 +2,21 @@
 
 ::
 
-    web !lost tag:db group:servers "build agent" status:online ip:127.0. os:linux
-    user:alice policy:"business hours"
+    web !status:lost tag:db group:servers "front desk" status:"needs update"
+    ip:127.16.1. os:linux user:jsmith policy:"business hours"
 
 - A free word matches, case-insensitively, as a substring of the name, hostname, tag,
   comments or console user.
 - ``field:value`` narrows by one field: ``group`` (group name, substring), ``tag`` (exact),
-  ``status`` (a status word), ``os`` (substring), ``user`` (console user, substring), ``ip``
-  (public or private address, prefix), ``policy`` (Jump Policy name or code name, substring).
+  ``status`` (a status word as the list shows it: ``online``, ``needs update``), ``os``
+  (substring of the operating system or its family: ``linux`` also finds Ubuntu and Debian),
+  ``user`` (console user, substring), ``ip`` (public or private address, prefix), ``policy``
+  (Jump Policy name or code name, substring).
 - ``!`` before a term negates it; ``"…"`` quotes a phrase (also as a value: ``tag:"a b"``).
 - Terms combine with AND. Parse errors are :class:`FilterError` with a 1-based position.
+
+The examples the README, the filter bar and the help offer each filter the demo fleet (a
+test checks it).
 """
 
 from __future__ import annotations
@@ -51,14 +56,60 @@ FIELD_RULES: dict[Field, FieldRule] = {
     "group": FieldRule("substring", ("group",)),
     "tag": FieldRule("exact", ("tag",)),
     "status": FieldRule("exact", ("status",)),
-    "os": FieldRule("substring", ("os",)),
+    "os": FieldRule("substring", ("os", "os_family")),
     "user": FieldRule("substring", ("console_user",)),
     "ip": FieldRule("prefix", ("public_ip", "private_ip")),
     "policy": FieldRule("substring", ("policy",)),
 }
 FIELDS: tuple[Field, ...] = tuple(f for f in FIELD_RULES if f != "text")
 _FIELD_BY_NAME: dict[str, Field] = {name: name for name in FIELDS}
-_STATUS_WORDS = {s.value for s in Status} | {s.value.replace("_", "-") for s in Status}
+#: names in an operating system's name that make it one of a family (``os:linux`` finds
+#: Ubuntu); the first family whose name appears wins
+OS_FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("windows", ("windows",)),
+    ("macos", ("macos", "mac os", "os x")),
+    (
+        "linux",
+        (
+            "linux",
+            "ubuntu",
+            "debian",
+            "fedora",
+            "red hat",
+            "rhel",
+            "centos",
+            "rocky",
+            "almalinux",
+            "suse",
+            "arch",
+            "mint",
+            "alpine",
+            "raspbian",
+            "gentoo",
+            "manjaro",
+            "kali",
+            "nixos",
+            "pop!_os",
+        ),
+    ),
+)
+
+
+def os_family(operating_system: str) -> str:
+    """``linux``, ``windows``, ``macos`` or "" (unknown) for an operating system's name."""
+    lowered = operating_system.lower()
+    for family, names in OS_FAMILIES:
+        if any(name in lowered for name in names):
+            return family
+    return ""
+
+
+def _status_key(word: str) -> str:
+    """``needs update``, ``needs-update`` and ``needs_update`` are one status."""
+    return "_".join(word.lower().replace("-", " ").replace("_", " ").split())
+
+
+_STATUS_VALUES = {s.value for s in Status}
 
 
 class FilterError(ValueError):
@@ -85,6 +136,7 @@ class Subject:
     public_ip: str
     private_ip: str
     policy: str
+    os_family: str = ""
 
     @classmethod
     def of(
@@ -114,6 +166,7 @@ class Subject:
             public_ip.lower(),
             private_ip.lower(),
             policy.lower(),
+            os_family(os),
         )
 
     @classmethod
@@ -228,9 +281,9 @@ def parse(text: str) -> Filter:
                 terms.append(Term("text", lowered, negate))
             continue
         if name == "status":
-            if lowered not in _STATUS_WORDS:
-                words = ", ".join(s.value for s in Status)
+            lowered = _status_key(value)
+            if lowered not in _STATUS_VALUES:
+                words = ", ".join(f'"{s.word}"' if " " in s.word else s.word for s in Status)
                 raise FilterError(f"'{value}' is not a status (use one of {words})", position)
-            lowered = lowered.replace("-", "_")
         terms.append(Term(_FIELD_BY_NAME[name], lowered, negate))
     return Filter(tuple(terms))

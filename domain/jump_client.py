@@ -19,6 +19,7 @@ from domain._types import (
     Str0_1024,
     Str1_128,
     Str1_255,
+    Text,
     UtcDateTime,
 )
 from domain.enums import (
@@ -35,8 +36,8 @@ from domain.enums import (
 class Gateway(Model):
     """The default gateway a client reports; peers for wake must share it."""
 
-    ip: str = Field(min_length=1, max_length=64)
-    mac: str | None = Field(default=None, max_length=17)
+    ip: Text = Field(min_length=1, max_length=64)
+    mac: Text | None = Field(default=None, max_length=17)
 
 
 class Stats(Model):

@@ -7,10 +7,11 @@ never answered (``has_password`` says whether one is set).
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from domain._types import Line0_128, Lines0_1000, Model, Patch, Str0_128
+from domain._types import Line0_128, Lines0_1000, Model, Patch, Str0_128, Text
 
 _ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 
@@ -29,7 +30,7 @@ class SmtpSettings(Model):
     port: int = Field(default=587, ge=1, le=65535, strict=True)
     starttls: bool = True
     username: Str0_128 = ""
-    from_address: str = ""
+    from_address: Text = Field(default="", max_length=254)
     has_password: bool = False
 
     @field_validator("from_address")
@@ -45,8 +46,8 @@ class SmtpSettingsUpdate(Patch):
     port: int | None = Field(default=None, ge=1, le=65535, strict=True)
     starttls: bool | None = None
     username: Line0_128 | None = None
-    password: str | None = Field(default=None, max_length=256, repr=False)
-    from_address: str | None = None
+    password: Text | None = Field(default=None, max_length=256, repr=False)
+    from_address: Text | None = Field(default=None, max_length=254)
 
     @field_validator("from_address")
     @classmethod
@@ -57,8 +58,8 @@ class SmtpSettingsUpdate(Patch):
 class InstallerEmail(Model):
     """``POST /api/config/v1/jump-client/installer/{id}/email``."""
 
-    recipients: list[str] = Field(min_length=1, max_length=50)
-    platform: str = "linux-64"
+    recipients: list[Annotated[Text, Field(max_length=254)]] = Field(min_length=1, max_length=50)
+    platform: Text = Field(default="linux-64", max_length=32)
     note: Lines0_1000 = ""
 
     @field_validator("recipients")

@@ -17,6 +17,7 @@ from domain.access import ACTION_PERMISSION, Action
 from domain.enums import (
     AutomaticUpgrades,
     ConnectionType,
+    JumpGroupType,
     PromptAnswer,
     SiteSimultaneousJumps,
     UnavailableReason,
@@ -25,6 +26,7 @@ from domain.jump_client import JumpClient
 from domain.jump_policy import JumpPolicy, effective_simultaneous_jumps, window_state
 from domain.schedule import Schedule
 from domain.text import visible
+from domain.users import User
 from domain.wording import describe_window, until
 
 WAKE_COOLDOWN = timedelta(seconds=30)
@@ -138,6 +140,44 @@ def invite_refusal(username: str, item_name: str) -> Refusal:
         "cannot_invite",
         f"'{visible(username)}' cannot be invited: no representative of that name may see "
         f"'{item_name}' — check the username.",
+    )
+
+
+STRICT_WARNINGS_MIN = (15, 5, 1)
+"""A strict session is warned this many minutes before its Jump Policy window closes."""
+
+
+def strict_warnings(left_at_start: timedelta) -> set[int]:
+    """The warnings a strict session gets: only the thresholds below the time it had left
+    when it started (one started 5 min 39 s before the close hears of 5 and 1 minutes)."""
+    return {m for m in STRICT_WARNINGS_MIN if left_at_start > timedelta(minutes=m)}
+
+
+def strict_warning_due(left: timedelta, pending: Iterable[int]) -> int | None:
+    """The warning to give with ``left`` before the close: the nearest of the ``pending``
+    thresholds reached (never "15 minutes" when 3 are left), or None."""
+    reached = [m for m in pending if left <= timedelta(minutes=m)]
+    return min(reached) if reached else None
+
+
+def may_end_session(user: User, *, owner: str, group: tuple[JumpGroupType, int] | None) -> bool:
+    """Who may end a session for everyone in it: the representative who started it, the
+    owner of the personal list its item is on (``group``: the item's), administrators."""
+    return user.is_admin or user.username == owner or group == (JumpGroupType.PERSONAL, user.id)
+
+
+def end_refusal(
+    user: User, *, owner: str, group: tuple[JumpGroupType, int] | None, item_name: str
+) -> Refusal | None:
+    """``403 forbidden`` for a representative who may not end the session (a joined one
+    leaves it instead)."""
+    if may_end_session(user, owner=owner, group=group):
+        return None
+    return Refusal(
+        "forbidden",
+        f"Only {visible(owner)}, who started the session on '{item_name}', the owner of "
+        "that Jump Item or an administrator can end it.",
+        status=403,
     )
 
 

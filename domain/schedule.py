@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
-from domain._types import Model
+from domain._types import Model, Text
 
 DAY_S = 86_400
 WEEK_S = 7 * DAY_S
@@ -60,7 +60,7 @@ class ScheduleEntry(Model):
 class Schedule(Model):
     """``GET|PUT /jump-policy/{id}/schedule``."""
 
-    timezone: str = "UTC"
+    timezone: Text = Field(default="UTC", max_length=64)
     entries: list[ScheduleEntry] = Field(default_factory=list, max_length=200)
 
     @field_validator("timezone")

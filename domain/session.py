@@ -31,6 +31,9 @@ class SessionInfo(Model):
     closes_at: UtcDateTime | None = None
     shell: bool = False
     """True when the Jump Client offers a command shell for this session."""
+    unattended_until: UtcDateTime | None = None
+    """Set while none of its representatives has a console attached: the session (and its
+    shell) ends then, unless one comes back (the site's ``session_grace_s``)."""
 
 
 class SessionStarted(Model):

@@ -53,6 +53,9 @@ class JumpClientSettings(Model):
     connection_rate: int = Field(default=50, ge=1, le=300, strict=True)
     allow_adhoc_sessions: bool = False
     simultaneous_jumps: SiteSimultaneousJumps = SiteSimultaneousJumps.JOIN
+    session_grace_s: int = Field(default=120, ge=10, le=3600, strict=True)
+    """How long a session (and its shell) waits for a console once none of its
+    representatives has one attached; then it ends."""
 
     @model_validator(mode="after")
     def _lost_before_deleted(self) -> Self:
@@ -83,6 +86,7 @@ class JumpClientSettingsUpdate(Patch):
     connection_rate: int | None = Field(default=None, strict=True)
     allow_adhoc_sessions: bool | None = None
     simultaneous_jumps: SiteSimultaneousJumps | None = None
+    session_grace_s: int | None = Field(default=None, strict=True)
 
     def apply_to(self, current: JumpClientSettings) -> JumpClientSettings:
         """The settings after this change, validated as a whole (raises ValidationError)."""

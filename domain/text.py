@@ -20,12 +20,16 @@ import logging
 import re
 from collections.abc import Mapping
 from typing import Any
+from unicodedata import category
 
 #: C0 controls, DEL, C1 controls, and the bidi embeddings, overrides and isolates.
 CONTROL_CLASS = "\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
 _CONTROL = re.compile(f"[{CONTROL_CLASS}]")
 _CONTROL_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _CONTROL_BUT_LAYOUT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: What never takes a cell as itself: controls, format characters (bidi, zero-width), line
+#: and paragraph separators.
+_NOT_IN_A_CELL = frozenset(("Cc", "Cf", "Zl", "Zp"))
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
@@ -54,6 +58,28 @@ def visible_lines(text: str) -> str:
     if text.isprintable() or _CONTROL_BUT_NEWLINE.search(text) is None:
         return text
     return _CONTROL_BUT_NEWLINE.sub(_escape, text)
+
+
+def cell_glyph(char: str) -> str:
+    """The visible form of one control or format character in a single terminal cell
+    (where an escape such as ``\\x1b`` would not fit): a C0 control as its Control Picture
+    (``␛`` for ESC), DEL as ``␡``, anything else unprintable (C1, a bidi override) as ``�``."""
+    code = ord(char)
+    if code < 0x20:
+        return chr(0x2400 + code)
+    if code == 0x7F:
+        return "\u2421"
+    return "\ufffd"
+
+
+def visible_cells(text: str) -> str:
+    """``text`` laid out in cells with every control or format character a visible glyph
+    (:func:`cell_glyph`), one cell each: what a terminal view draws of an endpoint's output."""
+    if text.isprintable():
+        return text
+    return "".join(
+        cell_glyph(c) if category(c) in _NOT_IN_A_CELL else c for c in text
+    )  # private-use glyphs (a prompt's icons) are not printable, yet shown as they are
 
 
 def without_controls(text: str) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
 
-from domain._types import Id, Model, Str1_128, Str1_255
+from pydantic import AfterValidator, Field, StringConstraints
+
+from domain._types import Id, Model, Patch, Str1_128, Str1_255, storable
 from domain.enums import ApiAccess, TeamRank
 
 
@@ -13,7 +15,7 @@ class User(Model):
 
     ``personal_jump_item_role_id`` is what they may do with their own personal list;
     ``teams_jump_item_role_id`` what they may do with the personal lists of those ranked
-    below them in their teams.
+    below them in their teams. A user who is not ``enabled`` may not sign in.
     """
 
     id: Id
@@ -22,6 +24,27 @@ class User(Model):
     is_admin: bool = False
     personal_jump_item_role_id: Id
     teams_jump_item_role_id: Id
+    enabled: bool = True
+
+
+#: The shortest password the appliance accepts for a representative.
+PASSWORD_MIN = 8
+#: A representative's password as it is set (write-only: never answered, stored hashed).
+Password = Annotated[
+    str,
+    StringConstraints(min_length=PASSWORD_MIN, max_length=256),
+    AfterValidator(storable),
+]
+
+
+class UserUpdate(Patch):
+    """``PATCH /api/config/v1/user/{id}``: enable or disable the user, or set a new password.
+
+    Disabling the user or changing the password ends every sign-in of theirs at once.
+    """
+
+    enabled: bool | None = None
+    password: Password | None = Field(default=None, repr=False)
 
 
 class TeamMember(Model):

@@ -6,6 +6,7 @@ the same sentence whichever side said it.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,45 @@ def until(delta: timedelta) -> str:
         return f"{hours} h {minutes:02d} min"
     days, hours = divmod(hours, 24)
     return f"{days} d {hours} h"
+
+
+def span(seconds: int) -> str:
+    """A setting's length in words: ``2 minutes``, ``1 minute``, ``90 seconds``."""
+    if seconds % 60 == 0 and seconds >= 60:
+        minutes = seconds // 60
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
+
+
+def countdown(left: timedelta) -> str:
+    """A live countdown, to the second: ``4:59``, ``1:02:03`` (rounded up: ``0:00`` only
+    at the end)."""
+    seconds = max(0, math.ceil(left.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def strict_countdown(closes_at: datetime | None, now: datetime) -> str | None:
+    """The line a strict session's header shows, live: ``Strict Jump Policy: the session
+    ends in 4:59 (at 10:30 UTC).`` None for a session without a strict window."""
+    if closes_at is None:
+        return None
+    left = closes_at - now
+    if left <= timedelta(0):
+        return f"Strict Jump Policy: the window closed at {closes_at:%H:%M} UTC; the session ends."
+    return f"Strict Jump Policy: the session ends in {countdown(left)} (at {closes_at:%H:%M} UTC)."
+
+
+def end_question(where: str, participants: list[str], *, ends: bool) -> tuple[str, str]:
+    """(question, consequence) before ending a session (``ends``: for everyone in it) or
+    leaving it; ``where`` names its item (``'web-01'``, ``'web-01' in Servers``)."""
+    if ends:
+        return (
+            f"End the session on {where} for everyone in it ({', '.join(participants)})?",
+            "Its shell and transfers stop.",
+        )
+    return f"Leave the session on {where}?", "It goes on for the others."
 
 
 def wall_time(moment: datetime, zone: str, now: datetime) -> str:

@@ -62,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
                 "passive port)",
             )
             c.add_argument("--prompter", metavar="SPEC", help=PROMPTER_HELP)
+            c.add_argument(
+                "--stop-with-parent",
+                action="store_true",
+                help="stop when standard input closes: the program that started this client "
+                "keeps it open as a pipe, so the client ends with it (the console's own client)",
+            )
     return p
 
 
@@ -91,10 +97,16 @@ def main(argv: list[str] | None = None) -> int:
         return installer.status(args.dir)
     if args.command == "uninstall":
         return installer.uninstall(args.dir)
-    return run(args.dir, args.wol_broadcast, args.passive_listen, args.prompter)
+    return run(
+        args.dir,
+        args.wol_broadcast,
+        args.passive_listen,
+        args.prompter,
+        stop_with_parent=args.stop_with_parent,
+    )
 
 
-def _exec_current(directory: Path) -> None:
+def _exec_current(directory: Path, *, stop_with_parent: bool = False) -> None:
     """Run the code of the installed bundle ``current`` points to (after an upgrade)."""
     current = directory / "current"
     if not current.exists():
@@ -105,11 +117,8 @@ def _exec_current(directory: Path) -> None:
     path = os.pathsep.join(p for p in (code, os.environ.get("PYTHONPATH", "")) if p)
     env = {**os.environ, "PYTHONPATH": path, "JUMP_CLIENT_BUNDLE": code}
     # -P: no current directory on sys.path, so the bundle's code is the code that runs.
-    os.execve(
-        sys.executable,
-        [sys.executable, "-P", "-m", "jump_client", "run", "--dir", str(directory)],
-        env,
-    )
+    argv = [sys.executable, "-P", "-m", "jump_client", "run", "--dir", str(directory)]
+    os.execve(sys.executable, argv + ["--stop-with-parent"] * stop_with_parent, env)
 
 
 def run(
@@ -117,29 +126,41 @@ def run(
     wol_broadcast: str | None,
     passive_listen: str | None = None,
     prompter: str | None = None,
+    *,
+    stop_with_parent: bool = False,
 ) -> int:
     from jump_client.agent import RESTART, Agent
     from jump_client.config import ConfigError, load, save
+    from jump_client.lock import AlreadyRunning, run_lock
+    from jump_client.lock import stop_with_parent as watch_parent
 
-    _exec_current(directory)
+    if stop_with_parent:
+        watch_parent()  # before anything that may take long: the parent may be gone already
+    _exec_current(directory, stop_with_parent=stop_with_parent)
 
     try:
         config = load(directory)
     except ConfigError as err:
         print(f"jump-client: {err}", file=sys.stderr)
         return 2
-    if wol_broadcast or passive_listen or prompter:
-        config.wol_broadcast = wol_broadcast or config.wol_broadcast
-        config.passive_listen = passive_listen or config.passive_listen
-        config.prompter = prompter or config.prompter
-        save(config)
-    installer.make_logger(directory, silent=config.silent)
-    agent = Agent(config, remove=lambda: installer.remove_local(directory))
     code = 0
-    with contextlib.suppress(KeyboardInterrupt):
-        code = asyncio.run(agent.run())
-    if code == RESTART:
-        _exec_current(directory)  # replaces this process with the upgraded client
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(run_lock(directory))  # one running client per folder
+        except AlreadyRunning as err:
+            print(f"jump-client: {err}", file=sys.stderr)
+            return 2
+        if wol_broadcast or passive_listen or prompter:
+            config.wol_broadcast = wol_broadcast or config.wol_broadcast
+            config.passive_listen = passive_listen or config.passive_listen
+            config.prompter = prompter or config.prompter
+            save(config)
+        installer.make_logger(directory, silent=config.silent)
+        agent = Agent(config, remove=lambda: installer.remove_local(directory))
+        with contextlib.suppress(KeyboardInterrupt):
+            code = asyncio.run(agent.run())
+    if code == RESTART:  # replaces this process with the upgraded client
+        _exec_current(directory, stop_with_parent=stop_with_parent)
     return code
 
 

@@ -57,6 +57,7 @@ from domain.protocol.agent import (
     request_id,
 )
 from domain.protocol.agent_http import CheckIn, CheckInAnswer, InstallAnswer, InstallRequest
+from domain.protocol.close import Close
 from domain.protocol.rep import RefusalBody
 from domain.rules import magic_packet
 from jump_client import files, system
@@ -217,6 +218,7 @@ class Agent:
                     "override_not_allowed",
                     "unknown_code_name",
                     "invalid_parameter",
+                    "unknown_client",  # a passive client's check-in: its item was deleted
                 ):
                     self._remove()
                     return 1
@@ -342,12 +344,15 @@ class Agent:
             log.info("Connected to %s as Jump Client %s.", config.appliance, config.jump_client_id)
             reporter = asyncio.create_task(self._report(ws))
             idle = 0.0
+            deleted = False
             try:
                 while True:
                     try:
                         raw = await asyncio.wait_for(ws.recv(), 1.0)
-                    except ConnectionClosed:
-                        break  # the session is over (also after an upgrade: restart)
+                    except ConnectionClosed as closed:
+                        # the session is over (also after an upgrade: restart), or the item is
+                        deleted = closed.rcvd is not None and closed.rcvd.code == Close.GONE
+                        break
                     except TimeoutError:
                         idle = idle + 1.0 if not self.sessions else 0.0
                         if idle_exit is not None and idle >= idle_exit:
@@ -364,6 +369,10 @@ class Agent:
                 self.sessions.clear()
                 config.last_contact = now()
                 save(config)
+        if deleted:
+            log.warning("The appliance says this Jump Client's item was deleted; removing it.")
+            self._remove()
+            return "removed"
         return None
 
     async def _shell(self, ws: ClientConnection, frame: ShellFrame) -> None:

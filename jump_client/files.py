@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -47,10 +48,17 @@ def upload(permissions: dict[str, Any], path: str, data_b64: str) -> dict[str, A
     data = base64.b64decode(data_b64, validate=True)
     if len(data) > MAX_BYTES:
         raise TransferRefused(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    if target.is_dir():
+        raise TransferRefused(f"{path} is a folder; name the file to write in it")
     if not target.parent.is_dir():
         raise TransferRefused(f"the folder {target.parent} does not exist")
     fd, staging = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-    with os.fdopen(fd, "wb") as handle:  # written whole, then renamed: never half a file
-        handle.write(data)
-    os.replace(staging, target)
+    try:
+        with os.fdopen(fd, "wb") as handle:  # written whole, then renamed: never half a file
+            handle.write(data)
+        os.replace(staging, target)
+    except BaseException:  # nothing is left behind: not even the staging file
+        with contextlib.suppress(OSError):
+            os.unlink(staging)
+        raise
     return {"size": len(data)}

@@ -73,12 +73,20 @@ class Shell:
             return
         except OSError:
             data = b""
+        self._loop.remove_reader(self.master)
         if not data:
-            self._loop.remove_reader(self.master)
             return
-        self._loop.create_task(
+        # One chunk on its way at a time: a program that writes faster than the representative
+        # reads (`yes`) waits on its full PTY, instead of piling up chunks in this process.
+        sending = self._loop.create_task(
             self._send(ShellOutput(sid=self.sid, data=base64.b64encode(data).decode()))
         )
+        sending.add_done_callback(self._sent)
+
+    def _sent(self, _sending: asyncio.Task[None]) -> None:
+        if self.master >= 0:
+            with contextlib.suppress(OSError, ValueError):
+                self._loop.add_reader(self.master, self._readable)
 
     async def _wait(self) -> None:
         code = await asyncio.to_thread(self.process.wait)
@@ -96,9 +104,10 @@ class Shell:
             os.killpg(self.process.pid, signal.SIGWINCH)
 
     def _close_master(self) -> None:
+        master, self.master = self.master, -1
         with contextlib.suppress(OSError, ValueError):
-            self._loop.remove_reader(self.master)
-            os.close(self.master)
+            self._loop.remove_reader(master)
+            os.close(master)
 
     def close(self) -> None:
         """End the shell (the session ended): hang up, then kill if it lingers."""

@@ -6,15 +6,15 @@ from __future__ import annotations
 from widgets.details import DetailField, DetailsPane, DetailsView
 from widgets.filter_bar import FilterBar
 from widgets.group_tree import ALL, GroupTree, Scope, TreeGroup
-from widgets.jump_table import COLUMNS, STATUS_GLYPH, Column, JumpTable, TableSource
+from widgets.jump_table import STATUS_GLYPH, JumpTable, TableSource
 from widgets.shown import DropControls
 from widgets.status_bar import StatusBar
+from widgets.terminal import Terminal
+from widgets.terminal_session import TerminalSession
 
 __all__ = [
     "ALL",
-    "COLUMNS",
     "STATUS_GLYPH",
-    "Column",
     "DetailField",
     "DetailsPane",
     "DetailsView",
@@ -25,5 +25,7 @@ __all__ = [
     "Scope",
     "StatusBar",
     "TableSource",
+    "Terminal",
+    "TerminalSession",
     "TreeGroup",
 ]

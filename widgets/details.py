@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Sparkline, Static
+from textual.widgets import Static
 
 from domain import Status
 from domain.text import visible
-from widgets.jump_table import STATUS_GLYPH
+from widgets.jump_table import CRITICAL, STATUS_GLYPH, WARN
+from widgets.percent_sparkline import PercentSparkline
 from widgets.thumbnail import thumbnail_text
 
 LEVEL_STYLE = {
@@ -42,6 +43,14 @@ class DetailsView:
     thumbnail: str | None = None
 
 
+def _history_label(what: str, samples: int, spark: PercentSparkline) -> str:
+    """Says what the bars mean: the scale is fixed, so a steady value draws a steady line."""
+    return (
+        f"{what} history, last {samples} samples (0–100 %; "
+        f"high from {spark.warn:.0f} %, critical from {spark.critical:.0f} %)"
+    )
+
+
 class DetailsPane(VerticalScroll):
     """Shows one ``DetailsView``; the parent calls :meth:`show` (None: nothing highlighted)."""
 
@@ -64,11 +73,11 @@ class DetailsPane(VerticalScroll):
         & > .details--title { text-style: bold; color: $foreground; }
         & > .details--section { text-style: bold; color: $primary; }
         & > .details--label { color: $foreground 70%; }
-        & > .details--warn { color: $level-warn; }
-        & > .details--critical { color: $level-critical; text-style: bold; }
+        & > .details--warn { color: $level-warn; text-style: $level-warn-style; }
+        & > .details--critical { color: $level-critical; text-style: $level-critical-style; }
         & > .details--good { color: $status-online; }
-        & > .details--bad { color: $status-lost; }
-        & > Sparkline { height: 1; margin: 0 0 1 0; }
+        & > .details--bad { color: $status-lost; text-style: $status-lost-style; }
+        & > PercentSparkline { margin: 0 0 1 0; }
         & > .spark-label { height: 1; color: $foreground 70%; }
     }
     """
@@ -76,9 +85,9 @@ class DetailsPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static("Highlight a Jump Item to see its details.", id="details-text", markup=False)
         yield Static("CPU history", classes="spark-label", id="cpu-label", markup=False)
-        yield Sparkline([], id="cpu-spark")
+        yield PercentSparkline(warn=WARN["cpu"], critical=CRITICAL["cpu"], id="cpu-spark")
         yield Static("Disk history", classes="spark-label", id="disk-label", markup=False)
-        yield Sparkline([], id="disk-spark")
+        yield PercentSparkline(warn=WARN["disk"], critical=CRITICAL["disk"], id="disk-spark")
         yield Static("", id="thumbnail", markup=False)
 
     def _style(self, name: str) -> str:
@@ -99,7 +108,7 @@ class DetailsPane(VerticalScroll):
         # Everything here may come from the item's endpoint: shown, never interpreted.
         text = Text()
         text.append(visible(view.title), style=self._style("details--title"))
-        text.append(f"  —  {STATUS_GLYPH[view.status]} {view.status.value.replace('_', ' ')}\n")
+        text.append(f"  —  {STATUS_GLYPH[view.status]} {view.status.word}\n")
         label_style = self._style("details--label")
         for heading, fields in view.sections:
             text.append(f"\n{heading}\n", style=self._style("details--section"))
@@ -114,10 +123,11 @@ class DetailsPane(VerticalScroll):
         for widget in sparks:
             widget.display = has_history
         if has_history:
-            assert isinstance(cpu_spark, Sparkline) and isinstance(disk_spark, Sparkline)
-            cpu_spark.data = list(view.cpu_history)
-            disk_spark.data = list(view.disk_history)
+            assert isinstance(cpu_spark, PercentSparkline)
+            assert isinstance(disk_spark, PercentSparkline)
+            cpu_spark.show(view.cpu_history)
+            disk_spark.show(view.disk_history)
             assert isinstance(cpu_label, Static) and isinstance(disk_label, Static)
-            cpu_label.update(f"CPU history, last {len(view.cpu_history)} samples")
-            disk_label.update(f"Disk history, last {len(view.disk_history)} samples")
+            cpu_label.update(_history_label("CPU", len(view.cpu_history), cpu_spark))
+            disk_label.update(_history_label("Disk", len(view.disk_history), disk_spark))
         self.query_one("#thumbnail", Static).update(thumbnail_text(view.thumbnail))

@@ -19,6 +19,9 @@ class FilterBar(Vertical):
         Binding("escape", "done", "Back to list", show=False, id="filter.done"),
     ]
 
+    #: the examples after "words," each filter the demo fleet (tests/unit/test_vocabulary.py)
+    PLACEHOLDER = 'Filter (/): words, tag:db status:online os:linux !status:lost "front desk"'
+
     DEFAULT_CSS = """
     FilterBar {
         height: auto;
@@ -55,7 +58,7 @@ class FilterBar(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(
-            placeholder='Filter (/): words, tag:db status:online group:servers !lost "a b"',
+            placeholder=self.PLACEHOLDER,
             id="filter-input",
         )
         yield Static("", classes="filter-error", id="filter-error", markup=False)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 from rich.segment import Segment
@@ -19,31 +18,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from domain import Status
+from domain.columns import COLUMN_BY_KEY, COLUMNS
 from domain.text import visible
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    key: str
-    title: str
-    width: int
-    numeric: bool = False
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("name", "Name", 22),
-    Column("status", "Status", 15),
-    Column("group", "Group", 18),
-    Column("tag", "Tag", 12),
-    Column("console_user", "User", 10),
-    Column("cpu", "CPU", 5, numeric=True),
-    Column("disk", "Disk", 5, numeric=True),
-    Column("uptime", "Uptime", 7, numeric=True),
-    Column("os", "OS", 20),
-    Column("last_seen", "Last seen", 10, numeric=True),
-    Column("comments", "Comments", 24),
-)
-COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 
 
 class TableSource(Protocol):
@@ -95,6 +71,7 @@ STATUS_CLASS: dict[Status, str] = {
     Status.DISABLED: "jump-table--attention",
 }
 GAP = "  "  # between columns
+#: where CPU and disk use is high and critical: the list, the details and the history agree
 WARN = {"cpu": 80.0, "disk": 85.0}
 CRITICAL = {"cpu": 95.0, "disk": 95.0}
 
@@ -145,16 +122,18 @@ class JumpTable(ScrollView, can_focus=True):
         scrollbar-gutter: stable;
         & > .jump-table--header { background: $panel; color: $foreground; text-style: bold; }
         & > .jump-table--sorted { background: $panel; color: $primary; text-style: bold; }
-        & > .jump-table--cursor { background: $primary 30%; }
+        & > .jump-table--cursor { background: $primary 30%;
+                                   text-style: $list-cursor-blurred-style; }
         &:focus > .jump-table--cursor { background: $block-cursor-background;
-                                         color: $block-cursor-foreground; }
+                                         color: $block-cursor-foreground;
+                                         text-style: $list-cursor-style; }
         & > .jump-table--online { color: $status-online; }
         & > .jump-table--offline { color: $status-offline; }
-        & > .jump-table--lost { color: $status-lost; }
+        & > .jump-table--lost { color: $status-lost; text-style: $status-lost-style; }
         & > .jump-table--attention { color: $status-attention; }
         & > .jump-table--session { color: $status-session; }
-        & > .jump-table--warn { color: $level-warn; }
-        & > .jump-table--critical { color: $level-critical; text-style: bold; }
+        & > .jump-table--warn { color: $level-warn; text-style: $level-warn-style; }
+        & > .jump-table--critical { color: $level-critical; text-style: $level-critical-style; }
     }
     """
 

@@ -71,8 +71,10 @@ class AgentChannel:
         services, admission = self.services, self.admission
         await ws.accept()
         try:
-            hello = Hello.model_validate_json(await asyncio.wait_for(ws.receive_text(), 30))
+            hello = Hello.model_validate_json(await asyncio.wait_for(_text_frame(ws), 30))
             credentials.verify(services.site.repo, hello)
+        except WebSocketDisconnect:  # gone before it said hello
+            return
         except (TimeoutError, ValidationError, ValueError):
             await ws.send_text(Reject(reason="bad_hello").model_dump_json())
             await ws.close(Close.BAD_REQUEST)
@@ -109,6 +111,16 @@ class AgentChannelFirst:
             await self.channel(scope, receive, send)
         else:
             await self.app(scope, receive, send)
+
+
+async def _text_frame(ws: WebSocket) -> str:
+    """The next frame, which the protocol says is text: a binary one is read as unreadable
+    (``""``) rather than failing the connection (raises ``WebSocketDisconnect``)."""
+    message = await ws.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+    text = message.get("text")
+    return text if isinstance(text, str) else ""
 
 
 def _record_connection(
@@ -152,7 +164,7 @@ async def _serve_agent(
     guard = ChannelGuard(time.monotonic, app.live.interval)
     try:
         while True:
-            raw = await ws.receive_text()
+            raw = await _text_frame(ws)
             try:
                 frame = orjson.loads(raw)
                 if isinstance(frame, dict) and frame.get("type") == "stats":
@@ -163,7 +175,7 @@ async def _serve_agent(
                     _record_stats(app, item_id, read_stats(frame))
                     continue
                 reply = read_reply(frame)
-            except ValueError:  # unreadable JSON, or not a frame the appliance knows, whole
+            except ValueError:  # unreadable or binary, or not a frame the appliance knows, whole
                 if guard.garbage():
                     log.warning("agent %s sent too many unreadable frames; disconnected", item_id)
                     await ws.close(Close.BAD_REQUEST, "too many unreadable frames")

@@ -127,6 +127,11 @@ class RemoteAgent:
     async def connect_now(self) -> bool:
         return True
 
+    async def close(self, code: int, reason: str) -> None:
+        """End the connection, telling the client why (it may already be gone)."""
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+            await self.ws.close(code, reason)
+
     async def site_settings(self, settings: AgentSettings) -> None:
         with contextlib.suppress(WebSocketDisconnect, RuntimeError):
             await self.ws.send_text(SettingsFrame(settings=settings).model_dump_json())

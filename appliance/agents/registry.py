@@ -8,18 +8,26 @@ item gets an in-process stand-in.
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from appliance.agents.connected import RemoteAgent
 from appliance.agents.demo import DemoAgent
 from appliance.agents.handle import AgentHandle
 from appliance.agents.passive import PassiveAgent
 from appliance.agents.remote import held_somewhere, remote_handle
 from domain.protocol.agent import AgentSettings
+from domain.protocol.close import Close
 
 if TYPE_CHECKING:
     from appliance.bus import LocalBus, RedisBus
     from appliance.live import LiveHub
     from appliance.site import Site
+
+log = logging.getLogger("appliance.agent")
+#: what a Jump Client whose item was deleted is told as its connection closes
+DELETED = "The Jump Item was deleted by an administrator."
 
 
 class AgentRegistry:
@@ -32,6 +40,7 @@ class AgentRegistry:
         self._agents: dict[int, AgentHandle] = {}
         self.passive: dict[int, tuple[str, int]] = {}  # item -> where it listens
         self._arrived: dict[int, asyncio.Event] = {}
+        self._closing: set[asyncio.Task[None]] = set()
 
     def register(self, agent: AgentHandle) -> None:
         """A Jump Client connected to this node (other nodes learn that this node holds it)."""
@@ -55,6 +64,19 @@ class AgentRegistry:
     async def site_settings(self, settings: AgentSettings) -> None:
         for agent in list(self._agents.values()):
             await agent.site_settings(settings)
+
+    def items_changed(self, _changed: Sequence[int], removed: Sequence[int]) -> None:
+        """Items were deleted (on any node): the clients of those connected here are told
+        so and disconnected, so they remove themselves instead of staying connected to an
+        item that is gone."""
+        for item_id in removed:
+            self.passive.pop(item_id, None)
+            agent = self._agents.get(item_id)
+            if isinstance(agent, RemoteAgent):
+                log.info("agent %s: its item was deleted; disconnected", item_id)
+                task = asyncio.get_running_loop().create_task(agent.close(Close.GONE, DELETED))
+                self._closing.add(task)
+                task.add_done_callback(self._closing.discard)
 
     def unregister(self, item_id: int, agent: AgentHandle | None = None) -> bool:
         """The client went away (``agent``: only if this is still its current connection);

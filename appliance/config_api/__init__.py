@@ -5,20 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from appliance._guard import AllowedMethods
 from appliance._validation import (
     answer_database_unavailable,
+    answer_invalid_input,
     bag_sentence,
     error_bag,
     unknown_field,
 )
-from appliance.config_api import audit, groups, jump_clients, policies, site
+from appliance.config_api import audit, groups, jump_clients, policies, site, users
 from appliance.errors import Refused, config_body
 from appliance.ratelimit import Verdict
 from appliance.services import Services
@@ -48,37 +48,6 @@ class _RateLimitHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-class _AllowedMethods:
-    """A 405 lists every method of the path (Starlette names only its first route's)."""
-
-    def __init__(self, app: ASGIApp, api: FastAPI) -> None:
-        self.app = app
-        self.api = api
-
-    def methods(self, path: str) -> list[str]:
-        found: set[str] = set()
-        for route in self.api.routes:
-            if isinstance(route, APIRoute) and route.path_regex.match(path):
-                found |= route.methods or set()
-        return sorted(found)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_allow(message: Message) -> None:
-            if message["type"] == "http.response.start" and message.get("status") == 405:
-                path, root = scope["path"], scope.get("root_path", "")
-                path = path[len(root) :] if root and path.startswith(root) else path
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
-                headers.append((b"allow", ", ".join(self.methods(path)).encode()))
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_allow)
 
 
 class ErrorBody(BaseModel):
@@ -132,19 +101,21 @@ def build_config_api(services: Services) -> FastAPI:
     async def on_refused(_request: Request, exc: Refused) -> JSONResponse:
         return _json(exc.status, config_body(exc.refusal), exc.headers)
 
-    async def on_invalid(_request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RequestValidationError | ValidationError)
-        return _validation_response(exc.errors())
-
-    for invalid_input in (RequestValidationError, ValidationError):  # request or merged model
-        api.add_exception_handler(invalid_input, on_invalid)
+    answer_invalid_input(api, _validation_response)
 
     @api.exception_handler(HTTPException)
     async def on_http(_request: Request, exc: HTTPException) -> JSONResponse:
         return _json(exc.status_code, {"message": str(exc.detail)}, dict(exc.headers or {}))
 
-    for router in (site.router, jump_clients.router, groups.router, policies.router, audit.router):
+    for router in (
+        site.router,
+        jump_clients.router,
+        groups.router,
+        users.router,
+        policies.router,
+        audit.router,
+    ):
         # site first: its /jump-client/settings and installer paths before /jump-client/{id}
         api.include_router(router, responses=ERRORS)
-    api.add_middleware(_AllowedMethods, api=api)
+    api.add_middleware(AllowedMethods, api=api)
     return api

@@ -25,7 +25,8 @@ from appliance.site import Site
 from domain._types import Patch
 from domain.audit import audit_action
 
-Hook = Callable[[Site, int], None]
+#: runs in the delete's transaction; what it answers (if anything) runs after the commit
+Hook = Callable[[Site, int], Callable[[], None] | None]
 Check = Callable[[Site, dict[str, Any]], None]
 
 
@@ -122,13 +123,16 @@ def add_crud(
         return item
 
     async def delete_item(id: PathId, app: State, account: Writer) -> Response:
+        then = None
         with app.repo.transaction():
             if table(app).get(id) is None:
                 raise not_found(kind, id)
             if before_delete:
-                before_delete(app, id)
+                then = before_delete(app, id)
             table(app).delete(id)
             app.audit(account.actor, deleted, f"{slug}:{id}")
+        if then is not None:
+            then()
         return Response(status_code=204)
 
     router.add_api_route(

@@ -20,6 +20,7 @@ from appliance.services import services_of
 from appliance.site import Site
 from domain import ApiAccess
 from domain._types import MAX_ID
+from domain.protocol.close import DISABLED
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -79,6 +80,8 @@ def caller_of(request: HTTPConnection) -> Caller:
         raise _unauthorized("The token is invalid or has expired; request a new one.")
     if found[0] == "rep":
         user = app.repo.users.get(found[1])
+        if user is not None and not user.enabled:
+            raise _unauthorized(DISABLED)
         if user is None or not user.is_admin:
             raise Refused.because(
                 403, "forbidden", "Only site administrators may use the Config API from a console."

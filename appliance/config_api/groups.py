@@ -1,6 +1,12 @@
-"""``/jump-group`` (+ members), ``/jump-item-role`` and ``/user`` (read-only)."""
+"""``/jump-group`` (+ members) and ``/jump-item-role`` (read-only).
+
+A membership added, changed or removed (or gone with its group) changes what its
+representative may see and do: their open live feeds and shells follow at once.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from fastapi import APIRouter, Depends, Request, Response
 
@@ -22,7 +28,6 @@ from domain import (
     JumpGroupType,
     JumpGroupUpdate,
     JumpItemRole,
-    User,
 )
 from domain.groups import JumpGroupMemberUpdate
 
@@ -35,11 +40,13 @@ def _unique_name(app: Site, values: dict[str, object]) -> None:
         raise invalid("name", f"'{name}' is already the name of a Jump Group")
 
 
-def _delete_items(app: Site, group_id: int) -> None:
+def _delete_items(app: Site, group_id: int) -> Callable[[], None]:
     where = [("jump_group_type", JumpGroupType.SHARED.value), ("jump_group_id", group_id)]
     gone = app.repo.clients.ids(where)
+    members = [m.user_id for m in app.repo.members(group_id)]
     app.repo.clients.delete_where(where)
     app.changed(removed=gone)
+    return lambda: app.access_changed(members)  # their memberships went with the group
 
 
 add_crud(
@@ -63,17 +70,6 @@ add_crud(
     create=None,
     update=None,
     name_field="name",
-    read_only=True,
-)
-add_crud(
-    router,
-    path="/user",
-    kind="user",
-    table=lambda app: app.repo.users,
-    model=User,
-    create=None,
-    update=None,
-    name_field="username",
     read_only=True,
 )
 
@@ -120,6 +116,7 @@ async def add_member(
             user_id=body.user_id,
             jump_item_role_id=body.jump_item_role_id,
         )
+    app.access_changed([body.user_id])
     response.headers["Location"] = str(request.url_for("get_member", id=id, user_id=body.user_id))
     return body
 
@@ -155,6 +152,7 @@ async def update_member(
             user_id=user_id,
             jump_item_role_id=body.jump_item_role_id,
         )
+    app.access_changed([user_id])
     return member
 
 
@@ -169,4 +167,5 @@ async def remove_member(id: PathId, user_id: PathId, app: State, account: Writer
             f"jump_group:{id}",
             user_id=user_id,
         )
+    app.access_changed([user_id])
     return Response(status_code=204)

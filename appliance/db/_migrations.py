@@ -188,7 +188,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE token ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
     """,
-    # 6: the audit log is read back (newest first, by item, actor, action or time): each
+    # 6: a representative may be disabled (signing in refused, every sign-in ended).
+    """
+    ALTER TABLE user ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1;
+    """,
+    # 7: the audit log is read back (newest first, by item, actor, action or time): each
     # filter walks its own index in id order instead of the whole table.
     """
     CREATE INDEX audit_target ON audit (target, id);

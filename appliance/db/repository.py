@@ -164,6 +164,9 @@ class Repository:
         )
         return user
 
+    def set_password(self, user_id: int, password_hash: str) -> None:
+        self.execute("UPDATE user SET password_hash = ? WHERE id = ?", (password_hash, user_id))
+
     def user_by_name(self, username: str) -> tuple[User, str] | None:
         row = self.execute(
             "SELECT id, password_hash FROM user WHERE username = ? COLLATE NOCASE", (username,)
@@ -357,19 +360,29 @@ class Repository:
         expires_at: float,
         *,
         keep: int,
-    ) -> None:
-        """Store a token; only the newest ``keep`` valid tokens of the subject stay valid."""
-        self.execute(
-            "DELETE FROM token WHERE kind = ? AND subject_id = ? AND (expires_at <= ? OR "
-            "token_hash NOT IN (SELECT token_hash FROM token WHERE kind = ? AND subject_id = ? "
-            "AND expires_at > ? ORDER BY issued_at DESC, seq DESC LIMIT ?))",
-            (kind, subject_id, issued_at, kind, subject_id, issued_at, keep - 1),
+    ) -> list[str]:
+        """Store a token; only the newest ``keep`` valid tokens of the subject stay valid.
+        Answer the hashes of the valid tokens this one replaced (their holders are signed out)."""
+        where = (
+            "kind = ? AND subject_id = ? AND (expires_at <= ? OR token_hash NOT IN (SELECT "
+            "token_hash FROM token WHERE kind = ? AND subject_id = ? AND expires_at > ? "
+            "ORDER BY issued_at DESC, seq DESC LIMIT ?))"
         )
+        args = (kind, subject_id, issued_at, kind, subject_id, issued_at, keep - 1)
+        replaced = [
+            str(hashed)
+            for hashed, expires in self.execute(
+                f"SELECT token_hash, expires_at FROM token WHERE {where}", args
+            ).fetchall()
+            if expires > issued_at
+        ]
+        self.execute(f"DELETE FROM token WHERE {where}", args)
         self.execute(
             "INSERT INTO token (token_hash, kind, subject_id, issued_at, expires_at, seq) "
             "VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM token))",
             (token_hash, kind, subject_id, issued_at, expires_at),
         )
+        return replaced
 
     def token(self, token_hash: str, now: float) -> tuple[str, int] | None:
         row = self.execute(
@@ -380,6 +393,22 @@ class Repository:
 
     def revoke_tokens(self, kind: str, subject_id: int) -> None:
         self.execute("DELETE FROM token WHERE kind = ? AND subject_id = ?", (kind, subject_id))
+
+    def rep_token_expiries(self, token_hashes: Sequence[str]) -> dict[str, float]:
+        """Of these representatives' tokens, those that still exist and whose user is
+        enabled, with when each expires (one query per 500 tokens)."""
+        found: dict[str, float] = {}
+        hashes = list(token_hashes)
+        for start in range(0, len(hashes), 500):
+            chunk = hashes[start : start + 500]
+            rows = self.execute(
+                "SELECT t.token_hash, t.expires_at FROM token t JOIN user u ON u.id = "
+                "t.subject_id WHERE t.kind = 'rep' AND u.enabled = 1 AND t.token_hash IN "
+                f"({', '.join('?' for _ in chunk)})",
+                chunk,
+            ).fetchall()
+            found.update((str(h), float(e)) for h, e in rows)
+        return found
 
     # -- Jump Client credentials ---------------------------------------------------------------
 

@@ -3,37 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from fastapi import FastAPI, Request, Response, WebSocket
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
-from starlette.exceptions import HTTPException
 
 from appliance._access import SubjectBuilder, access_for, visible_clients
-from appliance._validation import answer_database_unavailable, bag_sentence, error_bag
+from appliance._guard import AllowedMethods
+from appliance._validation import answer_coded_errors
 from appliance.agents import NodesUnavailable
 from appliance.config_api._deps import Paging, PathId, paginate
-from appliance.errors import Refused, coded_body
+from appliance.errors import CODED_ERRORS, Refused, coded_body
 from appliance.rep_api import audit, items, sessions
 from appliance.rep_api._deps import Rep, State, signed_in
 from appliance.security import new_token, token_hash
 from appliance.services import Services, services_of
 from appliance.signin import Attempt, client_address
+from appliance.site import Revocation
 from domain import FilterError, JumpClient, Schedule
 from domain.filters import parse
 from domain.jump_policy import JumpPolicyWithSchedule
+from domain.protocol.close import DISABLED, REPLACED
 from domain.protocol.rep import GroupAccess, Login, Me, TokenAnswer
 from domain.site import RepSite
 
 __all__ = ["build_rep_api"]
-
-
-def _invalid(errors: Any) -> JSONResponse:
-    bag = error_bag(errors)
-    body = {"error": "invalid", "message": bag_sentence(bag), "errors": bag}
-    return JSONResponse(body, status_code=422)
 
 
 def build_rep_api(services: Services) -> FastAPI:
@@ -43,10 +36,11 @@ def build_rep_api(services: Services) -> FastAPI:
         openapi_url="/openapi.json",
         docs_url=None,
         redoc_url=None,
+        responses=CODED_ERRORS,
     )
     api.state.appliance = services
-
-    answer_database_unavailable(api, with_code=True)
+    api.add_middleware(AllowedMethods, api=api)
+    answer_coded_errors(api)
 
     @api.exception_handler(Refused)
     async def on_refused(_request: Request, exc: Refused) -> JSONResponse:
@@ -56,20 +50,6 @@ def build_rep_api(services: Services) -> FastAPI:
         if exc.status == 503:  # the site is briefly in trouble: worth trying again
             headers.setdefault("Retry-After", str(NodesUnavailable.retry_after_s))
         return JSONResponse(coded_body(exc.refusal), status_code=exc.status, headers=headers)
-
-    async def on_invalid(_request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RequestValidationError | ValidationError)
-        return _invalid(exc.errors())
-
-    for invalid_input in (RequestValidationError, ValidationError):  # request or merged model
-        api.add_exception_handler(invalid_input, on_invalid)
-
-    @api.exception_handler(HTTPException)
-    async def on_http(_request: Request, exc: HTTPException) -> JSONResponse:
-        code = "not_found" if exc.status_code == 404 else "http_error"
-        return JSONResponse(
-            {"error": code, "message": str(exc.detail)}, status_code=exc.status_code
-        )
 
     @api.post("/login", response_model=TokenAnswer)
     async def login(body: Login, request: Request, app: State) -> TokenAnswer:
@@ -81,11 +61,15 @@ def build_rep_api(services: Services) -> FastAPI:
                 app.site.audit(body.username, "login.refused", "rep_api")
             raise Refused.because(401, "invalid_credentials", "The username or password is wrong.")
         user = found[0]
+        if not user.enabled:
+            with app.site.repo.transaction():
+                app.site.audit(body.username, "login.refused", "rep_api", reason="disabled")
+            raise Refused.because(401, "disabled", DISABLED)
         token = new_token()
         issued = app.site.clock.now().timestamp()
         ttl = app.site.config.rep_token_ttl_s
         with app.site.repo.transaction():
-            app.site.repo.add_token(
+            replaced = app.site.repo.add_token(
                 token_hash(token),
                 "rep",
                 user.id,
@@ -94,6 +78,8 @@ def build_rep_api(services: Services) -> FastAPI:
                 keep=app.site.config.max_tokens_per_account,
             )
             app.site.audit(user.username, "login", "rep_api")
+        if replaced:  # the oldest sign-ins of the account end, open connections too
+            app.site.revoked(Revocation(REPLACED, tokens=frozenset(replaced)))
         return TokenAnswer(access_token=token, expires_in=ttl)
 
     @api.get("/me", response_model=Me)
@@ -151,9 +137,13 @@ def build_rep_api(services: Services) -> FastAPI:
     @api.websocket("/live")
     async def live(ws: WebSocket) -> None:
         app = services_of(ws)
-        user = await signed_in(ws)
-        if user is not None:
-            await app.live.serve(ws, user)
+        signed = await signed_in(ws)
+        if signed is not None:
+            with app.grants.hold(*signed) as grant:
+                try:
+                    await app.live.serve(ws, grant)
+                finally:  # the sessions it leaves without a console count their grace now
+                    app.sessions.consoles_changed()
 
     @api.get("/jump-items/{id}", response_model=JumpClient)
     async def jump_item(id: PathId, user: Rep, app: State) -> JumpClient:

@@ -9,37 +9,25 @@ sentence, ...details}``; the shell's websocket closes with a code of
 
 from __future__ import annotations
 
-import contextlib
-import logging
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, WebSocket
 from pydantic import ValidationError
-from starlette.websockets import WebSocketDisconnect
 
 from appliance.agents import AgentError, AgentHandle, unreachable
 from appliance.errors import Refused
 from appliance.rep_api._deps import Rep, State, signed_in
 from appliance.services import Services, services_of
-from appliance.sessions import Session
+from appliance.session_watch import Session
 from domain import User
-from domain.protocol.agent import (
-    ConsoleInput,
-    ShellClose,
-    ShellInput,
-    ShellOpen,
-    ShellResize,
-    ShellSize,
-    read_console_frame,
-)
-from domain.protocol.close import Close
+from domain.protocol.agent import ShellSize
+from domain.protocol.close import LEFT_SESSION, NO_LONGER_ALLOWED, SESSION_ENDED, Close
 from domain.protocol.rep import Invitation
 from domain.rules import Refusal
 from domain.session import SessionInfo, SessionStarted
 from domain.support import SupportRequest
 
 router = APIRouter()
-log = logging.getLogger("appliance.rep_api")
 
 
 def _agent_failed(err: AgentError, code: str, sentence: str) -> Refused:
@@ -67,8 +55,10 @@ async def accept_support(rid: str, user: Rep, app: State) -> SessionStarted:
 
 
 @router.get("/sessions", response_model=list[SessionInfo])
-async def my_sessions(user: Rep, app: State) -> list[SessionInfo]:
-    return app.sessions.of_user(user)
+async def my_sessions(user: Rep, app: State, endable: bool = False) -> list[SessionInfo]:
+    """The running sessions the representative is in or invited to (a console reattaches
+    to them); ``endable``: also every other session they may end (an administrator: all)."""
+    return app.sessions.endable_by(user) if endable else app.sessions.of_user(user)
 
 
 @router.post("/sessions/{sid}/invitations", response_model=SessionInfo, status_code=201)
@@ -78,6 +68,8 @@ async def invite(sid: str, body: Invitation, user: Rep, app: State) -> SessionIn
 
 @router.delete("/sessions/{sid}", status_code=204)
 async def end_session(sid: str, user: Rep, app: State) -> Response:
+    """End the session for everyone in it (its owner, the owner of its item, an
+    administrator); a joined representative who may not end it leaves it."""
     app.sessions.leave_or_end(user, sid)
     return Response(status_code=204)
 
@@ -120,7 +112,11 @@ def _session_agent(
     return session, agent
 
 
-@router.get("/sessions/{sid}/files", response_class=Response)
+@router.get(
+    "/sessions/{sid}/files",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "The file"}},
+)
 async def download_file(sid: str, path: str, user: Rep, app: State) -> Response:
     """A file of the endpoint (policy permitting, within its folders)."""
     session, agent = _session_agent(app, user, sid, "file_transfer_download")
@@ -132,7 +128,17 @@ async def download_file(sid: str, path: str, user: Rep, app: State) -> Response:
     return Response(data, media_type="application/octet-stream")
 
 
-@router.put("/sessions/{sid}/files", status_code=204)
+@router.put(
+    "/sessions/{sid}/files",
+    status_code=204,
+    response_class=Response,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def upload_file(sid: str, path: str, request: Request, user: Rep, app: State) -> Response:
     """Write a file on the endpoint (policy permitting, within its folders)."""
     session, agent = _session_agent(app, user, sid, "file_transfer_upload")
@@ -149,17 +155,22 @@ async def upload_file(sid: str, path: str, request: Request, user: Rep, app: Sta
 
 @router.websocket("/sessions/{sid}/shell")
 async def shell(ws: WebSocket, sid: str) -> None:
-    """A representative's terminal on the session's command shell."""
+    """A representative's terminal on the session's command shell, for as long as they may
+    (:class:`appliance.shells.ShellRelay` closes it when that right ends)."""
     app = services_of(ws)
-    user = await signed_in(ws)
-    if user is None:
+    signed = await signed_in(ws)
+    if signed is None:
         return
+    user = signed.user
     session = app.sessions.sessions.get(sid)
     if session is None or user.username not in session.info.participants:
         await ws.close(Close.NOT_FOUND, "No such session of yours is running.")
         return
     if not session.info.permissions.command_shell:
         await ws.close(Close.FORBIDDEN, "The session policy does not allow the command shell.")
+        return
+    if not app.shells.may_reach(user, session.info.item_id):
+        await ws.close(Close.FORBIDDEN, NO_LONGER_ALLOWED)
         return
     agent = app.agents.get(session.info.item_id)
     if agent is None or not agent.shell:
@@ -171,28 +182,22 @@ async def shell(ws: WebSocket, sid: str) -> None:
     except ValidationError:
         await ws.close(Close.BAD_REQUEST, "cols and rows must be whole numbers from 1 to 1000.")
         return
-    if app.shells.attach(sid, ws):
-        await agent.send(ShellOpen(sid=sid, cols=size.cols, rows=size.rows).model_dump())
     app.site.audit_now(user.username, "session.shell", session.info.item_id, sid=sid)
-    try:
-        while True:
-            message = await ws.receive()
-            if message["type"] == "websocket.disconnect":
-                break
-            try:  # checked here, before the Jump Client sees anything of it
-                frame = read_console_frame(message.get("text") or message.get("bytes") or b"")
-            except ValueError:
-                log.info("session %s: dropped a shell frame that is not one", sid)
-                continue
-            if isinstance(frame, ConsoleInput):
-                await agent.send(ShellInput(sid=sid, data=frame.data).model_dump())
-            else:
-                await agent.send(
-                    ShellResize(sid=sid, cols=frame.cols, rows=frame.rows).model_dump()
-                )
-    except (WebSocketDisconnect, RuntimeError):
-        pass
-    finally:
-        if app.shells.detach(sid, ws):
-            with contextlib.suppress(Exception):
-                await agent.send(ShellClose(sid=sid).model_dump())
+
+    def refusal() -> tuple[Close, str] | None:  # asked on every input
+        if app.sessions.sessions.get(sid) is not session:
+            return Close.CONFLICT, SESSION_ENDED
+        if user.username not in session.info.participants:
+            return Close.NOT_FOUND, LEFT_SESSION
+        return None
+
+    with app.grants.hold(*signed) as grant:  # no await since the sign-in was checked
+        await app.shells.serve(
+            ws,
+            grant,
+            sid=sid,
+            item_id=session.info.item_id,
+            agent=agent,
+            size=size,
+            refusal=refusal,
+        )

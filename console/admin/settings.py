@@ -92,6 +92,17 @@ SECTIONS: tuple[tuple[str, tuple[Spec, ...]], ...] = (
             ),
         ),
     ),
+    (
+        "Sessions",
+        (
+            (
+                "session_grace_s",
+                "Seconds a session waits for its consoles to come back (10–3600)",
+                "int",
+                (),
+            ),
+        ),
+    ),
 )
 
 STAT_LABELS = {

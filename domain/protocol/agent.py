@@ -24,6 +24,7 @@ from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
+from domain._types import MAX_INT64, Count, Id, Text
 from domain.enums import InstallMode
 from domain.jump_client import Gateway
 from domain.thumbnail import decode as decode_thumbnail
@@ -33,7 +34,7 @@ AGENT_PROTOCOL = 1
 #: a terminal dimension, a JSON integer (never a string, a float or null)
 TerminalSize = Annotated[int, Field(strict=True, ge=1, le=1000)]
 #: a request's id, as the appliance numbers them
-RequestId = Annotated[int, Field(strict=True, ge=0)]
+RequestId = Count
 Sid = Annotated[str, Field(min_length=1, max_length=64)]
 
 
@@ -46,23 +47,25 @@ class _Frame(BaseModel):
 
 class Credentials(_Frame):
     """A Jump Client's own credentials, issued at installation (also the body of
-    ``POST /uninstall``)."""
+    ``POST /uninstall``). What was sent is never repeated in a refusal: it is a secret."""
 
-    jump_client_id: int
-    secret: str = Field(min_length=1, max_length=128, repr=False)
+    model_config = ConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
+
+    jump_client_id: Id
+    secret: Text = Field(min_length=1, max_length=128, repr=False)
 
 
 class Identity(_Frame):
     """What a Jump Client says of its machine when it connects."""
 
-    version: str = Field(default="", max_length=32)
-    hostname: str = Field(default="", max_length=255)
-    fqdn: str = Field(default="", max_length=255)
-    os: str = Field(default="", max_length=255)
-    ips: list[str] = Field(default_factory=list, max_length=32)
+    version: Text = Field(default="", max_length=32)
+    hostname: Text = Field(default="", max_length=255)
+    fqdn: Text = Field(default="", max_length=255)
+    os: Text = Field(default="", max_length=255)
+    ips: list[Annotated[Text, Field(max_length=64)]] = Field(default_factory=list, max_length=32)
     gateway: Gateway | None = None
-    mac: str | None = Field(default=None, max_length=17)
-    console_user: str | None = Field(default=None, max_length=255)
+    mac: Text | None = Field(default=None, max_length=17)
+    console_user: Text | None = Field(default=None, max_length=255)
 
 
 class Hello(Credentials, Identity):
@@ -164,14 +167,14 @@ class FileGet(_Frame):
     type: Literal["file.get"] = "file.get"
     id: RequestId
     sid: Sid
-    path: str = Field(max_length=4096)
+    path: Text = Field(max_length=4096)
 
 
 class FilePut(_Frame):
     type: Literal["file.put"] = "file.put"
     id: RequestId
     sid: Sid
-    path: str = Field(max_length=4096)
+    path: Text = Field(max_length=4096)
     data: str
     """The file's bytes in base64."""
 
@@ -317,8 +320,8 @@ class Stats(_Frame):
     type: Literal["stats"] = "stats"
     cpu_percent: float | None = Field(default=None, strict=True, ge=0, le=PERCENT_MAX)
     disk_percent: float | None = Field(default=None, strict=True, ge=0, le=PERCENT_MAX)
-    console_user: str | None = Field(default=None, max_length=CONSOLE_USER_MAX)
-    uptime_s: int | None = Field(default=None, strict=True, ge=0)
+    console_user: Text | None = Field(default=None, max_length=CONSOLE_USER_MAX)
+    uptime_s: Count | None = None
     thumbnail: str | None = None
 
     @field_validator("thumbnail")
@@ -348,9 +351,11 @@ def read_stats(frame: dict[str, Any]) -> Figures:
         frame.get("uptime_s"),
         frame.get("thumbnail"),
     )
-    if user is not None and not (isinstance(user, str) and len(user) <= CONSOLE_USER_MAX):
+    if user is not None and not (
+        isinstance(user, str) and len(user) <= CONSOLE_USER_MAX and "\x00" not in user
+    ):
         raise ValueError("console_user is not a name")
-    if uptime is not None and (type(uptime) is not int or uptime < 0):
+    if uptime is not None and (type(uptime) is not int or not 0 <= uptime <= MAX_INT64):
         raise ValueError("uptime_s is not a count of seconds")
     if thumbnail is not None and decode_thumbnail(thumbnail) is None:
         raise ValueError("thumbnail is not a well-formed thumbnail")
@@ -383,6 +388,15 @@ class ConsoleResize(_Frame):
     type: Literal["resize"] = "resize"
     cols: TerminalSize = 80
     rows: TerminalSize = 24
+
+
+class ScreenSize(_Frame):
+    """Appliance → console: the size the shell's terminal has now (that of the
+    representative who typed last); a console of another size shows the screen at it."""
+
+    type: Literal["size"] = "size"
+    cols: TerminalSize
+    rows: TerminalSize
 
 
 ConsoleFrame = Annotated[ConsoleInput | ConsoleResize, Field(discriminator="type")]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain._types import Str0_1000, Str0_4096, Str1_255, Text
 from domain.enums import InstallMode
 from domain.protocol.agent import Credentials
 
@@ -17,11 +18,11 @@ class _Body(BaseModel):
 
 
 class InstallRequest(_Body):
-    key: str = Field(min_length=1, max_length=64)
-    parameters: list[str] = Field(default_factory=list, max_length=64)
-    hostname: str = Field(min_length=1, max_length=255)
-    fqdn: str = Field(min_length=1, max_length=255)
-    operating_system: str = Field(default="", max_length=255)
+    key: Text = Field(min_length=1, max_length=64)
+    parameters: list[Str0_4096] = Field(default_factory=list, max_length=64)
+    hostname: Str1_255
+    fqdn: Str1_255
+    operating_system: Text = Field(default="", max_length=255)
     install_mode: InstallMode = InstallMode.USER
 
 
@@ -39,7 +40,7 @@ class InstallAnswer(_Body):
 
 class CheckIn(Credentials):
     passive_port: int = Field(ge=1, le=65535)
-    listen_host: str | None = Field(default=None, max_length=255)
+    listen_host: Text | None = Field(default=None, max_length=255)
 
 
 class CheckInAnswer(_Body):
@@ -50,8 +51,8 @@ class CheckInAnswer(_Body):
 
 
 class SupportAsk(Credentials):
-    message: str = Field(default="", max_length=1000)
-    console_user: str | None = Field(default=None, max_length=255)
+    message: Str0_1000 = ""
+    console_user: Text | None = Field(default=None, max_length=255)
 
 
 class SupportAnswer(_Body):

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from domain._types import Id
+from domain._types import Id, Text
 from domain.enums import JumpGroupType
 from domain.groups import RolePermission
 from domain.rules import MAX_MULTI_START, Refusal, parse_secureon
@@ -19,10 +19,12 @@ from domain.users import Team, User
 
 
 class Login(BaseModel):
-    """``POST /login``."""
+    """``POST /login``. What was sent is never repeated in a refusal: it holds a password."""
 
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=1024, repr=False)
+    model_config = ConfigDict(hide_input_in_errors=True)
+
+    username: Text = Field(min_length=1, max_length=64)
+    password: Text = Field(min_length=1, max_length=1024, repr=False)
 
 
 class TokenAnswer(BaseModel):
@@ -68,7 +70,7 @@ class MultiStartAnswer(BaseModel):
 
 
 class Invitation(BaseModel):
-    username: str = Field(min_length=1, max_length=64)
+    username: Text = Field(min_length=1, max_length=64)
 
 
 class WakeRequest(BaseModel):

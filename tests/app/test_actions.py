@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import RichLog, Tabs
 
 from api_client import ApplianceClient, RepCredentials
 from console.dialogs import ConfirmScreen, EditScreen, PromptScreen
-from console.session_screen import SessionsScreen, ShellView
+from console.session_screen import SessionsScreen
 from domain import Installer
 from domain.rules import invite_refusal
 from jump_client.config import load
@@ -35,6 +34,7 @@ from tests.support.console import (
     until,
 )
 from widgets import StatusBar
+from widgets.terminal import Terminal
 
 pytestmark = pytest.mark.not_storage("the console's screens and keys")
 
@@ -258,6 +258,14 @@ async def test_mark_two_and_start_both_then_invite(site: Site) -> None:
         )
 
 
+def _pid(lines: list[str]) -> str | None:
+    """The output of ``echo $$``: the first line after it that is only digits."""
+    for before, line in zip(lines, lines[1:], strict=False):
+        if before.endswith("echo $$") and line.isdigit():
+            return line
+    return None
+
+
 @pytest.fixture
 def site_with_a_client(tmp_path: Path, database: str) -> Iterator[Site]:
     """A quiet site whose statistics come every second, not twenty times a second: a real Jump
@@ -326,24 +334,35 @@ async def test_a_shell_in_the_session_tab(site_with_a_client: Site, tmp_path: An
             await pilot.press("enter")
             await until(
                 pilot,
-                lambda: (
-                    isinstance(app.screen, SessionsScreen) and bool(app.screen.query(ShellView))
-                ),
+                lambda: isinstance(app.screen, SessionsScreen) and bool(app.screen.query(Terminal)),
             )
-            view = app.screen.query_one(ShellView)
-            await until(pilot, lambda: view._shell is not None)
-            view.query_one("Input").focus()
-            await pilot.pause()
+            terminal = app.screen.query_one(Terminal)
+            await until(pilot, lambda: terminal.session.state == "open")
+            assert app.focused is terminal  # the keys go to the endpoint's shell at once
             await pilot.press(*"echo console-$((6*7))", "enter")
-            log = view.query_one(RichLog)
-            await until(pilot, lambda: any("console-42" in line.text for line in log.lines))
-            app.screen.query_one(Tabs).focus()  # out of the shell's input (tab does it too)
-            await pilot.pause()
+            shown = terminal.session.emulator.display
+            await until(pilot, lambda: any(line == "console-42" for line in shown()))
+            await pilot.press(*"echo $$", "enter")  # the shell's process id, to find it again
+            await until(pilot, lambda: _pid(shown()) is not None)
+            pid = _pid(shown())
+            await pilot.press("ctrl+right_square_bracket")  # leave the terminal: session keys
             await pilot.press("y")  # system information into the session's events
             await until(
                 pilot,
                 lambda: "Busiest processes:" in str(app.screen.query_one(".session-body").render()),
             )
+            await pilot.press("v")  # back to the list: the shell goes on without a view
+            await until(pilot, lambda: not isinstance(app.screen, SessionsScreen))
+            await pilot.press("v")  # and back: the same shell, its screen as it was
+            await until(pilot, lambda: isinstance(app.screen, SessionsScreen))
+            await pilot.pause()
+            terminal = app.screen.query_one(Terminal)
+            await until(pilot, lambda: app.focused is terminal)
+            assert terminal.session.state == "open"
+            assert any(line == "console-42" for line in terminal.session.emulator.display())
+            await pilot.press(*"clear; echo again-$$", "enter")
+            shown = terminal.session.emulator.display
+            await until(pilot, lambda: shown()[0] == f"again-{pid}")
     finally:
         client.terminate()
         client.wait(10)

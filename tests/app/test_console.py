@@ -8,15 +8,19 @@ from pathlib import Path
 
 import httpx
 import pytest
+from textual.widgets import Static
 
 from api_client import FeedState
 from appliance.clock import FakeClock
 from appliance.services import Services
 from console.app import JumpConsoleApp
+from console.messages import FeedEventArrived
 from domain import JumpGroupType, Status
+from domain.protocol.live import StatsBatch
 from domain.thumbnail import Thumbnail, decode
 from tests.support.console import CONSOLE_NOW, SIZE, Site, loaded, make_site, until
 from widgets import DetailsPane, FilterBar, GroupTree, JumpTable, StatusBar
+from widgets.percent_sparkline import PercentSparkline
 
 pytestmark = pytest.mark.not_storage("the console's screens and keys")
 
@@ -98,6 +102,13 @@ async def test_command_line_group_tag_sort_and_errors(site: Site) -> None:
         await until(pilot, lambda: groups_in_view(app) == {(JumpGroupType.SHARED, 1)})
         await pilot.press("colon", *"sort cpu desc", "enter")
         assert (app.store.sort_key, app.store.descending) == ("cpu", True)
+        # the words the list shows are the words the command line takes
+        await pilot.press("colon", *"columns name,status,user,last seen", "enter")
+        table = app.query_one(JumpTable)
+        assert table.columns == ["name", "status", "console_user", "last_seen"]
+        assert "User" in table.render_line(0).text and "Last seen" in table.render_line(0).text
+        await pilot.press("colon", *"sort last seen desc", "enter")
+        assert (app.store.sort_key, app.store.descending) == ("last_seen", True)
         await pilot.press("colon", *"theme high-contrast", "enter")
         assert app.theme == "jump-high-contrast"
         await pilot.press("colon", *"frobnicate", "enter")
@@ -340,3 +351,30 @@ async def test_the_details_pane_draws_the_screen_thumbnail_and_follows_it(site: 
         await until(pilot, lambda: app._thumbnail[1] not in (first, None))  # follows the screen
         thumb = decode(app._thumbnail[1])
         assert thumb is not None and thumb.pixel(0, 0) == (30, 30, 200)
+
+
+async def test_history_is_drawn_on_a_fixed_0_to_100_scale(site: Site) -> None:
+    app = site.console()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        item_id = app.highlighted_id()
+        assert item_id is not None
+        samples = [(17.0, 86.0), (19.0, 86.0), (18.0, 86.0), (17.0, 96.0)]
+        for seq, (cpu, disk) in enumerate(samples, start=1):
+            row = (item_id, cpu, disk, None, 3600, CONSOLE_NOW.isoformat())
+            app.post_message(FeedEventArrived(StatsBatch(seq, [row])))
+        cpu_spark = app.screen.query_one("#cpu-spark", PercentSparkline)
+        disk_spark = app.screen.query_one("#disk-spark", PercentSparkline)
+        await until(pilot, lambda: len(disk_spark.data) == len(samples))
+        # CPU between 17 and 19 % is a low, steady line (not a full-height swing)
+        assert cpu_spark.render().plain == "▂▂▂▂"
+        # a disk steady at 86 % is high on the scale (not flat at the bottom), and its
+        # samples past the warning and critical marks take their styles
+        drawn = disk_spark.render()
+        assert drawn.plain == "▇▇▇█"
+        styles = [span.style for span in drawn.spans]
+        warn = disk_spark.get_component_rich_style("percent-sparkline--warn")
+        critical = disk_spark.get_component_rich_style("percent-sparkline--critical")
+        assert styles == [warn, warn, warn, critical] and warn != critical
+        label = str(app.screen.query_one("#disk-label", Static).render())
+        assert "0–100 %" in label and "high from 85 %" in label

@@ -9,34 +9,15 @@ import contextlib
 import httpx
 import orjson
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from appliance.services import Services
-from tests.support.agents import register_clients
+from tests.support.agents import closed_with, join, register_clients
 
 pytestmark = pytest.mark.integration
-
-
-async def _join(url: str, item_id: int, secret: str) -> ClientConnection:
-    ws = await connect(url, max_size=None)
-    await ws.send(
-        orjson.dumps(
-            {"type": "hello", "jump_client_id": item_id, "secret": secret, "version": "1.0.0"}
-        ).decode()
-    )
-    assert orjson.loads(await ws.recv())["type"] == "welcome"
-    return ws
-
-
-async def _closed_with(ws: ClientConnection) -> int | None:
-    try:
-        while True:
-            await asyncio.wait_for(ws.recv(), 10)
-    except ConnectionClosed as closed:
-        return closed.rcvd.code if closed.rcvd else None
 
 
 @pytest.mark.not_storage("the agent channel's guard")
@@ -48,7 +29,7 @@ async def test_a_bad_client_is_disconnected_and_the_others_carry_on(database: st
         state: Services = appliance.app.state.appliance
         creds = await asyncio.to_thread(appliance.call, lambda: register_clients(state, 4))
         url = appliance.url.replace("http://", "ws://") + "/api/agent/v1/connect"
-        good, flooder, babbler, giant = [await _join(url, *c) for c in creds]
+        good, flooder, babbler, giant = [await join(url, *c) for c in creds]
         stats = orjson.dumps({"type": "stats", "cpu_percent": 12.5}).decode()
 
         for _ in range(500):  # far faster than four a second
@@ -58,9 +39,9 @@ async def test_a_bad_client_is_disconnected_and_the_others_carry_on(database: st
         with contextlib.suppress(ConnectionClosed):  # refused before it is all sent
             await giant.send("x" * (17 * 1024 * 1024))  # over the appliance's frame limit
 
-        assert await _closed_with(flooder) == 4429
-        assert await _closed_with(babbler) == 4400
-        assert await _closed_with(giant) == 1009  # message too big
+        assert await closed_with(flooder) == 4429
+        assert await closed_with(babbler) == 4400
+        assert await closed_with(giant) == 1009  # message too big
         assert state.live is not None
         state.live.latest.pop(creds[0][0], None)
         await good.send(stats)  # the well-behaved client is still there, and heard
@@ -96,8 +77,8 @@ async def test_a_replaced_connection_closing_late_leaves_the_client_online(
             item = state.site.repo.clients.get(item_id)
             return bool(item and item.x_online)
 
-        old = await _join(url, item_id, secret)
-        new = await _join(url, item_id, secret)  # the client came back before the old one ended
+        old = await join(url, item_id, secret)
+        new = await join(url, item_id, secret)  # the client came back before the old one ended
         await old.close()
         await asyncio.sleep(0.3)
         assert await asyncio.to_thread(appliance.call, online)  # the newer connection counts
@@ -137,7 +118,7 @@ async def test_clients_left_online_by_a_node_that_died_are_called_offline(
             appliance.call, lambda: register_clients(state, 2)
         )
         url = appliance.url.replace("http://", "ws://") + "/api/agent/v1/connect"
-        ws = await _join(url, held, secret)
+        ws = await join(url, held, secret)
 
         def crashed() -> None:  # as a killed node leaves an item: online, in a session
             with state.site.repo.transaction():
@@ -176,7 +157,7 @@ async def test_the_agent_channel_is_not_compressed_but_the_console_feed_is(
             appliance.call, lambda: register_clients(state, 1)
         )
         base = appliance.url.replace("http://", "ws://")
-        agent = await _join(f"{base}/api/agent/v1/connect", item_id, secret)  # deflate offered
+        agent = await join(f"{base}/api/agent/v1/connect", item_id, secret)  # deflate offered
         assert agent.response is not None
         assert "Sec-WebSocket-Extensions" not in agent.response.headers
         await agent.close()

@@ -118,8 +118,36 @@ def test_jump_sessions_and_end(
     sid = as_json(out)["session"]["sid"]
     code, out, _ = run(appliance, capsys, "sessions", "ls")
     assert code == 0 and sid in out and target["name"] in out
-    code, out, _ = run(appliance, capsys, "sessions", "end", sid)
-    assert code == 0 and f"Left session {sid}." in out
+    code, _, err = run(appliance, capsys, "sessions", "end", sid)  # a script must say so
+    assert code == 2 and err == (
+        f"jump-console: End the session on '{target['name']}' for everyone in it (carol)? "
+        "Say --yes to do it from a script.\n"
+    )
+    code, out, _ = run(appliance, capsys, "sessions", "end", sid, "--yes")
+    assert code == 0 and out == f"Ended the session on '{target['name']}'.\n"
+    code, out, _ = run(appliance, capsys, "--json", "sessions", "ls")
+    assert as_json(out) == []
+
+
+def test_an_administrator_ends_a_session_others_may_not(
+    appliance: EmbeddedAppliance, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(appliance, capsys, "--json", "ls", "status:online group:servers")
+    target = as_json(out)[-1]
+    code, out, err = run(appliance, capsys, "--json", "jump", str(target["id"]))
+    assert code == 0, err
+    sid = as_json(out)["session"]["sid"]
+    code, out, _ = run(appliance, capsys, "sessions", "ls", user="admin")
+    assert code == 0 and out == "You are in no session.\n"
+    code, out, _ = run(appliance, capsys, "sessions", "ls", "--all", user="admin")
+    assert code == 0 and sid in out and "carol" in out and "nobody attached" in out
+    code, _, err = run(appliance, capsys, "sessions", "end", sid, "--yes", user="alice")
+    assert code == 1 and err == (
+        f"jump-console: Only carol, who started the session on '{target['name']}', the owner "
+        "of that Jump Item or an administrator can end it.\n"
+    )
+    code, out, _ = run(appliance, capsys, "sessions", "end", sid, "--yes", user="admin")
+    assert code == 0 and out == f"Ended the session on '{target['name']}'.\n"
     code, out, _ = run(appliance, capsys, "--json", "sessions", "ls")
     assert as_json(out) == []
 

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, RichLog, Static
+from textual.widgets import Input, Static
 
 from api_client import ApiCredentials, ApplianceClient, ApplianceError, Refused, RepCredentials
 from appliance.clock import FakeClock
@@ -320,6 +321,24 @@ async def test_local_uninstall_marks_the_item_uninstalled(
     assert (await api.jump_clients.get(item_id)).x_status.value == "uninstalled"
 
 
+async def test_a_client_whose_item_is_deleted_removes_itself_at_once(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
+) -> None:
+    """An administrator deletes the item of a connected client: the appliance closes its
+    channel saying so, and the client removes itself rather than reconnect for ever."""
+    inst = await installer(api)
+    item_id = running(embedded.url, inst, tmp_path / "del", clients, mac="02:00:5e:77:00:1a")
+    state = embedded.app.state.appliance  # type: ignore[union-attr]
+
+    async def connected() -> bool:
+        return state.agents.local(item_id) is not None
+
+    await eventually(connected)
+    await api.jump_clients.delete(item_id)
+    assert await asyncio.to_thread(clients[-1].process.wait, 20) == 0
+    assert not (tmp_path / "del").exists()
+
+
 def test_unreachable_appliance_installs_pending_then_gives_up(tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -487,6 +506,7 @@ async def test_the_shell_is_refused_when_the_policy_denies_it(
 async def test_the_console_starts_a_real_client_for_this_machine(tmp_path: Path) -> None:
     from console.__main__ import _start_local_client
     from console.config import ConsoleSettings
+    from jump_client.lock import running_pid
 
     settings = ApplianceSettings(
         db=tmp_path / "local.sqlite3", demo_fleet=5, live_interval_s=0.2, simulate=False
@@ -508,8 +528,21 @@ async def test_the_console_starts_a_real_client_for_this_machine(tmp_path: Path)
             assert items[0].hostname == socket.gethostname()
             started = await rep.start_session(items[0].id)
             assert started.session.shell  # a real shell on this machine
+        # never two for one folder: a second console leaves the running client alone ...
+        folder = tmp_path / "data" / "this-machine-client"
+        assert running_pid(folder) == process.pid
+        assert _start_local_client(appliance, ConsoleSettings(data_dir=tmp_path / "data")) is None
+        # ... and a second client on the folder says so and stops
+        second = cli("run", "--dir", str(folder))
+        assert second.returncode == 2
+        assert f"A Jump Client already runs from {folder} (process {process.pid})" in second.stderr
+        # the client ends with the console, however the console ends: its pipe closes
+        assert process.stdin is not None
+        process.stdin.close()
+        assert process.wait(15) == -signal.SIGTERM
+        assert running_pid(folder) is None
     finally:
-        if process is not None:
+        if process is not None and process.poll() is None:
             process.terminate()
             process.wait(10)
         appliance.stop()
@@ -637,6 +670,9 @@ async def test_a_passive_client_checks_in_and_connects_when_asked(
         assert started.session.shell
         assert state.agents._agents.get(item_id) is not None
         await rep.end_session(started.session.sid)
+    await api.jump_clients.delete(item_id)  # its next check-in is refused: it removes itself
+    assert await asyncio.to_thread(clients[-1].process.wait, 20) == 0
+    assert not (tmp_path / "pv").exists()
 
 
 async def test_system_information_when_the_policy_allows_it(
@@ -743,6 +779,12 @@ async def test_file_transfer_within_the_policy_and_its_folders(
         assert await rep.download_file(sid, str(share / "notes.txt")) == (
             b"hello from the console\n"
         )
+        with pytest.raises(Refused) as folder:  # the folder itself, not a file in it
+            await rep.upload_file(sid, str(share), b"not a folder")
+        assert folder.value.message == (
+            f"The upload was refused: {share} is a folder; name the file to write in it."
+        )
+        assert share.is_dir() and not [*tmp_path.glob(".upload-*"), *share.glob(".upload-*")]
         with pytest.raises(Refused) as info:
             await rep.download_file(sid, str(tmp_path / "secret.txt"))
         assert "outside the folders" in info.value.message
@@ -819,8 +861,8 @@ async def test_files_go_both_ways_from_the_console_session_screen(
     embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
 ) -> None:
     from console.dialogs import PathsScreen
-    from console.session_screen import ShellView
     from tests.support.console import SIZE, Site, loaded, until
+    from widgets.terminal import Terminal
 
     share, mine = tmp_path / "share", tmp_path / "mine"
     share.mkdir()
@@ -839,16 +881,17 @@ async def test_files_go_both_ways_from_the_console_session_screen(
         await pilot.press("enter")  # start the session: the sessions screen opens
         await until(pilot, lambda: bool(app.actions.sessions))
         sid = next(iter(app.actions.sessions))
-        shell = app.screen.query_one(ShellView)
-        await until(pilot, lambda: shell._sent_size != (0, 0), timeout=30)
-        cols, rows = shell._sent_size  # the view's size reached the endpoint's terminal
-        shell.query_one(Input).value = "stty size"
-        await pilot.press("enter")
+        await until(pilot, lambda: bool(app.screen.query(Terminal)))
+        terminal = app.screen.query_one(Terminal)
+        await until(pilot, lambda: terminal.session.state == "open", timeout=30)
+        cols, rows = terminal.size  # the view's size reached the endpoint's terminal
+        await pilot.press(*"stty size", "enter")
 
         def shown() -> str:
-            return "\n".join(line.text for line in shell.query_one(RichLog).lines)
+            return "\n".join(terminal.session.emulator.display())
 
         await until(pilot, lambda: f"{rows} {cols}" in shown(), timeout=30)
+        await pilot.press("ctrl+right_square_bracket")  # F-keys are the shell's until then
 
         async def fill(first: str, second: str) -> PathsScreen:
             await until(pilot, lambda: isinstance(app.screen, PathsScreen))
@@ -862,7 +905,7 @@ async def test_files_go_both_ways_from_the_console_session_screen(
             await pilot.pause()
             return dialog
 
-        await pilot.press("f5")  # download, from the shell line too
+        await pilot.press("f5")  # download
         dialog = await fill(str(share / "report.txt"), str(mine) + "/")
         error = str(dialog.query_one("#paths-error", Static).render())
         assert "already exists" in error and app.screen is dialog  # nothing overwritten

@@ -20,8 +20,10 @@ from api_client import (
     ApplianceClient,
     FeedState,
     FeedStatus,
+    ItemDelta,
     LiveFeed,
     RepCredentials,
+    SnapshotLoaded,
 )
 from api_client.errors import Refused
 from appliance.clock import FakeClock
@@ -29,6 +31,7 @@ from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from appliance.services import Services
 from domain import SiteSimultaneousJumps
+from domain.protocol.close import DISABLED
 from domain.protocol.live import StatsBatch
 from tests.support import services
 from tests.support.agents import GATEWAY, FakeClient, register_clients
@@ -286,3 +289,32 @@ async def test_a_restarted_bus_answers_503_then_recovers_by_itself(
         assert len(opened) == 1  # the refused attempt was never sent on when the bus came back
     finally:
         await client.close()
+
+
+async def test_rights_changed_on_a_reach_the_connections_open_on_b_at_once(
+    nodes: list[EmbeddedAppliance],
+) -> None:
+    """Over the bus: a membership removed on node A takes its group's items off a console on
+    node B, and a user disabled on A has their feed on B closed with the reason (a node that
+    missed the event would only find the token gone)."""
+    a, b = nodes
+    (item_id, _), *_ = await asyncio.to_thread(a.call, lambda: register_clients(state_of(a), 1))
+    async with (
+        ApplianceClient(b.url, credentials=RepCredentials("alice", "demo")) as alice,
+        ApplianceClient(b.url, credentials=RepCredentials("carol", "demo")) as carol,
+        ApplianceClient(a.url, credentials=ApiCredentials("it", "it-secret")) as api,
+    ):
+        alices, carols = Events(LiveFeed(alice)), Events(LiveFeed(carol))
+        snap = await alices.until(lambda e: isinstance(e, SnapshotLoaded))
+        assert isinstance(snap, SnapshotLoaded) and item_id in {i.id for i in snap.items}
+        await carols.until(lambda e: isinstance(e, FeedStatus) and e.state is FeedState.LIVE)
+
+        await api.jump_groups.remove_member(1, 1)  # alice leaves Servers
+        removal = alices.until(lambda e: isinstance(e, ItemDelta) and item_id in e.removes)
+        await asyncio.wait_for(removal, 2.0)
+        await api.users.update(3, {"enabled": False})
+        final = await asyncio.wait_for(
+            carols.until(lambda e: isinstance(e, FeedStatus) and e.final), 2.0
+        )
+        assert isinstance(final, FeedStatus) and final.message == DISABLED
+        await alices.close()

@@ -1,5 +1,6 @@
-"""Schemathesis over the Config API's OpenAPI document, against a real appliance on 127.0.0.1:
-bounded examples per operation; no answer is a 500, and every answer matches the schema."""
+"""Schemathesis over the OpenAPI documents of the Config API, the representative API (signed in
+as a representative) and the agent API, against a real appliance on 127.0.0.1: bounded examples
+per operation; no answer is a 500, and every answer matches the schema."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
@@ -26,6 +29,9 @@ pytestmark = pytest.mark.integration
 #: the boundary values Hypothesis tries first reach; the schema itself is checked on SQLite.
 EXPLORE = bool(os.environ.get("JUMP_FUZZ_EXAMPLES"))
 EXAMPLES = int(os.environ.get("JUMP_FUZZ_EXAMPLES") or (5 if ENGINE == "postgresql" else 15))
+#: The representative and agent APIs are smaller and their inputs simpler (ids, a few short
+#: strings), which the boundary values tried first reach: fewer examples keep the file short.
+FEW = int(os.environ.get("JUMP_FUZZ_EXAMPLES") or (3 if ENGINE == "postgresql" else 5))
 
 
 @pytest.fixture(scope="module")
@@ -50,11 +56,39 @@ def token(appliance: EmbeddedAppliance) -> str:
 
 
 @pytest.fixture(scope="module")
+def rep_token(appliance: EmbeddedAppliance) -> str:
+    """A representative with every right (signed in before any sign-in is fuzzed)."""
+    answer = httpx.post(
+        f"{appliance.url}/api/rep/v1/login", json={"username": "admin", "password": "demo"}
+    )
+    return str(answer.json()["access_token"])
+
+
+@pytest.fixture(scope="module")
+def session() -> Iterator[requests.Session]:
+    """One HTTP session for every call: a connection kept, not opened per example."""
+    with requests.Session() as kept:
+        yield kept
+
+
+@pytest.fixture(scope="module")
 def config_api(appliance: EmbeddedAppliance) -> Any:
     return schemathesis.openapi.from_url(f"{appliance.url}/api/config/v1/openapi.json")
 
 
+@pytest.fixture(scope="module")
+def rep_api(appliance: EmbeddedAppliance) -> Any:
+    return schemathesis.openapi.from_url(f"{appliance.url}/api/rep/v1/openapi.json")
+
+
+@pytest.fixture(scope="module")
+def agent_api(appliance: EmbeddedAppliance) -> Any:
+    return schemathesis.openapi.from_url(f"{appliance.url}/api/agent/v1/openapi.json")
+
+
 schema = schemathesis.pytest.from_fixture("config_api")
+rep_schema = schemathesis.pytest.from_fixture("rep_api")
+agent_schema = schemathesis.pytest.from_fixture("agent_api")
 
 
 #: What the appliance promises of every answer. Not checked: that every schema-valid request
@@ -78,10 +112,42 @@ CHECKS = [
     suppress_health_check=list(HealthCheck),
 )
 def test_the_config_api_never_fails_and_keeps_its_schema(
-    case: Any, appliance: EmbeddedAppliance, token: str
+    case: Any, appliance: EmbeddedAppliance, token: str, session: requests.Session
 ) -> None:
     case.call_and_validate(
         base_url=f"{appliance.url}/api/config/v1",
+        session=session,
         headers={"Authorization": f"Bearer {token}"},
         checks=CHECKS,
     )
+
+
+@rep_schema.parametrize()
+@settings(
+    max_examples=FEW,
+    derandomize=not EXPLORE,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_the_rep_api_never_fails_and_keeps_its_schema(
+    case: Any, appliance: EmbeddedAppliance, rep_token: str, session: requests.Session
+) -> None:
+    case.call_and_validate(
+        base_url=f"{appliance.url}/api/rep/v1",
+        session=session,
+        headers={"Authorization": f"Bearer {rep_token}"},
+        checks=CHECKS,
+    )
+
+
+@agent_schema.parametrize()
+@settings(
+    max_examples=FEW,
+    derandomize=not EXPLORE,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_the_agent_api_never_fails_and_keeps_its_schema(
+    case: Any, appliance: EmbeddedAppliance, session: requests.Session
+) -> None:
+    case.call_and_validate(base_url=f"{appliance.url}/api/agent/v1", session=session, checks=CHECKS)

@@ -173,6 +173,15 @@ def test_a_sessions_shell_runs_inline_and_gives_the_terminal_back(
         child.expect_exact("Control and right bracket returns")
         child.sendline("echo inline-$((6*7))")
         child.expect_exact("inline-42")
+        child.sendline("stty size")  # the endpoint's terminal has this one's size
+        child.expect_exact("40 120")
+        child.setwinsize(30, 100)  # and follows it when it changes (SIGWINCH)
+        for _ in range(20):  # the new size and the next line race to the endpoint: ask again
+            child.sendline("stty size")
+            if child.expect_exact(["30 100", "40 120"]) == 0:
+                break
+        else:
+            raise AssertionError("the endpoint's terminal kept its old size")
         child.sendline("exit")
         child.expect_exact("Back in plain mode: the shell exited with code 0.")
         child.sendline("quit")

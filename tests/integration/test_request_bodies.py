@@ -231,7 +231,8 @@ async def test_a_body_must_arrive_whole_within_its_time() -> None:
     scope = {"type": "http", "method": "POST", "path": "/api/agent/v1/checkin", "headers": []}
     await asyncio.wait_for(guard(scope, trickle, send), 10)
     assert sent[0]["status"] == 408
-    assert json.loads(sent[1]["body"]) == {
+    assert json.loads(sent[1]["body"]) == {  # in the agent API's body: code and sentence
+        "error": "body_timeout",
         "message": "The request body did not arrive whole within 0.2 s; send it again over a "
-        "faster connection."
+        "faster connection.",
     }

@@ -111,7 +111,7 @@ async def test_the_session_and_its_toast_show_hostile_text_as_escapes(site: Site
         body = str(app.screen.query_one(".session-body").render())
         assert NAME_SHOWN in body
         tab = str(app.screen.query_one(Tabs).active_tab.label)  # type: ignore[union-attr]
-        assert tab.startswith("EVIL-900\\x1b]0;PWNED")
+        assert tab.startswith("1 EVIL-900\\x1b]0;PWNED")  # numbered, name shown
         said = [t for t in toasts(app) if "Session started on" in t]
         assert said and NAME_SHOWN in said[0]
         assert_nothing_interpreted(screen_text(app) + body + tab + "".join(toasts(app)))

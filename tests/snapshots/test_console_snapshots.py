@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -9,6 +11,7 @@ from textual.widgets import Input
 from console.dialogs import EditScreen
 from console.session_screen import SessionsScreen
 from tests.support.console import SIZE, Site, details_text, focus_on, loaded, make_item, until
+from themes import starting_theme
 
 pytestmark = pytest.mark.not_storage("how the console looks")
 
@@ -24,6 +27,14 @@ async def _ready(pilot: Pilot[object]) -> None:
 
 @pytest.mark.parametrize("theme", THEMES)
 def test_main_screen_in_each_theme(snap_compare, site: Site, theme: str) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(site.console(theme=theme), run_before=_ready, terminal_size=SIZE)
+
+
+def test_main_screen_with_no_color(snap_compare, site: Site, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """NO_COLOR: the terminal's own colours; the highlighted row reversed, warnings bold."""
+    monkeypatch.setenv("NO_COLOR", "1")  # Textual reads it too (and would draw greys)
+    theme = starting_theme(None, os.environ)
+    assert theme == "jump-no-color"
     assert snap_compare(site.console(theme=theme), run_before=_ready, terminal_size=SIZE)
 
 

@@ -1,18 +1,25 @@
 """Jump Clients as an install leaves them, written straight into an appliance's database,
-and a Jump Client on the agent channel that answers every request."""
+their side of the agent channel spoken by hand, a Jump Client on the agent channel that
+answers every request, and one in-process that records what the appliance sends it."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
+from appliance.agents.handle import PresenceAnswer, Transfer
 from appliance.security import token_hash
 from appliance.services import Services
+from domain.protocol.agent import AgentSettings
+from domain.session_policy import ResolvedPermissions
 
 GATEWAY = {"ip": "127.0.0.254", "mac": "02:00:5e:00:00:fe"}
 
@@ -100,3 +107,91 @@ class FakeClient:
         with contextlib.suppress(asyncio.CancelledError):
             await self.task
         await self.ws.close()
+
+
+class RecordingAgent:
+    """A Jump Client with a command shell, in-process: it records every frame the appliance
+    sends it (``shell.open``, ``shell.input``...), so a test can tell what reached the
+    endpoint and what did not. Nobody is at its console: sessions start unattended."""
+
+    shell = True
+    connected = True
+
+    def __init__(self, item_id: int) -> None:
+        self.item_id = item_id
+        self.frames: list[dict[str, Any]] = []
+        self._arrived = threading.Condition()  # the appliance's loop sends, the test's waits
+
+    def inputs(self) -> list[bytes]:
+        """What the consoles typed that reached the endpoint's shell, in order."""
+        with self._arrived:
+            frames = list(self.frames)
+        return [base64.b64decode(f["data"]) for f in frames if f["type"] == "shell.input"]
+
+    async def typed(self, data: bytes, timeout: float = 10.0) -> None:
+        """Wait until ``data`` reached the endpoint's shell (bounded)."""
+
+        def wait() -> bool:
+            with self._arrived:
+                return self._arrived.wait_for(lambda: data in self.inputs(), timeout)
+
+        assert await asyncio.to_thread(wait), f"{data!r} never reached the endpoint"
+
+    async def presence(self) -> PresenceAnswer:
+        return PresenceAnswer(None, False, False)
+
+    async def prompt(self, question: str, timeout_s: int) -> bool | None:
+        return True
+
+    async def connect_now(self) -> bool:
+        return True
+
+    async def site_settings(self, settings: AgentSettings) -> None:
+        return None
+
+    async def wake(self, mac: str, password: bytes | None) -> None:
+        return None
+
+    async def open_session(self, sid: str, permissions: ResolvedPermissions) -> None:
+        return None
+
+    async def end_session(self, sid: str, reason: str) -> None:
+        return None
+
+    async def upgrade(self, version: str, size: int, transfer: Transfer) -> str:
+        return version
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        with self._arrived:
+            self.frames.append(frame)
+            self._arrived.notify_all()
+
+    async def system_info(self, sid: str) -> dict[str, Any]:
+        return {}
+
+    async def file_get(self, sid: str, path: str) -> bytes:
+        return b""
+
+    async def file_put(self, sid: str, path: str, data: bytes) -> None:
+        return None
+
+
+async def join(url: str, item_id: int, secret: str) -> ClientConnection:
+    """Connect to the agent channel at ``url`` as this client and say hello (welcomed)."""
+    ws = await connect(url, max_size=None)
+    await ws.send(
+        orjson.dumps(
+            {"type": "hello", "jump_client_id": item_id, "secret": secret, "version": "1.0.0"}
+        ).decode()
+    )
+    assert orjson.loads(await ws.recv())["type"] == "welcome"
+    return ws
+
+
+async def closed_with(ws: ClientConnection) -> int | None:
+    """The code the appliance closes ``ws`` with (frames before it are skipped; bounded)."""
+    try:
+        while True:
+            await asyncio.wait_for(ws.recv(), 10)
+    except ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None

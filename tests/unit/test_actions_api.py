@@ -16,6 +16,7 @@ from api_client import ApplianceClient, Forbidden, NotFound, Refused
 from appliance._access import access_for
 from appliance.agents import PresenceAnswer
 from appliance.clock import FakeClock
+from appliance.grants import Grant
 from appliance.live import Subscriber
 from appliance.upgrades import MIB, Throttle
 from domain import Schedule, ScheduleEntry
@@ -46,7 +47,8 @@ def listen(app: FastAPI, username: str) -> Subscriber:
     st = state(app)
     found = st.site.repo.user_by_name(username)
     assert found is not None and st.live is not None
-    sub = Subscriber(found[0], access_for(st.site, found[0]), asyncio.Queue(256))
+    grant = Grant(found[0], f"token of {username}")
+    sub = Subscriber(grant, access_for(st.site, found[0]), asyncio.Queue(256))
     sub.ready = True
     st.live.subscribers.add(sub)
     return sub

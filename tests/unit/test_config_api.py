@@ -256,6 +256,51 @@ async def test_deleting_a_group_deletes_its_items(raw: httpx.AsyncClient) -> Non
     assert int(total.headers["X-BT-Pagination-Total"]) == 60 - count
 
 
+# -- users --------------------------------------------------------------------------------------
+
+
+async def test_a_user_is_disabled_and_given_a_password_and_neither_is_answered(
+    raw: httpx.AsyncClient, app: FastAPI
+) -> None:
+    secret = "a brand new passphrase"
+    disabled = await raw.patch(f"{CONFIG}/user/1", json={"enabled": False})
+    assert disabled.status_code == 200 and disabled.json()["enabled"] is False
+    assert (await raw.get(f"{CONFIG}/user/1")).json()["enabled"] is False
+    changed = await raw.patch(f"{CONFIG}/user/1", json={"password": secret, "enabled": True})
+    assert changed.status_code == 200 and changed.json()["enabled"] is True
+    assert "password" not in changed.json() and secret not in changed.text
+    audited = [e for e in app.state.appliance.site.repo.audit_log(5) if e["target"] == "user:1"]
+    assert [e["detail"]["fields"] for e in audited] == [["enabled", "password"], ["enabled"]]
+    assert secret not in str(audited)
+    signed = await raw.post("/api/rep/v1/login", json={"username": "alice", "password": secret})
+    assert signed.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"password": "short"}, 422, "password"),
+        ({"password": "eight\u0000ch"}, 422, "password"),
+        ({"enabled": None}, 422, "enabled"),
+        ({"enabled": "maybe"}, 422, "enabled"),
+        ({"username": "mallory"}, 401, None),  # not a field one may set
+    ],
+)
+async def test_bad_user_changes_are_refused_and_change_nothing(
+    raw: httpx.AsyncClient, body: dict[str, object], status: int, field: str | None
+) -> None:
+    before = (await raw.get(f"{CONFIG}/user/2")).json()
+    answer = await raw.patch(f"{CONFIG}/user/2", json=body)
+    assert answer.status_code == status
+    assert answer.json()["message"]
+    if "password" in body:
+        assert str(body["password"]) not in answer.text  # never echoed
+    if field is not None:
+        assert field in answer.json()["errors"]
+    assert (await raw.get(f"{CONFIG}/user/2")).json() == before
+    assert (await raw.patch(f"{CONFIG}/user/999", json={"enabled": False})).status_code == 404
+
+
 # -- policies -----------------------------------------------------------------------------------
 
 

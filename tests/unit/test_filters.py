@@ -56,12 +56,17 @@ def names(query: str) -> list[str]:
         ("status:offline", ["laptop bob"]),
         ("!status:offline", ["web-01"]),
         ("os:windows", ["laptop bob"]),
+        ("os:linux", ["web-01"]),  # Ubuntu is a Linux
+        ("!os:linux", ["laptop bob"]),
+        ("os:ubuntu", ["web-01"]),
         ("user:ali", ["web-01"]),
         ("ip:127.0.", ["web-01"]),
         ("ip:203", ["web-01"]),
         ("policy:business", ["web-01"]),
         ("web status:offline", []),
         ("status:needs-update", []),
+        ('status:"needs update"', []),
+        ('!status:"Needs Update"', ["web-01", "laptop bob"]),
         ('"12:30"', []),
     ],
 )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import logging
 
 import pytest
 from fastapi import FastAPI
+from starlette.websockets import WebSocketDisconnect
 
 from appliance._access import access_for
+from appliance.grants import Grant
 from appliance.live import _RESYNC, LiveHub, Subscriber
 
 pytestmark = pytest.mark.not_storage("the live hub's fan-out to consoles")
@@ -20,7 +24,8 @@ def _hub(app: FastAPI, **kwargs: int) -> LiveHub:
 def _subscriber(hub: LiveHub, username: str, size: int) -> Subscriber:
     found = hub.site.repo.user_by_name(username)
     assert found is not None
-    sub = Subscriber(found[0], access_for(hub.site, found[0]), asyncio.Queue(size))
+    grant = Grant(found[0], f"token of {username}")
+    sub = Subscriber(grant, access_for(hub.site, found[0]), asyncio.Queue(size))
     hub._snapshot_frames(sub)  # marks it ready with its visible set
     hub.subscribers.add(sub)
     return sub
@@ -61,3 +66,42 @@ async def test_resume_window_is_the_ring(app: FastAPI) -> None:
     assert hub._resume_frames(sub, 6) is not None  # 7..10 are still in the ring
     assert hub._resume_frames(sub, 5) is None  # 6 fell out: a fresh snapshot is needed
     assert hub._resume_frames(sub, 11) is None  # from the future (another epoch)
+
+
+class _DroppedConsole:
+    """A console that subscribes, then drops off the network while its snapshot is sent: the
+    first frame goes out, every later one fails as on a dropped connection, and nothing more
+    arrives from it."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    async def send_text(self, _text: str) -> None:
+        self.sent += 1
+        if self.sent > 1:
+            raise WebSocketDisconnect(1006)
+
+    async def receive_text(self) -> str:
+        return '{"type": "subscribe"}'
+
+    async def receive(self) -> dict[str, object]:
+        await asyncio.Event().wait()  # never: the connection is dead, not closed
+        raise AssertionError("unreachable")
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None:
+        return None
+
+
+async def test_a_console_that_drops_off_leaves_no_task_error_in_the_log(
+    app: FastAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    hub = _hub(app)
+    found = hub.site.repo.user_by_name("carol")
+    assert found is not None
+    console = _DroppedConsole()
+    with caplog.at_level(logging.DEBUG):
+        grant = Grant(found[0], token_hash="carol's")
+        await asyncio.wait_for(hub.serve(console, grant), 10)  # type: ignore[arg-type]
+        gc.collect()  # a task whose failure nobody read says so when it is collected
+    assert console.sent > 1 and not hub.subscribers
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -32,8 +32,23 @@ GROUPS = {
     (JumpGroupType.PERSONAL, 4): "Personal: Bob Lee",
 }
 POLICIES = {1: "Business hours business_hours", 2: "Exclusive exclusive"}
-WORDS = ["web", "db", "Lab", "srv-1", "alice", "ubuntu", "127.0.", "10", "é", "my personal", "bob"]
+WORDS = [
+    "web",
+    "db",
+    "Lab",
+    "srv-1",
+    "alice",
+    "ubuntu",
+    "linux",
+    "win",
+    "127.0.",
+    "10",
+    "é",
+    "my personal",
+    "bob",
+]
 
+STATUSES = ["online", "needs-update", "needs update", "lost"]
 word = st.sampled_from(WORDS)
 text = st.lists(word, max_size=3).map(" ".join)
 #: addresses only parsed and matched by the filter, never sent to
@@ -59,7 +74,9 @@ def items(draw: st.DrawFn) -> list[JumpClient]:
                     "tag": draw(st.sampled_from(["", "db", "web", "DB"])),
                     "comments": draw(text),
                     "console_user": draw(st.sampled_from(["", "alice", "Bob"])),
-                    "operating_system": draw(st.sampled_from(["", "Ubuntu 24.04", "Windows 11"])),
+                    "operating_system": draw(
+                        st.sampled_from(["", "Ubuntu 24.04", "Windows 11", "Debian 12", "macOS 15"])
+                    ),
                     "public_ip": draw(ip),
                     "private_ip": draw(ip),
                     "jump_policy_id": draw(st.sampled_from([None, 1, 2])),
@@ -82,9 +99,9 @@ def queries(draw: st.DrawFn) -> str:
     for _ in range(draw(st.integers(0, 3))):
         negate = "!" if draw(st.booleans()) else ""
         field = draw(st.sampled_from([None, *FIELDS]))
-        value = draw(st.sampled_from([*WORDS, "online", "needs-update", "lost", "servers"]))
+        value = draw(st.sampled_from([*WORDS, *STATUSES, "servers"]))
         quoted = f'"{value}"' if " " in value else value
-        if field == "status" and value not in ("online", "needs-update", "lost"):
+        if field == "status" and value not in STATUSES:
             field = None
         terms.append(f"{negate}{field}:{quoted}" if field else f"{negate}{quoted}")
     return " ".join(terms)
