@@ -76,14 +76,16 @@ class HistoryLoader:
         if not wanted:  # the highlight moved on: nothing asked
             return
         self._loading, self._changed_meanwhile = item_id, False
-        self.app.run_worker(self._load(item_id), group="history", exclusive=True)
+        self.app.run_worker(
+            self._load(item_id), group="history", exclusive=True, exit_on_error=False
+        )
 
     async def _load(self, item_id: int) -> None:
         try:
             entries = await self._fetch(item_id, SHOWN)
         except NotFound:  # out of sight now: not asked again until it changes
             self.book.refused(item_id)
-        except ApplianceError:
+        except (ApplianceError, RuntimeError):  # unreachable, or signed out meanwhile
             self._failed = item_id
         else:
             self.book.keep(item_id, entries, time.monotonic())
