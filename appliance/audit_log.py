@@ -56,11 +56,11 @@ Filters = Annotated[AuditQuery, Depends(audit_query)]
 
 
 def read_log(
-    site: Site, query: AuditQuery, *, limit: int, offset: int = 0
+    site: Site, query: AuditQuery, *, limit: int, offset: int = 0, count: bool = True
 ) -> tuple[list[AuditEntry], int]:
     """One page of entries, newest first, with the names of their items, and the total."""
     with site.repo.reading():
-        entries, total = site.repo.audit_entries(query, limit=limit, offset=offset)
+        entries, total = site.repo.audit_entries(query, limit=limit, offset=offset, count=count)
         names = site.repo.client_names([e.item_id for e in entries if e.item_id is not None])
     return with_names(entries, names), total
 

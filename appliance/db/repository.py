@@ -452,13 +452,18 @@ class Repository:
         ]
 
     def audit_entries(
-        self, query: AuditQuery, *, limit: int, offset: int = 0
+        self, query: AuditQuery, *, limit: int, offset: int = 0, count: bool = True
     ) -> tuple[list[AuditEntry], int]:
-        """One page of the log, newest first, and how many entries match in all."""
+        """One page of the log, newest first, and how many entries match in all (0 when not
+        ``count``ed: the newest few need no total)."""
         where, args = query.where()
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         with self._lock:
-            total = int(self.execute(f"SELECT COUNT(*) FROM audit{clause}", args).fetchone()[0])
+            total = (
+                int(self.execute(f"SELECT COUNT(*) FROM audit{clause}", args).fetchone()[0])
+                if count
+                else 0
+            )
             rows = self.execute(
                 "SELECT id, at, actor, action, target, detail FROM audit"
                 f"{clause} ORDER BY id DESC LIMIT ? OFFSET ?",
