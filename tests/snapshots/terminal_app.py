@@ -16,7 +16,8 @@ from console.session_screen import SessionsScreen
 from console.shells import ShellHub
 from domain.session import SessionInfo
 from domain.session_policy import ResolvedPermissions
-from themes import THEMES, VARIABLE_DEFAULTS
+from themes import VARIABLE_DEFAULTS
+from themes.palettes import THEMES
 
 RECORDINGS = Path(__file__).parent / "recordings"
 NOW = datetime(2026, 11, 24, 10, tzinfo=UTC)
