@@ -330,7 +330,16 @@ class PlainConsole:
         from api_client import open_shell
 
         fd = sys.stdin.fileno()
-        cols, rows = shutil.get_terminal_size()
+
+        def size() -> tuple[int, int]:
+            """This terminal's size, asked of the terminal (COLUMNS/LINES in the environment,
+            which shutil prefers, describe some other window)."""
+            try:
+                return tuple(os.get_terminal_size(sys.stdout.fileno()))  # type: ignore[return-value]
+            except (OSError, ValueError):
+                return tuple(shutil.get_terminal_size())  # type: ignore[return-value]
+
+        cols, rows = size()
         self.say(f"Shell on {info.item_name}. Control and right bracket returns to plain mode.")
         saved = termios.tcgetattr(fd)
         loop = asyncio.get_running_loop()
@@ -355,7 +364,7 @@ class PlainConsole:
                         os.write(sys.stdout.fileno(), chunk)
 
                 def resized() -> None:  # the endpoint's terminal follows this one
-                    task = asyncio.ensure_future(shell.resize(*shutil.get_terminal_size()))
+                    task = asyncio.ensure_future(shell.resize(*size()))
                     writes.add(task)
                     task.add_done_callback(writes.discard)
 

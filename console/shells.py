@@ -65,9 +65,11 @@ class ShellHub:
         try:
             await terminal.run()
         except ApplianceError as err:
-            terminal.end(f"The shell could not be opened: {err.message}")
+            what = "was closed" if terminal.state == "open" else "could not be opened"
+            terminal.end(f"The shell {what}: {err.message}")
         finally:
             self._jobs.pop(sid, None)
+            terminal.end("The shell is closed.")  # (whatever stopped it; said once)
 
     def keep_only(self, sids: Collection[str]) -> None:
         """Close the terminals of sessions no longer open here."""

@@ -226,11 +226,9 @@ class Terminal(Widget, can_focus=True):
             dirty.clear()
             self.refresh()
             return
-        cursor = screen.cursor
-        drawn = (cursor.x, -1 if cursor.hidden else cursor.y)
-        if drawn != self._drawn_cursor:
-            dirty.update(y for y in (self._drawn_cursor[1], drawn[1]) if y >= 0)
-            self._drawn_cursor = drawn
+        # the cursor's line as last drawn and as it is now: lines may be drawn between two
+        # frames, while the program has the cursor hidden or elsewhere
+        dirty.update(y for y in (self._drawn_cursor[1], screen.cursor.y) if 0 <= y < screen.lines)
         if len(dirty) >= screen.lines:
             self.refresh()
         else:
@@ -242,10 +240,10 @@ class Terminal(Widget, can_focus=True):
     def _style(self, key: tuple[object, ...]) -> Style:
         style = self._styles.get(key)
         if style is None:
-            base = self._styles_base or Style()
-            style = self._styles[key] = base + cell_style(key[:8])
+            style = (self._styles_base or Style()) + cell_style(key[:8])
             if len(key) > 8:  # the cursor's cell
                 style += Style(reverse=not style.reverse)
+            self._styles[key] = style
         return style
 
     def notify_style_update(self) -> None:
@@ -274,6 +272,10 @@ class Terminal(Widget, can_focus=True):
             line: Line = screen.buffer.get(y, {})
             cursor = screen.cursor
             show = y == cursor.y and not cursor.hidden and self.session.state != "ended"
+            if show:
+                self._drawn_cursor = (cursor.x, y)
+            elif y == self._drawn_cursor[1]:
+                self._drawn_cursor = (-1, -1)
             return self._strip(line, width, min(cursor.x, screen.columns - 1) if show else -1)
         serial = scrollback.top + y
         strip = self._strip(emulator.line_by_serial(serial), width, -1)

@@ -114,6 +114,7 @@ class TerminalSession:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._sized.wait(), SIZE_WAIT)
         screen = self.emulator.screen
+        failed = True  # an error is the owner's to explain (end() with its sentence)
         try:
             async with self._opener(screen.columns, screen.lines) as link:
                 self.state = "open"
@@ -132,8 +133,10 @@ class TerminalSession:
                     if link.exit_code is not None
                     else f"The shell ended: {why}."
                 )
+            failed = False
         finally:
-            self.end(self.ending or "The shell is closed.")
+            if not failed:
+                self.end(self.ending or "The shell is closed.")
 
     def end(self, why: str) -> None:
         """The terminal is over (``why``: one sentence)."""

@@ -248,3 +248,14 @@ async def test_the_leave_chord_is_remappable() -> None:
         assert not terminal.scrolling
         await pilot.press("f12")
         await until(pilot, lambda: terminal.scrolling)
+
+
+async def test_the_cursor_is_drawn_every_time_its_line_is() -> None:
+    app = TerminalApp(bash_session(Program()))
+    async with app.run_test(size=SIZE) as pilot:
+        await prompt(pilot, app)
+        terminal = app.query_one(Terminal)
+        cursor = app.session.emulator.screen.cursor
+        for _ in range(3):  # a cached style once lost the cursor after its first drawing
+            cells = [s for s in terminal.render_line(cursor.y) if s.style and s.style.reverse]
+            assert cells and cells[0].text == " "

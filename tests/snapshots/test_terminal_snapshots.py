@@ -17,6 +17,7 @@ async def _played(pilot: Pilot[None]) -> None:
     await until(pilot, lambda: bool(app.screen.query(Terminal)))
     await until(pilot, lambda: app.link.played.is_set())
     terminal = app.screen.query_one(Terminal)
+    await until(pilot, lambda: app.focused is terminal)  # its tab in front, the keys in it
     await until(pilot, lambda: not terminal._paint_due)
     await pilot.pause()
 
