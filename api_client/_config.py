@@ -22,6 +22,7 @@ from domain import (
     JumpPolicy,
     Schedule,
 )
+from domain.audit import AuditEntry, AuditFilter
 from domain.installer import InstallerExtend
 from domain.mail import SmtpSettings
 
@@ -63,6 +64,22 @@ class ConfigCalls(ClientCore):
             item="the installer",
         )
         return response.content
+
+    # -- the audit log -------------------------------------------------------------------------
+
+    async def config_audit(
+        self,
+        filters: AuditFilter | None = None,
+        *,
+        per_page: int = 100,
+        current_page: int = 1,
+        before: int | None = None,
+    ) -> Page[AuditEntry]:
+        """One page of the site's audit log through the Config API (an API account's read
+        access is enough), newest first; the filters and ``before`` as :meth:`audit`'s."""
+        params: dict[str, Any] = dict((filters or AuditFilter()).params())
+        params.update(per_page=per_page, current_page=current_page, before=before)
+        return await self.get_page(f"{CONFIG}/audit", AuditEntry, params=params)
 
     # -- site settings -----------------------------------------------------------------------------
 

@@ -5,13 +5,14 @@ does (start, join and end sessions, move files, wake, upgrade, edit, copy and re
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
 from api_client._transport import REP, ClientCore, Page
 from domain import JumpClient
+from domain.audit import AuditEntry, AuditFilter
 from domain.protocol.rep import (
     Me,
     MultiStart,
@@ -61,6 +62,47 @@ class RepCalls(ClientCore):
 
     async def jump_item(self, id_: int) -> JumpClient:
         return await self.get_model(f"{REP}/jump-items/{id_}", JumpClient, item=f"Jump Item {id_}")
+
+    # -- the audit log ------------------------------------------------------------------------
+
+    async def audit(
+        self,
+        filters: AuditFilter | None = None,
+        *,
+        per_page: int = 100,
+        current_page: int = 1,
+        before: int | None = None,
+    ) -> Page[AuditEntry]:
+        """One page of the site's audit log, newest first (site administrators; others get
+        :class:`Forbidden` with the appliance's sentence). ``before``: only entries older than
+        that id, so the next page follows the last one read even while new entries arrive."""
+        params: dict[str, Any] = dict((filters or AuditFilter()).params())
+        params.update(per_page=per_page, current_page=current_page, before=before)
+        return await self.get_page(f"{REP}/audit", AuditEntry, params=params)
+
+    async def iter_audit(
+        self, filters: AuditFilter | None = None, *, per_page: int = 100
+    ) -> AsyncGenerator[AuditEntry, None]:
+        """Every matching entry, newest first, page after page (each after the last read)."""
+        before = None
+        while True:
+            page = await self.audit(filters, per_page=per_page, before=before)
+            for entry in page.items:
+                yield entry
+            if len(page.items) < per_page or page.total <= len(page.items):
+                return
+            before = page.items[-1].id
+
+    async def item_audit(self, item_id: int, *, limit: int = 10) -> list[AuditEntry]:
+        """The newest entries about one item this representative may see."""
+        response = await self.request(
+            "GET",
+            f"{REP}/jump-items/{item_id}/audit",
+            params={"limit": limit},
+            item=f"Jump Item {item_id}",
+        )
+        entries: list[AuditEntry] = self.parse(TypeAdapter(list[AuditEntry]), response)
+        return entries
 
     # -- actions ----------------------------------------------------------------------------------
 

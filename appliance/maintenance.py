@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from appliance import presence
 from appliance.site import Site
 from domain import ConnectionType, JumpClient, format_utc
-from domain.rules import maintenance
+from domain.audit import AuditAction
+from domain.rules import Maintenance, maintenance
 
 if TYPE_CHECKING:
     from appliance.agents import AgentRegistry
@@ -26,6 +27,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("appliance.maintenance")
 ACTOR = "system:maintenance"
+AUDITED: dict[Maintenance, AuditAction] = {
+    "lost": "jump_client.lost",
+    "delete": "jump_client.delete",
+    "uninstalled": "jump_client.uninstalled",
+}
 
 
 class MaintenanceSweep:
@@ -70,7 +76,7 @@ class MaintenanceSweep:
                     batch.remove(client.id)
                 else:  # removed, or kept as uninstalled, as the site's behaviour says
                     batch.mark_uninstalled(client.id)
-                self.app.audit(ACTOR, f"jump_client.{action}", target, name=client.name)
+                self.app.audit(ACTOR, AUDITED[action], target, name=client.name)
         changed, removed = batch.changed, batch.removed
         if changed or removed:
             log.info("maintenance: %d changed, %d removed", len(changed), len(removed))

@@ -44,6 +44,7 @@ from domain import (
     User,
     resolve_permissions,
 )
+from domain.audit import AuditAction
 from domain.jump_policy import window_state
 from domain.rules import (
     Refusal,
@@ -102,7 +103,7 @@ class SessionManager:
     def _now(self) -> datetime:
         return self.app.clock.now()
 
-    def _audit(self, actor: str, action: str, item_id: int, **detail: object) -> None:
+    def _audit(self, actor: str, action: AuditAction, item_id: int, **detail: object) -> None:
         with self.app.repo.transaction():
             self.app.audit(actor, action, f"jump_client:{item_id}", **detail)
 

@@ -20,6 +20,7 @@ from appliance.clock import Clock
 from appliance.config import ApplianceSettings
 from appliance.db import Repository
 from domain import JumpClientSettings, format_utc
+from domain.audit import AuditAction, item_target
 from domain.protocol.agent import AgentSettings
 
 ItemsListener = Callable[[list[int], list[int]], object]
@@ -191,15 +192,16 @@ class Site:
 
     # -- audit -------------------------------------------------------------------------------
 
-    def audit(self, actor: str, action: str, target: str, **detail: Any) -> None:
-        """Write one audit row (inside the caller's transaction)."""
+    def audit(self, actor: str, action: AuditAction, target: str, **detail: Any) -> None:
+        """Write one audit row (inside the caller's transaction); ``action`` is one of the
+        table's (:data:`domain.audit.AUDIT_ACTIONS`: the README lists them from it)."""
         self.repo.audit(format_utc(self.clock.now()), actor, action, target, detail)
 
-    def audit_now_target(self, actor: str, action: str, target: str, **detail: Any) -> None:
+    def audit_now_target(self, actor: str, action: AuditAction, target: str, **detail: Any) -> None:
         """Audit in a transaction of its own, about any target."""
         with self.repo.transaction():
             self.audit(actor, action, target, **detail)
 
-    def audit_now(self, actor: str, action: str, item_id: int, **detail: Any) -> None:
+    def audit_now(self, actor: str, action: AuditAction, item_id: int, **detail: Any) -> None:
         """Audit in a transaction of its own."""
-        self.audit_now_target(actor, action, f"jump_client:{item_id}", **detail)
+        self.audit_now_target(actor, action, item_target(item_id), **detail)

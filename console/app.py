@@ -47,10 +47,11 @@ from console.admin.installers import InstallersScreen
 from console.backend import Backend, SignIn
 from console.config import UiState
 from console.details import HistoryBook, with_live_stats
+from console.history_loader import HistoryLoader
 from console.login import LoginScreen
 from console.main_screen import AdminScreen, MainScreen
 from console.messages import FeedEventArrived, SessionReady
-from console.registry import key_actions
+from console.registry import ACTIONS, key_actions
 from console.screens import ConsoleCommands, HelpEntry, HelpScreen, PaletteChoice, help_entries
 from console.session_ending import ask_before_quitting
 from console.session_screen import SessionsScreen
@@ -129,6 +130,12 @@ class JumpConsoleApp(App[int]):
         self._notices = list(notices)
         self._screen_ready = False
         self.actions = ActionRunner(self)
+        self.item_history = HistoryLoader(
+            self,
+            lambda item_id, count: self.client.item_audit(item_id, limit=count),
+            lambda item_id: self.highlighted_id() == item_id,
+            self.refresh_details,
+        )
         self.main = MainScreen(
             self,
             state=ui_state,
@@ -342,6 +349,7 @@ class JumpConsoleApp(App[int]):
             self.store.upsert(delta.upserts)
         if delta.removes:
             self.store.remove(delta.removes)
+        self.item_history.changed([item.id for item in delta.upserts])
         for item in delta.upserts:
             if self._details_item is not None and item.id == self._details_item.id:
                 self._details_item = item
@@ -493,6 +501,9 @@ class JumpConsoleApp(App[int]):
             case "settings":
                 admin.open_settings(self)
 
+    def open_audit(self, filter_text: str) -> None:
+        admin.open_audit(self, filter_text)
+
     @on(InstallersScreen.AddRequested)
     def _add_installer(self) -> None:
         admin.open_deploy(self)
@@ -530,8 +541,9 @@ class JumpConsoleApp(App[int]):
         return None
 
     def palette_choices(self, screen: Screen[object]) -> list[PaletteChoice]:
-        """Every key's action, every group and every theme, for the command palette over
-        ``screen`` (the list's actions and groups only over the list)."""
+        """Every key's action, every group, the ``:`` commands no key runs and every theme,
+        for the command palette over ``screen`` (the list's, its groups and commands only over
+        the list)."""
         choices: list[PaletteChoice] = []
         for entry in self.help_entries():
             action = self.action_for(entry.binding_id, screen)
@@ -542,6 +554,10 @@ class JumpConsoleApp(App[int]):
             label = f"Show {self.store.group_label(key)}"
             go = partial(self.main.go_to_scope, scope)
             choices.append(PaletteChoice(label, "narrow the list to this group", go))
+        for command in ACTIONS if screen is self.main else ():  # the : commands keys lack
+            if command.command and not command.argument and not command.keys:
+                run = partial(self.main.run_command, command.command)
+                choices.append(PaletteChoice(f":{command.command}", command.command_help, run))
         for theme in SHORT_NAMES:
             use = partial(self.main.run_command, f"theme {theme}")
             choices.append(PaletteChoice(f"Theme: {theme}", "change the colours", use))

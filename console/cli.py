@@ -20,6 +20,7 @@ import json
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,15 +40,28 @@ from api_client import (
     ServiceUnavailable,
     ValidationFailed,
 )
+from console.audit_view import COLUMNS, entry_cells
 from console.config import ConfigError, ConsoleSettings
 from console.embedded import start_embedded
 from domain import JumpClient, JumpGroupType, status_of
+from domain.audit import AuditFilter, actions_named, parse_when
 from domain.filters import FilterError, parse
 from domain.rules import may_end_session
 from domain.text import visible, visible_lines
 from domain.wording import end_question
 
-COMMANDS = ("ls", "show", "jump", "wake", "upgrade", "edit", "installers", "settings", "sessions")
+COMMANDS = (
+    "ls",
+    "show",
+    "jump",
+    "wake",
+    "upgrade",
+    "edit",
+    "installers",
+    "settings",
+    "sessions",
+    "audit",
+)
 OK, REFUSED, USAGE, UNREACHABLE = 0, 1, 2, 3
 LS_COLUMNS = ("id", "name", "status", "group", "tag", "cpu", "disk", "user", "hostname")
 
@@ -137,6 +151,13 @@ def parser() -> argparse.ArgumentParser:
     )
     end.add_argument("sid")
     end.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
+    audit = sub.add_parser("audit", help="the audit log, newest first (site administrators)")
+    audit.add_argument("--item", help="an item's id (or the unique name of one you see)")
+    audit.add_argument("--actor", help="who: a representative, api:ID, system:maintenance...")
+    audit.add_argument("--action", help="an action (session.start) or a family (session)")
+    audit.add_argument("--since", help="2h, 30m, 7d (ago) or an ISO time (UTC unless it says)")
+    audit.add_argument("--until", help="as --since")
+    audit.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
     return p
 
 
@@ -361,6 +382,33 @@ async def _end_session(client: ApplianceClient, sid: str, yes: bool, out: Out) -
     return OK
 
 
+async def cmd_audit(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
+    if not 0 < args.limit <= 100_000:
+        raise CliError("--limit takes a number from 1 to 100000.")
+    now = datetime.now(UTC)
+    try:
+        if args.action is not None:
+            actions_named(args.action)
+        since = parse_when(args.since, now) if args.since is not None else None
+        until = parse_when(args.until, now) if args.until is not None else None
+    except ValueError as err:
+        raise CliError(str(err)) from None
+    item_id = None
+    if args.item is not None:
+        item_id = int(args.item) if args.item.isdigit() else (await resolve(client, args.item)).id
+    filters = AuditFilter(item_id, args.actor, args.action, since, until)
+    entries = []
+    pages = client.iter_audit(filters, per_page=max(5, min(args.limit, 100)))
+    async with contextlib.aclosing(pages):
+        async for entry in pages:
+            entries.append(entry)
+            if len(entries) >= args.limit:
+                break
+    rows = [entry_cells(e) for e in entries]
+    out.emit(entries, table(rows, COLUMNS) if rows else "No audit entry matches.")
+    return OK
+
+
 def _setting_value(text: str) -> Any:
     lowered = text.strip().lower()
     if lowered in ("true", "yes", "on"):
@@ -469,6 +517,7 @@ HANDLERS: dict[str, Callable[[ApplianceClient, argparse.Namespace, Out], Awaitab
     "sessions": cmd_sessions,
     "settings": cmd_settings,
     "installers": cmd_installers,
+    "audit": cmd_audit,
 }
 
 

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from console.audit_view import entry_cells
 from console.explain import ActionState
 from domain import JumpClient, SessionPolicy, Stats, format_utc, status_of
+from domain.audit import AuditEntry
 from domain.protocol.live import StatsRow
 from domain.site import RepSite
 from domain.wording import describe_window, until
@@ -96,6 +98,20 @@ def _policy_name(policies: dict[int, SessionPolicy], pid: int | None, default: s
     return policy.display_name if policy else f"policy {pid} (not visible)"
 
 
+def _history(entries: Sequence[AuditEntry] | None) -> list[DetailField]:
+    """One line per entry: when (UTC) as the label, who did what as the value."""
+    if entries is None:
+        return [DetailField("Recent", "loading…")]
+    if not entries:
+        return [DetailField("Recent", "nothing recorded yet")]
+    fields = []
+    for entry in entries:
+        when, actor, action, _item, detail = entry_cells(entry, detail_width=60)
+        text = f"{actor}, {action}" + (f"; {detail}" if detail else "")
+        fields.append(DetailField(when[:16], text))
+    return fields
+
+
 def build_details(
     item: JumpClient,
     *,
@@ -106,9 +122,11 @@ def build_details(
     disk_history: Sequence[float] = (),
     actions: Sequence[ActionState] = (),
     stale: str | None = None,
+    history: Sequence[AuditEntry] | None = None,
 ) -> DetailsView:
     """What the details pane shows of ``item``; ``stale`` (when the appliance was last heard,
-    HH:MM) while it cannot be reached: then nothing is claimed live or available."""
+    HH:MM) while it cannot be reached: then nothing is claimed live or available;
+    ``history``: its newest audit entries (None: not fetched yet)."""
     stats = item.x_stats
     status = status_of(item)
     identity = [
@@ -242,6 +260,7 @@ def build_details(
                     )
                 )
     sections.append(("Connection", connection))
+    sections.append(("History", _history(history)))
     return DetailsView(
         title=item.name,
         status=status,

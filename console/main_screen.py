@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from console.action_runner import ActionRunner
     from console.backend import SignIn
     from console.details import HistoryBook
+    from console.history_loader import HistoryLoader
     from console.store import ItemStore
     from domain import JumpClient
 
@@ -56,6 +57,7 @@ class Console(Protocol):
 
     store: ItemStore
     history: HistoryBook
+    item_history: HistoryLoader
     session: SignIn | None
     actions: ActionRunner
     clock: Callable[[], datetime]
@@ -77,6 +79,9 @@ class Console(Protocol):
 
     def open_admin(self, screen: AdminScreen) -> None:
         """Open an administration screen (site administrators only)."""
+
+    def open_audit(self, filter_text: str) -> None:
+        """Open the audit log, filtered (site administrators only)."""
 
     def show_help(self) -> None:
         """Show every key and every command."""
@@ -292,6 +297,7 @@ class MainScreen(Screen[None]):
                 disk_history=disk,
                 actions=list(console.actions.states(item).values()),
                 stale=console.stale_since(),
+                history=console.item_history.want(item.id),
             )
         )
 
@@ -506,6 +512,8 @@ class MainScreen(Screen[None]):
                 console.actions.support.answer()
             case "installers" | "deploy" | "settings":
                 console.open_admin(command.name)
+            case "audit":
+                console.open_audit(arg)
             case "help":
                 console.show_help()
             case "quit":

@@ -18,11 +18,13 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from api_client import ApplianceError, FeedStatus, ItemDelta, SnapshotLoaded
+from console.audit_view import history_lines, log_lines
 from console.backend import Backend, SignIn
 from console.desk import Desk
 from console.registry import PLAIN_WORDS, plain_help
 from console.store import ItemStore
 from domain import JumpGroupType, Status
+from domain.audit import AUDIT_FOR_ADMINS
 from domain.protocol.live import SiteChanged, StatsBatch
 from domain.session import SessionEvent, SessionInfo
 from domain.support import SupportEvent
@@ -288,6 +290,8 @@ class PlainConsole:
                 await self._shell(rest)
             case "installers" | "settings":
                 await self._admin(verb)
+            case "audit":
+                await self._audit(text)
             case "quiet":
                 self.quiet = (rest[:1] or ["on"])[0].lower() != "off"
                 self.say("Announcements off." if self.quiet else "Announcements on.")
@@ -381,6 +385,17 @@ class PlainConsole:
         ended = f"the shell exited with code {code}" if code is not None else "you left the shell"
         self.say(f"\nBack in plain mode: {ended}.")
 
+    async def _audit(self, text: str) -> None:
+        if self.session is None or not self.session.is_admin:
+            self.say(AUDIT_FOR_ADMINS)
+            return
+        try:
+            lines = await log_lines(self.backend.client, text, self.clock())
+        except ValueError as err:
+            lines = [str(err)]
+        for line in lines:
+            self.say(line)
+
     async def _admin(self, verb: str) -> None:
         """Read-only views for site administrators (changes: jump-console settings set ...)."""
         if self.session is None or not self.session.is_admin:
@@ -464,6 +479,8 @@ class PlainConsole:
             for state in states.values():
                 verdict = "available" if state.available else f"not available: {state.reason}"
                 self.say(f"{state.label}: {verdict}")
+        for line in await history_lines(self.backend.client, item_id):
+            self.say(line)
 
     async def _jump(self, ids: list[int]) -> None:
         client = self.backend.client

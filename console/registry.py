@@ -199,6 +199,15 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "jump-console installers ... or jump-console settings set ...)",
     ),
     ConsoleAction(
+        "audit",
+        command="audit",
+        command_help="administrators: the audit log (:audit actor:bob action:session since:1d)",
+        plain=("audit",),
+        plain_usage="audit [FILTER]",
+        plain_help="for site administrators: the newest audit entries\n"
+        "(e.g. audit action:session since:1d; show N gives an item's history)",
+    ),
+    ConsoleAction(
         "deploy",
         command="deploy",
         command_help="administrators: create an installer (mass deployment wizard)",

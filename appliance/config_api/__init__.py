@@ -18,7 +18,7 @@ from appliance._validation import (
     error_bag,
     unknown_field,
 )
-from appliance.config_api import groups, jump_clients, policies, site, users
+from appliance.config_api import audit, groups, jump_clients, policies, site, users
 from appliance.errors import Refused, config_body
 from appliance.ratelimit import Verdict
 from appliance.services import Services
@@ -107,7 +107,14 @@ def build_config_api(services: Services) -> FastAPI:
     async def on_http(_request: Request, exc: HTTPException) -> JSONResponse:
         return _json(exc.status_code, {"message": str(exc.detail)}, dict(exc.headers or {}))
 
-    for router in (site.router, jump_clients.router, groups.router, users.router, policies.router):
+    for router in (
+        site.router,
+        jump_clients.router,
+        groups.router,
+        users.router,
+        policies.router,
+        audit.router,
+    ):
         # site first: its /jump-client/settings and installer paths before /jump-client/{id}
         api.include_router(router, responses=ERRORS)
     api.add_middleware(AllowedMethods, api=api)

@@ -23,6 +23,7 @@ from appliance.db._table import Table
 from appliance.errors import invalid
 from appliance.site import Site
 from domain._types import Patch
+from domain.audit import audit_action
 
 #: runs in the delete's transaction; what it answers (if anything) runs after the commit
 Hook = Callable[[Site, int], Callable[[], None] | None]
@@ -82,6 +83,11 @@ def add_crud(
     if read_only:
         return
     assert create is not None and update is not None
+    # checked here, as the routes are made: a resource whose actions the table lacks fails
+    # at import, never in a request
+    created, updated, deleted = (
+        audit_action(f"{slug}.{v}") for v in ("create", "update", "delete")
+    )
 
     async def create_item(
         body: create,  # type: ignore[valid-type]
@@ -95,7 +101,7 @@ def add_crud(
             if check:
                 check(app, values)
             item = table(app).insert(values)
-            app.audit(account.actor, f"{slug}.create", f"{slug}:{item.id}")
+            app.audit(account.actor, created, f"{slug}:{item.id}")
         response.status_code = 201
         response.headers["Location"] = str(request.url_for(f"get_{slug}", id=item.id))
         return item
@@ -113,7 +119,7 @@ def add_crud(
             if check:
                 check(app, changes)
             item = table(app).update(id, changes)
-            app.audit(account.actor, f"{slug}.update", f"{slug}:{id}", fields=sorted(changes))
+            app.audit(account.actor, updated, f"{slug}:{id}", fields=sorted(changes))
         return item
 
     async def delete_item(id: PathId, app: State, account: Writer) -> Response:
@@ -124,7 +130,7 @@ def add_crud(
             if before_delete:
                 then = before_delete(app, id)
             table(app).delete(id)
-            app.audit(account.actor, f"{slug}.delete", f"{slug}:{id}")
+            app.audit(account.actor, deleted, f"{slug}:{id}")
         if then is not None:
             then()
         return Response(status_code=204)

@@ -192,4 +192,12 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE user ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1;
     """,
+    # 7: the audit log is read back (newest first, by item, actor, action or time): each
+    # filter walks its own index in id order instead of the whole table.
+    """
+    CREATE INDEX audit_target ON audit (target, id);
+    CREATE INDEX audit_actor ON audit (actor, id);
+    CREATE INDEX audit_action ON audit (action, id);
+    CREATE INDEX audit_at ON audit (at);
+    """,
 )

@@ -12,6 +12,7 @@ import json
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from domain import (
     TeamMember,
     User,
 )
+from domain.audit import AuditAction, AuditEntry, item_of_target
 from domain.enums import ApiAccess, TeamRank
 from domain.installer import InstallerFields
 from domain.jumpoint import Jumpoint
@@ -431,7 +433,9 @@ class Repository:
 
     # -- audit -----------------------------------------------------------------------------------
 
-    def audit(self, at: str, actor: str, action: str, target: str, detail: dict[str, Any]) -> None:
+    def audit(
+        self, at: str, actor: str, action: AuditAction, target: str, detail: dict[str, Any]
+    ) -> None:
         self.execute(
             "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
             (at, actor, action, target, json.dumps(detail, default=str)),
@@ -446,3 +450,82 @@ class Repository:
             {"at": a, "actor": b, "action": c, "target": d, "detail": json.loads(e)}
             for a, b, c, d, e in rows
         ]
+
+    def audit_entries(
+        self, query: AuditQuery, *, limit: int, offset: int = 0, count: bool = True
+    ) -> tuple[list[AuditEntry], int]:
+        """One page of the log, newest first, and how many entries match in all (0 when not
+        ``count``ed: the newest few need no total)."""
+        where, args = query.where()
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        with self._lock:
+            total = (
+                int(self.execute(f"SELECT COUNT(*) FROM audit{clause}", args).fetchone()[0])
+                if count
+                else 0
+            )
+            rows = self.execute(
+                "SELECT id, at, actor, action, target, detail FROM audit"
+                f"{clause} ORDER BY id DESC LIMIT ? OFFSET ?",
+                (*args, limit, offset),
+            ).fetchall()
+        return [_audit_entry(*row) for row in rows], total
+
+    def client_names(self, ids: Sequence[int]) -> dict[int, str]:
+        """The names of the items with these ids (those that still exist)."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        marks = ", ".join("?" for _ in wanted)
+        rows = self.execute(
+            f"SELECT id, name FROM jump_client WHERE id IN ({marks})", wanted
+        ).fetchall()
+        return {int(i): str(n) for i, n in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class AuditQuery:
+    """Which entries of the log to read: those matching every given term."""
+
+    targets: tuple[str, ...] = ()
+    actor: str | None = None
+    actions: tuple[str, ...] = ()
+    since: str | None = None
+    """RFC 3339 as the log writes it (``format_utc``): the log's own text compares in time
+    order."""
+    until: str | None = None
+    before_id: int | None = None
+    """Only entries older than this one (a listing that stays put while new ones arrive)."""
+
+    def where(self) -> tuple[list[str], list[Any]]:
+        where: list[str] = []
+        args: list[Any] = []
+        for column, values in (("target", self.targets), ("action", self.actions)):
+            if values:
+                where.append(f"{column} IN ({', '.join('?' for _ in values)})")
+                args.extend(values)
+        for condition, value in (
+            ("actor = ?", self.actor),
+            ("at >= ?", self.since),
+            ("at <= ?", self.until),
+            ("id < ?", self.before_id),
+        ):
+            if value is not None:
+                where.append(condition)
+                args.append(value)
+        return where, args
+
+
+def _audit_entry(
+    id_: int, at: str, actor: str, action: str, target: str, detail: str
+) -> AuditEntry:
+    kept = json.loads(detail)
+    return AuditEntry(
+        id=id_,
+        at=at,  # the log's RFC 3339 text, read as a date-time
+        actor=actor,
+        action=action,
+        target=target,
+        item_id=item_of_target(target),
+        detail=kept if isinstance(kept, dict) else {"value": kept},
+    )

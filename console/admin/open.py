@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 from console.admin.deploy import DeployScreen, group_choices
 from console.admin.installers import InstallersScreen, Names
 from console.admin.settings import SettingsScreen
+from console.audit_screen import AuditScreen
 from domain import Installer
+from domain.audit import AUDIT_FOR_ADMINS
 
 if TYPE_CHECKING:
     from console.app import JumpConsoleApp
@@ -89,3 +91,19 @@ def open_deploy(app: JumpConsoleApp) -> None:
         ),
         created,
     )
+
+
+def open_audit(app: JumpConsoleApp, filter_text: str = "") -> None:
+    """The audit log (site administrators; others are told, in the appliance's words)."""
+    if app.session is None:
+        app.notify("Wait until you are signed in.", severity="warning", markup=False)
+        return
+    if not app.session.is_admin:
+        app.notify(AUDIT_FOR_ADMINS, severity="warning", markup=False)
+        return
+    try:
+        screen = AuditScreen(app.client, app.clock, filter_text)
+    except ValueError as err:  # the filter cannot be read: nothing opens, the sentence says why
+        app.notify(str(err), severity="error", markup=False)
+        return
+    app.push_screen(screen)

@@ -344,3 +344,38 @@ def test_an_ambiguous_name_lists_its_candidates_and_json_answers_for_changes(
     assert code == 0 and isinstance(as_json(out), list)
     code, out, _ = run(appliance, capsys, "--json", "sessions", "ls")
     assert code == 0 and as_json(out) == []
+
+
+def test_the_audit_log_for_administrators_in_both_forms(
+    appliance: EmbeddedAppliance, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(appliance, capsys, "--json", "ls", "group:servers")
+    item = as_json(out)[0]
+    code, _, err = run(appliance, capsys, "edit", str(item["id"]), "--comments", "audited")
+    assert code == 0, err
+    hostile = httpx.post(  # a name typed at the sign-in is written down as typed
+        f"{appliance.url}/api/rep/v1/login",
+        json={"username": "\x1b[31mevil", "password": "wrong"},
+    )
+    assert hostile.status_code == 401
+
+    code, out, err = run(
+        appliance, capsys, "audit", "--item", str(item["id"]), "--action", "jump_item", user="admin"
+    )
+    assert code == 0, err
+    header, first, *_ = out.splitlines()
+    assert header.split() == ["time", "(UTC)", "actor", "action", "item", "detail"]
+    assert first.split()[2:4] == ["carol", "jump_item.update"]
+    assert f"{item['name']} ({item['id']})" in first and "fields=[comments]" in first
+    code, out, _ = run(appliance, capsys, "--json", "audit", "--limit", "1", user="admin")
+    [entry] = as_json(out)
+    assert {"id", "at", "actor", "action", "target", "item_id", "detail"} <= set(entry)
+    code, out, _ = run(appliance, capsys, "audit", "--action", "login.refused", user="admin")
+    assert code == 0 and "\\x1b[31mevil" in out and "\x1b" not in out  # shown, not obeyed
+
+    code, out, err = run(appliance, capsys, "audit")
+    assert code == 1 and out == "" and "for site administrators" in err
+    code, _, err = run(appliance, capsys, "audit", "--since", "yesterday", user="admin")
+    assert code == 2 and "'yesterday' is not a time" in err
+    code, _, err = run(appliance, capsys, "audit", "--action", "sesion", user="admin")
+    assert code == 2 and "'sesion' is not an audited action" in err

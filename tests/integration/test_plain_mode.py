@@ -212,3 +212,35 @@ async def test_plain_mode_says_when_a_locked_account_may_sign_in_again(
     assert out.getvalue().splitlines()[-1] == (
         "Too many failed sign-ins for this account; try again in 1 min."
     )
+
+
+async def test_plain_mode_reads_the_audit_log_and_an_items_history(
+    appliance: EmbeddedAppliance,
+) -> None:
+    from api_client import ApplianceClient, RepCredentials
+    from console.backend import Backend
+    from console.plain import PlainConsole
+    from domain.audit import AUDIT_FOR_ADMINS
+
+    async def transcript(user: str, *said: str) -> list[str]:
+        out = io.StringIO()
+        client = ApplianceClient(appliance.url, credentials=RepCredentials(user, "demo"))
+        plain = PlainConsole(Backend(client), reason="turned on by --plain", out=out)
+        lines = iter([*said, "quit"])
+        assert await plain.run(read=lambda _prompt: next(lines)) == 0
+        return out.getvalue().splitlines()
+
+    state: Services = appliance.app.state.appliance
+    item = state.site.repo.clients.find([("jump_group_id", 1)])[0]
+    async with ApplianceClient(
+        appliance.url, credentials=RepCredentials("carol", "demo")
+    ) as carol_api:
+        await carol_api.edit_item(item.id, {"comments": "checked"})
+    carol = await transcript("carol", f'filter "{item.name}"', "show 1", "audit")
+    history = carol.index("History, newest first:")  # in the item's details, for whoever sees it
+    assert carol[history + 1].endswith("UTC: carol, jump_item.update; fields=[comments]")
+    assert carol[-2] == AUDIT_FOR_ADMINS  # the whole log is not hers to read
+    admin = await transcript("admin", "audit action:login actor:carol", "audit action:sesion")
+    start = next(n for n, line in enumerate(admin) if line.startswith("Audit entries 1 to"))
+    assert admin[start + 1].endswith("UTC: carol, login on rep_api")
+    assert any("'sesion' is not an audited action" in line for line in admin)
