@@ -28,7 +28,7 @@ pytestmark = pytest.mark.integration
 #: that engine answers otherwise (numbers past its columns, text it stores otherwise), which
 #: the boundary values Hypothesis tries first reach; the schema itself is checked on SQLite.
 EXPLORE = bool(os.environ.get("JUMP_FUZZ_EXAMPLES"))
-EXAMPLES = int(os.environ.get("JUMP_FUZZ_EXAMPLES") or (5 if ENGINE == "postgresql" else 15))
+EXAMPLES = int(os.environ.get("JUMP_FUZZ_EXAMPLES") or (4 if ENGINE == "postgresql" else 8))
 #: The representative and agent APIs are smaller and their inputs simpler (ids, a few short
 #: strings), which the boundary values tried first reach: fewer examples keep the file short.
 FEW = int(os.environ.get("JUMP_FUZZ_EXAMPLES") or (3 if ENGINE == "postgresql" else 5))
