@@ -31,8 +31,8 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -n 2
-	JUMP_TEST_ENGINE=postgresql $(BIN)/pytest -m engine -n 2
+	$(BIN)/pytest -n 4
+	JUMP_TEST_ENGINE=postgresql $(BIN)/pytest -m engine -n 4
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

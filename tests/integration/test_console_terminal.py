@@ -109,7 +109,7 @@ def test_kill_term_restores_the_terminal_and_stops_what_the_console_started(
     eventually(lambda: terminal.show("pane_dead") == "1", what="the console to end")
     status = eventually(
         lambda: terminal.show("pane_dead_status"),
-        timeout=5,
+        timeout=20,  # bounded; a loaded machine takes its time to tell
         what="its exit status (there is none when the signal killed it outright)",
     )
     assert status == "143"  # it ended itself, 128 + SIGTERM
