@@ -397,3 +397,11 @@ def upgrade_refusal(
     if client.connection_type is ConnectionType.UNINSTALLED:
         return Refusal("uninstalled", f"The Jump Client '{client.name}' has been uninstalled.")
     return None
+
+
+#: A participant who may no longer start sessions on the session's item (a membership removed,
+#: the item moved out of reach): the session's files and system information close to them too.
+NO_LONGER_REACHABLE = (
+    "You may no longer start sessions on this Jump Item, so its files and system information "
+    "are closed to you."
+)

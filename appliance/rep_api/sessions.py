@@ -23,7 +23,7 @@ from domain import User
 from domain.protocol.agent import ShellSize
 from domain.protocol.close import LEFT_SESSION, NO_LONGER_ALLOWED, SESSION_ENDED, Close
 from domain.protocol.rep import Invitation
-from domain.rules import Refusal
+from domain.rules import NO_LONGER_REACHABLE, Refusal
 from domain.session import SessionInfo, SessionStarted
 from domain.support import SupportRequest
 
@@ -80,6 +80,8 @@ async def system_info(sid: str, user: Rep, app: State) -> dict[str, Any]:
     session = app.sessions.sessions.get(sid)
     if session is None or user.username not in session.info.participants:
         raise Refused.because(404, "not_found", f"No session {sid} of yours is running.")
+    if not app.shells.may_reach(user, session.info.item_id):  # the right, as of now
+        raise Refused.because(403, "forbidden", NO_LONGER_REACHABLE)
     if not session.info.permissions.system_info:
         raise Refused.because(
             403, "forbidden", "The session policy does not allow system information."
@@ -103,6 +105,8 @@ def _session_agent(
     session = app.sessions.sessions.get(sid)
     if session is None or user.username not in session.info.participants:
         raise Refused.because(404, "not_found", f"No session {sid} of yours is running.")
+    if not app.shells.may_reach(user, session.info.item_id):  # the right, as of now
+        raise Refused.because(403, "forbidden", NO_LONGER_REACHABLE)
     if not getattr(session.info.permissions, permission):
         what = permission.replace("file_transfer_", "").replace("_", " ")
         raise Refused.because(403, "forbidden", f"The session policy does not allow file {what}s.")

@@ -23,6 +23,7 @@ from websockets.exceptions import ConnectionClosed
 from api_client import (
     ApiCredentials,
     ApplianceClient,
+    ApplianceError,
     AuthenticationFailed,
     FeedState,
     FeedStatus,
@@ -46,6 +47,7 @@ from domain.protocol.close import (
     SIGNED_OUT,
     Close,
 )
+from domain.rules import NO_LONGER_REACHABLE
 from tests.support.agents import RecordingAgent
 from tests.support.appliance import T0
 from tests.support.feed import Events
@@ -374,6 +376,14 @@ async def test_a_removed_membership_closes_the_shell_on_the_groups_item(
         assert b"echo too-late\n" not in agent.inputs()
         async with _shell(embedded, rep, sid) as ws:  # nor does it open again
             assert await _closed(ws) == (Close.FORBIDDEN, NO_LONGER_ALLOWED)
+        for reach in (  # nor the session's files and system information
+            rep.system_info(sid),
+            rep.download_file(sid, "/etc/hostname"),
+            rep.upload_file(sid, "/tmp/x", b"x"),
+        ):
+            with pytest.raises(ApplianceError) as refused:
+                await reach
+            assert refused.value.status == 403 and refused.value.message == NO_LONGER_REACHABLE
 
 
 @pytest.mark.not_storage("the live feed and the shell relay")
