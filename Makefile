@@ -10,11 +10,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	$(BIN)/python -m pip install --quiet --no-compile --disable-pip-version-check -e .
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-compile --disable-pip-version-check -e '.[dev]'
 	@touch $@ $(VENV)/.installed
 
 ## run: start the console against an embedded appliance with a demo fleet
@@ -25,14 +25,13 @@ run: $(VENV)/.installed
 appliance: $(VENV)/.installed
 	$(BIN)/jump-appliance --demo-fleet $(DEMO_FLEET)
 
-## test: lint, type-check and run the whole test suite (then its storage tests on PostgreSQL)
+## test: lint, type-check and run the whole test suite (and, beside it, its storage tests on PostgreSQL)
 test: $(VENV)/.installed-dev
 	@scripts/test-services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -n 4
-	JUMP_TEST_ENGINE=postgresql $(BIN)/pytest -m engine -n 4
+	@scripts/test-both-engines $(BIN)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

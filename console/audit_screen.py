@@ -18,11 +18,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from api_client import ApplianceClient, ApplianceError
 from console.audit_view import COLUMNS, entry_cells
 from domain.audit import AuditFilter, parse_audit_filter
+from widgets.footer import KeysFooter
 
 PAGE = 100
 #: load the next page when the cursor comes this close to the last row
@@ -71,7 +72,7 @@ class AuditScreen(Screen[None]):
         table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
         table.add_columns(*COLUMNS)
         yield table
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.title = "Audit log"

@@ -27,7 +27,7 @@ from textual.css.query import NoMatches
 from textual.events import Key
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Header, Input
 
 from console.commands import CommandError, parse_command
 from console.config import UiState, save_state
@@ -37,6 +37,7 @@ from console.store import LIVE_COLUMNS
 from domain import AutomaticUpgrades, JumpGroupType
 from themes import SHORT_NAMES_TEXT, resolve
 from widgets import ALL, DetailsPane, FilterBar, GroupTree, JumpTable, Scope, StatusBar, TreeGroup
+from widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from console.action_runner import ActionRunner
@@ -138,7 +139,7 @@ class MainScreen(Screen[None]):
                 yield DetailsPane(id="details")
         yield Input(placeholder=":command — :help lists them, escape closes", id="command")
         yield StatusBar(id="status")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#command", Input).display = False

@@ -27,10 +27,11 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Header, Static, TabbedContent, TabPane, Tabs
 
 from domain.session import SessionInfo
 from domain.text import visible
+from widgets.footer import KeysFooter
 from widgets.terminal import Terminal
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ class SessionsScreen(Screen[None]):
             markup=False,
         )
         yield TabbedContent(id="session-tabs")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         current = self._desk.current_session()

@@ -16,12 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Header, Input, Select, Static
+from textual.widgets import Checkbox, Header, Input, Select, Static
 
 from api_client import ApplianceError, ValidationFailed
 from console.admin._form import FORM_CSS, error_bag, read_value, show_errors
 from console.admin.installers import parse_duration
 from domain import Installer, InstallerCreate, JumpGroupType
+from widgets.footer import KeysFooter
 
 #: the validity presets (label, minutes); "custom" reads the duration field
 VALIDITY = (
@@ -171,7 +172,7 @@ class DeployScreen(Screen[Installer | None]):
             )
             yield Static("", classes="error", id="error-customer_client_start_mode", markup=False)
             yield Static("ctrl+s creates the installer; escape cancels.", classes="hint")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.title = "Mass deployment wizard"

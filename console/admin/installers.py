@@ -24,7 +24,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from api_client import ApplianceClient, ApplianceError
 from console import transfers
@@ -35,6 +35,7 @@ from domain.installer_params import usage
 from domain.mail import parse_recipients
 from domain.text import visible
 from domain.wording import until
+from widgets.footer import KeysFooter
 
 PLATFORM = "linux-64"
 
@@ -223,7 +224,7 @@ class InstallersScreen(Screen[None]):
         table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True)
         table.add_columns(*self.COLUMNS)
         yield table
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.title = "Jump Client installers"

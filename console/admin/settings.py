@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Checkbox, Footer, Header, Input, Select, Static
+from textual.widgets import Checkbox, Header, Input, Select, Static
 
 from api_client import ApplianceError, ValidationFailed
 from console.admin._form import FORM_CSS, error_bag, read_value, show_errors
@@ -25,6 +25,7 @@ from console.dialogs import ConfirmScreen
 from domain import JumpClientSettings, Statistic
 from domain.mail import SmtpSettings, SmtpSettingsUpdate
 from domain.site import lost_before_deleted
+from widgets.footer import KeysFooter
 
 #: (field, label, kind, choices); kind is "int", "bool" or "choice"
 Spec = tuple[str, str, str, tuple[tuple[str, str], ...]]
@@ -189,7 +190,7 @@ class SettingsScreen(Screen[None]):
                 classes="hint",
                 markup=False,
             )
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.title = "Site settings for Jump Clients"

@@ -366,8 +366,9 @@ async def test_history_is_drawn_on_a_fixed_0_to_100_scale(site: Site) -> None:
         cpu_spark = app.screen.query_one("#cpu-spark", PercentSparkline)
         disk_spark = app.screen.query_one("#disk-spark", PercentSparkline)
         await until(pilot, lambda: len(disk_spark.data) == len(samples))
-        # CPU between 17 and 19 % is a low, steady line (not a full-height swing)
-        assert cpu_spark.render().plain == "▂▂▂▂"
+        # CPU between 17 and 19 % is a low, steady line (not a full-height swing); drawn once
+        # the sparklines, shown from the second sample on, have their width
+        await until(pilot, lambda: cpu_spark.render().plain == "▂▂▂▂")
         # a disk steady at 86 % is high on the scale (not flat at the bottom), and its
         # samples past the warning and critical marks take their styles
         drawn = disk_spark.render()
