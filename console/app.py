@@ -48,6 +48,7 @@ from console.backend import Backend, SignIn
 from console.config import UiState
 from console.details import HistoryBook, with_live_stats
 from console.history_loader import HistoryLoader
+from console.keymap import keys_of
 from console.login import LoginScreen
 from console.main_screen import AdminScreen, MainScreen
 from console.messages import FeedEventArrived, SessionReady
@@ -368,10 +369,8 @@ class JumpConsoleApp(App[int]):
                 self.store.apply_stats(list(self._pending_stats.values()))  # type: ignore[arg-type]
                 self._pending_stats.clear()
             self.main.refresh_table()
-        self.notify(
-            "Live updates paused; press Z to resume." if paused else "Live updates resumed.",
-            markup=False,
-        )
+        resume = f"Live updates paused; press {self.key_name('app.pause')} to resume."
+        self.notify(resume if paused else "Live updates resumed.", markup=False)
 
     def stale_since(self) -> str | None:
         """While the appliance cannot be reached: when it was last heard (HH:MM, local)."""
@@ -519,6 +518,14 @@ class JumpConsoleApp(App[int]):
 
     def show_help(self) -> None:
         self.push_screen(HelpScreen(self.help_entries()))
+
+    def key_name(self, binding_id: str) -> str:
+        """The (first) key of ``binding_id`` as the user's keymap sets it, as the footer shows
+        keys: ``Z``, ``/``, ``^q``. What the status bar, toasts and placeholders name."""
+        for entry in self.help_entries():
+            if entry.binding_id == binding_id:
+                return self.get_key_display(Binding(keys_of(entry.keys)[0], ""))
+        return binding_id
 
     def help_entries(self) -> list[HelpEntry]:
         order = {a.binding_id: n for n, a in enumerate(key_actions())}

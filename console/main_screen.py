@@ -75,6 +75,9 @@ class Console(Protocol):
     def set_paused(self, paused: bool) -> None:
         """Hold live updates back (True) or apply what was held back (False)."""
 
+    def key_name(self, binding_id: str) -> str:
+        """The key of ``binding_id`` as the user's keymap sets it, as shown ('Z', '/')."""
+
     def show_sessions(self, sid: str | None = None) -> None:
         """Show the sessions the representative is in (with ``sid``'s tab in front)."""
 
@@ -129,7 +132,7 @@ class MainScreen(Screen[None]):
         with Horizontal(id="main"):
             yield GroupTree(id="tree")
             with Vertical(id="right"):
-                yield FilterBar(id="filter")
+                yield FilterBar(key=self.console.key_name("app.filter"), id="filter")
                 yield JumpTable(
                     self.console.store,
                     columns=self.ui_state.columns,
@@ -138,7 +141,8 @@ class MainScreen(Screen[None]):
                 )
                 yield DetailsPane(id="details")
         yield Input(placeholder=":command — :help lists them, escape closes", id="command")
-        yield StatusBar(id="status")
+        named = ("app.pause", "app.sessions", "app.reconnect", "table.select")
+        yield StatusBar(keys={b: self.console.key_name(b) for b in named}, id="status")
         yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:

@@ -10,11 +10,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 
 from console.registry import COMMANDS
+from domain.filters import FILTER_COMBINES, FILTER_SYNTAX
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +53,15 @@ class PaletteSource(Protocol):
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key (with its binding id, for remapping) and every ``:`` command."""
+    """Every key (with its binding id, for remapping), every ``:`` command and the filter
+    language. The typing stays in the filter; the arrows and page keys scroll the text."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Close help", id="help.close"),
+        Binding("down", "scroll(1)", "Scroll down", show=False, id="help.down"),
+        Binding("up", "scroll(-1)", "Scroll up", show=False, id="help.up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="help.page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="help.page_up"),
     ]
 
     DEFAULT_CSS = """
@@ -64,7 +70,7 @@ class HelpScreen(ModalScreen[None]):
         & > Vertical { width: 90; height: 80%; background: $surface; border: round $primary;
                        padding: 0 1; }
         & Input, & Input:focus { height: 1; border: none; background: $panel; margin-bottom: 1; }
-        & #help-body { height: 1fr; overflow-y: auto; }
+        & #help-scroll { height: 1fr; }
     }
     """
 
@@ -74,9 +80,12 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("Help — type to filter, escape to close", markup=False)
-            yield Input(placeholder="filter keys and commands", id="help-filter")
-            yield Static("", id="help-body", markup=False)
+            yield Static("Help — type to filter, ↑↓ PgUp PgDn scroll, escape closes", markup=False)
+            yield Input(
+                placeholder="filter keys, commands and the filter language", id="help-filter"
+            )
+            with VerticalScroll(id="help-scroll", can_focus=False):
+                yield Static("", id="help-body", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#help-filter", Input).focus()
@@ -108,9 +117,28 @@ class HelpScreen(ModalScreen[None]):
             text.append("\nCommands (press : first)\n", style="bold")
             for name, arg, what in commands:
                 text.append(f"  :{name} {arg}".ljust(24) + f"  {what}\n")
-        if not keys and not commands:
+        syntax = [
+            (example, what)
+            for example, what in FILTER_SYNTAX
+            if all(w in f"filter {example} {what}".lower() for w in words)
+        ]
+        if syntax:
+            text.append("\nThe filter language (press / first)\n", style="bold")
+            width = max(len(example) for example, _ in syntax)
+            for example, what in syntax:
+                text.append(f"  {example.ljust(width)}  {what}\n")
+            text.append(f"  {FILTER_COMBINES}\n")
+        if not keys and not commands and not syntax:
             text.append(f"Nothing matches '{query}'.")
         self.query_one("#help-body", Static).update(text)
+        self.query_one("#help-scroll", VerticalScroll).scroll_home(animate=False)
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#help-scroll", VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_page(self, pages: int) -> None:
+        scroll = self.query_one("#help-scroll", VerticalScroll)
+        scroll.scroll_relative(y=pages * max(1, scroll.size.height - 1), animate=False)
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

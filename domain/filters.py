@@ -49,6 +49,21 @@ class FieldRule:
         return value == text
 
 
+#: The filter language in a few lines, for the console's help: an example, what it does.
+#: Every example filters the demo fleet (tests/unit/test_vocabulary.py).
+FILTER_SYNTAX: tuple[tuple[str, str], ...] = (
+    ("web", "a word: in the name, hostname, tag, comments or console user"),
+    ("tag:db", "one field: group, tag, status, os, user, ip or policy"),
+    ('status:"needs update"', "a status, in the words the list shows"),
+    ("os:linux", "the operating system or its family (linux finds Ubuntu too)"),
+    ("group:servers", "part of a Jump Group's name"),
+    ("!status:lost", "! before a term leaves out what it matches"),
+    ('"front desk"', 'quotes make one phrase (also as a value: tag:"a b")'),
+)
+#: How the terms combine, said once after the examples.
+FILTER_COMBINES = "Terms combine: every one must match. Escape in the filter goes back to the list."
+
+
 #: The meaning of the filter language, once: the appliance's ``q=`` and the console's store
 #: both match through this table (the store adds fast paths, never other meanings).
 FIELD_RULES: dict[Field, FieldRule] = {

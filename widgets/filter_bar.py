@@ -19,8 +19,9 @@ class FilterBar(Vertical):
         Binding("escape", "done", "Back to list", show=False, id="filter.done"),
     ]
 
-    #: the examples after "words," each filter the demo fleet (tests/unit/test_vocabulary.py)
-    PLACEHOLDER = 'Filter (/): words, tag:db status:online os:linux !status:lost "front desk"'
+    #: the examples after "words," each filter the demo fleet (tests/unit/test_vocabulary.py);
+    #: the key that opens the filter is the user's
+    PLACEHOLDER = 'Filter ({key}): words, tag:db status:online os:linux !status:lost "front desk"'
 
     DEFAULT_CSS = """
     FilterBar {
@@ -56,9 +57,13 @@ class FilterBar(Vertical):
         def control(self) -> FilterBar:
             return self.bar
 
+    def __init__(self, *, key: str, id: str | None = None) -> None:  # noqa: A002 - Textual's
+        super().__init__(id=id)
+        self.key = key
+
     def compose(self) -> ComposeResult:
         yield Input(
-            placeholder=self.PLACEHOLDER,
+            placeholder=self.PLACEHOLDER.format(key=self.key),
             id="filter-input",
         )
         yield Static("", classes="filter-error", id="filter-error", markup=False)

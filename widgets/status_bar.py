@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -10,7 +12,12 @@ from domain.text import visible
 
 
 class StatusBar(Static):
-    """One line at the bottom; the parent sets its reactives."""
+    """One line at the bottom; the parent sets its reactives.
+
+    The keys it names are the user's (``keys``: binding id -> the key as shown), so a
+    remapped pause says ``PAUSED (p)``. The state flags come first, where a narrow terminal
+    still shows them.
+    """
 
     COMPONENT_CLASSES = {
         "status-bar--live",
@@ -46,8 +53,17 @@ class StatusBar(Static):
     marked: reactive[int] = reactive(0)
     sessions: reactive[int] = reactive(0)
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's keyword
+    def __init__(
+        self,
+        *,
+        keys: Mapping[str, str],
+        id: str | None = None,  # noqa: A002 - Textual's keyword
+    ) -> None:
         super().__init__("", id=id, markup=False)
+        self.keys = dict(keys)
+
+    def _key(self, binding_id: str) -> str:
+        return self.keys.get(binding_id, binding_id)
 
     def _style(self, name: str) -> str:
         return str(self.get_component_rich_style(name, partial=True))
@@ -59,26 +75,28 @@ class StatusBar(Static):
             return "… connecting"
         retry = f" in {self.retry_in} s" if self.retry_in is not None else ""
         heard = f"stale — last heard {self.last_heard}" if self.last_heard else "may be stale"
+        now = self._key("app.reconnect")
         if self.connection == "reconnecting":
-            return f"↻ reconnecting{retry} (r: now) — data kept, {heard}"
-        return f"✕ offline, retrying{retry} (r: now) — data kept, {heard}"
+            return f"↻ reconnecting{retry} ({now}: now) — data kept, {heard}"
+        return f"✕ offline, retrying{retry} ({now}: now) — data kept, {heard}"
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         state_style = "status-bar--live" if self.connection == "live" else "status-bar--stale"
         text.append(self.connection_text(), style=self._style(state_style))
-        text.append(f"  │  {self.online:,} online of {self.total:,} items, {self.shown:,} shown")
+        if self.paused:
+            text.append("  │  ")
+            paused = f"PAUSED ({self._key('app.pause')})"
+            text.append(paused, style=self._style("status-bar--marker"))
         if self.marked:
-            text.append(f"  │  {self.marked} marked (enter starts them)")
+            text.append(f"  │  {self.marked} marked ({self._key('table.select')} starts them)")
         if self.sessions:
             plural = "s" if self.sessions > 1 else ""
-            text.append(f"  │  {self.sessions} session{plural} (v)")
+            text.append(f"  │  {self.sessions} session{plural} ({self._key('app.sessions')})")
+        text.append(f"  │  {self.online:,} online of {self.total:,} items, {self.shown:,} shown")
         if self.user:
             text.append(f"  │  signed in as {visible(self.user)}")
         if self.demo:
             text.append("  │  ")
             text.append("DEMO DATA", style=self._style("status-bar--demo"))
-        if self.paused:
-            text.append("  │  ")
-            text.append("PAUSED (Z)", style=self._style("status-bar--marker"))
         return text

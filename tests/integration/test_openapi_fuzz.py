@@ -1,6 +1,6 @@
 """Schemathesis over the OpenAPI documents of the Config API, the representative API (signed in
-as a representative) and the agent API, against a real appliance on 127.0.0.1: a fixed set of requests
-per operation; no answer is a 500, and every answer matches the schema."""
+as a representative) and the agent API, against a real appliance on 127.0.0.1: a fixed set of
+requests per operation; no answer is a 500, and every answer matches the schema."""
 
 from __future__ import annotations
 

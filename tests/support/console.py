@@ -34,7 +34,12 @@ class Site:
     state_file: Path
 
     def console(
-        self, user: str = "carol", *, theme: str = "jump-dark", state: UiState | None = None
+        self,
+        user: str = "carol",
+        *,
+        theme: str = "jump-dark",
+        state: UiState | None = None,
+        keymap: dict[str, str] | None = None,
     ) -> JumpConsoleApp:
         client = ApplianceClient(self.appliance.url, credentials=RepCredentials(user, "demo"))
         if state is None:
@@ -45,6 +50,7 @@ class Site:
             state_path=lambda: self.state_file,
             theme=theme,
             clock=lambda: CONSOLE_NOW,
+            keymap=keymap,
         )
         said: list[str] = []
         _SAID[app] = said

@@ -12,7 +12,7 @@ from console.commands import CommandError, parse_command
 from console.registry import ACTIONS
 from domain import Status
 from domain.columns import COLUMNS
-from domain.filters import FilterError, Subject, parse
+from domain.filters import FILTER_SYNTAX, FilterError, Subject, parse
 from tests.support.appliance import RepFactory
 from widgets import FilterBar
 
@@ -37,6 +37,7 @@ def offered_examples() -> dict[str, list[str]]:
         "README": _terms(" ".join(first.split())),
         "filter bar": _terms(placeholder),
         "help": [t for example in in_help for t in _terms(example)],
+        "help's filter language": [t for example, _ in FILTER_SYNTAX for t in _terms(example)],
     }
 
 

@@ -1,0 +1,62 @@
+"""Finding your way: the help scrolls to its end and explains the filter language, and every
+place that names a key (status bar, toasts, placeholders, footer, help) names the user's key."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Static
+from textual.widgets._footer import FooterKey
+
+from tests.support.console import SIZE, Site, loaded, toasts, until
+from widgets import StatusBar
+
+
+async def test_a_remapped_key_is_named_everywhere_the_console_names_it(site: Site) -> None:
+    app = site.console(keymap={"app.pause": "p", "app.filter": "f6"})
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded(pilot)
+        placeholder = app.screen.query_one("#filter-input", Input).placeholder
+        assert placeholder.startswith("Filter (f6):")
+        await pilot.press("p")
+        await until(pilot, lambda: app.paused)
+        bar = str(app.screen.query_one(StatusBar).render())
+        assert "PAUSED (p)" in bar and "(Z)" not in bar
+        assert "Live updates paused; press p to resume." in toasts(app)
+        footer = {k.description: k.key for k in app.screen.query(FooterKey)}
+        assert footer["Pause"] == "p"
+        await pilot.press("question_mark")
+        await pilot.press(*"pause")
+        await until(pilot, lambda: "app.pause" in str(app.screen.query_one("#help-body").render()))
+        assert "  p  Pause" in str(app.screen.query_one("#help-body", Static).render())
+
+
+def help_text(app: App[object]) -> str:
+    return str(app.screen.query_one("#help-body", Static).render())
+
+
+async def test_the_help_scrolls_to_its_end_and_explains_the_filter_language(site: Site) -> None:
+    app = site.console()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        await until(
+            pilot, lambda: app.screen.query("#help-scroll").first(VerticalScroll) is not None
+        )
+        scroll = app.screen.query_one("#help-scroll", VerticalScroll)
+        await until(pilot, lambda: scroll.max_scroll_y > 0)  # longer than the window
+        for _ in range(40):  # bounded: page down until the end shows
+            if scroll.scroll_y >= scroll.max_scroll_y:
+                break
+            await pilot.press("pagedown")
+            await pilot.pause()
+        assert scroll.scroll_y == scroll.max_scroll_y > 0
+        body = str(app.screen.query_one("#help-body", Static).render())
+        assert body.rstrip().endswith("Escape in the filter goes back to the list.")
+        await pilot.press("up")
+        await pilot.pause()
+        assert scroll.scroll_y == scroll.max_scroll_y - 1
+
+        await pilot.press(*"leave out")  # the filter finds the language's lines too
+        await until(pilot, lambda: "!status:lost" in help_text(app))
+        assert scroll.scroll_y == 0
