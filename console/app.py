@@ -48,11 +48,10 @@ from console.backend import Backend, SignIn
 from console.config import UiState
 from console.details import HistoryBook, with_live_stats
 from console.history_loader import HistoryLoader
-from console.keymap import keys_of
 from console.login import LoginScreen
 from console.main_screen import AdminScreen, MainScreen
 from console.messages import FeedEventArrived, SessionReady
-from console.registry import ACTIONS, key_actions
+from console.registry import ACTIONS, key_actions, keys_of
 from console.screens import ConsoleCommands, HelpEntry, HelpScreen, PaletteChoice, help_entries
 from console.session_ending import ask_before_quitting
 from console.session_screen import SessionsScreen

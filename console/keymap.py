@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from console.config import ConfigError, ConsoleSettings
+from console.registry import keys_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +30,6 @@ class Bound:
         if self.id and self.label:
             return f"{self.id} ({self.label})"
         return self.id or self.label or "another key"
-
-
-def keys_of(text: str) -> tuple[str, ...]:
-    return tuple(k.strip() for k in text.split(",") if k.strip())
 
 
 def keymap_problem(

@@ -13,6 +13,11 @@ from dataclasses import dataclass
 from themes import SHORT_NAMES_TEXT
 
 
+def keys_of(text: str) -> tuple[str, ...]:
+    """The keys of a binding's key text: ``"f6, ctrl+f"`` -> ``("f6", "ctrl+f")``."""
+    return tuple(k.strip() for k in text.split(",") if k.strip())
+
+
 @dataclass(frozen=True, slots=True)
 class ConsoleAction:
     """One thing a representative can do from the console."""
