@@ -63,7 +63,7 @@ from domain.support import SupportEvent
 from domain.text import visible, visible_lines
 from themes import DEFAULT_THEME, NO_COLOR_THEME, SHORT_NAMES, VARIABLE_DEFAULTS, resolve
 from themes.palettes import THEMES, colour_filters
-from widgets import DropControls, JumpTable, Scope
+from widgets import DropControls, GroupTree, JumpTable, Scope
 
 Clock = Callable[[], datetime]
 DROP_CONTROLS = DropControls()
@@ -74,7 +74,7 @@ class JumpConsoleApp(App[int]):
 
     TITLE = "Jump Console"
     CSS_PATH = "console.tcss"
-    COMMANDS = App.COMMANDS | {ConsoleCommands}
+    COMMANDS = {ConsoleCommands}  # ours only: not Textual's own quit, keys, themes
     ENABLE_COMMAND_PALETTE = True
 
     #: the keys of every screen, from the one table of actions (console.registry); the keys
@@ -560,6 +560,11 @@ class JumpConsoleApp(App[int]):
             label = f"Show {self.store.group_label(key)}"
             go = partial(self.main.go_to_scope, scope)
             choices.append(PaletteChoice(label, "narrow the list to this group", go))
+        for key, tag in self.main.query_one(GroupTree).scopes() if screen is self.main else ():
+            if tag is not None:
+                label = f"Show tag {tag} in {self.store.group_label(key)}"
+                go = partial(self.main.go_to_scope, (key, tag))
+                choices.append(PaletteChoice(label, "narrow the list to this tag", go))
         for command in ACTIONS if screen is self.main else ():  # the : commands keys lack
             if command.command and not command.argument and not command.keys:
                 run = partial(self.main.run_command, command.command)

@@ -1,7 +1,14 @@
-"""The ``:`` command line: parsing (pure) and the words it knows."""
+"""The ``:`` command line: parsing and completion (pure), and the words it knows.
+
+An argument in double quotes is one name (``:group "Point of Sale"``); ``:filter`` keeps its
+quotes, which are the filter language's. An argument in brackets in the table of actions
+(``[EXPR]``) may be left out.
+"""
 
 from __future__ import annotations
 
+import os.path
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from console.registry import COMMANDS
@@ -16,6 +23,10 @@ class Command:
     """``:columns``: the column keys, in order."""
     sort: tuple[str, bool] | None = None
     """``:sort``: the column key and whether descending."""
+
+
+#: the commands whose argument is in a language of its own, quotes and all
+KEEPS_QUOTES = frozenset({"filter", "audit"})
 
 
 class CommandError(ValueError):
@@ -37,8 +48,10 @@ def parse_command(text: str) -> Command:
             raise CommandError(f"'{name}' is not a command; the commands are {known}.")
         name = matches[0]
     argument = argument.strip()
+    if name not in KEEPS_QUOTES and len(argument) >= 2 and argument[0] == argument[-1] == '"':
+        argument = argument[1:-1].strip()
     needs = COMMANDS[name][0]
-    if needs and not argument:
+    if needs and not needs.startswith("[") and not argument:
         raise CommandError(f":{name} needs {needs}: {COMMANDS[name][1]}.")
     try:
         if name == "columns":
@@ -48,3 +61,33 @@ def parse_command(text: str) -> Command:
     except ValueError as err:  # an unknown column: one sentence naming the columns
         raise CommandError(str(err)) from None
     return Command(name, argument)
+
+
+def _quoted(choice: str) -> str:
+    return f'"{choice}"' if " " in choice else choice
+
+
+def complete(text: str, choices: Callable[[str], Sequence[str]]) -> tuple[str, list[str]]:
+    """Tab on the command line: ``text`` completed as far as it is unambiguous, and the
+    choices that remain when more than one does. ``choices(command)``: the arguments that
+    command takes (group names, tags, themes, columns); the command names are the table's."""
+    typed = text.lstrip().removeprefix(":")
+    name, space, argument = typed.partition(" ")
+    if not space:
+        options = [c for c in COMMANDS if c.startswith(name.lower())]
+        done = [f"{o} " for o in options]
+    else:
+        try:
+            name = parse_command(f"{name} x").name  # a known prefix: :gr -> group
+        except CommandError:
+            return text, []
+        wanted = argument.strip().strip('"').lower()
+        options = [c for c in choices(name) if c.lower().startswith(wanted)]
+        done = [f"{name} {_quoted(o)}" for o in options]
+    if len(done) == 1:
+        return done[0], options
+    if not done:
+        return text, []
+    common = os.path.commonprefix([d.lower() for d in done])
+    longest = done[0][: len(common)] if len(common) > len(typed) else typed
+    return longest, options

@@ -29,13 +29,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Input
 
+from console.command_line import CommandLine
 from console.commands import CommandError, parse_command
 from console.config import UiState, save_state
 from console.details import build_details, with_live_stats
 from console.registry import key_actions
 from console.store import LIVE_COLUMNS
 from domain import AutomaticUpgrades, JumpGroupType
-from themes import SHORT_NAMES_TEXT, resolve
+from domain.columns import COLUMNS
+from themes import SHORT_NAMES, SHORT_NAMES_TEXT, resolve
 from widgets import ALL, DetailsPane, FilterBar, GroupTree, JumpTable, Scope, StatusBar, TreeGroup
 from widgets.footer import KeysFooter
 
@@ -140,7 +142,11 @@ class MainScreen(Screen[None]):
                     id="table",
                 )
                 yield DetailsPane(id="details")
-        yield Input(placeholder=":command — :help lists them, escape closes", id="command")
+        yield CommandLine(
+            self._command_choices,
+            placeholder=":command — Tab completes, ↑↓ earlier ones, :help lists them",
+            id="command",
+        )
         named = ("app.pause", "app.sessions", "app.reconnect", "table.select")
         yield StatusBar(keys={b: self.console.key_name(b) for b in named}, id="status")
         yield KeysFooter(compact=True)
@@ -442,15 +448,33 @@ class MainScreen(Screen[None]):
     # -- the command line --------------------------------------------------------------------
 
     def action_command_line(self) -> None:
-        line = self.query_one("#command", Input)
+        line = self.query_one("#command", CommandLine)
         line.display = True
-        line.value = ""
+        line.begin()
         line.focus()
+
+    def _command_choices(self, command: str) -> list[str]:
+        """What Tab offers after ``command``: the groups and tags the tree shows, the
+        themes, the columns."""
+        tree = self.query_one(GroupTree)
+        if command == "group":
+            names = {
+                self.console.store.group_label(key) for key, tag in tree.scopes() if tag is None
+            }
+            return sorted(names, key=str.lower)
+        if command == "tag":
+            return sorted({tag for _key, tag in tree.scopes() if tag is not None}, key=str.lower)
+        if command == "theme":
+            return list(SHORT_NAMES)
+        if command in ("sort", "columns"):
+            return [column.word for column in COLUMNS]
+        return []
 
     @on(Input.Submitted, "#command")
     def _command_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        line = self.query_one("#command", Input)
+        line = self.query_one("#command", CommandLine)
+        line.remember(event.value)
         line.display = False
         self.query_one(JumpTable).focus()
         self.run_command(event.value)
@@ -480,7 +504,7 @@ class MainScreen(Screen[None]):
                     self.go_to_scope(scope)
             case "all":
                 self.go_to_scope(ALL)
-            case "filter":
+            case "filter":  # :filter alone clears it
                 self.query_one(FilterBar).value = arg
                 self.apply_filter(arg)
             case "sort":

@@ -91,8 +91,8 @@ ACTIONS: tuple[ConsoleAction, ...] = (
     ConsoleAction(
         "filter_by",
         command="filter",
-        argument="EXPR",
-        command_help="filter the list (:filter status:online tag:db)",
+        argument="[EXPR]",
+        command_help="filter the list (:filter status:online tag:db); :filter alone clears it",
         plain=("filter",),
         plain_usage="filter EXPR",
         plain_help="narrow the list (e.g. filter tag:db status:online); filter alone clears it",

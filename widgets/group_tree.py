@@ -133,6 +133,10 @@ class GroupTree(Tree[Scope]):
         self._set_scope(scope)
         return True
 
+    def scopes(self) -> list[tuple[GroupKey, str | None]]:
+        """Every group (tag None) and tag the tree shows, in its order (not the "all" root)."""
+        return [(key, tag) for key, tag in self._scope_nodes if key is not None]
+
     def find(self, words: str) -> Scope | None:
         """The first group (or tag, as ``group/tag`` or a bare tag) whose label matches."""
         wanted = words.strip().lower()

@@ -18,16 +18,11 @@ from console.messages import FeedEventArrived
 from domain import JumpGroupType, Status
 from domain.protocol.live import StatsBatch
 from domain.thumbnail import Thumbnail, decode
-from tests.support.console import CONSOLE_NOW, SIZE, Site, loaded, make_site, until
+from tests.support.console import CONSOLE_NOW, SIZE, Site, groups_in_view, loaded, make_site, until
 from widgets import DetailsPane, FilterBar, GroupTree, JumpTable, StatusBar
 from widgets.percent_sparkline import PercentSparkline
 
 pytestmark = pytest.mark.not_storage("the console's screens and keys")
-
-
-def groups_in_view(app: JumpConsoleApp) -> set[tuple[JumpGroupType, int]]:
-    store = app.store
-    return {store.groups[store.group_index[r]] for r in store.view}
 
 
 async def test_tree_navigation_narrows_the_table(site: Site) -> None:

@@ -21,7 +21,7 @@ from appliance.services import Services
 from console.app import JumpConsoleApp
 from console.backend import Backend
 from console.config import UiState, load_state
-from domain import JumpClient
+from domain import JumpClient, JumpGroupType
 from tests.support.appliance import SERVERS, T0
 
 SIZE = (160, 45)
@@ -163,3 +163,9 @@ def toasts(app: JumpConsoleApp) -> list[str]:
     """What the console said in toasts since it started (or those still shown)."""
     said = _SAID.get(app)
     return list(said) if said is not None else [n.message for n in app._notifications]
+
+
+def groups_in_view(app: JumpConsoleApp) -> set[tuple[JumpGroupType, int]]:
+    """The groups of the items the list shows."""
+    store = app.store
+    return {store.groups[store.group_index[r]] for r in store.view}
