@@ -55,6 +55,10 @@ RESORT_S = 2.0
 AdminScreen = Literal["installers", "deploy", "settings"]
 
 
+#: below this width (columns) the group tree hides itself, unless asked for (``T``, ``t``)
+NARROW = 100
+
+
 class Console(Protocol):
     """What the main screen shows and asks of the console (the app is one)."""
 
@@ -126,6 +130,8 @@ class MainScreen(Screen[None]):
         self._last_resort = 0.0
         self._last_countdown = 0.0
         self._retry_deadline: float | None = None
+        self._tree_wanted: bool | None = None
+        """The tree shown (True) or hidden (False) by the representative; None: by width."""
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -410,7 +416,29 @@ class MainScreen(Screen[None]):
         self.query_one(FilterBar).focus_input()
 
     def action_focus_tree(self) -> None:
-        self.query_one(GroupTree).focus()
+        tree = self.query_one(GroupTree)
+        tree.display = True  # shown for as long as it has the focus, however narrow
+        tree.focus()
+
+    def action_toggle_tree(self) -> None:
+        """Hide the groups (more room for the list) or show them; until the next toggle,
+        whatever the width."""
+        tree = self.query_one(GroupTree)
+        self._tree_wanted = not tree.display
+        self._place_tree()
+        if not tree.display and tree.has_focus:
+            self.query_one(JumpTable).focus()
+
+    def _place_tree(self) -> None:
+        """The tree shows as the representative asked, or else when the screen is wide
+        enough (:data:`NARROW`) for it beside the list's name, status and CPU."""
+        wanted = self._tree_wanted
+        self.query_one(GroupTree).display = (
+            wanted if wanted is not None else self.size.width >= NARROW
+        )
+
+    def on_resize(self) -> None:
+        self._place_tree()
 
     def action_focus_list(self) -> None:
         self.query_one(JumpTable).focus()

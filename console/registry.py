@@ -66,6 +66,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         plain_usage="help, quit",
     ),
     ConsoleAction("tree", "Groups", "t", action="focus_tree", footer=False),
+    ConsoleAction("toggle_tree", "Tree", "T", footer=False),
     ConsoleAction("list", "List", "l", action="focus_list", footer=False),
     ConsoleAction("sort", "Sort", "s", action="sort_next"),
     ConsoleAction("sort_reverse", "Reverse", "S", footer=False),

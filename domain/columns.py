@@ -38,9 +38,37 @@ COLUMNS: tuple[Column, ...] = (
     Column("comments", "Comments", 24),
 )
 COLUMN_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
+#: Which columns a narrow list keeps, most wanted first: the list drops chosen columns from
+#: the end of this order until the rest fit whole (a number is shown whole or not at all);
+#: at 80 columns the name, status and CPU stay.
+KEEP_FIRST: tuple[str, ...] = (
+    "name",
+    "status",
+    "cpu",
+    "console_user",
+    "disk",
+    "last_seen",
+    "group",
+    "tag",
+    "uptime",
+    "os",
+    "comments",
+)
 COLUMN_BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
 #: the columns as a sentence lists them
 COLUMN_WORDS = ", ".join(c.word for c in COLUMNS)
+
+
+def fitting(keys: list[str], width: int, gap: int) -> list[str]:
+    """The columns of ``keys`` (in their order) that fit whole in ``width`` cells with ``gap``
+    cells after each: those least wanted (:data:`KEEP_FIRST`) go first. The first column
+    stays even when it does not fit; it is then cut."""
+    shown = list(keys)
+    drop = [k for k in reversed(KEEP_FIRST) if k in shown]
+    while len(shown) > 1 and sum(COLUMN_BY_KEY[k].width + gap for k in shown) - gap > width:
+        least = next((k for k in drop if k in shown and k != shown[0]), shown[-1])
+        shown.remove(least)
+    return shown
 
 
 def _normal(word: str) -> str:

@@ -18,7 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from domain import Status
-from domain.columns import COLUMN_BY_KEY, COLUMNS
+from domain.columns import COLUMN_BY_KEY, COLUMNS, fitting
 from domain.text import visible
 
 
@@ -178,6 +178,9 @@ class JumpTable(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self.store = store
         self.columns: list[str] = list(columns or [c.key for c in COLUMNS])
+        """The columns the representative chose, in order (saved between runs)."""
+        self._shown: list[str] = list(self.columns)
+        """Those of them the list draws: the ones that fit whole (see :attr:`shown`)."""
         self.now = now
         self._cache: dict[tuple[int, bool], Strip] = {}
         self._highlighted_id: int | None = None
@@ -192,10 +195,17 @@ class JumpTable(ScrollView, can_focus=True):
         self.columns = [k for k in keys if k in COLUMN_BY_KEY]
         self.refresh_table()
 
+    @property
+    def shown(self) -> list[str]:
+        """The chosen columns that fit whole in the width the list has (narrow: fewer)."""
+        width = self.scrollable_content_region.width or self.size.width
+        return fitting(self.columns, width, len(GAP)) if width else list(self.columns)
+
     def refresh_table(self, keep_id: int | None = None) -> None:
         """The view changed: resize, keep the cursor (on ``keep_id`` when given), repaint."""
         self._cache.clear()
-        width = sum(COLUMN_BY_KEY[k].width + len(GAP) for k in self.columns)
+        self._shown = self.shown
+        width = sum(COLUMN_BY_KEY[k].width + len(GAP) for k in self._shown)
         self.virtual_size = Size(width, len(self.store.view) + 1)
         target = None if keep_id is None else self.store.index_of_id(keep_id)
         if target is None:
@@ -285,6 +295,8 @@ class JumpTable(ScrollView, can_focus=True):
                 self.cursor = index
 
     def on_resize(self, _event: events.Resize) -> None:
+        if self.shown != self._shown:  # the columns that fit changed
+            self.refresh_table(keep_id=self.highlighted_id)
         self._scroll_to_cursor()
 
     # -- rendering --------------------------------------------------------------------------------
@@ -296,14 +308,16 @@ class JumpTable(ScrollView, can_focus=True):
         base = self._style("jump-table--header")
         sorted_style = self._style("jump-table--sorted")
         segments = []
-        for key in self.columns:
+        for key in self._shown:
             column = COLUMN_BY_KEY[key]
-            title = column.title
+            title = fit(column.title, column.width, right=column.numeric)
             style = base
-            if key == self.store.sort_key:
-                title += " ▼" if self.store.descending else " ▲"
+            if key == self.store.sort_key:  # the arrow stays whole; the title gives way
+                arrow = " ▼" if self.store.descending else " ▲"
+                title = fit(column.title, column.width - len(arrow)).rstrip() + arrow
+                title = fit(title, column.width, right=column.numeric)
                 style = sorted_style
-            segments.append(Segment(fit(title, column.width, right=column.numeric), style))
+            segments.append(Segment(title, style))
             segments.append(Segment(GAP, base))
         return Strip(segments)
 
@@ -312,7 +326,7 @@ class JumpTable(ScrollView, can_focus=True):
         now = self.now()
         status = store.status_at(row)
         segments = []
-        for key in self.columns:
+        for key in self._shown:
             column = COLUMN_BY_KEY[key]
             text = visible(store.cell(row, key, now))  # data is shown, never interpreted
             style = Style.null()
