@@ -25,11 +25,12 @@ def found_running(before: Collection[str], desk: Desk) -> list[SessionInfo]:
     return [info for sid, info in desk.sessions.items() if sid not in before]
 
 
-def notice(found: list[SessionInfo], *, shown: bool) -> str:
+def notice(found: list[SessionInfo], *, shown: bool, key: str) -> str:
+    """What the console says of the running sessions it found; ``key`` shows them."""
     names = ", ".join(f"'{s.item_name}'" for s in found[:5])
     more = f" and {len(found) - 5} more" if len(found) > 5 else ""
     count = f"{len(found)} running session{'s' if len(found) != 1 else ''}"
-    return f"Reattached to {count}: {names}{more}" + ("." if shown else "; v shows them.")
+    return f"Reattached to {count}: {names}{more}" + ("." if shown else f"; {key} shows them.")
 
 
 async def reattach(runner: ActionRunner, *, starting: bool) -> list[SessionInfo]:
@@ -42,7 +43,8 @@ async def reattach(runner: ActionRunner, *, starting: bool) -> list[SessionInfo]
     found = found_running(before, desk)
     runner.app.sessions_changed()
     if found:
-        runner.say(notice(found, shown=starting))
+        key = runner.app.key_name("app.sessions")
+        runner.say(notice(found, shown=starting, key=key))
         if starting:
             runner.app.show_sessions()
     return found
