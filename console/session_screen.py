@@ -26,11 +26,13 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Header, Static, TabbedContent, TabPane, Tabs
 
 from domain.session import SessionInfo
 from domain.text import visible
+from domain.wording import strict_countdown
 from widgets.footer import KeysFooter
 from widgets.terminal import Terminal
 
@@ -48,9 +50,10 @@ def _names(names: list[str]) -> str:
     return ", ".join(visible(n) for n in names)
 
 
-def describe(info: SessionInfo, log: list[str], now: datetime, *, events: int = 20) -> Text:
+def describe(info: SessionInfo, log: list[str], *, events: int = 20) -> Text:
     """The session's tab. Names, reasons and events come from the appliance, the item and
-    other representatives: each is shown, never interpreted."""
+    other representatives: each is shown, never interpreted. (A strict window's countdown
+    is a line of its own above, live: :meth:`SessionsScreen.tick`.)"""
     text = Text()
     text.append(f"{visible(info.item_name)}\n", style="bold")
     presence = "a user is present" if info.present else "no user is present"
@@ -75,12 +78,6 @@ def describe(info: SessionInfo, log: list[str], now: datetime, *, events: int = 
     if info.invited:
         text.append(f"; invited: {_names(info.invited)}")
     text.append(".\n")
-    if info.strict and info.closes_at is not None:
-        left = int((info.closes_at - now).total_seconds() // 60)
-        text.append(
-            f"Strict Jump Policy: the session ends at "
-            f"{info.closes_at:%H:%M} UTC (in {max(0, left)} min).\n"
-        )
     text.append("\n")
     if info.shell:
         text.append(
@@ -119,6 +116,9 @@ class SessionsScreen(Screen[None]):
     SessionsScreen Static.session-body { padding: 1 2; height: auto; }
     SessionsScreen Static.session-body.-above-terminal { padding: 0 1; }
     SessionsScreen #no-sessions { padding: 1 2; }
+    SessionsScreen Static.session-strict {
+        padding: 0 1; height: 1; color: $warning; text-style: bold;
+    }
     SessionsScreen TabPane { padding: 0; }
     """
 
@@ -150,6 +150,7 @@ class SessionsScreen(Screen[None]):
         self._shown: list[str] = []
         self._adding: list[Awaitable[None]] = []
         self._wanted: str | None = None
+        self._ticker: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -166,6 +167,7 @@ class SessionsScreen(Screen[None]):
         current = self._desk.current_session()
         if self._wanted is None and current is not None:
             self._wanted = current.sid  # the session looked at last, its terminal ready
+        self._ticker = self.set_interval(1.0, self.tick, pause=True)  # one for every tab
         self.refresh_sessions()
 
     def _label(self, number: int, info: SessionInfo) -> Content:
@@ -185,12 +187,16 @@ class SessionsScreen(Screen[None]):
         logs = self._logs
         for sid, info in sessions.items():
             terminal = info.shell and self._shells is not None
-            body = describe(info, logs.get(sid, []), self._now(), events=3 if terminal else 20)
+            body = describe(info, logs.get(sid, []), events=3 if terminal else 20)
             if sid in self._shown:
                 self.query_one(f"#body-{sid}", Static).update(body)
                 continue
             classes = "session-body -above-terminal" if terminal else "session-body"
             parts: list[Widget] = [Static(body, id=f"body-{sid}", classes=classes)]
+            countdown = strict_countdown(info.closes_at if info.strict else None, self._now())
+            if countdown is not None:  # its header: the time left, live (tick)
+                line = Static(countdown, id=f"strict-{sid}", classes="session-strict", markup=False)
+                parts.insert(0, line)
             if terminal and self._shells is not None:
                 host = self._host_of(info.item_id)
                 title = visible(f"{info.item_name} ({host})" if host else info.item_name)
@@ -203,6 +209,23 @@ class SessionsScreen(Screen[None]):
                 tabs.get_tab(f"s-{sid}").label = self._label(number, sessions[sid])
         if self._wanted is not None:
             self.call_later(self._show_wanted)
+        if self._ticker is not None:  # no strict session: no work each second
+            strict = any(self._closes_at(sid) for sid in self._shown)
+            self._ticker.resume() if strict else self._ticker.pause()
+
+    def _closes_at(self, sid: str) -> datetime | None:
+        info = self._desk.sessions.get(sid)
+        return info.closes_at if info is not None and info.strict else None
+
+    def tick(self) -> None:
+        """Once a second while a strict session is open: its header says how long is left."""
+        now = self._now()
+        for sid in self._shown:
+            closes_at = self._closes_at(sid)
+            if closes_at is None:
+                continue
+            for line in self.query(f"#strict-{sid}").results(Static):
+                line.update(strict_countdown(closes_at, now) or "")
 
     def show_session(self, sid: str) -> None:
         """Bring the tab of session ``sid`` forward and put the keys in its terminal (once it
