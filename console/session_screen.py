@@ -14,13 +14,14 @@ system info, ``g``/``p`` files, ``v`` back to the list.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.css.query import NoMatches
@@ -148,7 +149,9 @@ class SessionsScreen(Screen[None]):
         self._shells = shells
         self._host_of = host_of
         self._shown: list[str] = []
-        self._adding: list[Awaitable[None]] = []
+        self._added: dict[str, AwaitComplete] = {}
+        """The tab of each session shown, being added or added (done)."""
+        self._bodies: dict[str, Static] = {}
         self._wanted: str | None = None
         self._ticker: Timer | None = None
 
@@ -176,23 +179,31 @@ class SessionsScreen(Screen[None]):
         return Content(visible(f"{number} {info.item_name}{where}"))  # not markup: data
 
     def refresh_sessions(self) -> None:
+        if self._ticker is None:
+            return  # not mounted yet (a frame right after a push): on_mount shows them all
         sessions = self._desk.sessions
         tabs = self.query_one(TabbedContent)
         self.query_one("#no-sessions").display = not sessions
         tabs.display = bool(sessions)
         gone = [s for s in self._shown if s not in sessions]
         for sid in gone:
-            tabs.remove_pane(f"s-{sid}")
             self._shown.remove(sid)
+            self._bodies.pop(sid, None)
+            adding = self._added.pop(sid)
+            if adding.is_done:
+                tabs.remove_pane(f"s-{sid}")
+            else:  # ended before its tab was on screen: removed once it is
+                self.run_worker(self._remove_later(sid, adding), group="tabs")
         logs = self._logs
         for sid, info in sessions.items():
             terminal = info.shell and self._shells is not None
             body = describe(info, logs.get(sid, []), events=3 if terminal else 20)
-            if sid in self._shown:
-                self.query_one(f"#body-{sid}", Static).update(body)
+            if sid in self._shown:  # (its tab may still be on its way: the widget, not a query)
+                self._bodies[sid].update(body)
                 continue
             classes = "session-body -above-terminal" if terminal else "session-body"
-            parts: list[Widget] = [Static(body, id=f"body-{sid}", classes=classes)]
+            self._bodies[sid] = Static(body, id=f"body-{sid}", classes=classes)
+            parts: list[Widget] = [self._bodies[sid]]
             countdown = strict_countdown(info.closes_at if info.strict else None, self._now())
             if countdown is not None:  # its header: the time left, live (tick)
                 line = Static(countdown, id=f"strict-{sid}", classes="session-strict", markup=False)
@@ -202,16 +213,20 @@ class SessionsScreen(Screen[None]):
                 title = visible(f"{info.item_name} ({host})" if host else info.item_name)
                 parts.append(Terminal(self._shells.terminal(sid, title), id=f"term-{sid}"))
             pane = TabPane(self._label(len(self._shown) + 1, info), *parts, id=f"s-{sid}")
-            self._adding.append(tabs.add_pane(pane))
+            self._added[sid] = tabs.add_pane(pane)
             self._shown.append(sid)
         for number, sid in enumerate(self._shown if gone else (), start=1):
             with contextlib.suppress(NoMatches, ValueError):  # the numbers after a tab went
                 tabs.get_tab(f"s-{sid}").label = self._label(number, sessions[sid])
         if self._wanted is not None:
             self.call_later(self._show_wanted)
-        if self._ticker is not None:  # no strict session: no work each second
-            strict = any(self._closes_at(sid) for sid in self._shown)
-            self._ticker.resume() if strict else self._ticker.pause()
+        strict = any(self._closes_at(sid) for sid in self._shown)
+        self._ticker.resume() if strict else self._ticker.pause()  # none: no work each second
+
+    async def _remove_later(self, sid: str, adding: AwaitComplete) -> None:
+        with contextlib.suppress(Exception):  # (its add failing is its own error, told there)
+            await adding
+        await self.query_one(TabbedContent).remove_pane(f"s-{sid}")
 
     def _closes_at(self, sid: str) -> datetime | None:
         info = self._desk.sessions.get(sid)
@@ -235,9 +250,8 @@ class SessionsScreen(Screen[None]):
             self.call_later(self._show_wanted)
 
     async def _show_wanted(self) -> None:
-        adding, self._adding = self._adding, []
-        for added in adding:
-            await added
+        for adding in list(self._added.values()):
+            await adding
         sid = self._wanted
         if sid is None or sid not in self._shown:
             return  # not known here yet: shown when refresh_sessions adds it
