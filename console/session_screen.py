@@ -1,10 +1,12 @@
 """The sessions screen: one tab per jump session the representative is in.
 
 Each tab (numbered, with the item's name and host) shows which session policy applied and why
-(user present or not), the permissions, who joined or is invited, strict-window warnings as
-they come, and the endpoint's terminal when the Jump Client offers a shell. Sessions and their
-terminals live in the app, not in this screen: they survive a reconnect of the live feed, and
-leaving this screen only hides them.
+(user present or not), the permissions, who joined or is invited, a strict window's live
+countdown above it (one timer for the screen, running only while a strict session is open),
+strict-window warnings as they come, and the endpoint's terminal when the Jump Client offers
+a shell. Sessions and their terminals live in the app, not in this screen: they survive a
+reconnect of the live feed, and leaving this screen only hides them. Tabs follow the feed's
+frames however fast they come (a session may end before its tab is on screen).
 
 The terminal takes every key but its leave chord (``ctrl+]``); after it, the screen's keys
 work: ``1``–``9`` show a tab (and go into its terminal), ``x`` ends, ``i`` invites, ``y``
@@ -215,9 +217,8 @@ class SessionsScreen(Screen[None]):
             pane = TabPane(self._label(len(self._shown) + 1, info), *parts, id=f"s-{sid}")
             self._added[sid] = tabs.add_pane(pane)
             self._shown.append(sid)
-        for number, sid in enumerate(self._shown if gone else (), start=1):
-            with contextlib.suppress(NoMatches, ValueError):  # the numbers after a tab went
-                tabs.get_tab(f"s-{sid}").label = self._label(number, sessions[sid])
+        if gone:
+            self._renumber()
         if self._wanted is not None:
             self.call_later(self._show_wanted)
         strict = any(self._closes_at(sid) for sid in self._shown)
@@ -227,6 +228,14 @@ class SessionsScreen(Screen[None]):
         with contextlib.suppress(Exception):  # (its add failing is its own error, told there)
             await adding
         await self.query_one(TabbedContent).remove_pane(f"s-{sid}")
+
+    def _renumber(self) -> None:
+        """The numbers of the tabs after one went (those on their way too: their tabs are in
+        place at once)."""
+        tabs, sessions = self.query_one(TabbedContent), self._desk.sessions
+        for number, sid in enumerate(self._shown, start=1):
+            with contextlib.suppress(NoMatches, ValueError, KeyError):
+                tabs.get_tab(f"s-{sid}").label = self._label(number, sessions[sid])
 
     def _closes_at(self, sid: str) -> datetime | None:
         info = self._desk.sessions.get(sid)

@@ -33,9 +33,9 @@ async def test_sessions_ending_before_their_tabs_are_shown_leave_no_tab(site: Si
         assert isinstance(screen, SessionsScreen)
         for event, sid in (  # frames back to back, in one turn of the loop
             ("started", "brief"),  # the first tab, gone before it is on screen
-            ("ended", "brief"),
             ("started", "stays"),
             ("joined", "stays"),  # changed before its tab is on screen
+            ("ended", "brief"),  # and then numbered 1, not 2
             ("started", "other"),
             ("ended", "other"),
         ):
