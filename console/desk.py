@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from api_client import ApplianceClient, ApplianceError
 from console.backend import SignIn
 from console.explain import ActionState, explain
 from domain import JumpClient
@@ -58,6 +59,19 @@ class Desk:
     def left(self, sid: str) -> SessionInfo | None:
         self.invitations.pop(sid, None)
         return self.sessions.pop(sid, None)
+
+    async def end_all(self, client: ApplianceClient, sessions: list[SessionInfo]) -> list[str]:
+        """End (or leave) ``sessions`` before quitting; those that could not be, as
+        ``'web-01': why`` (the others are left here)."""
+        failed = []
+        for info in sessions:
+            try:
+                await client.end_session(info.sid)
+            except ApplianceError as err:
+                failed.append(f"'{info.item_name}': {err.message}")
+            else:
+                self.left(info.sid)
+        return failed
 
     def on_event(self, event: SessionEvent) -> None:
         """Follow a ``session`` frame of the live feed."""

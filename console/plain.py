@@ -29,6 +29,7 @@ from domain.protocol.live import SiteChanged, StatsBatch
 from domain.session import SessionEvent, SessionInfo
 from domain.support import SupportEvent
 from domain.text import visible_lines
+from domain.wording import not_all_ended, quit_choices
 
 PAGE = 20
 PROMPT = "Command: "
@@ -75,6 +76,7 @@ class PlainConsole:
         self.desk = Desk()
         self.loaded = asyncio.Event()
         self.done = False
+        self._read: Callable[[str], str] = input
 
     @property
     def sessions(self) -> dict[str, SessionInfo]:
@@ -215,8 +217,7 @@ class PlainConsole:
                 for help_line in HELP.splitlines():
                     self.say(help_line)
             case "quit" | "exit" | "q":
-                self.done = True
-                self.say("Goodbye.")
+                await self._quit()
             case "groups":
                 counts = store.counts()
                 keys = sorted(
@@ -499,6 +500,35 @@ class PlainConsole:
             else:
                 self.say(str(result.message))
 
+    async def _quit(self) -> None:
+        """Quit at once without sessions; with some, ask what becomes of them: the TUI's
+        question (:func:`domain.wording.quit_choices`), its choices numbered."""
+        sessions = list(self.sessions.values())
+        if sessions:
+            grace = self.session.site.settings.session_grace_s if self.session else 120
+            question, choices = quit_choices([s.item_name for s in sessions], grace)
+            self.say(question)
+            answer = ""
+            for n, (words, _value) in enumerate(choices, start=1):
+                self.say(f"{n}. {words}")
+            with contextlib.suppress(EOFError):  # (no answer: stay)
+                answer = (await self._ask(f"Say 1 to {len(choices)}: ")).strip()
+            choice = dict(enumerate((value for _words, value in choices), start=1))
+            match choice.get(int(answer) if answer.isdigit() else 0):
+                case "end":
+                    if failed := await self.desk.end_all(self.backend.client, sessions):
+                        return self.say(not_all_ended(failed, "say quit"))
+                case "keep":
+                    pass
+                case _:
+                    return self.say("Not quitting: your sessions go on.")
+        self.done = True
+        self.say("Goodbye.")
+
+    async def _ask(self, prompt: str) -> str:
+        """One line from the user (read off the event loop: the live feed goes on)."""
+        return await asyncio.get_running_loop().run_in_executor(None, self._read, prompt)
+
     async def _end(self, rest: list[str]) -> None:
         if not self.sessions:
             self.say("You are in no session.")
@@ -521,6 +551,7 @@ class PlainConsole:
     # -- the loop --------------------------------------------------------------------------
 
     async def run(self, read: Callable[[str], str] = input) -> int:
+        self._read = read
         self.say(f"Jump Console, plain mode ({self.reason}). Connecting to the appliance…")
         try:
             self.session = await self.backend.start()
@@ -537,10 +568,9 @@ class PlainConsole:
         feed = asyncio.create_task(self.follow_feed())
         try:
             await asyncio.wait_for(self.loaded.wait(), 60)
-            loop = asyncio.get_running_loop()
             while not self.done:
                 try:
-                    line = await loop.run_in_executor(None, read, PROMPT)
+                    line = await self._ask(PROMPT)
                 except EOFError:
                     break
                 await self.command(line)

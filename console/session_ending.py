@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from api_client import ApplianceError
 from console.dialogs import ChoiceScreen, ConfirmScreen
 from domain.rules import may_end_session
 from domain.session import SessionInfo
-from domain.wording import end_question, span
+from domain.wording import end_question, not_all_ended, quit_choices
 
 if TYPE_CHECKING:
     from console.action_runner import ActionRunner
@@ -85,23 +84,6 @@ def _confirm_end(runner: ActionRunner, info: SessionInfo) -> None:
     runner.app.push_screen(ConfirmScreen(f"{question} {then}"), confirmed)
 
 
-def quit_choices(sessions: list[SessionInfo], grace_s: int) -> tuple[str, list[tuple[str, str]]]:
-    """The quit dialog's title and its choices (the value None of escape cancels)."""
-    names = ", ".join(f"'{s.item_name}'" for s in sessions[:5])
-    more = f" and {len(sessions) - 5} more" if len(sessions) > 5 else ""
-    count = f"{len(sessions)} session{'s' if len(sessions) != 1 else ''}"
-    title = f"You are in {count}: {names}{more}. Quit the console and…"
-    return title, [
-        ("End them (or leave those others started), then quit", "end"),
-        (
-            "Keep them running and quit: the console reattaches when it starts again "
-            f"(without a console they end after {span(grace_s)})",
-            "keep",
-        ),
-        ("Cancel: stay in the console", ""),
-    ]
-
-
 def ask_before_quitting(app: JumpConsoleApp) -> None:
     """Quit at once without sessions; with some, ask what becomes of them."""
     runner = app.actions
@@ -110,24 +92,13 @@ def ask_before_quitting(app: JumpConsoleApp) -> None:
         app.exit(0)
         return
     grace = app.session.site.settings.session_grace_s if app.session else 120
-    title, choices = quit_choices(sessions, grace)
+    title, choices = quit_choices([s.item_name for s in sessions], grace)
 
     async def end_all() -> None:
-        failed = []
-        for info in sessions:
-            try:
-                await app.client.end_session(info.sid)
-            except ApplianceError as err:
-                failed.append(f"'{info.item_name}': {err.message}")
-            else:
-                runner.desk.left(info.sid)
+        failed = await runner.desk.end_all(app.client, sessions)
         if failed:
             app.sessions_changed()
-            runner.say(
-                f"Not every session could be ended ({'; '.join(failed)}); the console stays "
-                "open: press ctrl+q to try again.",
-                "error",
-            )
+            runner.say(not_all_ended(failed, "press ctrl+q"), "error")
             return
         app.exit(0)
 
@@ -145,5 +116,4 @@ __all__ = [
     "ask_to_end",
     "ask_to_end_on_highlighted",
     "ends_for_everyone",
-    "quit_choices",
 ]

@@ -1,10 +1,12 @@
 """The sessions screen: one tab per jump session the representative is in.
 
 Each tab (numbered, with the item's name and host) shows which session policy applied and why
-(user present or not), the permissions, who joined or is invited, strict-window warnings as
-they come, and the endpoint's terminal when the Jump Client offers a shell. Sessions and their
-terminals live in the app, not in this screen: they survive a reconnect of the live feed, and
-leaving this screen only hides them.
+(user present or not), the permissions, who joined or is invited, a strict window's live
+countdown above it (one timer for the screen, running only while a strict session is open),
+strict-window warnings as they come, and the endpoint's terminal when the Jump Client offers
+a shell. Sessions and their terminals live in the app, not in this screen: they survive a
+reconnect of the live feed, and leaving this screen only hides them. Tabs follow the feed's
+frames however fast they come (a session may end before its tab is on screen).
 
 The terminal takes every key but its leave chord (``ctrl+]``); after it, the screen's keys
 work: ``1``–``9`` show a tab (and go into its terminal), ``x`` ends, ``i`` invites, ``y``
@@ -14,23 +16,26 @@ system info, ``g``/``p`` files, ``v`` back to the list.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Header, Static, TabbedContent, TabPane, Tabs
 
 from domain.session import SessionInfo
 from domain.text import visible
+from domain.wording import strict_countdown
 from widgets.footer import KeysFooter
 from widgets.terminal import Terminal
 
@@ -48,9 +53,10 @@ def _names(names: list[str]) -> str:
     return ", ".join(visible(n) for n in names)
 
 
-def describe(info: SessionInfo, log: list[str], now: datetime, *, events: int = 20) -> Text:
+def describe(info: SessionInfo, log: list[str], *, events: int = 20) -> Text:
     """The session's tab. Names, reasons and events come from the appliance, the item and
-    other representatives: each is shown, never interpreted."""
+    other representatives: each is shown, never interpreted. (A strict window's countdown
+    is a line of its own above, live: :meth:`SessionsScreen.tick`.)"""
     text = Text()
     text.append(f"{visible(info.item_name)}\n", style="bold")
     presence = "a user is present" if info.present else "no user is present"
@@ -75,12 +81,6 @@ def describe(info: SessionInfo, log: list[str], now: datetime, *, events: int = 
     if info.invited:
         text.append(f"; invited: {_names(info.invited)}")
     text.append(".\n")
-    if info.strict and info.closes_at is not None:
-        left = int((info.closes_at - now).total_seconds() // 60)
-        text.append(
-            f"Strict Jump Policy: the session ends at "
-            f"{info.closes_at:%H:%M} UTC (in {max(0, left)} min).\n"
-        )
     text.append("\n")
     if info.shell:
         text.append(
@@ -119,6 +119,9 @@ class SessionsScreen(Screen[None]):
     SessionsScreen Static.session-body { padding: 1 2; height: auto; }
     SessionsScreen Static.session-body.-above-terminal { padding: 0 1; }
     SessionsScreen #no-sessions { padding: 1 2; }
+    SessionsScreen Static.session-strict {
+        padding: 0 1; height: 1; color: $warning; text-style: bold;
+    }
     SessionsScreen TabPane { padding: 0; }
     """
 
@@ -148,8 +151,11 @@ class SessionsScreen(Screen[None]):
         self._shells = shells
         self._host_of = host_of
         self._shown: list[str] = []
-        self._adding: list[Awaitable[None]] = []
+        self._added: dict[str, AwaitComplete] = {}
+        """The tab of each session shown, being added or added (done)."""
+        self._bodies: dict[str, Static] = {}
         self._wanted: str | None = None
+        self._ticker: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -166,6 +172,7 @@ class SessionsScreen(Screen[None]):
         current = self._desk.current_session()
         if self._wanted is None and current is not None:
             self._wanted = current.sid  # the session looked at last, its terminal ready
+        self._ticker = self.set_interval(1.0, self.tick, pause=True)  # one for every tab
         self.refresh_sessions()
 
     def _label(self, number: int, info: SessionInfo) -> Content:
@@ -174,35 +181,75 @@ class SessionsScreen(Screen[None]):
         return Content(visible(f"{number} {info.item_name}{where}"))  # not markup: data
 
     def refresh_sessions(self) -> None:
+        if self._ticker is None:
+            return  # not mounted yet (a frame right after a push): on_mount shows them all
         sessions = self._desk.sessions
         tabs = self.query_one(TabbedContent)
         self.query_one("#no-sessions").display = not sessions
         tabs.display = bool(sessions)
         gone = [s for s in self._shown if s not in sessions]
         for sid in gone:
-            tabs.remove_pane(f"s-{sid}")
             self._shown.remove(sid)
+            self._bodies.pop(sid, None)
+            adding = self._added.pop(sid)
+            if adding.is_done:
+                tabs.remove_pane(f"s-{sid}")
+            else:  # ended before its tab was on screen: removed once it is
+                self.run_worker(self._remove_later(sid, adding), group="tabs")
         logs = self._logs
         for sid, info in sessions.items():
             terminal = info.shell and self._shells is not None
-            body = describe(info, logs.get(sid, []), self._now(), events=3 if terminal else 20)
-            if sid in self._shown:
-                self.query_one(f"#body-{sid}", Static).update(body)
+            body = describe(info, logs.get(sid, []), events=3 if terminal else 20)
+            if sid in self._shown:  # (its tab may still be on its way: the widget, not a query)
+                self._bodies[sid].update(body)
                 continue
             classes = "session-body -above-terminal" if terminal else "session-body"
-            parts: list[Widget] = [Static(body, id=f"body-{sid}", classes=classes)]
+            self._bodies[sid] = Static(body, id=f"body-{sid}", classes=classes)
+            parts: list[Widget] = [self._bodies[sid]]
+            countdown = strict_countdown(info.closes_at if info.strict else None, self._now())
+            if countdown is not None:  # its header: the time left, live (tick)
+                line = Static(countdown, id=f"strict-{sid}", classes="session-strict", markup=False)
+                parts.insert(0, line)
             if terminal and self._shells is not None:
                 host = self._host_of(info.item_id)
                 title = visible(f"{info.item_name} ({host})" if host else info.item_name)
                 parts.append(Terminal(self._shells.terminal(sid, title), id=f"term-{sid}"))
             pane = TabPane(self._label(len(self._shown) + 1, info), *parts, id=f"s-{sid}")
-            self._adding.append(tabs.add_pane(pane))
+            self._added[sid] = tabs.add_pane(pane)
             self._shown.append(sid)
-        for number, sid in enumerate(self._shown if gone else (), start=1):
-            with contextlib.suppress(NoMatches, ValueError):  # the numbers after a tab went
-                tabs.get_tab(f"s-{sid}").label = self._label(number, sessions[sid])
+        if gone:
+            self._renumber()
         if self._wanted is not None:
             self.call_later(self._show_wanted)
+        strict = any(self._closes_at(sid) for sid in self._shown)
+        self._ticker.resume() if strict else self._ticker.pause()  # none: no work each second
+
+    async def _remove_later(self, sid: str, adding: AwaitComplete) -> None:
+        with contextlib.suppress(Exception):  # (its add failing is its own error, told there)
+            await adding
+        await self.query_one(TabbedContent).remove_pane(f"s-{sid}")
+
+    def _renumber(self) -> None:
+        """The numbers of the tabs after one went (those on their way too: their tabs are in
+        place at once)."""
+        tabs, sessions = self.query_one(TabbedContent), self._desk.sessions
+        for number, sid in enumerate(self._shown, start=1):
+            with contextlib.suppress(NoMatches, ValueError, KeyError):
+                tabs.get_tab(f"s-{sid}").label = self._label(number, sessions[sid])
+
+    def _closes_at(self, sid: str) -> datetime | None:
+        info = self._desk.sessions.get(sid)
+        return info.closes_at if info is not None and info.strict else None
+
+    def tick(self) -> None:
+        """Once a second while a strict session is open: its header says how long is left."""
+        now = self._now()
+        for sid in self._shown:
+            closes_at = self._closes_at(sid)
+            if closes_at is None:
+                continue
+            for line in self.query(f"#strict-{sid}").results(Static):
+                line.update(strict_countdown(closes_at, now) or "")
 
     def show_session(self, sid: str) -> None:
         """Bring the tab of session ``sid`` forward and put the keys in its terminal (once it
@@ -212,9 +259,8 @@ class SessionsScreen(Screen[None]):
             self.call_later(self._show_wanted)
 
     async def _show_wanted(self) -> None:
-        adding, self._adding = self._adding, []
-        for added in adding:
-            await added
+        for adding in list(self._added.values()):
+            await adding
         sid = self._wanted
         if sid is None or sid not in self._shown:
             return  # not known here yet: shown when refresh_sessions adds it

@@ -68,6 +68,32 @@ def end_question(where: str, participants: list[str], *, ends: bool) -> tuple[st
     return f"Leave the session on {where}?", "It goes on for the others."
 
 
+def quit_choices(names: list[str], grace_s: int) -> tuple[str, list[tuple[str, str]]]:
+    """Quitting with sessions open (on the items ``names``): the question and its choices as
+    (words, value); the TUI's dialog and plain mode ask the same. Value ``""`` cancels."""
+    shown = ", ".join(f"'{name}'" for name in names[:5])
+    more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+    count = f"{len(names)} session{'s' if len(names) != 1 else ''}"
+    return f"You are in {count}: {shown}{more}. Quit the console and…", [
+        ("End them (or leave those others started), then quit", "end"),
+        (
+            "Keep them running and quit: the console reattaches when it starts again "
+            f"(without a console they end after {span(grace_s)})",
+            "keep",
+        ),
+        ("Cancel: stay in the console", ""),
+    ]
+
+
+def not_all_ended(failed: list[str], again: str) -> str:
+    """Quitting could not end every session (``failed``: ``'web-01': why``); ``again`` says
+    how to try again (``press ctrl+q``, ``say quit``)."""
+    return (
+        f"Not every session could be ended ({'; '.join(failed)}); the console stays open: "
+        f"{again} to try again."
+    )
+
+
 def wall_time(moment: datetime, zone: str, now: datetime) -> str:
     """``09:00 Europe/Paris`` today, ``Mon 09:00 Europe/Paris`` on another day."""
     local = moment.astimezone(ZoneInfo(zone))

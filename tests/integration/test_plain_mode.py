@@ -185,6 +185,8 @@ def test_a_sessions_shell_runs_inline_and_gives_the_terminal_back(
         child.sendline("exit")
         child.expect_exact("Back in plain mode: the shell exited with code 0.")
         child.sendline("quit")
+        child.expect_exact("1. End them (or leave those others started), then quit")
+        child.sendline("1")
         child.expect_exact("Goodbye.")
     finally:
         child.close(force=True)
@@ -244,3 +246,37 @@ async def test_plain_mode_reads_the_audit_log_and_an_items_history(
     start = next(n for n, line in enumerate(admin) if line.startswith("Audit entries 1 to"))
     assert admin[start + 1].endswith("UTC: carol, login on rep_api")
     assert any("'sesion' is not an audited action" in line for line in admin)
+
+
+async def test_quitting_plain_mode_with_a_session_open_asks_what_becomes_of_it(
+    appliance: EmbeddedAppliance,
+) -> None:
+    from api_client import ApplianceClient, RepCredentials
+    from console.backend import Backend
+    from console.plain import PlainConsole
+    from domain.wording import quit_choices
+
+    state: Services = appliance.app.state.appliance
+    item = state.site.repo.clients.find([("jump_group_id", 1), ("x_online", True)])[0]
+
+    async def transcript(*said: str) -> list[str]:
+        out = io.StringIO()
+        client = ApplianceClient(appliance.url, credentials=RepCredentials("carol", "demo"))
+        plain = PlainConsole(Backend(client), reason="turned on by --plain", out=out)
+        lines = iter(said)
+        assert await plain.run(read=lambda _prompt: next(lines)) == 0
+        return out.getvalue().splitlines()
+
+    async with ApplianceClient(appliance.url, credentials=RepCredentials("carol", "demo")) as api:
+        sid = (await api.start_session(item.id)).session.sid
+        said = await transcript("quit", "3", "quit", "2")  # cancel, then keep it running
+        question, choices = quit_choices([item.name], 120)  # the TUI's very words
+        at = said.index(question)
+        assert said[at + 1 : at + 4] == [f"{n}. {words}" for n, (words, _) in enumerate(choices, 1)]
+        assert said[at + 4] == "Not quitting: your sessions go on."
+        assert said[-1] == "Goodbye." and said.count(question) == 2
+        assert [s.sid for s in await api.sessions()] == [sid]  # kept for a reattach
+
+        said = await transcript("quit", "1")  # end it
+        assert said[-1] == "Goodbye."
+        assert await api.sessions() == []

@@ -6,7 +6,7 @@ import asyncio
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ class Site:
         theme: str = "jump-dark",
         state: UiState | None = None,
         keymap: dict[str, str] | None = None,
+        clock: Callable[[], datetime] = lambda: CONSOLE_NOW,
     ) -> JumpConsoleApp:
         client = ApplianceClient(self.appliance.url, credentials=RepCredentials(user, "demo"))
         if state is None:
@@ -49,7 +50,7 @@ class Site:
             state=state,
             state_path=lambda: self.state_file,
             theme=theme,
-            clock=lambda: CONSOLE_NOW,
+            clock=clock,
             keymap=keymap,
         )
         said: list[str] = []
