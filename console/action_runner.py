@@ -559,6 +559,8 @@ class ActionRunner:
         the running ones open again (:mod:`console.reattach`)."""
         starting, self.synced = not self.synced, True
         await reattach(self, starting=starting)
+        if not starting:  # the shells whose link the outage broke open again
+            self.shells.reopen(self.desk.sessions)
 
     def screen(self) -> SessionsScreen:
         return SessionsScreen(

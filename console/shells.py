@@ -71,6 +71,22 @@ class ShellHub:
             self._jobs.pop(sid, None)
             terminal.end("The shell is closed.")  # (whatever stopped it; said once)
 
+    def reopen(self, sids: Collection[str]) -> list[str]:
+        """After a reconnect: open again the shells of sessions still open (``sids``) whose
+        link was lost, not those whose program exited. The appliance replays the screen as
+        it is now. Answers the sessions reopened."""
+        lost = [
+            sid
+            for sid, terminal in self.terminals.items()
+            if sid in sids
+            and sid not in self._jobs
+            and terminal.state == "ended"
+            and terminal.exit_code is None
+        ]
+        for sid in lost:
+            self._start(sid)
+        return lost
+
     def keep_only(self, sids: Collection[str]) -> None:
         """Close the terminals of sessions no longer open here."""
         for sid in [s for s in self.terminals if s not in sids]:

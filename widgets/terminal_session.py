@@ -69,6 +69,9 @@ class TerminalSession:
         self._listeners: list[Callable[[], None]] = []
         self.restart: Callable[[], None] | None = None
         """Set by the owner: opens the terminal again once it has ended."""
+        self.exit_code: int | None = None
+        """The program's exit status, once it has exited (None: it has not, or the link
+        closed under it)."""
 
     # -- views -----------------------------------------------------------------------------
 
@@ -109,7 +112,7 @@ class TerminalSession:
     async def run(self) -> None:
         """Open the link (once a view has said how big the terminal is, or after
         :data:`SIZE_WAIT` seconds) and pump it until the program ends or the link closes."""
-        self.state, self.ending = "opening", ""
+        self.state, self.ending, self.exit_code = "opening", "", None
         self._changed()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._sized.wait(), SIZE_WAIT)
@@ -127,6 +130,7 @@ class TerminalSession:
                     writer.cancel()
                     with contextlib.suppress(asyncio.CancelledError, Exception):
                         await writer
+                self.exit_code = link.exit_code
                 why = visible(str(link.ended_because or "the session is over"))
                 self.ending = (
                     f"The shell exited with code {link.exit_code}."

@@ -91,3 +91,43 @@ async def test_a_shell_lives_as_long_as_its_session() -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
     assert first.state == "ended" and first.ending == "The session is over."
     assert opened == ["s1"]
+
+
+async def test_after_a_reconnect_a_lost_shell_opens_again_and_an_exited_one_does_not() -> None:
+    opened: list[str] = []
+    outage = True
+
+    class Link(ClosedByTheAppliance):
+        def __init__(self, sid: str) -> None:
+            self.sid = sid
+
+        async def _read(self) -> AsyncIterator[bytes]:
+            yield f"{self.sid}$ ".encode()
+            if self.sid == "exits":
+                self.exit_code = 0  # the program ended: nothing to reopen
+                return
+            if outage:
+                raise ConnectionFailed("The appliance cannot be reached.")
+            await asyncio.Event().wait()
+
+    @asynccontextmanager
+    async def link_for(sid: str, _cols: int, _rows: int) -> AsyncIterator[Link]:
+        opened.append(sid)
+        yield Link(sid)
+
+    hub, tasks = hub_with(link_for)
+    lost, exited = hub.terminal("lost", "PC-1"), hub.terminal("exits", "PC-2")
+    for terminal in (lost, exited):
+        terminal.resize(80, 24)
+    await asyncio.wait_for(asyncio.gather(*tasks), 5)
+    assert (lost.state, exited.state) == ("ended", "ended")
+    assert exited.ending == "The shell exited with code 0."
+
+    outage = False  # the feed is back; both sessions still run on the appliance
+    is_open = asyncio.Event()
+    lost.listen(lambda: is_open.set() if lost.state == "open" else None)
+    assert hub.reopen({"lost", "exits"}) == ["lost"]
+    await asyncio.wait_for(is_open.wait(), 5)
+    assert opened == ["lost", "exits", "lost"]
+    assert exited.state == "ended"
+    hub.keep_only(set())
