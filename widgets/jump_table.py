@@ -186,6 +186,10 @@ class JumpTable(ScrollView, can_focus=True):
         self.stale = False
         """The rows are the last known values: statuses say "was", nothing says "now"."""
 
+    def on_mount(self) -> None:
+        # the cached rows carry the old theme's styles
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh_table())
+
     # -- what the parent calls -----------------------------------------------------------------
 
     def set_columns(self, keys: Sequence[str]) -> None:
