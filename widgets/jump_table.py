@@ -83,6 +83,16 @@ def fit(text: str, width: int, *, right: bool = False) -> str:
     return text.rjust(width) if right else text.ljust(width)
 
 
+def with_arrow(title: str, arrow: str, width: int) -> str:
+    """The sorted column's title with its arrow, which is never the part cut off: a space
+    between them if it fits, else the title shortened."""
+    if len(title) + 2 <= width:
+        return f"{title} {arrow}"
+    if len(title) + 1 <= width:
+        return f"{title}{arrow}"
+    return fit(title, width - 1) + arrow
+
+
 class JumpTable(ScrollView, can_focus=True):
     """The Jump Item list.
 
@@ -305,7 +315,7 @@ class JumpTable(ScrollView, can_focus=True):
             title = column.title
             style = base
             if key == self.store.sort_key:
-                title += " ▼" if self.store.descending else " ▲"
+                title = with_arrow(title, "▼" if self.store.descending else "▲", column.width)
                 style = sorted_style
             segments.append(Segment(fit(title, column.width, right=column.numeric), style))
             segments.append(Segment(GAP, base))

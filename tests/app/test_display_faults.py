@@ -15,7 +15,7 @@ from tests.support.console import (
     toasts,
     until,
 )
-from widgets import StatusBar
+from widgets import JumpTable, StatusBar
 from widgets.group_tree import _label
 
 
@@ -51,3 +51,18 @@ async def test_toasts_leave_the_status_bar_visible(site: Site) -> None:
         bar = app.query_one(StatusBar).region
         for toast in app.screen.query(Toast):
             assert not toast.region.overlaps(bar), "a toast covers the status bar"
+
+
+async def test_the_sort_arrow_shows_on_a_narrow_column(site: Site) -> None:
+    app = site.console()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("colon", *"sort uptime desc", "enter")
+        await until(pilot, lambda: app.store.sort_key == "uptime")
+        await pilot.pause()
+        header = app.query_one(JumpTable).render_line(0).text
+        assert "Uptime▼" in header
+        await pilot.press("colon", *"sort last seen", "enter")
+        await until(pilot, lambda: app.store.sort_key == "last_seen")
+        await pilot.pause()
+        assert "Last seen▲" in app.query_one(JumpTable)._header().text  # beyond the screen
