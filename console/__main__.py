@@ -209,7 +209,9 @@ def _run_tui(
         state=state,
         state_path=lambda: settings.state_path,
         theme=starting_theme(
-            settings.theme if "theme" in settings.model_fields_set else None, os.environ
+            settings.theme if "theme" in settings.model_fields_set else None,
+            os.environ,
+            state.theme,
         ),
         keymap=settings.keymap,
         notices=[n for n in (state_notice,) if n],

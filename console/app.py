@@ -93,12 +93,14 @@ class JumpConsoleApp(App[int]):
         username: str = "",
         state: UiState | None = None,
         state_path: Callable[[], object] | None = None,
-        theme: str = DEFAULT_THEME,
+        theme: str | None = None,
         keymap: dict[str, str] | None = None,
         clock: Clock | None = None,
         notices: Iterable[str] = (),
     ) -> None:
         super().__init__()
+        ui_state = (state or UiState()).cleaned()
+        theme = theme or ui_state.theme or DEFAULT_THEME  # none given: the one last picked
         self.no_color = resolve(theme) == NO_COLOR_THEME  # Textual's widgets follow it too
         if backend is None and connect is None:
             raise ValueError("give a backend, or a way to connect after signing in")
@@ -106,7 +108,6 @@ class JumpConsoleApp(App[int]):
         self._connect = connect
         self._appliance = appliance
         self._username = username
-        ui_state = (state or UiState()).cleaned()
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self.store = ItemStore()
         self.store.sort_key = ui_state.sort_key

@@ -129,13 +129,20 @@ class UiState(BaseModel):
     columns: list[str] = Field(default_factory=lambda: list(COLUMN_KEYS))
     sort_key: str = "name"
     sort_descending: bool = False
+    theme: str | None = None
+    """The theme last chosen with ``:theme`` or the palette (None: never chosen)."""
 
     def cleaned(self) -> UiState:
         """Drop unknown columns and fall back to defaults for what is no longer valid."""
         columns = [c for c in self.columns if c in COLUMN_KEYS] or list(COLUMN_KEYS)
         columns = list(dict.fromkeys(columns))
         sort_key = self.sort_key if self.sort_key in COLUMN_KEYS else "name"
-        return UiState(columns=columns, sort_key=sort_key, sort_descending=self.sort_descending)
+        return UiState(
+            columns=columns,
+            sort_key=sort_key,
+            sort_descending=self.sort_descending,
+            theme=resolve(self.theme) if self.theme else None,
+        )
 
 
 def load_state(path: Path) -> tuple[UiState, str | None]:

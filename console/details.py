@@ -91,11 +91,21 @@ def with_live_stats(item: JumpClient, store: ItemStore, row: int) -> JumpClient:
     return item.model_copy(update={"x_stats": stats})
 
 
-def _policy_name(policies: dict[int, SessionPolicy], pid: int | None, default: str) -> str:
+def _policy_name(
+    policies: dict[int, SessionPolicy], pid: int | None, default: str, label: str
+) -> str:
+    """The policy's name, without the ``label`` it may start with ("User present: prompt,
+    view only" beside the label "User present" reads "prompt, view only"): said once."""
     if pid is None:
         return f"{default} (none set: the site default applies)"
     policy = policies.get(pid)
-    return policy.display_name if policy else f"policy {pid} (not visible)"
+    if policy is None:
+        return f"policy {pid} (not visible)"
+    name = policy.display_name
+    head, rest = name[: len(label)], name[len(label) :]
+    if head.lower() == label.lower() and rest[:1] in (":", " ", "—", "-", ","):
+        return rest.lstrip(" :—-,") or name
+    return name
 
 
 def _history(entries: Sequence[AuditEntry] | None) -> list[DetailField]:
@@ -232,18 +242,11 @@ def build_details(
         if policy is not None:
             rules.append(DetailField("Simultaneous jumps", policy.simultaneous_jumps.value))
         sessions = {p.id: p for p in site.session_policies}
-        rules.append(
-            DetailField(
-                "User present",
-                _policy_name(sessions, item.attended_session_policy_id, "Site default"),
-            )
-        )
-        rules.append(
-            DetailField(
-                "User not present",
-                _policy_name(sessions, item.unattended_session_policy_id, "Site default"),
-            )
-        )
+        for label, pid in (
+            ("User present", item.attended_session_policy_id),
+            ("User not present", item.unattended_session_policy_id),
+        ):
+            rules.append(DetailField(label, _policy_name(sessions, pid, "Site default", label)))
         sections.append(("Policies", rules))
         if item.is_lost:
             since = item.last_disconnect_timestamp or item.last_connect_timestamp

@@ -397,7 +397,9 @@ class MainScreen(Screen[None]):
         keep = table.highlighted_id
         self.console.store.set_sort(key, descending)
         table.refresh_table(keep_id=keep)
-        self.ui_state = UiState(columns=table.columns, sort_key=key, sort_descending=descending)
+        self.ui_state = self.ui_state.model_copy(
+            update={"columns": table.columns, "sort_key": key, "sort_descending": descending}
+        )
         self._persist()
 
     def _persist(self) -> None:
@@ -464,7 +466,9 @@ class MainScreen(Screen[None]):
         target = max(0, min(len(columns) - 1, index + step))
         columns.insert(target, columns.pop(index))
         table.set_columns(columns)
-        self.ui_state = UiState(columns=columns, sort_key=key, sort_descending=store.descending)
+        self.ui_state = self.ui_state.model_copy(
+            update={"columns": columns, "sort_key": key, "sort_descending": store.descending}
+        )
         self._persist()
 
     def action_toggle_details(self) -> None:
@@ -541,10 +545,12 @@ class MainScreen(Screen[None]):
             case "columns":
                 columns = list(command.columns)
                 self.query_one(JumpTable).set_columns(columns)
-                self.ui_state = UiState(
-                    columns=columns,
-                    sort_key=console.store.sort_key,
-                    sort_descending=console.store.descending,
+                self.ui_state = self.ui_state.model_copy(
+                    update={
+                        "columns": columns,
+                        "sort_key": console.store.sort_key,
+                        "sort_descending": console.store.descending,
+                    }
                 ).cleaned()
                 self._persist()
             case "theme":
@@ -557,6 +563,9 @@ class MainScreen(Screen[None]):
                     )
                 else:
                     self.app.theme = resolved
+                    # remembered: the next start without a chosen theme starts in this one
+                    self.ui_state = self.ui_state.model_copy(update={"theme": resolved})
+                    self._persist()
             case "start":
                 console.actions.start_all_in_scope()
             case "sessions":

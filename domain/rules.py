@@ -333,6 +333,12 @@ def wake_refusal(
         return Refusal(
             "wake_disabled", "Wake-on-LAN is turned off in the site settings.", status=403
         )
+    if target.x_online and target.connection_type is ConnectionType.PASSIVE:
+        return Refusal(
+            "passive",
+            f"'{name}' is passive and checked in, so it needs no wake: "
+            "starting a session asks it to connect.",
+        )
     if target.x_online:
         return Refusal("online", f"'{name}' is online; there is nothing to wake.")
     if last_attempt is not None and now - last_attempt < WAKE_COOLDOWN:

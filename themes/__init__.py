@@ -60,12 +60,17 @@ def resolve(name: str) -> str | None:
     return ALIASES.get(name)
 
 
-def starting_theme(chosen: str | None, environ: Mapping[str, str]) -> str:
+def starting_theme(
+    chosen: str | None, environ: Mapping[str, str], remembered: str | None = None
+) -> str:
     """The theme to start with: the one chosen (flag, environment or config file), else the
-    no-colour theme when ``NO_COLOR`` is set and not empty (no-color.org), else the default."""
+    no-colour theme when ``NO_COLOR`` is set and not empty (no-color.org: this terminal, this
+    run), else the one last picked in the console (``remembered``), else the default."""
     if chosen is not None:
         return chosen
-    return NO_COLOR_THEME if environ.get("NO_COLOR") else DEFAULT_THEME
+    if environ.get("NO_COLOR"):
+        return NO_COLOR_THEME
+    return remembered or DEFAULT_THEME
 
 
 __all__ = [

@@ -52,7 +52,9 @@ def _history_label(what: str, samples: int, spark: PercentSparkline) -> str:
 
 
 class DetailsPane(VerticalScroll):
-    """Shows one ``DetailsView``; the parent calls :meth:`show` (None: nothing highlighted)."""
+    """Shows one ``DetailsView``; the parent calls :meth:`show` (None: nothing highlighted).
+
+    Its text is built with the theme's styles, so a theme change builds it again."""
 
     COMPONENT_CLASSES = {
         "details--title",
@@ -90,11 +92,21 @@ class DetailsPane(VerticalScroll):
         yield PercentSparkline(warn=WARN["disk"], critical=CRITICAL["disk"], id="disk-spark")
         yield Static("", id="thumbnail", markup=False)
 
+    _view: DetailsView | None = None
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._repaint())
+
+    def _repaint(self) -> None:
+        if self._view is not None:
+            self.show(self._view)
+
     def _style(self, name: str) -> str:
         style = self.get_component_rich_style(name, partial=True)
         return str(style) if style else ""
 
     def show(self, view: DetailsView | None) -> None:
+        self._view = view
         text_widget = self.query_one("#details-text", Static)
         sparks = [
             self.query_one(s) for s in ("#cpu-label", "#cpu-spark", "#disk-label", "#disk-spark")

@@ -33,7 +33,7 @@ class TreeGroup:
 
 
 def _label(name: str, online: int, total: int) -> str:
-    return f"{name}  {online}/{total}"
+    return f"{name}  {online:,}/{total:,}"
 
 
 class GroupTree(Tree[Scope]):

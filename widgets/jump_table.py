@@ -83,6 +83,16 @@ def fit(text: str, width: int, *, right: bool = False) -> str:
     return text.rjust(width) if right else text.ljust(width)
 
 
+def with_arrow(title: str, arrow: str, width: int) -> str:
+    """The sorted column's title with its arrow, which is never the part cut off: a space
+    between them if it fits, else the title shortened."""
+    if len(title) + 2 <= width:
+        return f"{title} {arrow}"
+    if len(title) + 1 <= width:
+        return f"{title}{arrow}"
+    return fit(title, width - 1) + arrow
+
+
 class JumpTable(ScrollView, can_focus=True):
     """The Jump Item list.
 
@@ -188,6 +198,10 @@ class JumpTable(ScrollView, can_focus=True):
         """Item ids marked for a multi-start; shown with a check mark before the name."""
         self.stale = False
         """The rows are the last known values: statuses say "was", nothing says "now"."""
+
+    def on_mount(self) -> None:
+        # the cached rows carry the old theme's styles
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh_table())
 
     # -- what the parent calls -----------------------------------------------------------------
 
@@ -313,9 +327,12 @@ class JumpTable(ScrollView, can_focus=True):
             title = fit(column.title, column.width, right=column.numeric)
             style = base
             if key == self.store.sort_key:  # the arrow stays whole; the title gives way
-                arrow = " ▼" if self.store.descending else " ▲"
-                title = fit(column.title, column.width - len(arrow)).rstrip() + arrow
-                title = fit(title, column.width, right=column.numeric)
+                arrow = "▼" if self.store.descending else "▲"
+                title = fit(
+                    with_arrow(column.title, arrow, column.width),
+                    column.width,
+                    right=column.numeric,
+                )
                 style = sorted_style
             segments.append(Segment(title, style))
             segments.append(Segment(GAP, base))

@@ -37,7 +37,7 @@ class Site:
         self,
         user: str = "carol",
         *,
-        theme: str = "jump-dark",
+        theme: str | None = "jump-dark",
         state: UiState | None = None,
         keymap: dict[str, str] | None = None,
         clock: Callable[[], datetime] = lambda: CONSOLE_NOW,

@@ -146,6 +146,10 @@ def test_wake_rules_and_peer_choice() -> None:
         "wake_disabled"
     )
     assert wake_refusal(client(1), allowed=True, last_attempt=None, now=NOW).code == "online"  # type: ignore[union-attr]
+    passive = wake_refusal(
+        client(1, connection_type="passive"), allowed=True, last_attempt=None, now=NOW
+    )
+    assert passive is not None and "needs no wake" in passive.message
     cooled = wake_refusal(target, allowed=True, last_attempt=NOW - timedelta(seconds=12), now=NOW)
     assert cooled is not None and cooled.details["retry_after"] == 18
     assert (
