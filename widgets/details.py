@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -51,6 +52,17 @@ def _history_label(what: str, samples: int, spark: PercentSparkline) -> str:
     )
 
 
+def hanging(value: str, indent: int, width: int) -> str:
+    """``value`` wrapped to ``width`` cells with every line after the first ``indent`` cells
+    in, under the value's column (not back at column 0); as it is when the width is unknown
+    or too narrow to help."""
+    room = width - indent
+    if width <= 0 or room < 12 or len(value) <= room:
+        return value
+    lines = textwrap.wrap(value, room, break_long_words=True, break_on_hyphens=False)
+    return ("\n" + " " * indent).join(lines)
+
+
 class DetailsPane(VerticalScroll):
     """Shows one ``DetailsView``; the parent calls :meth:`show` (None: nothing highlighted).
 
@@ -97,6 +109,9 @@ class DetailsPane(VerticalScroll):
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._repaint())
 
+    def on_resize(self) -> None:
+        self._repaint()  # long values wrap under their column, at the new width
+
     def _repaint(self) -> None:
         if self._view is not None:
             self.show(self._view)
@@ -125,10 +140,12 @@ class DetailsPane(VerticalScroll):
         for heading, fields in view.sections:
             text.append(f"\n{heading}\n", style=self._style("details--section"))
             width = max((len(f.label) for f in fields), default=0)
+            indent = 2 + width + 2
             for f in fields:
                 text.append(f"  {f.label.ljust(width)}  ", style=label_style)
                 level = LEVEL_STYLE.get(f.level)
-                text.append(f"{visible(f.value)}\n", style=self._style(level) if level else "")
+                value = hanging(visible(f.value), indent, text_widget.content_region.width)
+                text.append(f"{value}\n", style=self._style(level) if level else "")
         text_widget.update(text)
         cpu_label, cpu_spark, disk_label, disk_spark = sparks
         has_history = len(view.cpu_history) > 1 or len(view.disk_history) > 1

@@ -57,3 +57,15 @@ async def test_a_wide_terminal_shows_the_tree_by_itself(site: Site) -> None:
         assert tree.display
         await pilot.resize_terminal(*SMALL)
         await until(pilot, lambda: not tree.display)
+
+
+def test_a_long_value_wraps_under_its_column() -> None:
+    from widgets.details import hanging
+
+    wrapped = hanging("'alice-laptop-81' is online; there is nothing to wake.", 24, 60)
+    first, *rest = wrapped.split("\n")
+    assert rest and all(line.startswith(" " * 24) and line[24] != " " for line in rest)
+    assert " ".join(w.strip() for w in wrapped.split("\n")).split() == (
+        ["'alice-laptop-81'", "is", "online;", "there", "is", "nothing", "to", "wake."]
+    )
+    assert hanging("short", 24, 0) == "short"  # width not known yet: as it is
