@@ -22,6 +22,12 @@ Shown = tuple[str, str, str, str, bool, str, object]
 class KeysFooter(Footer):
     """A :class:`~textual.widgets.Footer` that skips rebuilds which would change nothing."""
 
+    DEFAULT_CSS = """
+    KeysFooter.-compact FooterKey.-command-palette { margin-right: 0; }
+    """
+    """Compact, Textual's palette key keeps the margin of the keys it covers, and lets the
+    key under it show through its last column (a stray "R" of "Remove" at 80 columns)."""
+
     def __init__(self, *, compact: bool = False) -> None:
         super().__init__(compact=compact)
         self._shown: tuple[Shown, ...] | None = None

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from textual.widgets._footer import FooterKey
+
 from domain.columns import COLUMN_BY_KEY
 from tests.support.console import Site, loaded, until
 from widgets import GroupTree, JumpTable, StatusBar
@@ -30,6 +32,10 @@ async def test_at_80_by_24_the_list_keeps_name_status_and_cpu_whole(site: Site) 
         for y in range(1, 6):  # every CPU figure on screen is whole: "94%", never "9"
             cpu = app.store.cell(app.store.view[y - 1], "cpu", 0)
             assert re.search(rf"\s{re.escape(cpu)}\s", table.render_line(y).text + " ")
+
+        # the palette's key ends the footer: no stray letter of a key under it after it
+        [palette] = [k for k in app.screen.query(FooterKey) if k.has_class("-command-palette")]
+        assert palette.region.right == SMALL[0]
 
         await pilot.press("T")  # the tree, when wanted
         await until(pilot, lambda: tree.display)
