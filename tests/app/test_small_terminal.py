@@ -8,8 +8,9 @@ import re
 
 from textual.widgets._footer import FooterKey
 
+from console.session_screen import SessionsScreen
 from domain.columns import COLUMN_BY_KEY
-from tests.support.console import Site, loaded, until
+from tests.support.console import Site, loaded, make_item, toasts, until
 from widgets import GroupTree, JumpTable, StatusBar
 
 SMALL = (80, 24)
@@ -75,3 +76,18 @@ def test_a_long_value_wraps_under_its_column() -> None:
         ["'alice-laptop-81'", "is", "online;", "there", "is", "nothing", "to", "wake."]
     )
     assert hanging("short", 24, 0) == "short"  # width not known yet: as it is
+
+
+async def test_at_80_by_24_a_representative_finds_an_item_and_starts_a_session(site: Site) -> None:
+    item = make_item(site)
+    app = site.console()
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *item.name, "escape")  # find it
+        await until(pilot, lambda: app.highlighted_id() == item.id)
+        table = app.screen.query_one(JumpTable)
+        assert item.name in table.render_line(1).text and "online" in table.render_line(1).text
+        assert "CPU" in header(table)  # (this new item has reported no figures yet)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SessionsScreen))
+        assert any("Session started on" in t for t in toasts(app))
