@@ -315,7 +315,8 @@ async def test_a_shell_in_the_session_tab(site_with_a_client: Site, tmp_path: An
         [sys.executable, "-m", "jump_client", "run", "--dir", str(directory)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "JUMP_CLIENT_GATEWAY": "127.16.88.1"},
+        # its shells start in a home of their own, not this machine's rc files
+        env={**os.environ, "JUMP_CLIENT_GATEWAY": "127.16.88.1", "HOME": str(tmp_path)},
     )
     try:
         item_id = load(directory).jump_client_id

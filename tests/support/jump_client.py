@@ -44,6 +44,11 @@ class Client:
         if broadcast:
             args += ["--wol-broadcast", broadcast]
         env = {**os.environ, "JUMP_CLIENT_GATEWAY": GATEWAY, "JUMP_CLIENT_MAC": mac}
+        # the shells it serves start in a home of their own: this machine's rc files (a
+        # version manager's hooks, a stale lock of theirs) are not what a test is about
+        home = directory.parent / f"{directory.name}-home"
+        home.mkdir(parents=True, exist_ok=True)
+        env["HOME"] = str(home)
         env.pop("DISPLAY", None)  # a screen only where a test gives one
         if display:
             env["DISPLAY"] = display
