@@ -162,6 +162,8 @@ async def _admin_screen(pilot: Pilot[object], command: str, ready: str) -> None:
     await _ready(pilot)
     await pilot.press("colon", *command, "enter")
     await until(pilot, lambda: bool(pilot.app.screen.query(ready)))
+    # the footer is built once the screen's keys are known, after a refresh: wait for it
+    await until(pilot, lambda: bool(pilot.app.screen.query("FooterKey")))
     await pilot.pause(0.3)
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
