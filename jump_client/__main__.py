@@ -5,13 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import os
+import signal
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from jump_client import install as installer
 from jump_client.prompter import PrompterError, make_prompter
 
+#: what stops a running client cleanly (``systemctl stop`` sends SIGTERM; Ctrl-C SIGINT)
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 PROMPTER_HELP = (
     "how to ask a present user to accept a session: notify (desktop notification, the "
     "default where one can be shown), none, or command:PROGRAM [ARGS] ({question} is replaced)"
@@ -121,6 +127,25 @@ def _exec_current(directory: Path, *, stop_with_parent: bool = False) -> None:
     os.execve(sys.executable, argv + ["--stop-with-parent"] * stop_with_parent, env)
 
 
+async def until_stopped(work: Coroutine[Any, Any, int]) -> int:
+    """Run the client until it ends by itself, or until SIGTERM or SIGINT: then it stops
+    cleanly (its channel closed, its last contact written) and answers 0."""
+    task = asyncio.ensure_future(work)
+    loop = asyncio.get_running_loop()
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, task.cancel)
+    try:
+        return await task
+    except asyncio.CancelledError:
+        if not task.cancelled():
+            raise
+        logging.getLogger("jump-client").info("Stopped.")
+        return 0
+    finally:
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
+
+
 def run(
     directory: Path,
     wol_broadcast: str | None,
@@ -158,7 +183,7 @@ def run(
         installer.make_logger(directory, silent=config.silent)
         agent = Agent(config, remove=lambda: installer.remove_local(directory))
         with contextlib.suppress(KeyboardInterrupt):
-            code = asyncio.run(agent.run())
+            code = asyncio.run(until_stopped(agent.run()))
     if code == RESTART:  # replaces this process with the upgraded client
         _exec_current(directory, stop_with_parent=stop_with_parent)
     return code

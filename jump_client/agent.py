@@ -16,6 +16,7 @@ import contextlib
 import logging
 import random
 import socket
+import time
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -345,8 +346,13 @@ class Agent:
             reporter = asyncio.create_task(self._report(ws))
             idle = 0.0
             deleted = False
+            written = time.monotonic()
             try:
                 while True:
+                    if time.monotonic() - written >= config.heartbeat_s:
+                        written = time.monotonic()  # connected: the last contact is now
+                        config.last_contact = now()
+                        save(config)
                     try:
                         raw = await asyncio.wait_for(ws.recv(), 1.0)
                     except ConnectionClosed as closed:
@@ -367,7 +373,7 @@ class Agent:
                     shell.close()
                 self.shells.clear()
                 self.sessions.clear()
-                config.last_contact = now()
+                config.last_contact = now()  # also when stopped (SIGTERM): connected till now
                 save(config)
         if deleted:
             log.warning("The appliance says this Jump Client's item was deleted; removing it.")

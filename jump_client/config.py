@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from datetime import UTC, datetime
@@ -11,6 +12,11 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError
 
 CONFIG_NAME = "client.json"
+#: names a file holding the current time (ISO 8601), read instead of the system clock: a test
+#: (or a drill) moves a real client's clock by writing it
+CLOCK_ENV = "JUMP_CLIENT_CLOCK"
+#: how often a connected client writes its last contact (a cheap write: client.json is small)
+HEARTBEAT_S = 60.0
 
 
 class ClientConfig(BaseModel):
@@ -37,6 +43,9 @@ class ClientConfig(BaseModel):
     prompter: str = ""
     """How to ask a present user to accept a session (see ``jump_client.prompter``)."""
     silent: bool = False
+    heartbeat_s: float = Field(default=HEARTBEAT_S, gt=0)
+    """How often a connected client writes its last contact, so that after a stop it does
+    not count the time it was connected as time offline."""
 
     def offline_limit_s(self) -> float:
         """How long the client may go without reaching the appliance before it removes
@@ -73,4 +82,11 @@ def save(config: ClientConfig) -> None:
 
 
 def now() -> datetime:
+    """The current instant (aware UTC): the system clock, or the instant written in the file
+    ``JUMP_CLIENT_CLOCK`` names."""
+    fake = os.environ.get(CLOCK_ENV)
+    if fake:
+        with contextlib.suppress(OSError, ValueError):
+            told = datetime.fromisoformat(Path(fake).read_text().strip())
+            return told if told.tzinfo is not None else told.replace(tzinfo=UTC)
     return datetime.now(UTC)
