@@ -19,6 +19,7 @@ from domain.protocol.agent import Credentials
 from domain.protocol.agent_http import SupportAnswer, SupportAsk
 from jump_client.agent import DEFAULT_VALIDITY, Refused, ask, post, register
 from jump_client.config import ClientConfig, ConfigError, load, now, save
+from jump_client.lock import CannotStop, stop_running
 
 SERVICE_USER = "jumpclient"
 SYSTEM_DIR = Path("/opt/jump-client")
@@ -168,6 +169,13 @@ def uninstall(directory: Path) -> int:
             "administrator (or run as root)."
         )
         return 1
+    try:
+        stopped = stop_running(directory)  # before its folder goes: it would write there
+    except CannotStop as err:
+        log.error("Uninstall failed: %s", err)
+        return 1
+    if stopped is not None:
+        log.info("Stopped the running Jump Client (process %d).", stopped)
     if config.state == "registered" and config.jump_client_id and config.secret:
         try:
             creds = Credentials(jump_client_id=config.jump_client_id, secret=config.secret)

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from api_client import ApplianceClient
+from api_client import ApplianceClient, RepCredentials
 from appliance.embedded import EmbeddedAppliance
 from jump_client.config import CLOCK_ENV, load, save
-from tests.support.jump_client import Client, eventually, install_client, installer
+from tests.support.jump_client import Client, cli, eventually, install_client, installer
 
 pytestmark = [
     pytest.mark.integration,
@@ -72,3 +72,32 @@ async def test_a_client_stopped_and_started_again_counts_only_the_time_it_was_of
     await eventually(_connected(embedded, item_id))
     assert directory.exists()
     assert clients[-1].process.poll() is None
+
+
+async def test_a_removed_item_uninstalls_its_client_at_once_and_uninstall_stops_run(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
+) -> None:
+    """Removed from a console, a connected client uninstalls itself at once; `jump-client
+    uninstall` on the machine stops the running client before it removes its folder."""
+    inst = await installer(api)
+    removed, local = tmp_path / "removed", tmp_path / "local"
+    removed_id = install_client(embedded.url, inst, removed)
+    local_id = install_client(embedded.url, inst, local)
+    clients.append(Client(removed, mac="02:00:5e:77:01:02"))
+    clients.append(Client(local, mac="02:00:5e:77:01:03"))
+    await eventually(_connected(embedded, removed_id))
+    await eventually(_connected(embedded, local_id))
+
+    # a representative removes the item: its client is told now and uninstalls itself
+    async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
+        await rep.remove_item(removed_id)
+    assert await asyncio.to_thread(clients[0].process.wait, 20) == 0
+    assert not removed.exists()
+
+    # `jump-client uninstall` on the machine stops the running client first, then goes
+    done = await asyncio.to_thread(cli, "uninstall", "--dir", str(local))
+    assert done.returncode == 0, done.stderr
+    assert "Stopped the running Jump Client" in done.stderr
+    assert clients[1].process.poll() == 0  # stopped (cleanly), not left running
+    assert not local.exists()
+    assert (await api.jump_clients.get(local_id)).x_status.value == "uninstalled"
