@@ -138,6 +138,7 @@ def build_agent_api(services: Services) -> FastAPI:
             days_before_deleted=site.settings().days_before_deleted,
             max_offline_minutes=created.max_offline_minutes,
             appliance=jumpoint_address(site, installer.jumpoint_proxy),
+            passive_port=site.settings().passive_port,
         )
 
     @api.post("/uninstall", status_code=204, response_class=Response)

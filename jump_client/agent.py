@@ -136,6 +136,7 @@ def register(config: ClientConfig) -> None:
     config.days_before_deleted = answer.days_before_deleted
     config.max_offline_minutes = answer.max_offline_minutes
     config.passive = answer.connection_type == "passive"
+    config.site_passive_port = answer.passive_port
     if answer.appliance:  # the installer's Jumpoint: everything goes through it now
         config.appliance = answer.appliance
     if not answer.elevate_install:

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
+from domain.site import DEFAULT_PASSIVE_PORT
+
 CONFIG_NAME = "client.json"
 #: names a file holding the current time (ISO 8601), read instead of the system clock: a test
 #: (or a drill) moves a real client's clock by writing it
@@ -38,7 +40,7 @@ class ClientConfig(BaseModel):
     passive_listen: str = ""
     """Where a passive client listens for the appliance's connect request (HOST:PORT); empty:
     every address, on the site's passive port (which follows the site settings)."""
-    site_passive_port: int = 5832
+    site_passive_port: int = DEFAULT_PASSIVE_PORT
     wol_broadcast: str = "255.255.255.255:9"
     prompter: str = ""
     """How to ask a present user to accept a session (see ``jump_client.prompter``)."""

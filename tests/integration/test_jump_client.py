@@ -647,7 +647,7 @@ async def test_a_passive_client_checks_in_and_connects_when_asked(
         assert started.session.shell
         assert state.agents._agents.get(item_id) is not None
         await rep.end_session(started.session.sid)
-    await api.jump_clients.delete(item_id)  # its next check-in is refused: it removes itself
+    await api.jump_clients.delete(item_id)  # knocked on, it connects, hears it, and goes
     assert await asyncio.to_thread(clients[-1].process.wait, 20) == 0
     assert not (tmp_path / "pv").exists()
 
@@ -1020,6 +1020,8 @@ async def test_a_passive_client_listens_on_the_sites_passive_port_and_follows_it
     await api.update_settings({"passive_port": first})
     inst = await installer(api, connection_type="passive")
     install_client(embedded.url, inst, tmp_path / "pp")
+    # the install tells it the site's port: it never listens on the default 5832 first
+    assert load(tmp_path / "pp").site_passive_port == first
     clients.append(Client(tmp_path / "pp", mac="02:00:5e:77:00:17"))
     await eventually(lambda: _listening(first))
     await api.update_settings({"passive_port": second})  # told at its next check-in
