@@ -118,6 +118,7 @@ def build_agent_api(services: Services) -> FastAPI:
                     "operating_system": body.operating_system,
                     "install_mode": body.install_mode,
                     "x_online": False,
+                    "x_created_timestamp": site.clock.now(),
                 }
             )
             secret = credentials.issue(repo, created.id, installer.installer_id)
