@@ -13,8 +13,10 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
+from domain.installer import Elevation
 from jump_client import install as installer
 from jump_client.prompter import PrompterError, make_prompter
+from jump_client.service import SERVICE_USER
 
 #: what stops a running client cleanly (``systemctl stop`` sends SIGTERM; Ctrl-C SIGINT)
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -46,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     i.add_argument("--prompter", metavar="SPEC", default="", help=PROMPTER_HELP)
     i.add_argument("--valid-minutes", type=int, help=argparse.SUPPRESS)
+    # what the downloaded installer carries: the elevation its installer asks for, and where
+    # it is (to run it again with administrator rights)
+    i.add_argument("--elevation", choices=[e.value for e in Elevation], help=argparse.SUPPRESS)
+    i.add_argument("--installer-file", type=Path, help=argparse.SUPPRESS)
+    i.add_argument("--service-user", default=SERVICE_USER, help=argparse.SUPPRESS)
     r = commands.add_parser(
         "request-support",
         help="ask a representative for help with this machine",
@@ -93,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
             wol_broadcast=args.wol_broadcast,
             valid_minutes=args.valid_minutes,
             prompter=args.prompter,
+            elevation=Elevation(args.elevation) if args.elevation else None,
+            installer_file=args.installer_file,
+            service_user=args.service_user,
         )
     if extra:
         print(f"jump-client: unexpected arguments: {' '.join(extra)}", file=sys.stderr)
@@ -180,7 +190,7 @@ def run(
             config.passive_listen = passive_listen or config.passive_listen
             config.prompter = prompter or config.prompter
             save(config)
-        installer.make_logger(directory, silent=config.silent)
+        installer.make_logger(directory / installer.RUN_LOG, silent=config.silent)
         agent = Agent(config, remove=lambda: installer.remove_local(directory))
         with contextlib.suppress(KeyboardInterrupt):
             code = asyncio.run(until_stopped(agent.run()))

@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -26,7 +27,7 @@ from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from domain.thumbnail import decode as decode_thumbnail
 from jump_client.config import load, save
-from jump_client.install import service_unit
+from jump_client.service import service_unit
 from tests.support.jump_client import (
     GATEWAY,
     Client,
@@ -327,6 +328,10 @@ def test_unreachable_appliance_installs_pending_then_gives_up(tmp_path: Path) ->
         f"http://127.0.0.1:{port}",
         "--install-dir",
         str(tmp_path / "p"),
+        # run as root this is a service install: for the user running the test, not a new
+        # system user made on this machine
+        "--service-user",
+        pwd.getpwuid(os.getuid()).pw_name,
     )
     assert pending.returncode == 0 and "could not be reached" in pending.stderr
     assert cli("status", "--dir", str(tmp_path / "p")).stdout.startswith("Pending")

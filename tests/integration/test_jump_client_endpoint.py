@@ -4,11 +4,20 @@ user, failed silent installs (issue 18)."""
 from __future__ import annotations
 
 import asyncio
+import os
+import pwd
+import shlex
+import shutil
 import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from api_client import ApplianceClient, RepCredentials
@@ -101,3 +110,163 @@ async def test_a_removed_item_uninstalls_its_client_at_once_and_uninstall_stops_
     assert clients[1].process.poll() == 0  # stopped (cleanly), not left running
     assert not local.exists()
     assert (await api.jump_clients.get(local_id)).x_status.value == "uninstalled"
+
+
+async def test_a_failed_silent_install_keeps_its_reason_beside_the_folder_it_deletes(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path
+) -> None:
+    """The reason is kept beside the install folder (with or without a system log), and told
+    on stderr even though the install is silent."""
+    inst = await installer(api)
+    folder = tmp_path / "quiet"
+    failed = cli(
+        "install",
+        "--key",
+        inst.installer_id,
+        "--appliance",
+        embedded.url,
+        f"INSTALLDIR={folder}",
+        "jc_name=Not allowed",  # the installer does not allow it: the install fails
+        "/quiet",
+    )
+    reason = "The parameter jc_name may not be overridden by this installer"
+    assert failed.returncode == 1 and not folder.exists()
+    log = tmp_path / "quiet.install.log"
+    assert reason in log.read_text()  # where an administrator finds it, the folder gone
+    assert reason in failed.stderr and str(log) in failed.stderr  # and what ran it is told
+
+
+@pytest.fixture
+def open_dir() -> Iterator[Path]:
+    """A folder every user may reach and write in (as /tmp), unlike the test's own tmp_path."""
+    path = Path(tempfile.mkdtemp(prefix="jump-client-test-"))
+    path.chmod(0o1777)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def user_name() -> Iterator[str]:
+    """The name of a user of the test's own, deleted afterwards if something made it (a
+    service install, as it would make ``jumpclient``). Needs root, as CI has."""
+    if os.geteuid() != 0:
+        pytest.skip("a service install, and a user made for it, need root (CI runs as root)")
+    for tool in ("useradd", "userdel", "setpriv"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed here")
+    name = f"jctest{os.getpid()}"
+    yield name
+    subprocess.run(["userdel", name], capture_output=True, check=False)
+
+
+def _as_user(name: str, command: list[str]) -> list[str]:
+    """``command`` run as the user ``name`` (its own uid, gid, no other groups)."""
+    user = pwd.getpwnam(name)
+    return [
+        "setpriv",
+        f"--reuid={user.pw_uid}",
+        f"--regid={user.pw_gid}",
+        "--clear-groups",
+        "--",
+        *command,
+    ]
+
+
+async def test_a_service_install_starts_as_its_service_user(
+    embedded: EmbeddedAppliance, api: ApplianceClient, open_dir: Path, user_name: str
+) -> None:
+    """Installed as root, the client runs as its own user (made by the install), as its
+    unit says: that user owns its folder, which no one else may read."""
+    inst = await installer(api, elevate_install=True)
+    folder = open_dir / "service"
+    done = cli(
+        "install",
+        "--key",
+        inst.installer_id,
+        "--appliance",
+        embedded.url,
+        "--install-dir",
+        str(folder),
+        "--service-user",
+        user_name,
+    )
+    assert done.returncode == 0, done.stderr
+    owner = pwd.getpwnam(user_name)  # made by the install
+    for path in (folder, folder / "client.json"):
+        assert path.stat().st_uid == owner.pw_uid
+        assert path.stat().st_mode & 0o077 == 0  # the secret is still the user's alone
+    unit = (folder / "jump-client.service").read_text()
+    assert f"User={user_name}" in unit
+    start = next(line for line in unit.splitlines() if line.startswith("ExecStart="))
+    command = shlex.split(start.removeprefix("ExecStart="))
+    service = subprocess.Popen(
+        _as_user(user_name, command), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        await eventually(_connected(embedded, load(folder).jump_client_id or 0))
+    finally:
+        service.send_signal(signal.SIGTERM)
+        _out, errors = await asyncio.to_thread(service.communicate, timeout=20)
+    assert service.returncode == 0, errors
+
+
+async def _download(embedded: EmbeddedAppliance, api: ApplianceClient, key: str, to: Path) -> Path:
+    """The installer with ``key``, downloaded as an administrator would, into ``to``."""
+    token = await api.bearer()
+    async with httpx.AsyncClient(base_url=embedded.url) as http:
+        answer = await http.get(
+            f"/api/config/v1/jump-client/installer/{key}/linux-64",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    answer.raise_for_status()
+    to.write_bytes(answer.content)
+    to.chmod(0o644)
+    return to
+
+
+async def test_the_installer_asks_for_elevation_only_when_its_elevate_prompt_says_so(
+    embedded: EmbeddedAppliance, api: ApplianceClient, open_dir: Path, user_name: str
+) -> None:
+    """Run by a user who is not root, an installer with elevate_prompt asks for the rights
+    (sudo) and, given them, runs itself again with them; one without installs the client
+    for that user only, asking nothing."""
+    made = subprocess.run(["useradd", "--user-group", "--no-create-home", user_name], check=False)
+    assert made.returncode == 0
+    asked = open_dir / "sudo-was-asked"
+    asked.touch(mode=0o666)
+    asked.chmod(0o666)
+    fake = open_dir / "bin"
+    fake.mkdir(mode=0o755)
+    sudo = fake / "sudo"  # says yes, and records what it was asked (it cannot make root)
+    sudo.write_text(f'#!/bin/sh\necho "$@" >> {asked}\n')
+    sudo.chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"}
+
+    async def run_installer(name: str, **fields: Any) -> subprocess.CompletedProcess[str]:
+        inst = await installer(api, elevate_install=True, **fields)
+        pyz = await _download(embedded, api, inst.installer_id, open_dir / f"{name}.pyz")
+        command = [sys.executable, str(pyz), "--install-dir", str(open_dir / name)]
+        return await asyncio.to_thread(
+            subprocess.run,
+            _as_user(user_name, command),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+            cwd=open_dir,
+        )
+
+    quiet = await run_installer("quiet", elevate_prompt=False)
+    assert quiet.returncode == 0, quiet.stderr
+    assert asked.read_text() == ""  # nobody was asked
+    assert load(open_dir / "quiet").install_mode == "user"
+
+    prompting = await run_installer("prompting", elevate_prompt=True)
+    assert prompting.returncode == 0, prompting.stderr
+    assert "needs administrator rights" in prompting.stderr
+    validate, again = asked.read_text().splitlines()
+    assert validate == "-v"  # sudo asks for the password
+    # then the same installer runs again with the rights; nothing was installed without them
+    pyz, folder = open_dir / "prompting.pyz", open_dir / "prompting"
+    assert again == f"-- {sys.executable} {pyz} --install-dir {folder}"
+    assert not folder.exists()
