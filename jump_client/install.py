@@ -19,6 +19,7 @@ from domain.installer import Elevation
 from domain.installer_params import InstallParameterError, parse_install_parameters
 from domain.protocol.agent import Credentials
 from domain.protocol.agent_http import SupportAnswer, SupportAsk
+from domain.text import visible
 from jump_client.agent import DEFAULT_VALIDITY, Refused, ask, post, register
 from jump_client.config import ClientConfig, ConfigError, load, now, save
 from jump_client.lock import CannotStop, stop_running
@@ -75,7 +76,9 @@ def make_logger(
 
 def _failed(log: logging.Logger, silent: bool, reason: str) -> None:
     """An install failed: the reason goes to the log, and to stderr even when silent (the
-    deployment tool that ran it shows it), saying where the log is."""
+    deployment tool that ran it shows it), saying where the log is. The reason may quote
+    the appliance: its control characters are shown, never sent to a terminal."""
+    reason = visible(reason)
     log.error("Install failed: %s", reason)
     if silent:
         kept = [h.baseFilename for h in log.handlers if isinstance(h, logging.FileHandler)]
