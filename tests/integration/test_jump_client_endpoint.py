@@ -90,8 +90,10 @@ async def test_a_removed_item_uninstalls_its_client_at_once_and_uninstall_stops_
     uninstall` on the machine stops the running client before it removes its folder."""
     inst = await installer(api)
     removed, local = tmp_path / "removed", tmp_path / "local"
-    removed_id = install_client(embedded.url, inst, removed)
-    local_id = install_client(embedded.url, inst, local)
+    removed_id, local_id = await asyncio.gather(  # side by side: each is a process
+        asyncio.to_thread(install_client, embedded.url, inst, removed),
+        asyncio.to_thread(install_client, embedded.url, inst, local),
+    )
     clients.append(Client(removed, mac="02:00:5e:77:01:02"))
     clients.append(Client(local, mac="02:00:5e:77:01:03"))
     await eventually(_connected(embedded, removed_id))
