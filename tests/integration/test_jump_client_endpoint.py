@@ -50,7 +50,8 @@ async def test_a_client_stopped_and_started_again_counts_only_the_time_it_was_of
     embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path, clients: list[Client]
 ) -> None:
     """An ephemeral client (5 minutes offline at most) connected for 10 minutes, stopped with
-    SIGTERM and started 3 minutes later, stays installed: it was offline 3 minutes, not 13."""
+    SIGTERM and started 3 minutes later, stays installed: it was offline 3 minutes, not 13.
+    SIGINT stops it as cleanly, its last contact written."""
     inst = await installer(api, max_offline_minutes=5)
     directory = tmp_path / "eph"
     item_id = install_client(embedded.url, inst, directory)
@@ -81,6 +82,9 @@ async def test_a_client_stopped_and_started_again_counts_only_the_time_it_was_of
     await eventually(_connected(embedded, item_id))
     assert directory.exists()
     assert clients[-1].process.poll() is None
+    clients[-1].process.send_signal(signal.SIGINT)  # Ctrl-C stops it as cleanly
+    assert await asyncio.to_thread(clients[-1].process.wait, 20) == 0
+    assert load(directory).last_contact == later + timedelta(minutes=3)
 
 
 async def test_a_removed_item_uninstalls_its_client_at_once_and_uninstall_stops_run(
