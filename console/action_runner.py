@@ -28,6 +28,7 @@ from domain import JumpClient, JumpGroupType, resolve_permissions
 from domain.rules import MAX_MULTI_START, WAKE_COOLDOWN, Refusal, parse_secureon
 from domain.session import MAX_TRANSFER_BYTES, SessionEvent, SessionInfo
 from domain.session_policy import SITE_DEFAULT_SESSION_POLICY_ID
+from domain.wording import removal_outcome
 
 if TYPE_CHECKING:
     from console.app import JumpConsoleApp
@@ -360,8 +361,8 @@ class ActionRunner:
         group = self.group_of(item.id)
         self.app.push_screen(
             ConfirmScreen(
-                f"Remove the Jump Item '{item.name}' ({item.hostname}) from {group}? Its Jump "
-                "Client stays installed but is no longer listed."
+                f"Remove the Jump Item '{item.name}' ({item.hostname}) from {group}? "
+                + removal_outcome(item)
             ),
             confirmed,
         )

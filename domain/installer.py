@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import Field
 
 from domain._types import (
@@ -77,3 +79,23 @@ class InstallerExtend(Model):
     """``POST /jump-client/installer/{id}/extend``: minutes of validity from now."""
 
     valid_duration: int = Field(ge=MIN_VALID_MINUTES, le=MAX_VALID_MINUTES, strict=True)
+
+
+class Elevation(StrEnum):
+    """What an installer asks of the install on the endpoint (the downloaded installer
+    carries it)."""
+
+    PROMPT = "prompt"
+    """A service install; a user who is not root is asked for administrator rights."""
+    QUIET = "quiet"
+    """A service install when run as root; otherwise a user install, without asking."""
+    NONE = "none"
+    """A user install."""
+
+
+def elevation_of(installer: InstallerFields) -> Elevation:
+    """``elevate_install`` asks for a service install, ``elevate_prompt`` for the rights
+    when they are needed; ``elevate_prompt`` is ignored unless ``elevate_install``."""
+    if not installer.elevate_install:
+        return Elevation.NONE
+    return Elevation.PROMPT if installer.elevate_prompt else Elevation.QUIET

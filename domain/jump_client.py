@@ -90,6 +90,8 @@ class JumpClient(Model):
     x_in_session_by: list[str] = Field(default_factory=list)
     x_upgrade_state: UpgradeState = UpgradeState.NONE
     x_demo: bool = False
+    x_created_timestamp: UtcDateTime | None = None
+    """When the client installed itself (null: before this was kept, or not installed)."""
 
     @model_validator(mode="before")
     @classmethod

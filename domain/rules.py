@@ -270,14 +270,19 @@ def maintenance(
 ) -> Maintenance | None:
     """What the sweep does to an item now (None: nothing).
 
-    Offline is counted from the last disconnect (else the last connect); an item never seen
-    is left alone. A client's own max offline minutes (ephemeral: 5) come first: past them the
-    client has removed itself, so the item is uninstalled. Otherwise it is lost after
-    ``days_before_lost`` and deleted after ``days_before_deleted``.
+    Offline is counted from the last disconnect, else the last connect, else (a client that
+    never connected) its installation; an item with none of them is left alone. A client's
+    own max offline minutes (ephemeral: 5) come first: past them the client has removed
+    itself, so the item is uninstalled. Otherwise it is lost after ``days_before_lost`` and
+    deleted after ``days_before_deleted``.
     """
     if client.x_online or client.connection_type is ConnectionType.UNINSTALLED:
         return None
-    since = client.last_disconnect_timestamp or client.last_connect_timestamp
+    since = (
+        client.last_disconnect_timestamp
+        or client.last_connect_timestamp
+        or client.x_created_timestamp
+    )
     if since is None:
         return None
     offline = now - since

@@ -200,4 +200,9 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX audit_action ON audit (action, id);
     CREATE INDEX audit_at ON audit (at);
     """,
+    # 8: when a Jump Client was installed, so maintenance counts the offline time of one that
+    # never connected from then (items from before stay NULL: left alone, as before).
+    """
+    ALTER TABLE jump_client ADD COLUMN x_created_timestamp TEXT;
+    """,
 )
