@@ -143,8 +143,11 @@ async def create_installer(
 ) -> Installer:
     with app.repo.transaction():
         check_references(app, body.model_dump())
+        fields = body.model_dump()
+        if "connection_type" not in body.model_fields_set:  # the site's default applies
+            fields["connection_type"] = app.settings().default_connection_type
         installer = Installer(
-            **body.model_dump(),
+            **fields,
             id=app.repo.next_id("installer"),
             installer_id=new_installer_key(),
             key_info=f"{body.name or 'computer name'} → group {body.jump_group_id}",
