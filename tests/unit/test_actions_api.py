@@ -449,6 +449,32 @@ async def test_this_upgrade_cycle_ends_when_the_reachable_clients_are_current(
     assert not st.site.repo.clients.get(later.id).needs_update  # type: ignore[union-attr]
 
 
+# -- support requests -----------------------------------------------------------------------
+
+
+async def test_ad_hoc_sessions_are_decided_when_a_representative_accepts(
+    app: FastAPI, rep: RepFactory
+) -> None:
+    support = state(app).support
+    carol = await rep("carol")
+    settings(app, allow_adhoc_sessions=False)
+    first = make_item(app)
+    support.raise_request(first, "zoe", "printer jam")  # raised while they are off
+    settings(app, allow_adhoc_sessions=True)
+    (waiting,) = await carol.support_requests()
+    assert waiting.elevated  # the list says what accepting now gives
+    started = await carol.accept_support(waiting.id)
+    assert "elevated" in started.session.reason and started.permissions.system_info
+    await carol.end_session(started.session.sid)
+    second = make_item(app)
+    support.raise_request(second, "zoe", "")  # raised while they are on
+    settings(app, allow_adhoc_sessions=False)
+    (waiting,) = await carol.support_requests()
+    started = await carol.accept_support(waiting.id)
+    assert "normal support session" in started.session.reason
+    assert not started.permissions.system_info  # view only
+
+
 # -- properties, copy, remove -------------------------------------------------------------------
 
 
