@@ -35,6 +35,7 @@ from domain import (
     PublicSite,
     format_utc,
 )
+from domain.install_usage import email_install_line
 from domain.installer import InstallerExtend
 from domain.jumpoint import Jumpoint, JumpointCreate, JumpointUpdate
 from domain.mail import InstallerEmail, SmtpSettings, SmtpSettingsUpdate
@@ -222,6 +223,7 @@ async def email_installer(
         format_utc(installer.expiration_timestamp)[:16].replace("T", " "),
         body.note,
         appliance,
+        email_install_line(installer),
     )
     smtp, password = app.repo.smtp()
     try:

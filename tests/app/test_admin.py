@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -179,6 +180,32 @@ async def test_the_wizard_checks_inline_then_the_list_shows_and_manages_the_inst
         await pilot.press("y")
         await until(pilot, lambda: not state_of(site).site.repo.installers())
         await until(pilot, lambda: "No installer yet" in text(listing, "#installers-state"))
+
+
+async def test_copying_an_expired_installers_link_warns_instead(site: Site) -> None:
+    from domain import Installer
+    from tests.support.appliance import T0
+
+    repo = state_of(site).site.repo
+    with repo.transaction():
+        repo.add_installer(
+            Installer(
+                id=repo.next_id("installer"),
+                jump_group_id=1,
+                installer_id="e" * 32,
+                expiration_timestamp=T0 - timedelta(days=400),
+            )
+        )
+    app = site.console("admin")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("colon", *"installers", "enter")
+        await until(pilot, lambda: isinstance(app.screen, InstallersScreen))
+        listing = app.screen
+        await until(pilot, lambda: "1 expired" in text(listing, "#installers-state"))
+        await pilot.press("l")
+        await until(pilot, lambda: any("has expired; extend it (x)" in t for t in toasts(app)))
+        assert "e" * 32 not in app.clipboard  # a link that no longer downloads is not copied
 
 
 async def test_a_settings_change_reaches_a_representatives_console_at_once(site: Site) -> None:
