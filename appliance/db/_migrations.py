@@ -213,4 +213,8 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO id_high_water (name, last_id)
         SELECT 'installer', COALESCE(MAX(id), 0) FROM installer;
     """,
+    # 9: a privileged user may manage the installers of the Jump Groups they may add to.
+    """
+    ALTER TABLE user ADD COLUMN perm_installers INTEGER NOT NULL DEFAULT 0;
+    """,
 )

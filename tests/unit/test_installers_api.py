@@ -5,11 +5,13 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 
-from api_client import ApplianceClient
+from api_client import ApplianceClient, Forbidden, NotFound
 from appliance.db import Repository
 from appliance.db._migrations import MIGRATIONS
+from tests.support.appliance import LAB, SERVERS, WORKSTATIONS, RepFactory
 
 
 async def test_an_installer_without_a_connection_type_takes_the_sites_default(
@@ -56,3 +58,36 @@ def test_an_older_database_keeps_its_highest_ids_from_the_migration(tmp_path: Pa
     with repo.transaction():
         repo.delete_installer(9)
         assert repo.next_id("installer") == 10 and repo.next_id("jump_client") == 1
+
+
+async def test_the_installer_permission_reaches_the_installers_of_groups_one_may_add_to(
+    api: ApplianceClient, rep: RepFactory
+) -> None:
+    servers = await api.installers.create({"jump_group_id": SERVERS})  # bob deploys here
+    lab = await api.installers.create({"jump_group_id": LAB})  # bob may only start sessions
+    bob = await rep("bob")  # a privileged user with the installer permission (the demo's)
+    assert [i.id for i in (await bob.installers.list()).items] == [servers.id]
+    made = await bob.installers.create({"jump_group_id": WORKSTATIONS, "tag": "kiosk"})
+    assert (await bob.installers.extend(made.id, 60)).id == made.id
+    assert await bob.download_installer(servers.installer_id)  # the runnable file
+    with pytest.raises(Forbidden) as refused:
+        await bob.installers.create({"jump_group_id": LAB})
+    assert "Jump Groups you may add Jump Items to" in refused.value.message
+    for call in (
+        bob.installers.get(lab.id),
+        bob.installers.extend(lab.id, 60),
+        bob.installers.delete(lab.id),
+        bob.download_installer(lab.installer_id),
+    ):
+        with pytest.raises(NotFound):
+            await call
+    with pytest.raises(Forbidden) as elsewhere:
+        await bob.jump_groups.list()  # the installers only: not the rest of the Config API
+    assert "installers only" in elsewhere.value.message
+    await bob.installers.delete(made.id)
+    with pytest.raises(Forbidden):  # no permission: nothing, as before
+        await (await rep("carol")).installers.list()
+    bob_id = next(u.id for u in (await api.users.list()).items if u.username == "bob")
+    await api.request("PATCH", f"/api/config/v1/user/{bob_id}", json={"perm_installers": False})
+    with pytest.raises(Forbidden):  # checked on every request: taken away, refused at once
+        await bob.installers.list()
