@@ -166,10 +166,10 @@ def build_agent_api(services: Services) -> FastAPI:
             client, body.console_user or "", body.message.strip()
         )
         how = (
-            "a session will start through this Jump Client (elevated)"
+            "as the site is set now, a session will start through this Jump Client (elevated)"
             if request.elevated
-            else "it will be a normal support session (the site does not allow elevated "
-            "ad-hoc sessions from Jump Clients)"
+            else "as the site is set now, it will be a normal support session (the site does "
+            "not allow elevated ad-hoc sessions from Jump Clients)"
         )
         return SupportAnswer(
             request_id=request.id,

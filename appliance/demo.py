@@ -38,6 +38,8 @@ USERS = (
     (4, "dave", "Dave Lindqvist", False),
     (5, "admin", "Site Administrator", True),
 )
+#: privileged users who manage the installers of the groups they may add items to
+INSTALLER_USERS = frozenset({"bob"})
 ADMINISTRATOR, START_ONLY, EDITOR, DEPLOYER = 1, 2, 3, 4
 GROUPS = (
     (1, "Servers", "servers", {1: START_ONLY, 2: DEPLOYER, 3: ADMINISTRATOR, 5: ADMINISTRATOR}),
@@ -272,6 +274,7 @@ def seed_demo(repo: Repository, settings: ApplianceSettings, clock: Clock) -> bo
                 username=username,
                 display_name=display,
                 is_admin=is_admin,
+                perm_installers=username in INSTALLER_USERS,
                 personal_jump_item_role_id=ADMINISTRATOR,
                 teams_jump_item_role_id=START_ONLY,
             )

@@ -314,6 +314,7 @@ class JumpConsoleApp(App[int]):
             self.main.show_demo(event.demo)
             self._stats_interval = event.interval_s
             self._thumbnails_on = Statistic.THUMBNAIL in event.statistics
+            self.main.show_statistics(event.statistics)
         elif isinstance(event, SnapshotLoaded):
             keep = self.main.highlighted_id
             self.store.load(event.items)
@@ -334,6 +335,7 @@ class JumpConsoleApp(App[int]):
         elif isinstance(event, SiteChanged):
             self._stats_interval = event.interval_s
             self._thumbnails_on = Statistic.THUMBNAIL in event.statistics
+            self.main.show_statistics(event.statistics)
             self.reload_site()
         elif isinstance(event, StatsBatch):
             self.history.record(event.rows)

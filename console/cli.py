@@ -47,6 +47,7 @@ from domain import JumpClient, JumpGroupType, status_of
 from domain.audit import AuditFilter, actions_named, parse_when
 from domain.filters import FilterError, parse
 from domain.rules import may_end_session
+from domain.statistics import column_hidden, shows_statistic, without_hidden
 from domain.text import visible, visible_lines
 from domain.wording import end_question
 
@@ -249,6 +250,11 @@ async def cmd_ls(client: ApplianceClient, args: argparse.Namespace, out: Out) ->
     unknown = [c for c in columns if c not in LS_COLUMNS]
     if unknown:
         raise CliError(f"'{unknown[0]}' is not a column; the columns are {', '.join(LS_COLUMNS)}.")
+    if any(shows_statistic(c) for c in columns):  # none the site does not select
+        columns, left_out = without_hidden(columns, (await client.site()).settings.statistics)
+        if left_out and args.columns:
+            say_error(f"The site does not collect {', '.join(left_out)}: left out.")
+        columns = columns or ["id", "name"]
     items = [i async for i in client.iter_jump_items(args.filter)]
     groups = await _group_names(client)
     rows = [[_cells(i, groups)[c] for c in columns] for i in items]
@@ -261,6 +267,8 @@ async def cmd_show(client: ApplianceClient, args: argparse.Namespace, out: Out) 
     item = await resolve(client, args.item)
     data = item.model_dump(mode="json")
     data.pop("x_stats", None)
+    if column_hidden("user", (await client.site()).settings.statistics):
+        data.pop("console_user", None)  # not collected: no line, rather than a blank one
     width = max(len(k) for k in data)
     lines = [f"{k.ljust(width)}  {'' if v is None else visible(str(v))}" for k, v in data.items()]
     lines.insert(0, f"{'status'.ljust(width)}  {status_of(item).word}")

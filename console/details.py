@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from console.audit_view import entry_cells
 from console.explain import ActionState
-from domain import JumpClient, SessionPolicy, Stats, format_utc, status_of
+from domain import JumpClient, SessionPolicy, Statistic, Stats, format_utc, status_of
 from domain.audit import AuditEntry
 from domain.protocol.live import StatsRow
 from domain.site import RepSite
@@ -154,21 +154,38 @@ def build_details(
     disk = stats.disk_percent if stats else None
     cpu_text, cpu_level = _level(cpu, WARN["cpu"], CRITICAL["cpu"])
     disk_text, disk_level = _level(disk, WARN["disk"], CRITICAL["disk"])
+    selected = site.settings.statistics if site is not None else list(Statistic)
     live = [
-        DetailField("CPU", cpu_text, cpu_level),
-        DetailField("Disk (system)", disk_text, disk_level),
-        DetailField(
-            "Console user",
-            (stats.console_user if stats else None) or item.console_user or "nobody logged in",
-        ),
-        DetailField(
-            "Uptime",
-            until(timedelta(seconds=stats.uptime_s))
-            if stats and stats.uptime_s is not None
-            else "not reported",
-        ),
-        DetailField("Reported", _when(stats.at, now) if stats else "no statistics yet"),
+        field
+        for statistic, field in (
+            (Statistic.CPU, DetailField("CPU", cpu_text, cpu_level)),
+            (Statistic.DISK_USAGE, DetailField("Disk (system)", disk_text, disk_level)),
+            (
+                Statistic.CONSOLE_USER,
+                DetailField(
+                    "Console user",
+                    (stats.console_user if stats else None)
+                    or item.console_user
+                    or "nobody logged in",
+                ),
+            ),
+            (
+                Statistic.UPTIME,
+                DetailField(
+                    "Uptime",
+                    until(timedelta(seconds=stats.uptime_s))
+                    if stats and stats.uptime_s is not None
+                    else "not reported",
+                ),
+            ),
+        )
+        if statistic in selected  # what the site does not select has no line (no blank)
     ]
+    live.append(DetailField("Reported", _when(stats.at, now) if stats else "no statistics yet"))
+    if Statistic.CPU not in selected:
+        cpu_history = ()
+    if Statistic.DISK_USAGE not in selected:
+        disk_history = ()
     connection = [
         DetailField(
             "Status",

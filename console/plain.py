@@ -25,8 +25,9 @@ from console.registry import PLAIN_WORDS, plain_help
 from console.store import ItemStore
 from domain import JumpGroupType, Status
 from domain.audit import AUDIT_FOR_ADMINS
-from domain.protocol.live import SiteChanged, StatsBatch
+from domain.protocol.live import Hello, SiteChanged, StatsBatch
 from domain.session import SessionEvent, SessionInfo
+from domain.statistics import selected_lines
 from domain.support import SupportEvent
 from domain.text import visible_lines
 from domain.wording import not_all_ended, quit_choices
@@ -34,9 +35,6 @@ from domain.wording import not_all_ended, quit_choices
 PAGE = 20
 PROMPT = "Command: "
 ANNOUNCE_EVERY_S = 10.0  # at most one announcement per item in this time
-
-HELP = "\n".join(plain_help())
-COMMAND_WORDS = PLAIN_WORDS
 
 
 def _percent(value: float) -> str | None:
@@ -138,8 +136,10 @@ class PlainConsole:
                 self.say(f"Session: {event.message}")
         elif isinstance(event, SupportEvent) and event.event != "taken" and not self.quiet:
             self.say(f"Support requested on {event.request.item_name}.")
-        elif isinstance(event, SiteChanged) and not self.quiet:
-            self.say("The site's settings changed.")
+        elif isinstance(event, Hello | SiteChanged):  # shown: the statistics the site selects
+            self.store.statistics = frozenset(event.statistics)
+            if isinstance(event, SiteChanged) and not self.quiet:
+                self.say("The site's settings changed.")
         elif isinstance(event, FeedStatus) and event.final:
             self.say(event.message)
 
@@ -214,7 +214,7 @@ class PlainConsole:
         store = self.store
         match verb:
             case "help" | "?":
-                for help_line in HELP.splitlines():
+                for help_line in plain_help():
                     self.say(help_line)
             case "quit" | "exit" | "q":
                 await self._quit()
@@ -470,7 +470,7 @@ class PlainConsole:
             ("Hostname", item.hostname),
             ("Tag", item.tag or "none"),
             ("Comments", item.comments or "none"),
-            ("Console user", item.console_user or "none"),
+            *selected_lines(self.store.statistics, [("Console user", item.console_user or "none")]),
             ("Operating system", item.operating_system or "unknown"),
             ("Version", item.x_version or "unknown"),
         ):
@@ -593,7 +593,7 @@ def setup_readline() -> None:
         return
 
     def complete(text: str, state: int) -> str | None:
-        matches = [w for w in COMMAND_WORDS if w.startswith(text)]
+        matches = [w for w in PLAIN_WORDS if w.startswith(text)]
         return matches[state] if state < len(matches) else None
 
     readline.set_completer(complete)

@@ -198,7 +198,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
     ConsoleAction(
         "installers",
         command="installers",
-        command_help="administrators: the Jump Client installers",
+        command_help="administrators (and the installer permission): the Jump Client installers",
         plain=("installers", "settings"),
         plain_usage="installers, settings",
         plain_help="for site administrators: read them (change them with\n"
@@ -216,7 +216,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
     ConsoleAction(
         "deploy",
         command="deploy",
-        command_help="administrators: create an installer (mass deployment wizard)",
+        command_help="administrators (and the installer permission): create an installer (wizard)",
     ),
     ConsoleAction(
         "settings",

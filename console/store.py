@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from domain import FilterError, JumpClient, JumpGroupType, Status, status_of
+from domain import FilterError, JumpClient, JumpGroupType, Statistic, Status, status_of
 from domain.columns import COLUMN_KEYS as COLUMN_KEYS  # the store shows and sorts these
 from domain.filters import FIELD_RULES, Filter, Term, os_family, parse
 from domain.jump_client import console_user_of
@@ -98,6 +98,8 @@ class ItemStore:
         self._intern: dict[str, str] = {}
         self.group_names: dict[GroupKey, str] = dict(group_names or {})
         self.policy_names: dict[int, str] = dict(policy_names or {})
+        self.statistics: frozenset[Statistic] = frozenset(Statistic)
+        """The statistics the site selects (the feed says): the others are not shown."""
         self._clear()
         self.scope_group: GroupKey | None = None
         self.scope_tag: str | None = None

@@ -16,12 +16,16 @@ class User(Model):
     ``personal_jump_item_role_id`` is what they may do with their own personal list;
     ``teams_jump_item_role_id`` what they may do with the personal lists of those ranked
     below them in their teams. A user who is not ``enabled`` may not sign in.
+    ``perm_installers`` (a privileged user who is not a site administrator): view, download,
+    e-mail, delete and extend Jump Client installers and create them with the mass
+    deployment wizard, for the Jump Groups they may add Jump Items to.
     """
 
     id: Id
     username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
     display_name: Str1_128
     is_admin: bool = False
+    perm_installers: bool = False
     personal_jump_item_role_id: Id
     teams_jump_item_role_id: Id
     enabled: bool = True
@@ -38,12 +42,14 @@ Password = Annotated[
 
 
 class UserUpdate(Patch):
-    """``PATCH /api/config/v1/user/{id}``: enable or disable the user, or set a new password.
+    """``PATCH /api/config/v1/user/{id}``: enable or disable the user, give or take the
+    installer permission, or set a new password.
 
     Disabling the user or changing the password ends every sign-in of theirs at once.
     """
 
     enabled: bool | None = None
+    perm_installers: bool | None = None
     password: Password | None = Field(default=None, repr=False)
 
 

@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         "--jc-max-offline-minutes N, --jc-ephemeral, --install-dir DIR, --silent; or "
         "jc_name=NAME, jc_tag=TAG, ..., INSTALLDIR=DIR, /quiet.",
     )
-    i.add_argument("--key", required=True, help="the installer key")
+    i.add_argument("--key", required=True, help="the installer key (MSI form: KEY_INFO=KEY)")
     i.add_argument("--appliance", required=True, help="the appliance URL")
     i.add_argument(
         "--wol-broadcast",
@@ -84,8 +84,16 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _key_info_as_key(argv: list[str]) -> list[str]:
+    """``KEY_INFO=KEY`` (the MSI form's spelling of the installer key) → ``--key=KEY``."""
+    return [
+        f"--key={w.removeprefix('KEY_INFO=')}" if w.startswith("KEY_INFO=") else w for w in argv
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
-    args, extra = _parser().parse_known_args(argv)
+    words = _key_info_as_key(list(sys.argv[1:] if argv is None else argv))
+    args, extra = _parser().parse_known_args(words)
     if getattr(args, "prompter", None):
         try:
             make_prompter(args.prompter)

@@ -205,4 +205,21 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE jump_client ADD COLUMN x_created_timestamp TEXT;
     """,
+    # 9: the ids of Jump Clients and installers are never given twice: the highest ever used
+    # is kept here, so a deleted one's id is not reused (an audit row or a client naming it
+    # names no other). The same on both engines, and inside the one write transaction.
+    """
+    CREATE TABLE id_high_water (
+        name TEXT PRIMARY KEY,
+        last_id INTEGER NOT NULL
+    );
+    INSERT INTO id_high_water (name, last_id)
+        SELECT 'jump_client', COALESCE(MAX(id), 0) FROM jump_client;
+    INSERT INTO id_high_water (name, last_id)
+        SELECT 'installer', COALESCE(MAX(id), 0) FROM installer;
+    """,
+    # 10: a privileged user may manage the installers of the Jump Groups they may add to.
+    """
+    ALTER TABLE user ADD COLUMN perm_installers INTEGER NOT NULL DEFAULT 0;
+    """,
 )

@@ -30,14 +30,12 @@ from api_client import ApplianceClient, ApplianceError
 from console import transfers
 from console.dialogs import DIALOG_CSS, ConfirmScreen, PromptScreen, refusal_of
 from domain import Installer, JumpGroupType
+from domain.install_usage import PLATFORM, usage_rows
 from domain.installer import MAX_VALID_MINUTES, MIN_VALID_MINUTES
-from domain.installer_params import usage
 from domain.mail import parse_recipients
 from domain.text import visible
 from domain.wording import until
 from widgets.footer import KeysFooter
-
-PLATFORM = "linux-64"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,28 +74,18 @@ def elevation_text(installer: Installer) -> str:
     return "elevated, prompts" if installer.elevate_prompt else "elevated"
 
 
+#: how the installer view shows each kind of usage line
+_STYLES = {"heading": "bold", "line": "", "fixed": "dim", "note": ""}
+
+
 def usage_text(installer: Installer, appliance: str) -> Text:
     """The mass-deployment command lines filled with this installer's key, each parameter
-    marked as allowed or fixed (giving a fixed one fails the install)."""
+    marked as allowed or fixed (giving a fixed one fails the install): the text plain mode
+    and the CLI print (:mod:`domain.install_usage`), emphasised."""
     out = Text()
-    key = installer.installer_id
-    out.append(f"Platform: {PLATFORM} (this appliance builds Linux installers)\n", "bold")
-    out.append("Install from the downloaded file (it carries the key and the address):\n", "bold")
-    out.append(f"  python3 jump-client-installer-{PLATFORM}.pyz [PARAMETERS]\n")
-    out.append("Or with the Jump Client already on the machine:\n", "bold")
-    out.append(f"  jump-client install --key {key} --appliance {appliance} [PARAMETERS]\n\n")
-    out.append("Parameters, EXE/Linux form and MSI form:\n", "bold")
-    width = max(len(line.exe) for line in usage(installer))
-    msi_width = max(len(line.msi) for line in usage(installer))
-    for line in usage(installer):
-        mark = "✓ allowed" if line.allowed else "✗ fixed"
-        out.append(f"  {line.exe.ljust(width)}  {line.msi.ljust(msi_width)}  ")
-        out.append(f"{mark}\n", "" if line.allowed else "dim")
-    out.append(
-        "\n✗ fixed: this installer sets the value, and giving it on a command line fails the "
-        "install.\nExample: python3 jump-client-installer-linux-64.pyz --jc-tag servers --silent"
-        "\n     or: python3 jump-client-installer-linux-64.pyz jc_tag=servers /quiet"
-    )
+    for row in usage_rows(installer, installer.installer_id, appliance):
+        out.append(f"{row.text}\n", _STYLES[row.kind])
+    out.rstrip()
     return out
 
 
@@ -336,7 +324,7 @@ class InstallersScreen(Screen[None]):
         self.action_reload()
 
     def action_link(self) -> None:
-        inst = self._one()
+        inst = self._usable("copying its link (it does not download now)")
         if inst is None:
             return
         link = self.client.installer_link(inst.installer_id, PLATFORM)

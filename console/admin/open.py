@@ -1,4 +1,5 @@
-"""Opening the administration screens from the console (site administrators only)."""
+"""Opening the administration screens from the console: site administrators; the installer
+list and the deployment wizard also for privileged users with the installer permission."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from console.admin.deploy import DeployScreen, group_choices
 from console.admin.installers import InstallersScreen, Names
 from console.admin.settings import SettingsScreen
 from console.audit_screen import AuditScreen
-from domain import Installer
+from domain import Installer, JumpGroupType
 from domain.audit import AUDIT_FOR_ADMINS
 
 if TYPE_CHECKING:
@@ -30,6 +31,37 @@ def admin_only(app: JumpConsoleApp, what: str) -> bool:
     return True
 
 
+def installers_allowed(app: JumpConsoleApp, what: str) -> bool:
+    """True for a site administrator or a privileged user with the installer permission
+    (the appliance shows them the installers of the groups they may add items to)."""
+    session = app.session
+    if session is not None and not session.is_admin and session.user is not None:
+        if session.user.perm_installers:
+            return True
+        app.notify(
+            f"{what} is for site administrators and users with the installer permission; "
+            "ask an administrator for it.",
+            severity="warning",
+            markup=False,
+        )
+        return False
+    return admin_only(app, what)
+
+
+def deploy_groups(app: JumpConsoleApp) -> dict[tuple[JumpGroupType, int], str]:
+    """The groups an installer may be made for: all a site administrator sees; for a
+    privileged user, those they may add Jump Items to."""
+    assert app.session is not None
+    session = app.session
+    if session.is_admin:
+        return dict(session.groups)
+    return {
+        key: name
+        for key, name in session.groups.items()
+        if "perm_add" in session.permissions.get(key, [])
+    }
+
+
 def names(app: JumpConsoleApp) -> Names:
     assert app.session is not None
     site = app.session.site
@@ -49,12 +81,12 @@ def open_settings(app: JumpConsoleApp) -> None:
 
 
 def open_installers(app: JumpConsoleApp) -> None:
-    if admin_only(app, "The installer list"):
+    if installers_allowed(app, "The installer list"):
         app.push_screen(InstallersScreen(app.client, names(app), app.clock))
 
 
 def open_deploy(app: JumpConsoleApp) -> None:
-    if not admin_only(app, "The mass deployment wizard"):
+    if not installers_allowed(app, "The mass deployment wizard"):
         return
     assert app.session is not None
     site = app.session.site
@@ -82,7 +114,7 @@ def open_deploy(app: JumpConsoleApp) -> None:
 
     app.push_screen(
         DeployScreen(
-            groups=group_choices(dict(app.session.groups)),
+            groups=group_choices(deploy_groups(app)),
             jump_policies=[(p.display_name, p.id) for p in site.jump_policies],
             session_policies=[(p.display_name, p.id) for p in site.session_policies],
             create=create,
