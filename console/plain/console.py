@@ -1,10 +1,5 @@
-"""Plain mode: the console as labelled lines, for screen readers, braille and ``TERM=dumb``.
-
-The same store, live feed and appliance actions as the full-screen console; nothing is
-repainted. Lists are numbered and paged; every command answers with lines that say what they
-are, and every action ends with one sentence. Live changes are announced only for the items
-the user follows (rate-limited; ``quiet on`` silences them); strict-end warnings always.
-"""
+"""Plain mode's console: the loop, the live feed, the numbered list and the dispatch of
+commands (each kind of command is in its own module of :mod:`console.plain`)."""
 
 from __future__ import annotations
 
@@ -18,18 +13,18 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from api_client import ApplianceError, FeedStatus, ItemDelta, SnapshotLoaded
-from console.audit_view import history_lines, log_lines
 from console.backend import Backend, SignIn
 from console.desk import Desk
+from console.plain import admin, items, sessions
+from console.plain.shell import shell
+from console.plain.words import duration, percent
 from console.registry import PLAIN_WORDS, plain_help
 from console.store import ItemStore
 from domain import JumpGroupType, Status
-from domain.audit import AUDIT_FOR_ADMINS
 from domain.protocol.live import SiteChanged, StatsBatch
 from domain.session import SessionEvent, SessionInfo
 from domain.support import SupportEvent
 from domain.text import visible_lines
-from domain.wording import not_all_ended, quit_choices
 
 PAGE = 20
 PROMPT = "Command: "
@@ -37,20 +32,6 @@ ANNOUNCE_EVERY_S = 10.0  # at most one announcement per item in this time
 
 HELP = "\n".join(plain_help())
 COMMAND_WORDS = PLAIN_WORDS
-
-
-def _percent(value: float) -> str | None:
-    return None if math.isnan(value) else f"{value:.0f} percent"
-
-
-def _duration(seconds: float) -> str | None:
-    if math.isnan(seconds):
-        return None
-    days, rest = divmod(int(seconds), 86400)
-    if days:
-        return f"{days} day{'s' if days != 1 else ''}"
-    hours = rest // 3600
-    return f"{hours} hour{'s' if hours != 1 else ''}" if hours else f"{rest // 60} minutes"
 
 
 class PlainConsole:
@@ -102,9 +83,9 @@ class PlainConsole:
         if s.console_user[row]:
             parts.append(f"user {s.console_user[row]}")
         for label, text in (
-            ("CPU", _percent(s.cpu[row])),
-            ("disk", _percent(s.disk[row])),
-            ("up", _duration(s.uptime[row])),
+            ("CPU", percent(s.cpu[row])),
+            ("disk", percent(s.disk[row])),
+            ("up", duration(s.uptime[row])),
         ):
             if text:
                 parts.append(f"{label} {text}")
@@ -217,7 +198,7 @@ class PlainConsole:
                 for help_line in HELP.splitlines():
                     self.say(help_line)
             case "quit" | "exit" | "q":
-                await self._quit()
+                await sessions.quit_(self)
             case "groups":
                 counts = store.counts()
                 keys = sorted(
@@ -247,11 +228,11 @@ class PlainConsole:
             case "show":
                 ids = self._items(rest[:1]) if rest else None
                 if ids:
-                    await self._show(ids[0])
+                    await items.show(self, ids[0])
             case "jump":
                 ids = self._items(rest) if rest else None
                 if ids:
-                    await self._jump(ids)
+                    await sessions.jump(self, ids)
             case "wake" | "upgrade":
                 ids = self._items(rest[:1]) if rest else None
                 if ids:
@@ -259,23 +240,11 @@ class PlainConsole:
                     said = await (client.wake(ids[0]) if verb == "wake" else client.upgrade(ids[0]))
                     self.say(said.message)
             case "sessions":
-                self.desk.sync(await self.backend.client.sessions())  # joined elsewhere too
-                if not self.sessions:
-                    self.say("You are in no session.")
-                for n, info in enumerate(self.sessions.values(), start=1):
-                    self.say(
-                        f"{n}. {info.item_name}; policy {info.session_policy_name}; "
-                        f"with {', '.join(info.participants)}"
-                    )
+                await sessions.list_sessions(self)
             case "end":
-                await self._end(rest)
+                await sessions.end(self, rest)
             case "invite":
-                if not rest or not self.sessions:
-                    self.say("Say invite NAME while you are in a session.")
-                    return
-                info = self.desk.current_session() or list(self.sessions.values())[-1]
-                await self.backend.client.invite(info.sid, rest[0])
-                self.say(f"Invited {rest[0]} to the session on {info.item_name}.")
+                await sessions.invite(self, rest)
             case "follow" | "unfollow":
                 ids = self._items(rest) if rest else None
                 for item_id in ids or []:
@@ -288,142 +257,16 @@ class PlainConsole:
                         self.followed.discard(item_id)
                         self.say(f"No longer following {name}.")
             case "shell":
-                await self._shell(rest)
+                await shell(self, rest)
             case "installers" | "settings":
-                await self._admin(verb)
+                await admin.admin(self, verb)
             case "audit":
-                await self._audit(text)
+                await admin.audit(self, text)
             case "quiet":
                 self.quiet = (rest[:1] or ["on"])[0].lower() != "off"
                 self.say("Announcements off." if self.quiet else "Announcements on.")
             case _:
                 self.say(f"'{verb}' is not a command; say help for the list.")
-
-    async def _shell(self, rest: list[str]) -> None:
-        """Hand the terminal to the session's shell; Ctrl-] (or the shell's exit) gives it back."""
-        chosen = list(self.sessions.values())
-        current = self.desk.current_session()  # the one just started or joined, by default
-        index = (
-            int(rest[0]) - 1
-            if rest and rest[0].isdigit()
-            else (chosen.index(current) if current is not None else -1)
-        )
-        if not 0 <= index < len(chosen):
-            self.say("You are in no session with that number; say sessions.")
-            return
-        info = chosen[index]
-        self.desk.current = info.sid
-        if not info.shell:
-            self.say(
-                f"The session on {info.item_name} has no command shell (its policy or its "
-                "Jump Client offers none)."
-            )
-            return
-        if not sys.stdin.isatty():
-            self.say("The shell needs a terminal; plain mode is reading from a pipe.")
-            return
-        import os
-        import shutil
-        import signal
-        import termios
-        import tty
-
-        from api_client import open_shell
-
-        fd = sys.stdin.fileno()
-
-        def size() -> tuple[int, int]:
-            """This terminal's size, asked of the terminal (COLUMNS/LINES in the environment,
-            which shutil prefers, describe some other window)."""
-            try:
-                return tuple(os.get_terminal_size(sys.stdout.fileno()))  # type: ignore[return-value]
-            except (OSError, ValueError):
-                return tuple(shutil.get_terminal_size())  # type: ignore[return-value]
-
-        cols, rows = size()
-        self.say(f"Shell on {info.item_name}. Control and right bracket returns to plain mode.")
-        saved = termios.tcgetattr(fd)
-        loop = asyncio.get_running_loop()
-        detached = asyncio.Event()
-        code: int | None = None
-        try:
-            async with open_shell(self.backend.client, info.sid, cols=cols, rows=rows) as shell:
-                writes: set[asyncio.Task[None]] = set()
-
-                def typed() -> None:
-                    data = os.read(fd, 1024)
-                    if not data or b"\x1d" in data:
-                        detached.set()
-                        data = data.split(b"\x1d")[0]
-                    if data:
-                        task = asyncio.ensure_future(shell.write(data))
-                        writes.add(task)
-                        task.add_done_callback(writes.discard)
-
-                async def output() -> None:
-                    async for chunk in shell:
-                        os.write(sys.stdout.fileno(), chunk)
-
-                def resized() -> None:  # the endpoint's terminal follows this one
-                    task = asyncio.ensure_future(shell.resize(*size()))
-                    writes.add(task)
-                    task.add_done_callback(writes.discard)
-
-                tty.setraw(fd)
-                loop.add_reader(fd, typed)
-                loop.add_signal_handler(signal.SIGWINCH, resized)
-                resized()  # the size now, whatever it was when the shell was first opened
-                pump = asyncio.ensure_future(output())
-                stop = asyncio.ensure_future(detached.wait())
-                await asyncio.wait({pump, stop}, return_when=asyncio.FIRST_COMPLETED)
-                for task in (pump, stop):
-                    task.cancel()
-                code = shell.exit_code
-        finally:
-            loop.remove_signal_handler(signal.SIGWINCH)
-            loop.remove_reader(fd)
-            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
-        ended = f"the shell exited with code {code}" if code is not None else "you left the shell"
-        self.say(f"\nBack in plain mode: {ended}.")
-
-    async def _audit(self, text: str) -> None:
-        if self.session is None or not self.session.is_admin:
-            self.say(AUDIT_FOR_ADMINS)
-            return
-        try:
-            lines = await log_lines(self.backend.client, text, self.clock())
-        except ValueError as err:
-            lines = [str(err)]
-        for line in lines:
-            self.say(line)
-
-    async def _admin(self, verb: str) -> None:
-        """Read-only views for site administrators (changes: jump-console settings set ...)."""
-        if self.session is None or not self.session.is_admin:
-            self.say(f"The {verb} are for site administrators; ask one to make the change.")
-            return
-        client = self.backend.client
-        if verb == "settings":
-            values = (await client.settings()).model_dump(mode="json")
-            self.say(f"{len(values)} site settings:")
-            for key, value in values.items():
-                shown = (
-                    ", ".join(value)
-                    if isinstance(value, list)
-                    else ({True: "yes", False: "no"}[value] if isinstance(value, bool) else value)
-                )
-                self.say(f"{key.replace('_', ' ')}: {shown}")
-            return
-        installers = [i async for i in client.installers.iter()]
-        self.say(f"{len(installers)} installers:")
-        now = self.clock()
-        for n, inst in enumerate(installers, start=1):
-            expired = "expired" if inst.expiration_timestamp <= now else "valid"
-            self.say(
-                f"{n}. {inst.name or 'computer name'}; group {inst.jump_group_id}; "
-                f"tag {inst.tag or 'none'}; {inst.connection_type.value}; {expired} until "
-                f"{inst.expiration_timestamp:%Y-%m-%d %H:%M} UTC; id {inst.id}"
-            )
 
     def _scope(self, verb: str, text: str) -> None:
         store = self.store
@@ -454,99 +297,9 @@ class PlainConsole:
         self.page = 0
         self.show_page()
 
-    async def _show(self, item_id: int) -> None:
-        item = await self.backend.item(item_id)
-        session = self.session
-        row = self.store.row_of.get(item_id)
-        group = (
-            self.store.group_label(self.store.groups[self.store.group_index[row]])
-            if row is not None
-            else ""
-        )
-        status = item.x_status.value.replace("_", " ")
-        self.say(f"{item.name}; status {status}")
-        for label, value in (
-            ("Group", group),
-            ("Hostname", item.hostname),
-            ("Tag", item.tag or "none"),
-            ("Comments", item.comments or "none"),
-            ("Console user", item.console_user or "none"),
-            ("Operating system", item.operating_system or "unknown"),
-            ("Version", item.x_version or "unknown"),
-        ):
-            self.say(f"{label}: {value}")
-        if session is not None:
-            states = self.desk.states(item, session, self.clock())
-            for state in states.values():
-                verdict = "available" if state.available else f"not available: {state.reason}"
-                self.say(f"{state.label}: {verdict}")
-        for line in await history_lines(self.backend.client, item_id):
-            self.say(line)
-
-    async def _jump(self, ids: list[int]) -> None:
-        client = self.backend.client
-        if len(ids) == 1:
-            started = await client.start_session(ids[0])
-            info = started.session
-            self.desk.joined(info)
-            policy = info.session_policy_name
-            self.say(f"Session started on {info.item_name} with {policy}: {info.reason}.")
-            return
-        for result in await client.start_sessions(ids):
-            if result.started is not None:
-                info = result.started.session
-                self.desk.joined(info)
-                self.say(f"Session started on {info.item_name}.")
-            else:
-                self.say(str(result.message))
-
-    async def _quit(self) -> None:
-        """Quit at once without sessions; with some, ask what becomes of them: the TUI's
-        question (:func:`domain.wording.quit_choices`), its choices numbered."""
-        sessions = list(self.sessions.values())
-        if sessions:
-            grace = self.session.site.settings.session_grace_s if self.session else 120
-            question, choices = quit_choices([s.item_name for s in sessions], grace)
-            self.say(question)
-            answer = ""
-            for n, (words, _value) in enumerate(choices, start=1):
-                self.say(f"{n}. {words}")
-            with contextlib.suppress(EOFError):  # (no answer: stay)
-                answer = (await self._ask(f"Say 1 to {len(choices)}: ")).strip()
-            choice = dict(enumerate((value for _words, value in choices), start=1))
-            match choice.get(int(answer) if answer.isdigit() else 0):
-                case "end":
-                    if failed := await self.desk.end_all(self.backend.client, sessions):
-                        return self.say(not_all_ended(failed, "say quit"))
-                case "keep":
-                    pass
-                case _:
-                    return self.say("Not quitting: your sessions go on.")
-        self.done = True
-        self.say("Goodbye.")
-
-    async def _ask(self, prompt: str) -> str:
+    async def ask(self, prompt: str) -> str:
         """One line from the user (read off the event loop: the live feed goes on)."""
         return await asyncio.get_running_loop().run_in_executor(None, self._read, prompt)
-
-    async def _end(self, rest: list[str]) -> None:
-        if not self.sessions:
-            self.say("You are in no session.")
-            return
-        chosen = list(self.sessions.values())
-        current = self.desk.current_session()
-        index = (
-            int(rest[0]) - 1
-            if rest and rest[0].isdigit()
-            else (chosen.index(current) if current is not None else -1)
-        )
-        if not 0 <= index < len(chosen):
-            self.say("Say sessions for their numbers, then end N.")
-            return
-        info = chosen[index]
-        await self.backend.client.end_session(info.sid)
-        self.desk.left(info.sid)
-        self.say(f"Left the session on {info.item_name}.")
 
     # -- the loop --------------------------------------------------------------------------
 
@@ -570,7 +323,7 @@ class PlainConsole:
             await asyncio.wait_for(self.loaded.wait(), 60)
             while not self.done:
                 try:
-                    line = await self._ask(PROMPT)
+                    line = await self.ask(PROMPT)
                 except EOFError:
                     break
                 await self.command(line)
