@@ -1,4 +1,4 @@
-"""Plain mode's commands for site administrators: the audit log, installers and settings."""
+"""Plain mode's commands for site administrators: who may use them, and the audit log."""
 
 from __future__ import annotations
 
@@ -11,6 +11,14 @@ if TYPE_CHECKING:
     from console.plain.console import PlainConsole
 
 
+def for_admins(con: PlainConsole, what: str) -> bool:
+    """Whether the user administers the site; if not, say so and whom to ask."""
+    if con.session is not None and con.session.is_admin:
+        return True
+    con.say(f"The {what} are for site administrators; ask one to make the change.")
+    return False
+
+
 async def audit(con: PlainConsole, text: str) -> None:
     if con.session is None or not con.session.is_admin:
         con.say(AUDIT_FOR_ADMINS)
@@ -21,32 +29,3 @@ async def audit(con: PlainConsole, text: str) -> None:
         lines = [str(err)]
     for line in lines:
         con.say(line)
-
-
-async def admin(con: PlainConsole, verb: str) -> None:
-    """Read-only views for site administrators (changes: jump-console settings set ...)."""
-    if con.session is None or not con.session.is_admin:
-        con.say(f"The {verb} are for site administrators; ask one to make the change.")
-        return
-    client = con.backend.client
-    if verb == "settings":
-        values = (await client.settings()).model_dump(mode="json")
-        con.say(f"{len(values)} site settings:")
-        for key, value in values.items():
-            shown = (
-                ", ".join(value)
-                if isinstance(value, list)
-                else ({True: "yes", False: "no"}[value] if isinstance(value, bool) else value)
-            )
-            con.say(f"{key.replace('_', ' ')}: {shown}")
-        return
-    installers = [i async for i in client.installers.iter()]
-    con.say(f"{len(installers)} installers:")
-    now = con.clock()
-    for n, inst in enumerate(installers, start=1):
-        expired = "expired" if inst.expiration_timestamp <= now else "valid"
-        con.say(
-            f"{n}. {inst.name or 'computer name'}; group {inst.jump_group_id}; "
-            f"tag {inst.tag or 'none'}; {inst.connection_type.value}; {expired} until "
-            f"{inst.expiration_timestamp:%Y-%m-%d %H:%M} UTC; id {inst.id}"
-        )

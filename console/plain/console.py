@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import getpass
 import math
 import sys
 import time
@@ -15,15 +16,19 @@ from typing import TextIO
 from api_client import ApplianceError, FeedStatus, ItemDelta, SnapshotLoaded
 from console.backend import Backend, SignIn
 from console.desk import Desk
-from console.plain import admin, items, sessions
+from console.plain import admin, files, installers, items, sessions
+from console.plain import settings as site_settings
+from console.plain.ask import Cancelled
 from console.plain.shell import shell
 from console.plain.words import duration, percent
 from console.registry import PLAIN_WORDS, plain_help
 from console.store import ItemStore
-from domain import JumpGroupType, Status
+from console.transfers import TransferFailed
+from domain import Installer, JumpGroupType, Status
 from domain.protocol.live import SiteChanged, StatsBatch
+from domain.rules import MAX_MULTI_START
 from domain.session import SessionEvent, SessionInfo
-from domain.support import SupportEvent
+from domain.support import SupportEvent, SupportRequest
 from domain.text import visible_lines
 
 PAGE = 20
@@ -51,6 +56,8 @@ class PlainConsole:
         self.session: SignIn | None = None
         self.page = 0
         self.followed: set[int] = set()
+        self.requests: list[SupportRequest] = []  # as last listed: ``accept N`` takes one
+        self.installers: list[Installer] = []  # as last listed: ``installer N ...`` acts on one
         self.quiet = False
         self._last_said: dict[int, float] = {}
         self._status: dict[int, Status] = {}
@@ -58,6 +65,7 @@ class PlainConsole:
         self.loaded = asyncio.Event()
         self.done = False
         self._read: Callable[[str], str] = input
+        self._read_secret: Callable[[str], str] = getpass.getpass
 
     @property
     def sessions(self) -> dict[str, SessionInfo]:
@@ -165,6 +173,17 @@ class PlainConsole:
             ids.append(self.store.ids[view[int(word) - 1]])
         return ids
 
+    def _need_items(self, verb: str, words: list[str]) -> list[int] | None:
+        """The items the command names, or None after saying what it needs (never silence)."""
+        if not words:
+            many = f"the numbers of up to {MAX_MULTI_START} items" if verb == "jump" else ""
+            self.say(
+                f"Say {verb} and {many or 'the number of an item'} of the list "
+                f"(for example {verb} 1); list shows the numbers."
+            )
+            return None
+        return self._items(words)
+
     def show_page(self) -> None:
         view = self.store.view
         total = len(view)
@@ -190,6 +209,10 @@ class PlainConsole:
             await self._dispatch(verb, rest, text)
         except ApplianceError as err:
             self.say(err.message)
+        except Cancelled:
+            self.say("Cancelled; nothing was done.")
+        except TransferFailed as err:
+            self.say(str(err))
 
     async def _dispatch(self, verb: str, rest: list[str], text: str) -> None:
         store = self.store
@@ -225,20 +248,14 @@ class PlainConsole:
             case "next" | "back":
                 self.page += 1 if verb == "next" else -1
                 self.show_page()
-            case "show":
-                ids = self._items(rest[:1]) if rest else None
-                if ids:
-                    await items.show(self, ids[0])
             case "jump":
-                ids = self._items(rest) if rest else None
+                ids = self._need_items(verb, rest)
                 if ids:
                     await sessions.jump(self, ids)
-            case "wake" | "upgrade":
-                ids = self._items(rest[:1]) if rest else None
+            case _ if verb in items.ON_ONE_ITEM:
+                ids = self._need_items(verb, rest[:1])
                 if ids:
-                    client = self.backend.client
-                    said = await (client.wake(ids[0]) if verb == "wake" else client.upgrade(ids[0]))
-                    self.say(said.message)
+                    await items.ON_ONE_ITEM[verb](self, ids[0])
             case "sessions":
                 await sessions.list_sessions(self)
             case "end":
@@ -246,7 +263,7 @@ class PlainConsole:
             case "invite":
                 await sessions.invite(self, rest)
             case "follow" | "unfollow":
-                ids = self._items(rest) if rest else None
+                ids = self._need_items(verb, rest)
                 for item_id in ids or []:
                     name = store.name[store.row_of[item_id]]
                     if verb == "follow":
@@ -258,8 +275,16 @@ class PlainConsole:
                         self.say(f"No longer following {name}.")
             case "shell":
                 await shell(self, rest)
-            case "installers" | "settings":
-                await admin.admin(self, verb)
+            case "download" | "upload":
+                await files.transfer(self, verb)
+            case "sysinfo":
+                await files.system_info(self)
+            case "requests" | "accept":
+                await sessions.support(self, verb, rest)
+            case "installers" | "installer" | "deploy":
+                await installers.command(self, verb, rest)
+            case "settings" | "set":
+                await site_settings.command(self, verb, rest)
             case "audit":
                 await admin.audit(self, text)
             case "quiet":
@@ -301,10 +326,16 @@ class PlainConsole:
         """One line from the user (read off the event loop: the live feed goes on)."""
         return await asyncio.get_running_loop().run_in_executor(None, self._read, prompt)
 
+    async def ask_secret(self, prompt: str) -> str:
+        """One line not echoed (a password), where the terminal allows."""
+        return await asyncio.get_running_loop().run_in_executor(None, self._read_secret, prompt)
+
     # -- the loop --------------------------------------------------------------------------
 
     async def run(self, read: Callable[[str], str] = input) -> int:
         self._read = read
+        if read is not input:  # a script answers its secrets too
+            self._read_secret = read
         self.say(f"Jump Console, plain mode ({self.reason}). Connecting to the appliance…")
         try:
             self.session = await self.backend.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
+from console.words import support_request_line, support_started
 from domain.wording import not_all_ended, quit_choices
 
 if TYPE_CHECKING:
@@ -93,3 +94,29 @@ async def quit_(con: PlainConsole) -> None:
                 return con.say("Not quitting: your sessions go on.")
     con.done = True
     con.say("Goodbye.")
+
+
+async def support(con: PlainConsole, verb: str, rest: list[str]) -> None:
+    """``requests`` numbers the waiting support requests; ``accept N`` takes one (its
+    session starts, as when the full screen's list is answered)."""
+    client = con.backend.client
+    if verb == "requests" or not con.requests:
+        con.requests = await client.support_requests()
+        if not con.requests:
+            con.say("No support request is waiting.")
+            return
+        if verb == "requests":
+            now = con.clock()
+            con.say(f"{len(con.requests)} support requests waiting; accept N takes one:")
+            for n, request in enumerate(con.requests, start=1):
+                con.say(f"{n}. {support_request_line(request, now)}")
+            return
+    count = len(con.requests)
+    if not rest or not rest[0].isdigit() or not 1 <= int(rest[0]) <= count:
+        con.say(f"Say accept and the number of a support request (1 to {count}); say requests.")
+        return
+    started = await client.accept_support(con.requests[int(rest[0]) - 1].id)
+    con.requests = []  # taken: the numbers change
+    info = started.session
+    con.desk.joined(info)
+    con.say(support_started(info))
