@@ -324,11 +324,17 @@ class PlainConsole:
 
     async def ask(self, prompt: str) -> str:
         """One line from the user (read off the event loop: the live feed goes on)."""
-        return await asyncio.get_running_loop().run_in_executor(None, self._read, prompt)
+        return await asyncio.get_running_loop().run_in_executor(
+            None,
+            self._read,
+            visible_lines(prompt),  # (it may name an item: data, shown)
+        )
 
     async def ask_secret(self, prompt: str) -> str:
         """One line not echoed (a password), where the terminal allows."""
-        return await asyncio.get_running_loop().run_in_executor(None, self._read_secret, prompt)
+        return await asyncio.get_running_loop().run_in_executor(
+            None, self._read_secret, visible_lines(prompt)
+        )
 
     # -- the loop --------------------------------------------------------------------------
 

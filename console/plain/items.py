@@ -127,7 +127,6 @@ async def edit(con: PlainConsole, item_id: int) -> None:
             changes[field] = value
     jump = [(p.display_name, p.id) for p in site.jump_policies] if site else []
     sessions = [(p.display_name, p.id) for p in site.session_policies if p.id >= 2] if site else []
-    names = dict((i, n) for n, i in jump + sessions)
     policy_fields: tuple[tuple[str, str, list[tuple[str, int]], str], ...] = (
         ("jump_policy_id", "Jump Policy", jump, "none (no restriction)"),
         ("attended_session_policy_id", "Session policy, user present", sessions, "site default"),
@@ -140,7 +139,7 @@ async def edit(con: PlainConsole, item_id: int) -> None:
     )
     for field, label, choices, none in policy_fields:
         current = getattr(item, field)
-        shown = names.get(current, none) if current is not None else none
+        shown = next((n for n, i in choices if i == current), none) if current else none
         chosen: Any = await choose(
             con, f"{label} (now {shown}):", choices, none=none, blank=_KEEP, blank_means="keeps it"
         )

@@ -5,12 +5,16 @@ transcript is what a screen reader says."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
+import os
 import re
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pexpect
 import pytest
 
 from api_client import ApplianceClient, Refused, RepCredentials
@@ -185,14 +189,7 @@ async def test_wake_asks_for_a_secureon_password_and_checks_it(
     appliance: EmbeddedAppliance,
 ) -> None:
     online = one_item(appliance, ("jump_group_id", 1), ("x_online", True))
-    offline = services(appliance).site.repo.clients.find([("x_online", False)])
-    async with ApplianceClient(appliance.url, credentials=RepCredentials("admin", "demo")) as api:
-        for item in offline:  # one with a peer on its network
-            with contextlib.suppress(Refused):
-                await api.can_wake(item.id)
-                break
-        else:
-            raise AssertionError("no offline demo item has a peer to wake it")
+    item = await _wakeable(appliance)
     said = await transcript(
         appliance,
         "admin",
@@ -386,3 +383,66 @@ async def test_files_move_both_ways_and_system_information_is_read_in_a_session(
     assert f"Downloaded {endpoint}/note.txt (16 bytes) to {back}/note.txt." in said
     assert f"{back}/note.txt already exists; choose another name (nothing is overwritten)." in said
     assert "Cancelled; nothing was done." in said
+
+
+def test_in_a_terminal_help_names_the_commands_and_a_secureon_password_is_not_echoed(
+    appliance: EmbeddedAppliance, tmp_path: Path
+) -> None:
+    item = asyncio.run(_wakeable(appliance))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUMP_CONSOLE_")} | {
+        "TERM": "dumb",
+        "NO_COLOR": "1",
+        "JUMP_CONSOLE_PASSWORD": "demo",
+        "JUMP_CONSOLE_CONFIG": str(tmp_path / "none.toml"),
+    }
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "console", "--appliance", appliance.url, "--user", "admin"],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 200),
+    )
+    seen: list[str] = []
+    child.logfile_read = _Collector(seen)
+    try:
+        child.expect(r"Loaded \d+ Jump Items")
+        child.sendline("help")
+        for usage in ("edit N", "copy N", "remove N", "download, upload", "sysinfo", "deploy"):
+            child.expect_exact(usage)
+        child.sendline("jump")
+        child.expect_exact("Say jump and the numbers of up to 10 items of the list")
+        child.sendline(f'filter "{item.name}"')
+        child.expect_exact(f"1. {item.name};")
+        child.sendline("wake 1")
+        child.expect_exact("SecureOn password (optional, not shown as you type)")
+        child.sendline("de:ad:be:ef")
+        child.expect_exact(f"Wake packet for '{item.name}' sent via")
+        child.sendline("quit")
+        child.expect_exact("Goodbye.")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert "de:ad:be:ef" not in "".join(seen), "the password was echoed"
+
+
+async def _wakeable(appliance: EmbeddedAppliance) -> JumpClient:
+    """An offline item that a peer on its network can wake."""
+    offline = services(appliance).site.repo.clients.find([("x_online", False)])
+    async with ApplianceClient(appliance.url, credentials=RepCredentials("admin", "demo")) as api:
+        for item in offline:
+            with contextlib.suppress(Refused):
+                await api.can_wake(item.id)
+                return item
+    raise AssertionError("no offline demo item has a peer to wake it")
+
+
+class _Collector:
+    def __init__(self, into: list[str]) -> None:
+        self.into = into
+
+    def write(self, text: str) -> None:
+        self.into.append(text)
+
+    def flush(self) -> None:
+        return None
