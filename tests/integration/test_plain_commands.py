@@ -42,9 +42,10 @@ def appliance(
     tmp_path_factory: pytest.TempPathFactory, postgres_server: Postgres | None
 ) -> Iterator[EmbeddedAppliance]:
     db = new_database(tmp_path_factory.mktemp("plain"), "plain", postgres_server)
-    running = EmbeddedAppliance(
-        ApplianceSettings(db=db, demo_fleet=40, simulate=False), clock=FakeClock(T0)
-    )
+    # the fake clock never moves, so the Config API's per-second budget would never refill:
+    # the rate limit is not what these tests are about
+    settings = ApplianceSettings(db=db, demo_fleet=40, simulate=False, rate_per_second=10_000)
+    running = EmbeddedAppliance(settings, clock=FakeClock(T0))
     running.start()
     yield running
     running.stop()
@@ -219,6 +220,12 @@ async def test_settings_change_is_guided_and_checked_with_the_sites_rules(
         ("days before lost", "45"),
         "set allow wake",
         ("allow wake (now yes)", ""),  # Enter cancels
+        "set smtp port",
+        ("smtp port", "0"),
+        ("smtp port", "2525"),
+        "set smtp password",
+        ("not shown as you type", "a-new-secret"),
+        "settings",
     )
     assert any(re.fullmatch(r"\d+\. days before lost: 30", line) for line in said)
     assert "'many' is not a whole number." in said
@@ -226,6 +233,11 @@ async def test_settings_change_is_guided_and_checked_with_the_sites_rules(
     assert "Saved: days before lost is now 45." in said
     assert "Cancelled; nothing was done." in said
     assert services(appliance).site.settings().days_before_lost == 45
+    assert "Port: input should be greater than or equal to 1." in said
+    assert "Saved: smtp port is now 2525." in said
+    assert "Saved: the smtp password was changed." in said
+    assert "a-new-secret" not in "\n".join(said)  # write-only: never said back
+    assert any(re.fullmatch(r"\d+\. smtp password: set", line) for line in said)
     carol = await transcript(appliance, "carol", "set")
     assert "The settings are for site administrators; ask one to make the change." in carol
 
