@@ -295,6 +295,10 @@ class PlainConsole:
 
     def _scope(self, verb: str, text: str) -> None:
         store = self.store
+        if verb != "all" and not text:
+            hint = "groups lists them" if verb == "group" else "show N says an item's tag"
+            self.say(f"Say {verb} and its name (group also takes a number); {hint}.")
+            return
         if verb == "all":
             store.set_scope(None)
         elif verb == "group":

@@ -135,7 +135,7 @@ async def test_show_says_every_field_the_details_pane_shows(
 async def test_a_command_without_its_number_says_what_it_needs(
     appliance: EmbeddedAppliance,
 ) -> None:
-    said = await transcript(appliance, "carol", "jump", "remove")
+    said = await transcript(appliance, "carol", "jump", "remove", "group")
     assert (
         "Say jump and the numbers of up to 10 items of the list (for example jump 1); "
         "list shows the numbers."
@@ -144,6 +144,7 @@ async def test_a_command_without_its_number_says_what_it_needs(
         "Say remove and the number of an item of the list (for example remove 1); "
         "list shows the numbers."
     ) in said
+    assert "Say group and its name (group also takes a number); groups lists them." in said
 
 
 async def test_edit_copy_and_remove_ask_check_again_and_confirm(
