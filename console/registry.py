@@ -115,6 +115,9 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         command="sort",
         argument="COLUMN [asc|desc]",
         command_help="sort by a column (:sort cpu desc)",
+        plain=("sort",),
+        plain_usage="sort COLUMN",
+        plain_help="order the list by a column, asc or desc after it (sort cpu desc)",
     ),
     ConsoleAction(
         "columns",
@@ -240,7 +243,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         plain=("installers", "installer"),
         plain_usage="installers",
         plain_help="for site administrators: the installers, numbered; installer N\n"
-        "extend, email, download or delete acts on one (delete asks first)",
+        "extend, email, download, link, key or delete acts on one (delete asks first)",
     ),
     ConsoleAction(
         "audit",

@@ -25,6 +25,7 @@ from console.registry import PLAIN_WORDS, plain_help
 from console.store import ItemStore
 from console.transfers import TransferFailed
 from domain import Installer, JumpGroupType, Status
+from domain.columns import COLUMN_BY_KEY, parse_sort
 from domain.protocol.live import SiteChanged, StatsBatch
 from domain.rules import MAX_MULTI_START
 from domain.session import SessionEvent, SessionInfo
@@ -243,6 +244,8 @@ class PlainConsole:
                 self.page = 0
                 self.say(f"Filter {text or 'cleared'}: {len(store.view):,} items.")
                 self.show_page()
+            case "sort":
+                self._sort(text)
             case "list":
                 self.show_page()
             case "next" | "back":
@@ -292,6 +295,19 @@ class PlainConsole:
                 self.say("Announcements off." if self.quiet else "Announcements on.")
             case _:
                 self.say(f"'{verb}' is not a command; say help for the list.")
+
+    def _sort(self, text: str) -> None:
+        """``sort COLUMN [asc|desc]``: the list's order, as the full screen's ``:sort``."""
+        try:
+            key, descending = parse_sort(text)
+        except ValueError as err:
+            self.say(str(err))
+            return
+        self.store.set_sort(key, descending)
+        self.page = 0
+        way = "descending" if descending else "ascending"
+        self.say(f"Sorted by {COLUMN_BY_KEY[key].word}, {way}.")
+        self.show_page()
 
     def _scope(self, verb: str, text: str) -> None:
         store = self.store

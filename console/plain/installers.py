@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from console.plain.console import PlainConsole
 
 PLATFORM = "linux-64"
-ACTIONS = ("extend", "email", "download", "delete")
+ACTIONS = ("extend", "email", "download", "link", "key", "delete")
 
 
 async def command(con: PlainConsole, verb: str, rest: list[str]) -> None:
@@ -100,6 +100,17 @@ async def one(con: PlainConsole, rest: list[str]) -> None:
             await client.installers.extend(inst.id, minutes)
             con.installers = []  # its expiry changed: listed again when asked
             con.say(f"Extended the installer '{name}' to {until_minutes(minutes)} from now.")
+        case "link":
+            link = client.installer_link(inst.installer_id, PLATFORM)
+            con.say(
+                f"The direct download link (anyone with it can download until the installer "
+                f"expires): {link}"
+                if not expired
+                else f"This installer has expired: its link downloads nothing until you extend "
+                f"it (installer {number} extend). The link: {link}"
+            )
+        case "key":
+            con.say(f"Installer key: {inst.installer_id}")
         case "email":
             text = await ask(
                 con,

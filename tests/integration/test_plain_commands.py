@@ -135,7 +135,9 @@ async def test_show_says_every_field_the_details_pane_shows(
 async def test_a_command_without_its_number_says_what_it_needs(
     appliance: EmbeddedAppliance,
 ) -> None:
-    said = await transcript(appliance, "carol", "jump", "remove", "group")
+    said = await transcript(
+        appliance, "carol", "jump", "remove", "group", "sort colour", "sort cpu desc"
+    )
     assert (
         "Say jump and the numbers of up to 10 items of the list (for example jump 1); "
         "list shows the numbers."
@@ -145,6 +147,10 @@ async def test_a_command_without_its_number_says_what_it_needs(
         "list shows the numbers."
     ) in said
     assert "Say group and its name (group also takes a number); groups lists them." in said
+    assert any(line.startswith("'colour' is not a column; the columns are ") for line in said)
+    at = said.index("Sorted by cpu, descending.")
+    cpus = [int(m) for m in re.findall(r"; CPU (\d+) percent", "\n".join(said[at + 2 : at + 8]))]
+    assert len(cpus) > 2 and cpus == sorted(cpus, reverse=True)
 
 
 async def test_edit_copy_and_remove_ask_check_again_and_confirm(
@@ -298,6 +304,8 @@ async def test_installers_are_created_with_guided_questions_then_e_mailed_and_de
         "installer 1 email",
         ("E-mail the installer 'plain-deployed'", "ops@example.org, nope"),
         ("E-mail the installer 'plain-deployed'", "ops@example.org"),
+        "installer 1 link",
+        "installer 1 key",
         "installer 1 delete",
         ("Say yes to confirm", "yes"),
     )
@@ -315,6 +323,12 @@ async def test_installers_are_created_with_guided_questions_then_e_mailed_and_de
     assert any("ops@example.org" in line for line in said)  # the appliance's sentence
     assert "Delete the installer 'plain-deployed' (Servers)?" in text
     assert "Deleted the installer; its deployed Jump Clients stay." in said
+    assert re.search(
+        r"The direct download link \(anyone with it can download until the "
+        r"installer expires\): http://127\.0\.0\.1:\d+/api/agent/v1/installer/",
+        text,
+    )
+    assert re.search(r"^Installer key: [0-9a-f]{32}$", text, re.MULTILINE)
     async with ApplianceClient(appliance.url, credentials=RepCredentials("admin", "demo")) as api:
         assert not [i async for i in api.installers.iter() if i.name == "plain-deployed"]
 
