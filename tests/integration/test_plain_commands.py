@@ -24,6 +24,7 @@ from appliance.embedded import EmbeddedAppliance
 from appliance.services import Services
 from console.backend import Backend
 from console.plain import PlainConsole
+from console.registry import PLAIN_WORDS
 from console.words import remove_question
 from domain import JumpClient
 from tests.support.appliance import T0, new_database
@@ -473,3 +474,14 @@ class _Collector:
 
     def flush(self) -> None:
         return None
+
+
+async def test_every_word_the_help_lists_is_a_command(appliance: EmbeddedAppliance) -> None:
+    asked = {"set": ("Which setting", "cancel"), "deploy": ("Say 1 to", "cancel")}
+    steps: list[Answer | tuple[str, Answer]] = []
+    for word in PLAIN_WORDS:
+        if word != "quit":
+            steps += [word, *([asked[word]] if word in asked else [])]
+    said = await transcript(appliance, "admin", *steps)
+    assert not [line for line in said if "is not a command" in line]
+    assert said[-1] == "Goodbye."
