@@ -27,6 +27,8 @@ from console.plain import PlainConsole
 from console.registry import PLAIN_WORDS
 from console.words import remove_question
 from domain import JumpClient
+from domain.jump_client import console_user_of
+from domain.protocol.live import StatsBatch
 from tests.support.appliance import T0, new_database
 from tests.support.jump_client import Client, eventually, install_client, installer
 from tests.support.services import Postgres
@@ -485,3 +487,31 @@ async def test_every_word_the_help_lists_is_a_command(appliance: EmbeddedApplian
     said = await transcript(appliance, "admin", *steps)
     assert not [line for line in said if "is not a command" in line]
     assert said[-1] == "Goodbye."
+
+
+async def test_show_names_the_console_user_the_list_line_names(
+    appliance: EmbeddedAppliance,
+) -> None:
+    repo = services(appliance).site.repo
+    item = next(
+        c
+        for c in repo.clients.find([("jump_group_id", 1), ("x_online", True)])
+        if not console_user_of(c)
+    )
+    out = io.StringIO()
+    client = ApplianceClient(appliance.url, credentials=RepCredentials("carol", "demo"))
+    plain = PlainConsole(Backend(client), reason="turned on by --plain", out=out)
+    loop = asyncio.get_running_loop()
+    tick = StatsBatch(1, [(item.id, 5.0, 20.0, "okim", 3600, "2026-11-24T10:00:00+00:00")])
+    lines = iter([f'filter "{item.name}"', "show 1", "list", "quit"])
+
+    def read(_prompt: str) -> str:
+        line = next(lines)
+        if line == "show 1":  # meanwhile a statistics tick says who logged in (as the feed)
+            loop.call_soon_threadsafe(plain.on_event, tick)
+        return line
+
+    assert await plain.run(read=read) == 0
+    said = out.getvalue().splitlines()
+    assert "Console user: okim" in said  # not "nobody": the record is older than the tick
+    assert any(line.startswith(f"1. {item.name};") and "; user okim;" in line for line in said)
