@@ -115,6 +115,9 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         command="sort",
         argument="COLUMN [asc|desc]",
         command_help="sort by a column (:sort cpu desc)",
+        plain=("sort",),
+        plain_usage="sort COLUMN",
+        plain_help="order the list by a column, asc or desc after it (sort cpu desc)",
     ),
     ConsoleAction(
         "columns",
@@ -144,12 +147,34 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "w",
         plain=("wake", "upgrade"),
         plain_usage="wake N, upgrade N",
-        plain_help="wake an item through a peer; upgrade its Jump Client",
+        plain_help="wake an item through a peer (asks for an optional SecureOn\n"
+        "password, not shown); upgrade its Jump Client",
     ),
     ConsoleAction("upgrade", "Upgrade", "u"),
-    ConsoleAction("edit", "Edit", "e"),
-    ConsoleAction("copy", "Copy", "c"),
-    ConsoleAction("remove", "Remove", "delete"),
+    ConsoleAction(
+        "edit",
+        "Edit",
+        "e",
+        plain=("edit",),
+        plain_usage="edit N",
+        plain_help="change item N's name, tag, comments and policies, a question each",
+    ),
+    ConsoleAction(
+        "copy",
+        "Copy",
+        "c",
+        plain=("copy",),
+        plain_usage="copy N",
+        plain_help="copy item N into another group (asks which)",
+    ),
+    ConsoleAction(
+        "remove",
+        "Remove",
+        "delete",
+        plain=("remove",),
+        plain_usage="remove N",
+        plain_help="remove item N from the list (names it and asks you to confirm)",
+    ),
     ConsoleAction("invite", "Invite", "i"),
     ConsoleAction(
         "sessions",
@@ -167,6 +192,19 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         command_help="end the session on the highlighted item (yours, one on your personal "
         "item, any for an administrator; a joined one you leave)",
     ),
+    # the session screen's keys (its own bindings); plain mode acts on the current session
+    ConsoleAction(
+        "transfer",
+        plain=("download", "upload"),
+        plain_usage="download, upload",
+        plain_help="a file from or to the current session's endpoint (asks for the paths)",
+    ),
+    ConsoleAction(
+        "system_info",
+        plain=("sysinfo",),
+        plain_usage="sysinfo",
+        plain_help="the current session's endpoint: processes, disks, memory, services",
+    ),
     ConsoleAction(
         "shell",
         plain=("shell",),
@@ -179,6 +217,9 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "requests",
         command="requests",
         command_help="answer a support request raised at an endpoint",
+        plain=("requests", "accept"),
+        plain_usage="requests",
+        plain_help="the waiting support requests; accept N starts its session",
     ),
     ConsoleAction(
         "pause",
@@ -199,10 +240,10 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "installers",
         command="installers",
         command_help="administrators (and the installer permission): the Jump Client installers",
-        plain=("installers", "settings"),
-        plain_usage="installers, settings",
-        plain_help="for site administrators: read them (change them with\n"
-        "jump-console installers ... or jump-console settings set ...)",
+        plain=("installers", "installer"),
+        plain_usage="installers",
+        plain_help="administrators (and the installer permission): the installers, numbered;\n"
+        "installer N extend, email, download, link, key or delete acts on one (delete asks)",
     ),
     ConsoleAction(
         "audit",
@@ -217,11 +258,19 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "deploy",
         command="deploy",
         command_help="administrators (and the installer permission): create an installer (wizard)",
+        plain=("deploy",),
+        plain_usage="deploy",
+        plain_help="administrators (and the installer permission): create an installer,\n"
+        "a question per field",
     ),
     ConsoleAction(
         "settings",
         command="settings",
         command_help="administrators: the site's Jump Client settings",
+        plain=("settings", "set"),
+        plain_usage="settings, set [N]",
+        plain_help="for site administrators: the site's settings, numbered; set N\n"
+        "changes one (asks for the value and checks it first)",
     ),
     ConsoleAction("help_command", command="help", command_help="show every key and command"),
     ConsoleAction(

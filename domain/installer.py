@@ -99,3 +99,20 @@ def elevation_of(installer: InstallerFields) -> Elevation:
     if not installer.elevate_install:
         return Elevation.NONE
     return Elevation.PROMPT if installer.elevate_prompt else Elevation.QUIET
+
+
+_UNITS = {"m": 1, "min": 1, "h": 60, "d": 1440, "w": 10080, "y": 525600}
+
+
+def parse_duration(text: str) -> int:
+    """An installer's validity in minutes, from ``30m``, ``12h``, ``7d``, ``52w``, ``1y`` or a
+    number of minutes (the deploy wizard, extend, and plain mode read it alike)."""
+    words = text.strip().lower().replace(" ", "")
+    number = words.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = words[len(number) :] or "m"
+    if not number.isdigit() or unit not in _UNITS:
+        raise ValueError("Give a duration like 30m, 12h, 7d or 52w (or minutes).")
+    minutes = int(number) * _UNITS[unit]
+    if not MIN_VALID_MINUTES <= minutes <= MAX_VALID_MINUTES:
+        raise ValueError("An installer is valid for 10 minutes to 1 year.")
+    return minutes

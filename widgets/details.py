@@ -12,8 +12,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from domain import Status
+from domain.columns import CRITICAL, WARN
 from domain.text import visible
-from widgets.jump_table import CRITICAL, STATUS_GLYPH, WARN
+from widgets.jump_table import STATUS_GLYPH
 from widgets.percent_sparkline import PercentSparkline
 from widgets.thumbnail import thumbnail_text
 

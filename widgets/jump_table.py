@@ -18,7 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from domain import Status
-from domain.columns import COLUMN_BY_KEY, COLUMNS, fitting
+from domain.columns import COLUMN_BY_KEY, COLUMNS, CRITICAL, WARN, fitting
 from domain.text import visible
 
 
@@ -71,9 +71,6 @@ STATUS_CLASS: dict[Status, str] = {
     Status.DISABLED: "jump-table--attention",
 }
 GAP = "  "  # between columns
-#: where CPU and disk use is high and critical: the list, the details and the history agree
-WARN = {"cpu": 80.0, "disk": 85.0}
-CRITICAL = {"cpu": 95.0, "disk": 95.0}
 
 
 def fit(text: str, width: int, *, right: bool = False) -> str:

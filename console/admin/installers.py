@@ -29,9 +29,11 @@ from textual.widgets import DataTable, Header, Static
 from api_client import ApplianceClient, ApplianceError
 from console import transfers
 from console.dialogs import DIALOG_CSS, ConfirmScreen, PromptScreen, refusal_of
+from console.transfers import free_name
+from console.words import delete_installer_question
 from domain import Installer, JumpGroupType
 from domain.install_usage import PLATFORM, usage_rows
-from domain.installer import MAX_VALID_MINUTES, MIN_VALID_MINUTES
+from domain.installer import parse_duration
 from domain.mail import parse_recipients
 from domain.text import visible
 from domain.wording import until
@@ -145,17 +147,6 @@ class InstallerView(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-def free_name(folder: Path, name: str) -> Path:
-    """``name`` in ``folder``, or ``name-2``, ``name-3``... so no file is overwritten."""
-    target = folder / name
-    stem, suffix = target.stem, target.suffix
-    n = 2
-    while target.exists():
-        target = folder / f"{stem}-{n}{suffix}"
-        n += 1
-    return target
 
 
 class InstallersScreen(Screen[None]):
@@ -496,11 +487,7 @@ class InstallersScreen(Screen[None]):
                 self.delete(inst)
 
         self.app.push_screen(
-            ConfirmScreen(
-                f"Delete the installer '{inst.name or '(computer name)'}' "
-                f"({self.names.group(inst)})? Its key stops working; Jump Clients it already "
-                "deployed stay."
-            ),
+            ConfirmScreen(delete_installer_question(inst, self.names.group(inst))),
             answered,
         )
 
@@ -513,22 +500,6 @@ class InstallersScreen(Screen[None]):
             return
         self.notify("Deleted the installer; its deployed Jump Clients stay.", markup=False)
         self.action_reload()
-
-
-_UNITS = {"m": 1, "min": 1, "h": 60, "d": 1440, "w": 10080, "y": 525600}
-
-
-def parse_duration(text: str) -> int:
-    """Minutes from ``30m``, ``12h``, ``7d``, ``52w``, ``1y`` or a number of minutes."""
-    words = text.strip().lower().replace(" ", "")
-    number = words.rstrip("abcdefghijklmnopqrstuvwxyz")
-    unit = words[len(number) :] or "m"
-    if not number.isdigit() or unit not in _UNITS:
-        raise ValueError("Give a duration like 30m, 12h, 7d or 52w (or minutes).")
-    minutes = int(number) * _UNITS[unit]
-    if not MIN_VALID_MINUTES <= minutes <= MAX_VALID_MINUTES:
-        raise ValueError("An installer is valid for 10 minutes to 1 year.")
-    return minutes
 
 
 def until_minutes(minutes: int) -> str:
