@@ -16,7 +16,7 @@ from typing import Any
 from domain.installer import Elevation
 from jump_client import install as installer
 from jump_client.prompter import PrompterError, make_prompter
-from jump_client.service import SERVICE_USER
+from jump_client.service import service_user
 
 #: what stops a running client cleanly (``systemctl stop`` sends SIGTERM; Ctrl-C SIGINT)
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     # it is (to run it again with administrator rights)
     i.add_argument("--elevation", choices=[e.value for e in Elevation], help=argparse.SUPPRESS)
     i.add_argument("--installer-file", type=Path, help=argparse.SUPPRESS)
-    i.add_argument("--service-user", default=SERVICE_USER, help=argparse.SUPPRESS)
+    i.add_argument("--service-user", default=service_user(), help=argparse.SUPPRESS)
     r = commands.add_parser(
         "request-support",
         help="ask a representative for help with this machine",

@@ -22,11 +22,19 @@ import sys
 from pathlib import Path
 
 SERVICE_USER = "jumpclient"
+#: names another user for service installs (a site's own convention; a test suite run as root
+#: names its own user rather than make ``jumpclient`` on the machine)
+SERVICE_USER_ENV = "JUMP_CLIENT_SERVICE_USER"
 UNIT_NAME = "jump-client.service"
 
 
 class ServiceError(Exception):
     """The service user cannot be had; one sentence says what to do."""
+
+
+def service_user() -> str:
+    """The user a service install runs the client as."""
+    return os.environ.get(SERVICE_USER_ENV) or SERVICE_USER
 
 
 def is_root() -> bool:
