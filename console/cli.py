@@ -46,6 +46,7 @@ from console.embedded import start_embedded
 from domain import JumpClient, JumpGroupType, status_of
 from domain.audit import AuditFilter, actions_named, parse_when
 from domain.filters import FilterError, parse
+from domain.install_usage import usage_plain
 from domain.rules import may_end_session
 from domain.statistics import column_hidden, shows_statistic, without_hidden
 from domain.text import visible, visible_lines
@@ -490,7 +491,8 @@ async def cmd_installers(client: ApplianceClient, args: argparse.Namespace, out:
         for field in (f.strip() for f in args.allow_override.split(",") if f.strip()):
             body[f"allow_override_{field.replace('-', '_')}"] = True
         created = await api.create(body)
-        out.emit(created, f"Created installer {created.id}; key {created.installer_id}.")
+        usage = usage_plain(created, created.installer_id, client.base_url)  # the TUI's text
+        out.emit(created, f"Created installer {created.id}; key {created.installer_id}.\n{usage}")
         return OK
     if args.action == "extend":
         extended = await api.extend(args.id, args.minutes)

@@ -243,7 +243,8 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         plain=("installers", "installer"),
         plain_usage="installers",
         plain_help="administrators (and the installer permission): the installers, numbered;\n"
-        "installer N extend, email, download, link, key or delete acts on one (delete asks)",
+        "installer N usage, extend, email, download, link, key or delete acts on one\n"
+        "(usage: the install commands, as the full screen shows them; delete asks)",
     ),
     ConsoleAction(
         "audit",

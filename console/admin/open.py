@@ -9,7 +9,7 @@ from console.admin.deploy import DeployScreen, group_choices
 from console.admin.installers import InstallersScreen, Names
 from console.admin.settings import SettingsScreen
 from console.audit_screen import AuditScreen
-from domain import Installer, JumpGroupType
+from domain import Installer
 from domain.audit import AUDIT_FOR_ADMINS
 
 if TYPE_CHECKING:
@@ -35,9 +35,9 @@ def installers_allowed(app: JumpConsoleApp, what: str) -> bool:
     """True for a site administrator or a privileged user with the installer permission
     (the appliance shows them the installers of the groups they may add items to)."""
     session = app.session
-    if session is not None and not session.is_admin and session.user is not None:
-        if session.user.perm_installers:
-            return True
+    if session is not None and not session.is_admin and session.manages_installers:
+        return True
+    if session is not None and not session.is_admin:
         app.notify(
             f"{what} is for site administrators and users with the installer permission; "
             "ask an administrator for it.",
@@ -46,20 +46,6 @@ def installers_allowed(app: JumpConsoleApp, what: str) -> bool:
         )
         return False
     return admin_only(app, what)
-
-
-def deploy_groups(app: JumpConsoleApp) -> dict[tuple[JumpGroupType, int], str]:
-    """The groups an installer may be made for: all a site administrator sees; for a
-    privileged user, those they may add Jump Items to."""
-    assert app.session is not None
-    session = app.session
-    if session.is_admin:
-        return dict(session.groups)
-    return {
-        key: name
-        for key, name in session.groups.items()
-        if "perm_add" in session.permissions.get(key, [])
-    }
 
 
 def names(app: JumpConsoleApp) -> Names:
@@ -114,7 +100,7 @@ def open_deploy(app: JumpConsoleApp) -> None:
 
     app.push_screen(
         DeployScreen(
-            groups=group_choices(deploy_groups(app)),
+            groups=group_choices(app.session.deploy_groups()),
             jump_policies=[(p.display_name, p.id) for p in site.jump_policies],
             session_policies=[(p.display_name, p.id) for p in site.session_policies],
             create=create,

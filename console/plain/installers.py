@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from console import transfers
-from console.plain.admin import for_admins
 from console.plain.ask import Cancelled, ask, choose, confirm, objection, parser_check
 from console.words import delete_installer_question
 from domain import Installer, InstallerCreate, JumpGroupType
 from domain.enums import InstallerConnectionType, StartMode
+from domain.install_usage import PLATFORM, usage_plain
 from domain.installer import parse_duration
 from domain.mail import parse_recipients
 from domain.wording import until
@@ -25,12 +25,15 @@ from domain.wording import until
 if TYPE_CHECKING:
     from console.plain.console import PlainConsole
 
-PLATFORM = "linux-64"
-ACTIONS = ("extend", "email", "download", "link", "key", "delete")
+ACTIONS = ("usage", "extend", "email", "download", "link", "key", "delete")
 
 
 async def command(con: PlainConsole, verb: str, rest: list[str]) -> None:
-    if not for_admins(con, "installers"):
+    if con.session is None or not con.session.manages_installers:
+        con.say(
+            "The installers are for site administrators and users with the installer "
+            "permission; ask an administrator for it."
+        )
         return
     if verb == "installers":
         await list_installers(con)
@@ -111,6 +114,9 @@ async def one(con: PlainConsole, rest: list[str]) -> None:
             )
         case "key":
             con.say(f"Installer key: {inst.installer_id}")
+        case "usage":  # the installer view's text, word for word
+            for line in usage_plain(inst, inst.installer_id, client.base_url).splitlines():
+                con.say(line)
         case "email":
             text = await ask(
                 con,
@@ -189,7 +195,8 @@ async def deploy(con: PlainConsole) -> None:
     con.say("New installer: a question per field; cancel at any question creates nothing.")
     values: dict[str, Any] = {}
     groups = sorted(
-        session.groups.items(), key=lambda g: (g[0][0] is not JumpGroupType.SHARED, g[1].lower())
+        session.deploy_groups().items(),
+        key=lambda g: (g[0][0] is not JumpGroupType.SHARED, g[1].lower()),
     )
     key = await choose(con, "Jump Group of the deployed clients:", [(n, k) for k, n in groups])
     if key is None:
@@ -296,3 +303,5 @@ async def deploy(con: PlainConsole) -> None:
         f"{created.expiration_timestamp:%Y-%m-%d %H:%M} UTC. Its direct link: "
         f"{con.backend.client.installer_link(created.installer_id, PLATFORM)}"
     )
+    for line in usage_plain(created, created.installer_id, con.backend.client.base_url).split("\n"):
+        con.say(line)
