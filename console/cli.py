@@ -48,7 +48,7 @@ from domain.audit import AuditFilter, actions_named, parse_when
 from domain.filters import FilterError, parse
 from domain.install_usage import usage_plain
 from domain.rules import may_end_session
-from domain.statistics import column_hidden, shows_statistic, without_hidden
+from domain.statistics import column_hidden, not_collected, shows_statistic, without_hidden
 from domain.text import visible, visible_lines
 from domain.wording import end_question
 
@@ -254,7 +254,7 @@ async def cmd_ls(client: ApplianceClient, args: argparse.Namespace, out: Out) ->
     if any(shows_statistic(c) for c in columns):  # none the site does not select
         columns, left_out = without_hidden(columns, (await client.site()).settings.statistics)
         if left_out and args.columns:
-            say_error(f"The site does not collect {', '.join(left_out)}: left out.")
+            say_error(not_collected(left_out))
         columns = columns or ["id", "name"]
     items = [i async for i in client.iter_jump_items(args.filter)]
     groups = await _group_names(client)

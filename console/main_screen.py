@@ -37,7 +37,7 @@ from console.registry import key_actions
 from console.store import LIVE_COLUMNS
 from domain import AutomaticUpgrades, JumpGroupType, Statistic
 from domain.columns import COLUMNS
-from domain.statistics import hidden_columns
+from domain.statistics import hidden_columns, not_collected
 from themes import SHORT_NAMES, SHORT_NAMES_TEXT, resolve
 from widgets import ALL, DetailsPane, FilterBar, GroupTree, JumpTable, Scope, StatusBar, TreeGroup
 from widgets.footer import KeysFooter
@@ -551,6 +551,8 @@ class MainScreen(Screen[None]):
             case "columns":
                 columns = list(command.columns)
                 self.query_one(JumpTable).set_columns(columns)
+                if hidden := [c for c in columns if c in self.query_one(JumpTable).hidden]:
+                    self.notify(not_collected(hidden), markup=False)
                 self.ui_state = self.ui_state.model_copy(
                     update={
                         "columns": columns,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 
-from domain.columns import column_key
+from domain.columns import COLUMN_BY_KEY, column_key
 from domain.enums import Statistic
 from domain.jump_client import JumpClient
 
@@ -71,6 +71,14 @@ def selected_lines(
         if statistic is None or statistic in selected:
             kept.append((label, value))
     return kept
+
+
+def not_collected(words: Sequence[str]) -> str:
+    """The sentence for columns asked for (by key or title) whose statistic the site does
+    not select; they are named as the list titles them."""
+    names = ", ".join(COLUMN_BY_KEY[column_key(w) or w].word for w in words)
+    that = "that column is" if len(words) == 1 else "those columns are"
+    return f"The site does not collect {names}; {that} not shown until it does."
 
 
 def only_selected(item: JumpClient, selected: Collection[Statistic]) -> JumpClient:

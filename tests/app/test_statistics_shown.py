@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from api_client import ApplianceClient, RepCredentials
-from tests.support.console import Site, details_text, loaded, make_item, until
+from tests.support.console import Site, details_text, loaded, make_item, toasts, until
 from widgets import JumpTable
 
 pytestmark = pytest.mark.not_storage("what the console shows of the statistics")
@@ -30,6 +30,9 @@ async def test_deselecting_the_console_user_hides_its_column_and_line_at_once(
         await until(pilot, lambda: len(app.store.ids) > 0 and not any(app.store.console_user))
         await until(pilot, lambda: "Console user" not in details_text(app))
         assert "CPU" in details_text(app)
+        await pilot.press("colon", *"columns name,user,cpu", "enter")  # asked for: said why not
+        await until(pilot, lambda: any("does not collect user;" in t for t in toasts(app)))
+        assert table.shown == ["name", "cpu"]
         async with ApplianceClient(
             site.appliance.url, credentials=RepCredentials("admin", "demo")
         ) as admin:
