@@ -23,23 +23,40 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from api_client import ApplianceClient, ApplianceError, RepCredentials
-from console.cli.admin import cmd_audit, cmd_installers, cmd_settings
+from console.cli.admin import cmd_audit, cmd_settings
 from console.cli.common import OK, USAGE, CliError, Out, exit_code, say_error
-from console.cli.items import cmd_edit, cmd_jump, cmd_ls, cmd_show, cmd_upgrade, cmd_wake
-from console.cli.parser import COMMANDS, parser
-from console.cli.sessions import cmd_sessions
+from console.cli.installers import cmd_installers
+from console.cli.items import (
+    cmd_copy,
+    cmd_edit,
+    cmd_groups,
+    cmd_jump,
+    cmd_ls,
+    cmd_remove,
+    cmd_show,
+    cmd_upgrade,
+    cmd_wake,
+)
+from console.cli.parser import COMMANDS, overview, parser
+from console.cli.sessions import cmd_files, cmd_requests, cmd_sessions, cmd_sysinfo
 from console.config import ConfigError, ConsoleSettings
 from console.embedded import start_embedded
 
-__all__ = ["COMMANDS", "main"]
+__all__ = ["COMMANDS", "main", "overview"]
 
 HANDLERS: dict[str, Callable[[ApplianceClient, argparse.Namespace, Out], Awaitable[int]]] = {
+    "groups": cmd_groups,
     "ls": cmd_ls,
     "show": cmd_show,
     "jump": cmd_jump,
     "wake": cmd_wake,
     "upgrade": cmd_upgrade,
     "edit": cmd_edit,
+    "copy": cmd_copy,
+    "remove": cmd_remove,
+    "files": cmd_files,
+    "sysinfo": cmd_sysinfo,
+    "requests": cmd_requests,
     "sessions": cmd_sessions,
     "settings": cmd_settings,
     "installers": cmd_installers,

@@ -1,4 +1,4 @@
-"""For site administrators: the audit log, the site's settings, the installers."""
+"""For site administrators: the audit log and the site's settings."""
 
 from __future__ import annotations
 
@@ -15,9 +15,11 @@ from console.cli.common import (
     OK,
     CliError,
     Out,
+    not_one_of,
     table,
 )
-from console.cli.items import group_names, resolve
+from console.cli.items import resolve
+from domain import JumpClientSettings
 from domain.audit import AuditFilter, actions_named, parse_when
 
 
@@ -48,6 +50,10 @@ async def cmd_audit(client: ApplianceClient, args: argparse.Namespace, out: Out)
     return OK
 
 
+#: the site's Jump Client settings, by the names the Config API gives them
+SETTINGS: tuple[str, ...] = tuple(JumpClientSettings.model_fields)
+
+
 def _setting_value(text: str) -> Any:
     lowered = text.strip().lower()
     if lowered in ("true", "yes", "on"):
@@ -66,9 +72,7 @@ async def cmd_settings(client: ApplianceClient, args: argparse.Namespace, out: O
         current = (await client.settings()).model_dump(mode="json")
         if args.key:
             if args.key not in current:
-                raise CliError(
-                    f"'{args.key}' is not a setting; the settings are {', '.join(current)}."
-                )
+                raise not_one_of(args.key, "a setting", "the settings", SETTINGS)
             out.emit({args.key: current[args.key]}, f"{args.key} = {current[args.key]}")
             return OK
         width = max(len(k) for k in current)
@@ -79,68 +83,11 @@ async def cmd_settings(client: ApplianceClient, args: argparse.Namespace, out: O
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise CliError(f"'{pair}' is not KEY=VALUE.")
+        if key.strip() not in SETTINGS:  # before anything is sent: the appliance would not say
+            raise not_one_of(key.strip(), "a setting", "the settings", SETTINGS)
         changes[key.strip()] = _setting_value(value)
     if "statistics" in changes and not isinstance(changes["statistics"], list):
         changes["statistics"] = [changes["statistics"]]
     saved = await client.update_settings(changes)
     out.emit(saved, f"Saved {', '.join(sorted(changes))}.")
-    return OK
-
-
-async def cmd_installers(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
-    api = client.installers
-    if args.action == "ls":
-        found = [i async for i in api.iter()]
-        rows = [
-            [
-                str(i.id),
-                i.name or "(computer name)",
-                str(i.jump_group_id),
-                i.tag,
-                i.connection_type.value,
-                str(i.expiration_timestamp)[:16],
-            ]
-            for i in found
-        ]
-        header = ("id", "name", "group", "tag", "connection", "expires (UTC)")
-        out.emit(found, table(rows, header) if rows else "No installer.")
-        return OK
-    if args.action == "create":
-        groups = {name.lower(): gid for gid, name in (await group_names(client)).items()}
-        gid = int(args.group) if args.group.isdigit() else groups.get(args.group.lower())
-        if gid is None:
-            raise CliError(f"No shared Jump Group is called '{args.group}'.")
-        body: dict[str, Any] = {
-            "jump_group_id": gid,
-            "name": args.name,
-            "tag": args.tag,
-            "comments": args.comments,
-            "valid_duration": args.valid_minutes,
-            "connection_type": "passive" if args.passive else "active",
-        }
-        for field in (f.strip() for f in args.allow_override.split(",") if f.strip()):
-            body[f"allow_override_{field.replace('-', '_')}"] = True
-        created = await api.create(body)
-        out.emit(created, f"Created installer {created.id}; key {created.installer_id}.")
-        return OK
-    if args.action == "extend":
-        extended = await api.extend(args.id, args.minutes)
-        out.emit(extended, f"Installer {args.id} now expires {extended.expiration_timestamp}.")
-        return OK
-    if args.action == "delete":
-        await api.delete(args.id)
-        out.emit(
-            {"id": args.id, "deleted": True}, f"Deleted installer {args.id}; its clients stay."
-        )
-        return OK
-    installer = await api.get(args.id)
-    data = await client.download_installer(installer.installer_id)
-    target = args.to / "jump-client-installer-linux-64.pyz"
-    if target.exists():
-        raise CliError(f"{target} exists; choose another folder with --to.")
-    try:
-        target.write_bytes(data)
-    except OSError as err:
-        raise CliError(f"The installer cannot be saved to {target}: {err.strerror}.") from None
-    out.emit({"id": args.id, "path": str(target), "size": len(data)}, f"Saved {target}.")
     return OK

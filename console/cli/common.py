@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -80,3 +80,34 @@ class Out:
 def say_error(message: str) -> None:
     """An error on stderr: one sentence, which may name an item (shown, not interpreted)."""
     print(f"jump-console: {visible(message)}", file=sys.stderr)
+
+
+def not_one_of(word: str, a_thing: str, the_things: str, valid: Iterable[str]) -> CliError:
+    """A usage error naming the bad word and every good one: ``'colour' is not a setting; the
+    settings are ...``."""
+    return CliError(f"'{word}' is not {a_thing}; {the_things} are {', '.join(valid)}.")
+
+
+def pick(text: str, choices: Sequence[tuple[int, Sequence[str]]], what: str) -> int:
+    """The id ``text`` names among ``choices`` (id, its names): an id, or a name in any case;
+    else a usage error listing the names."""
+    if text.isdigit() and any(cid == int(text) for cid, _ in choices):
+        return int(text)
+    for cid, names in choices:
+        if any(n and n.lower() == text.strip().lower() for n in names):
+            return cid
+    valid = ", ".join(f"'{names[0]}'" for _, names in choices)
+    if not valid:
+        raise CliError(f"No {what} is called '{text}'; this site has none.")
+    raise CliError(f"No {what} is called '{text}'; give one of {valid}.")
+
+
+def confirm(question: str, yes: bool, then: str = "") -> bool:
+    """True when the user said yes (or ``--yes`` did). A script without ``--yes`` gets the
+    question back as a usage error, so nothing happens unasked."""
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise CliError(f"{question} Say --yes to do it from a script.")
+    prompt = " ".join(part for part in (visible(question), visible(then), "[y/N] ") if part)
+    return input(prompt).strip().lower() in ("y", "yes")

@@ -1,8 +1,9 @@
-"""Jump Items: ls, show, jump, wake, upgrade, edit."""
+"""Jump Items: groups, ls, show, jump, wake, upgrade, edit, copy, remove."""
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from api_client import (
     ApplianceClient,
@@ -13,12 +14,17 @@ from console.cli.common import (
     REFUSED,
     CliError,
     Out,
+    confirm,
+    not_one_of,
+    pick,
     say_error,
     table,
 )
 from console.cli.parser import LS_COLUMNS
+from console.words import copied, remove_question, removed
 from domain import JumpClient, JumpGroupType, status_of
 from domain.filters import FilterError, parse
+from domain.session_policy import SITE_DEFAULT_SESSION_POLICY_ID
 from domain.statistics import column_hidden, shows_statistic, without_hidden
 from domain.text import visible
 
@@ -65,6 +71,25 @@ def _cells(item: JumpClient, groups: dict[int, str]) -> dict[str, str]:
 async def group_names(client: ApplianceClient) -> dict[int, str]:
     me = await client.me()
     return {g.jump_group_id: g.name for g in me.groups if g.jump_group_type is JumpGroupType.SHARED}
+
+
+async def group_labels(client: ApplianceClient) -> dict[tuple[JumpGroupType, int], str]:
+    """Every group and personal list this representative sees, as the tree names them."""
+    return {(g.jump_group_type, g.jump_group_id): g.name for g in (await client.me()).groups}
+
+
+def find_group(
+    text: str, labels: dict[tuple[JumpGroupType, int], str]
+) -> tuple[JumpGroupType, int]:
+    """A group by the name the tree shows (``Servers``, ``My personal list``, ``Personal:
+    Alice``) in any case, or a shared group's id; else a usage error naming them all."""
+    wanted = text.strip().lower()
+    for key, name in labels.items():
+        if name.lower() == wanted:
+            return key
+    if wanted.isdigit() and (JumpGroupType.SHARED, int(wanted)) in labels:
+        return JumpGroupType.SHARED, int(wanted)
+    raise not_one_of(text, "a group you see", "the groups you see", sorted(labels.values()))
 
 
 async def cmd_ls(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
@@ -153,13 +178,100 @@ async def cmd_upgrade(client: ApplianceClient, args: argparse.Namespace, out: Ou
     return OK
 
 
+#: ``edit``'s options for the item's policies: option -> the field it sets
+POLICY_OPTIONS = {
+    "jump_policy": "jump_policy_id",
+    "attended_policy": "attended_session_policy_id",
+    "unattended_policy": "unattended_session_policy_id",
+}
+
+
+async def policy_choices(
+    client: ApplianceClient,
+) -> tuple[list[tuple[int, tuple[str, str]]], list[tuple[int, tuple[str, str]]]]:
+    """The site's Jump Policies and the session policies an item or installer may name, as
+    (id, (display name, code name))."""
+    site = await client.site()
+    jump = [(p.id, (p.display_name, p.code_name)) for p in site.jump_policies]
+    session = [
+        (p.id, (p.display_name, p.code_name))
+        for p in site.session_policies
+        if p.id != SITE_DEFAULT_SESSION_POLICY_ID  # the site's own, never named by an item
+    ]
+    return jump, session
+
+
+async def policy_changes(client: ApplianceClient, args: argparse.Namespace) -> dict[str, Any]:
+    """The policy fields the options name (``none``: the item's default)."""
+    given = {k: getattr(args, k) for k in POLICY_OPTIONS if getattr(args, k, None) is not None}
+    if not given:
+        return {}
+    jump, session = await policy_choices(client)
+    changes: dict[str, Any] = {}
+    for option, text in given.items():
+        kind, choices = (
+            ("Jump Policy", jump) if option == "jump_policy" else ("session policy", session)
+        )
+        changes[POLICY_OPTIONS[option]] = (
+            None if text.strip().lower() == "none" else pick(text, choices, kind)
+        )
+    return changes
+
+
 async def cmd_edit(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
-    changes = {
+    """The properties the TUI's edit form has: name, tag, comments and the three policies."""
+    changes: dict[str, Any] = {
         k: getattr(args, k) for k in ("name", "tag", "comments") if getattr(args, k) is not None
     }
+    changes |= await policy_changes(client, args)
     if not changes:
-        raise CliError("Nothing to change: give --name, --tag or --comments.")
+        raise CliError(
+            "Nothing to change: give --name, --tag, --comments, --jump-policy, "
+            "--attended-policy or --unattended-policy."
+        )
     item = await resolve(client, args.item)
     updated = await client.edit_item(item.id, changes)
     out.emit(updated, f"Saved {', '.join(sorted(changes))} of '{updated.name}'.")
+    return OK
+
+
+async def cmd_groups(client: ApplianceClient, _args: argparse.Namespace, out: Out) -> int:
+    """The group tree: every group and personal list with its online and total counts."""
+    labels = await group_labels(client)
+    counts = {key: [0, 0] for key in labels}
+    async for item in client.iter_jump_items(""):
+        count = counts.setdefault((item.jump_group_type, item.jump_group_id), [0, 0])
+        count[0] += int(bool(item.x_online))
+        count[1] += 1
+    rows = [
+        [labels.get(key, f"group {key[1]}"), key[0].value, str(key[1]), str(on), str(total)]
+        for key, (on, total) in counts.items()
+    ]
+    document = [
+        {"name": r[0], "jump_group_type": r[1], "jump_group_id": key[1], "online": on, "total": n}
+        for r, (key, (on, n)) in zip(rows, counts.items(), strict=True)
+    ]
+    header = ("group", "type", "id", "online", "total")
+    out.emit(document, table(rows, header) if rows else "You see no group.")
+    return OK
+
+
+async def cmd_copy(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
+    item = await resolve(client, args.item)
+    labels = await group_labels(client)
+    kind, gid = find_group(args.to, labels)
+    copy = await client.copy_item(item.id, {"jump_group_type": kind.value, "jump_group_id": gid})
+    out.emit(copy, copied(item.name, labels[(kind, gid)], copy.id))
+    return OK
+
+
+async def cmd_remove(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
+    item = await resolve(client, args.item)
+    labels = await group_labels(client)
+    group = labels.get((item.jump_group_type, item.jump_group_id), "its group")
+    if not confirm(remove_question(item, group), args.yes):
+        out.emit({"id": item.id, "removed": False}, "Nothing was removed.")
+        return OK
+    await client.remove_item(item.id)
+    out.emit({"id": item.id, "removed": True}, removed(item.name))
     return OK
