@@ -23,12 +23,14 @@ from console.session_screen import SessionsScreen
 from console.shells import ShellHub
 from console.support_requests import SupportRequests
 from console.words import (
+    NO_SYSTEM_INFO,
     copied,
     remove_question,
     removed,
     saved_properties,
     secureon_hint,
     system_info_lines,
+    transfer_refusal,
 )
 from domain import JumpClient, JumpGroupType, resolve_permissions
 from domain.rules import MAX_MULTI_START, WAKE_COOLDOWN, Refusal, parse_secureon
@@ -421,7 +423,7 @@ class ActionRunner:
             return
         session = self.sessions.get(sid)
         if session is not None and not session.permissions.system_info:
-            self.say("The session policy does not allow system information.", "warning")
+            self.say(NO_SYSTEM_INFO, "warning")
             return
 
         async def job() -> None:
@@ -438,13 +440,9 @@ class ActionRunner:
         session = self.sessions.get(sid)
         if session is None:
             return
-        allowed = (
-            session.permissions.file_transfer_download
-            if direction == "download"
-            else session.permissions.file_transfer_upload
-        )
-        if not allowed:
-            self.say(f"The session policy does not allow {direction}ing files.", "warning")
+        refusal = transfer_refusal(session.permissions, direction)
+        if refusal is not None:
+            self.say(refusal, "warning")
             return
         folders = session.permissions.file_transfer_paths
         where = (

@@ -1,5 +1,6 @@
-"""Sentences both fronts of the console say (the full screen and plain mode): written once,
-so a screen-reader user hears what a sighted user reads. No Textual here."""
+"""Sentences every front of the console says (the full screen, plain mode and the
+``jump-console`` commands): written once, so a screen-reader user hears what a sighted user
+reads and a script gets the same words. No Textual here."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 from domain import Installer, JumpClient
 from domain.protocol.rep import SystemInfo
 from domain.session import SessionInfo
+from domain.session_policy import ResolvedPermissions
 from domain.support import SupportRequest
 from domain.wording import removal_outcome, until
 
@@ -17,6 +19,20 @@ def remove_question(item: JumpClient, group: str) -> str:
     return f"Remove the Jump Item '{item.name}' ({item.hostname}) from {group}? " + (
         removal_outcome(item)
     )
+
+
+NO_SYSTEM_INFO = "The session policy does not allow system information."
+
+
+def transfer_refusal(permissions: ResolvedPermissions, direction: str) -> str | None:
+    """Why the session's policy refuses this transfer (``download`` or ``upload``), or None
+    when it allows it."""
+    allowed = (
+        permissions.file_transfer_download
+        if direction == "download"
+        else permissions.file_transfer_upload
+    )
+    return None if allowed else f"The session policy does not allow {direction}ing files."
 
 
 def system_info_lines(info: SystemInfo) -> list[str]:

@@ -11,7 +11,6 @@ import asyncio
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
@@ -29,52 +28,16 @@ from textual.widgets import DataTable, Header, Static
 from api_client import ApplianceClient, ApplianceError
 from console import transfers
 from console.dialogs import DIALOG_CSS, ConfirmScreen, PromptScreen, refusal_of
+from console.installer_text import Names, detail_rows, elevation_text, expires_text
 from console.transfers import free_name
 from console.words import delete_installer_question
-from domain import Installer, JumpGroupType
+from domain import Installer
 from domain.install_usage import PLATFORM, usage_rows
 from domain.installer import parse_duration
 from domain.mail import parse_recipients
 from domain.text import visible
 from domain.wording import until
 from widgets.footer import KeysFooter
-
-
-@dataclass(frozen=True, slots=True)
-class Names:
-    """Labels for the ids an installer holds (from what the console already knows)."""
-
-    groups: dict[tuple[JumpGroupType, int], str]
-    jump_policies: dict[int, str]
-    session_policies: dict[int, str]
-
-    def group(self, installer: Installer) -> str:
-        key = (installer.jump_group_type, installer.jump_group_id)
-        if key in self.groups:
-            return self.groups[key]
-        if installer.jump_group_type is JumpGroupType.PERSONAL:
-            return f"personal list of user {installer.jump_group_id}"
-        return f"Jump Group {installer.jump_group_id}"
-
-    def policy(self, pid: int | None) -> str:
-        return "none" if pid is None else self.jump_policies.get(pid, f"policy {pid}")
-
-    def session_policy(self, pid: int | None) -> str:
-        return "item default" if pid is None else self.session_policies.get(pid, f"policy {pid}")
-
-
-def expires_text(installer: Installer, now: datetime) -> str:
-    left = installer.expiration_timestamp - now
-    if left.total_seconds() <= 0:
-        return f"EXPIRED {until(-left)} ago"
-    return f"in {until(left)}"
-
-
-def elevation_text(installer: Installer) -> str:
-    if not installer.elevate_install:
-        return "not elevated"
-    return "elevated, prompts" if installer.elevate_prompt else "elevated"
-
 
 #: how the installer view shows each kind of usage line
 _STYLES = {"heading": "bold", "line": "", "fixed": "dim", "note": ""}
@@ -92,26 +55,7 @@ def usage_text(installer: Installer, appliance: str) -> Text:
 
 
 def details_text(installer: Installer, names: Names, now: datetime) -> Text:
-    rows = [
-        ("Name", installer.name or "(the computer's name)"),
-        ("Jump Group", names.group(installer)),
-        ("Tag", installer.tag or "—"),
-        ("Comments", installer.comments or "—"),
-        ("Jump Policy", names.policy(installer.jump_policy_id)),
-        ("Session policy, present", names.session_policy(installer.attended_session_policy_id)),
-        (
-            "Session policy, not present",
-            names.session_policy(installer.unattended_session_policy_id),
-        ),
-        ("Connection type", installer.connection_type.value),
-        ("Public site address", installer.public_site_address or "default site"),
-        ("Max offline minutes", str(installer.max_offline_minutes or "site setting")),
-        ("Jumpoint proxy", str(installer.jumpoint_proxy or "none")),
-        ("Elevation", elevation_text(installer)),
-        ("End-user client at start", installer.customer_client_start_mode.value),
-        ("Expires", expires_text(installer, now)),
-        ("Key", installer.installer_id),
-    ]
+    rows = detail_rows(installer, names, now)
     width = max(len(label) for label, _ in rows)
     text = Text()
     for label, value in rows:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from console.admin.deploy import DeployScreen, group_choices
-from console.admin.installers import InstallersScreen, Names
+from console.admin.installers import InstallersScreen
 from console.admin.settings import SettingsScreen
 from console.audit_screen import AuditScreen
+from console.installer_text import Names
 from domain import Installer
 from domain.audit import AUDIT_FOR_ADMINS
 

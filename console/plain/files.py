@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from console import transfers
 from console.plain.ask import ask
-from console.words import system_info_lines
+from console.words import NO_SYSTEM_INFO, system_info_lines, transfer_refusal
 from domain.session import MAX_TRANSFER_BYTES, SessionInfo
 
 if TYPE_CHECKING:
@@ -27,13 +27,9 @@ async def transfer(con: PlainConsole, direction: str) -> None:
     if info is None:
         return
     permissions = info.permissions
-    allowed = (
-        permissions.file_transfer_download
-        if direction == "download"
-        else permissions.file_transfer_upload
-    )
-    if not allowed:
-        con.say(f"The session policy does not allow {direction}ing files.")
+    refusal = transfer_refusal(permissions, direction)
+    if refusal is not None:
+        con.say(refusal)
         return
     folders = permissions.file_transfer_paths
     where = (
@@ -86,7 +82,7 @@ async def system_info(con: PlainConsole) -> None:
     if info is None:
         return
     if not info.permissions.system_info:
-        con.say("The session policy does not allow system information.")
+        con.say(NO_SYSTEM_INFO)
         return
     for line in system_info_lines(await con.backend.client.system_info(info.sid)):
         con.say(line)
