@@ -428,8 +428,16 @@ def measure_size(n: int, repeat: int, consoles: int, store_only: bool) -> dict[s
     with tempfile.TemporaryDirectory(prefix="e2e-scale-") as workdir:
         appliance, url, started = start_appliance(workdir, n)
         try:
-            runs = [run_console(url, appliance.pid, workdir, timeout) for _ in range(repeat)]
+            runs, errors = [], []
+            for _ in range(repeat):
+                try:
+                    runs.append(run_console(url, appliance.pid, workdir, timeout))
+                except RuntimeError as err:  # reported with the figures of the other runs
+                    errors.append(str(err).splitlines()[0])
+            if not runs:
+                raise RuntimeError(f"no console run at {n:,} succeeded: {errors}")
             figures = median_of(runs)
+            figures["failed_runs"] = errors
             figures["n"] = n
             figures["appliance_start_s"] = started
             if consoles:
@@ -485,6 +493,8 @@ def report(sizes: dict[int, dict[str, Any]], repeat: int) -> None:
     )
     for n, f in sizes.items():
         print(f"  --demo-fleet {n:,} ({f['items']:,.0f} items visible to {USER}):")
+        for error in f["failed_runs"]:
+            print(f"    a console run failed: {error}")
         print(
             f"    first rows with statistics {_s(f, 'first_rows_s', ' s', 2)}, all counted "
             f"{_s(f, 'all_counted_s', ' s', 2)}"
