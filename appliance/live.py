@@ -37,10 +37,12 @@ from appliance.grants import Grant
 from appliance.site import Site
 from domain import AccessContext, JumpClient, Stats, User
 from domain.protocol.close import Close
+from domain.protocol.item_columns import columns_of
 from domain.protocol.live import (
     Hello,
     SiteChanged,
     Subscribe,
+    compact_snapshot_frame,
     delta_frame,
     resume_frame,
     snapshot_frame,
@@ -71,6 +73,8 @@ class Subscriber:
     visible: set[int] = field(default_factory=set)
     ready: bool = False
     resyncs: int = 0
+    #: snapshots as columns (the console asked for them: ``Subscribe.compact``)
+    compact: bool = False
 
     @property
     def user(self) -> User:
@@ -261,15 +265,12 @@ class LiveHub:
         frames = []
         for start in range(0, max(len(items), 1), self.chunk_size):
             chunk = items[start : start + self.chunk_size]
-            frames.append(
-                _dumps(
-                    snapshot_frame(
-                        self.seq,
-                        [self._item_json(item) for item in chunk],
-                        last=start + self.chunk_size >= len(items),
-                    )
-                )
-            )
+            last = start + self.chunk_size >= len(items)
+            if sub.compact:
+                frame = compact_snapshot_frame(self.seq, columns_of(chunk, self.latest), last)
+            else:
+                frame = snapshot_frame(self.seq, [self._item_json(item) for item in chunk], last)
+            frames.append(_dumps(frame))
         sub.ready = True
         return frames
 
@@ -369,6 +370,7 @@ class LiveHub:
             await grant.close(ws)
             return
         sub = Subscriber(grant, access_for(self.site, grant.user), asyncio.Queue(self.queue_size))
+        sub.compact = request.compact
         frames = None
         if request.since_seq is not None:
             frames = self._resume_frames(sub, request.since_seq)

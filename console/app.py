@@ -243,7 +243,7 @@ class JumpConsoleApp(App[int]):
             return
         self.post_message(SessionReady(session))
         ended = ""
-        async with contextlib.aclosing(aiter(backend.feed())) as events:
+        async with contextlib.aclosing(aiter(backend.feed(compact=True))) as events:
             async for event in events:
                 self.post_message(FeedEventArrived(event))
                 if isinstance(event, FeedStatus) and event.final:
@@ -317,7 +317,10 @@ class JumpConsoleApp(App[int]):
             self.main.show_statistics(event.statistics)
         elif isinstance(event, SnapshotLoaded):
             keep = self.main.highlighted_id
-            self.store.load(event.items)
+            if event.columns is not None:
+                self.store.load_columns(event.columns)
+            else:  # an appliance that sends items
+                self.store.load(event.items)
             gc.freeze()  # the loaded items stay: full collections would rescan them (frame spikes)
             self.main.items_changed(keep)
             if self.loaded:  # a reconnect: the appliance's session list is the truth

@@ -69,8 +69,9 @@ class Backend:
             user=me.user,
         )
 
-    def feed(self) -> LiveFeed:
-        self._live = LiveFeed(self.client, **self._feed_options)
+    def feed(self, *, compact: bool = False) -> LiveFeed:
+        """The live feed; ``compact``: its snapshots as columns (what a list holds)."""
+        self._live = LiveFeed(self.client, **{"compact": compact, **self._feed_options})
         return self._live
 
     def retry_now(self) -> bool:
