@@ -263,11 +263,13 @@ class LiveHub:
         items = visible_clients(self.site, sub.access)
         sub.visible = {item.id for item in items}
         frames = []
+        selected = self.site.settings().statistics
         for start in range(0, max(len(items), 1), self.chunk_size):
             chunk = items[start : start + self.chunk_size]
             last = start + self.chunk_size >= len(items)
             if sub.compact:
-                frame = compact_snapshot_frame(self.seq, columns_of(chunk, self.latest), last)
+                columns = columns_of(chunk, self.latest, selected)
+                frame = compact_snapshot_frame(self.seq, columns, last)
             else:
                 frame = snapshot_frame(self.seq, [self._item_json(item) for item in chunk], last)
             frames.append(_dumps(frame))

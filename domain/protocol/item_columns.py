@@ -18,7 +18,7 @@ null) from :func:`~domain.jump_client.last_seen`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -26,7 +26,7 @@ from typing import Annotated, Any
 from pydantic import Field, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
-from domain.enums import Status
+from domain.enums import Statistic, Status
 from domain.jump_client import (
     JumpClient,
     Stats,
@@ -36,6 +36,7 @@ from domain.jump_client import (
     status_of,
     user_at,
 )
+from domain.statistics import ALL_STATISTICS, COLUMN_STATISTIC
 
 
 def _typed(field: FieldInfo) -> Any:
@@ -97,10 +98,14 @@ class ItemColumns:
 
 
 def columns_of(
-    items: Iterable[JumpClient], latest: Mapping[int, Latest] | None = None
+    items: Iterable[JumpClient],
+    latest: Mapping[int, Latest] | None = None,
+    selected: Collection[Statistic] = ALL_STATISTICS,
 ) -> dict[str, list[Any]]:
     """The columns of ``items`` as JSON values; ``latest`` statistics win over the item's own
-    (the appliance's hub holds them; the database does not)."""
+    (the appliance's hub holds them; the database does not). A statistic the site does not
+    select (``selected``) is sent as nothing, as :func:`domain.statistics.only_selected` does
+    for an item."""
     out: dict[str, list[Any]] = {name: [] for name in COLUMNS}
     put = {name: column.append for name, column in out.items()}
     latest = latest or {}
@@ -132,6 +137,10 @@ def columns_of(
         put["cpu"](cpu)
         put["disk"](disk)
         put["uptime"](uptime)
+    for name, statistic in COLUMN_STATISTIC.items():
+        if statistic not in selected:
+            blank = "" if name == "console_user" else None
+            out[name] = [blank] * len(out[name])
     return out
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from api_client import ApplianceClient, RepCredentials
+from api_client import ApplianceClient, LiveFeed, RepCredentials, SnapshotLoaded
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
@@ -20,6 +20,7 @@ from console.backend import Backend
 from console.config import load_settings
 from console.plain import PlainConsole
 from tests.support.appliance import T0
+from tests.support.feed import Events
 
 pytestmark = [
     pytest.mark.integration,
@@ -99,3 +100,21 @@ async def test_plain_mode_shows_no_console_user_line(
     assert any(line.startswith("Hostname: ") for line in lines)  # the item was shown
     assert not any(line.startswith("Console user") for line in lines)
     assert not any("; user " in line for line in lines)  # nor in the list's lines
+
+
+async def test_the_consoles_compact_snapshot_carries_no_console_user_either(
+    appliance: EmbeddedAppliance, no_user: list[int]
+) -> None:
+    """The console's own feed (its snapshot as columns) is held to the same selection."""
+    async with ApplianceClient(appliance.url, credentials=RepCredentials("carol", "demo")) as carol:
+        events = Events(LiveFeed(carol, compact=True))
+        try:
+            loaded = await events.until(lambda e: isinstance(e, SnapshotLoaded))
+        finally:
+            await events.close()
+    assert isinstance(loaded, SnapshotLoaded) and loaded.columns is not None
+    shown = dict(
+        zip(loaded.columns.values["id"], loaded.columns.values["console_user"], strict=True)
+    )
+    assert set(no_user) & set(shown)  # items that have a console user, sent as columns
+    assert all(user == "" for user in shown.values())
