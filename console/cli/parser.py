@@ -23,7 +23,7 @@ COMMAND_HELP: dict[str, str] = {
     "files": "in a session: download SID REMOTE [LOCAL], upload SID LOCAL REMOTE",
     "sysinfo": "in a session: the endpoint's processes, memory, disks and services",
     "requests": "support requests raised at endpoints: ls, accept ID (its session starts)",
-    "installers": "installers: ls, show, create, extend, email, download, delete",
+    "installers": "installers: ls, show, create, extend, email, download, delete [--yes]",
     "settings": "site settings: get [KEY], set KEY=VALUE...",
     "audit": "the audit log, newest first (site administrators)",
 }
@@ -217,6 +217,7 @@ def _installers(inst: argparse.ArgumentParser) -> None:
     email.add_argument("--note", default="", help="a line to add to the message")
     delete = inst_sub.add_parser("delete", help="its key stops working; its clients stay")
     delete.add_argument("id", type=int)
+    delete.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
     download = inst_sub.add_parser("download", help="save the installer file")
     download.add_argument("id", type=int)
     download.add_argument("--to", type=Path, default=Path("."), help="folder (default: here)")

@@ -220,7 +220,14 @@ def test_administration_from_the_command_line(
         user="admin",
     )
     assert code == 2 and "exists" in err  # nothing overwritten
-    code, out, _ = run(appliance, capsys, "installers", "delete", str(made["id"]), user="admin")
+    # deleting asks first, naming the installer (a script must say --yes): its key stops working
+    code, out, err = run(appliance, capsys, "installers", "delete", str(made["id"]), user="admin")
+    assert code == 2 and out == "" and err.startswith("jump-console: Delete the installer '")
+    assert err.endswith("Say --yes to do it from a script.\n")
+    assert run(appliance, capsys, "installers", "show", str(made["id"]), user="admin")[0] == 0
+    code, out, _ = run(
+        appliance, capsys, "installers", "delete", str(made["id"]), "--yes", user="admin"
+    )
     assert code == 0 and "its clients stay" in out
 
 
