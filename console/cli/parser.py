@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 from console.installer_text import OVERRIDES as _OVERRIDES
+from domain.installer import DEFAULT_VALID_MINUTES, MAX_VALID_MINUTES, MIN_VALID_MINUTES
 
 #: each command and what it does: its help, the overview in ``jump-console --help``
 COMMAND_HELP: dict[str, str] = {
@@ -171,7 +172,13 @@ def _installers(inst: argparse.ArgumentParser) -> None:
     create.add_argument("--name", default="", help="blank: the computer's name")
     create.add_argument("--tag", default="")
     create.add_argument("--comments", default="")
-    create.add_argument("--valid-minutes", type=int, default=1440, help="10 to 525600 (1 day)")
+    create.add_argument(
+        "--valid-minutes",
+        type=int,
+        default=DEFAULT_VALID_MINUTES,
+        help=f"{MIN_VALID_MINUTES} to {MAX_VALID_MINUTES} (a year); default "
+        f"{DEFAULT_VALID_MINUTES} (a day)",
+    )
     create.add_argument("--jump-policy", metavar="POLICY", help="a Jump Policy's name or id")
     create.add_argument(
         "--attended-policy", metavar="POLICY", help="session policy when a user is present"
