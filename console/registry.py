@@ -375,7 +375,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "installer N usage, extend, email, download, link, key or delete acts on one\n"
         "(usage: the install commands, as the full screen shows them; delete asks)",
         cli="installers ls, installers show ID, installers extend ID --minutes N, "
-        "installers email ID ADDRESS ..., installers download ID, installers delete ID",
+        "installers email ID ADDRESS ..., installers download ID, installers delete ID [--yes]",
         tui="its list: `enter` / `v` view, `l` link, `k` key, `d` download, `m` e-mail, "
         "`x` extend, `delete`, `r` reload, `escape` back",
         elsewhere=(

@@ -15,6 +15,13 @@ from domain.jump_client import JumpClient
 from domain.jump_policy import JumpPolicy, window_state
 from domain.schedule import DAY_NAMES, Schedule
 
+#: who may use the installers and the deployment wizard: the appliance refuses the others with
+#: it (the CLI says it as it comes), and plain mode says it before asking
+INSTALLERS_REFUSED = (
+    "The installers are for site administrators and users with the installer permission; ask "
+    "an administrator for it."
+)
+
 
 def until(delta: timedelta) -> str:
     """``45 s``, ``12 min``, ``2 h 13 min``, ``14 h 02 min``, ``3 d 4 h``."""

@@ -24,6 +24,7 @@ from domain import AccessContext, ApiAccess, JumpGroupType
 from domain._types import MAX_ID
 from domain.access import Action
 from domain.protocol.close import DISABLED
+from domain.wording import INSTALLERS_REFUSED
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -108,6 +109,8 @@ def caller_of(request: HTTPConnection) -> Caller:
         if user is not None and not user.enabled:
             raise _unauthorized(DISABLED)
         if user is None or not (user.is_admin or user.perm_installers):
+            if user is not None and _installer_route(request):  # the permission would do
+                raise Refused.because(403, "forbidden", INSTALLERS_REFUSED)
             raise Refused.because(
                 403, "forbidden", "Only site administrators may use the Config API from a console."
             )

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from api_client import ApplianceClient
-from console.cli.common import OK, CliError, Out, not_one_of, pick, table
+from console.cli.common import OK, CliError, Out, confirm, not_one_of, pick, table
 from console.cli.items import find_group, group_labels, policy_choices
 from console.installer_text import (
     OVERRIDES,
@@ -21,6 +21,7 @@ from console.installer_text import (
     expires_text,
     is_expired,
 )
+from console.words import delete_installer_question
 from domain.install_usage import PLATFORM, usage_plain
 from domain.mail import parse_recipients
 
@@ -167,6 +168,18 @@ async def _download(client: ApplianceClient, args: argparse.Namespace, out: Out)
     return OK
 
 
+async def _delete(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
+    """Asked first, as the installer list and plain mode ask: its key stops working."""
+    installer = await client.installers.get(args.id)
+    question = delete_installer_question(installer, (await _names(client)).group(installer))
+    if not confirm(question, args.yes):
+        out.emit({"id": args.id, "deleted": False}, "Nothing was deleted.")
+        return OK
+    await client.installers.delete(args.id)
+    out.emit({"id": args.id, "deleted": True}, f"Deleted installer {args.id}; its clients stay.")
+    return OK
+
+
 async def cmd_installers(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
     if args.action == "ls":
         return await _ls(client, out)
@@ -181,9 +194,5 @@ async def cmd_installers(client: ApplianceClient, args: argparse.Namespace, out:
     if args.action == "email":
         return await _email(client, args, out)
     if args.action == "delete":
-        await client.installers.delete(args.id)
-        out.emit(
-            {"id": args.id, "deleted": True}, f"Deleted installer {args.id}; its clients stay."
-        )
-        return OK
+        return await _delete(client, args, out)
     return await _download(client, args, out)

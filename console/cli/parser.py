@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 from console.installer_text import OVERRIDES as _OVERRIDES
+from domain.installer import DEFAULT_VALID_MINUTES, MAX_VALID_MINUTES, MIN_VALID_MINUTES
 
 #: each command and what it does: its help, the overview in ``jump-console --help``
 COMMAND_HELP: dict[str, str] = {
@@ -23,7 +24,7 @@ COMMAND_HELP: dict[str, str] = {
     "files": "in a session: download SID REMOTE [LOCAL], upload SID LOCAL REMOTE",
     "sysinfo": "in a session: the endpoint's processes, memory, disks and services",
     "requests": "support requests raised at endpoints: ls, accept ID (its session starts)",
-    "installers": "installers: ls, show, create, extend, email, download, delete",
+    "installers": "installers: ls, show, create, extend, email, download, delete [--yes]",
     "settings": "site settings: get [KEY], set KEY=VALUE...",
     "audit": "the audit log, newest first (site administrators)",
 }
@@ -171,7 +172,13 @@ def _installers(inst: argparse.ArgumentParser) -> None:
     create.add_argument("--name", default="", help="blank: the computer's name")
     create.add_argument("--tag", default="")
     create.add_argument("--comments", default="")
-    create.add_argument("--valid-minutes", type=int, default=1440, help="10 to 525600 (1 day)")
+    create.add_argument(
+        "--valid-minutes",
+        type=int,
+        default=DEFAULT_VALID_MINUTES,
+        help=f"{MIN_VALID_MINUTES} to {MAX_VALID_MINUTES} (a year); default "
+        f"{DEFAULT_VALID_MINUTES} (a day)",
+    )
     create.add_argument("--jump-policy", metavar="POLICY", help="a Jump Policy's name or id")
     create.add_argument(
         "--attended-policy", metavar="POLICY", help="session policy when a user is present"
@@ -217,6 +224,7 @@ def _installers(inst: argparse.ArgumentParser) -> None:
     email.add_argument("--note", default="", help="a line to add to the message")
     delete = inst_sub.add_parser("delete", help="its key stops working; its clients stay")
     delete.add_argument("id", type=int)
+    delete.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
     download = inst_sub.add_parser("download", help="save the installer file")
     download.add_argument("id", type=int)
     download.add_argument("--to", type=Path, default=Path("."), help="folder (default: here)")

@@ -20,7 +20,7 @@ from domain.enums import InstallerConnectionType, StartMode
 from domain.install_usage import PLATFORM, usage_plain
 from domain.installer import parse_duration
 from domain.mail import parse_recipients
-from domain.wording import until
+from domain.wording import INSTALLERS_REFUSED, until
 
 if TYPE_CHECKING:
     from console.plain.console import PlainConsole
@@ -30,10 +30,7 @@ ACTIONS = ("usage", "extend", "email", "download", "link", "key", "delete")
 
 async def command(con: PlainConsole, verb: str, rest: list[str]) -> None:
     if con.session is None or not con.session.manages_installers:
-        con.say(
-            "The installers are for site administrators and users with the installer "
-            "permission; ask an administrator for it."
-        )
+        con.say(INSTALLERS_REFUSED)
         return
     if verb == "installers":
         await list_installers(con)

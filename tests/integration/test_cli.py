@@ -19,6 +19,7 @@ from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from console import cli
 from console.config import load_settings
+from domain.wording import INSTALLERS_REFUSED
 from tests.support.appliance import T0, new_database
 from tests.support.services import Postgres
 
@@ -220,8 +221,28 @@ def test_administration_from_the_command_line(
         user="admin",
     )
     assert code == 2 and "exists" in err  # nothing overwritten
-    code, out, _ = run(appliance, capsys, "installers", "delete", str(made["id"]), user="admin")
+    # deleting asks first, naming the installer (a script must say --yes): its key stops working
+    code, out, err = run(appliance, capsys, "installers", "delete", str(made["id"]), user="admin")
+    assert code == 2 and out == "" and err.startswith("jump-console: Delete the installer '")
+    assert err.endswith("Say --yes to do it from a script.\n")
+    assert run(appliance, capsys, "installers", "show", str(made["id"]), user="admin")[0] == 0
+    code, out, _ = run(
+        appliance, capsys, "installers", "delete", str(made["id"]), "--yes", user="admin"
+    )
     assert code == 0 and "its clients stay" in out
+
+
+def test_who_may_not_use_the_installers_is_told_who_may(
+    appliance: EmbeddedAppliance, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without the installer permission the installers are refused with the sentence plain
+    mode says (not 'only site administrators': privileged users with the permission may)."""
+    code, out, err = run(appliance, capsys, "installers", "ls")  # carol: no permission
+    assert code == 1 and out == ""
+    assert err == f"jump-console: {INSTALLERS_REFUSED}\n"
+    assert run(appliance, capsys, "installers", "ls", user="bob")[0] == 0  # bob has it
+    code, _, err = run(appliance, capsys, "settings", "get")  # the settings stay admin-only
+    assert code == 1 and "Only site administrators" in err
 
 
 def test_edit_an_item(appliance: EmbeddedAppliance, capsys: pytest.CaptureFixture[str]) -> None:
