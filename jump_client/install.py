@@ -27,12 +27,16 @@ from jump_client.service import (
     SERVICE_USER,
     UNIT_NAME,
     ServiceError,
+    disable_unit,
     elevate,
     hand_over,
     is_root,
     service_account,
     service_unit,
+    write_launcher,
 )
+from jump_client.system import CLIENT_VERSION
+from jump_client.upgrade import UpgradeFailed, install_code
 
 SYSTEM_DIR = Path("/opt/jump-client")
 RUN_LOG = "jump-client.log"
@@ -153,6 +157,14 @@ def install(
         prompter=prompter,
     )
     save(config)
+    if installer_file is not None:  # the downloaded installer: its code stays with the client
+        try:
+            install_code(directory, CLIENT_VERSION, installer_file)
+        except UpgradeFailed as err:
+            _failed(log, params.silent, f"{err}.")
+            shutil.rmtree(directory, ignore_errors=True)
+            return 1
+    command = write_launcher(directory)
     try:
         register(config)
     except Refused as err:
@@ -178,7 +190,7 @@ def install(
             _withdraw(config)
             return 1
     if not params.silent:
-        print(f"Run it with: jump-client run --dir {directory}")
+        print(f"Run it with: {command} run --dir {directory}")
     return 0
 
 
@@ -225,6 +237,9 @@ def uninstall(directory: Path) -> int:
             "administrator (or run as root)."
         )
         return 1
+    disabled = disable_unit(directory)  # systemd must not start it again
+    if disabled is not None:
+        log.info("%s", disabled)
     try:
         stopped = stop_running(directory)  # before its folder goes: it would write there
     except CannotStop as err:

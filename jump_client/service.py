@@ -79,8 +79,44 @@ def hand_over(directory: Path, uid: int, gid: int) -> None:
             os.chown(Path(root) / name, uid, gid, follow_symlinks=False)
 
 
-def service_unit(install_dir: Path, python: str = sys.executable, user: str = SERVICE_USER) -> str:
-    """A systemd unit running the client as the service user (not enabled here)."""
+#: the installed client's own command, in its folder: it runs the code ``current`` points to
+LAUNCHER = "jump-client"
+#: where ``systemctl`` finds the unit once an administrator installs it
+SYSTEM_UNIT = Path("/etc/systemd/system") / UNIT_NAME
+
+
+def launcher(install_dir: Path, python: str = sys.executable) -> str:
+    """The installed client's command (a Python script run by the interpreter that ran the
+    installer): the code the installer laid down (``current``) comes first on its path, so
+    the endpoint needs no client installed system-wide; without ``current`` (a client
+    installed from a development checkout) the interpreter's own client runs."""
+    current = str(install_dir / "current")
+    return (
+        f"#!{python} -P\n"
+        '"""The Jump Client installed in this folder: the version `current` points to."""\n'
+        "import os\n"
+        "import sys\n\n"
+        f"CURRENT = {current!r}\n"
+        "if os.path.isdir(CURRENT):\n"
+        "    code = os.path.realpath(CURRENT)\n"
+        "    sys.path.insert(0, code)\n"
+        '    os.environ["JUMP_CLIENT_BUNDLE"] = code  # already running it: no exec again\n'
+        "from jump_client.__main__ import main  # noqa: E402\n\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+
+
+def write_launcher(install_dir: Path, python: str = sys.executable) -> Path:
+    path = install_dir / LAUNCHER
+    path.write_text(launcher(install_dir, python))
+    path.chmod(0o700)
+    return path
+
+
+def service_unit(install_dir: Path, user: str = SERVICE_USER) -> str:
+    """A systemd unit running the client as the service user (not enabled here). It is not
+    started again after the client removed itself (exit 0: its folder is gone) or when it
+    cannot start at all (exit 2: no configuration, or another client runs in the folder)."""
     try:
         group = grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name
     except KeyError:
@@ -94,15 +130,34 @@ def service_unit(install_dir: Path, python: str = sys.executable, user: str = SE
         "Type=simple\n"
         f"User={user}\n"
         f"Group={group}\n"
-        f"ExecStart={python} -m jump_client run --dir {install_dir}\n"
-        "Restart=always\n"
+        f'ExecStart="{install_dir / LAUNCHER}" run --dir "{install_dir}"\n'
+        "Restart=on-failure\n"
+        "RestartPreventExitStatus=2\n"
         "RestartSec=5\n"
         "NoNewPrivileges=yes\n"
         "ProtectSystem=strict\n"
-        f"ReadWritePaths={install_dir}\n\n"
+        f'ReadWritePaths="{install_dir}"\n\n'
         "[Install]\n"
         "WantedBy=multi-user.target\n"
     )
+
+
+def disable_unit(install_dir: Path) -> str | None:
+    """Stop and disable the installed unit of the client in ``install_dir`` (an uninstall:
+    systemd must not start it again); what was done, or None when there is no such unit."""
+    try:
+        installed = SYSTEM_UNIT.read_text()
+    except OSError:
+        return None
+    systemctl = shutil.which("systemctl")
+    if systemctl is None or f'--dir "{install_dir}"' not in installed:
+        return None
+    done = subprocess.run(
+        [systemctl, "disable", "--now", UNIT_NAME], capture_output=True, timeout=60, check=False
+    )
+    if done.returncode != 0:
+        return f"systemctl could not disable {UNIT_NAME} (exit {done.returncode})"
+    return f"Stopped and disabled {UNIT_NAME}."
 
 
 def elevate(installer_file: Path, arguments: list[str]) -> int | None:

@@ -364,10 +364,12 @@ def test_offline_longer_than_allowed_removes_itself(tmp_path: Path) -> None:
 
 
 def test_service_unit_runs_as_a_dedicated_user(tmp_path: Path) -> None:
-    unit = service_unit(tmp_path, python="/usr/bin/python3")
+    unit = service_unit(tmp_path)
     assert "User=jumpclient" in unit and "NoNewPrivileges=yes" in unit
-    assert f"ExecStart=/usr/bin/python3 -m jump_client run --dir {tmp_path}" in unit
+    assert f'ExecStart="{tmp_path}/jump-client" run --dir "{tmp_path}"' in unit
     assert "WantedBy=multi-user.target" in unit
+    # not started again once it removed itself (0) or cannot start at all (2)
+    assert "Restart=on-failure" in unit and "RestartPreventExitStatus=2" in unit
 
 
 async def test_a_shell_session_runs_a_command_and_returns_its_output(
@@ -715,6 +717,21 @@ async def test_the_downloaded_installer_installs_with_parameters(
     created = await api.jump_clients.get(load(tmp_path / "d").jump_client_id or 0)
     assert created.tag == "downloaded"
     assert load(tmp_path / "d").appliance == embedded.url
+    # the client runs from its folder, with the code the installer carried (an endpoint
+    # has no jump_client installed), by the command the install names
+    command = tmp_path / "d" / "jump-client"
+    assert f"Run it with: {command} run --dir" in done.stdout
+    carried = tmp_path / "d" / "current" / "jump_client" / "__init__.py"
+    carried.write_text(carried.read_text() + "\nprint('the code the installer carried')\n")
+    ran = subprocess.run(
+        [str(command), "status", "--dir", str(tmp_path / "d")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+    )
+    assert "the code the installer carried" in ran.stdout, ran.stderr
+    assert not (tmp_path / "d" / "current" / "__main__.py").exists()  # not its key
 
 
 def _files_allowed_in(embedded: EmbeddedAppliance, share: Path) -> Any:
