@@ -200,4 +200,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX audit_action ON audit (action, id);
     CREATE INDEX audit_at ON audit (at);
     """,
+    # 8: teams as BeyondTrust's Config API has them (a code name, comments), and every code
+    # name given (its pattern needs one character at least): those left empty get one.
+    """
+    ALTER TABLE team ADD COLUMN code_name TEXT NOT NULL DEFAULT '';
+    ALTER TABLE team ADD COLUMN comments TEXT NOT NULL DEFAULT '';
+    UPDATE team SET code_name = 'team_' || id WHERE code_name = '';
+    UPDATE jump_group SET code_name = 'jump_group_' || id WHERE code_name = '';
+    UPDATE jump_policy SET code_name = 'jump_policy_' || id WHERE code_name = '';
+    """,
 )

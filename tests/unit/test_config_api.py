@@ -283,7 +283,10 @@ async def test_a_user_is_disabled_and_given_a_password_and_neither_is_answered(
         ({"password": "eight\u0000ch"}, 422, "password"),
         ({"enabled": None}, 422, "enabled"),
         ({"enabled": "maybe"}, 422, "enabled"),
-        ({"username": "mallory"}, 401, None),  # not a field one may set
+        ({"nickname": "mallory"}, 401, None),  # not a field of the document
+        ({"username": "ALICE"}, 422, "username"),  # another user's, any case
+        ({"email_address": "carol@example.com"}, 422, "body"),  # a field we do not keep
+        ({"public_display_name": "A", "private_display_name": "B"}, 422, "body"),
     ],
 )
 async def test_bad_user_changes_are_refused_and_change_nothing(
