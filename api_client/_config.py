@@ -9,7 +9,7 @@ import builtins
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, Generic
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 
 from api_client._transport import CONFIG, ClientCore, M, Page
 from domain import (
@@ -131,13 +131,9 @@ class Resource(Generic[M]):
     # Jump Group members (only meaningful on /jump-group).
 
     async def members(self, id_: int) -> builtins.list[JumpGroupMember]:
-        response = await self._client.request(
-            "GET", f"{self.path}/{id_}/user", item=f"{self.kind} {id_}"
-        )
-        result: builtins.list[JumpGroupMember] = self._client.parse(
-            TypeAdapter(list[JumpGroupMember]), response
-        )
-        return result
+        """Every member, over all pages."""
+        pages = self._client.iter_pages(f"{self.path}/{id_}/user", JumpGroupMember, params={})
+        return [member async for member in pages]
 
     async def add_member(self, id_: int, user_id: int, role_id: int) -> JumpGroupMember:
         body = JumpGroupMember(user_id=user_id, jump_item_role_id=role_id)

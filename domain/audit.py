@@ -84,6 +84,8 @@ AuditAction = Literal[
     "jumpoint.create",
     "jumpoint.update",
     "jumpoint.delete",
+    "jumpoint.user_add",
+    "jumpoint.user_remove",
     "demo.seed",
 ]
 
@@ -228,6 +230,10 @@ AUDIT_ACTIONS: Mapping[AuditAction, AuditActionInfo] = {
     "jumpoint.create": AuditActionInfo(_CONFIG + "registered a Jumpoint"),
     "jumpoint.update": AuditActionInfo(_CONFIG + "changed a Jumpoint", ("fields",)),
     "jumpoint.delete": AuditActionInfo(_CONFIG + "deleted a Jumpoint"),
+    "jumpoint.user_add": AuditActionInfo(_CONFIG + "let a user use a Jumpoint", ("user_id",)),
+    "jumpoint.user_remove": AuditActionInfo(
+        _CONFIG + "took a Jumpoint away from a user", ("user_id",)
+    ),
     "demo.seed": AuditActionInfo("`demo` seeded the demo site", ("clients",)),
 }
 

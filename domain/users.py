@@ -154,10 +154,21 @@ class Team(Model):
     members: list[TeamMember] = Field(default_factory=list)
 
 
+#: A team's public portals: their ids, or ``All portals`` (BeyondTrust's support queues;
+#: Jump Console has none, so they are kept and answered only).
+PortalIds = Annotated[list[Id | Str1_255], Field(max_length=100)]
+
+
+def _all_portals() -> list[int | str]:
+    return ["All portals"]
+
+
 class TeamFields(Model):
     name: Str1_255
     code_name: CodeName1
     comments: Str0_4096 = ""
+    persistent_queue: bool = False
+    public_portal_ids: PortalIds = Field(default_factory=_all_portals)
 
 
 class TeamResource(TeamFields):
@@ -172,6 +183,8 @@ class TeamCreate(Model):
     name: Line1_255
     code_name: CodeName1 | None = None
     comments: Lines0_4096 | None = ""
+    persistent_queue: bool = False
+    public_portal_ids: PortalIds = Field(default_factory=_all_portals)
 
 
 class TeamUpdate(Patch):
@@ -180,6 +193,8 @@ class TeamUpdate(Patch):
     name: Line1_255 | None = None
     code_name: CodeName1 | None = None
     comments: Lines0_4096 | None = None
+    persistent_queue: bool | None = None
+    public_portal_ids: PortalIds | None = None
 
 
 class TeamUser(Model):

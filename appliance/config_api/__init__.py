@@ -22,6 +22,7 @@ from appliance.config_api import (
     audit,
     groups,
     jump_clients,
+    jumpoints,
     policies,
     portals,
     site,
@@ -123,6 +124,7 @@ def build_config_api(services: Services) -> FastAPI:
         users.router,
         teams.router,
         portals.router,
+        jumpoints.router,
         policies.router,
         audit.router,
     ):

@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from appliance.config_api._crud import add_crud
+from appliance.config_api._crud import add_crud, fill_code_name
 from appliance.config_api._deps import (
     Paging,
     PathId,
@@ -26,7 +26,6 @@ from appliance.config_api._deps import (
 )
 from appliance.errors import Refused, invalid
 from appliance.site import Site
-from domain._types import code_name_of
 from domain.users import (
     TeamCreate,
     TeamResource,
@@ -44,10 +43,7 @@ def _check_team(app: Site, values: dict[str, Any]) -> None:
     name = values.get("name")
     if isinstance(name, str) and app.repo.teams.count([("name", name)]):
         raise invalid("name", f"'{name}' is already the name of a team")
-    if "code_name" in values and values["code_name"] is None:
-        values["code_name"] = code_name_of(str(name), "team")
-    if "comments" in values and values["comments"] is None:
-        values["comments"] = ""
+    fill_code_name(values, "name", "team")
 
 
 def _members_of_deleted(app: Site, team_id: int) -> Callable[[], None]:

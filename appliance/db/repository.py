@@ -65,8 +65,8 @@ class Repository:
             self, "session_policy", SessionPolicy, json_columns=["permissions"]
         )
         self.public_sites = Table(self, "public_site", PublicSite, json_columns=["addresses"])
-        self.jumpoints = Table(self, "jumpoint", Jumpoint)
-        self.teams = Table(self, "team", TeamResource)
+        self.jumpoints = Table(self, "jumpoint", Jumpoint, json_columns=["jzp_restricted_ips"])
+        self.teams = Table(self, "team", TeamResource, json_columns=["public_portal_ids"])
         self.clients = Table(
             self,
             "jump_client",
