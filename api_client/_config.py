@@ -24,6 +24,7 @@ from domain import (
 )
 from domain.audit import AuditEntry, AuditFilter
 from domain.installer import InstallerExtend
+from domain.jump_client import JumpClientCopied
 from domain.mail import SmtpSettings
 
 
@@ -152,9 +153,11 @@ class JumpClients(Resource[JumpClient]):
         super().__init__(client, "/jump-client", JumpClient, "Jump Client")
 
     async def copy(self, id_: int, body: JumpClientCopy | Mapping[str, Any]) -> JumpClient:
-        return await self._client.send_model(
-            "POST", f"{self.path}/{id_}/copy", JumpClient, body, item=f"Jump Client {id_}"
+        """The copy (BeyondTrust's answer names its id; ours adds the copy itself)."""
+        copied = await self._client.send_model(
+            "POST", f"{self.path}/{id_}/copy", JumpClientCopied, body, item=f"Jump Client {id_}"
         )
+        return copied.x_jump_client
 
 
 class JumpPolicies(Resource[JumpPolicy]):

@@ -290,6 +290,22 @@ def maintenance(
     return None
 
 
+def expires_at(client: JumpClient, *, days_before_deleted: int, now: datetime) -> datetime | None:
+    """When the client removes itself if it stays out of reach (BeyondTrust's
+    ``expiration_timestamp``): its own max offline minutes, else the site's delete period,
+    after it last reached the appliance (now, while online). None for an item never seen or
+    already uninstalled. ``maintenance`` counts the same way."""
+    if client.connection_type is ConnectionType.UNINSTALLED:
+        return None
+    since = now if client.x_online else None
+    since = since or client.last_disconnect_timestamp or client.last_connect_timestamp
+    if since is None:
+        return None
+    if client.max_offline_minutes:
+        return since + timedelta(minutes=client.max_offline_minutes)
+    return since + timedelta(days=days_before_deleted)
+
+
 # -- wake ---------------------------------------------------------------------------------------
 
 _MAC = re.compile(r"^([0-9a-fA-F]{2})([:-]?)(?:[0-9a-fA-F]{2}\2){4}[0-9a-fA-F]{2}$")

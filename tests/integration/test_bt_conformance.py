@@ -67,12 +67,10 @@ METHODS = ("get", "post", "patch", "put", "delete")
 
 #: Operations that do not conform yet, each for a reason the run shows. The goal is an empty
 #: set: an operation listed here that conforms fails the test, so the list only shrinks.
+#: The installers' answers lack documented fields and types (null where a string is
+#: documented); the installer endpoints were being changed beside this work (issue 18).
 KNOWN_GAPS: frozenset[str] = frozenset(
     {
-        "GET /jump-client",
-        "GET /jump-client/{id}",
-        "PATCH /jump-client/{id}",
-        "POST /jump-client/{id}/copy",
         "GET /jump-client/installer",
         "POST /jump-client/installer",
         "GET /jump-client/installer/{id}",
@@ -230,6 +228,20 @@ def appliance(
     running.stop()
 
 
+@pytest.fixture
+def untouched(tmp_path: Path, postgres_server: Postgres | None) -> Iterator[EmbeddedAppliance]:
+    """An appliance of its own: the demo site as it starts, whatever the run changed."""
+    running = EmbeddedAppliance(
+        ApplianceSettings(
+            db=new_database(tmp_path, "bt-script", postgres_server), demo_fleet=20, simulate=False
+        ),
+        api_account=("bt", "bt-secret"),
+    )
+    running.start()
+    yield running
+    running.stop()
+
+
 @pytest.fixture(scope="module")
 def token(appliance: EmbeddedAppliance) -> str:
     return config_token(appliance.url, "bt", "bt-secret")
@@ -324,3 +336,42 @@ def test_the_config_api_conforms_to_the_vendor_document(
     except (Exception, BaseExceptionGroup) as failure:
         pytest.xfail(f"known gap: {_gist(failure)}")
     pytest.fail(f"{label} conforms now: take it out of KNOWN_GAPS")
+
+
+def test_a_script_written_against_beyondtrusts_documentation_runs_unchanged(
+    untouched: EmbeddedAppliance,
+) -> None:
+    """What a BeyondTrust example script does, as its documentation says to do it: a token by
+    the client-credentials grant with Basic authentication, Jump Clients by tag, a new
+    installer, a user added to a team, a Jump Policy's schedule."""
+    site = untouched.url
+    token = requests.post(
+        f"{site}/oauth2/token",
+        data={"grant_type": "client_credentials"},
+        auth=("bt", "bt-secret"),
+        timeout=10,
+    ).json()["access_token"]
+    api = requests.Session()
+    api.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json"})
+    base = f"{site}{API}"
+
+    tagged = api.get(f"{base}/jump-client", params={"tag": "db", "per_page": 5}, timeout=10)
+    assert tagged.status_code == 200 and "X-BT-Pagination-Total" in tagged.headers
+    assert all(client["tag"].lower() == "db" for client in tagged.json())
+
+    installer = api.post(
+        f"{base}/jump-client/installer",
+        json={"jump_group_id": 1, "tag": "db", "valid_duration": 60},
+        timeout=10,
+    )
+    assert installer.status_code == 201 and len(installer.json()["installer_id"]) == 32
+
+    team = api.get(f"{base}/team", params={"name": "Field Engineering"}, timeout=10).json()[0]
+    added = api.post(f"{base}/team/{team['id']}/user", json={"user_id": 1}, timeout=10)
+    assert added.status_code == 201 and added.json()["role"] == "member"
+    members = api.get(f"{base}/team/{team['id']}/user", timeout=10).json()
+    assert {"team_id": team["id"], "user_id": 1, "role": "member"} in members
+
+    policy = api.get(f"{base}/jump-policy", timeout=10).json()[0]
+    schedule = api.get(f"{base}/jump-policy/{policy['id']}/schedule", timeout=10)
+    assert schedule.status_code == 200 and "entries" in schedule.json()

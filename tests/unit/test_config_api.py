@@ -189,8 +189,10 @@ async def test_copy_creates_a_new_item_in_the_target_group(raw: httpx.AsyncClien
     answer = await raw.post(
         f"{CONFIG}/jump-client/2/copy", json={"jump_group_id": 4, "name": "Copy of two"}
     )
-    assert answer.status_code == 201
-    copy = answer.json()
+    assert answer.status_code == 200  # as BeyondTrust answers: the copy's id in destId
+    assert answer.json()["action"] == "copy" and answer.json()["success"] == "1"
+    copy = answer.json()["x_jump_client"]
+    assert answer.json()["destId"] == copy["id"]
     assert copy["id"] != 2 and copy["jump_group_id"] == 4 and copy["name"] == "Copy of two"
     assert answer.headers["Location"].endswith(f"/api/config/v1/jump-client/{copy['id']}")
     refused = await raw.post(f"{CONFIG}/jump-client/2/copy", json={"jump_group_id": 99})

@@ -133,3 +133,84 @@ async def test_public_portals_list_the_public_sites(raw: httpx.AsyncClient) -> N
     portals = (await raw.get(f"{CONFIG}/public-portal")).json()
     assert portals[0]["id"] == 1 and portals[0]["addresses"]
     assert set(portals[0]) == {"id", "name", "addresses"}
+
+
+async def test_code_names_are_made_from_names_when_left_out(raw: httpx.AsyncClient) -> None:
+    group = await raw.post(f"{CONFIG}/jump-group", json={"name": "Kiosks & Screens"})
+    assert group.json()["code_name"] == "kiosks_screens"
+    policy = await raw.post(f"{CONFIG}/jump-policy", json={"display_name": "Night shift"})
+    assert policy.json()["code_name"] == "night_shift"
+    emptied = await raw.patch(f"{CONFIG}/jump-group/{group.json()['id']}", json={"code_name": ""})
+    assert emptied.status_code == 422 and "code_name" in emptied.json()["errors"]
+
+
+async def test_jump_policies_keep_beyondtrusts_rules_and_refuse_two_factor(
+    raw: httpx.AsyncClient,
+) -> None:
+    changed = await raw.patch(
+        f"{CONFIG}/jump-policy/1",
+        json={
+            "simultaneous_jumps_rdp": "new_session",
+            "simultaneous_jump_behavior_applies_to_copies": True,
+        },
+    )
+    assert changed.status_code == 200
+    assert (await raw.get(f"{CONFIG}/jump-policy/1")).json()[
+        "simultaneous_jumps_rdp"
+    ] == "new_session"
+    refused = await raw.patch(
+        f"{CONFIG}/jump-policy/1", json={"two_factor_challenge_required": True}
+    )
+    assert (
+        refused.status_code == 422 and "two_factor_challenge_required" in refused.json()["errors"]
+    )
+
+
+async def test_jumpoints_answer_beyondtrusts_fields_and_ours_under_x(
+    raw: httpx.AsyncClient,
+) -> None:
+    made = await raw.post(
+        f"{CONFIG}/jumpoint",
+        json={
+            "name": "Branch office",
+            "platform": "linux-x86",
+            "x_address": "http://127.0.0.1:8500",
+        },
+    )
+    assert made.status_code == 201
+    jumpoint = made.json()
+    assert jumpoint["x_address"] == "http://127.0.0.1:8500" and "address" not in jumpoint
+    assert jumpoint["code_name"] == "branch_office" and jumpoint["enabled"] is True
+    path = f"{CONFIG}/jumpoint/{jumpoint['id']}"
+    assert (await raw.get(f"{path}/node")).json() == []
+    assert (await raw.get(f"{CONFIG}/jumpoint", params={"hostname": "relay"})).json() == []
+    assert (await raw.post(f"{path}/user", json={"user_id": ALICE})).status_code == 201
+    assert (await raw.get(f"{path}/user")).json() == [{"user_id": ALICE}]
+    assert (await raw.delete(f"{path}/user/{ALICE}")).status_code == 204
+    assert (await raw.get(f"{path}/user/{ALICE}")).status_code == 404
+    disabled = await raw.patch(path, json={"enabled": False})
+    assert disabled.status_code == 422 and "enabled" in disabled.json()["errors"]
+    script = await raw.get(f"{path}/installer")
+    assert script.headers["content-type"] == "application/x-executable"
+    assert "jump-appliance jumpoint --appliance" in script.text and "0.0.0.0:8500" in script.text
+
+
+async def test_jump_clients_answer_their_expiration_and_refuse_a_support_button(
+    raw: httpx.AsyncClient,
+) -> None:
+    items = (await raw.get(f"{CONFIG}/jump-client", params={"connection_type": "active"})).json()
+    assert all("expiration_timestamp" in item and item["is_quiet"] for item in items)
+    assert all(
+        item.get("last_access_timestamp") is not None
+        for item in items
+        if "last_access_timestamp" in item
+    )
+    refused = await raw.patch(
+        f"{CONFIG}/jump-client/{items[0]['id']}", json={"support_button_direct_queue": "team:desk"}
+    )
+    assert refused.status_code == 422
+    taken = await raw.patch(
+        f"{CONFIG}/jump-client/{items[0]['id']}",
+        json={"support_button_direct_queue": "", "tag": "x"},
+    )
+    assert taken.status_code == 200 and taken.json()["tag"] == "x"
