@@ -78,9 +78,9 @@ class ConfigCalls(ClientCore):
     ) -> Page[AuditEntry]:
         """One page of the site's audit log through the Config API (an API account's read
         access is enough), newest first; the filters and ``before`` as :meth:`audit`'s."""
-        params: dict[str, Any] = dict((filters or AuditFilter()).params())
-        params.update(per_page=per_page, current_page=current_page, before=before)
-        return await self.get_page(f"{CONFIG}/audit", AuditEntry, params=params)
+        return await self.audit_page(
+            CONFIG, filters, per_page=per_page, current_page=current_page, before=before
+        )
 
     # -- site settings -----------------------------------------------------------------------------
 

@@ -76,9 +76,9 @@ class RepCalls(ClientCore):
         """One page of the site's audit log, newest first (site administrators; others get
         :class:`Forbidden` with the appliance's sentence). ``before``: only entries older than
         that id, so the next page follows the last one read even while new entries arrive."""
-        params: dict[str, Any] = dict((filters or AuditFilter()).params())
-        params.update(per_page=per_page, current_page=current_page, before=before)
-        return await self.get_page(f"{REP}/audit", AuditEntry, params=params)
+        return await self.audit_page(
+            REP, filters, per_page=per_page, current_page=current_page, before=before
+        )
 
     async def iter_audit(
         self, filters: AuditFilter | None = None, *, per_page: int = 100

@@ -28,6 +28,7 @@ from api_client.errors import (
     SignInLocked,
     error_for,
 )
+from domain.audit import AuditEntry, AuditFilter
 
 M = TypeVar("M", bound=BaseModel)
 CONFIG = "/api/config/v1"
@@ -347,6 +348,20 @@ class ClientCore:
             last_page=_page_number(response, "last-page", current),
             total=_page_number(response, "total", len(items)),
         )
+
+    async def audit_page(
+        self,
+        base: str,
+        filters: AuditFilter | None,
+        *,
+        per_page: int,
+        current_page: int,
+        before: int | None,
+    ) -> Page[AuditEntry]:
+        """One page of the audit log under ``base`` (the Config or the representative API)."""
+        params: dict[str, Any] = dict((filters or AuditFilter()).params())
+        params.update(per_page=per_page, current_page=current_page, before=before)
+        return await self.get_page(f"{base}/audit", AuditEntry, params=params)
 
     async def iter_pages(
         self, path: str, model: type[M], *, params: Mapping[str, Any], per_page: int = 100

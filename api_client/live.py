@@ -36,6 +36,7 @@ from api_client.client import ApplianceClient
 from api_client.errors import AuthenticationFailed, ConnectionFailed
 from domain import JumpClient
 from domain.protocol.close import SIGNED_OUT, Close
+from domain.protocol.item_columns import ItemColumns
 from domain.protocol.live import (
     Hello,
     ItemDelta,
@@ -72,11 +73,14 @@ class FeedStatus:
 
 @dataclass(frozen=True, slots=True)
 class SnapshotLoaded:
-    """Everything the representative may see as of ``seq``: replace what you hold."""
+    """Everything the representative may see as of ``seq``: replace what you hold. A feed
+    that asked for a ``compact`` snapshot gets it as ``columns`` when the appliance sent it
+    so (``items`` is then empty)."""
 
     seq: int
     items: list[JumpClient]
     demo: bool
+    columns: ItemColumns | None = None
 
 
 FeedEvent = (
@@ -102,8 +106,10 @@ class LiveFeed:
         offline_after: int = 3,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
+        compact: bool = False,
     ) -> None:
         self.client = client
+        self.compact = compact
         self.url = (
             client.base_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
             + "/api/rep/v1/live"
@@ -202,8 +208,9 @@ class LiveFeed:
             self.seq = None
             self.epoch = hello.epoch
         yield hello
-        await ws.send(Subscribe(since_seq=self.seq).model_dump_json())
+        await ws.send(Subscribe(since_seq=self.seq, compact=self.compact).model_dump_json())
         pending: list[JumpClient] = []
+        columns: ItemColumns | None = None
         async for raw in ws:
             try:
                 frame, rejected = read_frame(raw)
@@ -217,10 +224,16 @@ class LiveFeed:
             match frame:
                 case SnapshotChunk():
                     pending.extend(frame.items)
+                    if frame.columns is not None:
+                        if columns is None:
+                            columns = ItemColumns.empty()
+                        columns.extend(frame.columns)
                     if frame.last:
                         self.seq = frame.seq
-                        loaded, pending = pending, []
-                        yield SnapshotLoaded(frame.seq, loaded, hello.demo)
+                        snapshot = SnapshotLoaded(frame.seq, pending, hello.demo, columns)
+                        pending, columns = [], None
+                        yield snapshot
+                        del snapshot  # held here, its items would stay for as long as the feed
                         yield self._status(FeedState.LIVE, "Live.")
                 case Resumed():
                     self.seq = frame.seq

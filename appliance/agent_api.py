@@ -118,6 +118,7 @@ def build_agent_api(services: Services) -> FastAPI:
                     "operating_system": body.operating_system,
                     "install_mode": body.install_mode,
                     "x_online": False,
+                    "x_created_timestamp": site.clock.now(),
                 }
             )
             secret = credentials.issue(repo, created.id, installer.installer_id)
@@ -138,6 +139,7 @@ def build_agent_api(services: Services) -> FastAPI:
             days_before_deleted=site.settings().days_before_deleted,
             max_offline_minutes=created.max_offline_minutes,
             appliance=jumpoint_address(site, installer.jumpoint_proxy),
+            passive_port=site.settings().passive_port,
         )
 
     @api.post("/uninstall", status_code=204, response_class=Response)
@@ -164,10 +166,10 @@ def build_agent_api(services: Services) -> FastAPI:
             client, body.console_user or "", body.message.strip()
         )
         how = (
-            "a session will start through this Jump Client (elevated)"
+            "as the site is set now, a session will start through this Jump Client (elevated)"
             if request.elevated
-            else "it will be a normal support session (the site does not allow elevated "
-            "ad-hoc sessions from Jump Clients)"
+            else "as the site is set now, it will be a normal support session (the site does "
+            "not allow elevated ad-hoc sessions from Jump Clients)"
         )
         return SupportAnswer(
             request_id=request.id,

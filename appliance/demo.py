@@ -38,6 +38,8 @@ USERS = (
     (4, "dave", "Dave Lindqvist", False),
     (5, "admin", "Site Administrator", True),
 )
+#: privileged users who manage the installers of the groups they may add items to
+INSTALLER_USERS = frozenset({"bob"})
 ADMINISTRATOR, START_ONLY, EDITOR, DEPLOYER = 1, 2, 3, 4
 GROUPS = (
     (1, "Servers", "servers", {1: START_ONLY, 2: DEPLOYER, 3: ADMINISTRATOR, 5: ADMINISTRATOR}),
@@ -253,6 +255,10 @@ def _client(rng: random.Random, number: int, now: datetime) -> dict[str, Any]:
     }
 
 
+#: demo clients generated and inserted at a time
+SEED_BATCH = 5000
+
+
 def seed_demo(repo: Repository, settings: ApplianceSettings, clock: Clock) -> bool:
     """Seed the demo site into a database that has no representatives yet.
 
@@ -272,6 +278,7 @@ def seed_demo(repo: Repository, settings: ApplianceSettings, clock: Clock) -> bo
                 username=username,
                 display_name=display,
                 is_admin=is_admin,
+                perm_installers=username in INSTALLER_USERS,
                 personal_jump_item_role_id=ADMINISTRATOR,
                 teams_jump_item_role_id=START_ONLY,
             )
@@ -306,8 +313,10 @@ def seed_demo(repo: Repository, settings: ApplianceSettings, clock: Clock) -> bo
             id_=2,
         )
         first = repo.next_id("jump_client")
-        rows = [_client(rng, number, now) for number in range(first, first + size)]
-        repo.clients.insert_many(rows, first_id=first)
+        for start in range(first, first + size, SEED_BATCH):  # not all rows at once: 100,000
+            end = min(first + size, start + SEED_BATCH)  # left the appliance at 800 MiB
+            rows = [_client(rng, number, now) for number in range(start, end)]
+            repo.clients.insert_many(rows, first_id=start)
         # A lively demo: statistics every 5 s (the shortest interval the site allows).
         repo.save_settings(repo.settings().model_copy(update={"statistics_interval_s": 5}))
         repo.audit(format_utc(now), "demo", "demo.seed", "site", {"clients": size})

@@ -37,16 +37,19 @@ from appliance.grants import Grant
 from appliance.site import Site
 from domain import AccessContext, JumpClient, Stats, User
 from domain.protocol.close import Close
+from domain.protocol.item_columns import columns_of
 from domain.protocol.live import (
     Hello,
     SiteChanged,
     Subscribe,
+    compact_snapshot_frame,
     delta_frame,
     resume_frame,
     snapshot_frame,
     stats_frame,
     stats_row,
 )
+from domain.statistics import only_selected
 
 log = logging.getLogger("appliance.live")
 
@@ -70,6 +73,8 @@ class Subscriber:
     visible: set[int] = field(default_factory=set)
     ready: bool = False
     resyncs: int = 0
+    #: snapshots as columns (the console asked for them: ``Subscribe.compact``)
+    compact: bool = False
 
     @property
     def user(self) -> User:
@@ -113,6 +118,10 @@ class LiveHub:
         #: representative id -> the seq of the last change of their rights: a console that
         #: resumes from before it gets a fresh snapshot
         self._access_seq: dict[int, int] = {}
+        #: the statistics the site selects, and the seq of their last change: a console
+        #: that resumes from before it gets a fresh snapshot
+        self._selection = frozenset(site.settings().statistics)
+        self._selection_seq = 0
 
     # -- inputs ------------------------------------------------------------------------------
 
@@ -157,9 +166,10 @@ class LiveHub:
         The screen thumbnail (about 2 KB) is only added when asked, for one item at a time:
         lists, snapshots and deltas carry statistics without it.
         """
+        selected = self.site.settings().statistics
         latest = self.latest.get(item.id)
         if latest is None:
-            return item
+            return only_selected(item, selected)
         cpu, disk, user, uptime, at = latest
         stats = Stats(
             cpu_percent=cpu,
@@ -169,17 +179,29 @@ class LiveHub:
             thumbnail=self.thumbnails.get(item.id) if thumbnail else None,
             at=datetime.fromisoformat(at),
         )
-        return item.model_copy(update={"x_stats": stats})
+        return only_selected(item.model_copy(update={"x_stats": stats}), selected)
 
     def site_changed(self) -> None:
-        """Tell every console the site's settings changed (interval, statistics, rules)."""
+        """Tell every console the site's settings changed (interval, statistics, rules).
+        When the statistics the site selects changed, each console then gets a fresh
+        snapshot (the items it holds carry what is no longer selected, or lack what now
+        is), and one that resumes from before the change gets one too."""
         settings = self.site.settings()
         text = SiteChanged(
             interval_s=self.interval(), statistics=settings.statistics
         ).model_dump_json()
+        selection = frozenset(settings.statistics)
+        reselected = selection != self._selection
+        if reselected:
+            self._selection = selection
+            self.seq += 1
+            self.ring.append((self.seq, [], []))  # numbered like a change, so resumes see it
+            self._selection_seq = self.seq
         for sub in self.subscribers:
             if sub.ready:
                 sub.offer(text)
+                if reselected:
+                    sub.offer(_RESYNC)
 
     def access_changed(self, user_ids: frozenset[int]) -> None:
         """These representatives' rights changed: each of their consoles gets, at once, a
@@ -241,17 +263,16 @@ class LiveHub:
         items = visible_clients(self.site, sub.access)
         sub.visible = {item.id for item in items}
         frames = []
+        selected = self.site.settings().statistics
         for start in range(0, max(len(items), 1), self.chunk_size):
             chunk = items[start : start + self.chunk_size]
-            frames.append(
-                _dumps(
-                    snapshot_frame(
-                        self.seq,
-                        [self._item_json(item) for item in chunk],
-                        last=start + self.chunk_size >= len(items),
-                    )
-                )
-            )
+            last = start + self.chunk_size >= len(items)
+            if sub.compact:
+                columns = columns_of(chunk, self.latest, selected)
+                frame = compact_snapshot_frame(self.seq, columns, last)
+            else:
+                frame = snapshot_frame(self.seq, [self._item_json(item) for item in chunk], last)
+            frames.append(_dumps(frame))
         sub.ready = True
         return frames
 
@@ -261,6 +282,8 @@ class LiveHub:
             return None
         if since < self._access_seq.get(sub.user.id, 0):  # what it holds was seen with
             return None  # other rights: the ring cannot say what to take back
+        if since < self._selection_seq:  # ... or with other statistics selected
+            return None
         sub.visible = {item.id for item in visible_clients(self.site, sub.access)}
         frames = [_dumps(resume_frame(self.seq))]
         for seq, ups, rms in self.ring:
@@ -349,6 +372,7 @@ class LiveHub:
             await grant.close(ws)
             return
         sub = Subscriber(grant, access_for(self.site, grant.user), asyncio.Queue(self.queue_size))
+        sub.compact = request.compact
         frames = None
         if request.since_seq is not None:
             frames = self._resume_frames(sub, request.since_seq)

@@ -68,7 +68,7 @@ def send(
 
 
 def installer_message(
-    name: str, link: str, expires: str, note: str, appliance: str
+    name: str, link: str, expires: str, note: str, appliance: str, install_line: str
 ) -> tuple[str, str]:
     """Subject and body of an installer e-mail."""
     subject = f"Jump Client installer: {name}"
@@ -82,7 +82,7 @@ def installer_message(
         "those who deploy.",
         "",
         "Install it on Linux (Python 3.11 or newer):",
-        "    python3 jump-client-installer-linux-64.pyz [--jc-tag TAG] [--silent]",
+        f"    {install_line}",
     ]
     if note:
         lines += ["", note]

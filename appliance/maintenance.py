@@ -1,10 +1,11 @@
 """The maintenance sweep: lost, deleted and self-removed (offline too long) Jump Clients.
 
 Runs before each live tick (the appliance's clock, so tests move time with a fake clock):
-items offline past the site's lost period are marked lost (their deletion date then shows
-in consoles), deleted at the deletion period, and clients past their own max offline
-minutes (ephemeral: 5) — which removed themselves — are marked uninstalled or removed as
-the site's uninstalled behaviour says. Each change is audited and reaches live consoles.
+items offline past the site's lost period (counted from their installation when they never
+connected) are marked lost (their deletion date then shows in consoles), deleted at the
+deletion period, and clients past their own max offline minutes (ephemeral: 5) — which
+removed themselves — are marked uninstalled or removed as the site's uninstalled behaviour
+says. Each change is audited and reaches live consoles.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ class MaintenanceSweep:
         lost_since = format_utc(now - timedelta(days=days_before_lost))
         return self.app.repo.clients.find_sql(
             "x_online = 0 AND connection_type != ? AND (max_offline_minutes > 0 OR "
-            "COALESCE(last_disconnect_timestamp, last_connect_timestamp) <= ?)",
+            "COALESCE(last_disconnect_timestamp, last_connect_timestamp, x_created_timestamp) "
+            "<= ?)",
             (ConnectionType.UNINSTALLED.value, lost_since),
         )
 

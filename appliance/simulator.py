@@ -8,13 +8,14 @@ others come back, which reaches consoles as item changes.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from datetime import datetime
 
 from appliance import presence
 from appliance.demo import PEOPLE
 from appliance.live import LiveHub
 from appliance.site import Site
-from domain import ConnectionType, format_utc
+from domain import ConnectionType, JumpClient, format_utc
 
 
 class DemoSimulator:
@@ -25,7 +26,7 @@ class DemoSimulator:
         # id -> [cpu, disk, console_user, uptime_s]
         self.running: dict[int, list[object]] = {}
         self.resting: list[int] = []
-        for client in app.repo.clients.find([("x_demo", True)]):
+        for client in _demo_clients(app):
             if client.connection_type is not ConnectionType.ACTIVE or client.is_lost:
                 continue
             if client.x_online and client.x_stats is not None:
@@ -84,3 +85,15 @@ class DemoSimulator:
                 if updated is not None:
                     self.running[item_id] = [stats["cpu_percent"], stats["disk_percent"], user, 60]
             self.resting.extend(leaving)
+
+
+def _demo_clients(app: Site, page: int = 2000) -> Iterator[JumpClient]:
+    """The demo clients a page at a time: loaded all at once, 100,000 of them took the
+    appliance to 900 MiB, which it kept (freed memory mostly stays with the process)."""
+    offset = 0
+    while True:
+        clients = app.repo.clients.find([("x_demo", True)], limit=page, offset=offset)
+        yield from clients
+        if len(clients) < page:
+            return
+        offset += page

@@ -2,8 +2,10 @@
 
 A request is told at once to the live consoles of the representatives who may see the item
 and start sessions on it; the first to take it starts the session, the others are told it
-is taken. Requests lapse after :data:`REQUEST_TTL_MINUTES`; a restart forgets them (the
-user asks again).
+is taken. Whether the session is elevated (the site's "allow ad-hoc sessions from existing
+Jump Clients") is decided when a representative accepts, not when the user asked: every
+request read here says what the setting gives now. Requests lapse after
+:data:`REQUEST_TTL_MINUTES`; a restart forgets them (the user asks again).
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ class SupportQueue:
         self.app = app
         self.requests: dict[str, SupportRequest] = {}
 
+    def _now(self, request: SupportRequest) -> SupportRequest:
+        """The request as the site's settings make it now (elevated or normal)."""
+        request.elevated = self.app.settings().allow_adhoc_sessions
+        return request
+
     def _prune(self) -> None:
         oldest = self.app.clock.now() - timedelta(minutes=REQUEST_TTL_MINUTES)
         for rid in [r.id for r in self.requests.values() if r.requested_at < oldest]:
@@ -43,6 +50,7 @@ class SupportQueue:
         for existing in self.requests.values():
             if existing.item_id == client.id:  # asking twice: one request, the latest words
                 existing.message = message or existing.message
+                self._now(existing)
                 self._tell(client, existing, "again")
                 return existing
         request = SupportRequest(
@@ -80,7 +88,7 @@ class SupportQueue:
             if client is not None and access.permits(
                 client.jump_group_type, client.jump_group_id, Action.START
             ):
-                out.append(request)
+                out.append(self._now(request))
         return sorted(out, key=lambda r: r.requested_at)
 
     def take(self, user: User, request_id: str) -> SupportRequest | Refusal:
@@ -94,6 +102,7 @@ class SupportQueue:
                 status=404,
             )
         del self.requests[request.id]
+        self._now(request)  # decided at this moment, whatever the site said when it was raised
         client = self.app.repo.clients.get(request.item_id)
         if client is not None:
             self._tell(client, request, "taken")

@@ -1,7 +1,7 @@
 """Upgrades of Jump Clients, as the appliance orchestrates them.
 
-An orchestrator queues manual upgrades (and, with automatic upgrades on, every client that
-needs one), runs at most ``max_concurrent_upgrades`` at a time, and passes all bundle
+An orchestrator queues manual upgrades (and, with automatic upgrades on, every reachable
+client that needs one), runs at most ``max_concurrent_upgrades`` at a time, and passes all bundle
 transfers through one throttle of ``upgrade_bandwidth_mib_s``. Each item's state (queued,
 upgrading, done, failed) reaches consoles as item changes.
 """
@@ -24,6 +24,8 @@ from domain.rules import Refusal, upgrade_refusal
 log = logging.getLogger("appliance.upgrades")
 MIB = 1024 * 1024
 CURRENT_VERSION = "1.0.0"
+#: who the audit log names for the end of an upgrade cycle
+CYCLE_ACTOR = "appliance"
 
 
 class Throttle:
@@ -97,17 +99,41 @@ class UpgradeOrchestrator:
         self._state(item_id, UpgradeState.QUEUED)
         self._wake.set()
 
-    def _automatic(self) -> None:
-        if self.app.settings().automatic_upgrades is AutomaticUpgrades.DISABLED:
-            return
+    def _automatic(self) -> bool:
+        """Queue every reachable client that needs an upgrade; True when automatic upgrades
+        are on for this cycle only and the cycle is over."""
+        mode = self.app.settings().automatic_upgrades
+        if mode is AutomaticUpgrades.DISABLED:
+            return False
         for client in self.app.repo.clients.find([("needs_update", True)]):
             if (
-                client.id not in self.active
-                and client.id not in self.queue
+                client.x_online
                 and client.connection_type is not ConnectionType.UNINSTALLED
                 and client.x_upgrade_state is not UpgradeState.FAILED
+                and client.id not in self.active
+                and client.id not in self.queue
             ):
                 self._enqueue(client.id)
+        return mode is AutomaticUpgrades.THIS_VERSION and not self.queue and not self.active
+
+    async def _end_cycle(self) -> None:
+        """The upgrade cycle is over: automatic upgrades off again, for good (persisted)."""
+        repo = self.app.repo
+        with repo.transaction():
+            current = repo.settings()
+            if current.automatic_upgrades is not AutomaticUpgrades.THIS_VERSION:
+                return  # changed meanwhile (here or on another node)
+            ended = AutomaticUpgrades.DISABLED
+            repo.save_settings(current.model_copy(update={"automatic_upgrades": ended}))
+            change = [current.automatic_upgrades.value, ended.value]
+            self.app.audit(
+                CYCLE_ACTOR,
+                "settings.update",
+                "jump_client_settings",
+                changes={"automatic_upgrades": change},
+            )
+        log.info("the upgrade cycle is over: automatic upgrades are off again")
+        await self.app.settings_changed()
 
     async def transfer(self, nbytes: int) -> None:
         await self.throttle.take(nbytes)
@@ -142,11 +168,22 @@ class UpgradeOrchestrator:
             self.active.discard(item_id)
             self._wake.set()
 
+    async def step(self) -> None:
+        """One round: queue what automatic upgrades ask for, end a cycle that is over, and
+        start queued upgrades."""
+        if self._automatic():
+            await self._end_cycle()
+        self.pump()
+
+    async def settle(self) -> None:
+        """Wait until the upgrades started so far have ended (tests)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
     async def run(self) -> None:
         while True:
             try:
-                self._automatic()
-                self.pump()
+                await self.step()
             except Exception:
                 log.exception("upgrade orchestration failed")
             self._wake.clear()

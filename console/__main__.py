@@ -30,7 +30,10 @@ if TYPE_CHECKING:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="jump-console", description="The Jump Console representative console."
+        prog="jump-console",
+        description="The Jump Console representative console.",
+        epilog=cli.overview(),  # the commands for scripts, their options and exit codes
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "--appliance",

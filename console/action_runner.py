@@ -8,10 +8,8 @@ with one sentence: what happened, or the appliance's reason.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api_client import ApplianceError, Forbidden, Refused, ValidationFailed
@@ -24,6 +22,16 @@ from console.session_ending import ask_to_end, ask_to_end_on_highlighted
 from console.session_screen import SessionsScreen
 from console.shells import ShellHub
 from console.support_requests import SupportRequests
+from console.words import (
+    NO_SYSTEM_INFO,
+    copied,
+    remove_question,
+    removed,
+    saved_properties,
+    secureon_hint,
+    system_info_lines,
+    transfer_refusal,
+)
 from domain import JumpClient, JumpGroupType, resolve_permissions
 from domain.rules import MAX_MULTI_START, WAKE_COOLDOWN, Refusal, parse_secureon
 from domain.session import MAX_TRANSFER_BYTES, SessionEvent, SessionInfo
@@ -222,8 +230,7 @@ class ActionRunner:
             self.app.push_screen(
                 PromptScreen(
                     f"Wake {item.name}",
-                    "SecureOn password (optional, masked): 4 or 6 bytes in hex. "
-                    "Enter with nothing typed sends no password; escape cancels.",
+                    f"{secureon_hint('masked')}; escape cancels.",
                     password=True,
                     check=check,
                 ),
@@ -291,7 +298,7 @@ class ActionRunner:
                     bag = err.errors  # the form reopens with the appliance's reasons
                     self.app.call_later(lambda: self.edit(errors=bag, values=changes))
                     raise
-                self.say(f"Saved the properties of '{updated.name}'.")
+                self.say(saved_properties(updated.name))
 
             self.run_job(job, "edit")
 
@@ -328,10 +335,8 @@ class ActionRunner:
                 copy = await self.app.client.copy_item(
                     item.id, {"jump_group_type": key[0].value, "jump_group_id": key[1]}
                 )
-                self.say(
-                    f"Copied '{item.name}' to { {k: n for n, k in targets}.get(key, 'the group') } "
-                    f"(new id {copy.id})."
-                )
+                group = {k: n for n, k in targets}.get(key, "the group")
+                self.say(copied(item.name, group, copy.id))
 
             self.run_job(job, "copy")
 
@@ -353,16 +358,13 @@ class ActionRunner:
 
             async def job() -> None:
                 await self.app.client.remove_item(item.id)
-                self.say(f"Removed '{item.name}'.")
+                self.say(removed(item.name))
 
             self.run_job(job, "remove")
 
         group = self.group_of(item.id)
         self.app.push_screen(
-            ConfirmScreen(
-                f"Remove the Jump Item '{item.name}' ({item.hostname}) from {group}? Its Jump "
-                "Client stays installed but is no longer listed."
-            ),
+            ConfirmScreen(remove_question(item, group)),
             confirmed,
         )
 
@@ -421,30 +423,11 @@ class ActionRunner:
             return
         session = self.sessions.get(sid)
         if session is not None and not session.permissions.system_info:
-            self.say("The session policy does not allow system information.", "warning")
+            self.say(NO_SYSTEM_INFO, "warning")
             return
 
         async def job() -> None:
-            info = await self.app.client.system_info(sid)
-            lines = [
-                f"System: {info.process_count} processes; memory "
-                f"{info.memory_percent}% of {info.memory_total_gb} GB."
-            ]
-            disks = "; ".join(f"{d.mount} {d.percent}% of {d.total_gb} GB" for d in info.disks[:6])
-            if disks:
-                lines.append(f"Disks: {disks}.")
-            busiest = ", ".join(
-                f"{p.name} ({p.pid}, {p.cpu_percent}% CPU)" for p in info.processes[:5]
-            )
-            if busiest:
-                lines.append(f"Busiest processes: {busiest}.")
-            services = info.services
-            if services:
-                lines.append(
-                    f"Services: {len(services)} listed; "
-                    + ", ".join(f"{s.name} {s.state}" for s in services[:5])
-                    + "."
-                )
+            lines = system_info_lines(await self.app.client.system_info(sid))
             self.logs.setdefault(sid, []).extend(lines)
             self.app.sessions_changed()
 
@@ -457,13 +440,9 @@ class ActionRunner:
         session = self.sessions.get(sid)
         if session is None:
             return
-        allowed = (
-            session.permissions.file_transfer_download
-            if direction == "download"
-            else session.permissions.file_transfer_upload
-        )
-        if not allowed:
-            self.say(f"The session policy does not allow {direction}ing files.", "warning")
+        refusal = transfer_refusal(session.permissions, direction)
+        if refusal is not None:
+            self.say(refusal, "warning")
             return
         folders = session.permissions.file_transfer_paths
         where = (
@@ -502,32 +481,20 @@ class ActionRunner:
         self.app.push_screen(dialog, chosen)
 
     async def _download(self, sid: str, remote: str, local: str) -> None:
-        target = transfers.local_target(local, remote)
-        self.say(f"Downloading {remote}…")
-        data = await self.app.client.download_file(sid, remote.strip())
         try:
-            await asyncio.to_thread(transfers.save_new, target, data)
-        except FileExistsError:
-            self.say(f"{target} appeared meanwhile; the download was not saved.", "error")
+            line = await transfers.download(self.app.client, sid, remote, local, self.say)
+        except transfers.TransferFailed as err:
+            self.say(str(err), "error")
             return
-        except OSError as err:
-            self.say(f"The download could not be saved to {target}: {err.strerror}.", "error")
-            return
-        self._log(
-            sid, f"Downloaded {remote.strip()} ({transfers.size_text(len(data))}) to {target}."
-        )
+        self._log(sid, line)
 
     async def _upload(self, sid: str, local: str, remote: str) -> None:
-        source = Path(local.strip()).expanduser()
-        target = transfers.remote_target(remote, str(source))
         try:
-            data = await asyncio.to_thread(source.read_bytes)
-        except OSError as err:
-            self.say(f"{source} could not be read: {err.strerror}.", "error")
+            line = await transfers.upload(self.app.client, sid, local, remote, self.say)
+        except transfers.TransferFailed as err:
+            self.say(str(err), "error")
             return
-        self.say(f"Uploading {source.name}…")
-        await self.app.client.upload_file(sid, target, data)
-        self._log(sid, f"Uploaded {source} ({transfers.size_text(len(data))}) as {target}.")
+        self._log(sid, line)
 
     def _log(self, sid: str, line: str) -> None:
         self.logs.setdefault(sid, []).append(line)

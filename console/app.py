@@ -243,7 +243,7 @@ class JumpConsoleApp(App[int]):
             return
         self.post_message(SessionReady(session))
         ended = ""
-        async with contextlib.aclosing(aiter(backend.feed())) as events:
+        async with contextlib.aclosing(aiter(backend.feed(compact=True))) as events:
             async for event in events:
                 self.post_message(FeedEventArrived(event))
                 if isinstance(event, FeedStatus) and event.final:
@@ -314,9 +314,13 @@ class JumpConsoleApp(App[int]):
             self.main.show_demo(event.demo)
             self._stats_interval = event.interval_s
             self._thumbnails_on = Statistic.THUMBNAIL in event.statistics
+            self.main.show_statistics(event.statistics)
         elif isinstance(event, SnapshotLoaded):
             keep = self.main.highlighted_id
-            self.store.load(event.items)
+            if event.columns is not None:
+                self.store.load_columns(event.columns)
+            else:  # an appliance that sends items
+                self.store.load(event.items)
             gc.freeze()  # the loaded items stay: full collections would rescan them (frame spikes)
             self.main.items_changed(keep)
             if self.loaded:  # a reconnect: the appliance's session list is the truth
@@ -334,6 +338,7 @@ class JumpConsoleApp(App[int]):
         elif isinstance(event, SiteChanged):
             self._stats_interval = event.interval_s
             self._thumbnails_on = Statistic.THUMBNAIL in event.statistics
+            self.main.show_statistics(event.statistics)
             self.reload_site()
         elif isinstance(event, StatsBatch):
             self.history.record(event.rows)

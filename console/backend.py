@@ -27,6 +27,19 @@ class SignIn:
     """The representative as the appliance knows them (for the rules that need them)."""
 
     @property
+    def manages_installers(self) -> bool:
+        """A site administrator, or a privileged user with the installer permission (who
+        manages the installers of the groups they may add Jump Items to)."""
+        return self.is_admin or (self.user is not None and self.user.perm_installers)
+
+    def deploy_groups(self) -> dict[GroupKey, str]:
+        """The groups an installer may be made for: every one an administrator sees; for a
+        privileged user, those they may add Jump Items to (the appliance checks the same)."""
+        if self.is_admin:
+            return dict(self.groups)
+        return {k: n for k, n in self.groups.items() if "perm_add" in self.permissions.get(k, [])}
+
+    @property
     def policy_names(self) -> dict[int, str]:
         return {p.id: f"{p.display_name} {p.code_name}" for p in self.site.jump_policies}
 
@@ -56,8 +69,9 @@ class Backend:
             user=me.user,
         )
 
-    def feed(self) -> LiveFeed:
-        self._live = LiveFeed(self.client, **self._feed_options)
+    def feed(self, *, compact: bool = False) -> LiveFeed:
+        """The live feed; ``compact``: its snapshots as columns (what a list holds)."""
+        self._live = LiveFeed(self.client, **{"compact": compact, **self._feed_options})
         return self._live
 
     def retry_now(self) -> bool:

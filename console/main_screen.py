@@ -35,8 +35,9 @@ from console.config import UiState, save_state
 from console.details import build_details, with_live_stats
 from console.registry import key_actions
 from console.store import LIVE_COLUMNS
-from domain import AutomaticUpgrades, JumpGroupType
+from domain import AutomaticUpgrades, JumpGroupType, Statistic
 from domain.columns import COLUMNS
+from domain.statistics import hidden_columns, not_collected
 from themes import SHORT_NAMES, SHORT_NAMES_TEXT, resolve
 from widgets import ALL, DetailsPane, FilterBar, GroupTree, JumpTable, Scope, StatusBar, TreeGroup
 from widgets.footer import KeysFooter
@@ -181,6 +182,11 @@ class MainScreen(Screen[None]):
 
     def show_demo(self, demo: bool) -> None:
         self.query_one(StatusBar).demo = demo
+
+    def show_statistics(self, selected: list[Statistic]) -> None:
+        """The site selects these statistics: the columns of the others are hidden."""
+        self.query_one(JumpTable).set_hidden(hidden_columns(selected))
+        self.details_due = True
 
     def show_user(self, username: str) -> None:
         self.query_one(StatusBar).user = username
@@ -545,6 +551,8 @@ class MainScreen(Screen[None]):
             case "columns":
                 columns = list(command.columns)
                 self.query_one(JumpTable).set_columns(columns)
+                if hidden := [c for c in columns if c in self.query_one(JumpTable).hidden]:
+                    self.notify(not_collected(hidden), markup=False)
                 self.ui_state = self.ui_state.model_copy(
                     update={
                         "columns": columns,

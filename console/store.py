@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from domain import FilterError, JumpClient, JumpGroupType, Status, status_of
+from domain import FilterError, JumpClient, JumpGroupType, Statistic, Status, status_of
 from domain.columns import COLUMN_KEYS as COLUMN_KEYS  # the store shows and sorts these
 from domain.filters import FIELD_RULES, Filter, Term, os_family, parse
 from domain.jump_client import console_user_of
+from domain.protocol.item_columns import ItemColumns, columns_of
 from domain.protocol.live import StatsRow
 
 GroupKey = tuple[JumpGroupType, int]
@@ -98,6 +99,8 @@ class ItemStore:
         self._intern: dict[str, str] = {}
         self.group_names: dict[GroupKey, str] = dict(group_names or {})
         self.policy_names: dict[int, str] = dict(policy_names or {})
+        self.statistics: frozenset[Statistic] = frozenset(Statistic)
+        """The statistics the site selects (the feed says): the others are not shown."""
         self._clear()
         self.scope_group: GroupKey | None = None
         self.scope_tag: str | None = None
@@ -235,30 +238,56 @@ class ItemStore:
         return "" if row is None else self.hostname[row]
 
     def load(self, items: Iterable[JumpClient]) -> None:
-        """Replace everything with ``items`` (a snapshot) and recompute the view.
+        """Replace everything with ``items`` (a snapshot of items) and recompute the view."""
+        self.load_columns(ItemColumns(columns_of(items)))
 
-        Built column by column: one pass per column is several times faster than
-        appending item by item.
+    def load_columns(self, columns: ItemColumns) -> None:
+        """Replace everything with a snapshot's columns and recompute the view.
+
+        Built column by column: one pass per column is several times faster than appending
+        item by item. An id given twice keeps its last values.
         """
         self._clear()
-        unique = list({item.id: item for item in items}.values())
-        rows = [self._values(item) for item in unique]
-        self.ids = array("q", [item.id for item in unique])
-        self.row_of = {item_id: row for row, item_id in enumerate(self.ids)}
-        self.alive = bytearray(b"\x01" * len(unique))
-        self.name = [r.name for r in rows]
+        v = columns.values
+        ids = v["id"]
+        last = {item_id: i for i, item_id in enumerate(ids)}
+        if len(last) != len(ids):
+            keep = sorted(last.values())
+            v = {name: [column[i] for i in keep] for name, column in v.items()}
+            ids = v["id"]
+        s = self._s
+        self.ids = array("q", ids)
+        self.row_of = {item_id: row for row, item_id in enumerate(ids)}
+        self.alive = bytearray(b"\x01" * len(ids))
+        self.name = list(v["name"])
         self.name_lower = [n.lower() for n in self.name]
-        self.status = bytearray(r.status for r in rows)
-        for column in self._TEXT_COLUMNS:
-            setattr(self, column, [getattr(r, column) for r in rows])
-        self.group_index = array("i", [r.group for r in rows])
-        self.policy = array("i", [r.policy for r in rows])
-        self.cpu = array("d", [r.cpu for r in rows])
-        self.disk = array("d", [r.disk for r in rows])
-        self.uptime = array("d", [r.uptime for r in rows])
-        self.last_seen = array("d", [r.last_seen for r in rows])
+        self.hostname = list(v["hostname"])
+        for column, key in (
+            ("tag", "tag"),
+            ("comments", "comments"),
+            ("console_user", "console_user"),
+            ("os", "operating_system"),
+            ("public_ip", "public_ip"),
+            ("private_ip", "private_ip"),
+        ):
+            setattr(self, column, [s(text) for text in v[key]])
+        group_of: dict[tuple[str, int], int] = {}
+        indexes = []
+        for kind, group_id in zip(v["jump_group_type"], v["jump_group_id"], strict=True):
+            index = group_of.get((kind, group_id))
+            if index is None:
+                index = group_of[(kind, group_id)] = self._group((JumpGroupType(kind), group_id))
+            indexes.append(index)
+        self.group_index = array("i", indexes)
+        self.policy = array("i", [p or 0 for p in v["jump_policy_id"]])
+        self.status = bytearray(_STATUS_CODE[str(word)] for word in v["status"])
+        for column in ("cpu", "disk", "uptime", "last_seen"):
+            setattr(self, column, array("d", [_NAN if x is None else x for x in v[column]]))
         self.search = [
-            f"{r.name}\n{r.hostname}\n{r.tag}\n{r.comments}\n{r.console_user}".lower() for r in rows
+            f"{n}\n{h}\n{t}\n{c}\n{u}".lower()
+            for n, h, t, c, u in zip(
+                self.name, self.hostname, self.tag, self.comments, self.console_user, strict=True
+            )
         ]
         self._changed()
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from console.dialogs import ChoiceScreen
+from console.words import support_request_line, support_started
 from domain.support import SupportEvent
-from domain.wording import until
 
 if TYPE_CHECKING:
     from console.action_runner import ActionRunner
@@ -48,16 +48,7 @@ class SupportRequests:
                     self.runner.run_job(lambda: self._accept(request_id), "support")
 
             now = self.runner.app.clock()
-            choices = [
-                (
-                    f"{r.item_name} — {r.console_user or 'someone'}, "
-                    f"{until(now - r.requested_at)} ago — "
-                    f"{'elevated' if r.elevated else 'normal, view only'}"
-                    + (f" — {r.message[:60]}" if r.message else ""),
-                    r.id,
-                )
-                for r in waiting
-            ]
+            choices = [(support_request_line(r, now), r.id) for r in waiting]
             self.runner.app.push_screen(
                 ChoiceScreen("Take a support request (its session starts):", choices), chosen
             )
@@ -68,5 +59,5 @@ class SupportRequests:
         started = await self.runner.app.client.accept_support(request_id)
         info = started.session
         self.runner.remember(info, f"Support session: {info.session_policy_name} ({info.reason}).")
-        self.runner.say(f"Support session started on '{info.item_name}' — {info.reason}.")
+        self.runner.say(support_started(info))
         self.runner.app.show_sessions(info.sid)

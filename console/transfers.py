@@ -1,17 +1,24 @@
 """The representative's side of a file transfer: checking local paths and saving safely.
 
-No Textual here: the session screen's dialog asks for the paths and calls these checks,
-which answer an error sentence (or None), so nothing is sent or overwritten by mistake.
+No Textual here: the session screen's dialog and plain mode ask for the paths and call these
+checks, which answer an error sentence (or None), so nothing is sent or overwritten by mistake;
+then :func:`download` or :func:`upload` moves the file and answers what was done, in a sentence.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import posixpath
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from domain.session import MAX_TRANSFER_BYTES
+
+if TYPE_CHECKING:
+    from api_client import ApplianceClient
 
 _MIB = 1024 * 1024
 
@@ -45,13 +52,21 @@ def check_remote(remote: str) -> str | None:
     return None
 
 
-def check_download(remote: str, local: str) -> str | None:
-    """Why this download cannot go ahead, or None."""
+def check_remote_file(remote: str) -> str | None:
+    """Why ``remote`` is not a file on the endpoint to download, or None."""
     error = check_remote(remote)
     if error:
         return error
     if remote.strip().endswith("/"):
         return "Give a file on the endpoint, not a folder."
+    return None
+
+
+def check_download(remote: str, local: str) -> str | None:
+    """Why this download cannot go ahead, or None."""
+    error = check_remote_file(remote)
+    if error:
+        return error
     if not local.strip():
         return "Give where to save the file on this machine."
     target = local_target(local, remote)
@@ -97,3 +112,59 @@ def size_text(size: int) -> str:
     if size < _MIB:
         return f"{size / 1024:.1f} KiB"
     return f"{size / _MIB:.1f} MiB"
+
+
+class TransferFailed(Exception):
+    """The file moved, or not, for a reason on this machine: one sentence saying which."""
+
+
+async def download(
+    client: ApplianceClient,
+    sid: str,
+    remote: str,
+    local: str,
+    progress: Callable[[str], None] = lambda _line: None,
+) -> str:
+    """Fetch ``remote`` from the session's endpoint into a new file; what was done, said."""
+    target = local_target(local, remote)
+    progress(f"Downloading {remote.strip()}…")
+    data = await client.download_file(sid, remote.strip())
+    try:
+        await asyncio.to_thread(save_new, target, data)
+    except FileExistsError:
+        raise TransferFailed(f"{target} appeared meanwhile; the download was not saved.") from None
+    except OSError as err:
+        raise TransferFailed(
+            f"The download could not be saved to {target}: {err.strerror}."
+        ) from None
+    return f"Downloaded {remote.strip()} ({size_text(len(data))}) to {target}."
+
+
+async def upload(
+    client: ApplianceClient,
+    sid: str,
+    local: str,
+    remote: str,
+    progress: Callable[[str], None] = lambda _line: None,
+) -> str:
+    """Send the local file to the session's endpoint; what was done, said."""
+    source = Path(local.strip()).expanduser()
+    target = remote_target(remote, str(source))
+    try:
+        data = await asyncio.to_thread(source.read_bytes)
+    except OSError as err:
+        raise TransferFailed(f"{source} could not be read: {err.strerror}.") from None
+    progress(f"Uploading {source.name}…")
+    await client.upload_file(sid, target, data)
+    return f"Uploaded {source} ({size_text(len(data))}) as {target}."
+
+
+def free_name(folder: Path, name: str) -> Path:
+    """``name`` in ``folder``, or ``name-2``, ``name-3``... so no file is overwritten."""
+    target = folder / name
+    stem, suffix = target.stem, target.suffix
+    n = 2
+    while target.exists():
+        target = folder / f"{stem}-{n}{suffix}"
+        n += 1
+    return target

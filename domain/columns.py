@@ -38,6 +38,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("comments", "Comments", 24),
 )
 COLUMN_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
+#: where CPU and disk use is high and critical: the list, the details (both fronts) and the
+#: history agree
+WARN = {"cpu": 80.0, "disk": 85.0}
+CRITICAL = {"cpu": 95.0, "disk": 95.0}
 #: Which columns a narrow list keeps, most wanted first: the list drops chosen columns from
 #: the end of this order until the rest fit whole (a number is shown whole or not at all);
 #: at 80 columns the name, status and CPU stay.

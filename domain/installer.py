@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import Field
 
 from domain._types import (
@@ -77,3 +79,40 @@ class InstallerExtend(Model):
     """``POST /jump-client/installer/{id}/extend``: minutes of validity from now."""
 
     valid_duration: int = Field(ge=MIN_VALID_MINUTES, le=MAX_VALID_MINUTES, strict=True)
+
+
+class Elevation(StrEnum):
+    """What an installer asks of the install on the endpoint (the downloaded installer
+    carries it)."""
+
+    PROMPT = "prompt"
+    """A service install; a user who is not root is asked for administrator rights."""
+    QUIET = "quiet"
+    """A service install when run as root; otherwise a user install, without asking."""
+    NONE = "none"
+    """A user install."""
+
+
+def elevation_of(installer: InstallerFields) -> Elevation:
+    """``elevate_install`` asks for a service install, ``elevate_prompt`` for the rights
+    when they are needed; ``elevate_prompt`` is ignored unless ``elevate_install``."""
+    if not installer.elevate_install:
+        return Elevation.NONE
+    return Elevation.PROMPT if installer.elevate_prompt else Elevation.QUIET
+
+
+_UNITS = {"m": 1, "min": 1, "h": 60, "d": 1440, "w": 10080, "y": 525600}
+
+
+def parse_duration(text: str) -> int:
+    """An installer's validity in minutes, from ``30m``, ``12h``, ``7d``, ``52w``, ``1y`` or a
+    number of minutes (the deploy wizard, extend, and plain mode read it alike)."""
+    words = text.strip().lower().replace(" ", "")
+    number = words.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = words[len(number) :] or "m"
+    if not number.isdigit() or unit not in _UNITS:
+        raise ValueError("Give a duration like 30m, 12h, 7d or 52w (or minutes).")
+    minutes = int(number) * _UNITS[unit]
+    if not MIN_VALID_MINUTES <= minutes <= MAX_VALID_MINUTES:
+        raise ValueError("An installer is valid for 10 minutes to 1 year.")
+    return minutes

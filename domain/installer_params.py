@@ -160,17 +160,17 @@ def disallowed(installer: InstallerFields, params: InstallParameters) -> list[st
 
 
 #: Example values shown in the usage help, per parameter.
-_EXAMPLES = {
-    "install-dir": "/opt/jump-client",
-    "jc-name": "NAME",
-    "jc-jump-group": "jumpgroup:CODE_NAME",
-    "jc-public-site-address": "HOST",
-    "jc-session-policy-present": "CODE_NAME",
-    "jc-session-policy-not-present": "CODE_NAME",
-    "jc-jump-policy": "CODE_NAME",
-    "jc-max-offline-minutes": "MINUTES",
-    "jc-tag": "TAG",
-    "jc-comments": "TEXT",
+_EXAMPLES: dict[str, tuple[str, ...]] = {
+    "install-dir": ("/opt/jump-client",),
+    "jc-name": ("NAME",),
+    "jc-jump-group": ("user:USERNAME", "jumpgroup:CODE_NAME"),  # a personal list, or a group
+    "jc-public-site-address": ("HOST",),
+    "jc-session-policy-present": ("CODE_NAME",),
+    "jc-session-policy-not-present": ("CODE_NAME",),
+    "jc-jump-policy": ("CODE_NAME",),
+    "jc-max-offline-minutes": ("MINUTES",),
+    "jc-tag": ("TAG",),
+    "jc-comments": ("TEXT",),
 }
 
 
@@ -183,7 +183,9 @@ class UsageLine:
 
 
 def usage(installer: InstallerFields) -> list[UsageLine]:
-    """Each mass-deployment parameter in both forms, and whether this installer allows it."""
+    """Each mass-deployment parameter in both forms (one line per form of its value: the
+    owner is ``user:USERNAME`` or ``jumpgroup:CODE_NAME``), and whether this installer
+    allows it."""
     lines = []
     for name, (_target, flag) in PARAMETERS.items():
         msi_name = "INSTALLDIR" if name == "install-dir" else name.replace("-", "_")
@@ -191,7 +193,9 @@ def usage(installer: InstallerFields) -> list[UsageLine]:
             exe = f"--{name}"
             msi = "/quiet" if name == "silent" else f"{msi_name}=1"
         else:
-            example = _EXAMPLES[name]
-            exe, msi = f"--{name} {example}", f"{msi_name}={example}"
+            allowed = flag is None or bool(getattr(installer, flag))
+            for example in _EXAMPLES[name]:
+                lines.append(UsageLine(f"--{name} {example}", f"{msi_name}={example}", allowed))
+            continue
         lines.append(UsageLine(exe, msi, flag is None or bool(getattr(installer, flag))))
     return lines

@@ -90,6 +90,8 @@ class JumpClient(Model):
     x_in_session_by: list[str] = Field(default_factory=list)
     x_upgrade_state: UpgradeState = UpgradeState.NONE
     x_demo: bool = False
+    x_created_timestamp: UtcDateTime | None = None
+    """When the client installed itself (null: before this was kept, or not installed)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -237,15 +239,26 @@ def status_of(client: JumpClient) -> Status:
 
 def last_seen(client: JumpClient) -> datetime | None:
     """When the client was last heard from: now-ish when online, else its last disconnect."""
-    if client.x_online and client.x_stats is not None:
-        return client.x_stats.at
+    return seen_at(client, client.x_stats.at if client.x_stats is not None else None)
+
+
+def seen_at(client: JumpClient, stats_at: datetime | None) -> datetime | None:
+    """:func:`last_seen` with the time of the latest statistics given apart (the appliance
+    holds newer ones than the item)."""
+    if client.x_online and stats_at is not None:
+        return stats_at
     return client.last_disconnect_timestamp or client.last_connect_timestamp
 
 
 def console_user_of(client: JumpClient) -> str:
     """Who is logged in at the endpoint: the item's field, else its latest statistics."""
     stats = client.x_stats
-    return client.console_user or (stats.console_user if stats and stats.console_user else "")
+    return user_at(client, stats.console_user if stats else None)
+
+
+def user_at(client: JumpClient, stats_user: str | None) -> str:
+    """:func:`console_user_of` with the latest statistics' console user given apart."""
+    return client.console_user or stats_user or ""
 
 
 def with_whole_destination(current: JumpClient, changes: dict[str, Any]) -> dict[str, Any]:

@@ -265,19 +265,30 @@ def prompt_outcome(answer: bool | None, default: PromptAnswer) -> tuple[bool, st
 Maintenance = Literal["lost", "delete", "uninstalled"]
 
 
+def offline_since(client: JumpClient) -> datetime | None:
+    """Since when an offline item is counted out of reach: its last disconnect, else its last
+    connect, else (a client that never connected) its installation."""
+    return (
+        client.last_disconnect_timestamp
+        or client.last_connect_timestamp
+        or client.x_created_timestamp
+    )
+
+
 def maintenance(
     client: JumpClient, *, days_before_lost: int, days_before_deleted: int, now: datetime
 ) -> Maintenance | None:
     """What the sweep does to an item now (None: nothing).
 
-    Offline is counted from the last disconnect (else the last connect); an item never seen
-    is left alone. A client's own max offline minutes (ephemeral: 5) come first: past them the
-    client has removed itself, so the item is uninstalled. Otherwise it is lost after
-    ``days_before_lost`` and deleted after ``days_before_deleted``.
+    Offline is counted from the last disconnect, else the last connect, else (a client that
+    never connected) its installation; an item with none of them is left alone. A client's
+    own max offline minutes (ephemeral: 5) come first: past them the client has removed
+    itself, so the item is uninstalled. Otherwise it is lost after ``days_before_lost`` and
+    deleted after ``days_before_deleted``.
     """
     if client.x_online or client.connection_type is ConnectionType.UNINSTALLED:
         return None
-    since = client.last_disconnect_timestamp or client.last_connect_timestamp
+    since = offline_since(client)
     if since is None:
         return None
     offline = now - since
@@ -297,8 +308,7 @@ def expires_at(client: JumpClient, *, days_before_deleted: int, now: datetime) -
     already uninstalled. ``maintenance`` counts the same way."""
     if client.connection_type is ConnectionType.UNINSTALLED:
         return None
-    since = now if client.x_online else None
-    since = since or client.last_disconnect_timestamp or client.last_connect_timestamp
+    since = now if client.x_online else offline_since(client)
     if since is None:
         return None
     if client.max_offline_minutes:

@@ -17,6 +17,9 @@ from domain.enums import (
 from domain.jump_policy import JumpPolicyWithSchedule
 from domain.session_policy import SessionPolicy
 
+#: where passive Jump Clients listen for the appliance, unless the site names another port
+DEFAULT_PASSIVE_PORT = 5832
+
 MIN_MAINTENANCE_DAYS = 15
 
 
@@ -47,7 +50,7 @@ class JumpClientSettings(Model):
     uninstalled_behavior: UninstalledBehavior = UninstalledBehavior.KEEP
     restrict_local_uninstall: bool = False
     default_connection_type: InstallerConnectionType = InstallerConnectionType.ACTIVE
-    passive_port: int = Field(default=5832, ge=1, le=65535, strict=True)
+    passive_port: int = Field(default=DEFAULT_PASSIVE_PORT, ge=1, le=65535, strict=True)
     allow_wake: bool = True
     presence_by_screen_state: bool = True
     connection_rate: int = Field(default=50, ge=1, le=300, strict=True)

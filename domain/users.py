@@ -28,12 +28,16 @@ class User(Model):
     ``personal_jump_item_role_id`` is what they may do with their own personal list;
     ``teams_jump_item_role_id`` what they may do with the personal lists of those ranked
     below them in their teams. A user who is not ``enabled`` may not sign in.
+    ``perm_installers`` (a privileged user who is not a site administrator): view, download,
+    e-mail, delete and extend Jump Client installers and create them with the mass
+    deployment wizard, for the Jump Groups they may add Jump Items to.
     """
 
     id: Id
     username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
     display_name: Str1_128
     is_admin: bool = False
+    perm_installers: bool = False
     personal_jump_item_role_id: Id
     teams_jump_item_role_id: Id
     enabled: bool = True
@@ -63,6 +67,7 @@ class UserResource(Model):
     private_display_name: Str1_128
     enabled: bool
     perm_admin: bool
+    perm_installers: bool
     private_jump_item_role_id: Id
     inferior_jump_item_role_id: Id
 
@@ -75,6 +80,7 @@ class UserResource(Model):
             private_display_name=user.display_name,
             enabled=user.enabled,
             perm_admin=user.is_admin,
+            perm_installers=user.perm_installers,
             private_jump_item_role_id=user.personal_jump_item_role_id,
             inferior_jump_item_role_id=user.teams_jump_item_role_id,
         )
@@ -94,8 +100,9 @@ USER_FIELDS_NOT_KEPT = (
 
 
 class UserUpdate(Patch):
-    """``PATCH /api/config/v1/user/{id}`` (BeyondTrust's User fields): enable or disable the
-    user, set a new password, rename them.
+    """``PATCH /api/config/v1/user/{id}`` (BeyondTrust's User fields, and our installer
+    permission): enable or disable the user, rename them, give or take the installer
+    permission, set a new password.
 
     Disabling the user or changing the password ends every sign-in of theirs at once.
     """
@@ -106,6 +113,7 @@ class UserUpdate(Patch):
     public_display_name: Line1_64 | None = None
     private_display_name: Line1_64 | None = None
     enabled: bool | None = None
+    perm_installers: bool | None = None
     password: Password | None = Field(default=None, repr=False)
     display_number: int | None = None
     password_expiration: str | None = None

@@ -10,6 +10,8 @@ import math
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from domain.enums import ConnectionType
+from domain.jump_client import JumpClient
 from domain.jump_policy import JumpPolicy, window_state
 from domain.schedule import DAY_NAMES, Schedule
 
@@ -122,3 +124,14 @@ def describe_window(
         return False, f"{name} is closed and its schedule never opens."
     when = wall_time(state.opens_at, schedule.timezone, now)
     return False, f"{name} is closed — opens {when} (in {until(state.opens_at - now)})."
+
+
+def removal_outcome(client: JumpClient) -> str:
+    """What removing the item does to its Jump Client, in one sentence: the remove dialog
+    says it (the appliance tells a client that is online at once, and refuses one that
+    comes back later, which then uninstalls itself)."""
+    if client.connection_type is ConnectionType.UNINSTALLED:
+        return "Its Jump Client is already uninstalled."
+    if client.x_online:
+        return "Its Jump Client is told now and uninstalls itself."
+    return "Its Jump Client is offline: it uninstalls itself when it next connects."

@@ -5,13 +5,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import os
+import signal
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
+from domain.installer import Elevation
 from jump_client import install as installer
 from jump_client.prompter import PrompterError, make_prompter
+from jump_client.service import service_user
 
+#: what stops a running client cleanly (``systemctl stop`` sends SIGTERM; Ctrl-C SIGINT)
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 PROMPTER_HELP = (
     "how to ask a present user to accept a session: notify (desktop notification, the "
     "default where one can be shown), none, or command:PROGRAM [ARGS] ({question} is replaced)"
@@ -31,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         "--jc-max-offline-minutes N, --jc-ephemeral, --install-dir DIR, --silent; or "
         "jc_name=NAME, jc_tag=TAG, ..., INSTALLDIR=DIR, /quiet.",
     )
-    i.add_argument("--key", required=True, help="the installer key")
+    i.add_argument("--key", required=True, help="the installer key (MSI form: KEY_INFO=KEY)")
     i.add_argument("--appliance", required=True, help="the appliance URL")
     i.add_argument(
         "--wol-broadcast",
@@ -40,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     i.add_argument("--prompter", metavar="SPEC", default="", help=PROMPTER_HELP)
     i.add_argument("--valid-minutes", type=int, help=argparse.SUPPRESS)
+    # what the downloaded installer carries: the elevation its installer asks for, and where
+    # it is (to run it again with administrator rights)
+    i.add_argument("--elevation", choices=[e.value for e in Elevation], help=argparse.SUPPRESS)
+    i.add_argument("--installer-file", type=Path, help=argparse.SUPPRESS)
+    i.add_argument("--service-user", default=service_user(), help=argparse.SUPPRESS)
     r = commands.add_parser(
         "request-support",
         help="ask a representative for help with this machine",
@@ -71,8 +84,16 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _key_info_as_key(argv: list[str]) -> list[str]:
+    """``KEY_INFO=KEY`` (the MSI form's spelling of the installer key) → ``--key=KEY``."""
+    return [
+        f"--key={w.removeprefix('KEY_INFO=')}" if w.startswith("KEY_INFO=") else w for w in argv
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
-    args, extra = _parser().parse_known_args(argv)
+    words = _key_info_as_key(list(sys.argv[1:] if argv is None else argv))
+    args, extra = _parser().parse_known_args(words)
     if getattr(args, "prompter", None):
         try:
             make_prompter(args.prompter)
@@ -87,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
             wol_broadcast=args.wol_broadcast,
             valid_minutes=args.valid_minutes,
             prompter=args.prompter,
+            elevation=Elevation(args.elevation) if args.elevation else None,
+            installer_file=args.installer_file,
+            service_user=args.service_user,
         )
     if extra:
         print(f"jump-client: unexpected arguments: {' '.join(extra)}", file=sys.stderr)
@@ -119,6 +143,25 @@ def _exec_current(directory: Path, *, stop_with_parent: bool = False) -> None:
     # -P: no current directory on sys.path, so the bundle's code is the code that runs.
     argv = [sys.executable, "-P", "-m", "jump_client", "run", "--dir", str(directory)]
     os.execve(sys.executable, argv + ["--stop-with-parent"] * stop_with_parent, env)
+
+
+async def until_stopped(work: Coroutine[Any, Any, int]) -> int:
+    """Run the client until it ends by itself, or until SIGTERM or SIGINT: then it stops
+    cleanly (its channel closed, its last contact written) and answers 0."""
+    task = asyncio.ensure_future(work)
+    loop = asyncio.get_running_loop()
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, task.cancel)
+    try:
+        return await task
+    except asyncio.CancelledError:
+        if not task.cancelled():
+            raise
+        logging.getLogger("jump-client").info("Stopped.")
+        return 0
+    finally:
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
 
 
 def run(
@@ -155,10 +198,10 @@ def run(
             config.passive_listen = passive_listen or config.passive_listen
             config.prompter = prompter or config.prompter
             save(config)
-        installer.make_logger(directory, silent=config.silent)
+        installer.make_logger(directory / installer.RUN_LOG, silent=config.silent)
         agent = Agent(config, remove=lambda: installer.remove_local(directory))
         with contextlib.suppress(KeyboardInterrupt):
-            code = asyncio.run(agent.run())
+            code = asyncio.run(until_stopped(agent.run()))
     if code == RESTART:  # replaces this process with the upgraded client
         _exec_current(directory, stop_with_parent=stop_with_parent)
     return code

@@ -16,6 +16,7 @@ import contextlib
 import logging
 import random
 import socket
+import time
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -50,6 +51,7 @@ from domain.protocol.agent import (
     ShellOutput,
     ShellResize,
     SystemInfoAsk,
+    Uninstall,
     Upgrade,
     Wake,
     read_handshake,
@@ -60,6 +62,7 @@ from domain.protocol.agent_http import CheckIn, CheckInAnswer, InstallAnswer, In
 from domain.protocol.close import Close
 from domain.protocol.rep import RefusalBody
 from domain.rules import magic_packet
+from domain.text import visible
 from jump_client import files, system
 from jump_client.config import ClientConfig, now, save
 from jump_client.prompter import NoPrompter, Prompter, PrompterError, make_prompter
@@ -133,6 +136,7 @@ def register(config: ClientConfig) -> None:
     config.days_before_deleted = answer.days_before_deleted
     config.max_offline_minutes = answer.max_offline_minutes
     config.passive = answer.connection_type == "passive"
+    config.site_passive_port = answer.passive_port
     if answer.appliance:  # the installer's Jumpoint: everything goes through it now
         config.appliance = answer.appliance
     if not answer.elevate_install:
@@ -159,6 +163,8 @@ class Agent:
         self.system_info: dict[str, bool] = {}  # sid -> system information allowed
         self.permissions: dict[str, dict[str, Any]] = {}  # sid -> the session's permissions
         self.restart = False
+        #: the appliance told this client to uninstall itself (why), None until it does
+        self.uninstall: str | None = None
         #: frames from the appliance refused as unreadable or unknown (never fatal)
         self.refused_frames = 0
         self.shells: dict[str, Shell] = {}
@@ -345,8 +351,13 @@ class Agent:
             reporter = asyncio.create_task(self._report(ws))
             idle = 0.0
             deleted = False
+            written = time.monotonic()
             try:
                 while True:
+                    if time.monotonic() - written >= config.heartbeat_s:
+                        written = time.monotonic()  # connected: the last contact is now
+                        config.last_contact = now()
+                        save(config)
                     try:
                         raw = await asyncio.wait_for(ws.recv(), 1.0)
                     except ConnectionClosed as closed:
@@ -361,16 +372,22 @@ class Agent:
                         continue
                     idle = 0.0
                     await self._answer(ws, raw)
+                    if self.uninstall is not None:
+                        deleted = True
+                        break
             finally:
                 reporter.cancel()
                 for shell in self.shells.values():
                     shell.close()
                 self.shells.clear()
                 self.sessions.clear()
-                config.last_contact = now()
+                config.last_contact = now()  # also when stopped (SIGTERM): connected till now
                 save(config)
         if deleted:
-            log.warning("The appliance says this Jump Client's item was deleted; removing it.")
+            told = f" ({visible(self.uninstall)})" if self.uninstall else ""
+            log.warning(
+                "The appliance says this Jump Client's item was deleted%s; removing it.", told
+            )
             self._remove()
             return "removed"
         return None
@@ -453,6 +470,9 @@ class Agent:
             if request is not None:
                 refusal = "this Jump Client does not understand the request"
                 await self._reply(ws, Response.refusing(request, refusal))
+            return
+        if isinstance(frame, Uninstall):
+            self.uninstall = frame.reason  # the session loop ends and the client goes
             return
         if isinstance(frame, SettingsFrame):
             self._follow(frame.settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from datetime import UTC, datetime
@@ -10,7 +11,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
+from domain.site import DEFAULT_PASSIVE_PORT
+
 CONFIG_NAME = "client.json"
+#: names a file holding the current time (ISO 8601), read instead of the system clock: a test
+#: (or a drill) moves a real client's clock by writing it
+CLOCK_ENV = "JUMP_CLIENT_CLOCK"
+#: how often a connected client writes its last contact (a cheap write: client.json is small)
+HEARTBEAT_S = 60.0
 
 
 class ClientConfig(BaseModel):
@@ -32,11 +40,14 @@ class ClientConfig(BaseModel):
     passive_listen: str = ""
     """Where a passive client listens for the appliance's connect request (HOST:PORT); empty:
     every address, on the site's passive port (which follows the site settings)."""
-    site_passive_port: int = 5832
+    site_passive_port: int = DEFAULT_PASSIVE_PORT
     wol_broadcast: str = "255.255.255.255:9"
     prompter: str = ""
     """How to ask a present user to accept a session (see ``jump_client.prompter``)."""
     silent: bool = False
+    heartbeat_s: float = Field(default=HEARTBEAT_S, gt=0)
+    """How often a connected client writes its last contact, so that after a stop it does
+    not count the time it was connected as time offline."""
 
     def offline_limit_s(self) -> float:
         """How long the client may go without reaching the appliance before it removes
@@ -73,4 +84,11 @@ def save(config: ClientConfig) -> None:
 
 
 def now() -> datetime:
+    """The current instant (aware UTC): the system clock, or the instant written in the file
+    ``JUMP_CLIENT_CLOCK`` names."""
+    fake = os.environ.get(CLOCK_ENV)
+    if fake:
+        with contextlib.suppress(OSError, ValueError):
+            told = datetime.fromisoformat(Path(fake).read_text().strip())
+            return told if told.tzinfo is not None else told.replace(tzinfo=UTC)
     return datetime.now(UTC)

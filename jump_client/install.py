@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import os
@@ -14,30 +15,58 @@ from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
 
+from domain.installer import Elevation
 from domain.installer_params import InstallParameterError, parse_install_parameters
 from domain.protocol.agent import Credentials
 from domain.protocol.agent_http import SupportAnswer, SupportAsk
+from domain.text import visible
 from jump_client.agent import DEFAULT_VALIDITY, Refused, ask, post, register
 from jump_client.config import ClientConfig, ConfigError, load, now, save
+from jump_client.lock import CannotStop, stop_running
+from jump_client.service import (
+    SERVICE_USER,
+    UNIT_NAME,
+    ServiceError,
+    elevate,
+    hand_over,
+    is_root,
+    service_account,
+    service_unit,
+)
 
-SERVICE_USER = "jumpclient"
 SYSTEM_DIR = Path("/opt/jump-client")
+RUN_LOG = "jump-client.log"
 
 
-def make_logger(directory: Path | None, *, silent: bool) -> logging.Logger:
-    """The system log where there is one, else a log file; stderr too unless silent."""
+def install_log(directory: Path) -> Path:
+    """Where an install writes what happened (as well as to the system log, where there is
+    one): beside its install folder (``<folder>.install.log``), never inside it — a failed
+    install deletes the folder."""
+    return directory.with_name(f"{directory.name}.install.log")
+
+
+def make_logger(
+    log_file: Path | None, *, silent: bool, beside_syslog: bool = False
+) -> logging.Logger:
+    """The system log where there is one, else ``log_file`` (when it can be written; also
+    beside the system log if ``beside_syslog``); stderr too unless silent."""
     logger = logging.getLogger("jump-client")
     logger.handlers.clear()
     logger.setLevel(logging.INFO)
     logger.propagate = False
-    if Path("/dev/log").exists():
+    syslog = Path("/dev/log").exists()
+    if syslog:
         handler: logging.Handler = logging.handlers.SysLogHandler(address="/dev/log")
         handler.setFormatter(logging.Formatter("jump-client: %(message)s"))
         logger.addHandler(handler)
-    elif directory is not None and directory.is_dir():
-        handler = logging.FileHandler(directory / "jump-client.log")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        logger.addHandler(handler)
+    if log_file is not None and (beside_syslog or not syslog):
+        try:
+            handler = logging.FileHandler(log_file)
+        except OSError:
+            pass  # a folder that cannot be written: stderr is all there is
+        else:
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+            logger.addHandler(handler)
     if not silent:
         stream = logging.StreamHandler(sys.stderr)
         stream.setFormatter(logging.Formatter("jump-client: %(message)s"))
@@ -45,33 +74,23 @@ def make_logger(directory: Path | None, *, silent: bool) -> logging.Logger:
     return logger
 
 
+def _failed(log: logging.Logger, silent: bool, reason: str) -> None:
+    """An install failed: the reason goes to the log, and to stderr even when silent (the
+    deployment tool that ran it shows it), saying where the log is. The reason may quote
+    the appliance: its control characters are shown, never sent to a terminal."""
+    reason = visible(reason)
+    log.error("Install failed: %s", reason)
+    if silent:
+        kept = [h.baseFilename for h in log.handlers if isinstance(h, logging.FileHandler)]
+        where = f" (kept in {kept[0]})" if kept else ""
+        print(f"jump-client: Install failed: {reason}{where}", file=sys.stderr)
+
+
 def default_dir(mode: str, appliance: str) -> Path:
     host = (urlsplit(appliance).hostname or "appliance").replace(":", "_")
     if mode == "service":
         return SYSTEM_DIR / host
     return Path(user_data_dir("jump-client", appauthor=False)) / host
-
-
-def service_unit(install_dir: Path, python: str = sys.executable) -> str:
-    """A systemd unit running the client as a dedicated non-root user (not enabled here)."""
-    return (
-        "[Unit]\n"
-        "Description=Jump Console Jump Client\n"
-        "After=network-online.target\n"
-        "Wants=network-online.target\n\n"
-        "[Service]\n"
-        "Type=simple\n"
-        f"User={SERVICE_USER}\n"
-        f"Group={SERVICE_USER}\n"
-        f"ExecStart={python} -m jump_client run --dir {install_dir}\n"
-        "Restart=always\n"
-        "RestartSec=5\n"
-        "NoNewPrivileges=yes\n"
-        "ProtectSystem=strict\n"
-        f"ReadWritePaths={install_dir}\n\n"
-        "[Install]\n"
-        "WantedBy=multi-user.target\n"
-    )
 
 
 def install(
@@ -82,32 +101,45 @@ def install(
     wol_broadcast: str | None,
     valid_minutes: int | None,
     prompter: str = "",
+    elevation: Elevation | None = None,
+    installer_file: Path | None = None,
+    service_user: str = SERVICE_USER,
 ) -> int:
+    """Install from an installer key. ``elevation`` and ``installer_file``: what the
+    downloaded installer asks for, and where it is (to run it again elevated)."""
     try:
         params = parse_install_parameters(argv)
     except InstallParameterError as err:
         make_logger(None, silent=False).error("Install failed: %s", err)
         return 2
-    log = make_logger(None, silent=params.silent)
-    mode = "service" if hasattr(os, "geteuid") and os.geteuid() == 0 else "user"
+    mode = "service" if is_root() and elevation is not Elevation.NONE else "user"
+    if mode == "user" and elevation is Elevation.PROMPT and installer_file and not params.silent:
+        elevated = elevate(installer_file, sys.argv[1:])
+        if elevated is not None:
+            return elevated
     directory = Path(params.install_dir) if params.install_dir else default_dir(mode, appliance)
+    with contextlib.suppress(OSError):  # where its log goes; when it cannot, stderr says all
+        directory.parent.mkdir(parents=True, exist_ok=True)
+    log = make_logger(install_log(directory), silent=params.silent, beside_syslog=True)
+    if mode == "user" and elevation is Elevation.PROMPT:
+        log.info("Not elevated: the Jump Client is installed for this user only.")
     if directory.exists():
-        log.error(
-            "Install failed: the install directory %s exists; choose a new one with "
+        _failed(
+            log,
+            params.silent,
+            f"the install directory {directory} exists; choose a new one with "
             "--install-dir or remove it.",
-            directory,
         )
         return 1
     try:
         directory.mkdir(parents=True, mode=0o700)
     except OSError as err:
-        log.error(
-            "Install failed: the install directory %s cannot be created (%s).",
-            directory,
-            err.strerror,
+        _failed(
+            log,
+            params.silent,
+            f"the install directory {directory} cannot be created ({err.strerror}).",
         )
         return 1
-    log = make_logger(directory, silent=params.silent)
     validity = timedelta(minutes=valid_minutes) if valid_minutes else DEFAULT_VALIDITY
     config = ClientConfig(
         appliance=appliance,
@@ -124,7 +156,7 @@ def install(
     try:
         register(config)
     except Refused as err:
-        log.error("Install failed: %s", err)
+        _failed(log, params.silent, str(err))
         shutil.rmtree(directory, ignore_errors=True)
         return 1
     except OSError:
@@ -139,15 +171,41 @@ def install(
             "Installed Jump Client %s (%s) in %s.", config.jump_client_id, config.name, directory
         )
     if config.install_mode == "service":
-        (directory / "jump-client.service").write_text(service_unit(directory))
-        log.info(
-            "Service unit written to %s; enable it with systemctl once the user %s exists.",
-            directory / "jump-client.service",
-            SERVICE_USER,
-        )
+        try:
+            _as_service(directory, service_user, log)
+        except ServiceError as err:
+            _failed(log, params.silent, f"{err}.")
+            _withdraw(config)
+            return 1
     if not params.silent:
         print(f"Run it with: jump-client run --dir {directory}")
     return 0
+
+
+def _as_service(directory: Path, user: str, log: logging.Logger) -> None:
+    """Make the installed client a service run by ``user`` (created when missing): its
+    folder handed over, its unit written (raises :class:`ServiceError`)."""
+    account = service_account(user)
+    unit = directory / UNIT_NAME
+    unit.write_text(service_unit(directory, user=user))
+    hand_over(directory, *account)  # the service user runs it: its folder, still 0700
+    log.info(
+        "Service unit written to %s; install it with: cp %s /etc/systemd/system/ && "
+        "systemctl enable --now %s",
+        unit,
+        unit,
+        UNIT_NAME,
+    )
+
+
+def _withdraw(config: ClientConfig) -> None:
+    """Undo a registered install that cannot be completed: the appliance is told (its item
+    is marked uninstalled) and the folder goes."""
+    if config.state == "registered" and config.jump_client_id and config.secret:
+        creds = Credentials(jump_client_id=config.jump_client_id, secret=config.secret)
+        with contextlib.suppress(Refused, OSError):
+            post(config.appliance, "/api/agent/v1/uninstall", creds)
+    remove_local(Path(config.install_dir))
 
 
 def remove_local(directory: Path) -> None:
@@ -161,13 +219,19 @@ def uninstall(directory: Path) -> int:
     except ConfigError as err:
         log.error("%s", err)
         return 2
-    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
-    if config.restrict_local_uninstall and not is_root:
+    if config.restrict_local_uninstall and not is_root():
         log.error(
             "Uninstall refused: this site restricts local uninstall; ask an "
             "administrator (or run as root)."
         )
         return 1
+    try:
+        stopped = stop_running(directory)  # before its folder goes: it would write there
+    except CannotStop as err:
+        log.error("Uninstall failed: %s", err)
+        return 1
+    if stopped is not None:
+        log.info("Stopped the running Jump Client (process %d).", stopped)
     if config.state == "registered" and config.jump_client_id and config.secret:
         try:
             creds = Credentials(jump_client_id=config.jump_client_id, secret=config.secret)

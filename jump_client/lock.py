@@ -17,6 +17,7 @@ import fcntl
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,6 +76,50 @@ def running_pid(directory: Path) -> int | None:
         return None
     finally:
         os.close(fd)
+
+
+class CannotStop(Exception):
+    """The client running from a folder could not be stopped; one sentence says why."""
+
+
+def stop_running(directory: Path, timeout: float = 15.0) -> int | None:
+    """Stop the client that runs from ``directory``, if one does: SIGTERM (it closes its
+    channel and writes its last contact), then SIGKILL if it has not ended within
+    ``timeout``. Answers the process it stopped (None: none ran); raises
+    :class:`CannotStop`."""
+    pid = running_pid(directory)
+    if pid is None:
+        return None
+    if pid == 0:
+        raise CannotStop(
+            f"A Jump Client runs from {directory}, but which process is unknown; stop it "
+            "first (systemctl stop jump-client, or end its process)."
+        )
+    try:
+        os.kill(pid, signal.SIGTERM)
+        if not _ended(directory, timeout):
+            os.kill(pid, signal.SIGKILL)
+            _ended(directory, 5.0)
+    except ProcessLookupError:
+        pass  # it ended meanwhile
+    except PermissionError:
+        raise CannotStop(
+            f"A Jump Client runs from {directory} as process {pid}, which this user may not "
+            "stop; stop it first (systemctl stop jump-client) or uninstall as root."
+        ) from None
+    if running_pid(directory) is not None:
+        raise CannotStop(f"The Jump Client running from {directory} (process {pid}) did not stop.")
+    return pid
+
+
+def _ended(directory: Path, timeout: float) -> bool:
+    """Wait (bounded) until no process holds the folder's lock."""
+    deadline = time.monotonic() + timeout
+    while running_pid(directory) is not None:
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def stop_with_parent() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import pwd
 import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -17,6 +19,7 @@ from appliance import security
 from appliance.app import create_app
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
+from jump_client.service import SERVICE_USER_ENV
 from tests.support import services
 from tests.support.appliance import (
     API_ID,
@@ -44,6 +47,16 @@ def quick_secret_hashes() -> Iterator[None]:
     """
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(security, "_N", 2**4)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def service_installs_as_the_tester() -> Iterator[None]:
+    """A Jump Client installed as root is a service install, run by a user the install makes
+    when missing: here it is the user running the tests, so no test makes ``jumpclient`` on
+    the machine (a test of the service user names one of its own)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(SERVICE_USER_ENV, pwd.getpwuid(os.getuid()).pw_name)
         yield
 
 

@@ -12,8 +12,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from domain import Status
+from domain.columns import CRITICAL, WARN
 from domain.text import visible
-from widgets.jump_table import CRITICAL, STATUS_GLYPH, WARN
+from widgets.jump_table import STATUS_GLYPH
 from widgets.percent_sparkline import PercentSparkline
 from widgets.thumbnail import thumbnail_text
 
@@ -148,15 +149,13 @@ class DetailsPane(VerticalScroll):
                 text.append(f"{value}\n", style=self._style(level) if level else "")
         text_widget.update(text)
         cpu_label, cpu_spark, disk_label, disk_spark = sparks
-        has_history = len(view.cpu_history) > 1 or len(view.disk_history) > 1
-        for widget in sparks:
-            widget.display = has_history
-        if has_history:
-            assert isinstance(cpu_spark, PercentSparkline)
-            assert isinstance(disk_spark, PercentSparkline)
-            cpu_spark.show(view.cpu_history)
-            disk_spark.show(view.disk_history)
-            assert isinstance(cpu_label, Static) and isinstance(disk_label, Static)
-            cpu_label.update(_history_label("CPU", len(view.cpu_history), cpu_spark))
-            disk_label.update(_history_label("Disk", len(view.disk_history), disk_spark))
+        for what, history, label, spark in (
+            ("CPU", view.cpu_history, cpu_label, cpu_spark),
+            ("Disk", view.disk_history, disk_label, disk_spark),
+        ):  # each shown only with a history (none: the site does not select it)
+            label.display = spark.display = len(history) > 1
+            if len(history) > 1:
+                assert isinstance(spark, PercentSparkline) and isinstance(label, Static)
+                spark.show(history)
+                label.update(_history_label(what, len(history), spark))
         self.query_one("#thumbnail", Static).update(thumbnail_text(view.thumbnail))

@@ -18,7 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from domain import Status
-from domain.columns import COLUMN_BY_KEY, COLUMNS, fitting
+from domain.columns import COLUMN_BY_KEY, COLUMNS, CRITICAL, WARN, fitting
 from domain.text import visible
 
 
@@ -71,9 +71,6 @@ STATUS_CLASS: dict[Status, str] = {
     Status.DISABLED: "jump-table--attention",
 }
 GAP = "  "  # between columns
-#: where CPU and disk use is high and critical: the list, the details and the history agree
-WARN = {"cpu": 80.0, "disk": 85.0}
-CRITICAL = {"cpu": 95.0, "disk": 95.0}
 
 
 def fit(text: str, width: int, *, right: bool = False) -> str:
@@ -189,6 +186,8 @@ class JumpTable(ScrollView, can_focus=True):
         self.store = store
         self.columns: list[str] = list(columns or [c.key for c in COLUMNS])
         """The columns the representative chose, in order (saved between runs)."""
+        self.hidden: frozenset[str] = frozenset()
+        """Columns of statistics the site does not select: not drawn, whatever was chosen."""
         self._shown: list[str] = list(self.columns)
         """Those of them the list draws: the ones that fit whole (see :attr:`shown`)."""
         self.now = now
@@ -209,11 +208,19 @@ class JumpTable(ScrollView, can_focus=True):
         self.columns = [k for k in keys if k in COLUMN_BY_KEY]
         self.refresh_table()
 
+    def set_hidden(self, keys: frozenset[str]) -> None:
+        """Hide these columns (the site stopped selecting their statistic), show the rest."""
+        if keys != self.hidden:
+            self.hidden = keys
+            self.refresh_table(keep_id=self.highlighted_id)
+
     @property
     def shown(self) -> list[str]:
-        """The chosen columns that fit whole in the width the list has (narrow: fewer)."""
+        """The chosen columns that fit whole in the width the list has (narrow: fewer), but
+        never one the site hides (:attr:`hidden`)."""
+        chosen = [k for k in self.columns if k not in self.hidden] or self.columns[:1]
         width = self.scrollable_content_region.width or self.size.width
-        return fitting(self.columns, width, len(GAP)) if width else list(self.columns)
+        return fitting(chosen, width, len(GAP)) if width else chosen
 
     def refresh_table(self, keep_id: int | None = None) -> None:
         """The view changed: resize, keep the cursor (on ``keep_id`` when given), repaint."""

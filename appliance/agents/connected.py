@@ -33,9 +33,11 @@ from domain.protocol.agent import (
     SessionOpen,
     SettingsFrame,
     SystemInfoAsk,
+    Uninstall,
     Upgrade,
     Wake,
 )
+from domain.protocol.close import Close
 from domain.session_policy import ResolvedPermissions
 
 if TYPE_CHECKING:
@@ -131,6 +133,13 @@ class RemoteAgent:
         """End the connection, telling the client why (it may already be gone)."""
         with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
             await self.ws.close(code, reason)
+
+    async def removed(self, reason: str) -> None:
+        """The client's item was removed: tell the client to uninstall itself, then close
+        the connection saying so (it may already be gone)."""
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+            await self.ws.send_text(Uninstall(reason=reason).model_dump_json())
+        await self.close(Close.GONE, reason)
 
     async def site_settings(self, settings: AgentSettings) -> None:
         with contextlib.suppress(WebSocketDisconnect, RuntimeError):

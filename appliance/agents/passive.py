@@ -24,7 +24,8 @@ class PassiveAgent:
         self.item_id = item_id
         self.endpoint = endpoint
 
-    async def connect_now(self) -> bool:
+    async def knock(self) -> bool:
+        """Ask the client to connect now (False: it cannot be reached where it listens)."""
         host, port = self.endpoint
         try:
             _reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 5)
@@ -34,7 +35,10 @@ class PassiveAgent:
             await writer.wait_closed()
         except (OSError, TimeoutError):
             return False
-        return await self.registry.wait_for(self.item_id, 15)
+        return True
+
+    async def connect_now(self) -> bool:
+        return await self.knock() and await self.registry.wait_for(self.item_id, 15)
 
     async def site_settings(self, settings: AgentSettings) -> None:
         return None  # a passive client reads them when it next checks in or connects

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Coroutine, Sequence
+from typing import TYPE_CHECKING, Any
 
 from appliance.agents.connected import RemoteAgent
 from appliance.agents.demo import DemoAgent
@@ -18,7 +18,6 @@ from appliance.agents.handle import AgentHandle
 from appliance.agents.passive import PassiveAgent
 from appliance.agents.remote import held_somewhere, remote_handle
 from domain.protocol.agent import AgentSettings
-from domain.protocol.close import Close
 
 if TYPE_CHECKING:
     from appliance.bus import LocalBus, RedisBus
@@ -40,7 +39,7 @@ class AgentRegistry:
         self._agents: dict[int, AgentHandle] = {}
         self.passive: dict[int, tuple[str, int]] = {}  # item -> where it listens
         self._arrived: dict[int, asyncio.Event] = {}
-        self._closing: set[asyncio.Task[None]] = set()
+        self._closing: set[asyncio.Task[Any]] = set()
 
     def register(self, agent: AgentHandle) -> None:
         """A Jump Client connected to this node (other nodes learn that this node holds it)."""
@@ -67,16 +66,24 @@ class AgentRegistry:
 
     def items_changed(self, _changed: Sequence[int], removed: Sequence[int]) -> None:
         """Items were deleted (on any node): the clients of those connected here are told
-        so and disconnected, so they remove themselves instead of staying connected to an
-        item that is gone."""
+        to uninstall themselves and disconnected; a passive client that checked in here is
+        knocked on, so it connects now and hears that its item is gone. Either removes
+        itself at once instead of staying installed for an item that is gone."""
         for item_id in removed:
-            self.passive.pop(item_id, None)
+            endpoint = self.passive.pop(item_id, None)
             agent = self._agents.get(item_id)
             if isinstance(agent, RemoteAgent):
-                log.info("agent %s: its item was deleted; disconnected", item_id)
-                task = asyncio.get_running_loop().create_task(agent.close(Close.GONE, DELETED))
-                self._closing.add(task)
-                task.add_done_callback(self._closing.discard)
+                log.info("agent %s: its item was deleted; told to uninstall", item_id)
+                self._later(agent.removed(DELETED))
+            elif endpoint is not None:
+                log.info("passive agent %s: its item was deleted; knocked on", item_id)
+                self._later(PassiveAgent(self, item_id, endpoint).knock())
+
+    def _later(self, work: Coroutine[Any, Any, object]) -> None:
+        """Run ``work`` in the background, kept until it is done."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     def unregister(self, item_id: int, agent: AgentHandle | None = None) -> bool:
         """The client went away (``agent``: only if this is still its current connection);

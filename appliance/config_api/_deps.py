@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
@@ -13,13 +14,15 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.requests import HTTPConnection
 
+from appliance._access import access_for
 from appliance.errors import Refused
 from appliance.live import LiveHub
 from appliance.security import token_hash
 from appliance.services import services_of
 from appliance.site import Site
-from domain import ApiAccess
+from domain import AccessContext, ApiAccess, JumpGroupType
 from domain._types import MAX_ID
+from domain.access import Action
 from domain.protocol.close import DISABLED
 
 T = TypeVar("T", bound=BaseModel)
@@ -60,11 +63,33 @@ def reject_unknown_query(request: Request) -> None:
 @dataclass(frozen=True, slots=True)
 class Caller:
     """Who calls the Config API: an API account, or a representative with the admin role
-    (the console's administration screens use the same API and the same rules)."""
+    (the console's administration screens use the same API and the same rules), or a
+    privileged representative with the installer permission (``installers_in``)."""
 
     actor: str  # as the audit names it: ``api:CLIENT_ID`` or ``rep:USERNAME``
     access: ApiAccess
     rate_key: str
+    installers_in: AccessContext | None = None
+    """None: the whole site. Else the caller holds the installer permission only: it reaches
+    the installers alone (and reads the Jumpoints, for the wizard), of the Jump Groups this
+    access lets it add Jump Items to."""
+
+    def may_deploy_to(self, kind: JumpGroupType, group_id: int) -> bool:
+        """Whether this caller may see and manage installers for this Jump Group."""
+        scope = self.installers_in
+        return scope is None or scope.permits(kind, group_id, Action.ADD_ITEMS)
+
+
+#: what the installer permission reaches, inside the Config API (method, path pattern)
+_INSTALLER_ROUTES = re.compile(r"^(\w+ /jump-client/installer(/.*)?|GET /jumpoint)$")
+
+
+def _installer_route(request: HTTPConnection) -> bool:
+    """Whether the request is one the installer permission reaches (asked by the request
+    guard, before the API's mount, and by the API: the whole path both times)."""
+    path = request.url.path.removeprefix("/api/config/v1")
+    method = request.scope.get("method", "GET")
+    return _INSTALLER_ROUTES.match(f"{method} {path}") is not None
 
 
 def caller_of(request: HTTPConnection) -> Caller:
@@ -82,11 +107,23 @@ def caller_of(request: HTTPConnection) -> Caller:
         user = app.repo.users.get(found[1])
         if user is not None and not user.enabled:
             raise _unauthorized(DISABLED)
-        if user is None or not user.is_admin:
+        if user is None or not (user.is_admin or user.perm_installers):
             raise Refused.because(
                 403, "forbidden", "Only site administrators may use the Config API from a console."
             )
-        caller = Caller(f"rep:{user.username}", ApiAccess.FULL_ACCESS, f"rep:{user.id}")
+        scope = None
+        if not user.is_admin:  # checked on every request: a permission taken away ends here
+            if not _installer_route(request):
+                raise Refused.because(
+                    403,
+                    "forbidden",
+                    "Your installer permission covers the Jump Client installers only; ask a "
+                    "site administrator for the rest.",
+                )
+            scope = access_for(app, user)
+        caller = Caller(
+            f"rep:{user.username}", ApiAccess.FULL_ACCESS, f"rep:{user.id}", installers_in=scope
+        )
     else:
         row = app.repo.execute(
             "SELECT client_id FROM api_account WHERE id = ?", (found[1],)

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from appliance import mailer
 from appliance.config_api._crud import add_crud
 from appliance.config_api._deps import (
+    Caller,
     Paging,
     PathId,
     Reader,
@@ -35,7 +36,8 @@ from domain import (
     PublicSite,
     format_utc,
 )
-from domain.installer import InstallerExtend
+from domain.install_usage import email_install_line
+from domain.installer import InstallerExtend, InstallerFields
 from domain.mail import InstallerEmail, SmtpSettings, SmtpSettingsUpdate
 
 router = APIRouter(dependencies=[Depends(reject_unknown_query)])
@@ -94,18 +96,23 @@ async def patch_smtp(body: SmtpSettingsUpdate, app: State, account: Writer) -> S
     return app.repo.smtp()[0]
 
 
-def _installer(app: Site, id_: int) -> Installer:
+def _installer(app: Site, id_: int, caller: Caller) -> Installer:
+    """The installer, if the caller may manage it (else, as if there were none: 404)."""
     installer = app.repo.installer(id_)
-    if installer is None:
+    if installer is None or not _mine(caller, installer):
         raise not_found("installer", id_)
     return installer
 
 
+def _mine(caller: Caller, installer: InstallerFields) -> bool:
+    return caller.may_deploy_to(installer.jump_group_type, installer.jump_group_id)
+
+
 @router.get("/jump-client/installer", response_model=list[Installer], tags=["installer"])
 async def list_installers(
-    request: Request, response: Response, app: State, _account: Reader, page: Paging
+    request: Request, response: Response, app: State, account: Reader, page: Paging
 ) -> Sequence[Installer]:
-    installers = app.repo.installers()
+    installers = [i for i in app.repo.installers() if _mine(account, i)]
     chosen = installers[page.offset : page.offset + page.per_page]
     return paginate(request, response, page, chosen, len(installers))
 
@@ -116,10 +123,19 @@ async def list_installers(
 async def create_installer(
     body: InstallerCreate, request: Request, response: Response, app: State, account: Writer
 ) -> Installer:
+    if not _mine(account, body):
+        raise Refused.because(
+            403,
+            "forbidden",
+            "You may create installers only for the Jump Groups you may add Jump Items to.",
+        )
     with app.repo.transaction():
         check_references(app, body.model_dump())
+        fields = body.model_dump()
+        if "connection_type" not in body.model_fields_set:  # the site's default applies
+            fields["connection_type"] = app.settings().default_connection_type
         installer = Installer(
-            **body.model_dump(),
+            **fields,
             id=app.repo.next_id("installer"),
             installer_id=new_installer_key(),
             key_info=f"{body.name or 'computer name'} → group {body.jump_group_id}",
@@ -135,10 +151,14 @@ async def create_installer(
     "/jump-client/installer/{installer_id}/{platform}", tags=["installer"], response_class=Response
 )
 async def download_installer(
-    installer_id: str, platform: str, request: Request, app: State, _account: Reader
+    installer_id: str, platform: str, request: Request, app: State, account: Reader
 ) -> Response:
     """The installer for ``platform`` (``linux-64``): run it with ``python3 FILE [params]``."""
     appliance = f"{request.url.scheme}://{request.url.netloc}"
+    if account.installers_in is not None:  # only those of the groups the caller may add to
+        found = next((i for i in app.repo.installers() if i.installer_id == installer_id), None)
+        if found is not None and not _mine(account, found):
+            raise Refused.because(404, "not_found", "No installer has this key.")
     try:
         name, data = installer_file(app, installer_id, platform, appliance)
     except Refused as err:
@@ -155,8 +175,8 @@ async def download_installer(
 
 
 @router.get("/jump-client/installer/{id}", response_model=Installer, tags=["installer"])
-async def get_installer(id: PathId, app: State, _account: Reader) -> Installer:
-    return _installer(app, id)
+async def get_installer(id: PathId, app: State, account: Reader) -> Installer:
+    return _installer(app, id, account)
 
 
 @router.post("/jump-client/installer/{id}/extend", response_model=Installer, tags=["installer"])
@@ -164,7 +184,7 @@ async def extend_installer(
     id: PathId, body: InstallerExtend, app: State, account: Writer
 ) -> Installer:
     with app.repo.transaction():
-        _installer(app, id)
+        _installer(app, id, account)
         expires = app.clock.now() + timedelta(minutes=body.valid_duration)
         app.repo.set_installer_expiry(id, format_utc(expires))
         app.audit(
@@ -173,7 +193,7 @@ async def extend_installer(
             f"installer:{id}",
             valid_duration=body.valid_duration,
         )
-        return _installer(app, id)
+        return _installer(app, id, account)
 
 
 @router.post("/jump-client/installer/{id}/email", status_code=202, tags=["installer"])
@@ -181,7 +201,7 @@ async def email_installer(
     id: PathId, body: InstallerEmail, request: Request, app: State, account: Writer
 ) -> dict[str, Any]:
     """E-mail the direct download link to the recipients through the site's SMTP server."""
-    installer = _installer(app, id)
+    installer = _installer(app, id, account)
     if installer.expiration_timestamp <= app.clock.now():
         raise invalid("id", "names an installer that has expired; extend it first")
     if body.platform not in PLATFORMS:
@@ -194,6 +214,7 @@ async def email_installer(
         format_utc(installer.expiration_timestamp)[:16].replace("T", " "),
         body.note,
         appliance,
+        email_install_line(installer),
     )
     smtp, password = app.repo.smtp()
     try:
@@ -209,7 +230,7 @@ async def email_installer(
 @router.delete("/jump-client/installer/{id}", status_code=204, tags=["installer"])
 async def delete_installer(id: PathId, app: State, account: Writer) -> Response:
     with app.repo.transaction():
-        if not app.repo.delete_installer(id):
-            raise not_found("installer", id)
+        _installer(app, id, account)
+        app.repo.delete_installer(id)
         app.audit(account.actor, "installer.delete", f"installer:{id}")
     return Response(status_code=204)

@@ -200,7 +200,29 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX audit_action ON audit (action, id);
     CREATE INDEX audit_at ON audit (at);
     """,
-    # 8: teams, Jump Policies and Jumpoints (and who may use them) with every field of
+    # 8: when a Jump Client was installed, so maintenance counts the offline time of one that
+    # never connected from then (items from before stay NULL: left alone, as before).
+    """
+    ALTER TABLE jump_client ADD COLUMN x_created_timestamp TEXT;
+    """,
+    # 9: the ids of Jump Clients and installers are never given twice: the highest ever used
+    # is kept here, so a deleted one's id is not reused (an audit row or a client naming it
+    # names no other). The same on both engines, and inside the one write transaction.
+    """
+    CREATE TABLE id_high_water (
+        name TEXT PRIMARY KEY,
+        last_id INTEGER NOT NULL
+    );
+    INSERT INTO id_high_water (name, last_id)
+        SELECT 'jump_client', COALESCE(MAX(id), 0) FROM jump_client;
+    INSERT INTO id_high_water (name, last_id)
+        SELECT 'installer', COALESCE(MAX(id), 0) FROM installer;
+    """,
+    # 10: a privileged user may manage the installers of the Jump Groups they may add to.
+    """
+    ALTER TABLE user ADD COLUMN perm_installers INTEGER NOT NULL DEFAULT 0;
+    """,
+    # 11: teams, Jump Policies and Jumpoints (and who may use them) with every field of
     # BeyondTrust's Config API, and every code name given (its pattern needs one character at
     # least): those left empty get one.
     """

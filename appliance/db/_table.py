@@ -8,7 +8,7 @@ what came in over the API.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
@@ -24,6 +24,29 @@ class Executor(Protocol):
     def execute(self, sql: str, args: Sequence[Any] = ...) -> Cursor: ...
 
     def execute_many(self, sql: str, rows: list[list[Any]]) -> Cursor: ...
+
+
+#: Tables whose ids are never reused: the highest id they ever held is kept (migration 9).
+KEPT_IDS = frozenset({"jump_client", "installer"})
+
+
+def next_id(execute: Callable[..., Cursor], table: str) -> int:
+    """The id the next row of ``table`` gets: one past the highest it holds or, for a table
+    of :data:`KEPT_IDS`, ever held (the caller holds the write transaction)."""
+    top = int(execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0])
+    if table in KEPT_IDS:
+        row = execute("SELECT last_id FROM id_high_water WHERE name = ?", (table,)).fetchone()
+        top = max(top, int(row[0]) if row else 0)
+    return top + 1
+
+
+def mark_used(execute: Callable[..., Cursor], table: str, last: int) -> None:
+    """Ids up to ``last`` of ``table`` were given: none of them is given again."""
+    if table in KEPT_IDS:
+        execute(
+            "UPDATE id_high_water SET last_id = ? WHERE name = ? AND last_id < ?",
+            (last, table, last),
+        )
 
 
 #: A condition: (column, value) for an exact, case-insensitive match.
@@ -123,8 +146,7 @@ class Table(Generic[M]):
     def insert(self, values: Mapping[str, Any], *, id_: int | None = None) -> M:
         """Validate ``values`` as a whole model, insert it, and return it with its id."""
         if id_ is None:
-            row = self._exec(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {self.name}").fetchone()
-            id_ = int(row[0])
+            id_ = next_id(self._exec, self.name)
         obj = self.model.model_validate({**values, "id": id_})
         data = self._row_values(obj)
         marks = ", ".join("?" for _ in self.columns)
@@ -132,6 +154,7 @@ class Table(Generic[M]):
             f"INSERT INTO {self.name} ({', '.join(self.columns)}) VALUES ({marks})",
             [data[c] for c in self.columns],
         )
+        mark_used(self._exec, self.name, id_)
         stored = self.get(id_)
         assert stored is not None
         return stored
@@ -145,6 +168,8 @@ class Table(Generic[M]):
             data = self._row_values(self.model.model_validate({**values, "id": first_id + offset}))
             batch.append([data[c] for c in self.columns])
         self._exec_many(sql, batch)
+        if batch:
+            mark_used(self._exec, self.name, first_id + len(batch) - 1)
         return len(batch)
 
     def update(self, id_: int, changes: Mapping[str, Any]) -> M | None:

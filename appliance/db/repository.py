@@ -18,7 +18,7 @@ from typing import Any
 
 from appliance.db._engine import Cursor, open_engine
 from appliance.db._migrations import MIGRATIONS
-from appliance.db._table import Table
+from appliance.db._table import Table, mark_used, next_id
 from domain import (
     ApiAccount,
     Installer,
@@ -315,6 +315,7 @@ class Repository:
                 json.dumps(data),
             ),
         )
+        mark_used(self.execute, "installer", installer.id)
         return installer
 
     def _installer(self, row: tuple[Any, ...]) -> Installer:
@@ -351,7 +352,8 @@ class Repository:
         return self.execute("DELETE FROM installer WHERE id = ?", (id_,)).rowcount > 0
 
     def next_id(self, table: str) -> int:
-        return int(self.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()[0])
+        """The next row's id (a deleted Jump Client's or installer's is never given again)."""
+        return next_id(self.execute, table)
 
     # -- API accounts and tokens -----------------------------------------------------------------
 

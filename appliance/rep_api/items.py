@@ -135,7 +135,7 @@ async def edit(id: PathId, body: JumpClientUpdate, user: Rep, app: State) -> Jum
             user.username, "jump_item.update", f"jump_client:{id}", fields=sorted(changes)
         )
     app.site.changed([id])
-    return updated
+    return app.live.overlay(updated)  # as every item body: only the selected statistics
 
 
 @router.post("/jump-items/{id}/copy", response_model=JumpClient, status_code=201)
@@ -153,7 +153,7 @@ async def copy(id: PathId, body: JumpClientCopy, user: Rep, app: State) -> JumpC
         created = app.site.repo.clients.insert(values)
         app.site.audit(user.username, "jump_item.copy", f"jump_client:{id}", copy_id=created.id)
     app.site.changed([created.id])
-    return created
+    return app.live.overlay(created)
 
 
 @router.delete("/jump-items/{id}", status_code=204)

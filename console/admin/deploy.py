@@ -20,8 +20,8 @@ from textual.widgets import Checkbox, Header, Input, Select, Static
 
 from api_client import ApplianceError, ValidationFailed
 from console.admin._form import FORM_CSS, error_bag, read_value, show_errors
-from console.admin.installers import parse_duration
 from domain import Installer, InstallerCreate, JumpGroupType
+from domain.installer import parse_duration
 from widgets.footer import KeysFooter
 
 #: the validity presets (label, minutes); "custom" reads the duration field

@@ -11,7 +11,6 @@ import asyncio
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
@@ -29,99 +28,34 @@ from textual.widgets import DataTable, Header, Static
 from api_client import ApplianceClient, ApplianceError
 from console import transfers
 from console.dialogs import DIALOG_CSS, ConfirmScreen, PromptScreen, refusal_of
-from domain import Installer, JumpGroupType
-from domain.installer import MAX_VALID_MINUTES, MIN_VALID_MINUTES
-from domain.installer_params import usage
+from console.installer_text import Names, detail_rows, elevation_text, expires_text
+from console.transfers import free_name
+from console.words import delete_installer_question
+from domain import Installer
+from domain.install_usage import PLATFORM, usage_rows
+from domain.installer import parse_duration
 from domain.mail import parse_recipients
 from domain.text import visible
 from domain.wording import until
 from widgets.footer import KeysFooter
 
-PLATFORM = "linux-64"
-
-
-@dataclass(frozen=True, slots=True)
-class Names:
-    """Labels for the ids an installer holds (from what the console already knows)."""
-
-    groups: dict[tuple[JumpGroupType, int], str]
-    jump_policies: dict[int, str]
-    session_policies: dict[int, str]
-
-    def group(self, installer: Installer) -> str:
-        key = (installer.jump_group_type, installer.jump_group_id)
-        if key in self.groups:
-            return self.groups[key]
-        if installer.jump_group_type is JumpGroupType.PERSONAL:
-            return f"personal list of user {installer.jump_group_id}"
-        return f"Jump Group {installer.jump_group_id}"
-
-    def policy(self, pid: int | None) -> str:
-        return "none" if pid is None else self.jump_policies.get(pid, f"policy {pid}")
-
-    def session_policy(self, pid: int | None) -> str:
-        return "item default" if pid is None else self.session_policies.get(pid, f"policy {pid}")
-
-
-def expires_text(installer: Installer, now: datetime) -> str:
-    left = installer.expiration_timestamp - now
-    if left.total_seconds() <= 0:
-        return f"EXPIRED {until(-left)} ago"
-    return f"in {until(left)}"
-
-
-def elevation_text(installer: Installer) -> str:
-    if not installer.elevate_install:
-        return "not elevated"
-    return "elevated, prompts" if installer.elevate_prompt else "elevated"
+#: how the installer view shows each kind of usage line
+_STYLES = {"heading": "bold", "line": "", "fixed": "dim", "note": ""}
 
 
 def usage_text(installer: Installer, appliance: str) -> Text:
     """The mass-deployment command lines filled with this installer's key, each parameter
-    marked as allowed or fixed (giving a fixed one fails the install)."""
+    marked as allowed or fixed (giving a fixed one fails the install): the text plain mode
+    and the CLI print (:mod:`domain.install_usage`), emphasised."""
     out = Text()
-    key = installer.installer_id
-    out.append(f"Platform: {PLATFORM} (this appliance builds Linux installers)\n", "bold")
-    out.append("Install from the downloaded file (it carries the key and the address):\n", "bold")
-    out.append(f"  python3 jump-client-installer-{PLATFORM}.pyz [PARAMETERS]\n")
-    out.append("Or with the Jump Client already on the machine:\n", "bold")
-    out.append(f"  jump-client install --key {key} --appliance {appliance} [PARAMETERS]\n\n")
-    out.append("Parameters, EXE/Linux form and MSI form:\n", "bold")
-    width = max(len(line.exe) for line in usage(installer))
-    msi_width = max(len(line.msi) for line in usage(installer))
-    for line in usage(installer):
-        mark = "✓ allowed" if line.allowed else "✗ fixed"
-        out.append(f"  {line.exe.ljust(width)}  {line.msi.ljust(msi_width)}  ")
-        out.append(f"{mark}\n", "" if line.allowed else "dim")
-    out.append(
-        "\n✗ fixed: this installer sets the value, and giving it on a command line fails the "
-        "install.\nExample: python3 jump-client-installer-linux-64.pyz --jc-tag servers --silent"
-        "\n     or: python3 jump-client-installer-linux-64.pyz jc_tag=servers /quiet"
-    )
+    for row in usage_rows(installer, installer.installer_id, appliance):
+        out.append(f"{row.text}\n", _STYLES[row.kind])
+    out.rstrip()
     return out
 
 
 def details_text(installer: Installer, names: Names, now: datetime) -> Text:
-    rows = [
-        ("Name", installer.name or "(the computer's name)"),
-        ("Jump Group", names.group(installer)),
-        ("Tag", installer.tag or "—"),
-        ("Comments", installer.comments or "—"),
-        ("Jump Policy", names.policy(installer.jump_policy_id)),
-        ("Session policy, present", names.session_policy(installer.attended_session_policy_id)),
-        (
-            "Session policy, not present",
-            names.session_policy(installer.unattended_session_policy_id),
-        ),
-        ("Connection type", installer.connection_type.value),
-        ("Public site address", installer.public_site_address or "default site"),
-        ("Max offline minutes", str(installer.max_offline_minutes or "site setting")),
-        ("Jumpoint proxy", str(installer.jumpoint_proxy or "none")),
-        ("Elevation", elevation_text(installer)),
-        ("End-user client at start", installer.customer_client_start_mode.value),
-        ("Expires", expires_text(installer, now)),
-        ("Key", installer.installer_id),
-    ]
+    rows = detail_rows(installer, names, now)
     width = max(len(label) for label, _ in rows)
     text = Text()
     for label, value in rows:
@@ -157,17 +91,6 @@ class InstallerView(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-def free_name(folder: Path, name: str) -> Path:
-    """``name`` in ``folder``, or ``name-2``, ``name-3``... so no file is overwritten."""
-    target = folder / name
-    stem, suffix = target.stem, target.suffix
-    n = 2
-    while target.exists():
-        target = folder / f"{stem}-{n}{suffix}"
-        n += 1
-    return target
 
 
 class InstallersScreen(Screen[None]):
@@ -336,7 +259,7 @@ class InstallersScreen(Screen[None]):
         self.action_reload()
 
     def action_link(self) -> None:
-        inst = self._one()
+        inst = self._usable("copying its link (it does not download now)")
         if inst is None:
             return
         link = self.client.installer_link(inst.installer_id, PLATFORM)
@@ -508,11 +431,7 @@ class InstallersScreen(Screen[None]):
                 self.delete(inst)
 
         self.app.push_screen(
-            ConfirmScreen(
-                f"Delete the installer '{inst.name or '(computer name)'}' "
-                f"({self.names.group(inst)})? Its key stops working; Jump Clients it already "
-                "deployed stay."
-            ),
+            ConfirmScreen(delete_installer_question(inst, self.names.group(inst))),
             answered,
         )
 
@@ -525,22 +444,6 @@ class InstallersScreen(Screen[None]):
             return
         self.notify("Deleted the installer; its deployed Jump Clients stay.", markup=False)
         self.action_reload()
-
-
-_UNITS = {"m": 1, "min": 1, "h": 60, "d": 1440, "w": 10080, "y": 525600}
-
-
-def parse_duration(text: str) -> int:
-    """Minutes from ``30m``, ``12h``, ``7d``, ``52w``, ``1y`` or a number of minutes."""
-    words = text.strip().lower().replace(" ", "")
-    number = words.rstrip("abcdefghijklmnopqrstuvwxyz")
-    unit = words[len(number) :] or "m"
-    if not number.isdigit() or unit not in _UNITS:
-        raise ValueError("Give a duration like 30m, 12h, 7d or 52w (or minutes).")
-    minutes = int(number) * _UNITS[unit]
-    if not MIN_VALID_MINUTES <= minutes <= MAX_VALID_MINUTES:
-        raise ValueError("An installer is valid for 10 minutes to 1 year.")
-    return minutes
 
 
 def until_minutes(minutes: int) -> str:

@@ -1,13 +1,15 @@
-"""Opening the administration screens from the console (site administrators only)."""
+"""Opening the administration screens from the console: site administrators; the installer
+list and the deployment wizard also for privileged users with the installer permission."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from console.admin.deploy import DeployScreen, group_choices
-from console.admin.installers import InstallersScreen, Names
+from console.admin.installers import InstallersScreen
 from console.admin.settings import SettingsScreen
 from console.audit_screen import AuditScreen
+from console.installer_text import Names
 from domain import Installer
 from domain.audit import AUDIT_FOR_ADMINS
 
@@ -30,6 +32,23 @@ def admin_only(app: JumpConsoleApp, what: str) -> bool:
     return True
 
 
+def installers_allowed(app: JumpConsoleApp, what: str) -> bool:
+    """True for a site administrator or a privileged user with the installer permission
+    (the appliance shows them the installers of the groups they may add items to)."""
+    session = app.session
+    if session is not None and not session.is_admin and session.manages_installers:
+        return True
+    if session is not None and not session.is_admin:
+        app.notify(
+            f"{what} is for site administrators and users with the installer permission; "
+            "ask an administrator for it.",
+            severity="warning",
+            markup=False,
+        )
+        return False
+    return admin_only(app, what)
+
+
 def names(app: JumpConsoleApp) -> Names:
     assert app.session is not None
     site = app.session.site
@@ -49,12 +68,12 @@ def open_settings(app: JumpConsoleApp) -> None:
 
 
 def open_installers(app: JumpConsoleApp) -> None:
-    if admin_only(app, "The installer list"):
+    if installers_allowed(app, "The installer list"):
         app.push_screen(InstallersScreen(app.client, names(app), app.clock))
 
 
 def open_deploy(app: JumpConsoleApp) -> None:
-    if not admin_only(app, "The mass deployment wizard"):
+    if not installers_allowed(app, "The mass deployment wizard"):
         return
     assert app.session is not None
     site = app.session.site
@@ -82,7 +101,7 @@ def open_deploy(app: JumpConsoleApp) -> None:
 
     app.push_screen(
         DeployScreen(
-            groups=group_choices(dict(app.session.groups)),
+            groups=group_choices(app.session.deploy_groups()),
             jump_policies=[(p.display_name, p.id) for p in site.jump_policies],
             session_policies=[(p.display_name, p.id) for p in site.session_policies],
             create=create,

@@ -46,8 +46,8 @@ SECTIONS: tuple[tuple[str, tuple[Spec, ...]], ...] = (
                 "choice",
                 (
                     ("Disabled (upgrade by hand from the console)", "disabled"),
-                    ("This version only", "this_version"),
-                    ("Always", "always"),
+                    ("Enable for this upgrade cycle (then off again)", "this_version"),
+                    ("Enable permanently", "always"),
                 ),
             ),
         ),

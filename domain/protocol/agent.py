@@ -5,8 +5,8 @@ A connection opens with the handshake: the client's :class:`Hello`, answered wit
 :class:`Welcome` (the site's :class:`AgentSettings`), a :class:`Retry` (connection-rate
 admission) or a :class:`Reject`. The appliance asks with a request frame carrying an
 ``id`` (``presence.ask``, ``wake``, ``session.open``, ``file.get``, ``upgrade`` ...) and the
-Jump Client answers each with a :class:`Response` of the same ``id``; shell frames and
-``settings`` need no answer. Every frame is validated where it arrives
+Jump Client answers each with a :class:`Response` of the same ``id``; shell frames,
+``settings`` and ``uninstall`` need no answer. Every frame is validated where it arrives
 (:func:`read_handshake`, :func:`read_request`, :func:`read_reply`, :func:`read_stats`,
 :func:`read_console_frame`): a frame that does not match is refused (answered with an error
 when it carries an ``id``, else dropped and counted), never obeyed in part and never fatal.
@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
-from domain._types import MAX_INT64, Count, Id, Text
+from domain._types import MAX_INT64, Count, Id, Line0_128, Text
 from domain.enums import InstallMode
 from domain.jump_client import Gateway
 from domain.thumbnail import decode as decode_thumbnail
@@ -203,6 +203,15 @@ class SettingsFrame(_Frame):
     settings: AgentSettings
 
 
+class Uninstall(_Frame):
+    """The client's Jump Item was removed (from a console or the API): the client uninstalls
+    itself now, rather than come back to be refused. The appliance then closes the channel
+    with ``Close.GONE``, which says the same to a client that did not read this frame."""
+
+    type: Literal["uninstall"] = "uninstall"
+    reason: Line0_128 = ""
+
+
 class ShellOpen(_Frame):
     type: Literal["shell.open"] = "shell.open"
     sid: Sid
@@ -233,7 +242,7 @@ Request = (
     PresenceAsk | PromptAsk | Wake | SessionOpen | SessionEnd | FileGet | FilePut | SystemInfoAsk
 ) | Upgrade
 ShellFrame = ShellOpen | ShellInput | ShellResize | ShellClose
-ToAgent = Annotated[Request | ShellFrame | SettingsFrame, Field(discriminator="type")]
+ToAgent = Annotated[Request | ShellFrame | SettingsFrame | Uninstall, Field(discriminator="type")]
 
 _TO_AGENT: TypeAdapter[ToAgent] = TypeAdapter(ToAgent)
 

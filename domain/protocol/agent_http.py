@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain._types import Str0_1000, Str0_4096, Str1_255, Text
 from domain.enums import InstallMode
 from domain.protocol.agent import Credentials
+from domain.site import DEFAULT_PASSIVE_PORT
 
 
 class _Body(BaseModel):
@@ -36,6 +37,8 @@ class InstallAnswer(_Body):
     max_offline_minutes: int
     appliance: str | None = None
     """Where the client talks to from now on: its installer's Jumpoint, when it names one."""
+    passive_port: int = Field(default=DEFAULT_PASSIVE_PORT, ge=1, le=65535)
+    """The site's passive port: a passive client listens there from its first start."""
 
 
 class CheckIn(Credentials):
@@ -45,7 +48,7 @@ class CheckIn(Credentials):
 
 class CheckInAnswer(_Body):
     interval_s: float = Field(gt=0, allow_inf_nan=False)
-    passive_port: int = Field(default=5832, ge=1, le=65535)
+    passive_port: int = Field(default=DEFAULT_PASSIVE_PORT, ge=1, le=65535)
     days_before_deleted: int
     max_offline_minutes: int
 

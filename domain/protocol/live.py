@@ -3,8 +3,10 @@
 ::
 
     server  hello {epoch, seq, interval_s, statistics, demo}
-    client  subscribe {since_seq | null}       (null unless the epoch is the one it knew)
+    client  subscribe {since_seq | null, compact}  (null unless the epoch is the one it knew)
     server  snapshot {seq, items, last}        (chunks; only items the user may see)
+         or snapshot {seq, columns, last}      (when the console asked for ``compact``:
+                                                domain.protocol.item_columns)
          or resume {seq}                       (then the deltas after since_seq)
     server  delta {seq, upserts, removes}      (item changes)
     server  stats {seq, rows}                  (one per interval tick, latest per item)
@@ -29,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from domain.enums import Statistic
 from domain.jump_client import JumpClient
+from domain.protocol.item_columns import ItemColumns, read_columns
 from domain.session import SessionEvent
 from domain.support import SupportEvent
 
@@ -60,8 +63,13 @@ class SiteChanged(Frame):
 
 
 class Subscribe(Frame):
+    """``compact``: the snapshot as columns of what the list holds
+    (:mod:`domain.protocol.item_columns`), not one object per item; an appliance that does
+    not know it sends items, which the console reads as well."""
+
     type: Literal["subscribe"] = "subscribe"
     since_seq: int | None = Field(default=None, ge=0)
+    compact: bool = False
 
 
 #: ``(id, cpu_percent, disk_percent, console_user, uptime_s, at)``; ``at`` is RFC 3339 UTC.
@@ -141,6 +149,11 @@ def snapshot_frame(seq: int, items: list[dict[str, Any]], last: bool) -> dict[st
     return {"type": "snapshot", "seq": seq, "items": items, "last": last}
 
 
+def compact_snapshot_frame(seq: int, columns: dict[str, list[Any]], last: bool) -> dict[str, Any]:
+    """One chunk of a compact snapshot (:func:`domain.protocol.item_columns.columns_of`)."""
+    return {"type": "snapshot", "seq": seq, "columns": columns, "last": last}
+
+
 def resume_frame(seq: int) -> dict[str, Any]:
     """Nothing was lost: the deltas after the console's ``since_seq`` follow."""
     return {"type": "resume", "seq": seq}
@@ -156,9 +169,12 @@ def stats_frame(seq: int, rows: list[StatsRow]) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class SnapshotChunk:
+    """A chunk as items, or as checked columns (a compact snapshot): one of the two."""
+
     seq: int
     items: list[JumpClient]
     last: bool
+    columns: ItemColumns | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,8 +239,12 @@ def read_frame(raw: str | bytes) -> tuple[LiveFrame, int]:
             case "support":  # not numbered: a user asks for help
                 return SupportEvent.model_validate(frame), 0
             case "snapshot":
+                seq, last = _seq(frame["seq"]), frame.get("last") is True
+                if "columns" in frame:
+                    columns, rejected = read_columns(frame["columns"])
+                    return SnapshotChunk(seq, [], last, columns), rejected
                 items, rejected = _items(frame.get("items"))
-                return SnapshotChunk(_seq(frame["seq"]), items, frame.get("last") is True), rejected
+                return SnapshotChunk(seq, items, last), rejected
             case "resume":
                 return Resumed(_seq(frame["seq"])), 0
             case "delta":

@@ -211,14 +211,24 @@ async def test_edit_form_validates_then_saves(site: Site) -> None:
 
 async def test_remove_asks_first_naming_the_item(site: Site) -> None:
     item = make_item(site)
+    offline = make_item(site, x_online=False)
     app = site.console()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await loaded(pilot)
+        await focus_on(pilot, offline)
+        await pilot.press("delete")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        # what happens to the client, truthfully: it hears of it when it comes back
+        question = app.screen.question  # type: ignore[attr-defined]
+        assert "Its Jump Client is offline: it uninstalls itself when it next connects." in question
+        await pilot.press("n")
         await focus_on(pilot, item)
         await pilot.press("delete")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert item.name in app.screen.question  # type: ignore[attr-defined]
         assert "Servers" in app.screen.question  # type: ignore[attr-defined]  # and its group
+        # an online client is told at once
+        assert "Its Jump Client is told now and uninstalls itself." in app.screen.question  # type: ignore[attr-defined]
         await pilot.press("n")
         await pilot.pause()
         assert item.id in app.store.row_of

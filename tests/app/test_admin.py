@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,46 @@ async def test_only_administrators_see_the_administration_screens(site: Site) ->
             pilot,
             lambda: sum("for site administrators" in t for t in toasts(app)) == 3,
         )
+
+
+async def test_a_user_with_the_installer_permission_manages_the_installers_of_their_groups(
+    site: Site,
+) -> None:
+    from domain import Installer
+    from tests.support.appliance import T0
+
+    repo = state_of(site).site.repo
+    with repo.transaction():
+        for group, key in ((1, "s"), (4, "l")):  # Servers: bob deploys there; Lab: he may not
+            repo.add_installer(
+                Installer(
+                    id=repo.next_id("installer"),
+                    jump_group_id=group,
+                    installer_id=key * 32,
+                    expiration_timestamp=T0 + timedelta(days=400),
+                )
+            )
+    app = site.console("bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("colon", *"installers", "enter")
+        await until(pilot, lambda: isinstance(app.screen, InstallersScreen))
+        listing = app.screen
+        assert isinstance(listing, InstallersScreen)
+        await until(pilot, lambda: "1 installer(s)" in text(listing, "#installers-state"))
+        assert listing.installers[0].installer_id == "s" * 32  # the Lab's is not his to see
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, DeployScreen))
+        wizard = app.screen
+        assert isinstance(wizard, DeployScreen)
+        offered = {label for label, _value in wizard.groups}
+        assert {"Servers", "Workstations"} <= offered and "Lab" not in offered
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is listing)
+        await pilot.press("escape")
+        await pilot.press("colon", *"settings", "enter")  # the rest stays for administrators
+        await until(pilot, lambda: any("for site administrators" in t for t in toasts(app)))
+        assert not isinstance(app.screen, SettingsScreen)
 
 
 async def test_settings_reject_a_bad_maintenance_value_inline_and_save_a_good_one(
@@ -179,6 +220,32 @@ async def test_the_wizard_checks_inline_then_the_list_shows_and_manages_the_inst
         await pilot.press("y")
         await until(pilot, lambda: not state_of(site).site.repo.installers())
         await until(pilot, lambda: "No installer yet" in text(listing, "#installers-state"))
+
+
+async def test_copying_an_expired_installers_link_warns_instead(site: Site) -> None:
+    from domain import Installer
+    from tests.support.appliance import T0
+
+    repo = state_of(site).site.repo
+    with repo.transaction():
+        repo.add_installer(
+            Installer(
+                id=repo.next_id("installer"),
+                jump_group_id=1,
+                installer_id="e" * 32,
+                expiration_timestamp=T0 - timedelta(days=400),
+            )
+        )
+    app = site.console("admin")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("colon", *"installers", "enter")
+        await until(pilot, lambda: isinstance(app.screen, InstallersScreen))
+        listing = app.screen
+        await until(pilot, lambda: "1 expired" in text(listing, "#installers-state"))
+        await pilot.press("l")
+        await until(pilot, lambda: any("has expired; extend it (x)" in t for t in toasts(app)))
+        assert "e" * 32 not in app.clipboard  # a link that no longer downloads is not copied
 
 
 async def test_a_settings_change_reaches_a_representatives_console_at_once(site: Site) -> None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from api_client import ApiCredentials, ApplianceClient
+from appliance.clock import FakeClock
+from appliance.config import ApplianceSettings
+from appliance.embedded import EmbeddedAppliance
+from tests.support.jump_client import Client
 from tests.support.processes import RunningAppliance, start_appliance
 
 
@@ -14,3 +19,30 @@ def appliance_process(database: str) -> Iterator[RunningAppliance]:
     running = start_appliance(database, "--demo-fleet", "40", "--api-account", "it:it-secret")
     yield running
     running.stop()
+
+
+@pytest.fixture
+def embedded(database: str, clock: FakeClock) -> Iterator[EmbeddedAppliance]:
+    """An appliance in this process for real Jump Client processes (an API account "it")."""
+    settings = ApplianceSettings(db=database, demo_fleet=5, live_interval_s=0.2, simulate=False)
+    appliance = EmbeddedAppliance(settings, clock=clock, api_account=("it", "it-secret"))
+    appliance.start()
+    yield appliance
+    appliance.stop()
+
+
+@pytest.fixture
+async def api(embedded: EmbeddedAppliance) -> AsyncIterator[ApplianceClient]:
+    async with ApplianceClient(
+        embedded.url, credentials=ApiCredentials("it", "it-secret")
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def clients() -> Iterator[list[Client]]:
+    """Jump Client processes a test starts; stopped at its end."""
+    running: list[Client] = []
+    yield running
+    for client in running:
+        client.stop()

@@ -24,6 +24,7 @@ from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from appliance.services import Services
+from console.store import ItemStore
 from domain.protocol.live import StatsBatch
 from tests.support.appliance import T0
 from tests.support.feed import Events
@@ -74,6 +75,29 @@ def embedded(settings: ApplianceSettings) -> AsyncIterator[EmbeddedAppliance]:
     appliance.start()
     yield appliance
     appliance.stop()
+
+
+async def test_a_compact_snapshot_holds_the_same_items_as_the_full_one(
+    embedded: EmbeddedAppliance,
+) -> None:
+    """A console that asks for columns lists exactly what one that gets items lists."""
+    async with ApplianceClient(embedded.url, credentials=RepCredentials("bob", "demo")) as rep:
+        full, compact = Events(LiveFeed(rep)), Events(LiveFeed(rep, compact=True))
+        items = await full.until(lambda e: isinstance(e, SnapshotLoaded))
+        columns = await compact.until(lambda e: isinstance(e, SnapshotLoaded))
+        await full.close()
+        await compact.close()
+    assert isinstance(items, SnapshotLoaded) and items.columns is None
+    assert isinstance(columns, SnapshotLoaded) and columns.columns is not None
+    assert columns.items == [] and compact.feed.malformed == 0
+    by_items, by_columns = ItemStore(), ItemStore()
+    by_items.load(items.items)
+    by_columns.load_columns(columns.columns)
+    assert len(by_columns) == len(items.items) > 0
+    ids = [by_items.item_id(r) for r in by_items.view]
+    assert ids == [by_columns.item_id(r) for r in by_columns.view]
+    names = [by_items.name[r] for r in by_items.view]
+    assert names == [by_columns.name[r] for r in by_columns.view]
 
 
 async def test_snapshot_is_what_the_rep_may_see_then_deltas_and_stats(

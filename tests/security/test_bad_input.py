@@ -27,6 +27,7 @@ from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from appliance.services import Services
+from domain.protocol.agent import Uninstall, read_request
 from domain.protocol.close import Close
 from tests.support import services
 from tests.support.agents import closed_with, join, register_clients
@@ -371,9 +372,13 @@ async def test_deleting_an_item_disconnects_its_client_saying_why(
     ws = await join(_channel(embedded), item_id, secret)
     async with ApplianceClient(embedded.url, credentials=ApiCredentials(API_ID, API_SECRET)) as api:
         await api.jump_clients.delete(item_id)
+    frames = []
     with pytest.raises(ConnectionClosed) as closed:
         while True:
-            await asyncio.wait_for(ws.recv(), 10)
+            frames.append(orjson.loads(await asyncio.wait_for(ws.recv(), 10)))
+    # told to uninstall itself, in a frame of the protocol, before the channel closes
+    told = [read_request(orjson.dumps(f)) for f in frames if f.get("type") == "uninstall"]
+    assert told == [Uninstall(reason="The Jump Item was deleted by an administrator.")]
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == Close.GONE
     assert closed.value.rcvd.reason == "The Jump Item was deleted by an administrator."

@@ -39,11 +39,17 @@ class Client:
         display: str | None = None,
         prompter: str | None = None,
         console_user: str | None = None,
+        env: dict[str, str] | None = None,
     ) -> None:
         args = [sys.executable, "-m", "jump_client", "run", "--dir", str(directory)]
         if broadcast:
             args += ["--wol-broadcast", broadcast]
-        env = {**os.environ, "JUMP_CLIENT_GATEWAY": GATEWAY, "JUMP_CLIENT_MAC": mac}
+        env = {
+            **os.environ,
+            "JUMP_CLIENT_GATEWAY": GATEWAY,
+            "JUMP_CLIENT_MAC": mac,
+            **(env or {}),
+        }
         # the shells it serves start in a home of their own: this machine's rc files (a
         # version manager's hooks, a stale lock of theirs) are not what a test is about
         home = directory.parent / f"{directory.name}-home"

@@ -416,6 +416,66 @@ async def test_orchestrator_holds_its_concurrency_and_bandwidth_caps(
         assert done is not None and done.x_upgrade_state == "done" and not done.needs_update
 
 
+@pytest.mark.not_storage("the upgrade orchestrator's cycle")
+async def test_this_upgrade_cycle_ends_when_the_reachable_clients_are_current(
+    app: FastAPI, api: ApplianceClient
+) -> None:
+    st = state(app)
+    orchestrator = st.upgrades
+    assert orchestrator is not None
+    st.site.config.upgrade_bundle_bytes = 64 * 1024
+    old = [make_item(app, needs_update=True, x_version="0.9.2") for _ in range(2)]
+    asleep = make_item(app, needs_update=True, x_version="0.9.2", x_online=False)
+    await api.update_settings({"automatic_upgrades": "this_version"})
+    await orchestrator.step()  # the reachable ones are queued and started
+    await orchestrator.settle()
+    for item in old:
+        assert not st.site.repo.clients.get(item.id).needs_update  # type: ignore[union-attr]
+    upgrading = await api.settings()
+    assert upgrading.automatic_upgrades == "this_version"  # not over until it looks again
+    await orchestrator.step()
+    ended = await api.settings()
+    assert ended.automatic_upgrades == "disabled"  # persisted: every node reads it
+    assert st.site.settings().automatic_upgrades == "disabled"
+    offline = st.site.repo.clients.get(asleep.id)
+    assert offline is not None and offline.needs_update and offline.x_upgrade_state == "none"
+    later = make_item(app, needs_update=True, x_version="0.9.2")  # reachable after the cycle
+    await orchestrator.step()
+    assert st.site.repo.clients.get(later.id).x_upgrade_state == "none"  # type: ignore[union-attr]
+    await api.update_settings({"automatic_upgrades": "always"})  # stays on, cycle after cycle
+    await orchestrator.step()
+    await orchestrator.settle()
+    await orchestrator.step()
+    assert (await api.settings()).automatic_upgrades == "always"
+    assert not st.site.repo.clients.get(later.id).needs_update  # type: ignore[union-attr]
+
+
+# -- support requests -----------------------------------------------------------------------
+
+
+async def test_ad_hoc_sessions_are_decided_when_a_representative_accepts(
+    app: FastAPI, rep: RepFactory
+) -> None:
+    support = state(app).support
+    carol = await rep("carol")
+    settings(app, allow_adhoc_sessions=False)
+    first = make_item(app)
+    support.raise_request(first, "zoe", "printer jam")  # raised while they are off
+    settings(app, allow_adhoc_sessions=True)
+    (waiting,) = await carol.support_requests()
+    assert waiting.elevated  # the list says what accepting now gives
+    started = await carol.accept_support(waiting.id)
+    assert "elevated" in started.session.reason and started.permissions.system_info
+    await carol.end_session(started.session.sid)
+    second = make_item(app)
+    support.raise_request(second, "zoe", "")  # raised while they are on
+    settings(app, allow_adhoc_sessions=False)
+    (waiting,) = await carol.support_requests()
+    started = await carol.accept_support(waiting.id)
+    assert "normal support session" in started.session.reason
+    assert not started.permissions.system_info  # view only
+
+
 # -- properties, copy, remove -------------------------------------------------------------------
 
 

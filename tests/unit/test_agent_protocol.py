@@ -23,6 +23,7 @@ from domain.protocol.agent import (
     ShellResize,
     ShellSize,
     Stats,
+    Uninstall,
     Wake,
     Welcome,
     read_console_frame,
@@ -48,6 +49,8 @@ def test_a_well_formed_request_is_read_as_its_model() -> None:
     assert frame == ShellResize(sid="s1", cols=90, rows=20)
     wake = read_request(json.dumps({"type": "wake", "id": 4, "mac": "02:00:5e:00:00:01"}))
     assert isinstance(wake, Wake) and wake.id == 4 and wake.password is None
+    told = read_request(json.dumps({"type": "uninstall", "reason": "Deleted."}))
+    assert told == Uninstall(reason="Deleted.")
 
 
 @pytest.mark.parametrize(
@@ -60,6 +63,9 @@ def test_a_well_formed_request_is_read_as_its_model() -> None:
         {"type": "shell.open", "sid": "s1", "cols": 1.5},
         {"type": "shell.input", "sid": "s1"},
         {"type": "wake", "id": 1, "mac": None},
+        {"type": "uninstall", "reason": "gone\x1b]0;owned\x07"},  # no control characters
+        {"type": "uninstall", "reason": "x" * 129},
+        {"type": "uninstall", "reason": 7},
         {"type": "no.such.thing", "id": 2},
         ["shell.resize"],
         "garbage",

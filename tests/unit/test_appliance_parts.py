@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 
+from appliance import demo, simulator
 from appliance.app import create_app
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
@@ -115,3 +117,21 @@ def test_secrets_are_stored_only_as_hashes(tmp_path: Path) -> None:
     raw = path.read_bytes() + (tmp_path / "h.sqlite3-wal").read_bytes()
     assert API_SECRET.encode() not in raw
     assert b"scrypt$" in raw
+
+
+def test_a_demo_site_seeded_in_batches_is_the_same_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = _dump(tmp_path / "whole.sqlite3", 7)
+    monkeypatch.setattr(demo, "SEED_BATCH", 30)  # 200 clients: 7 batches, the last one short
+    assert _dump(tmp_path / "batches.sqlite3", 7) == whole
+
+
+def test_the_simulator_drives_every_demo_client_read_a_page_at_a_time(tmp_path: Path) -> None:
+    app = create_app(
+        ApplianceSettings(db=tmp_path / "s.sqlite3", demo_fleet=200), clock=FakeClock(T0)
+    )
+    site = app.state.appliance.site
+    paged = [c.id for c in simulator._demo_clients(site, page=30)]
+    assert paged == [c.id for c in site.repo.clients.find([("x_demo", True)])]
+    assert len(paged) == 200

@@ -19,7 +19,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CORE_PACKAGES = ["domain", "api_client", "appliance", "jump_client"]
-CONSOLE_CORE = ["console.store", "console.cli", "console.plain"]
 
 #: imports the modules named in argv in turn; prints the first after which Textual is loaded
 PROBE = """
@@ -52,6 +51,10 @@ def modules_of(package: str) -> list[str]:
             parts = parts[:-1]
         names.append(".".join(parts))
     return sorted(names, key=lambda name: (name.count("."), name))
+
+
+#: the console's parts without a screen: the store, the CLI, plain mode (every module of it)
+CONSOLE_CORE = ["console.store", "console.cli", *modules_of("console/plain")]
 
 
 def first_to_load_textual(modules: list[str]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import logging
 
 import pytest
@@ -13,6 +14,7 @@ from starlette.websockets import WebSocketDisconnect
 from appliance._access import access_for
 from appliance.grants import Grant
 from appliance.live import _RESYNC, LiveHub, Subscriber
+from domain import Statistic
 
 pytestmark = pytest.mark.not_storage("the live hub's fan-out to consoles")
 
@@ -105,3 +107,23 @@ async def test_a_console_that_drops_off_leaves_no_task_error_in_the_log(
         gc.collect()  # a task whose failure nobody read says so when it is collected
     assert console.sent > 1 and not hub.subscribers
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_a_new_statistics_selection_reaches_connected_consoles_as_a_fresh_snapshot(
+    app: FastAPI,
+) -> None:
+    hub = _hub(app)
+    carol = _subscriber(hub, "carol", 64)
+    before = hub.seq
+    site = hub.site
+    site.repo.save_settings(site.settings().model_copy(update={"statistics": [Statistic.CPU]}))
+    site.refresh_settings()
+    hub.site_changed()
+    said = [carol.queue.get_nowait() for _ in range(carol.queue.qsize())]
+    assert json.loads(said[0])["statistics"] == ["cpu"] and said[1] == _RESYNC
+    frame = json.loads(hub._snapshot_frames(carol)[0])
+    assert all(item["console_user"] == "" for item in frame["items"])  # sent without it
+    later = _subscriber(hub, "carol", 64)
+    assert hub._resume_frames(later, before) is None  # what it holds has the old selection
+    hub.site_changed()  # the same selection again: nothing to resend
+    assert later.queue.qsize() == 1 and later.queue.get_nowait() != _RESYNC

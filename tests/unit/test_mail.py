@@ -50,6 +50,11 @@ async def test_an_installer_email_arrives_with_its_link(
     body = mail.get_payload(decode=True).decode()  # type: ignore[union-attr]
     link = f"/api/agent/v1/installer/{installer.installer_id}/linux-64"
     assert link in body and "For the lab." in body
+    assert "--jc-tag" not in body and "--silent" in body  # its tag is fixed: not suggested
+    tagged = await api.installers.create({"jump_group_id": 1, "allow_override_tag": True})
+    await api.email_installer(tagged.id, ["ops@example.org"])
+    tagged_body = inbox.messages[1].get_payload(decode=True).decode()  # type: ignore[union-attr]
+    assert "[--jc-tag TAG] [--silent]" in tagged_body
 
     with pytest.raises(ValidationFailed) as bad:
         await api.email_installer(installer.id, ["not-an-address"])

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from fastapi import FastAPI
 
+from api_client import ApplianceClient
 from appliance.clock import FakeClock
 from appliance.maintenance import MaintenanceSweep
 from domain import ConnectionType
-from tests.support.appliance import T0, make_item, settings, state
+from domain.protocol.agent_http import InstallAnswer
+from tests.support.appliance import BASE, T0, make_item, settings, state
 
 
 def offline(app: FastAPI, **over: Any) -> int:
@@ -76,3 +79,25 @@ async def test_the_live_tick_runs_the_sweep_on_the_appliance_clock(
     clock.advance(21 * 86400)
     hub.tick(clock.now())
     assert state(app).site.repo.clients.get(item).is_lost  # type: ignore[union-attr]
+
+
+async def test_a_client_installed_but_never_connected_is_lost_then_deleted_from_its_install(
+    app: FastAPI, api: ApplianceClient, clock: FakeClock
+) -> None:
+    """Installed through the agent API, then never heard from again (its machine wiped, say):
+    counted offline from its installation, like any other item."""
+    settings(app, days_before_lost=20, days_before_deleted=40)
+    inst = await api.installers.create({"jump_group_id": 1, "elevate_install": False})
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
+        answer = await http.post(
+            "/api/agent/v1/install",
+            json={"key": inst.installer_id, "hostname": "wiped", "fqdn": "wiped.test"},
+        )
+    item = InstallAnswer.model_validate_json(answer.content).jump_client_id
+    repo = state(app).site.repo
+    assert repo.clients.get(item).last_connect_timestamp is None  # type: ignore[union-attr]
+    sweep = MaintenanceSweep(state(app).site)
+    sweep.sweep(clock.now() + timedelta(days=20))
+    assert repo.clients.get(item).is_lost  # type: ignore[union-attr]
+    sweep.sweep(clock.now() + timedelta(days=40))
+    assert repo.clients.get(item) is None
