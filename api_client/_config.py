@@ -9,7 +9,7 @@ import builtins
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, Generic
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 
 from api_client._transport import CONFIG, ClientCore, M, Page
 from domain import (
@@ -24,6 +24,7 @@ from domain import (
 )
 from domain.audit import AuditEntry, AuditFilter
 from domain.installer import InstallerExtend
+from domain.jump_client import JumpClientCopied
 from domain.mail import SmtpSettings
 
 
@@ -131,13 +132,9 @@ class Resource(Generic[M]):
     # Jump Group members (only meaningful on /jump-group).
 
     async def members(self, id_: int) -> builtins.list[JumpGroupMember]:
-        response = await self._client.request(
-            "GET", f"{self.path}/{id_}/user", item=f"{self.kind} {id_}"
-        )
-        result: builtins.list[JumpGroupMember] = self._client.parse(
-            TypeAdapter(list[JumpGroupMember]), response
-        )
-        return result
+        """Every member, over all pages."""
+        pages = self._client.iter_pages(f"{self.path}/{id_}/user", JumpGroupMember, params={})
+        return [member async for member in pages]
 
     async def add_member(self, id_: int, user_id: int, role_id: int) -> JumpGroupMember:
         body = JumpGroupMember(user_id=user_id, jump_item_role_id=role_id)
@@ -156,9 +153,11 @@ class JumpClients(Resource[JumpClient]):
         super().__init__(client, "/jump-client", JumpClient, "Jump Client")
 
     async def copy(self, id_: int, body: JumpClientCopy | Mapping[str, Any]) -> JumpClient:
-        return await self._client.send_model(
-            "POST", f"{self.path}/{id_}/copy", JumpClient, body, item=f"Jump Client {id_}"
+        """The copy (BeyondTrust's answer names its id; ours adds the copy itself)."""
+        copied = await self._client.send_model(
+            "POST", f"{self.path}/{id_}/copy", JumpClientCopied, body, item=f"Jump Client {id_}"
         )
+        return copied.x_jump_client
 
 
 class JumpPolicies(Resource[JumpPolicy]):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from api_client._config import ConfigCalls, Installers, JumpClients, JumpPolicies, Resource
 from api_client._rep import RepCalls
-from domain import JumpGroup, JumpItemRole, PublicSite, SessionPolicy, User
+from domain import JumpGroup, JumpItemRole, PublicSite, SessionPolicy
 from domain.jumpoint import Jumpoint
+from domain.users import TeamResource, UserResource
 
 
 class ApplianceClient(RepCalls, ConfigCalls):
@@ -24,7 +25,8 @@ class ApplianceClient(RepCalls, ConfigCalls):
         self.jump_clients = JumpClients(self)
         self.jump_groups = Resource(self, "/jump-group", JumpGroup, "Jump Group")
         self.jump_item_roles = Resource(self, "/jump-item-role", JumpItemRole, "Jump Item Role")
-        self.users = Resource(self, "/user", User, "user")
+        self.users = Resource(self, "/user", UserResource, "user")
+        self.teams = Resource(self, "/team", TeamResource, "team")
         self.jump_policies = JumpPolicies(self)
         self.session_policies = Resource(self, "/session-policy", SessionPolicy, "session policy")
         self.public_sites = Resource(self, "/public-site", PublicSite, "public site")

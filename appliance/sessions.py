@@ -366,6 +366,8 @@ class SessionManager:
         session = Session(info, warnings)
         self.consoles.follow(sid, session, now)
         self.sessions[sid] = session  # only now: a start that comes meanwhile waits to join it
+        with self.app.repo.transaction():  # BeyondTrust's last_access_timestamp
+            self.app.repo.clients.update(item_id, {"last_access_timestamp": now})
         self.app.changed([item_id])  # held since the claim; consoles see it in use now
         self._audit(
             user.username,

@@ -39,6 +39,15 @@ SessionPolicyRef = Annotated[int, Field(ge=2, le=MAX_ID, strict=True)]
 CodeName = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9_-]{0,64}$")]
 
 _CODE_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+#: A code name that is given: 1–64 of [a-zA-Z0-9_-] (BeyondTrust's pattern needs one at least).
+CodeName1 = Annotated[str, StringConstraints(pattern=_CODE_NAME_RE.pattern)]
+
+
+def code_name_of(name: str, fallback: str) -> str:
+    """The code name a resource gets when none is given: its name, each run of other
+    characters an ``_`` (``Service Desk`` → ``service_desk``), or ``fallback``."""
+    slug = re.sub(r"[^a-z0-9_-]+", "_", name.lower()).strip("_")[:64]
+    return slug or fallback
 
 
 def is_code_name(text: str) -> bool:
@@ -77,6 +86,7 @@ Str0_128 = Annotated[str, _text(0, 128), _Storable]
 Str0_1000 = Annotated[str, _text(0, 1000), _Storable]
 Str0_1024 = Annotated[str, _text(0, 1024), _Storable]
 Str0_4096 = Annotated[str, _text(0, 4096), _Storable]
+Str1_64 = Annotated[str, _text(1, 64), _Storable]
 Str1_128 = Annotated[str, _text(1, 128), _Storable]
 Str1_255 = Annotated[str, _text(1, 255), _Storable]
 
@@ -110,6 +120,7 @@ _Lines = AfterValidator(typed_lines)
 #: already stored or reported by an endpoint still loads.
 Line0_64 = Annotated[Str0_64, _Line]
 Line0_128 = Annotated[Str0_128, _Line]
+Line1_64 = Annotated[Str1_64, _Line]
 Line1_128 = Annotated[Str1_128, _Line]
 Line1_255 = Annotated[Str1_255, _Line]
 Lines0_1000 = Annotated[Str0_1000, _Lines]

@@ -67,6 +67,13 @@ AuditAction = Literal[
     "jump_group.member_update",
     "jump_group.member_remove",
     "user.update",
+    "user.delete",
+    "team.create",
+    "team.update",
+    "team.delete",
+    "team.member_add",
+    "team.member_update",
+    "team.member_remove",
     "jump_policy.create",
     "jump_policy.update",
     "jump_policy.delete",
@@ -77,6 +84,8 @@ AuditAction = Literal[
     "jumpoint.create",
     "jumpoint.update",
     "jumpoint.delete",
+    "jumpoint.user_add",
+    "jumpoint.user_remove",
     "demo.seed",
 ]
 
@@ -200,6 +209,15 @@ AUDIT_ACTIONS: Mapping[AuditAction, AuditActionInfo] = {
         _CONFIG + "changed a representative (disabled, password: the names of the fields)",
         ("fields",),
     ),
+    "user.delete": AuditActionInfo(_CONFIG + "deleted a representative"),
+    "team.create": AuditActionInfo(_CONFIG + "created a team"),
+    "team.update": AuditActionInfo(_CONFIG + "changed a team", ("fields",)),
+    "team.delete": AuditActionInfo(_CONFIG + "deleted a team"),
+    "team.member_add": AuditActionInfo(_CONFIG + "added a member to a team", ("user_id", "role")),
+    "team.member_update": AuditActionInfo(
+        _CONFIG + "changed a member's role or team", ("user_id", "role", "team_id")
+    ),
+    "team.member_remove": AuditActionInfo(_CONFIG + "removed a member from a team", ("user_id",)),
     "jump_policy.create": AuditActionInfo(_CONFIG + "created a Jump Policy"),
     "jump_policy.update": AuditActionInfo(_CONFIG + "changed a Jump Policy", ("fields",)),
     "jump_policy.delete": AuditActionInfo(_CONFIG + "deleted a Jump Policy"),
@@ -212,6 +230,10 @@ AUDIT_ACTIONS: Mapping[AuditAction, AuditActionInfo] = {
     "jumpoint.create": AuditActionInfo(_CONFIG + "registered a Jumpoint"),
     "jumpoint.update": AuditActionInfo(_CONFIG + "changed a Jumpoint", ("fields",)),
     "jumpoint.delete": AuditActionInfo(_CONFIG + "deleted a Jumpoint"),
+    "jumpoint.user_add": AuditActionInfo(_CONFIG + "let a user use a Jumpoint", ("user_id",)),
+    "jumpoint.user_remove": AuditActionInfo(
+        _CONFIG + "took a Jumpoint away from a user", ("user_id",)
+    ),
     "demo.seed": AuditActionInfo("`demo` seeded the demo site", ("clients",)),
 }
 

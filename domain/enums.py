@@ -73,6 +73,14 @@ class SimultaneousJumps(StrEnum):
     DISALLOW = "disallow"
 
 
+class SimultaneousJumpsRdp(StrEnum):
+    """BeyondTrust's rule for RDP items (Jump Console has none: kept and answered only)."""
+
+    GLOBAL = "global"
+    NEW_SESSION = "new_session"
+    DISALLOW = "disallow"
+
+
 class SiteSimultaneousJumps(StrEnum):
     JOIN = "join"
     DISALLOW = "disallow"

@@ -7,7 +7,17 @@ from typing import Literal, get_args
 
 from pydantic import Field
 
-from domain._types import CodeName, Id, Line1_255, Lines0_4096, Model, Patch, Str0_4096, Str1_255
+from domain._types import (
+    CodeName,
+    CodeName1,
+    Id,
+    Line1_255,
+    Lines0_4096,
+    Model,
+    Patch,
+    Str0_4096,
+    Str1_255,
+)
 from domain.enums import JumpGroupType
 
 RolePermission = Literal[
@@ -38,18 +48,22 @@ class JumpGroup(JumpGroupFields):
     id: Id
 
 
-class JumpGroupCreate(JumpGroupFields):
-    """``POST /jump-group``: what a person types, so no control characters."""
+class JumpGroupCreate(Model):
+    """``POST /jump-group``: what a person types, so no control characters. Without a code
+    name, one is made from the name."""
 
     name: Line1_255
-    comments: Lines0_4096 = ""
+    code_name: CodeName = ""
+    comments: Lines0_4096 | None = ""
 
 
 class JumpGroupUpdate(Patch):
     """``PATCH /jump-group/{id}``."""
 
+    NULLABLE = frozenset({"comments"})
+
     name: Line1_255 | None = None
-    code_name: CodeName | None = None
+    code_name: CodeName1 | None = None
     comments: Lines0_4096 | None = None
 
 
@@ -86,6 +100,10 @@ class JumpGroupMember(Model):
 
 
 class JumpGroupMemberUpdate(Model):
+    """``PATCH /jump-group/{id}/user/{user_id}`` (a JumpGroupUser: ``user_id``, when given,
+    is the path's)."""
+
+    user_id: Id | None = None
     jump_item_role_id: Id
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, computed_field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, computed_field, model_validator
 
 from domain._types import (
     Id,
@@ -96,16 +96,69 @@ class JumpClient(Model):
     @model_validator(mode="before")
     @classmethod
     def _status_is_derived(cls, data: Any) -> Any:
-        """``x_status`` is computed from the other fields: a sent one is not kept."""
-        if isinstance(data, dict) and "x_status" in data:
-            data = {k: v for k, v in data.items() if k != "x_status"}
+        """``x_status`` and ``is_quiet`` are computed: sent ones are not kept."""
+        if isinstance(data, dict) and ("x_status" in data or "is_quiet" in data):
+            data = {k: v for k, v in data.items() if k not in ("x_status", "is_quiet")}
         return data
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def is_quiet(self) -> bool:
+        """Ours show nothing on the endpoint (BeyondTrust's ``is_quiet``)."""
+        return True
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def x_status(self) -> Status:
         """The status word (DOMAIN.md "Status"): derived, never stored, never stale."""
         return status_of(self)
+
+
+def _absent(value: object) -> bool:
+    return value is None
+
+
+class JumpClientAnswer(JumpClient):
+    """A Jump Client as the Config API answers it: BeyondTrust documents these two as
+    date-times, never null, so an item never used to start a session, or that will not
+    expire (never seen, uninstalled), answers without them."""
+
+    last_access_timestamp: UtcDateTime | None = Field(default=None, exclude_if=_absent)
+    expiration_timestamp: UtcDateTime | None = Field(default=None, exclude_if=_absent)
+
+
+class JumpClientCopied(Model):
+    """``POST /jump-client/{id}/copy``'s answer, as BeyondTrust's (``destId``: the copy's id;
+    ``success`` is ``"1"``), with the copy itself under ``x_jump_client``."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    action: Literal["copy"] = "copy"
+    success: Literal["1"] = "1"
+    dest_id: Id = Field(alias="destId")
+    x_jump_client: JumpClientAnswer
+
+
+def _no_support_button(value: str) -> str:
+    if value:
+        raise ValueError("Jump Console has no Support Button; leave it empty")
+    return value
+
+
+def _always_quiet(value: bool) -> bool:
+    if not value:
+        raise ValueError("a Jump Console Jump Client shows nothing on its endpoint: always quiet")
+    return value
+
+
+#: BeyondTrust's Support Button fields: Jump Console has none, so only empty is taken.
+NoSupportButton = Annotated[str, AfterValidator(_no_support_button)]
+#: BeyondTrust's ``is_quiet``: ours are always quiet, so only ``true`` is taken.
+AlwaysQuiet = Annotated[bool, AfterValidator(_always_quiet)]
+#: What a PATCH may name that is answered but not stored.
+NOT_STORED = frozenset(
+    {"support_button_profile_code_name", "support_button_direct_queue", "is_quiet"}
+)
 
 
 class JumpClientUpdate(Patch):
@@ -126,6 +179,13 @@ class JumpClientUpdate(Patch):
     public_site_address: Line1_128 | None = None
     customer_client_start_mode: StartMode | None = None
     max_offline_minutes: int | None = Field(default=None, ge=0, le=2_147_483_647)
+    support_button_profile_code_name: NoSupportButton | None = None
+    support_button_direct_queue: NoSupportButton | None = None
+    is_quiet: AlwaysQuiet | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent that are stored (the Support Button and quiet ones are not)."""
+        return {k: v for k, v in super().changes().items() if k not in NOT_STORED}
 
 
 class JumpClientCopy(Model):

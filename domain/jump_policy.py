@@ -4,10 +4,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
-from domain._types import CodeName, Id, Line1_255, Lines0_1000, Model, Patch, Str0_1000, Str1_255
-from domain.enums import SimultaneousJumps, SiteSimultaneousJumps
+from pydantic import AfterValidator
+
+from domain._types import (
+    CodeName,
+    CodeName1,
+    Id,
+    Line1_255,
+    Lines0_1000,
+    Model,
+    Patch,
+    Str0_1000,
+    Str1_255,
+)
+from domain.enums import SimultaneousJumps, SimultaneousJumpsRdp, SiteSimultaneousJumps
 from domain.schedule import Schedule, is_open, next_close, next_open
+
+
+def _no_two_factor(value: bool) -> bool:
+    if value:
+        raise ValueError("Jump Console has no two-factor challenge; leave it false")
+    return value
+
+
+#: BeyondTrust's ``two_factor_challenge_required``: Jump Console has no such challenge, so
+#: ``true`` is refused rather than kept and not enforced.
+NoTwoFactor = Annotated[bool, AfterValidator(_no_two_factor)]
 
 
 class JumpPolicyFields(Model):
@@ -17,7 +41,10 @@ class JumpPolicyFields(Model):
     schedule_enabled: bool = True
     schedule_strict: bool = False
     simultaneous_jumps: SimultaneousJumps = SimultaneousJumps.GLOBAL
+    simultaneous_jump_behavior_applies_to_copies: bool = False
+    simultaneous_jumps_rdp: SimultaneousJumpsRdp = SimultaneousJumpsRdp.GLOBAL
     ticket_id_required: bool = False
+    two_factor_challenge_required: NoTwoFactor = False
 
 
 class JumpPolicy(JumpPolicyFields):
@@ -33,18 +60,23 @@ class JumpPolicyWithSchedule(JumpPolicy):
 class JumpPolicyCreate(JumpPolicyFields):
     """``POST /jump-policy``: what a person types, so no control characters."""
 
+    """Without a code name, one is made from the display name."""
+
     display_name: Line1_255
     description: Lines0_1000 = ""
 
 
 class JumpPolicyUpdate(Patch):
     display_name: Line1_255 | None = None
-    code_name: CodeName | None = None
+    code_name: CodeName1 | None = None
     description: Lines0_1000 | None = None
     schedule_enabled: bool | None = None
     schedule_strict: bool | None = None
     simultaneous_jumps: SimultaneousJumps | None = None
+    simultaneous_jump_behavior_applies_to_copies: bool | None = None
+    simultaneous_jumps_rdp: SimultaneousJumpsRdp | None = None
     ticket_id_required: bool | None = None
+    two_factor_challenge_required: NoTwoFactor | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -265,6 +265,16 @@ def prompt_outcome(answer: bool | None, default: PromptAnswer) -> tuple[bool, st
 Maintenance = Literal["lost", "delete", "uninstalled"]
 
 
+def offline_since(client: JumpClient) -> datetime | None:
+    """Since when an offline item is counted out of reach: its last disconnect, else its last
+    connect, else (a client that never connected) its installation."""
+    return (
+        client.last_disconnect_timestamp
+        or client.last_connect_timestamp
+        or client.x_created_timestamp
+    )
+
+
 def maintenance(
     client: JumpClient, *, days_before_lost: int, days_before_deleted: int, now: datetime
 ) -> Maintenance | None:
@@ -278,11 +288,7 @@ def maintenance(
     """
     if client.x_online or client.connection_type is ConnectionType.UNINSTALLED:
         return None
-    since = (
-        client.last_disconnect_timestamp
-        or client.last_connect_timestamp
-        or client.x_created_timestamp
-    )
+    since = offline_since(client)
     if since is None:
         return None
     offline = now - since
@@ -293,6 +299,21 @@ def maintenance(
     if offline >= timedelta(days=days_before_lost) and not client.is_lost:
         return "lost"
     return None
+
+
+def expires_at(client: JumpClient, *, days_before_deleted: int, now: datetime) -> datetime | None:
+    """When the client removes itself if it stays out of reach (BeyondTrust's
+    ``expiration_timestamp``): its own max offline minutes, else the site's delete period,
+    after it last reached the appliance (now, while online). None for an item never seen or
+    already uninstalled. ``maintenance`` counts the same way."""
+    if client.connection_type is ConnectionType.UNINSTALLED:
+        return None
+    since = now if client.x_online else offline_since(client)
+    if since is None:
+        return None
+    if client.max_offline_minutes:
+        return since + timedelta(minutes=client.max_offline_minutes)
+    return since + timedelta(days=days_before_deleted)
 
 
 # -- wake ---------------------------------------------------------------------------------------

@@ -106,6 +106,18 @@ class PublicSite(Model):
     session_policy_id: Id | None = None
 
 
+class PublicPortal(Model):
+    """``/api/config/v1/public-portal``: a public site as BeyondTrust's Config API names it."""
+
+    id: Id
+    name: Str1_128
+    addresses: list[Str1_128]
+
+    @classmethod
+    def of(cls, site: PublicSite) -> PublicPortal:
+        return cls(id=site.id, name=site.name, addresses=site.addresses)
+
+
 class RepSite(Model):
     """``GET /api/rep/v1/site``: what a representative's console needs to explain the rules."""
 

@@ -18,7 +18,17 @@ from appliance._validation import (
     error_bag,
     unknown_field,
 )
-from appliance.config_api import audit, groups, jump_clients, policies, site, users
+from appliance.config_api import (
+    audit,
+    groups,
+    jump_clients,
+    jumpoints,
+    policies,
+    portals,
+    site,
+    teams,
+    users,
+)
 from appliance.errors import Refused, config_body
 from appliance.ratelimit import Verdict
 from appliance.services import Services
@@ -112,6 +122,9 @@ def build_config_api(services: Services) -> FastAPI:
         jump_clients.router,
         groups.router,
         users.router,
+        teams.router,
+        portals.router,
+        jumpoints.router,
         policies.router,
         audit.router,
     ):

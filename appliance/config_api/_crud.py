@@ -22,12 +22,21 @@ from appliance.config_api._deps import (
 from appliance.db._table import Table
 from appliance.errors import invalid
 from appliance.site import Site
-from domain._types import Patch
+from domain._types import Patch, code_name_of
 from domain.audit import audit_action
 
 #: runs in the delete's transaction; what it answers (if anything) runs after the commit
 Hook = Callable[[Site, int], Callable[[], None] | None]
 Check = Callable[[Site, dict[str, Any]], None]
+
+
+def fill_code_name(values: dict[str, Any], name_field: str, fallback: str) -> None:
+    """A created resource without a code name gets one made from its name (BeyondTrust's
+    pattern needs one); ``null`` comments are empty comments."""
+    if "code_name" in values and not values["code_name"]:
+        values["code_name"] = code_name_of(str(values.get(name_field) or ""), fallback)
+    if "comments" in values and values["comments"] is None:
+        values["comments"] = ""
 
 
 def add_crud(
@@ -43,8 +52,10 @@ def add_crud(
     check: Check | None = None,
     before_delete: Hook | None = None,
     read_only: bool = False,
+    listing: bool = True,
 ) -> None:
-    """Register the routes of one resource under ``path`` (e.g. ``/jump-group``)."""
+    """Register the routes of one resource under ``path`` (e.g. ``/jump-group``); without
+    ``listing``, the caller registers its own list (one with more filters)."""
     slug = path.strip("/").replace("-", "_").replace("/", "_")
 
     async def list_items(
@@ -70,13 +81,14 @@ def add_crud(
             raise not_found(kind, id)
         return item
 
-    router.add_api_route(
-        path,
-        list_items,
-        methods=["GET"],
-        response_model=list[model],  # type: ignore[valid-type]
-        name=f"list_{slug}",
-    )
+    if listing:
+        router.add_api_route(
+            path,
+            list_items,
+            methods=["GET"],
+            response_model=list[model],  # type: ignore[valid-type]
+            name=f"list_{slug}",
+        )
     router.add_api_route(
         f"{path}/{{id}}", get_item, methods=["GET"], response_model=model, name=f"get_{slug}"
     )

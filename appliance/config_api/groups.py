@@ -6,17 +6,20 @@ representative may see and do: their open live feeds and shells follow at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from appliance.config_api._crud import add_crud
+from appliance.config_api._crud import add_crud, fill_code_name
 from appliance.config_api._deps import (
+    Paging,
     PathId,
     Reader,
     State,
     Writer,
     not_found,
+    paginate,
     reject_unknown_query,
 )
 from appliance.errors import Refused, invalid
@@ -34,10 +37,11 @@ from domain.groups import JumpGroupMemberUpdate
 router = APIRouter(tags=["jump-group"], dependencies=[Depends(reject_unknown_query)])
 
 
-def _unique_name(app: Site, values: dict[str, object]) -> None:
+def _unique_name(app: Site, values: dict[str, Any]) -> None:
     name = values.get("name")
     if isinstance(name, str) and app.repo.groups.count([("name", name)]):
         raise invalid("name", f"'{name}' is already the name of a Jump Group")
+    fill_code_name(values, "name", "jump_group")
 
 
 def _delete_items(app: Site, group_id: int) -> Callable[[], None]:
@@ -89,9 +93,14 @@ def _check_member(app: Site, user_id: int, role_id: int) -> None:
 
 
 @router.get("/jump-group/{id}/user", response_model=list[JumpGroupMember])
-async def list_members(id: PathId, app: State, _account: Reader) -> list[JumpGroupMember]:
-    _group(app, id)
-    return app.repo.members(id)
+async def list_members(
+    id: PathId, request: Request, response: Response, app: State, _account: Reader, page: Paging
+) -> Sequence[JumpGroupMember]:
+    with app.repo.reading():
+        _group(app, id)
+        members = app.repo.members(id)
+    shown = members[page.offset : page.offset + page.per_page]
+    return paginate(request, response, page, shown, len(members))
 
 
 @router.post("/jump-group/{id}/user", response_model=JumpGroupMember, status_code=201)
@@ -140,6 +149,8 @@ async def get_member(id: PathId, user_id: PathId, app: State, _account: Reader) 
 async def update_member(
     id: PathId, user_id: PathId, body: JumpGroupMemberUpdate, app: State, account: Writer
 ) -> JumpGroupMember:
+    if body.user_id is not None and body.user_id != user_id:
+        raise invalid("user_id", f"must be the user of the path ({user_id}) or left out")
     with app.repo.transaction():
         _member(app, id, user_id)
         _check_member(app, user_id, body.jump_item_role_id)

@@ -20,14 +20,23 @@ from appliance.config_api._deps import (
     reject_unknown_query,
 )
 from appliance.config_api._refs import check_references
+from appliance.site import Site
 from domain import ConnectionType, JumpClient, JumpClientCopy, JumpClientUpdate, JumpGroupType
 from domain._types import MAX_ID
-from domain.jump_client import with_whole_destination
+from domain.jump_client import JumpClientAnswer, JumpClientCopied, with_whole_destination
+from domain.rules import expires_at
 
 router = APIRouter(tags=["jump-client"], dependencies=[Depends(reject_unknown_query)])
 
 
-@router.get("/jump-client", response_model=list[JumpClient])
+def answer(app: Site, client: JumpClient) -> JumpClient:
+    """The item with what BeyondTrust's fields say of it now (its expiration)."""
+    days = app.settings().days_before_deleted
+    expires = expires_at(client, days_before_deleted=days, now=app.clock.now())
+    return client.model_copy(update={"expiration_timestamp": expires})
+
+
+@router.get("/jump-client", response_model=list[JumpClientAnswer])
 async def list_jump_clients(
     request: Request,
     response: Response,
@@ -62,21 +71,21 @@ async def list_jump_clients(
     with app.repo.reading():
         total = app.repo.clients.count(where)
         items = [
-            live.overlay(c)
+            answer(app, live.overlay(c))
             for c in app.repo.clients.find(where, limit=page.per_page, offset=page.offset)
         ]
     return paginate(request, response, page, items, total)
 
 
-@router.get("/jump-client/{id}", response_model=JumpClient)
+@router.get("/jump-client/{id}", response_model=JumpClientAnswer)
 async def get_jump_client(id: PathId, app: State, live: Live, _account: Reader) -> JumpClient:
     client = app.repo.clients.get(id)
     if client is None:
         raise not_found("Jump Client", id)
-    return live.overlay(client, thumbnail=True)
+    return answer(app, live.overlay(client, thumbnail=True))
 
 
-@router.patch("/jump-client/{id}", response_model=JumpClient)
+@router.patch("/jump-client/{id}", response_model=JumpClientAnswer)
 async def patch_jump_client(
     id: PathId, body: JumpClientUpdate, app: State, account: Writer
 ) -> JumpClient:
@@ -96,7 +105,7 @@ async def patch_jump_client(
             fields=sorted(changes),
         )
     app.changed([id])
-    return updated
+    return answer(app, updated)
 
 
 @router.delete("/jump-client/{id}", status_code=204)
@@ -109,7 +118,7 @@ async def delete_jump_client(id: PathId, app: State, account: Writer) -> Respons
     return Response(status_code=204)
 
 
-@router.post("/jump-client/{id}/copy", response_model=JumpClient, status_code=201)
+@router.post("/jump-client/{id}/copy", response_model=JumpClientCopied)
 async def copy_jump_client(
     id: PathId,
     body: JumpClientCopy,
@@ -117,7 +126,8 @@ async def copy_jump_client(
     response: Response,
     app: State,
     account: Writer,
-) -> JumpClient:
+) -> JumpClientCopied:
+    """Copy the item (BeyondTrust answers 200 with the copy's id as ``destId``)."""
     with app.repo.transaction():
         source = app.repo.clients.get(id)
         if source is None:
@@ -129,9 +139,9 @@ async def copy_jump_client(
         copy = app.repo.clients.insert(values)
         app.audit(account.actor, "jump_client.copy", f"jump_client:{id}", copy_id=copy.id)
     app.changed([copy.id])
-    response.status_code = 201
     response.headers["Location"] = str(request.url_for("get_jump_client", id=copy.id))
-    return copy
+    copied = JumpClientAnswer.model_validate(answer(app, copy).model_dump())
+    return JumpClientCopied(dest_id=copy.id, x_jump_client=copied)
 
 
 __all__ = ["created", "router"]

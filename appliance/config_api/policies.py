@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from appliance.config_api._crud import add_crud
+from appliance.config_api._crud import add_crud, fill_code_name
 from appliance.config_api._deps import (
     PathId,
     Reader,
@@ -37,6 +37,7 @@ add_crud(
     create=JumpPolicyCreate,
     update=JumpPolicyUpdate,
     name_field="display_name",
+    check=lambda _app, values: fill_code_name(values, "display_name", "jump_policy"),
 )
 
 

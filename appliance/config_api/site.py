@@ -38,7 +38,6 @@ from domain import (
 )
 from domain.install_usage import email_install_line
 from domain.installer import InstallerExtend, InstallerFields
-from domain.jumpoint import Jumpoint, JumpointCreate, JumpointUpdate
 from domain.mail import InstallerEmail, SmtpSettings, SmtpSettingsUpdate
 
 router = APIRouter(dependencies=[Depends(reject_unknown_query)])
@@ -53,30 +52,6 @@ add_crud(
     update=None,
     name_field="name",
     read_only=True,
-)
-
-
-def _jumpoint_in_use(app: Site, id_: int) -> None:
-    users = [i.id for i in app.repo.installers() if i.jumpoint_proxy == id_]
-    if users:
-        raise Refused.because(
-            409,
-            "in_use",
-            f"Installers {', '.join(map(str, users))} send their clients through this "
-            "Jumpoint; change or delete them first.",
-        )
-
-
-add_crud(
-    router,
-    path="/jumpoint",
-    kind="Jumpoint",
-    table=lambda app: app.repo.jumpoints,
-    model=Jumpoint,
-    create=JumpointCreate,
-    update=JumpointUpdate,
-    name_field="name",
-    before_delete=_jumpoint_in_use,
 )
 
 

@@ -222,4 +222,39 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE user ADD COLUMN perm_installers INTEGER NOT NULL DEFAULT 0;
     """,
+    # 11: teams, Jump Policies and Jumpoints (and who may use them) with every field of
+    # BeyondTrust's Config API, and every code name given (its pattern needs one character at
+    # least): those left empty get one.
+    """
+    ALTER TABLE team ADD COLUMN code_name TEXT NOT NULL DEFAULT '';
+    ALTER TABLE team ADD COLUMN comments TEXT NOT NULL DEFAULT '';
+    ALTER TABLE team ADD COLUMN persistent_queue INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE team ADD COLUMN public_portal_ids TEXT NOT NULL DEFAULT '["All portals"]';
+    ALTER TABLE jump_policy ADD COLUMN simultaneous_jump_behavior_applies_to_copies
+        INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jump_policy ADD COLUMN simultaneous_jumps_rdp TEXT NOT NULL DEFAULT 'global';
+    ALTER TABLE jump_policy ADD COLUMN two_factor_challenge_required INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jumpoint ADD COLUMN platform TEXT NOT NULL DEFAULT 'linux-x86';
+    ALTER TABLE jumpoint ADD COLUMN code_name TEXT NOT NULL DEFAULT '';
+    ALTER TABLE jumpoint ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE jumpoint ADD COLUMN clustered INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jumpoint ADD COLUMN shell_jump_enabled INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jumpoint ADD COLUMN external_jump_item_network_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE jumpoint ADD COLUMN jzp_enabled INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jumpoint ADD COLUMN jzp_proxy_hostname TEXT NOT NULL DEFAULT '';
+    ALTER TABLE jumpoint ADD COLUMN jzp_proxy_port INTEGER NOT NULL DEFAULT 9555;
+    ALTER TABLE jumpoint ADD COLUMN jzp_allow_http_get INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jumpoint ADD COLUMN jzp_client_address_restrictions_type TEXT NOT NULL
+        DEFAULT 'no_restriction';
+    ALTER TABLE jumpoint ADD COLUMN jzp_restricted_ips TEXT NOT NULL DEFAULT '[]';
+    CREATE TABLE jumpoint_user (
+        jumpoint_id INTEGER NOT NULL REFERENCES jumpoint(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+        PRIMARY KEY (jumpoint_id, user_id)
+    );
+    UPDATE jumpoint SET code_name = 'jumpoint_' || id WHERE code_name = '';
+    UPDATE team SET code_name = 'team_' || id WHERE code_name = '';
+    UPDATE jump_group SET code_name = 'jump_group_' || id WHERE code_name = '';
+    UPDATE jump_policy SET code_name = 'jump_policy_' || id WHERE code_name = '';
+    """,
 )

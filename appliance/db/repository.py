@@ -35,11 +35,13 @@ from domain import (
     TeamMember,
     User,
 )
+from domain._types import code_name_of
 from domain.audit import AuditAction, AuditEntry, item_of_target
 from domain.enums import ApiAccess, TeamRank
 from domain.installer import InstallerFields
 from domain.jumpoint import Jumpoint
 from domain.mail import SmtpSettings
+from domain.users import TeamResource, TeamUser
 
 
 class SchemaTooNew(RuntimeError):
@@ -63,7 +65,8 @@ class Repository:
             self, "session_policy", SessionPolicy, json_columns=["permissions"]
         )
         self.public_sites = Table(self, "public_site", PublicSite, json_columns=["addresses"])
-        self.jumpoints = Table(self, "jumpoint", Jumpoint)
+        self.jumpoints = Table(self, "jumpoint", Jumpoint, json_columns=["jzp_restricted_ips"])
+        self.teams = Table(self, "team", TeamResource, json_columns=["public_portal_ids"])
         self.clients = Table(
             self,
             "jump_client",
@@ -177,7 +180,10 @@ class Repository:
         return (user, str(row[1])) if user else None
 
     def add_team(self, team: Team) -> Team:
-        self.execute("INSERT INTO team (id, name) VALUES (?, ?)", (team.id, team.name))
+        self.execute(
+            "INSERT INTO team (id, name, code_name) VALUES (?, ?, ?)",
+            (team.id, team.name, code_name_of(team.name, f"team_{team.id}")),
+        )
         for m in team.members:
             self.execute(
                 "INSERT INTO team_member (team_id, user_id, rank) VALUES (?, ?, ?)",
@@ -197,6 +203,25 @@ class Repository:
             team = teams.setdefault(tid, Team(id=tid, name=name))
             team.members.append(TeamMember(user_id=uid, rank=TeamRank(rank)))
         return list(teams.values())
+
+    def team_users(self, team_id: int) -> list[TeamUser]:
+        rows = self.execute(
+            "SELECT user_id, rank FROM team_member WHERE team_id = ? ORDER BY user_id", (team_id,)
+        ).fetchall()
+        return [TeamUser(team_id=team_id, user_id=u, role=TeamRank(r)) for u, r in rows]
+
+    def set_team_user(self, member: TeamUser) -> None:
+        self.execute(
+            "INSERT INTO team_member (team_id, user_id, rank) VALUES (?, ?, ?) "
+            "ON CONFLICT (team_id, user_id) DO UPDATE SET rank = excluded.rank",
+            (member.team_id, member.user_id, member.role.value),
+        )
+
+    def remove_team_user(self, team_id: int, user_id: int) -> bool:
+        cur = self.execute(
+            "DELETE FROM team_member WHERE team_id = ? AND user_id = ?", (team_id, user_id)
+        )
+        return cur.rowcount > 0
 
     # -- group membership ------------------------------------------------------------------------
 

@@ -40,6 +40,8 @@ EXPIRED = "Your sign-in has expired; sign in again."
 REPLACED = "Your sign-in was ended by newer sign-ins of your account: sign in again."
 #: An administrator disabled the account (``REVOKED``).
 DISABLED = "Your account was disabled: ask an administrator to enable it."
+#: An administrator deleted the account (``REVOKED``).
+DELETED = "Your account was deleted: ask an administrator for a new one."
 #: The account's password was changed (``REVOKED``).
 PASSWORD_CHANGED = "Your password was changed: sign in again with the new one."
 #: The token is gone, for a reason this node did not hear (``REVOKED``).

@@ -994,7 +994,7 @@ async def test_a_client_connects_through_the_jumpoint_its_installer_names(
         created = await api.request(
             "POST",
             "/api/config/v1/jumpoint",
-            json={"name": "Branch office", "address": relay.url},
+            json={"name": "Branch office", "x_address": relay.url},
         )
         jumpoint_id = created.json()["id"]
         inst = await installer(api, jumpoint_proxy=jumpoint_id)

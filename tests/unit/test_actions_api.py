@@ -8,6 +8,7 @@ import socket
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 from fastapi import FastAPI
@@ -19,7 +20,7 @@ from appliance.clock import FakeClock
 from appliance.grants import Grant
 from appliance.live import Subscriber
 from appliance.upgrades import MIB, Throttle
-from domain import Schedule, ScheduleEntry
+from domain import Schedule, ScheduleEntry, format_utc
 from tests.support.appliance import (
     LAB,
     SERVERS,
@@ -536,3 +537,14 @@ async def test_a_client_that_disconnects_ends_its_session(app: FastAPI, rep: Rep
     assert ("ended", f"The session on '{item.name}' ended: the Jump Client disconnected.") in (
         session_messages(told)
     )
+
+
+async def test_a_started_session_is_the_items_last_access(
+    app: FastAPI, rep: RepFactory, raw: httpx.AsyncClient
+) -> None:
+    item = make_item(app, last_access_timestamp=None)
+    before = (await raw.get(f"/api/config/v1/jump-client/{item.id}")).json()
+    assert "last_access_timestamp" not in before  # never used: BeyondTrust documents no null
+    await (await rep("carol")).start_session(item.id)
+    after = (await raw.get(f"/api/config/v1/jump-client/{item.id}")).json()
+    assert after["last_access_timestamp"] == format_utc(state(app).site.clock.now())

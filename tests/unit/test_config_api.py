@@ -189,8 +189,10 @@ async def test_copy_creates_a_new_item_in_the_target_group(raw: httpx.AsyncClien
     answer = await raw.post(
         f"{CONFIG}/jump-client/2/copy", json={"jump_group_id": 4, "name": "Copy of two"}
     )
-    assert answer.status_code == 201
-    copy = answer.json()
+    assert answer.status_code == 200  # as BeyondTrust answers: the copy's id in destId
+    assert answer.json()["action"] == "copy" and answer.json()["success"] == "1"
+    copy = answer.json()["x_jump_client"]
+    assert answer.json()["destId"] == copy["id"]
     assert copy["id"] != 2 and copy["jump_group_id"] == 4 and copy["name"] == "Copy of two"
     assert answer.headers["Location"].endswith(f"/api/config/v1/jump-client/{copy['id']}")
     refused = await raw.post(f"{CONFIG}/jump-client/2/copy", json={"jump_group_id": 99})
@@ -283,7 +285,10 @@ async def test_a_user_is_disabled_and_given_a_password_and_neither_is_answered(
         ({"password": "eight\u0000ch"}, 422, "password"),
         ({"enabled": None}, 422, "enabled"),
         ({"enabled": "maybe"}, 422, "enabled"),
-        ({"username": "mallory"}, 401, None),  # not a field one may set
+        ({"nickname": "mallory"}, 401, None),  # not a field of the document
+        ({"username": "ALICE"}, 422, "username"),  # another user's, any case
+        ({"email_address": "carol@example.com"}, 422, "body"),  # a field we do not keep
+        ({"public_display_name": "A", "private_display_name": "B"}, 422, "body"),
     ],
 )
 async def test_bad_user_changes_are_refused_and_change_nothing(

@@ -37,7 +37,7 @@ async def test_a_deleted_installers_or_clients_id_is_never_given_again(
     newest = max([item.id async for item in api.jump_clients.iter()])
     await api.jump_clients.delete(newest)
     copy = await api.request("POST", "/api/config/v1/jump-client/2/copy", json={"jump_group_id": 1})
-    assert copy.json()["id"] == newest + 1  # not the deleted item's id, which its audit names
+    assert copy.json()["destId"] == newest + 1  # not the deleted item's id, which its audit names
     repo = app.state.appliance.site.repo
     with repo.transaction():  # inserted as the agent API and the demo seed do
         assert repo.clients.insert(dict(repo.clients.get(2).model_dump(), id=None)).id == newest + 2
