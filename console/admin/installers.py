@@ -180,11 +180,12 @@ class InstallersScreen(Screen[None]):
                 visible(inst.tag),
                 inst.connection_type.value,
                 self.names.policy(inst.jump_policy_id),
-                expires_text(inst, now),
+                # marked in its cell, not as a row label: a label column comes and goes
+                # with the table's redraws
+                ("✗ " if expired else "") + expires_text(inst, now),
                 elevation_text(inst),
                 visible(inst.comments[:40]),
                 key=str(inst.id),
-                label="✗" if expired else " ",
             )
         wanted = self._reveal if self._reveal is not None else (keep.id if keep else None)
         rows = [n for n, i in enumerate(self.installers) if i.id == wanted]
