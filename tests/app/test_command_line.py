@@ -3,12 +3,17 @@ clears; the command palette offers the console's own choices only, tags among th
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input
 
 from console.commands import CommandError, complete, parse_command
 from console.screens import ConsoleCommands
 from domain import JumpGroupType
 from tests.support.console import SIZE, Site, groups_in_view, loaded, until
+
+pytestmark = pytest.mark.not_storage(
+    "what the screen shows; the engine under it is not the subject"
+)
 
 
 def test_tab_completes_as_far_as_it_is_unambiguous() -> None:

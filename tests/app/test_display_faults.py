@@ -3,6 +3,7 @@ readable; toasts leave the status bar visible."""
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets._toast import Toast
 
 from tests.support.console import (
@@ -17,6 +18,10 @@ from tests.support.console import (
 )
 from widgets import JumpTable, StatusBar
 from widgets.group_tree import _label
+
+pytestmark = pytest.mark.not_storage(
+    "what the screen shows; the engine under it is not the subject"
+)
 
 
 async def test_details_say_each_policy_once_and_why_a_passive_item_needs_no_wake(

@@ -3,10 +3,15 @@ is rebuilt only when what it shows changes: widgets/footer.py)."""
 
 from __future__ import annotations
 
+import pytest
 from textual.app import App
 from textual.widgets._footer import FooterKey
 
 from tests.support.console import SIZE, Site, loaded, until
+
+pytestmark = pytest.mark.not_storage(
+    "what the screen shows; the engine under it is not the subject"
+)
 
 
 def footer_keys(app: App[object]) -> list[str]:

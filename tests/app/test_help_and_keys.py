@@ -3,6 +3,7 @@ place that names a key (status bar, toasts, placeholders, footer, help) names th
 
 from __future__ import annotations
 
+import pytest
 from textual.app import App
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Static
@@ -10,6 +11,10 @@ from textual.widgets._footer import FooterKey
 
 from tests.support.console import SIZE, Site, loaded, toasts, until
 from widgets import StatusBar
+
+pytestmark = pytest.mark.not_storage(
+    "what the screen shows; the engine under it is not the subject"
+)
 
 
 async def test_a_remapped_key_is_named_everywhere_the_console_names_it(site: Site) -> None:

@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from textual.widgets._footer import FooterKey
 
 from console.session_screen import SessionsScreen
 from domain.columns import COLUMN_BY_KEY
 from tests.support.console import Site, loaded, make_item, toasts, until
 from widgets import GroupTree, JumpTable, StatusBar
+
+pytestmark = pytest.mark.not_storage(
+    "what the screen shows; the engine under it is not the subject"
+)
 
 SMALL = (80, 24)
 

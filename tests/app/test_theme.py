@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from rich.style import Style
 from rich.text import Text
 from textual.content import Content
@@ -12,6 +13,10 @@ from console.config import load_state
 from tests.support.console import SIZE, Site, loaded, until
 from themes import DEFAULT_THEME, NO_COLOR_THEME, starting_theme
 from widgets import GroupTree, JumpTable, StatusBar
+
+pytestmark = pytest.mark.not_storage(
+    "what the screen shows; the engine under it is not the subject"
+)
 
 
 def _styles(app: JumpConsoleApp) -> dict[str, list[str]]:
