@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable, Sequence
 
 from domain.columns import COLUMN_BY_KEY, column_key
 from domain.enums import Statistic
+from domain.filters import FilterError, parse
 from domain.jump_client import JumpClient
 
 #: the statistic each list column shows (the other columns show none)
@@ -104,3 +105,23 @@ def only_selected(item: JumpClient, selected: Collection[Statistic]) -> JumpClie
         if kept != stats:
             changes["x_stats"] = kept
     return item.model_copy(update=changes) if changes else item
+
+
+#: the filter fields that read a statistic (``user:`` reads the console user)
+FILTER_STATISTIC: dict[str, Statistic] = {"user": Statistic.CONSOLE_USER}
+
+
+def filter_not_collected(text: str, selected: Collection[Statistic]) -> str | None:
+    """The sentence for a filter that names a statistic the site does not select (it can
+    match nothing until the site collects it), else None; an unreadable filter is None (its
+    own error says what is wrong)."""
+    try:
+        terms = parse(text).terms
+    except FilterError:
+        return None
+    fields = sorted({t.field for t in terms if FILTER_STATISTIC.get(t.field) is not None})
+    missing = [f for f in fields if FILTER_STATISTIC[f] not in selected]
+    if not missing:
+        return None
+    named = ", ".join(f"{f}:" for f in missing)
+    return f"The site does not collect what {named} reads, so it matches nothing until it does."

@@ -25,7 +25,13 @@ from console.words import copied, remove_question, removed
 from domain import JumpClient, JumpGroupType, status_of
 from domain.filters import FilterError, parse
 from domain.session_policy import SITE_DEFAULT_SESSION_POLICY_ID
-from domain.statistics import column_hidden, not_collected, shows_statistic, without_hidden
+from domain.statistics import (
+    column_hidden,
+    filter_not_collected,
+    not_collected,
+    shows_statistic,
+    without_hidden,
+)
 from domain.text import visible
 
 # -- items ------------------------------------------------------------------------------------
@@ -106,6 +112,10 @@ async def cmd_ls(client: ApplianceClient, args: argparse.Namespace, out: Out) ->
         if left_out and args.columns:
             say_error(not_collected(left_out))
         columns = columns or ["id", "name"]
+    if args.filter and "user" in args.filter:  # a statistic the site may not collect
+        unread = filter_not_collected(args.filter, (await client.site()).settings.statistics)
+        if unread:
+            say_error(unread)
     items = [i async for i in client.iter_jump_items(args.filter)]
     groups = await group_names(client)
     rows = [[_cells(i, groups)[c] for c in columns] for i in items]

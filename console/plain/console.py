@@ -29,6 +29,7 @@ from domain.columns import COLUMN_BY_KEY, parse_sort
 from domain.protocol.live import Hello, SiteChanged, StatsBatch
 from domain.rules import MAX_MULTI_START
 from domain.session import SessionEvent, SessionInfo
+from domain.statistics import filter_not_collected
 from domain.support import SupportEvent, SupportRequest
 from domain.text import visible_lines
 
@@ -244,6 +245,9 @@ class PlainConsole:
                     self.say(f"The filter cannot be read: {error.message} (at {error.position}).")
                     return
                 self.page = 0
+                unread = filter_not_collected(text, store.statistics)
+                if unread:
+                    self.say(unread)
                 self.say(f"Filter {text or 'cleared'}: {len(store.view):,} items.")
                 self.show_page()
             case "sort":

@@ -86,6 +86,8 @@ def test_the_cli_leaves_out_the_console_user(
     assert "does not collect user" in err
     code, out, _ = run("show", str(no_user[0]))
     assert code == 0 and "console_user" not in out and "name" in out
+    code, out, err = run("ls", "user:a")  # a filter on it says why it matches nothing
+    assert code == 0 and "does not collect what user: reads" in err
 
 
 async def test_plain_mode_shows_no_console_user_line(
@@ -94,12 +96,13 @@ async def test_plain_mode_shows_no_console_user_line(
     out = io.StringIO()
     client = ApplianceClient(appliance.url, credentials=RepCredentials("carol", "demo"))
     plain = PlainConsole(Backend(client), reason="turned on by --plain", out=out)
-    said = iter(["show 1", "quit"])
+    said = iter(["show 1", "filter user:a", "quit"])
     assert await plain.run(read=lambda _prompt: next(said)) == 0
     lines = out.getvalue().splitlines()
     assert any(line.startswith("Hostname: ") for line in lines)  # the item was shown
     assert not any(line.startswith("Console user") for line in lines)
     assert not any("; user " in line for line in lines)  # nor in the list's lines
+    assert any("does not collect what user: reads" in line for line in lines)  # nor filtered
 
 
 async def test_the_consoles_compact_snapshot_carries_no_console_user_either(
