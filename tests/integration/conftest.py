@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,16 @@ from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from tests.support.jump_client import Client
 from tests.support.processes import RunningAppliance, start_appliance
+
+
+@pytest.fixture
+def console_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Only what a test gives the console: no config file or environment of the machine."""
+    for key in list(os.environ):
+        if key.startswith("JUMP_CONSOLE_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("JUMP_CONSOLE_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("JUMP_CONSOLE_PASSWORD", "demo")
 
 
 @pytest.fixture

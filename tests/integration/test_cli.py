@@ -9,7 +9,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -21,9 +20,11 @@ from console import cli
 from console.config import load_settings
 from domain.wording import INSTALLERS_REFUSED
 from tests.support.appliance import T0, new_database
+from tests.support.cli import as_json, run
 from tests.support.services import Postgres
 
 pytestmark = [
+    pytest.mark.usefixtures("console_env"),
     pytest.mark.integration,
     pytest.mark.not_storage("the command line's words and exit codes"),
 ]
@@ -40,31 +41,6 @@ def appliance(
     running.start()
     yield running
     running.stop()
-
-
-@pytest.fixture(autouse=True)
-def no_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Only what a test gives: no config file or environment of the machine."""
-    for key in list(os.environ):
-        if key.startswith("JUMP_CONSOLE_"):
-            monkeypatch.delenv(key)
-    monkeypatch.setenv("JUMP_CONSOLE_CONFIG", str(tmp_path / "none.toml"))
-    monkeypatch.setenv("JUMP_CONSOLE_PASSWORD", "demo")
-
-
-def run(
-    appliance: EmbeddedAppliance,
-    capsys: pytest.CaptureFixture[str],
-    *args: str,
-    user: str = "carol",
-) -> tuple[int, str, str]:
-    code = cli.main(["--appliance", appliance.url, "--user", user, *args], load_settings)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def as_json(out: str) -> Any:
-    return json.loads(out)
 
 
 def test_ls_in_both_forms_with_a_filter_and_its_errors(

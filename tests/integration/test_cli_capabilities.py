@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 import os
 import subprocess
 import sys
@@ -21,16 +20,16 @@ from api_client import ApplianceClient, RepCredentials
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
-from console import cli
-from console.config import load_settings
 from domain import Installer
 from tests.support.appliance import T0, new_database
+from tests.support.cli import as_json, run
 from tests.support.jump_client import Client, eventually, install_client
 from tests.support.jump_client import cli as jump_client_cli
 from tests.support.services import Postgres
 from tests.support.smtp import PASSWORD, QUIET, USER, Inbox
 
 pytestmark = [
+    pytest.mark.usefixtures("console_env"),
     pytest.mark.integration,
     pytest.mark.not_storage("the command line's words and exit codes"),
 ]
@@ -47,31 +46,6 @@ def appliance(
     running.start()
     yield running
     running.stop()
-
-
-@pytest.fixture(autouse=True)
-def no_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Only what a test gives: no config file or environment of the machine."""
-    for key in list(os.environ):
-        if key.startswith("JUMP_CONSOLE_"):
-            monkeypatch.delenv(key)
-    monkeypatch.setenv("JUMP_CONSOLE_CONFIG", str(tmp_path / "none.toml"))
-    monkeypatch.setenv("JUMP_CONSOLE_PASSWORD", "demo")
-
-
-def run(
-    appliance: EmbeddedAppliance,
-    capsys: pytest.CaptureFixture[str],
-    *args: str,
-    user: str = "carol",
-) -> tuple[int, str, str]:
-    code = cli.main(["--appliance", appliance.url, "--user", user, *args], load_settings)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def as_json(out: str) -> Any:
-    return json.loads(out)
 
 
 class Typed(io.StringIO):

@@ -4,9 +4,7 @@ plain mode against a real appliance on 127.0.0.1."""
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -23,6 +21,7 @@ from tests.support.appliance import T0
 from tests.support.feed import Events
 
 pytestmark = [
+    pytest.mark.usefixtures("console_env"),
     pytest.mark.integration,
     pytest.mark.not_storage("what consoles are sent and show of the statistics"),
 ]
@@ -47,15 +46,6 @@ async def no_user(appliance: EmbeddedAppliance) -> AsyncIterator[list[int]]:
     async with ApplianceClient(appliance.url, credentials=RepCredentials("admin", "demo")) as admin:
         await admin.update_settings({"statistics": ["cpu", "disk_usage", "uptime"]})
     yield users
-
-
-@pytest.fixture(autouse=True)
-def no_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for key in list(os.environ):
-        if key.startswith("JUMP_CONSOLE_"):
-            monkeypatch.delenv(key)
-    monkeypatch.setenv("JUMP_CONSOLE_CONFIG", str(tmp_path / "none.toml"))
-    monkeypatch.setenv("JUMP_CONSOLE_PASSWORD", "demo")
 
 
 async def test_the_rep_api_sends_no_console_user_the_site_does_not_select(
