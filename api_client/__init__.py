@@ -21,6 +21,7 @@ from api_client.errors import (
     ValidationFailed,
 )
 from api_client.live import FeedEvent, FeedState, FeedStatus, LiveFeed, SnapshotLoaded
+from api_client.screen import ScreenConnection, open_screen
 from api_client.shell import ShellConnection, open_shell
 from domain.protocol.live import ItemDelta, Resumed
 
@@ -47,11 +48,13 @@ __all__ = [
     "Resource",
     "Resumed",
     "RetryPolicy",
+    "ScreenConnection",
     "ServerError",
     "ServiceUnavailable",
     "ShellConnection",
     "SignInLocked",
     "SnapshotLoaded",
     "ValidationFailed",
+    "open_screen",
     "open_shell",
 ]

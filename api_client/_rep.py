@@ -159,6 +159,13 @@ class RepCalls(ClientCore):
             f"{REP}/sessions/{sid}/system-info", SystemInfo, item=f"session {sid}"
         )
 
+    async def screenshot(self, sid: str) -> bytes:
+        """The session's endpoint's whole screen as a PNG (policy permitting)."""
+        response = await self.request(
+            "GET", f"{REP}/sessions/{sid}/screenshot", item=f"session {sid}", timeout=90
+        )
+        return response.content
+
     async def download_file(self, sid: str, path: str) -> bytes:
         """A file from the session's endpoint (policy permitting)."""
         response = await self.request(

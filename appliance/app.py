@@ -35,6 +35,7 @@ from appliance.maintenance import MaintenanceSweep, OrphanSweep
 from appliance.ratelimit import RateLimiter, SharedRateLimiter
 from appliance.rep_api import build_rep_api
 from appliance.rep_api._deps import current_user
+from appliance.screens import ScreenRelay
 from appliance.security import new_token, token_hash
 from appliance.services import Services
 from appliance.sessions import SessionManager
@@ -46,6 +47,7 @@ from appliance.support import SupportQueue
 from appliance.upgrades import UpgradeOrchestrator
 from appliance.wake import WakeService
 from domain.protocol.agent import ShellExit, ShellOutput, read_reply
+from domain.protocol.screen import read_agent_screen
 from domain.rules import Refusal
 
 
@@ -103,6 +105,10 @@ def _listen_to_other_nodes(services: Services, bus: RedisBus) -> None:
             if isinstance(frame, ShellOutput | ShellExit):
                 await shells.from_agent(frame)
 
+    async def screen(message: dict[str, Any]) -> None:
+        with contextlib.suppress(ValueError):  # as the holding node read it
+            await services.screens.from_agent(read_agent_screen(message.get("frame")))
+
     async def settings(_message: dict[str, Any]) -> None:
         await site.settings_changed(relay=False)
 
@@ -127,6 +133,7 @@ def _listen_to_other_nodes(services: Services, bus: RedisBus) -> None:
         ("stats", stats),
         ("notify", notify),
         ("shell", shell),
+        ("screen", screen),
         ("site", settings),
         ("connected", connected),
         ("revoked", revoked),
@@ -157,6 +164,7 @@ def build_services(site: Site, bus: LocalBus | RedisBus, shared: SharedCounters 
     hub = LiveHub(site)
     agents = AgentRegistry(site, bus, hub)
     shells = ShellRelay(site)
+    screens = ScreenRelay(shells.may_reach)
     grants = Grants(site)
     sessions = SessionManager(
         site,
@@ -177,6 +185,7 @@ def build_services(site: Site, bus: LocalBus | RedisBus, shared: SharedCounters 
         wake=WakeService(site, agents, shared),
         upgrades=UpgradeOrchestrator(site, agents),
         shells=shells,
+        screens=screens,
         grants=grants,
         support=SupportQueue(site),
         bundle=(
@@ -187,12 +196,14 @@ def build_services(site: Site, bus: LocalBus | RedisBus, shared: SharedCounters 
     )
     site.on_items(hub.publish_ids)
     site.on_items(shells.items_changed)
+    site.on_items(screens.items_changed)
     site.on_items(agents.items_changed)
     site.on_notify(hub.notify)
     site.on_connection_over(sessions.client_gone)
     site.on_revoked(grants.revoked)
     site.on_access(hub.access_changed)
     site.on_access(shells.access_changed)
+    site.on_access(screens.access_changed)
 
     async def settings_changed() -> None:
         hub.site_changed()

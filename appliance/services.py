@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from appliance.grants import Grants
     from appliance.live import LiveHub
     from appliance.ratelimit import RateLimiter
+    from appliance.screens import ScreenRelay
     from appliance.sessions import SessionManager
     from appliance.shared import SharedCounters
     from appliance.shells import ShellRelay
@@ -42,6 +43,8 @@ class Services:
     wake: WakeService
     upgrades: UpgradeOrchestrator
     shells: ShellRelay
+    screens: ScreenRelay
+    """Screen sharing's relay (its viewers hold grants too)."""
     grants: Grants
     """The rights of this node's open live feeds and shells (ended when revoked)."""
     support: SupportQueue

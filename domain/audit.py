@@ -36,6 +36,8 @@ AuditAction = Literal[
     "session.end",
     "session.warning",
     "session.shell",
+    "session.screen",
+    "session.screenshot",
     "session.system_info",
     "session.download",
     "session.upload",
@@ -118,7 +120,9 @@ AUDIT_ACTIONS: Mapping[AuditAction, AuditActionInfo] = {
     ),
     "session.refused": AuditActionInfo("a session start was refused by a rule", ("code", "reason")),
     "session.prompt": AuditActionInfo(
-        "the endpoint's present user was asked to allow a session", ("answer",)
+        "the endpoint's present user was asked to allow a session (`what`: `screen` for "
+        "screen sharing)",
+        ("answer", "what"),
     ),
     "session.join": AuditActionInfo(
         "a representative joined a session already running", ("sid", "owner")
@@ -136,6 +140,12 @@ AUDIT_ACTIONS: Mapping[AuditAction, AuditActionInfo] = {
         ("sid", "minutes"),
     ),
     "session.shell": AuditActionInfo("a representative opened the session's shell", ("sid",)),
+    "session.screen": AuditActionInfo(
+        "a representative began watching the endpoint's screen", ("sid",)
+    ),
+    "session.screenshot": AuditActionInfo(
+        "a representative saved a screenshot of the endpoint's screen", ("sid",)
+    ),
     "session.system_info": AuditActionInfo(
         "a representative read the endpoint's system information", ("sid",)
     ),

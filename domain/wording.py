@@ -10,7 +10,7 @@ import math
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from domain.enums import ConnectionType
+from domain.enums import ConnectionType, ScreenSharing
 from domain.jump_client import JumpClient
 from domain.jump_policy import JumpPolicy, window_state
 from domain.schedule import DAY_NAMES, Schedule
@@ -21,6 +21,38 @@ INSTALLERS_REFUSED = (
     "The installers are for site administrators and users with the installer permission; ask "
     "an administrator for it."
 )
+
+# -- screen sharing: the appliance's refusals, the Jump Client's answer, the console's view --
+#: the policy's screen sharing is "not allowed" (also a websocket's close reason: short)
+SCREEN_NOT_ALLOWED = "The session policy does not allow screen sharing."
+#: the Jump Client has no display to capture (no DISPLAY, or the display cannot be read)
+NO_DISPLAY = "This endpoint has no screen to share (no display)."
+#: the endpoint is one that cannot share a screen at all (a demo or passive stand-in)
+NO_CLIENT_SCREEN = "This Jump Client offers no screen to share (demo clients do not)."
+#: plain mode has no live view
+SCREEN_PLAIN_ONLY = (
+    "The live screen view is only in the full-screen console; screenshot N PATH saves a "
+    "picture of session N's screen."
+)
+
+
+def screen_refusal(mode: ScreenSharing) -> str | None:
+    """Why the screen may not be shared under a session's screen-sharing permission, or
+    None when it may (view only, view and control)."""
+    if mode in (ScreenSharing.VIEW_ONLY, ScreenSharing.VIEW_AND_CONTROL):
+        return None
+    return SCREEN_NOT_ALLOWED
+
+
+def screen_prompt_question(representative: str, item_name: str) -> str:
+    """What the present user is asked before their screen is shared, when the policy says
+    to prompt."""
+    return f"{representative} asks to see this computer's screen ({item_name}). Allow it?"
+
+
+def screen_refused_by_user(item_name: str) -> str:
+    """The present user said no (or nobody answered and the policy's default is no)."""
+    return f"The user at '{item_name}' did not allow screen sharing."
 
 
 def until(delta: timedelta) -> str:

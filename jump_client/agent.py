@@ -66,6 +66,7 @@ from domain.text import visible
 from jump_client import files, system
 from jump_client.config import ClientConfig, now, save
 from jump_client.prompter import NoPrompter, Prompter, PrompterError, make_prompter
+from jump_client.screen_share import ScreenShare
 from jump_client.shell import Shell
 from jump_client.upgrade import UpgradeFailed, fetch, install_bundle
 
@@ -176,6 +177,8 @@ class Agent:
             self.prompter = NoPrompter()
         self._tasks: set[asyncio.Task[None]] = set()
         self._settings_changed = asyncio.Event()
+        self.screen: ScreenShare | None = None
+        """The screens watched over the current connection."""
 
     def _ws_url(self) -> str:
         base = self.config.appliance.rstrip("/")
@@ -349,6 +352,12 @@ class Agent:
             save(config)
             log.info("Connected to %s as Jump Client %s.", config.appliance, config.jump_client_id)
             reporter = asyncio.create_task(self._report(ws))
+
+            async def send_screen(text: str) -> None:
+                with contextlib.suppress(ConnectionClosed):
+                    await ws.send(text)
+
+            self.screen = ScreenShare(send_screen)  # answers through send_screen too
             idle = 0.0
             deleted = False
             written = time.monotonic()
@@ -377,6 +386,7 @@ class Agent:
                         break
             finally:
                 reporter.cancel()
+                self.screen.close()
                 for shell in self.shells.values():
                     shell.close()
                 self.shells.clear()
@@ -464,6 +474,8 @@ class Agent:
         try:
             frame = read_request(raw)
         except ValueError:
+            if self.screen is not None and await self.screen.obey(raw, self.permissions):
+                return  # one of screen sharing's (jump_client.screen_share)
             self.refused_frames += 1
             log.warning("Refused a frame from the appliance that is not one this client knows.")
             request = request_id(raw)
@@ -543,6 +555,9 @@ class Agent:
             return {"shell": allowed}
         if isinstance(frame, SessionEnd):
             self.sessions.pop(frame.sid, None)
+            self.permissions.pop(frame.sid, None)
+            if self.screen is not None:
+                self.screen.stop(frame.sid)
             shell = self.shells.pop(frame.sid, None)
             if shell is not None:
                 shell.close()

@@ -41,6 +41,7 @@ from domain.protocol.agent import (
     read_stats,
 )
 from domain.protocol.close import Close
+from domain.protocol.screen import is_screen_type, read_agent_screen
 
 if TYPE_CHECKING:
     from appliance.live import LatestStats
@@ -173,6 +174,11 @@ async def _serve_agent(
                         await ws.close(Close.FLOOD, "statistics sent faster than the site interval")
                         break
                     _record_stats(app, item_id, read_stats(frame))
+                    continue
+                if isinstance(frame, dict) and is_screen_type(frame.get("type")):
+                    screen = read_agent_screen(frame)
+                    await app.screens.from_agent(screen)
+                    app.bus.broadcast("screen", {"frame": frame})  # viewers elsewhere
                     continue
                 reply = read_reply(frame)
             except ValueError:  # unreadable or binary, or not a frame the appliance knows, whole

@@ -38,6 +38,7 @@ from domain.protocol.agent import (
     Wake,
 )
 from domain.protocol.close import Close
+from domain.protocol.screen import ScreenShot, read_png
 from domain.session_policy import ResolvedPermissions
 
 if TYPE_CHECKING:
@@ -60,7 +61,9 @@ class RemoteAgent:
         self._ids = itertools.count(1)
         self._waiting: dict[int, asyncio.Future[Response]] = {}
 
-    async def _call(self, build: Callable[[int], Request], timeout: float = 10.0) -> dict[str, Any]:
+    async def _call(
+        self, build: Callable[[int], Request | ScreenShot], timeout: float = 10.0
+    ) -> dict[str, Any]:
         """Send the request ``build`` makes with the next id; its result (raises
         :class:`AgentError` when it cannot be sent, is not answered in time, or is refused)."""
         request_id = next(self._ids)
@@ -85,7 +88,10 @@ class RemoteAgent:
         return answer.result
 
     async def _ask(
-        self, build: Callable[[int], Request], result: type[Result], timeout: float = 10.0
+        self,
+        build: Callable[[int], Request | ScreenShot],
+        result: type[Result],
+        timeout: float = 10.0,
     ) -> Result:
         """:meth:`_call`, its result read as ``result``."""
         answer = await self._call(build, timeout)
@@ -104,6 +110,13 @@ class RemoteAgent:
     async def file_put(self, sid: str, path: str, data: bytes) -> None:
         encoded = base64.b64encode(data).decode()
         await self._call(lambda i: FilePut(id=i, sid=sid, path=path, data=encoded), timeout=120)
+
+    async def screenshot(self, sid: str) -> bytes:
+        result = await self._call(lambda i: ScreenShot(id=i, sid=sid), timeout=60)
+        png = read_png(result)
+        if png is None:
+            raise AgentError("the Jump Client's screenshot is not a picture")
+        return png
 
     async def send(self, frame: dict[str, Any]) -> None:
         """A frame that needs no answer (shell input, resize, close)."""

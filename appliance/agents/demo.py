@@ -87,6 +87,9 @@ class DemoAgent:
     async def file_put(self, sid: str, path: str, data: bytes) -> None:
         raise AgentError("demo Jump Clients offer no file transfer")
 
+    async def screenshot(self, sid: str) -> bytes:
+        raise AgentError("demo Jump Clients have no screen to share")
+
     async def upgrade(self, version: str, size: int, transfer: Transfer) -> str:
         chunk = 64 * 1024
         sent = 0

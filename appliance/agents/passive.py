@@ -80,3 +80,7 @@ class PassiveAgent:
 
     async def file_put(self, sid: str, path: str, data: bytes) -> None:
         await self._not_connected()
+
+    async def screenshot(self, sid: str) -> bytes:
+        await self._not_connected()
+        raise AssertionError

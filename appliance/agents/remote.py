@@ -15,6 +15,7 @@ from appliance.agents.handle import (
 )
 from appliance.bus import BusUnavailable, LocalBus, RedisBus
 from domain.protocol.agent import AgentSettings
+from domain.protocol.screen import read_png
 from domain.session_policy import ResolvedPermissions
 
 if TYPE_CHECKING:
@@ -84,6 +85,12 @@ class NodeAgent:
     async def file_get(self, sid: str, path: str) -> bytes:
         data = await self._call("file_get", timeout=130, sid=sid, path=path)
         return base64.b64decode(str(data))
+
+    async def screenshot(self, sid: str) -> bytes:
+        png = read_png({"png": await self._call("screenshot", timeout=70, sid=sid)})
+        if png is None:
+            raise AgentError("the Jump Client's screenshot is not a picture")
+        return png
 
     async def file_put(self, sid: str, path: str, data: bytes) -> None:
         await self._call(
@@ -155,6 +162,8 @@ async def _serve(agents: AgentRegistry, throttle: Transfer, message: dict[str, A
             str(args["sid"]), str(args["path"]), base64.b64decode(str(args["data"]))
         )
         return None
+    if method == "screenshot":
+        return base64.b64encode(await agent.screenshot(str(args["sid"]))).decode()
     if method == "upgrade":
         return await agent.upgrade(str(args["version"]), int(args["size"]), throttle)
     raise AgentError(f"unknown request {method!r}")

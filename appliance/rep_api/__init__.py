@@ -13,7 +13,7 @@ from appliance._validation import answer_coded_errors
 from appliance.agents import NodesUnavailable
 from appliance.config_api._deps import Paging, PathId, paginate
 from appliance.errors import CODED_ERRORS, Refused, coded_body
-from appliance.rep_api import audit, items, sessions
+from appliance.rep_api import audit, items, screen, sessions
 from appliance.rep_api._deps import Rep, State, signed_in
 from appliance.security import new_token, token_hash
 from appliance.services import Services, services_of
@@ -118,6 +118,7 @@ def build_rep_api(services: Services) -> FastAPI:
 
     api.include_router(items.router)
     api.include_router(sessions.router)
+    api.include_router(screen.router)
     api.include_router(audit.router)
 
     @api.get("/site", response_model=RepSite)

@@ -1,0 +1,155 @@
+"""Screen sharing end to end: a real Jump Client on an Xvfb display with a known picture, the
+real appliance on 127.0.0.1, and the representative's view (the API's screen websocket, the
+console's Screen view, the CLI's screenshot)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api_client import ApplianceClient, Forbidden, Refused, RepCredentials, open_screen
+from appliance.embedded import EmbeddedAppliance
+from domain.png import decode_rgb
+from domain.protocol.screen import NoScreen, ViewerPicture
+from domain.screen import Picture
+from domain.wording import SCREEN_NOT_ALLOWED
+from tests.support.jump_client import Client, eventually, install_client, installer
+from tests.support.xvfb import Colour, Painter, painted, start_xvfb
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.not_storage("the Jump Client's screen and the relay of its frames"),
+]
+
+RED, BLUE, GREEN = (220, 20, 30), (20, 40, 200), (10, 190, 60)
+
+
+@pytest.fixture
+def display() -> Iterator[str]:
+    with start_xvfb(320, 180) as name:
+        yield name
+
+
+@pytest.fixture
+def picture(display: str) -> Iterator[Painter]:
+    """The known picture: the left half red, the right half blue."""
+    with painted(display) as painter:
+        painter.fill(0, 0, 160, 180, RED)
+        painter.fill(160, 0, 160, 180, BLUE)
+        yield painter
+
+
+def _policy(embedded: EmbeddedAppliance, screen_sharing: str) -> None:
+    """Session policy 3 (nobody present: the client's sessions) with this screen sharing."""
+    repo = embedded.app.state.appliance.site.repo  # type: ignore[union-attr]
+    with repo.transaction():
+        repo.session_policies.update(
+            3, {"permissions": {"command_shell": "allow", "screen_sharing": screen_sharing}}
+        )
+
+
+async def _session(
+    embedded: EmbeddedAppliance,
+    api: ApplianceClient,
+    tmp: Path,
+    clients: list[Client],
+    display: str,
+) -> tuple[ApplianceClient, str]:
+    inst = await installer(api, unattended_session_policy_id=3)
+    item_id = install_client(embedded.url, inst, tmp / "screen")
+    clients.append(Client(tmp / "screen", mac="02:00:5e:77:00:21", display=display))
+    rep = ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo"))
+
+    async def online() -> bool:
+        return bool((await rep.jump_item(item_id)).x_online)
+
+    await eventually(online)
+    started = await rep.start_session(item_id)
+    return rep, started.session.sid
+
+
+def near(seen: Colour, wanted: Colour) -> bool:
+    return all(abs(a - b) <= 8 for a, b in zip(seen, wanted, strict=True))
+
+
+async def _until(screen: Any, picture: list[Picture | None], check: Any) -> list[int]:
+    """Draw frames (acking each) until ``check(picture)`` holds; the tiles of each frame."""
+    counts: list[int] = []
+    async for event in screen:
+        if isinstance(event, NoScreen):
+            raise AssertionError(event.reason)
+        assert isinstance(event, ViewerPicture)
+        current = picture[0]
+        if current is None or (current.width, current.height) != (event.width, event.height):
+            current = picture[0] = Picture(event.width, event.height)
+        assert current.apply(event.tiles) == len(event.tiles)
+        counts.append(len(event.tiles))
+        await screen.ack(event.seq)
+        if check(current):
+            return counts
+    raise AssertionError("the screen closed")
+
+
+async def test_the_endpoints_picture_reaches_the_viewer_changes_follow_and_a_screenshot(
+    embedded: EmbeddedAppliance,
+    api: ApplianceClient,
+    tmp_path: Path,
+    clients: list[Client],
+    display: str,
+    picture: Painter,
+) -> None:
+    _policy(embedded, "view_only")
+    rep, sid = await _session(embedded, api, tmp_path, clients, display)
+    async with rep, open_screen(rep, sid) as screen:
+        await screen.watch(160, 100)  # a 16:9 screen fits as 160×90
+        held: list[Picture | None] = [None]
+
+        def shows_halves(p: Picture) -> bool:
+            return near(p.pixel(20, 45), RED) and near(p.pixel(140, 45), BLUE)
+
+        first = await asyncio.wait_for(_until(screen, held, shows_halves), 20)
+        got = held[0]
+        assert got is not None and (got.width, got.height) == (160, 90)
+        picture.fill(0, 0, 32, 32, GREEN)  # a corner changes: 16×16 pixels of the picture
+
+        def shows_corner(p: Picture) -> bool:
+            return near(p.pixel(5, 5), GREEN) and near(p.pixel(20, 45), RED)
+
+        then = await asyncio.wait_for(_until(screen, held, shows_corner), 20)
+        assert sum(first) == 10 * 6  # every tile of 160×90 once at first
+        assert then[-1] <= 2  # then the corner's tile(s) alone, not the screen again
+        width, height, rgb = decode_rgb(await rep.screenshot(sid))  # the whole screen
+    assert (width, height) == (320, 180)
+    assert near(_at(rgb, 320, 40, 90), RED) and near(_at(rgb, 320, 280, 90), BLUE)
+    assert near(_at(rgb, 320, 10, 10), GREEN)
+
+
+def _at(rgb: bytes, width: int, x: int, y: int) -> Colour:
+    at = (y * width + x) * 3
+    return rgb[at], rgb[at + 1], rgb[at + 2]
+
+
+async def test_a_policy_without_screen_sharing_shows_nothing_and_says_why(
+    embedded: EmbeddedAppliance,
+    api: ApplianceClient,
+    tmp_path: Path,
+    clients: list[Client],
+    display: str,
+    picture: Painter,
+) -> None:
+    _policy(embedded, "not_allowed")
+    rep, sid = await _session(embedded, api, tmp_path, clients, display)
+    async with rep:
+        with pytest.raises(Refused) as refused:
+            async with open_screen(rep, sid) as screen:
+                await screen.watch(160, 90)
+                async for _event in screen:
+                    raise AssertionError("a frame came")
+        assert refused.value.message == SCREEN_NOT_ALLOWED
+        with pytest.raises(Forbidden) as shot:
+            await rep.screenshot(sid)
+        assert shot.value.message == SCREEN_NOT_ALLOWED
