@@ -106,6 +106,14 @@ async def _drop_input(sid: str, _viewer: ScreenViewer, frame: dict[str, Any]) ->
     log.info("session %s: dropped a %s frame (input is not wired in)", sid, frame.get("type"))
 
 
+async def _to_agent(agent: AgentHandle, frame: ScreenStart | ScreenAck | ScreenStop) -> None:
+    """Send a frame to the session's Jump Client; :class:`AgentError` when it is gone."""
+    try:
+        await agent.send(frame.model_dump())
+    except (WebSocketDisconnect, RuntimeError, OSError) as err:
+        raise AgentError(f"the Jump Client is not connected ({type(err).__name__})") from None
+
+
 class ScreenRelay:
     def __init__(self, may_reach: Callable[[User, int], bool]) -> None:
         self.may_reach = may_reach
@@ -182,8 +190,8 @@ class ScreenRelay:
             screen.viewers.discard(viewer)
             if not screen.viewers and self.screens.get(sid) is screen:
                 del self.screens[sid]
-                with contextlib.suppress(AgentError):
-                    await agent.send(ScreenStop(sid=sid).model_dump())
+                with contextlib.suppress(AgentError):  # (it may be gone)
+                    await _to_agent(agent, ScreenStop(sid=sid))
         if not grant.active:
             await grant.close(ws)
 
@@ -232,7 +240,7 @@ class ScreenRelay:
             start = ScreenStart(
                 sid=sid, width=watch.width, height=watch.height, region=watch.region
             )
-            await agent.send(start.model_dump())
+            await _to_agent(agent, start)
         elif screen.frame is not None:
             await self._flush(screen, viewer)
 
@@ -242,7 +250,7 @@ class ScreenRelay:
         viewer.out = max(0, viewer.out - 1)
         if screen.acked < ack.seq <= screen.seq:
             screen.acked = ack.seq
-            await agent.send(ScreenAck(sid=sid, seq=ack.seq).model_dump())
+            await _to_agent(agent, ScreenAck(sid=sid, seq=ack.seq))
         if viewer.dirty:
             await self._flush(screen, viewer)
 
@@ -253,7 +261,7 @@ class ScreenRelay:
         screen.renewed = time.monotonic()
         (width, height), region = screen.asked
         lease = ScreenStart(sid=sid, width=width, height=height, region=region, fresh=False)
-        await agent.send(lease.model_dump())
+        await _to_agent(agent, lease)
 
     # -- from the Jump Client -------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from api_client import ApplianceError, Forbidden, Refused, ValidationFailed
+from api_client import ApplianceError, Forbidden, Refused, ValidationFailed, open_screen
 from console import transfers
 from console.desk import Desk
 from console.dialogs import ChoiceScreen, ConfirmScreen, EditScreen, PathsScreen, PromptScreen
@@ -530,8 +530,14 @@ class ActionRunner:
             self.shells.reopen(self.desk.sessions)
 
     def screen(self) -> SessionsScreen:
+        client = self.app.client
         return SessionsScreen(
-            self.desk, self.logs, self.app.clock, self.shells, self.app.store.host_of
+            self.desk,
+            self.logs,
+            self.app.clock,
+            self.shells,
+            self.app.store.host_of,
+            screens=lambda sid: lambda: open_screen(client, sid),
         )
 
     def on_session_request(self, request: SessionsScreen.Requested) -> None:

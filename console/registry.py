@@ -320,6 +320,16 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         elsewhere=("sessions.system_info",),
     ),
     ConsoleAction(
+        "screen",
+        plain=("screenshot", "screen"),
+        plain_usage="screenshot [N] PATH",
+        plain_help="save a PNG of session N's screen (the live view is the full screen's)",
+        cli="screenshot SID PATH",
+        tui="`s` / `f4` on the sessions screen: the live screen in place of the terminal "
+        "(`+` / `-` zoom, arrows pan, `0` whole screen)",
+        elsewhere=("sessions.screen",),
+    ),
+    ConsoleAction(
         "shell",
         plain=("shell",),
         plain_usage="shell [N]",

@@ -10,7 +10,8 @@ frames however fast they come (a session may end before its tab is on screen).
 
 The terminal takes every key but its leave chord (``ctrl+]``); after it, the screen's keys
 work: ``1``–``9`` show a tab (and go into its terminal), ``x`` ends, ``i`` invites, ``y``
-system info, ``g``/``p`` files, ``v`` back to the list.
+system info, ``g``/``p`` files, ``s`` the endpoint's screen instead of the terminal (and
+back), ``v`` back to the list. The screen is captured only while its view is shown.
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ from textual.widgets import Header, Static, TabbedContent, TabPane, Tabs
 
 from domain.session import SessionInfo
 from domain.text import visible
-from domain.wording import strict_countdown
+from domain.wording import screen_refusal, strict_countdown
 from widgets.footer import KeysFooter
+from widgets.screen_view import ScreenOpener, ScreenView
 from widgets.terminal import Terminal
 
 if TYPE_CHECKING:
@@ -107,6 +109,7 @@ class SessionsScreen(Screen[None]):
         Binding("y,f7", "system_info", "System info", id="sessions.system_info"),
         Binding("g,f5", "download", "Download file", id="sessions.download"),
         Binding("p,f6", "upload", "Upload file", id="sessions.upload"),
+        Binding("s,f4", "screen", "Screen", id="sessions.screen"),
         Binding("1", "tab(1)", "Tab", id="sessions.tab_1", key_display="1…9"),
         *(
             Binding(str(n), f"tab({n})", f"Tab {n}", id=f"sessions.tab_{n}", show=False)
@@ -143,8 +146,11 @@ class SessionsScreen(Screen[None]):
         now: Callable[[], datetime],
         shells: ShellHub | None = None,
         host_of: Callable[[int], str] = lambda _item_id: "",
+        screens: Callable[[str], ScreenOpener] | None = None,
     ) -> None:
+        """``screens``: opens the screen of a session (sid) for its Screen view."""
         super().__init__()
+        self._screens = screens
         self._desk = desk
         self._logs = logs
         self._now = now
@@ -214,6 +220,11 @@ class SessionsScreen(Screen[None]):
                 host = self._host_of(info.item_id)
                 title = visible(f"{info.item_name} ({host})" if host else info.item_name)
                 parts.append(Terminal(self._shells.terminal(sid, title), id=f"term-{sid}"))
+            opener = self._screens(sid) if self._screens is not None else None
+            refusal = screen_refusal(info.permissions.screen_sharing)
+            view = ScreenView(opener, refusal=refusal, id=f"screen-{sid}")
+            view.display = False  # shown with s; captured only while shown
+            parts.append(view)
             pane = TabPane(self._label(len(self._shown) + 1, info), *parts, id=f"s-{sid}")
             self._added[sid] = tabs.add_pane(pane)
             self._shown.append(sid)
@@ -273,8 +284,13 @@ class SessionsScreen(Screen[None]):
         self._focus_pane(sid)
 
     def _focus_pane(self, sid: str) -> None:
+        for view in self.query(ScreenView).results(ScreenView):  # only the tab shown watches
+            view.watch_screen(view.display and view.id == f"screen-{sid}")
+        shown = [v for v in self.query(f"#screen-{sid}").results(ScreenView) if v.display]
         terminals = self.query(f"#term-{sid}")
-        if terminals:
+        if shown:
+            shown[0].focus()
+        elif terminals:
             terminals.first().focus()
         else:
             self.query_one(TabbedContent).query_one(Tabs).focus()
@@ -306,6 +322,18 @@ class SessionsScreen(Screen[None]):
 
     def action_invite(self) -> None:
         self._request("invite")
+
+    def action_screen(self) -> None:
+        """The endpoint's screen in place of the terminal (or the body), and back."""
+        sid = self._current()
+        views = self.query(f"#screen-{sid}").results(ScreenView) if sid else iter(())
+        view = next(views, None)
+        if sid is None or view is None:
+            return
+        view.display = not view.display
+        for terminal in self.query(f"#term-{sid}"):
+            terminal.display = not view.display
+        self._focus_pane(sid)
 
     def action_system_info(self) -> None:
         self._request("system_info")

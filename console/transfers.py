@@ -168,3 +168,41 @@ def free_name(folder: Path, name: str) -> Path:
         target = folder / f"{stem}-{n}{suffix}"
         n += 1
     return target
+
+
+def check_screenshot(local: str) -> str | None:
+    """Why ``local`` is not where a screenshot can be saved (a new file, or a folder), or
+    None."""
+    text = local.strip()
+    if not text:
+        return "Give the file (or folder) to save the screenshot in."
+    path = Path(text).expanduser()
+    if path.is_dir() or text.endswith("/"):
+        return None if path.is_dir() else f"There is no folder {path}."
+    if path.exists():
+        return f"{path} exists; give a new file name (nothing is overwritten)."
+    if not path.parent.is_dir():
+        return f"There is no folder {path.parent}."
+    return None
+
+
+async def screenshot(client: ApplianceClient, sid: str, item_name: str, local: str) -> str:
+    """Save a PNG of the session's endpoint's screen in a new file (a folder given takes
+    ``screen-ITEM.png``, numbered when taken); what was done, said."""
+    problem = check_screenshot(local)
+    if problem:
+        raise TransferFailed(problem)
+    path = Path(local.strip()).expanduser()
+    png = await client.screenshot(sid)
+    if path.is_dir():
+        safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in item_name) or "endpoint"
+        path = free_name(path, f"screen-{safe}.png")
+    try:
+        await asyncio.to_thread(save_new, path, png)
+    except FileExistsError:
+        raise TransferFailed(f"{path} appeared meanwhile; the screenshot was not saved.") from None
+    except OSError as err:
+        raise TransferFailed(
+            f"The screenshot could not be saved to {path}: {err.strerror}."
+        ) from None
+    return f"Saved the screen of {item_name} ({size_text(len(png))}) to {path}."

@@ -38,7 +38,13 @@ from console.cli.items import (
     cmd_wake,
 )
 from console.cli.parser import COMMANDS, overview, parser
-from console.cli.sessions import cmd_files, cmd_requests, cmd_sessions, cmd_sysinfo
+from console.cli.sessions import (
+    cmd_files,
+    cmd_requests,
+    cmd_screenshot,
+    cmd_sessions,
+    cmd_sysinfo,
+)
 from console.config import ConfigError, ConsoleSettings
 from console.embedded import start_embedded
 
@@ -56,6 +62,7 @@ HANDLERS: dict[str, Callable[[ApplianceClient, argparse.Namespace, Out], Awaitab
     "remove": cmd_remove,
     "files": cmd_files,
     "sysinfo": cmd_sysinfo,
+    "screenshot": cmd_screenshot,
     "requests": cmd_requests,
     "sessions": cmd_sessions,
     "settings": cmd_settings,

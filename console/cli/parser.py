@@ -23,6 +23,7 @@ COMMAND_HELP: dict[str, str] = {
     "sessions": "running sessions: ls [--all], end SID [--yes], invite SID USER",
     "files": "in a session: download SID REMOTE [LOCAL], upload SID LOCAL REMOTE",
     "sysinfo": "in a session: the endpoint's processes, memory, disks and services",
+    "screenshot": "in a session: save a PNG of the endpoint's screen (policy permitting)",
     "requests": "support requests raised at endpoints: ls, accept ID (its session starts)",
     "installers": "installers: ls, show, create, extend, email, download, delete [--yes]",
     "settings": "site settings: get [KEY], set KEY=VALUE...",
@@ -107,6 +108,9 @@ def parser() -> argparse.ArgumentParser:
     _sessions(command("sessions"))
     _files(command("files"))
     command("sysinfo").add_argument("sid", help="a session you are in (sessions ls)")
+    shot = command("screenshot")
+    shot.add_argument("sid", help="a session you are in (sessions ls)")
+    shot.add_argument("path", help="a new PNG file, or a folder to save it in")
     requests = command("requests").add_subparsers(dest="action")
     requests.add_parser("ls", help="the waiting support requests you may take")
     requests.add_parser("accept", help="take one: its session starts").add_argument("id")

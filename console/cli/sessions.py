@@ -25,7 +25,7 @@ from console.cli.common import (
 from console.words import NO_SYSTEM_INFO, system_info_lines, transfer_refusal
 from domain.rules import may_end_session
 from domain.session import SessionInfo
-from domain.wording import end_question, until
+from domain.wording import end_question, screen_refusal, until
 
 
 async def cmd_sessions(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
@@ -98,6 +98,20 @@ async def cmd_sysinfo(client: ApplianceClient, args: argparse.Namespace, out: Ou
     info = await client.system_info(session.sid)
     lines = [f"'{session.item_name}':", *system_info_lines(info)]
     out.emit(info, "\n".join(lines))
+    return OK
+
+
+async def cmd_screenshot(client: ApplianceClient, args: argparse.Namespace, out: Out) -> int:
+    """A PNG of the session's endpoint's screen, within the session's policy."""
+    session = await my_session(client, args.sid)
+    refusal = screen_refusal(session.permissions.screen_sharing)
+    if refusal is not None:
+        raise CliError(refusal, REFUSED)
+    try:
+        said = await transfers.screenshot(client, session.sid, session.item_name, args.path)
+    except transfers.TransferFailed as err:
+        raise CliError(str(err)) from None
+    out.emit({"sid": session.sid, "message": said}, said)
     return OK
 
 

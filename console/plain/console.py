@@ -32,6 +32,7 @@ from domain.session import SessionEvent, SessionInfo
 from domain.statistics import filter_not_collected
 from domain.support import SupportEvent, SupportRequest
 from domain.text import visible_lines
+from domain.wording import SCREEN_PLAIN_ONLY
 
 PAGE = 20
 PROMPT = "Command: "
@@ -288,6 +289,10 @@ class PlainConsole:
                 await files.transfer(self, verb)
             case "sysinfo":
                 await files.system_info(self)
+            case "screenshot":
+                await files.screenshot(self, rest)
+            case "screen":
+                self.say(SCREEN_PLAIN_ONLY)
             case "requests" | "accept":
                 await sessions.support(self, verb, rest)
             case "installers" | "installer" | "deploy":

@@ -9,6 +9,7 @@ from console import transfers
 from console.plain.ask import ask
 from console.words import NO_SYSTEM_INFO, system_info_lines, transfer_refusal
 from domain.session import MAX_TRANSFER_BYTES, SessionInfo
+from domain.wording import screen_refusal
 
 if TYPE_CHECKING:
     from console.plain.console import PlainConsole
@@ -74,6 +75,30 @@ async def transfer(con: PlainConsole, direction: str) -> None:
         )
         line = await transfers.upload(client, info.sid, local, remote, con.say)
     con.say(line)
+
+
+async def screenshot(con: PlainConsole, rest: list[str]) -> None:
+    """``screenshot [N] PATH``: a PNG of session N's screen (the current one by default)."""
+    chosen = list(con.sessions.values())
+    current = con.desk.current_session()
+    numbered = len(rest) > 1 and rest[0].isdigit()
+    index = int(rest[0]) - 1 if numbered else (chosen.index(current) if current else -1)
+    path = " ".join(rest[1:] if numbered else rest)
+    if not 0 <= index < len(chosen):
+        con.say("You are in no session with that number; say sessions.")
+        return
+    if not path:
+        con.say("Say screenshot N PATH: the session's number and a new PNG file or a folder.")
+        return
+    info = chosen[index]
+    refusal = screen_refusal(info.permissions.screen_sharing)
+    if refusal is not None:
+        con.say(refusal)
+        return
+    try:
+        con.say(await transfers.screenshot(con.backend.client, info.sid, info.item_name, path))
+    except transfers.TransferFailed as err:
+        con.say(str(err))
 
 
 async def system_info(con: PlainConsole) -> None:

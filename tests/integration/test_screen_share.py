@@ -13,15 +13,21 @@ import pytest
 
 from api_client import ApplianceClient, Forbidden, Refused, RepCredentials, open_screen
 from appliance.embedded import EmbeddedAppliance
+from console.cli.common import REFUSED
 from domain.png import decode_rgb
 from domain.protocol.screen import NoScreen, ViewerPicture
 from domain.screen import Picture
 from domain.wording import SCREEN_NOT_ALLOWED
+from tests.support.cli import run
+from tests.support.console import Site, until
 from tests.support.jump_client import Client, eventually, install_client, installer
 from tests.support.xvfb import Colour, Painter, painted, start_xvfb
+from widgets.screen_view import UPPER, ScreenView
+from widgets.terminal import Terminal
 
 pytestmark = [
     pytest.mark.integration,
+    pytest.mark.usefixtures("console_env"),
     pytest.mark.not_storage("the Jump Client's screen and the relay of its frames"),
 ]
 
@@ -101,6 +107,7 @@ async def test_the_endpoints_picture_reaches_the_viewer_changes_follow_and_a_scr
     clients: list[Client],
     display: str,
     picture: Painter,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     _policy(embedded, "view_only")
     rep, sid = await _session(embedded, api, tmp_path, clients, display)
@@ -126,6 +133,13 @@ async def test_the_endpoints_picture_reaches_the_viewer_changes_follow_and_a_scr
     assert (width, height) == (320, 180)
     assert near(_at(rgb, 320, 40, 90), RED) and near(_at(rgb, 320, 280, 90), BLUE)
     assert near(_at(rgb, 320, 10, 10), GREEN)
+    saved = tmp_path / "shot.png"  # and the command line's, into a new file
+    code, out, err = await asyncio.to_thread(run, embedded, capsys, "screenshot", sid, str(saved))
+    assert code == 0, err
+    assert out.startswith("Saved the screen of ") and out.rstrip().endswith(f"to {saved}.")
+    assert decode_rgb(saved.read_bytes()) == (width, height, rgb)
+    code, _, err = await asyncio.to_thread(run, embedded, capsys, "screenshot", sid, str(saved))
+    assert code == 2 and "nothing is overwritten" in err
 
 
 def _at(rgb: bytes, width: int, x: int, y: int) -> Colour:
@@ -140,6 +154,7 @@ async def test_a_policy_without_screen_sharing_shows_nothing_and_says_why(
     clients: list[Client],
     display: str,
     picture: Painter,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     _policy(embedded, "not_allowed")
     rep, sid = await _session(embedded, api, tmp_path, clients, display)
@@ -153,3 +168,61 @@ async def test_a_policy_without_screen_sharing_shows_nothing_and_says_why(
         with pytest.raises(Forbidden) as shot:
             await rep.screenshot(sid)
         assert shot.value.message == SCREEN_NOT_ALLOWED
+    saved = tmp_path / "shot.png"
+    code, _, err = await asyncio.to_thread(run, embedded, capsys, "screenshot", sid, str(saved))
+    assert code == REFUSED and SCREEN_NOT_ALLOWED in err and not saved.exists()
+
+
+def _cell(view: ScreenView, x: int, y: int) -> tuple[str, Colour, Colour]:
+    """The character and colours (upper pixel, lower pixel) of a cell of the view."""
+    at = 0
+    for segment in view.render_line(y):
+        if at <= x < at + len(segment.text):
+            style = segment.style
+            assert style is not None and style.color is not None and style.bgcolor is not None
+            upper, lower = style.color.get_truecolor(), style.bgcolor.get_truecolor()
+            return segment.text[x - at], tuple(upper), tuple(lower)  # type: ignore[return-value]
+        at += len(segment.text)
+    raise AssertionError(f"no cell at {x}")
+
+
+async def test_the_console_draws_the_screen_in_half_blocks(
+    embedded: EmbeddedAppliance,
+    api: ApplianceClient,
+    tmp_path: Path,
+    clients: list[Client],
+    display: str,
+    picture: Painter,
+) -> None:
+    _policy(embedded, "view_only")
+    rep, sid = await _session(embedded, api, tmp_path, clients, display)
+    await rep.aclose()
+    app = Site(embedded, tmp_path / "state.json").console()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: sid in app.actions.desk.sessions, 20)
+        app.show_sessions(sid)
+        await until(pilot, lambda: isinstance(app.focused, Terminal))
+        await pilot.press("ctrl+right_square_bracket", "s")  # leave the terminal; the screen
+        view = app.screen.query_one(f"#screen-{sid}", ScreenView)
+        await until(pilot, lambda: view.display and view.picture is not None and not view.message)
+        assert app.focused is view
+        left, top = view._origin()
+
+        def halves() -> bool:
+            width = view.picture.width if view.picture else 0
+            lower_row = top + 5
+            return near(_cell(view, left + width // 4, lower_row)[1], RED) and near(
+                _cell(view, left + 3 * width // 4, lower_row)[2], BLUE
+            )
+
+        await until(pilot, halves, 20)
+        got = view.picture
+        assert got is not None and got.width <= view.size.width  # the tab's size, 16:9 kept
+        assert (got.height + 1) // 2 <= view.size.height - 1 and abs(
+            got.width / got.height - 16 / 9
+        ) < 0.1
+        assert got.width == view.size.width or (got.height + 1) // 2 >= view.size.height - 2
+        assert _cell(view, left + 2, top + 2)[0] == UPPER
+        assert "frames/s" in view.status() and "KB/s" in view.status()
+        await pilot.press("s")  # back to the terminal: the view lets the screen go
+        await until(pilot, lambda: not view.display and view._link is None)

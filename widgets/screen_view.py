@@ -1,0 +1,341 @@
+"""``ScreenView``: the endpoint's screen in a session tab, drawn with half-block cells.
+
+Each cell is two pixels of the picture, one above the other: ``▀`` in the upper pixel's colour
+on the lower one's, which every colour terminal draws. The view asks the Jump Client for a
+picture of its own size (columns × twice its lines, the screen's aspect kept), so nothing is
+scaled here; zooming asks for a smaller region of the screen at the same size (``+``/``-``,
+the arrows move it, ``0`` shows the whole screen again). The remote pointer, when the client
+says where it is, is a marked cell. The last line is the status line: the screen's size,
+frames a second and bandwidth, the zoom.
+
+The link is open only while the view is shown (:meth:`ScreenView.watch_screen`): the client
+captures only then. Each frame is drawn, then acknowledged, which paces the sender.
+
+Input is not this module's: :attr:`ScreenView.input_frame` turns a key or mouse event into a
+frame for the endpoint (None: the view's own keys, which is all there is until control is
+wired in), and :meth:`ScreenView.screen_point` maps a cell to the endpoint's screen pixels.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any, ClassVar, Protocol
+
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.worker import Worker
+
+from domain.protocol.screen import FULL, REGION_FULL, NoScreen, Region, ToViewer, ViewerPicture
+from domain.screen import Picture
+from domain.text import visible
+
+UPPER = "▀"
+STYLES = 4096
+"""Cell styles kept for reuse (a desktop has few colours; a photo is drawn anew)."""
+ZOOMS = (1, 2, 4, 8)
+
+
+class ScreenLink(Protocol):
+    """A session's screen at the far end: what ``api_client.ScreenConnection`` offers."""
+
+    received: int
+
+    async def watch(self, width: int, height: int, region: Region = FULL) -> None: ...
+
+    async def ack(self, seq: int) -> None: ...
+
+    async def send(self, frame: dict[str, Any]) -> None: ...
+
+    def __aiter__(self) -> Any: ...
+
+
+ScreenOpener = Callable[[], AbstractAsyncContextManager[ScreenLink]]
+InputFrame = Callable[["ScreenView", events.Event], dict[str, Any] | None]
+
+
+def _no_input(_view: ScreenView, _event: events.Event) -> dict[str, Any] | None:
+    return None
+
+
+class ScreenView(Widget, can_focus=True):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("plus,equals_sign", "zoom(1)", "Zoom in", id="screen.zoom_in"),
+        Binding("minus", "zoom(-1)", "Zoom out", id="screen.zoom_out"),
+        Binding("0", "fit", "Whole screen", id="screen.fit"),
+        Binding("left", "pan(-1, 0)", "Pan", id="screen.pan_left", show=False),
+        Binding("right", "pan(1, 0)", "Pan", id="screen.pan_right", show=False),
+        Binding("up", "pan(0, -1)", "Pan", id="screen.pan_up", show=False),
+        Binding("down", "pan(0, 1)", "Pan", id="screen.pan_down", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    ScreenView { height: 1fr; width: 1fr; background: $background; }
+    ScreenView:focus { background-tint: $foreground 0%; }
+    """
+
+    def __init__(
+        self,
+        opener: ScreenOpener | None,
+        *,
+        refusal: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        """``refusal``: why this session's screen cannot be seen (the policy): said, and
+        nothing is opened."""
+        super().__init__(id=id, classes=classes)
+        self._opener = opener
+        self.message = refusal or "The screen shows here while this view is open."
+        self.refused = refusal is not None
+        self.picture: Picture | None = None
+        self.screen_size: tuple[int, int] | None = None
+        self.pointer: tuple[int, int] | None = None
+        self.frames = 0
+        self.zoom = 1
+        self.centre = (REGION_FULL // 2, REGION_FULL // 2)
+        self.input_frame: InputFrame = _no_input
+        """Turns a key or mouse event into a frame for the endpoint, or None (then the
+        view's own keys act). Set where control is allowed."""
+        self._link: ScreenLink | None = None
+        self._worker: Worker[None] | None = None
+        self._asked: tuple[int, int, Region] | None = None
+        self._recent: deque[tuple[float, int]] = deque()
+        self._styles: dict[tuple[int, ...], Style] = {}
+
+    # -- the link ----------------------------------------------------------------------------
+
+    def watch_screen(self, on: bool) -> None:
+        """Open the link while the view is shown; close it (the capture stops) when not."""
+        if not on or self.refused or self._opener is None:
+            if self._worker is not None:
+                self._worker.cancel()
+                self._worker = None
+            return
+        if self._worker is None or self._worker.is_finished:
+            self._worker = self.run_worker(
+                self._run(), group=f"screen-{self.id}", exit_on_error=False
+            )
+
+    def on_unmount(self) -> None:
+        self.watch_screen(False)
+
+    async def _run(self) -> None:
+        assert self._opener is not None
+        self._say("Opening the screen…")
+        try:
+            async with self._opener() as link:
+                self._link, self._asked = link, None
+                await self._ask()
+                async for event in link:
+                    await self._take(link, event)
+            self._say("The screen is closed.")
+        except Exception as err:  # the link's sentence (api_client's errors carry one)
+            said = getattr(err, "message", "") or f"The screen could not be opened ({err})."
+            self._say(visible(str(said)))
+        finally:
+            self._link = None
+
+    async def _take(self, link: ScreenLink, event: ToViewer) -> None:
+        if isinstance(event, NoScreen):
+            self._say(visible(event.reason))
+            return
+        assert isinstance(event, ViewerPicture)
+        picture = self.picture
+        if picture is None or (picture.width, picture.height) != (event.width, event.height):
+            picture = self.picture = Picture(event.width, event.height)
+        picture.apply(event.tiles)
+        self.screen_size, self.pointer = event.screen, event.pointer
+        self.frames += 1
+        now = time.monotonic()
+        self._recent.append((now, link.received))
+        while self._recent and now - self._recent[0][0] > 2.0:
+            self._recent.popleft()
+        self.message = ""
+        self.refresh()
+        await link.ack(event.seq)
+
+    def _say(self, sentence: str) -> None:
+        self.message = sentence
+        self.refresh()
+
+    async def _ask(self) -> None:
+        """Ask for the picture the view's size holds, of the region zoomed to."""
+        link = self._link
+        width, height = self.size.width, max(1, self.size.height - 1) * 2
+        if link is None or width < 2 or height < 2:
+            return
+        region = self.region_shown()
+        asked = (width, height, region)
+        if asked != self._asked:
+            self._asked = asked
+            await link.watch(min(width, 2048), min(height, 2048), region)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        if self._link is not None:
+            self.run_worker(self._ask(), group=f"screen-ask-{self.id}")
+
+    # -- zoom --------------------------------------------------------------------------------
+
+    def region_shown(self) -> Region:
+        span = REGION_FULL // self.zoom
+        cx, cy = self.centre
+        x = min(max(0, cx - span // 2), REGION_FULL - span)
+        y = min(max(0, cy - span // 2), REGION_FULL - span)
+        return Region(x=x, y=y, w=span, h=span)
+
+    def _rezoomed(self) -> None:
+        region = self.region_shown()
+        self.centre = (region.x + region.w // 2, region.y + region.h // 2)
+        self.refresh()
+        if self._link is not None:
+            self.run_worker(self._ask(), group=f"screen-ask-{self.id}")
+
+    def action_zoom(self, step: int) -> None:
+        at = ZOOMS.index(self.zoom)
+        self.zoom = ZOOMS[min(len(ZOOMS) - 1, max(0, at + step))]
+        self._rezoomed()
+
+    def action_fit(self) -> None:
+        self.zoom, self.centre = 1, (REGION_FULL // 2, REGION_FULL // 2)
+        self._rezoomed()
+
+    def action_pan(self, dx: int, dy: int) -> None:
+        step = REGION_FULL // self.zoom // 4
+        cx, cy = self.centre
+        self.centre = (cx + dx * step, cy + dy * step)
+        self._rezoomed()
+
+    # -- geometry ----------------------------------------------------------------------------
+
+    def _origin(self) -> tuple[int, int]:
+        """Where the picture's top-left cell is in the view (it is centred)."""
+        picture = self.picture
+        if picture is None:
+            return 0, 0
+        rows = max(1, self.size.height - 1)
+        return (
+            max(0, (self.size.width - picture.width) // 2),
+            max(0, (rows - (picture.height + 1) // 2) // 2),
+        )
+
+    def screen_point(self, x: int, y: int) -> tuple[int, int] | None:
+        """The endpoint's screen pixel under cell (x, y) of the view (the upper half's), or
+        None when the cell shows no picture."""
+        picture, screen = self.picture, self.screen_size
+        if picture is None or screen is None:
+            return None
+        left, top = self._origin()
+        px, py = x - left, (y - top) * 2
+        if not (0 <= px < picture.width and 0 <= py < picture.height):
+            return None
+        region = self.region_shown()
+        sx = (region.x + (px + 0.5) * region.w / picture.width) * screen[0] / REGION_FULL
+        sy = (region.y + (py + 0.5) * region.h / picture.height) * screen[1] / REGION_FULL
+        return min(screen[0] - 1, int(sx)), min(screen[1] - 1, int(sy))
+
+    # -- input (the hook) ----------------------------------------------------------------------
+
+    def _input(self, event: events.Event) -> bool:
+        frame = self.input_frame(self, event)
+        if frame is None or self._link is None:
+            return False
+        event.stop()
+        link = self._link
+        self.run_worker(link.send(frame), group=f"screen-input-{self.id}")
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        if self._input(event):
+            event.prevent_default()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        self._input(event)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        self._input(event)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self._input(event)
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self._input(event)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._input(event)
+
+    # -- drawing -----------------------------------------------------------------------------
+
+    def status(self) -> str:
+        """The status line: what is shown, how fast it comes."""
+        picture, screen = self.picture, self.screen_size
+        if picture is None or screen is None:
+            return " Screen · +/- zoom · arrows pan · 0 whole screen"
+        recent = self._recent
+        rate = bandwidth = 0.0
+        if len(recent) > 1:
+            span = max(recent[-1][0] - recent[0][0], 0.5)
+            rate = (len(recent) - 1) / span
+            bandwidth = (recent[-1][1] - recent[0][1]) / span / 1024
+        return (
+            f" Screen {screen[0]}×{screen[1]} at {picture.width}×{picture.height} · "
+            f"{rate:.1f} frames/s · {bandwidth:.0f} KB/s · zoom {self.zoom}× · "
+            "+/- zoom · arrows pan · 0 whole screen"
+        )
+
+    def _style(self, upper: tuple[int, int, int], lower: tuple[int, int, int]) -> Style:
+        key = (*upper, *lower)
+        style = self._styles.get(key)
+        if style is None:
+            if len(self._styles) >= STYLES:
+                self._styles.clear()
+            style = Style(color=Color.from_rgb(*upper), bgcolor=Color.from_rgb(*lower))
+            self._styles[key] = style
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        width, height = self.size
+        base = self.rich_style
+        if y == height - 1:
+            return Strip([Segment(self.status()[:width].ljust(width), base + Style(dim=True))])
+        picture = self.picture
+        if picture is None or self.message:
+            middle = (height - 1) // 2
+            text = self.message.center(width)[:width] if y == middle else " " * width
+            return Strip([Segment(text, base)], width)
+        left, top = self._origin()
+        py = (y - top) * 2
+        if not 0 <= py < picture.height:
+            return Strip.blank(width, base)
+        segments = [Segment(" " * left, base)] if left else []
+        pointer = self.pointer
+        pointer_cell = (pointer[0], pointer[1] // 2) if pointer is not None else None
+        run, run_style = 0, None
+        lower_y = py + 1 if py + 1 < picture.height else py
+        for px in range(min(picture.width, width - left)):
+            style = self._style(picture.pixel(px, py), picture.pixel(px, lower_y))
+            if pointer_cell == (px, py // 2):
+                if run:
+                    segments.append(Segment(UPPER * run, run_style))
+                    run = 0
+                segments.append(Segment("◤", Style(color="white", bgcolor="black", bold=True)))
+                continue
+            if style is run_style:
+                run += 1
+                continue
+            if run:
+                segments.append(Segment(UPPER * run, run_style))
+            run, run_style = 1, style
+        if run:
+            segments.append(Segment(UPPER * run, run_style))
+        return Strip(segments).extend_cell_length(width, base)
+
+
+__all__ = ["ScreenLink", "ScreenOpener", "ScreenView", "UPPER"]
