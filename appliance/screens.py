@@ -166,7 +166,9 @@ class ScreenRelay:
             while True:
                 if receiving is None:
                     receiving = asyncio.ensure_future(ws.receive())
-                await asyncio.wait({receiving, ended}, timeout=CHECK_S)
+                await asyncio.wait(
+                    {receiving, ended}, timeout=CHECK_S, return_when=asyncio.FIRST_COMPLETED
+                )
                 refused = refusal() if grant.active else None
                 if refused is not None:  # the session ended, or they left it
                     grant.end(*refused)

@@ -39,7 +39,7 @@ def crop_box(screen: tuple[int, int], region: Region) -> tuple[int, int, int, in
 
 
 def shrink(
-    bgra: bytes,
+    bgra: bytes | bytearray,
     screen: tuple[int, int],
     box: tuple[int, int, int, int],
     size: tuple[int, int],
