@@ -75,6 +75,9 @@ class ScreenViewer:
     ws: WebSocket
     grant: Grant
     item_id: int
+    control: bool = False
+    """The session's policy lets this viewer control the endpoint ("view and control"); the
+    input hook drops (and audits) input from a viewer without it."""
     watching: bool = False
     out: int = 0
     """Frames sent and not yet acknowledged."""
@@ -98,11 +101,13 @@ class SessionScreen:
     acked: int = 0
 
 
-InputHook = Callable[[str, ScreenViewer, dict[str, Any]], Awaitable[None]]
+InputHook = Callable[[str, ScreenViewer, AgentHandle, dict[str, Any]], Awaitable[None]]
 Refusal = Callable[[], tuple[Close, str] | None]
 
 
-async def _drop_input(sid: str, _viewer: ScreenViewer, frame: dict[str, Any]) -> None:
+async def _drop_input(
+    sid: str, _viewer: ScreenViewer, _agent: AgentHandle, frame: dict[str, Any]
+) -> None:
     log.info("session %s: dropped a %s frame (input is not wired in)", sid, frame.get("type"))
 
 
@@ -119,7 +124,9 @@ class ScreenRelay:
         self.may_reach = may_reach
         self.screens: dict[str, SessionScreen] = {}
         self.on_input: InputHook = _drop_input
-        """Where a viewer's input frames go (the session, the viewer, the frame as parsed)."""
+        """Where a viewer's input frames go: the session, the viewer (its grant: who, and
+        whether it may control), the session's Jump Client, the frame as parsed (a dict;
+        its ``type`` is none of :data:`~domain.protocol.screen.VIEWER_TYPES`)."""
 
     # -- rights (as the shells') --------------------------------------------------------------
 
@@ -152,12 +159,13 @@ class ScreenRelay:
         item_id: int,
         agent: AgentHandle,
         refusal: Refusal,
+        control: bool = False,
     ) -> None:
         """Relay the session's screen to one console until it goes or its right ends (then
         it is closed with the grant's code and reason). ``refusal``: why the representative
         may no longer watch (the session ended, they left it), or None; asked on every frame
         from the console and every :data:`CHECK_S`."""
-        viewer = ScreenViewer(ws, grant, item_id)
+        viewer = ScreenViewer(ws, grant, item_id, control)
         screen = self.screens.setdefault(sid, SessionScreen())
         screen.viewers.add(viewer)
         ended = asyncio.ensure_future(grant.ended.wait())
@@ -211,7 +219,7 @@ class ScreenRelay:
             if not isinstance(frame, dict):
                 raise ValueError("not an object")
             if frame.get("type") not in VIEWER_TYPES:
-                await self.on_input(sid, viewer, frame)
+                await self.on_input(sid, viewer, agent, frame)
                 return True
             read = read_viewer_frame(frame)
         except ValueError:

@@ -29,6 +29,8 @@ SCREEN_NOT_ALLOWED = "The session policy does not allow screen sharing."
 NO_DISPLAY = "This endpoint has no screen to share (no display)."
 #: the endpoint is one that cannot share a screen at all (a demo or passive stand-in)
 NO_CLIENT_SCREEN = "This Jump Client offers no screen to share (demo clients do not)."
+#: the session ended while its screen was watched (a websocket's close reason)
+SCREEN_ENDED = "The session has ended: its screen is no longer shared."
 #: plain mode has no live view
 SCREEN_PLAIN_ONLY = (
     "The live screen view is only in the full-screen console; screenshot N PATH saves a "

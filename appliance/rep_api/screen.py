@@ -17,11 +17,12 @@ from appliance.errors import Refused
 from appliance.rep_api._deps import Rep, State, signed_in
 from appliance.services import Services, services_of
 from appliance.session_watch import Session
-from domain import User
+from domain import ScreenSharing, User
 from domain.protocol.close import LEFT_SESSION, NO_LONGER_ALLOWED, Close
 from domain.rules import NO_LONGER_REACHABLE, Refusal, prompt_outcome
 from domain.wording import (
     NO_CLIENT_SCREEN,
+    SCREEN_ENDED,
     screen_prompt_question,
     screen_refusal,
     screen_refused_by_user,
@@ -29,7 +30,6 @@ from domain.wording import (
 
 router = APIRouter()
 
-SCREEN_ENDED = "The session has ended: its screen is no longer shared."
 _consents: dict[str, tuple[Session, asyncio.Future[bool]]] = {}
 """Each session's present user's answer to sharing the screen (asked once per session)."""
 
@@ -111,7 +111,13 @@ async def screen(ws: WebSocket, sid: str) -> None:
         if not app.shells.may_reach(user, session.info.item_id):  # (awaited since the check)
             grant.end(Close.FORBIDDEN, NO_LONGER_ALLOWED)
         await app.screens.serve(
-            ws, grant, sid=sid, item_id=session.info.item_id, agent=agent, refusal=refusal_now
+            ws,
+            grant,
+            sid=sid,
+            item_id=session.info.item_id,
+            agent=agent,
+            refusal=refusal_now,
+            control=session.info.permissions.screen_sharing is ScreenSharing.VIEW_AND_CONTROL,
         )
 
 

@@ -29,6 +29,7 @@ from console.words import remove_question
 from domain import JumpClient
 from domain.jump_client import console_user_of
 from domain.protocol.live import StatsBatch
+from domain.wording import NO_DISPLAY, SCREEN_PLAIN_ONLY
 from tests.support.appliance import T0, new_database
 from tests.support.jump_client import Client, eventually, install_client, installer
 from tests.support.services import Postgres
@@ -400,6 +401,8 @@ async def test_files_move_both_ways_and_system_information_is_read_in_a_session(
                 ("File on the endpoint", str(endpoint / "note.txt")),
                 ("Save to", f"{back}/"),  # there now: nothing is overwritten
                 ("Save to", "cancel"),
+                "screen",  # no live view here: says so
+                f"screenshot 1 {tmp_path / 'shot.png'}",  # a client without a display
             )
         finally:
             client.stop()
@@ -413,6 +416,8 @@ async def test_files_move_both_ways_and_system_information_is_read_in_a_session(
     assert f"Downloaded {endpoint}/note.txt (16 bytes) to {back}/note.txt." in said
     assert f"{back}/note.txt already exists; choose another name (nothing is overwritten)." in said
     assert "Cancelled; nothing was done." in said
+    assert SCREEN_PLAIN_ONLY in said
+    assert NO_DISPLAY in said and not (tmp_path / "shot.png").exists()
 
 
 def test_in_a_terminal_help_names_the_commands_and_a_secureon_password_is_not_echoed(

@@ -17,7 +17,7 @@ from console.cli.common import REFUSED
 from domain.png import decode_rgb
 from domain.protocol.screen import NoScreen, ViewerPicture
 from domain.screen import Picture
-from domain.wording import SCREEN_NOT_ALLOWED
+from domain.wording import SCREEN_ENDED, SCREEN_NOT_ALLOWED, screen_refused_by_user
 from tests.support.cli import run
 from tests.support.console import Site, until
 from tests.support.jump_client import Client, eventually, install_client, installer
@@ -226,3 +226,70 @@ async def test_the_console_draws_the_screen_in_half_blocks(
         assert "frames/s" in view.status() and "KB/s" in view.status()
         await pilot.press("s")  # back to the terminal: the view lets the screen go
         await until(pilot, lambda: not view.display and view._link is None)
+
+
+async def test_a_present_user_is_asked_once_per_session_before_anything_is_shared(
+    embedded: EmbeddedAppliance,
+    api: ApplianceClient,
+    tmp_path: Path,
+    clients: list[Client],
+    display: str,
+    picture: Painter,
+) -> None:
+    asked, answer, script = tmp_path / "asked.txt", tmp_path / "answer", tmp_path / "prompt.sh"
+    script.write_text(  # sessions are accepted; the screen, as the test wrote in `answer`
+        f'printf "%s\\n" "$1" >> {asked}\n'
+        'case "$1" in *"asks to start"*) exit 0;; esac\n'
+        f'case "$(cat {answer})" in accept) exit 0;; *) exit 1;; esac\n'
+    )
+    inst = await installer(api, attended_session_policy_id=2)  # "prompt, view only"
+    item_id = install_client(embedded.url, inst, tmp_path / "p")
+    clients.append(
+        Client(
+            tmp_path / "p",
+            mac="02:00:5e:77:00:22",
+            display=display,
+            prompter=f"command:sh {script} {{question}}",
+            console_user="ann",
+        )
+    )
+    async with ApplianceClient(embedded.url, credentials=RepCredentials("carol", "demo")) as rep:
+
+        async def online() -> bool:
+            return bool((await rep.jump_item(item_id)).x_online)
+
+        await eventually(online)
+        answer.write_text("refuse")
+        started = await rep.start_session(item_id)
+        assert started.presence and started.permissions.prompt_end_user
+        said = screen_refused_by_user(started.session.item_name)
+        with pytest.raises(Refused) as refused:
+            async with open_screen(rep, started.session.sid) as screen:
+                await screen.watch(160, 90)
+                async for _event in screen:
+                    raise AssertionError("a frame came")
+        assert refused.value.message == said
+        with pytest.raises(Forbidden) as shot:  # not asked again: the answer holds
+            await rep.screenshot(started.session.sid)
+        assert shot.value.message == said
+        await rep.end_session(started.session.sid)
+
+        answer.write_text("accept")  # a new session asks again
+        again = (await rep.start_session(item_id)).session.sid
+        async with open_screen(rep, again) as screen:
+            await screen.watch(160, 90)
+            frames = aiter(screen)
+            first = await asyncio.wait_for(anext(frames), 20)
+            assert isinstance(first, ViewerPicture) and first.width == 160
+            await rep.end_session(again)  # the view closes with the session, saying so
+            with pytest.raises(Refused) as ended:
+                await asyncio.wait_for(_drain(frames), 5)
+            assert ended.value.message == SCREEN_ENDED
+    questions = asked.read_text().splitlines()
+    assert len(questions) == 4  # two starts, and the screen once in each session
+    assert "(carol) asks to see this computer's screen" in questions[1]
+
+
+async def _drain(frames: Any) -> None:
+    async for _event in frames:
+        pass
