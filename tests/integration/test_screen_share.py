@@ -100,7 +100,7 @@ async def _until(screen: Any, picture: list[Picture | None], check: Any) -> list
     raise AssertionError("the screen closed")
 
 
-async def test_the_endpoints_picture_reaches_the_viewer_changes_follow_and_a_screenshot(
+async def test_the_endpoints_picture_reaches_the_api_the_console_and_a_screenshot(
     embedded: EmbeddedAppliance,
     api: ApplianceClient,
     tmp_path: Path,
@@ -111,7 +111,7 @@ async def test_the_endpoints_picture_reaches_the_viewer_changes_follow_and_a_scr
 ) -> None:
     _policy(embedded, "view_only")
     rep, sid = await _session(embedded, api, tmp_path, clients, display)
-    async with rep, open_screen(rep, sid) as screen:
+    async with rep, open_screen(rep, sid) as screen:  # through the API, as a script would
         await screen.watch(160, 100)  # a 16:9 screen fits as 160×90
         held: list[Picture | None] = [None]
 
@@ -140,63 +140,11 @@ async def test_the_endpoints_picture_reaches_the_viewer_changes_follow_and_a_scr
     assert decode_rgb(saved.read_bytes()) == (width, height, rgb)
     code, _, err = await asyncio.to_thread(run, embedded, capsys, "screenshot", sid, str(saved))
     assert code == 2 and "nothing is overwritten" in err
+    await _console_shows(embedded, tmp_path, sid)
 
 
-def _at(rgb: bytes, width: int, x: int, y: int) -> Colour:
-    at = (y * width + x) * 3
-    return rgb[at], rgb[at + 1], rgb[at + 2]
-
-
-async def test_a_policy_without_screen_sharing_shows_nothing_and_says_why(
-    embedded: EmbeddedAppliance,
-    api: ApplianceClient,
-    tmp_path: Path,
-    clients: list[Client],
-    display: str,
-    picture: Painter,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    _policy(embedded, "not_allowed")
-    rep, sid = await _session(embedded, api, tmp_path, clients, display)
-    async with rep:
-        with pytest.raises(Refused) as refused:
-            async with open_screen(rep, sid) as screen:
-                await screen.watch(160, 90)
-                async for _event in screen:
-                    raise AssertionError("a frame came")
-        assert refused.value.message == SCREEN_NOT_ALLOWED
-        with pytest.raises(Forbidden) as shot:
-            await rep.screenshot(sid)
-        assert shot.value.message == SCREEN_NOT_ALLOWED
-    saved = tmp_path / "shot.png"
-    code, _, err = await asyncio.to_thread(run, embedded, capsys, "screenshot", sid, str(saved))
-    assert code == REFUSED and SCREEN_NOT_ALLOWED in err and not saved.exists()
-
-
-def _cell(view: ScreenView, x: int, y: int) -> tuple[str, Colour, Colour]:
-    """The character and colours (upper pixel, lower pixel) of a cell of the view."""
-    at = 0
-    for segment in view.render_line(y):
-        if at <= x < at + len(segment.text):
-            style = segment.style
-            assert style is not None and style.color is not None and style.bgcolor is not None
-            upper, lower = style.color.get_truecolor(), style.bgcolor.get_truecolor()
-            return segment.text[x - at], tuple(upper), tuple(lower)  # type: ignore[return-value]
-        at += len(segment.text)
-    raise AssertionError(f"no cell at {x}")
-
-
-async def test_the_console_draws_the_screen_in_half_blocks(
-    embedded: EmbeddedAppliance,
-    api: ApplianceClient,
-    tmp_path: Path,
-    clients: list[Client],
-    display: str,
-    picture: Painter,
-) -> None:
-    _policy(embedded, "view_only")
-    rep, sid = await _session(embedded, api, tmp_path, clients, display)
-    await rep.aclose()
+async def _console_shows(embedded: EmbeddedAppliance, tmp_path: Path, sid: str) -> None:
+    """The console's Screen view of the session draws the picture in half-block cells."""
     app = Site(embedded, tmp_path / "state.json").console()
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: sid in app.actions.desk.sessions, 20)
@@ -228,13 +176,32 @@ async def test_the_console_draws_the_screen_in_half_blocks(
         await until(pilot, lambda: not view.display and view._link is None)
 
 
-async def test_a_present_user_is_asked_once_per_session_before_anything_is_shared(
+def _at(rgb: bytes, width: int, x: int, y: int) -> Colour:
+    at = (y * width + x) * 3
+    return rgb[at], rgb[at + 1], rgb[at + 2]
+
+
+def _cell(view: ScreenView, x: int, y: int) -> tuple[str, Colour, Colour]:
+    """The character and colours (upper pixel, lower pixel) of a cell of the view."""
+    at = 0
+    for segment in view.render_line(y):
+        if at <= x < at + len(segment.text):
+            style = segment.style
+            assert style is not None and style.color is not None and style.bgcolor is not None
+            upper, lower = style.color.get_truecolor(), style.bgcolor.get_truecolor()
+            return segment.text[x - at], tuple(upper), tuple(lower)  # type: ignore[return-value]
+        at += len(segment.text)
+    raise AssertionError(f"no cell at {x}")
+
+
+async def test_no_screen_without_the_policy_nor_without_the_present_users_yes(
     embedded: EmbeddedAppliance,
     api: ApplianceClient,
     tmp_path: Path,
     clients: list[Client],
     display: str,
     picture: Painter,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     asked, answer, script = tmp_path / "asked.txt", tmp_path / "answer", tmp_path / "prompt.sh"
     script.write_text(  # sessions are accepted; the screen, as the test wrote in `answer`
@@ -259,6 +226,25 @@ async def test_a_present_user_is_asked_once_per_session_before_anything_is_share
             return bool((await rep.jump_item(item_id)).x_online)
 
         await eventually(online)
+        _prompting(embedded, "not_allowed")  # the policy says no: nobody is even asked
+        denied = (await rep.start_session(item_id)).session.sid
+        with pytest.raises(Refused) as refused:
+            async with open_screen(rep, denied) as screen:
+                await screen.watch(160, 90)
+                async for _event in screen:
+                    raise AssertionError("a frame came")
+        assert refused.value.message == SCREEN_NOT_ALLOWED
+        with pytest.raises(Forbidden) as shot:
+            await rep.screenshot(denied)
+        assert shot.value.message == SCREEN_NOT_ALLOWED
+        saved = tmp_path / "shot.png"
+        code, _, err = await asyncio.to_thread(
+            run, embedded, capsys, "screenshot", denied, str(saved)
+        )
+        assert code == REFUSED and SCREEN_NOT_ALLOWED in err and not saved.exists()
+        await rep.end_session(denied)
+
+        _prompting(embedded, "view_only")
         answer.write_text("refuse")
         started = await rep.start_session(item_id)
         assert started.presence and started.permissions.prompt_end_user
@@ -286,8 +272,19 @@ async def test_a_present_user_is_asked_once_per_session_before_anything_is_share
                 await asyncio.wait_for(_drain(frames), 5)
             assert ended.value.message == SCREEN_ENDED
     questions = asked.read_text().splitlines()
-    assert len(questions) == 4  # two starts, and the screen once in each session
-    assert "(carol) asks to see this computer's screen" in questions[1]
+    assert len(questions) == 5  # three starts, and the screen once in each session allowing it
+    assert ["asks to see" in q for q in questions] == [False, False, True, False, True]
+    assert "(carol) asks to see this computer's screen" in questions[2]
+
+
+def _prompting(embedded: EmbeddedAppliance, screen_sharing: str) -> None:
+    """Session policy 2 (a user present): prompt, refuse by default, this screen sharing."""
+    repo = embedded.app.state.appliance.site.repo  # type: ignore[union-attr]
+    permissions = {"prompt_end_user": "allow", "prompt_default_answer": "refuse"}
+    with repo.transaction():
+        repo.session_policies.update(
+            2, {"permissions": permissions | {"screen_sharing": screen_sharing}}
+        )
 
 
 async def _drain(frames: Any) -> None:
