@@ -9,7 +9,10 @@ acknowledged. Loopback only. It prints, for a still screen and while a 400×300 
 - frames per second and bytes per second received by the viewer;
 - the Jump Client's CPU (percent of one core, from its process's CPU time);
 - capture → screen latency, p50/p95: from a square's colour drawn on the display to the
-  viewer's picture holding it (the frame received, decoded and drawn into the picture).
+  viewer's picture holding it (the frame received, decoded and drawn into the picture);
+- console frame time: the real ``ScreenView`` (headless, 180×51 cells) drawing every line of
+  the last picture, its style cache cold and warm (a frame redraws only the lines its tiles
+  cover; this is the whole view).
 
 ``--json`` prints one JSON object. Needs Xvfb (skipped, saying so, without it).
 """
@@ -75,6 +78,36 @@ class Viewer:
             await screen.ack(event.seq)
 
 
+def frame_times(picture: Picture) -> tuple[float, float]:
+    """Milliseconds for the console's view to draw every line of ``picture`` anew (a new
+    picture: the first pass with no style cached) and the p50 of 20 more passes that redraw
+    every line (styles cached; a frame usually redraws only the rows its tiles cover)."""
+    from textual.app import App, ComposeResult
+
+    from widgets.screen_view import ScreenView
+
+    timings: list[float] = []
+
+    class Headless(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ScreenView(None, id="view")
+
+    async def measure() -> None:
+        app = Headless()
+        async with app.run_test(size=(VIEW[0], VIEW[1] // 2 + 1)):
+            view = app.query_one(ScreenView)
+            view.picture, view.screen_size, view.message = picture, (WIDTH, HEIGHT), ""
+            for _ in range(21):
+                view._lines.clear()
+                began = time.perf_counter()
+                for y in range(view.size.height):
+                    view.render_line(y)
+                timings.append((time.perf_counter() - began) * 1000)
+
+    asyncio.run(measure())
+    return timings[0], statistics.median(timings[1:])
+
+
 def _mover(painter: Painter, stop: threading.Event) -> None:
     """A 400×300 window moving 20 times a second across the screen."""
     x, step = 100, 24
@@ -118,7 +151,7 @@ async def _latency(viewer: Viewer, painter: Painter) -> list[float]:
     return samples
 
 
-async def _bench(folder: Path, display: str, painter: Painter) -> dict[str, Any]:
+async def _bench(folder: Path, display: str, painter: Painter) -> tuple[dict[str, Any], Picture]:
     settings = ApplianceSettings(db=str(folder / "bench.sqlite3"), demo_fleet=1, simulate=False)
     appliance = EmbeddedAppliance(settings, api_account=("bench", "bench-secret"))
     appliance.start()
@@ -159,6 +192,7 @@ async def _bench(folder: Path, display: str, painter: Painter) -> dict[str, Any]
                 latency = await _latency(viewer, painter)
                 task.cancel()
         picture = viewer.picture
+        assert picture is not None
         return {
             "screen": [WIDTH, HEIGHT],
             "picture": [picture.width, picture.height] if picture else None,
@@ -166,7 +200,7 @@ async def _bench(folder: Path, display: str, painter: Painter) -> dict[str, Any]
             "moving": moving,
             "latency_ms_p50": statistics.median(latency),
             "latency_ms_p95": percentile(latency, 95),
-        }
+        }, picture
     finally:
         if client is not None:
             client.stop()
@@ -186,9 +220,11 @@ def main() -> int:
         for n in range(12):  # something of a desktop: a few panels
             painter.fill(60 + 150 * n, 40, 120, 80, (30 + 18 * n, 200 - 12 * n, 90))
         try:
-            result = asyncio.run(_bench(Path(tmp), display, painter))
+            result, picture = asyncio.run(_bench(Path(tmp), display, painter))
         finally:
             painter.close()
+    cold, warm = frame_times(picture)
+    result["console_frame_ms_cold"], result["console_frame_ms_warm"] = cold, warm
     if args.json:
         print(json.dumps(result))
         return 0
@@ -207,6 +243,7 @@ def main() -> int:
         f"  capture → screen latency: p50 {result['latency_ms_p50']:.0f} ms, "
         f"p95 {result['latency_ms_p95']:.0f} ms"
     )
+    print(f"  console frame (every line of the view): {cold:.1f} ms cold, {warm:.1f} ms warm")
     return 0
 
 

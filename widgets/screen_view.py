@@ -29,15 +29,26 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.geometry import Region as Cells
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.worker import Worker
 
-from domain.protocol.screen import FULL, REGION_FULL, NoScreen, Region, ToViewer, ViewerPicture
+from domain.protocol.screen import (
+    FULL,
+    REGION_FULL,
+    TILE,
+    NoScreen,
+    Region,
+    ToViewer,
+    ViewerPicture,
+)
 from domain.screen import Picture
 from domain.text import visible
 
 UPPER = "▀"
+POINTER = Style(color="white", bgcolor="black", bold=True)
+"""The cell where the remote pointer is."""
 STYLES = 4096
 """Cell styles kept for reuse (a desktop has few colours; a photo is drawn anew)."""
 ZOOMS = (1, 2, 4, 8)
@@ -108,7 +119,10 @@ class ScreenView(Widget, can_focus=True):
         self._worker: Worker[None] | None = None
         self._asked: tuple[int, int, Region] | None = None
         self._recent: deque[tuple[float, int]] = deque()
-        self._styles: dict[tuple[int, ...], Style] = {}
+        self._styles: dict[bytes, Style] = {}
+        self._lines: dict[int, Strip] = {}
+        """Lines of the picture drawn, until a frame changes them (or the view's size)."""
+        self._lines_for: tuple[object, ...] = ()
 
     # -- the link ----------------------------------------------------------------------------
 
@@ -149,8 +163,10 @@ class ScreenView(Widget, can_focus=True):
             return
         assert isinstance(event, ViewerPicture)
         picture = self.picture
+        whole = self.message != "" or event.pointer != self.pointer
         if picture is None or (picture.width, picture.height) != (event.width, event.height):
             picture = self.picture = Picture(event.width, event.height)
+            whole = True
         picture.apply(event.tiles)
         self.screen_size, self.pointer = event.screen, event.pointer
         self.frames += 1
@@ -159,7 +175,12 @@ class ScreenView(Widget, can_focus=True):
         while self._recent and now - self._recent[0][0] > 2.0:
             self._recent.popleft()
         self.message = ""
-        self.refresh()
+        if whole:
+            self._lines.clear()
+            self.refresh()
+        else:
+            self._changed_rows(event.tiles)
+            self.refresh(Cells(0, self.size.height - 1, self.size.width, 1))  # the status
         await link.ack(event.seq)
 
     def _say(self, sentence: str) -> None:
@@ -290,15 +311,31 @@ class ScreenView(Widget, can_focus=True):
             "+/- zoom · arrows pan · 0 whole screen"
         )
 
-    def _style(self, upper: tuple[int, int, int], lower: tuple[int, int, int]) -> Style:
-        key = (*upper, *lower)
+    def _style(self, key: bytes) -> Style:
+        """The style of a cell whose upper and lower pixels are ``key`` (6 bytes of RGB)."""
         style = self._styles.get(key)
         if style is None:
             if len(self._styles) >= STYLES:
                 self._styles.clear()
-            style = Style(color=Color.from_rgb(*upper), bgcolor=Color.from_rgb(*lower))
+            style = Style(
+                color=Color.from_rgb(key[0], key[1], key[2]),
+                bgcolor=Color.from_rgb(key[3], key[4], key[5]),
+            )
             self._styles[key] = style
         return style
+
+    def _changed_rows(self, tiles: list[tuple[int, int, str]]) -> None:
+        """Repaint only the lines the tiles cover (a still desktop redraws nothing)."""
+        picture = self.picture
+        if picture is None:
+            return
+        _left, top = self._origin()
+        width = self.size.width
+        for ty in {ty for _tx, ty, _data in tiles}:
+            first = top + ty * TILE // 2
+            for y in range(first, first + TILE // 2):
+                self._lines.pop(y, None)
+            self.refresh(Cells(0, first, width, TILE // 2))
 
     def render_line(self, y: int) -> Strip:
         width, height = self.size
@@ -310,31 +347,46 @@ class ScreenView(Widget, can_focus=True):
             middle = (height - 1) // 2
             text = self.message.center(width)[:width] if y == middle else " " * width
             return Strip([Segment(text, base)], width)
+        key = (width, height, self.pointer, base)
+        if key != self._lines_for:
+            self._lines, self._lines_for = {}, key
+        strip = self._lines.get(y)
+        if strip is None:
+            strip = self._lines[y] = self._picture_line(picture, y, width, base)
+        return strip
+
+    def _picture_line(self, picture: Picture, y: int, width: int, base: Style) -> Strip:
         left, top = self._origin()
         py = (y - top) * 2
         if not 0 <= py < picture.height:
             return Strip.blank(width, base)
+        row = picture.width * 3
+        rgb = picture.rgb
+        upper = bytes(rgb[py * row : (py + 1) * row])
+        lower_y = py + 1 if py + 1 < picture.height else py
+        lower = bytes(rgb[lower_y * row : (lower_y + 1) * row])
         segments = [Segment(" " * left, base)] if left else []
         pointer = self.pointer
-        pointer_cell = (pointer[0], pointer[1] // 2) if pointer is not None else None
-        run, run_style = 0, None
-        lower_y = py + 1 if py + 1 < picture.height else py
+        mark = pointer[0] if pointer is not None and pointer[1] // 2 == py // 2 else -1
+        run, run_key = 0, b""
+        style = self._style
         for px in range(min(picture.width, width - left)):
-            style = self._style(picture.pixel(px, py), picture.pixel(px, lower_y))
-            if pointer_cell == (px, py // 2):
+            at = px * 3
+            cell = upper[at : at + 3] + lower[at : at + 3]
+            if px == mark:
                 if run:
-                    segments.append(Segment(UPPER * run, run_style))
+                    segments.append(Segment(UPPER * run, style(run_key)))
                     run = 0
-                segments.append(Segment("◤", Style(color="white", bgcolor="black", bold=True)))
+                segments.append(Segment("◤", POINTER))
                 continue
-            if style is run_style:
+            if cell == run_key and run:
                 run += 1
                 continue
             if run:
-                segments.append(Segment(UPPER * run, run_style))
-            run, run_style = 1, style
+                segments.append(Segment(UPPER * run, style(run_key)))
+            run, run_key = 1, cell
         if run:
-            segments.append(Segment(UPPER * run, run_style))
+            segments.append(Segment(UPPER * run, style(run_key)))
         return Strip(segments).extend_cell_length(width, base)
 
 

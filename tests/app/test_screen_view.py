@@ -4,9 +4,17 @@ demo Jump Client: the appliance's refusal, as it came)."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
 import pytest
+from textual.app import App, ComposeResult
 
 from api_client import ApplianceClient, RepCredentials
+from domain.protocol.screen import FULL, Region, ViewerPicture
+from domain.screen import encode_tile
 from domain.wording import NO_CLIENT_SCREEN, SCREEN_NOT_ALLOWED
 from tests.support.console import SIZE, Site, appliance_state, loaded, make_item, until
 from widgets.screen_view import ScreenView
@@ -53,3 +61,82 @@ async def test_the_screen_view_says_why_it_shows_nothing(site: Site) -> None:
         await pilot.press("2", "s")
         other = app.screen.query_one(f"#screen-{second}", ScreenView)
         await until(pilot, lambda: other.display and NO_CLIENT_SCREEN in _text(other))
+
+
+class FakeLink:
+    """A screen link a test feeds frames to; it records the acks and the size asked."""
+
+    def __init__(self) -> None:
+        self.received = 0
+        self.frames: asyncio.Queue[ViewerPicture] = asyncio.Queue()
+        self.acked: list[int] = []
+        self.asked: list[tuple[int, int, Region]] = []
+
+    async def watch(self, width: int, height: int, region: Region = FULL) -> None:
+        self.asked.append((width, height, region))
+
+    async def ack(self, seq: int) -> None:
+        self.acked.append(seq)
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        return None
+
+    def __aiter__(self) -> AsyncIterator[ViewerPicture]:
+        return self._frames()
+
+    async def _frames(self) -> AsyncIterator[ViewerPicture]:
+        while True:
+            yield await self.frames.get()
+
+
+def _frame(seq: int, width: int, height: int, tiles: list[tuple[int, int, bytes]]) -> ViewerPicture:
+    return ViewerPicture(
+        seq=seq,
+        width=width,
+        height=height,
+        screen=(width * 10, height * 10),
+        tiles=[(tx, ty, encode_tile(raw)) for tx, ty, raw in tiles],
+    )
+
+
+async def test_the_view_redraws_what_a_frame_changes_acks_it_and_zooms_by_asking() -> None:
+    link = FakeLink()
+
+    @asynccontextmanager
+    async def opener() -> AsyncIterator[FakeLink]:
+        yield link
+
+    class Headless(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ScreenView(opener, id="view")  # type: ignore[arg-type]
+
+    app = Headless()
+    async with app.run_test(size=(32, 17)) as pilot:
+        view = app.query_one(ScreenView)
+        view.watch_screen(True)
+        await until(pilot, lambda: bool(link.asked))
+        assert link.asked[0] == (32, 32, FULL)  # the view's size: 32 cells, 16 lines × 2
+        red, green = b"\xc8\x14\x14" * 256, b"\x14\xc8\x14" * 256
+        everything = [(tx, ty, red) for tx in range(2) for ty in range(2)]
+        link.frames.put_nowait(_frame(1, 32, 32, everything))
+        await until(pilot, lambda: link.acked == [1])
+        assert _colours(view, 3, 2) == ((200, 20, 20), (200, 20, 20))
+        link.frames.put_nowait(_frame(2, 32, 32, [(0, 0, green)]))  # one corner changes
+        await until(pilot, lambda: link.acked == [1, 2])
+        assert _colours(view, 3, 2) == ((20, 200, 20), (20, 200, 20))
+        assert _colours(view, 20, 2) == ((200, 20, 20), (200, 20, 20))  # the rest stays
+        await pilot.press("plus")  # zoom: the same size of a quarter of the screen
+        await until(pilot, lambda: len(link.asked) == 2)
+        assert link.asked[1] == (32, 32, Region(x=2500, y=2500, w=5000, h=5000))
+        assert view.screen_point(0, 0) == (82, 82)  # the middle of the zoomed top-left pixel
+
+
+def _colours(view: ScreenView, x: int, y: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    at = 0
+    for segment in view.render_line(y):
+        if at <= x < at + len(segment.text):
+            style = segment.style
+            assert style is not None and style.color and style.bgcolor
+            return tuple(style.color.get_truecolor()), tuple(style.bgcolor.get_truecolor())
+        at += len(segment.text)
+    raise AssertionError(f"no cell at {x}")
