@@ -8,6 +8,7 @@ crosses: statistics and item changes, requests for the client (wake, session), t
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Iterator
 from typing import Any
 
@@ -318,3 +319,58 @@ async def test_rights_changed_on_a_reach_the_connections_open_on_b_at_once(
         )
         assert isinstance(final, FeedStatus) and final.message == DISABLED
         await alices.close()
+
+
+async def test_a_screen_watched_on_b_is_captured_by_a_client_held_by_a(
+    nodes: list[EmbeddedAppliance],
+) -> None:
+    """The screen's frames cross the bus both ways: the watch and the acks to the client on
+    A, its tiles to the viewer on B; a screenshot asked on B is answered through A."""
+    from api_client import open_screen
+    from domain.png import decode_rgb, encode_rgb
+    from domain.protocol.screen import ViewerPicture
+    from domain.screen import encode_tile
+
+    a, b = nodes
+    (item_id, secret), *_ = await asyncio.to_thread(
+        a.call, lambda: register_clients(state_of(a), 1)
+    )
+    client = await FakeClient.join(a.url, item_id, secret)
+    client.task.cancel()  # this test answers the client's frames itself
+    seen: list[dict[str, Any]] = []
+    png = encode_rgb(b"\x10\x20\x30" * 4, 2, 2)
+
+    async def endpoint() -> None:
+        async for raw in client.ws:
+            frame = orjson.loads(raw)
+            seen.append(frame)
+            if frame["type"] == "screen.start" and frame["fresh"]:
+                tiles = [[0, 0, encode_tile(b"\x10\x20\x30" * 16 * 9)]]
+                shot = {"type": "screen.frame", "sid": frame["sid"], "seq": 1, "width": 16}
+                shot |= {"height": 9, "screen": [160, 90], "tiles": tiles}
+                await client.ws.send(orjson.dumps(shot).decode())
+            elif "id" in frame:
+                result = {"png": base64.b64encode(png).decode()} if "shot" in frame["type"] else {}
+                answer = {"type": "response", "id": frame["id"], "ok": True, "result": result}
+                await client.ws.send(orjson.dumps(answer).decode())
+
+    answering = asyncio.create_task(endpoint())
+    try:
+        async with ApplianceClient(b.url, credentials=RepCredentials("carol", "demo")) as rep:
+            sid = (await rep.start_session(item_id)).session.sid
+            async with open_screen(rep, sid) as screen:
+                await screen.watch(16, 9)
+                picture = await asyncio.wait_for(anext(aiter(screen)), 15)
+                assert isinstance(picture, ViewerPicture) and picture.screen == (160, 90)
+                await screen.ack(picture.seq)
+
+                async def acked() -> None:
+                    while not any(f["type"] == "screen.ack" for f in seen):
+                        await asyncio.sleep(0.02)
+
+                await asyncio.wait_for(acked(), 15)
+            assert decode_rgb(await rep.screenshot(sid)) == (2, 2, b"\x10\x20\x30" * 4)
+        assert {"type": "screen.ack", "sid": sid, "seq": 1} in seen
+    finally:
+        answering.cancel()
+        await client.ws.close()
