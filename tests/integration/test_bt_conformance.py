@@ -67,18 +67,6 @@ IN_SCOPE = re.compile(
 )
 METHODS = ("get", "post", "patch", "put", "delete")
 
-#: Operations that do not conform yet, each for a reason the run shows. The goal is an empty
-#: set: an operation listed here that conforms fails the test, so the list only shrinks.
-#: The installers' answers lack documented fields and types (null where a string is
-#: documented); the installer endpoints were being changed beside this work (issue 18).
-KNOWN_GAPS: frozenset[str] = frozenset(
-    {
-        "GET /jump-client/installer",
-        "POST /jump-client/installer",
-        "GET /jump-client/installer/{id}",
-    }
-)
-
 #: What the document's prose says any operation may answer, beyond its own list: 404 (no such
 #: resource) and 422 (a value the data refuses: an id that names nothing, a name in use). Not
 #: 401, 403 or 405: to a valid token and documented parameters and fields, those would mean we
@@ -292,12 +280,6 @@ def served(appliance: EmbeddedAppliance) -> frozenset[str]:
     )
 
 
-def _gist(failure: BaseException) -> str:
-    """The failure in one line: what broke, and the answer."""
-    lines = [line.strip() for line in str(failure).splitlines() if line.strip()]
-    return " / ".join(lines[1:7] or lines)[:400]
-
-
 @pytest.mark.skipif(not DOCUMENT.is_file(), reason=f"no vendor document at {DOCUMENT}")
 @pytest.mark.parametrize("label", operations() or ["(no document)"])
 def test_the_config_api_conforms_to_the_vendor_document(
@@ -329,18 +311,8 @@ def test_the_config_api_conforms_to_the_vendor_document(
             checks=CHECKS,
         )
 
-    def conforms() -> None:
-        assert f"{method} {_template(path)}" in served, f"{label} is not served"
-        run()
-
-    if label not in KNOWN_GAPS:
-        conforms()
-        return
-    try:
-        conforms()
-    except (Exception, BaseExceptionGroup) as failure:
-        pytest.xfail(f"known gap: {_gist(failure)}")
-    pytest.fail(f"{label} conforms now: take it out of KNOWN_GAPS")
+    assert f"{method} {_template(path)}" in served, f"{label} is not served"
+    run()
 
 
 def test_a_script_written_against_beyondtrusts_documentation_runs_unchanged(
@@ -371,6 +343,10 @@ def test_a_script_written_against_beyondtrusts_documentation_runs_unchanged(
         timeout=10,
     )
     assert installer.status_code == 201 and len(installer.json()["installer_id"]) == 32
+    assert installer.json()["key_info"]["encodedInfo"] == installer.json()["installer_id"]
+    of_group = {"jump_group_id": 1, "connection_type": "active", "tag": "db"}
+    listed = api.get(f"{base}/jump-client/installer", params=of_group, timeout=10).json()
+    assert [i["id"] for i in listed] == [installer.json()["id"]]
 
     team = api.get(f"{base}/team", params={"name": "Field Engineering"}, timeout=10).json()[0]
     added = api.post(f"{base}/team/{team['id']}/user", json={"user_id": 1}, timeout=10)
