@@ -34,9 +34,8 @@ from schemathesis import checks
 from schemathesis.generation.modes import GenerationMode
 from starlette.routing import Mount
 
-from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
-from tests.support.appliance import new_database
+from tests.support.api_site import api_site
 from tests.support.processes import config_token
 from tests.support.services import Postgres
 
@@ -54,6 +53,7 @@ DOCUMENT = Path(
     os.environ.get("JUMP_BT_OPENAPI") or BESIDE / "bt-rs-configuration-1.10.openapi.yaml"
 )
 API = "/api/config/v1"
+ACCOUNT = ("bt", "bt-secret")
 SEED = int(os.environ.get("JUMP_CONFORMANCE_SEED") or 19)
 EXAMPLES = int(os.environ.get("JUMP_CONFORMANCE_EXAMPLES") or 4)
 
@@ -206,35 +206,20 @@ def in_scope(document: dict[str, Any]) -> dict[str, Any]:
 def appliance(
     tmp_path_factory: pytest.TempPathFactory, postgres_server: Postgres | None
 ) -> Iterator[EmbeddedAppliance]:
-    db = new_database(tmp_path_factory.mktemp("bt"), "bt", postgres_server)
-    running = EmbeddedAppliance(
-        ApplianceSettings(
-            db=db, demo_fleet=20, simulate=False, rate_per_second=100000, rate_per_hour=10_000_000
-        ),
-        api_account=("bt", "bt-secret"),
-    )
-    running.start()
-    yield running
-    running.stop()
+    with api_site(tmp_path_factory.mktemp("bt"), "bt", postgres_server, ACCOUNT) as running:
+        yield running
 
 
 @pytest.fixture
 def untouched(tmp_path: Path, postgres_server: Postgres | None) -> Iterator[EmbeddedAppliance]:
     """An appliance of its own: the demo site as it starts, whatever the run changed."""
-    running = EmbeddedAppliance(
-        ApplianceSettings(
-            db=new_database(tmp_path, "bt-script", postgres_server), demo_fleet=20, simulate=False
-        ),
-        api_account=("bt", "bt-secret"),
-    )
-    running.start()
-    yield running
-    running.stop()
+    with api_site(tmp_path, "bt-script", postgres_server, ACCOUNT, unlimited=False) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def token(appliance: EmbeddedAppliance) -> str:
-    return config_token(appliance.url, "bt", "bt-secret")
+    return config_token(appliance.url, *ACCOUNT)
 
 
 def seed_resources(url: str, token: str) -> None:
@@ -325,7 +310,7 @@ def test_a_script_written_against_beyondtrusts_documentation_runs_unchanged(
     token = requests.post(
         f"{site}/oauth2/token",
         data={"grant_type": "client_credentials"},
-        auth=("bt", "bt-secret"),
+        auth=ACCOUNT,
         timeout=10,
     ).json()["access_token"]
     api = requests.Session()
