@@ -69,6 +69,9 @@ NO_INJECTION = "This endpoint cannot take keys and clicks from the console (no X
 #: ... when its X server has no XTEST extension
 NO_XTEST = "This endpoint's display does not accept injected keys and clicks (no XTEST extension)."
 
+#: ... when its display went away while keys and clicks were being sent
+DISPLAY_LOST = "The endpoint's display went away: keys and clicks can no longer be sent."
+
 
 class _Frame(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -221,6 +224,7 @@ def _along(cell: int, cells: int, start: int, length: int) -> int:
 
 __all__ = [
     "COORD_MAX",
+    "DISPLAY_LOST",
     "INPUT_TYPES",
     "MODIFIERS",
     "NAMED_KEYS",
