@@ -12,13 +12,16 @@ their keysym, text character by character. A character the keyboard map has no k
 its own, as long as spare keycodes last), given back at :meth:`Injector.close`, which also
 releases any button still held (a drag cut short must not leave a button down).
 
-An injector is one X connection: use it from one thread.
+An injector is one X connection: use it from one thread. :class:`ScreenControl` is how the
+agent's event loop uses one: opened at a session's first input, on a thread of its own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 
 from Xlib import XK, X
@@ -255,4 +258,49 @@ class Injector:
                 self._display.refresh_keyboard_mapping(received)
 
 
-__all__ = ["Injector", "keysym_of"]
+class ScreenControl:
+    """A session's control of the screen, for the agent's event loop: the injector is opened
+    at the first input and used on a thread of its own (an X connection is one thread's), and
+    closed with the session."""
+
+    def __init__(self, display: str | None = None) -> None:
+        self._display = display
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen-input")
+        self._injector: Injector | None = None
+        self._refused = False
+
+    async def play(self, frame: InputFrame) -> str | None:
+        """Inject ``frame``; the sentence for the console the first time input cannot be
+        played here (no display, no XTEST, the display gone), None otherwise."""
+        if self._refused:
+            return None
+        loop = asyncio.get_running_loop()
+        said = await loop.run_in_executor(self._thread, self._play, frame)
+        if said is not None:
+            self._refused = True
+        return said
+
+    def _play(self, frame: InputFrame) -> str | None:
+        if self._injector is None:
+            opened = Injector.open(self._display)
+            if isinstance(opened, str):
+                return opened
+            self._injector = opened
+        if self._injector.inject(frame):
+            return None
+        return self._injector.lost
+
+    async def close(self) -> None:
+        """Release what is held and disconnect (the session ended, or its screen closed)."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._thread, self._close)
+        self._thread.shutdown(wait=False)
+
+    def _close(self) -> None:
+        if self._injector is not None:
+            self._injector.close()
+            self._injector = None
+        self._refused = True
+
+
+__all__ = ["Injector", "ScreenControl", "keysym_of"]

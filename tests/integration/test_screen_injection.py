@@ -18,7 +18,7 @@ from domain.protocol.screen_input import (
     PointerMove,
     WheelInput,
 )
-from jump_client.screen_input import Injector
+from jump_client.screen_input import Injector, ScreenControl
 from tests.support.xrecorder import Recorder, recorder, xvfb
 
 pytestmark = pytest.mark.integration
@@ -119,9 +119,22 @@ def test_a_button_held_when_control_ends_is_released(display: str, window: Recor
     assert not held.inject(PointerMove(x=1, y=1))  # closed: nothing more is played
 
 
+async def test_a_sessions_control_types_from_the_event_loop(display: str, window: Recorder) -> None:
+    control = ScreenControl(display)
+    assert await control.play(KeyInput(text="ok")) is None
+    assert await control.play(ButtonInput(button=2, down=True, x=7, y=8)) is None
+    await control.close()  # the session ended: the middle button is let go
+    seen = window.wait_for(lambda e: any(x["event"] == "button_release" for x in e), "release")
+    assert "".join(k["text"] for k in presses(seen)) == "ok"
+    assert [(e["event"], e["button"]) for e in seen if "button" in e] == [
+        ("button_press", 2),
+        ("button_release", 2),
+    ]
+
+
 # python-xlib 0.33 leaves the socket of a failed connection to the garbage collector
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-def test_without_a_display_or_xtest_the_endpoint_says_it_cannot_take_input(
+async def test_without_a_display_or_xtest_the_endpoint_says_it_cannot_take_input(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("DISPLAY", raising=False)
@@ -129,3 +142,7 @@ def test_without_a_display_or_xtest_the_endpoint_says_it_cannot_take_input(
     assert Injector.open(":4095") == NO_INJECTION
     with xvfb("-extension", "XTEST") as bare:
         assert Injector.open(bare) == NO_XTEST
+    control = ScreenControl()
+    assert await control.play(KeyInput(text="a")) == NO_INJECTION  # said once to the console
+    assert await control.play(KeyInput(text="b")) is None
+    await control.close()
