@@ -26,7 +26,7 @@ from contextlib import contextmanager, suppress
 
 from Xlib import XK, X
 from Xlib.display import Display
-from Xlib.error import DisplayError, XError
+from Xlib.error import ConnectionClosedError, DisplayError, XError
 from Xlib.ext import xtest
 from Xlib.protocol import event as xevent
 
@@ -130,7 +130,7 @@ class Injector:
                     self._button(button, False)
             self._display.sync()  # taken by the server (and its errors known) now
             self._drain()
-        except (OSError, XError, DisplayError) as exc:
+        except (OSError, XError, DisplayError, ConnectionClosedError) as exc:
             log.warning("input injection stopped: %s", type(exc).__name__)
             self.lost = DISPLAY_LOST
             return False
@@ -141,14 +141,14 @@ class Injector:
         if self._closed:
             return
         self._closed = True
-        with suppress(OSError, XError, DisplayError):
+        with suppress(OSError, XError, DisplayError, ConnectionClosedError):
             if self.lost is None:
                 for button in sorted(self._buttons):
                     self._button(button, False)
                 for keycode in self._bound.values():
                     self._display.change_keyboard_mapping(keycode, [(X.NoSymbol, X.NoSymbol)])
                 self._display.sync()  # played before the connection goes
-        with suppress(OSError, XError, DisplayError):
+        with suppress(OSError, XError, DisplayError, ConnectionClosedError):
             self._display.close()
 
     # -- the parts --------------------------------------------------------------------------
@@ -188,17 +188,16 @@ class Injector:
                 self._fake(X.KeyRelease, keycode)
 
     def _key(self, frame: KeyInput) -> None:
+        shifted = "shift" in frame.mods
         with self._held(frame.mods):
             if frame.key is not None:
-                keycode = self._keycode(NAMED_KEYSYMS[frame.key])[0]
-                if keycode:
-                    self._tap(keycode)
+                self._type(NAMED_KEYSYMS[frame.key], shifted=shifted)
                 return
             for character in frame.text or "":
-                self._character(character, shifted="shift" in frame.mods)
+                self._type(keysym_of(character), shifted=shifted)
 
-    def _character(self, character: str, *, shifted: bool) -> None:
-        keysym = keysym_of(character)
+    def _type(self, keysym: int, *, shifted: bool) -> None:
+        """Press and release the key of ``keysym`` (with shift where the map has it shifted)."""
         keycode, index = self._keycode(keysym)
         if not keycode or index > 1:  # unbound, or behind AltGr: type it on a spare key
             keycode, index = self._bind(keysym), 0

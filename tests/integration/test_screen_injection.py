@@ -10,6 +10,7 @@ import pytest
 from Xlib import XK
 
 from domain.protocol.screen_input import (
+    DISPLAY_LOST,
     NO_INJECTION,
     NO_XTEST,
     ButtonInput,
@@ -117,6 +118,16 @@ def test_a_button_held_when_control_ends_is_released(display: str, window: Recor
     seen = window.wait_for(lambda e: any(x["event"] == "button_release" for x in e), "release")
     assert [e["button"] for e in seen if e["event"] == "button_release"] == [1]
     assert not held.inject(PointerMove(x=1, y=1))  # closed: nothing more is played
+
+
+def test_when_the_display_goes_away_injection_stops_with_a_sentence() -> None:
+    with xvfb() as gone:
+        injector = Injector.open(gone)
+        assert isinstance(injector, Injector)
+        assert injector.inject(PointerMove(x=1, y=1))
+    assert not injector.inject(KeyInput(text="a"))  # the server stopped with the block
+    assert injector.lost == DISPLAY_LOST
+    injector.close()  # and closing after it is quiet
 
 
 async def test_a_sessions_control_types_from_the_event_loop(display: str, window: Recorder) -> None:
