@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_FLEET ?= 500
+# Python may write bytecode (some machines set PYTHONDONTWRITEBYTECODE=1): without it every
+# test process and every program a test starts compiles the same modules again, and pytest
+# rewrites its test and plugin modules again in each worker (about 15 s of CPU each).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run appliance test lint bench clean
 
@@ -28,9 +32,7 @@ appliance: $(VENV)/.installed
 ## test: lint, type-check and run the whole test suite (and, beside it, its storage tests on PostgreSQL)
 test: $(VENV)/.installed-dev
 	@scripts/test-services
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/mypy
+	@scripts/lint-and-warm-up $(BIN)
 	@scripts/test-both-engines $(BIN)
 
 lint: $(VENV)/.installed-dev

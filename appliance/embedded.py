@@ -27,7 +27,7 @@ from appliance.serving import server_config
 from domain import Installer
 
 T = TypeVar("T")
-LOCAL_KEY_INFO = "demo: this machine"
+LOCAL_NOTE = "demo: this machine"
 
 
 class EmbeddedAppliance:
@@ -112,13 +112,13 @@ class EmbeddedAppliance:
 
         def find_or_create() -> str:
             for installer in state.repo.installers():
-                if installer.key_info == LOCAL_KEY_INFO:
+                if installer.note == LOCAL_NOTE:
                     return installer.installer_id
             with state.repo.transaction():
                 installer = Installer(
                     id=state.repo.next_id("installer"),
                     installer_id=new_installer_key(),
-                    key_info=LOCAL_KEY_INFO,
+                    note=LOCAL_NOTE,
                     name="",
                     jump_group_id=1,
                     tag="this-machine",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from appliance.config_api._refs import site_addresses
+from appliance.config_api._refs import default_address, site_addresses
 from appliance.errors import Refused
 from domain import JumpGroupType
 
@@ -12,9 +12,9 @@ if TYPE_CHECKING:
     from appliance.site import Site
 
 
-def jumpoint_address(app: Site, jumpoint_id: int | None) -> str | None:
-    """The address of a Jumpoint (None: none named, or it was deleted)."""
-    found = app.repo.jumpoints.get(jumpoint_id) if jumpoint_id else None
+def jumpoint_address(app: Site, name: str) -> str | None:
+    """The address of the Jumpoint of this name (None: none named, or it was deleted)."""
+    found = app.repo.jumpoint_named(name)
     return found.address if found else None
 
 
@@ -80,7 +80,6 @@ def resolve_fields(app: Site, overrides: dict[str, Any], installer: Any) -> dict
             values[key] = overrides[key]
     address = overrides.get("public_site_address") or values["public_site_address"]
     if not address or address not in site_addresses(app):  # unknown host → default site
-        default = next((s for s in repo.public_sites.find() if s.is_default), None)
-        address = default.addresses[0] if default else "support.jump.test"
+        address = default_address(app)
     values["public_site_address"] = address
     return values

@@ -98,10 +98,14 @@ def installer_file(app: Site, key: str, platform: str, appliance: str) -> tuple[
         )
     if found.expiration_timestamp <= now:
         raise _unavailable(410, "This installer has expired; ask an administrator to extend it.")
-    if found.jumpoint_proxy:
-        jumpoint = app.repo.jumpoints.get(found.jumpoint_proxy)
-        appliance = jumpoint.address if jumpoint else appliance
+    jumpoint = app.repo.jumpoint_named(found.jumpoint_proxy)
+    appliance = jumpoint.address if jumpoint else appliance
     data = build_installer(
         appliance, found.installer_id, found.expiration_timestamp, elevation_of(found)
     )
-    return f"jump-client-installer-{platform}.pyz", data
+    return file_name(platform), data
+
+
+def file_name(platform: str) -> str:
+    """The name of the downloaded installer for ``platform``."""
+    return f"jump-client-installer-{platform}.pyz"

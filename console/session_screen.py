@@ -271,7 +271,12 @@ class SessionsScreen(Screen[None]):
 
     async def _show_wanted(self) -> None:
         for adding in list(self._added.values()):
-            await adding
+            # a tab whose add failed is not shown (quitting while it was on its way takes it
+            # away mid-add; a crash on the way out would hide how the console ended)
+            with contextlib.suppress(Exception):
+                await adding
+        if not self.is_attached:
+            return
         sid = self._wanted
         if sid is None or sid not in self._shown:
             return  # not known here yet: shown when refresh_sessions adds it

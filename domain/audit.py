@@ -22,6 +22,7 @@ from typing import Literal, get_args
 from pydantic import BaseModel, JsonValue
 
 from domain._types import UtcDateTime, format_utc
+from domain.screen_rules import REFUSED_INPUT_AUDIT_EVERY_S
 
 AuditAction = Literal[
     "login",
@@ -41,6 +42,7 @@ AuditAction = Literal[
     "session.system_info",
     "session.download",
     "session.upload",
+    "session.screen_input_refused",
     "support.request",
     "wake",
     "wake.refused",
@@ -154,6 +156,12 @@ AUDIT_ACTIONS: Mapping[AuditAction, AuditActionInfo] = {
     ),
     "session.upload": AuditActionInfo(
         "a representative uploaded a file to the endpoint", ("sid", "path", "size")
+    ),
+    "session.screen_input_refused": AuditActionInfo(
+        "a representative's keys or clicks on the endpoint's screen were dropped: the session's "
+        f"policy does not allow control (at most one entry in {REFUSED_INPUT_AUDIT_EVERY_S:.0f} s "
+        "per session and representative; `dropped` counts the inputs since the previous one)",
+        ("sid", "screen_sharing", "dropped"),
     ),
     "support.request": AuditActionInfo(
         "the endpoint (`jump_client:ID`) asked for support", ("elevated", "console_user")

@@ -13,7 +13,8 @@ captures only then. Each frame is drawn, then acknowledged, which paces the send
 
 Input is not this module's: :attr:`ScreenView.input_frame` turns a key or mouse event into a
 frame for the endpoint (None: the view's own keys, which is all there is until control is
-wired in), and :meth:`ScreenView.screen_point` maps a cell to the endpoint's screen pixels.
+wired in), and :meth:`ScreenView.cell_view` says where the picture is, for
+:func:`domain.protocol.screen_input.cell_to_screen` (:meth:`ScreenView.screen_point`).
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ from domain.protocol.screen import (
     ToViewer,
     ViewerPicture,
 )
-from domain.screen import Picture
+from domain.protocol.screen_input import CellView, ScreenRegion, cell_to_screen
+from domain.screen import Picture, crop_box
 from domain.text import visible
 
 UPPER = "▀"
@@ -247,20 +249,24 @@ class ScreenView(Widget, can_focus=True):
             max(0, (rows - (picture.height + 1) // 2) // 2),
         )
 
-    def screen_point(self, x: int, y: int) -> tuple[int, int] | None:
-        """The endpoint's screen pixel under cell (x, y) of the view (the upper half's), or
-        None when the cell shows no picture."""
+    def cell_view(self) -> CellView | None:
+        """Where the picture is in this view and which part of the screen it shows, for the
+        input's mapping of cells to the endpoint's pixels
+        (:func:`~domain.protocol.screen_input.cell_to_screen`); None before a picture."""
         picture, screen = self.picture, self.screen_size
         if picture is None or screen is None:
             return None
         left, top = self._origin()
-        px, py = x - left, (y - top) * 2
-        if not (0 <= px < picture.width and 0 <= py < picture.height):
-            return None
-        region = self.region_shown()
-        sx = (region.x + (px + 0.5) * region.w / picture.width) * screen[0] / REGION_FULL
-        sy = (region.y + (py + 0.5) * region.h / picture.height) * screen[1] / REGION_FULL
-        return min(screen[0] - 1, int(sx)), min(screen[1] - 1, int(sy))
+        x0, y0, x1, y1 = crop_box(screen, self.region_shown())
+        cells = (picture.width, (picture.height + 1) // 2)
+        region = ScreenRegion(x0, y0, x1 - x0, y1 - y0)
+        return CellView(left, top, *cells, region, screen[0], screen[1])
+
+    def screen_point(self, x: int, y: int) -> tuple[int, int] | None:
+        """The endpoint's pixel under cell (x, y) of the view (a cell past the picture: its
+        nearest edge), or None before a picture."""
+        view = self.cell_view()
+        return cell_to_screen(x, y, view) if view is not None else None
 
     # -- input (the hook) ----------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from appliance.bootstrap import DEFAULT_SITE_ADDRESS
 from appliance.errors import invalid
 from appliance.site import Site
 from domain import JumpGroupType
@@ -28,8 +29,8 @@ def check_references(app: Site, values: Mapping[str, Any]) -> None:
         if sp is not None and repo.session_policies.get(sp) is None:
             raise invalid(field, f"names no session policy (id {sp})")
     jumpoint = values.get("jumpoint_proxy")
-    if jumpoint is not None and repo.jumpoints.get(jumpoint) is None:
-        raise invalid("jumpoint_proxy", f"names no Jumpoint (id {jumpoint})")
+    if jumpoint and repo.jumpoint_named(jumpoint) is None:
+        raise invalid("jumpoint_proxy", f"names no Jumpoint ('{jumpoint}')")
     address = values.get("public_site_address")
     if address is not None and address not in site_addresses(app):
         raise invalid("public_site_address", f"'{address}' is not an address of a public site")
@@ -37,3 +38,10 @@ def check_references(app: Site, values: Mapping[str, Any]) -> None:
 
 def site_addresses(app: Site) -> set[str]:
     return {a for site in app.repo.public_sites.find() for a in site.addresses}
+
+
+def default_address(app: Site) -> str:
+    """The address of the default public site (its first): where an installer naming none
+    sends its clients (the bootstrap's, should the site have no default)."""
+    default = next((s for s in app.repo.public_sites.find() if s.is_default), None)
+    return default.addresses[0] if default else DEFAULT_SITE_ADDRESS

@@ -38,7 +38,8 @@ def _check(_app: Site, values: dict[str, Any]) -> None:
 
 
 def _in_use(app: Site, id_: int) -> None:
-    users = [i.id for i in app.repo.installers() if i.jumpoint_proxy == id_]
+    jumpoint = app.repo.jumpoints.get(id_)
+    users = [i.id for i in app.repo.installers() if jumpoint and i.jumpoint_proxy == jumpoint.name]
     if users:
         raise Refused.because(
             422,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from appliance import mailer
 from appliance.config_api._crud import add_crud
@@ -22,9 +22,9 @@ from appliance.config_api._deps import (
     paginate,
     reject_unknown_query,
 )
-from appliance.config_api._refs import check_references
+from appliance.config_api._refs import check_references, default_address
 from appliance.errors import Refused, invalid
-from appliance.installer_artifact import PLATFORMS, installer_file
+from appliance.installer_artifact import PLATFORMS, file_name, installer_file
 from appliance.mailer import installer_message
 from appliance.security import new_installer_key
 from appliance.site import Site
@@ -33,11 +33,14 @@ from domain import (
     InstallerCreate,
     JumpClientSettings,
     JumpClientSettingsUpdate,
+    JumpGroupType,
     PublicSite,
     format_utc,
 )
+from domain._types import MAX_ID
+from domain.enums import InstallerConnectionType
 from domain.install_usage import email_install_line
-from domain.installer import InstallerExtend, InstallerFields
+from domain.installer import InstallerExtend, InstallerFields, KeyInfo
 from domain.mail import InstallerEmail, SmtpSettings, SmtpSettingsUpdate
 
 router = APIRouter(dependencies=[Depends(reject_unknown_query)])
@@ -108,12 +111,66 @@ def _mine(caller: Caller, installer: InstallerFields) -> bool:
     return caller.may_deploy_to(installer.jump_group_type, installer.jump_group_id)
 
 
+def _answer(app: Site, request: Request, installer: Installer, created: bool = False) -> Installer:
+    """The installer as BeyondTrust's fields say it: the address its clients are given now,
+    and ``key_info`` (the key itself only in the answer to its creation)."""
+    platform = PLATFORMS[0]
+    download = request.url_for(
+        "download_installer", installer_id=installer.installer_id, platform=platform
+    )
+    key_info = KeyInfo(
+        encodedInfo=installer.installer_id if created else None,
+        filename=file_name(platform),
+        installerPath=str(download),
+    )
+    address = installer.public_site_address or default_address(app)
+    return installer.model_copy(update={"public_site_address": address, "key_info": key_info})
+
+
+def _text_filter(value: str | None) -> Callable[[str], bool]:
+    """Whether a field matches a text filter: equal but for case, as the other lists'."""
+    wanted = value.casefold() if value is not None else None
+    return lambda text: wanted is None or text.casefold() == wanted
+
+
 @router.get("/jump-client/installer", response_model=list[Installer], tags=["installer"])
 async def list_installers(
-    request: Request, response: Response, app: State, account: Reader, page: Paging
+    request: Request,
+    response: Response,
+    app: State,
+    account: Reader,
+    page: Paging,
+    name: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+    hostname: Annotated[str | None, Query(min_length=1, max_length=255)] = None,
+    fqdn: Annotated[str | None, Query(min_length=1, max_length=255)] = None,
+    tag: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    jump_group_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    jump_group_type: JumpGroupType | None = None,
+    connection_type: InstallerConnectionType | None = None,
 ) -> Sequence[Installer]:
-    installers = [i for i in app.repo.installers() if _mine(account, i)]
-    chosen = installers[page.offset : page.offset + page.per_page]
+    """``hostname`` and ``fqdn`` find the installers that installed the Jump Clients of that
+    computer (those still installed)."""
+    by_name, by_tag = _text_filter(name), _text_filter(tag)
+    with app.repo.reading():
+        keys = [
+            app.repo.installer_keys_deployed_on(column, value)
+            for column, value in (("hostname", hostname), ("fqdn", fqdn))
+            if value is not None
+        ]
+        installers = [
+            i
+            for i in app.repo.installers()
+            if _mine(account, i)
+            and by_name(i.name)
+            and by_tag(i.tag)
+            and jump_group_id in (None, i.jump_group_id)
+            and jump_group_type in (None, i.jump_group_type)
+            and connection_type in (None, i.connection_type)
+            and all(i.installer_id in found for found in keys)
+        ]
+    chosen = [
+        _answer(app, request, i) for i in installers[page.offset : page.offset + page.per_page]
+    ]
     return paginate(request, response, page, chosen, len(installers))
 
 
@@ -138,13 +195,13 @@ async def create_installer(
             **fields,
             id=app.repo.next_id("installer"),
             installer_id=new_installer_key(),
-            key_info=f"{body.name or 'computer name'} → group {body.jump_group_id}",
             expiration_timestamp=app.clock.now() + timedelta(minutes=body.valid_duration),
         )
         app.repo.add_installer(installer)
         app.audit(account.actor, "installer.create", f"installer:{installer.id}")
+        stored = _installer(app, installer.id, account)  # as kept (the Jumpoint's own name)
     response.headers["Location"] = str(request.url_for("get_installer", id=installer.id))
-    return installer
+    return _answer(app, request, stored, created=True)
 
 
 @router.get(
@@ -175,13 +232,13 @@ async def download_installer(
 
 
 @router.get("/jump-client/installer/{id}", response_model=Installer, tags=["installer"])
-async def get_installer(id: PathId, app: State, account: Reader) -> Installer:
-    return _installer(app, id, account)
+async def get_installer(id: PathId, request: Request, app: State, account: Reader) -> Installer:
+    return _answer(app, request, _installer(app, id, account))
 
 
 @router.post("/jump-client/installer/{id}/extend", response_model=Installer, tags=["installer"])
 async def extend_installer(
-    id: PathId, body: InstallerExtend, app: State, account: Writer
+    id: PathId, body: InstallerExtend, request: Request, app: State, account: Writer
 ) -> Installer:
     with app.repo.transaction():
         _installer(app, id, account)
@@ -193,7 +250,7 @@ async def extend_installer(
             f"installer:{id}",
             valid_duration=body.valid_duration,
         )
-        return _installer(app, id, account)
+        return _answer(app, request, _installer(app, id, account))
 
 
 @router.post("/jump-client/installer/{id}/email", status_code=202, tags=["installer"])

@@ -302,15 +302,18 @@ class Repository:
     # -- installers ------------------------------------------------------------------------------
 
     def add_installer(self, installer: Installer) -> Installer:
+        """Stored with its Jumpoint's id (the wire names the Jumpoint: a rename follows)."""
         fields = InstallerFields.model_fields
         data = installer.model_dump(mode="json", include=set(fields))
+        jumpoint = self.jumpoint_named(installer.jumpoint_proxy)
+        data["jumpoint_proxy"] = jumpoint.id if jumpoint else None
         self.execute(
             "INSERT INTO installer (id, installer_id, key_info, expiration_timestamp, data) "
             "VALUES (?, ?, ?, ?, ?)",
             (
                 installer.id,
                 installer.installer_id,
-                installer.key_info,
+                installer.note,
                 installer.model_dump(mode="json")["expiration_timestamp"],
                 json.dumps(data),
             ),
@@ -318,24 +321,35 @@ class Repository:
         mark_used(self.execute, "installer", installer.id)
         return installer
 
-    def _installer(self, row: tuple[Any, ...]) -> Installer:
-        id_, installer_id, key_info, expires, data = row
+    def jumpoint_named(self, name: str) -> Jumpoint | None:
+        """The Jumpoint of this name (an installer's ``jumpoint_proxy``); None for ""."""
+        found = self.jumpoints.find([("name", name)], limit=1) if name else []
+        return found[0] if found else None
+
+    def _installer(self, row: tuple[Any, ...], jumpoints: dict[int, str]) -> Installer:
+        id_, installer_id, note, expires, data = row
+        fields = json.loads(data)
+        fields["jumpoint_proxy"] = jumpoints.get(fields.get("jumpoint_proxy") or 0, "")
         return Installer.model_validate(
             {
-                **json.loads(data),
+                **fields,
                 "id": id_,
                 "installer_id": installer_id,
-                "key_info": key_info,
+                "note": note,
                 "expiration_timestamp": expires,
             }
         )
+
+    def _jumpoint_names(self) -> dict[int, str]:
+        return {j.id: j.name for j in self.jumpoints.find()}
 
     def installers(self) -> list[Installer]:
         rows = self.execute(
             "SELECT id, installer_id, key_info, expiration_timestamp, data FROM installer "
             "ORDER BY id"
         ).fetchall()
-        return [self._installer(r) for r in rows]
+        names = self._jumpoint_names() if rows else {}
+        return [self._installer(r, names) for r in rows]
 
     def installer(self, id_: int) -> Installer | None:
         row = self.execute(
@@ -343,7 +357,20 @@ class Repository:
             "WHERE id = ?",
             (id_,),
         ).fetchone()
-        return self._installer(row) if row else None
+        return self._installer(row, self._jumpoint_names()) if row else None
+
+    def installer_keys_deployed_on(self, column: str, value: str) -> set[str]:
+        """The keys of the installers that installed the Jump Clients whose ``column``
+        (``hostname``, ``fqdn``) is ``value`` (the installers' filters of these names)."""
+        assert column in ("hostname", "fqdn")  # our code's names, never input
+        if "\x00" in value:  # no row holds it (and PostgreSQL refuses it)
+            return set()
+        rows = self.execute(
+            "SELECT a.installer_id FROM agent_credential a "
+            f"JOIN jump_client c ON c.id = a.jump_client_id WHERE c.{column} = ? COLLATE NOCASE",
+            (value,),
+        ).fetchall()
+        return {r[0] for r in rows}
 
     def set_installer_expiry(self, id_: int, expires: str) -> None:
         self.execute("UPDATE installer SET expiration_timestamp = ? WHERE id = ?", (expires, id_))

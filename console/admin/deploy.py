@@ -82,7 +82,7 @@ class DeployScreen(Screen[Installer | None]):
         jump_policies: Sequence[tuple[str, int]],
         session_policies: Sequence[tuple[str, int]],
         create: Callable[[dict[str, Any]], Any],
-        jumpoints: Callable[[], Awaitable[list[tuple[str, int]]]] | None = None,
+        jumpoints: Callable[[], Awaitable[list[tuple[str, str]]]] | None = None,
         connection_type: str = "active",
     ) -> None:
         super().__init__()

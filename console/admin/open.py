@@ -81,8 +81,8 @@ def open_deploy(app: JumpConsoleApp) -> None:
     async def create(values: dict[str, Any]) -> Installer:
         return await app.client.installers.create(values)
 
-    async def jumpoints() -> list[tuple[str, int]]:
-        return [(f"{j.name} ({j.address})", j.id) async for j in app.client.jumpoints.iter()]
+    async def jumpoints() -> list[tuple[str, str]]:  # an installer names its Jumpoint
+        return [(f"{j.name} ({j.address})", j.name) async for j in app.client.jumpoints.iter()]
 
     def created(installer: Installer | None) -> None:
         if installer is None:

@@ -107,8 +107,11 @@ async def _create_body(client: ApplianceClient, args: argparse.Namespace) -> dic
                 args.unattended_policy, session, "session policy"
             )
     if args.jumpoint:
-        points = [(j.id, (j.name, j.address)) async for j in client.jumpoints.iter()]
-        body["jumpoint_proxy"] = pick(args.jumpoint, points, "Jumpoint")
+        points = {j.id: j async for j in client.jumpoints.iter()}
+        chosen = pick(
+            args.jumpoint, [(j.id, (j.name, j.address)) for j in points.values()], "Jumpoint"
+        )
+        body["jumpoint_proxy"] = points[chosen].name  # an installer names its Jumpoint
     for field in allowed:
         body[f"allow_override_{field}"] = True
     return body

@@ -253,7 +253,7 @@ async def deploy(con: PlainConsole) -> None:
         blank_means=f"{default.value}",
     )
     jumpoints = [
-        (f"{j.name} ({j.address})", j.id) async for j in con.backend.client.jumpoints.iter()
+        (f"{j.name} ({j.address})", j.name) async for j in con.backend.client.jumpoints.iter()
     ]
     values["jumpoint_proxy"] = (
         await choose(

@@ -34,9 +34,8 @@ from schemathesis import checks
 from schemathesis.generation.modes import GenerationMode
 from starlette.routing import Mount
 
-from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
-from tests.support.appliance import new_database
+from tests.support.api_site import api_site
 from tests.support.processes import config_token
 from tests.support.services import Postgres
 
@@ -54,6 +53,7 @@ DOCUMENT = Path(
     os.environ.get("JUMP_BT_OPENAPI") or BESIDE / "bt-rs-configuration-1.10.openapi.yaml"
 )
 API = "/api/config/v1"
+ACCOUNT = ("bt", "bt-secret")
 SEED = int(os.environ.get("JUMP_CONFORMANCE_SEED") or 19)
 EXAMPLES = int(os.environ.get("JUMP_CONFORMANCE_EXAMPLES") or 4)
 
@@ -66,18 +66,6 @@ IN_SCOPE = re.compile(
     r"|team(/\{id\}(/user(/\{user_id\})?)?)?|user(/\{id\})?)$"
 )
 METHODS = ("get", "post", "patch", "put", "delete")
-
-#: Operations that do not conform yet, each for a reason the run shows. The goal is an empty
-#: set: an operation listed here that conforms fails the test, so the list only shrinks.
-#: The installers' answers lack documented fields and types (null where a string is
-#: documented); the installer endpoints were being changed beside this work (issue 18).
-KNOWN_GAPS: frozenset[str] = frozenset(
-    {
-        "GET /jump-client/installer",
-        "POST /jump-client/installer",
-        "GET /jump-client/installer/{id}",
-    }
-)
 
 #: What the document's prose says any operation may answer, beyond its own list: 404 (no such
 #: resource) and 422 (a value the data refuses: an id that names nothing, a name in use). Not
@@ -218,35 +206,20 @@ def in_scope(document: dict[str, Any]) -> dict[str, Any]:
 def appliance(
     tmp_path_factory: pytest.TempPathFactory, postgres_server: Postgres | None
 ) -> Iterator[EmbeddedAppliance]:
-    db = new_database(tmp_path_factory.mktemp("bt"), "bt", postgres_server)
-    running = EmbeddedAppliance(
-        ApplianceSettings(
-            db=db, demo_fleet=20, simulate=False, rate_per_second=100000, rate_per_hour=10_000_000
-        ),
-        api_account=("bt", "bt-secret"),
-    )
-    running.start()
-    yield running
-    running.stop()
+    with api_site(tmp_path_factory.mktemp("bt"), "bt", postgres_server, ACCOUNT) as running:
+        yield running
 
 
 @pytest.fixture
 def untouched(tmp_path: Path, postgres_server: Postgres | None) -> Iterator[EmbeddedAppliance]:
     """An appliance of its own: the demo site as it starts, whatever the run changed."""
-    running = EmbeddedAppliance(
-        ApplianceSettings(
-            db=new_database(tmp_path, "bt-script", postgres_server), demo_fleet=20, simulate=False
-        ),
-        api_account=("bt", "bt-secret"),
-    )
-    running.start()
-    yield running
-    running.stop()
+    with api_site(tmp_path, "bt-script", postgres_server, ACCOUNT, unlimited=False) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def token(appliance: EmbeddedAppliance) -> str:
-    return config_token(appliance.url, "bt", "bt-secret")
+    return config_token(appliance.url, *ACCOUNT)
 
 
 def seed_resources(url: str, token: str) -> None:
@@ -292,12 +265,6 @@ def served(appliance: EmbeddedAppliance) -> frozenset[str]:
     )
 
 
-def _gist(failure: BaseException) -> str:
-    """The failure in one line: what broke, and the answer."""
-    lines = [line.strip() for line in str(failure).splitlines() if line.strip()]
-    return " / ".join(lines[1:7] or lines)[:400]
-
-
 @pytest.mark.skipif(not DOCUMENT.is_file(), reason=f"no vendor document at {DOCUMENT}")
 @pytest.mark.parametrize("label", operations() or ["(no document)"])
 def test_the_config_api_conforms_to_the_vendor_document(
@@ -329,18 +296,8 @@ def test_the_config_api_conforms_to_the_vendor_document(
             checks=CHECKS,
         )
 
-    def conforms() -> None:
-        assert f"{method} {_template(path)}" in served, f"{label} is not served"
-        run()
-
-    if label not in KNOWN_GAPS:
-        conforms()
-        return
-    try:
-        conforms()
-    except (Exception, BaseExceptionGroup) as failure:
-        pytest.xfail(f"known gap: {_gist(failure)}")
-    pytest.fail(f"{label} conforms now: take it out of KNOWN_GAPS")
+    assert f"{method} {_template(path)}" in served, f"{label} is not served"
+    run()
 
 
 def test_a_script_written_against_beyondtrusts_documentation_runs_unchanged(
@@ -353,7 +310,7 @@ def test_a_script_written_against_beyondtrusts_documentation_runs_unchanged(
     token = requests.post(
         f"{site}/oauth2/token",
         data={"grant_type": "client_credentials"},
-        auth=("bt", "bt-secret"),
+        auth=ACCOUNT,
         timeout=10,
     ).json()["access_token"]
     api = requests.Session()
@@ -371,6 +328,10 @@ def test_a_script_written_against_beyondtrusts_documentation_runs_unchanged(
         timeout=10,
     )
     assert installer.status_code == 201 and len(installer.json()["installer_id"]) == 32
+    assert installer.json()["key_info"]["encodedInfo"] == installer.json()["installer_id"]
+    of_group = {"jump_group_id": 1, "connection_type": "active", "tag": "db"}
+    listed = api.get(f"{base}/jump-client/installer", params=of_group, timeout=10).json()
+    assert [i["id"] for i in listed] == [installer.json()["id"]]
 
     team = api.get(f"{base}/team", params={"name": "Field Engineering"}, timeout=10).json()[0]
     added = api.post(f"{base}/team/{team['id']}/user", json={"user_id": 1}, timeout=10)

@@ -106,6 +106,19 @@ async def test_install_with_allowed_and_refused_overrides_in_both_forms(
     assert taken.returncode == 1 and "exists" in taken.stderr
 
 
+async def test_the_installers_list_finds_the_installer_by_the_computer_it_installed_on(
+    embedded: EmbeddedAppliance, api: ApplianceClient, tmp_path: Path
+) -> None:
+    """BeyondTrust's ``hostname`` and ``fqdn`` filters of installers: those that installed a
+    Jump Client on that computer."""
+    used, unused = await installer(api, tag="used"), await installer(api, tag="unused")
+    item = await api.jump_clients.get(install_client(embedded.url, used, tmp_path / "h"))
+    for query in ({"hostname": item.hostname.upper()}, {"fqdn": item.fqdn}):
+        answer = await api.request("GET", "/api/config/v1/jump-client/installer", params=query)
+        found = {row["id"] for row in answer.json()}
+        assert used.id in found and unused.id not in found, query
+
+
 async def test_expired_installer_and_unknown_code_name(
     embedded: EmbeddedAppliance, api: ApplianceClient, clock: FakeClock, tmp_path: Path
 ) -> None:
@@ -971,7 +984,8 @@ async def test_a_client_connects_through_the_jumpoint_its_installer_names(
             json={"name": "Branch office", "x_address": relay.url},
         )
         jumpoint_id = created.json()["id"]
-        inst = await installer(api, jumpoint_proxy=jumpoint_id)
+        inst = await installer(api, jumpoint_proxy="Branch office")  # by name, as BT's
+        assert inst.jumpoint_proxy == "Branch office"
         artifact = await api.download_installer(inst.installer_id)
         main = zipfile.ZipFile(io.BytesIO(artifact)).read("__main__.py").decode()
         assert relay.url in main  # the downloaded installer goes through the Jumpoint too

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, settings
 from schemathesis import checks
 from schemathesis.generation.modes import GenerationMode
 
-from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
-from tests.support.appliance import ENGINE, new_database
+from tests.support.api_site import api_site
+from tests.support.appliance import ENGINE
 from tests.support.processes import config_token
 from tests.support.services import Postgres
 
@@ -35,6 +35,7 @@ pytestmark = [
 #: many random examples per operation, for as long as one wants to explore.
 EXPLORE = bool(os.environ.get("JUMP_FUZZ_EXAMPLES"))
 EXAMPLES = int(os.environ.get("JUMP_FUZZ_EXAMPLES") or 1)
+ACCOUNT = ("fuzz", "fuzz-secret")
 
 
 def api(url: str) -> Any:
@@ -52,21 +53,13 @@ def api(url: str) -> Any:
 def appliance(
     tmp_path_factory: pytest.TempPathFactory, postgres_server: Postgres | None
 ) -> Iterator[EmbeddedAppliance]:
-    db = new_database(tmp_path_factory.mktemp("fuzz"), "fuzz", postgres_server)
-    running = EmbeddedAppliance(
-        ApplianceSettings(
-            db=db, demo_fleet=20, simulate=False, rate_per_second=100000, rate_per_hour=10_000_000
-        ),
-        api_account=("fuzz", "fuzz-secret"),
-    )
-    running.start()
-    yield running
-    running.stop()
+    with api_site(tmp_path_factory.mktemp("fuzz"), "fuzz", postgres_server, ACCOUNT) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def token(appliance: EmbeddedAppliance) -> str:
-    return config_token(appliance.url, "fuzz", "fuzz-secret")
+    return config_token(appliance.url, *ACCOUNT)
 
 
 @pytest.fixture(scope="module")

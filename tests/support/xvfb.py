@@ -1,7 +1,8 @@
 """A virtual X display (Xvfb) for tests of what a Jump Client sees, and a known picture on it.
 
-``start_xvfb`` runs one on a free display number (``-displayfd``: the server picks it and says
-which once it accepts clients); tests skip with the reason where Xvfb is not installed.
+:func:`xvfb` runs one on a free display number (``-displayfd``: the server picks it and says
+which once it accepts clients) and stops it after; :func:`start_xvfb` is one of a given size,
+white. Tests skip with the reason where Xvfb is not installed.
 :class:`Painter` draws rectangles of solid colours in a window over the whole screen, through
 python-xlib (a connection of the test's own: the picture stays while it is open).
 """
@@ -9,10 +10,12 @@ python-xlib (a connection of the test's own: the picture stays while it is open)
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,37 +23,56 @@ import pytest
 Colour = tuple[int, int, int]
 
 
+XVFB = "/usr/bin/Xvfb"
+
+
+def xvfb_missing() -> str | None:
+    """Why no Xvfb can run here, or None when it can."""
+    if shutil.which("Xvfb") is None and not Path(XVFB).exists():
+        return "Xvfb is not installed (make test installs it with apt-get as root)"
+    return None
+
+
 @contextmanager
-def start_xvfb(width: int = 320, height: int = 180) -> Iterator[str]:
-    """A running Xvfb of ``width × height`` (white: ``-wr``); its ``DISPLAY``."""
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (.ci/run installs it)")
-    read_fd, write_fd = os.pipe()
+def xvfb(*extra: str, size: str = "640x480x24", timeout: float = 10.0) -> Iterator[str]:
+    """An Xvfb server's display name (``:N``) for the block; skips when Xvfb is missing."""
+    why = xvfb_missing()
+    if why:
+        pytest.skip(why)
+    read_end, write_end = os.pipe()
     process = subprocess.Popen(
-        [
-            "Xvfb",
-            "-displayfd",
-            str(write_fd),
-            "-screen",
-            "0",
-            f"{width}x{height}x24",
-            "-wr",
-            "-nolisten",
-            "tcp",
-        ],
-        pass_fds=(write_fd,),
+        [shutil.which("Xvfb") or XVFB, "-displayfd", str(write_end), "-screen", "0", size]
+        + ["-nolisten", "tcp", "-noreset", *extra],
+        pass_fds=(write_end,),
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    os.close(write_fd)
-    with os.fdopen(read_fd) as ready:
-        number = ready.readline().strip()  # written once the server accepts clients
+    os.close(write_end)
     try:
-        assert number.isdigit(), "Xvfb did not start"
-        yield f":{number}"
+        said = b""
+        while not said.endswith(b"\n"):
+            ready, _, _ = select.select([read_end], [], [], timeout)
+            chunk = os.read(read_end, 16) if ready else b""
+            if not chunk:
+                pytest.fail(f"Xvfb did not say its display within {timeout:.0f} s")
+            said += chunk
+        yield f":{int(said)}"
     finally:
+        os.close(read_end)
         process.terminate()
-        process.wait(10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@contextmanager
+def start_xvfb(width: int = 320, height: int = 180) -> Iterator[str]:
+    """A running Xvfb of ``width × height``, white (``-wr``); its ``DISPLAY``."""
+    with xvfb("-wr", size=f"{width}x{height}x24") as display:
+        yield display
 
 
 class Painter:
@@ -99,4 +121,4 @@ def painted(display: str) -> Iterator[Painter]:
         painter.close()
 
 
-__all__ = ["Colour", "Painter", "painted", "start_xvfb"]
+__all__ = ["Colour", "Painter", "painted", "start_xvfb", "xvfb", "xvfb_missing"]

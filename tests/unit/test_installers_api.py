@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import FastAPI
 
@@ -41,6 +42,74 @@ async def test_a_deleted_installers_or_clients_id_is_never_given_again(
     repo = app.state.appliance.site.repo
     with repo.transaction():  # inserted as the agent API and the demo seed do
         assert repo.clients.insert(dict(repo.clients.get(2).model_dump(), id=None)).id == newest + 2
+
+
+CONFIG = "/api/config/v1"
+
+
+async def test_an_installer_answers_beyondtrusts_fields_with_what_it_holds(
+    raw: httpx.AsyncClient,
+) -> None:
+    """What a script written against BeyondTrust's document reads: never null where it types
+    a value, the Jumpoint by name, ``key_info`` an object with the key only on creation."""
+    made = await raw.post(f"{CONFIG}/jump-client/installer", json={"jump_group_id": 1})
+    assert made.status_code == 201, made.text
+    body = made.json()
+    assert "name" not in body and "jump_policy_id" not in body  # none given: left out, not null
+    assert body["public_site_address"] == "support.jump.test"  # the default site's, not null
+    assert body["jumpoint_proxy"] == ""
+    assert body["x_allow_override_public_site_address"] is False  # ours, by an x_ name
+    key_info = body["key_info"]
+    assert key_info["encodedInfo"] == body["installer_id"]  # the MSI form's KEY_INFO
+    download = await raw.get(key_info["installerPath"])
+    assert download.status_code == 200
+    assert key_info["filename"] in download.headers["content-disposition"]
+    shown = (await raw.get(f"{CONFIG}/jump-client/installer/{body['id']}")).json()
+    assert "encodedInfo" not in shown["key_info"]  # only in the answer to the creation
+    assert shown["key_info"]["installerPath"] == key_info["installerPath"]
+
+    jumpoint = await raw.post(
+        f"{CONFIG}/jumpoint", json={"name": "Branch", "x_address": "http://127.0.0.1:9"}
+    )
+    proxied = await raw.post(
+        f"{CONFIG}/jump-client/installer",
+        json={"jump_group_id": 1, "jumpoint_proxy": "branch", "jump_policy_id": 1},
+    )
+    assert proxied.status_code == 201, proxied.text
+    assert (proxied.json()["jumpoint_proxy"], proxied.json()["jump_policy_id"]) == ("Branch", 1)
+    await raw.patch(f"{CONFIG}/jumpoint/{jumpoint.json()['id']}", json={"name": "Branch 2"})
+    again = await raw.get(f"{CONFIG}/jump-client/installer/{proxied.json()['id']}")
+    assert again.json()["jumpoint_proxy"] == "Branch 2"  # kept by the Jumpoint, not its name
+    unknown = await raw.post(
+        f"{CONFIG}/jump-client/installer", json={"jump_group_id": 1, "jumpoint_proxy": "Nowhere"}
+    )
+    assert unknown.status_code == 422 and "jumpoint_proxy" in unknown.json()["errors"]
+
+
+async def test_the_installer_list_takes_beyondtrusts_filters(raw: httpx.AsyncClient) -> None:
+    async def made(**fields: object) -> int:
+        answer = await raw.post(f"{CONFIG}/jump-client/installer", json=fields)
+        assert answer.status_code == 201, answer.text
+        return int(answer.json()["id"])
+
+    kiosk = await made(jump_group_id=1, name="Kiosks", tag="Lobby", connection_type="passive")
+    lab = await made(jump_group_id=LAB, tag="lobby")
+    mine = await made(jump_group_id=1, jump_group_type="personal")
+
+    async def listed(**query: object) -> set[int]:
+        answer = await raw.get(f"{CONFIG}/jump-client/installer", params=query)
+        assert answer.status_code == 200, answer.text
+        return {row["id"] for row in answer.json()} & {kiosk, lab, mine}
+
+    assert await listed() == {kiosk, lab, mine}
+    assert await listed(jump_group_id=LAB) == {lab}
+    assert await listed(connection_type="passive") == {kiosk}
+    assert await listed(tag="LOBBY") == {kiosk, lab}  # equal but for case, as elsewhere
+    assert await listed(name="kiosks", jump_group_type="shared") == {kiosk}
+    assert await listed(jump_group_type="personal") == {mine}
+    assert await listed(hostname="nowhere-installed") == set()  # installed nothing there
+    refused = await raw.get(f"{CONFIG}/jump-client/installer", params={"connection_type": "x"})
+    assert refused.status_code == 422
 
 
 def test_an_older_database_keeps_its_highest_ids_from_the_migration(tmp_path: Path) -> None:
