@@ -52,7 +52,8 @@ from domain.protocol.screen import (
     AgentScreen,
     Region,
     ScreenAck,
-    ScreenFrame,
+    ScreenNone,
+    ScreenSaid,
     ScreenStart,
     ScreenStop,
     Stop,
@@ -273,14 +274,19 @@ class ScreenRelay:
         lease = ScreenStart(sid=sid, width=width, height=height, region=region, fresh=False)
         await _to_agent(agent, lease)
 
+    async def notice(self, viewer: ScreenViewer, sentence: str) -> None:
+        """Tell one viewer a sentence that stops nothing (the input hook's refusals)."""
+        await self._send(viewer, orjson.dumps({"type": "notice", "reason": sentence}).decode())
+
     # -- from the Jump Client -------------------------------------------------------------------
 
     async def from_agent(self, frame: AgentScreen) -> None:
         screen = self.screens.get(frame.sid)
         if screen is None:
             return  # nobody watches it here
-        if not isinstance(frame, ScreenFrame):
-            text = orjson.dumps({"type": "none", "reason": frame.reason}).decode()
+        if isinstance(frame, ScreenNone | ScreenSaid):
+            kind = "none" if isinstance(frame, ScreenNone) else "notice"
+            text = orjson.dumps({"type": kind, "reason": frame.reason}).decode()
             for viewer in list(screen.viewers):
                 await self._send(viewer, text)
             return

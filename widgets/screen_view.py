@@ -41,6 +41,7 @@ from domain.protocol.screen import (
     TILE,
     NoScreen,
     Region,
+    ScreenNotice,
     ToViewer,
     ViewerPicture,
 )
@@ -54,6 +55,8 @@ POINTER = Style(color="white", bgcolor="black", bold=True)
 STYLES = 4096
 """Cell styles kept for reuse (a desktop has few colours; a photo is drawn anew)."""
 ZOOMS = (1, 2, 4, 8)
+NOTICE_S = 8.0
+"""Seconds a notice holds the status line (frames meanwhile keep coming)."""
 
 
 class ScreenLink(Protocol):
@@ -112,6 +115,10 @@ class ScreenView(Widget, can_focus=True):
         self.screen_size: tuple[int, int] | None = None
         self.pointer: tuple[int, int] | None = None
         self.frames = 0
+        self.notice = ""
+        """The last sentence about the screen that stopped nothing (on the status line for
+        :data:`NOTICE_S`)."""
+        self._notice_at = 0.0
         self.zoom = 1
         self.centre = (REGION_FULL // 2, REGION_FULL // 2)
         self.input_frame: InputFrame = _no_input
@@ -162,6 +169,10 @@ class ScreenView(Widget, can_focus=True):
     async def _take(self, link: ScreenLink, event: ToViewer) -> None:
         if isinstance(event, NoScreen):
             self._say(visible(event.reason))
+            return
+        if isinstance(event, ScreenNotice):  # on the status line; the picture goes on
+            self.notice, self._notice_at = visible(event.reason), time.monotonic()
+            self.refresh(Cells(0, self.size.height - 1, self.size.width, 1))
             return
         assert isinstance(event, ViewerPicture)
         picture = self.picture
@@ -303,6 +314,8 @@ class ScreenView(Widget, can_focus=True):
     def status(self) -> str:
         """The status line: what is shown, how fast it comes."""
         picture, screen = self.picture, self.screen_size
+        if self.notice and time.monotonic() - self._notice_at < NOTICE_S:
+            return f" {self.notice}"
         if picture is None or screen is None:
             return " Screen · +/- zoom · arrows pan · 0 whole screen"
         recent = self._recent

@@ -11,14 +11,16 @@ tile of 16 × 16 pixels is at most ~1 KB of text, and an unchanged screen sends 
 Console → appliance (:func:`read_viewer_frame`): ``watch`` (start, or change the wanted size
 and region), ``ack`` (the frame ``seq`` is drawn: send more), ``stop``. Other types on that
 websocket are input (key and mouse frames), which :mod:`appliance.screens` hands to its input
-hook. Appliance → console: ``frame`` (the agent's frame, less its ``sid``) and ``none``
-(``reason``: one sentence; nothing will come).
+hook. Appliance → console: ``frame`` (the agent's frame, less its ``sid``), ``none``
+(``reason``: one sentence; nothing will come) and ``notice`` (a sentence that stops nothing:
+an input dropped, input the endpoint cannot take).
 
 Appliance → Jump Client (:func:`read_screen_request`): ``screen.start`` (capture for a
 session, at most the size asked; again every :data:`LEASE_RENEW_S` while someone watches,
 ``fresh`` when a full frame is needed), ``screen.ack``, ``screen.stop``, and the request
 ``screen.shot`` answered with a ``response`` whose result is ``{"png": base64}``. Jump
-Client → appliance (:func:`read_agent_screen`): ``screen.frame`` and ``screen.none``.
+Client → appliance (:func:`read_agent_screen`): ``screen.frame``, ``screen.none`` and
+``screen.notice`` (a sentence for the viewers; the picture goes on).
 
 Every frame is validated where it arrives, with bounded sizes: a tile outside the picture, a
 picture larger than :data:`MAX_SIDE`, a tile's text longer than any compressed tile can be
@@ -217,7 +219,16 @@ class NoScreen(_Frame):
     reason: Annotated[str, Field(max_length=300)]
 
 
-ToViewer = Annotated[ViewerPicture | NoScreen, Field(discriminator="type")]
+class ScreenNotice(_Frame):
+    """Appliance → console: one sentence about the session's screen that stops nothing (the
+    input was dropped under a view-only policy, the endpoint cannot inject): the view shows
+    it on its status line while the picture goes on."""
+
+    type: Literal["notice"] = "notice"
+    reason: Annotated[str, Field(max_length=300)]
+
+
+ToViewer = Annotated[ViewerPicture | NoScreen | ScreenNotice, Field(discriminator="type")]
 _TO_VIEWER: TypeAdapter[ToViewer] = TypeAdapter(ToViewer)
 
 
@@ -235,7 +246,16 @@ class ScreenNone(_Frame):
     reason: Annotated[str, Field(max_length=300)]
 
 
-AgentScreen = Annotated[ScreenFrame | ScreenNone, Field(discriminator="type")]
+class ScreenSaid(_Frame):
+    """Jump Client → appliance: a sentence for the session's viewers that stops nothing (a
+    :class:`ScreenNotice` for each)."""
+
+    type: Literal["screen.notice"] = "screen.notice"
+    sid: Sid
+    reason: Annotated[str, Field(max_length=300)]
+
+
+AgentScreen = Annotated[ScreenFrame | ScreenNone | ScreenSaid, Field(discriminator="type")]
 _AGENT: TypeAdapter[AgentScreen] = TypeAdapter(AgentScreen)
 
 
@@ -279,7 +299,9 @@ __all__ = [
     "ScreenAck",
     "ScreenFrame",
     "ScreenNone",
+    "ScreenNotice",
     "ScreenRequest",
+    "ScreenSaid",
     "ScreenShot",
     "ScreenStart",
     "ScreenStop",

@@ -13,7 +13,7 @@ import pytest
 from textual.app import App, ComposeResult
 
 from api_client import ApplianceClient, RepCredentials
-from domain.protocol.screen import FULL, Region, ViewerPicture
+from domain.protocol.screen import FULL, Region, ScreenNotice, ToViewer, ViewerPicture
 from domain.screen import encode_tile
 from domain.wording import NO_CLIENT_SCREEN, SCREEN_NOT_ALLOWED
 from tests.support.console import SIZE, Site, appliance_state, loaded, make_item, until
@@ -68,7 +68,7 @@ class FakeLink:
 
     def __init__(self) -> None:
         self.received = 0
-        self.frames: asyncio.Queue[ViewerPicture] = asyncio.Queue()
+        self.frames: asyncio.Queue[ToViewer] = asyncio.Queue()
         self.acked: list[int] = []
         self.asked: list[tuple[int, int, Region]] = []
 
@@ -81,10 +81,10 @@ class FakeLink:
     async def send(self, frame: dict[str, Any]) -> None:
         return None
 
-    def __aiter__(self) -> AsyncIterator[ViewerPicture]:
+    def __aiter__(self) -> AsyncIterator[ToViewer]:
         return self._frames()
 
-    async def _frames(self) -> AsyncIterator[ViewerPicture]:
+    async def _frames(self) -> AsyncIterator[ToViewer]:
         while True:
             yield await self.frames.get()
 
@@ -125,6 +125,9 @@ async def test_the_view_redraws_what_a_frame_changes_acks_it_and_zooms_by_asking
         await until(pilot, lambda: link.acked == [1, 2])
         assert _colours(view, 3, 2) == ((20, 200, 20), (20, 200, 20))
         assert _colours(view, 20, 2) == ((200, 20, 20), (200, 20, 20))  # the rest stays
+        link.frames.put_nowait(ScreenNotice(reason="Keys are not sent: view only."))
+        await until(pilot, lambda: "view only" in view.status())
+        assert view.picture is not None and not view.message  # the picture stays
         await pilot.press("plus")  # zoom: the same size of a quarter of the screen
         await until(pilot, lambda: len(link.asked) == 2)
         assert link.asked[1] == (32, 32, Region(x=2500, y=2500, w=5000, h=5000))

@@ -11,7 +11,7 @@ import pytest
 
 from appliance.grants import Grant
 from appliance.screens import ScreenRelay
-from domain.protocol.screen import ACK_WINDOW, ScreenFrame
+from domain.protocol.screen import ACK_WINDOW, ScreenFrame, ScreenSaid
 from domain.screen import encode_tile
 
 pytestmark = pytest.mark.not_storage("the relay's pacing, in memory")
@@ -107,6 +107,9 @@ async def test_a_slow_viewer_gets_fewer_fuller_frames_and_the_fast_one_paces_the
     await _settle(lambda: any(f["type"] == "screen.ack" for f in agent.frames))
     assert agent.frames[-1] == {"type": "screen.ack", "sid": "s", "seq": 1}
     assert len(slow.sent) == 2  # the slow one never acked: nothing more, nothing queued
+    await relay.from_agent(ScreenSaid(sid="s", reason="No XTEST here."))  # not paced
+    for ws in (fast, slow):
+        assert ws.sent[-1] == {"type": "notice", "reason": "No XTEST here."}
     slow.say({"type": "stop"})
     fast.inbox.put_nowait({"type": "websocket.disconnect"})
     await asyncio.wait_for(asyncio.gather(*served), 5)
