@@ -35,6 +35,7 @@ from appliance.maintenance import MaintenanceSweep, OrphanSweep
 from appliance.ratelimit import RateLimiter, SharedRateLimiter
 from appliance.rep_api import build_rep_api
 from appliance.rep_api._deps import current_user
+from appliance.screen_input import ScreenInputs
 from appliance.screens import ScreenRelay
 from appliance.security import new_token, token_hash
 from appliance.services import Services
@@ -173,6 +174,8 @@ def build_services(site: Site, bus: LocalBus | RedisBus, shared: SharedCounters 
         consoles=lambda: {sub.user.username for sub in hub.subscribers},
     )
     shells.consoles_changed = sessions.consoles_changed
+    inputs = ScreenInputs(site, sessions.sessions, screens)
+    screens.on_input, screens.on_unwatched = inputs, inputs.unwatched
     services = Services(
         site=site,
         bus=bus,

@@ -23,7 +23,8 @@ removed, item moved) and, at least every :data:`CHECK_S`, whether it is still in
 from then on it receives nothing.
 
 Frames other than ``watch``, ``ack`` and ``stop`` from a viewer are input (keys, the mouse):
-they go to :attr:`ScreenRelay.on_input`, which drops them until input is wired in.
+they go to :attr:`ScreenRelay.on_input` (:class:`appliance.screen_input.ScreenInputs`: to the
+Jump Client where the policy allows control, else dropped and audited).
 """
 
 from __future__ import annotations
@@ -128,6 +129,8 @@ class ScreenRelay:
         """Where a viewer's input frames go: the session, the viewer (its grant: who, and
         whether it may control), the session's Jump Client, the frame as parsed (a dict;
         its ``type`` is none of :data:`~domain.protocol.screen.VIEWER_TYPES`)."""
+        self.on_unwatched: Callable[[str], None] = lambda _sid: None
+        """Told when the last viewer of a session here goes."""
 
     # -- rights (as the shells') --------------------------------------------------------------
 
@@ -201,6 +204,7 @@ class ScreenRelay:
             screen.viewers.discard(viewer)
             if not screen.viewers and self.screens.get(sid) is screen:
                 del self.screens[sid]
+                self.on_unwatched(sid)
                 with contextlib.suppress(AgentError):  # (it may be gone)
                     await _to_agent(agent, ScreenStop(sid=sid))
         if not grant.active:

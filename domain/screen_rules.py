@@ -24,6 +24,18 @@ NO_SCREEN_INPUT = (
     "This session's policy does not allow screen sharing: your keys and clicks are not sent."
 )
 
+#: ... and when a console sends keys and clicks faster than they are passed on
+INPUT_FLOOD = (
+    "Keys and clicks came faster than the endpoint takes them: some were not sent; "
+    "type or click again."
+)
+
+#: input frames a second one console may send to an endpoint (beyond a burst of as many)
+INPUT_PER_S = 100.0
+#: seconds between two pointer moves passed on (those between are dropped: a button or wheel
+#: frame carries its own position)
+MOVE_GAP_S = 1 / 30
+
 #: seconds between two audit entries of one representative's refused input in one session
 REFUSED_INPUT_AUDIT_EVERY_S = 60.0
 
@@ -78,7 +90,42 @@ class RefusalThrottle:
         return sum(self._held.pop(key).dropped for key in gone)
 
 
+class InputPace:
+    """How much of one console's input is passed on: pointer moves at most one per
+    ``move_gap_s`` (the others dropped: what counts is where a button goes down or up, and
+    those frames carry their position), every other frame within a token bucket of
+    ``per_s`` a second (a burst of as many). What is over is dropped, never queued."""
+
+    def __init__(self, per_s: float = INPUT_PER_S, move_gap_s: float = MOVE_GAP_S) -> None:
+        self.per_s = per_s
+        self.move_gap_s = move_gap_s
+        self._tokens = per_s
+        self._at: float | None = None
+        self._moved: float | None = None
+        self.told: set[str] = set()
+        """The sentences this console was told already (each once)."""
+
+    def take(self, now: float, *, move: bool) -> bool:
+        """Whether a frame arriving at ``now`` (monotonic seconds) is passed on."""
+        if move:
+            if self._moved is not None and now - self._moved < self.move_gap_s:
+                return False
+            self._moved = now
+            return True
+        if self._at is not None:
+            self._tokens = min(self.per_s, self._tokens + (now - self._at) * self.per_s)
+        self._at = now
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True
+
+
 __all__ = [
+    "INPUT_FLOOD",
+    "INPUT_PER_S",
+    "MOVE_GAP_S",
+    "InputPace",
     "NO_SCREEN_INPUT",
     "REFUSED_INPUT_AUDIT_EVERY_S",
     "VIEW_ONLY_INPUT",

@@ -557,7 +557,7 @@ class Agent:
             self.sessions.pop(frame.sid, None)
             self.permissions.pop(frame.sid, None)
             if self.screen is not None:
-                self.screen.stop(frame.sid)
+                self.screen.end(frame.sid)  # its capture, and its control of the screen
             shell = self.shells.pop(frame.sid, None)
             if shell is not None:
                 shell.close()

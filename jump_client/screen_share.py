@@ -12,6 +12,12 @@ at most :data:`~domain.protocol.screen.ACK_WINDOW` frames are unacknowledged: pa
 nothing is captured until an ack comes (frames are skipped, never queued), so a slow link
 gets fewer frames. Where there is no display the session is told so in one sentence, and
 nothing is captured unless the session's policy allows screen sharing.
+
+``screen.input`` (a representative's key or click) is played by the session's
+:class:`~jump_client.screen_input.ScreenControl` — only where the policy the session opened
+with says "view and control" (the appliance checks too). Its sentence when the endpoint
+cannot take input goes back once as ``screen.notice``; the control is closed (buttons held let
+go) when the session ends or the connection does.
 """
 
 from __future__ import annotations
@@ -39,12 +45,15 @@ from domain.protocol.screen import (
     ScreenAck,
     ScreenFrame,
     ScreenNone,
+    ScreenSaid,
     ScreenStart,
     ScreenStop,
     read_screen_request,
 )
+from domain.protocol.screen_input import ScreenInput
 from domain.screen import Key, changed, crop_box, encode_tile, picture_size, shrink, split
 from domain.wording import NO_DISPLAY, screen_refusal
+from jump_client.screen_input import ScreenControl
 
 log = logging.getLogger("jump_client.screen_share")
 
@@ -171,6 +180,8 @@ class ScreenShare:
         self._send = send
         self.grabber = grabber or Grabber()
         self.watches: dict[str, _Watch] = {}
+        self.controls: dict[str, ScreenControl] = {}
+        """Each session's control of the screen, from its first input to its end."""
         self.frames_sent = 0
         """Frames sent since the connection opened (a test's and the bench's measure)."""
 
@@ -202,7 +213,12 @@ class ScreenShare:
         try:
             frame = read_screen_request(raw)
         except ValueError:
-            return False
+            try:
+                given = ScreenInput.model_validate_json(raw)
+            except ValueError:
+                return False
+            await self.control(given, viewable(permissions.get(given.sid)))
+            return True
         mode = viewable(permissions.get(frame.sid))
         if isinstance(frame, ScreenStart):
             self.start(frame, mode)
@@ -231,9 +247,33 @@ class ScreenShare:
         if watch is not None and watch.task is not None:
             watch.task.cancel()
 
+    async def control(self, given: ScreenInput, mode: ScreenSharing | None) -> None:
+        """Play one input of a session whose policy (``mode``) lets the representative
+        control the screen; anything else is dropped here."""
+        sid = given.sid
+        if mode is not ScreenSharing.VIEW_AND_CONTROL:
+            log.warning("Session %s: input refused (the policy does not allow control).", sid)
+            return
+        control = self.controls.get(sid)
+        if control is None:
+            control = self.controls[sid] = ScreenControl()
+        said = await control.play(given.input)
+        if said is not None:
+            with contextlib.suppress(Exception):
+                await self._send(ScreenSaid(sid=sid, reason=said).model_dump_json())
+
+    def end(self, sid: str) -> None:
+        """The session ended: no more capture, and its control let go."""
+        self.stop(sid)
+        control = self.controls.pop(sid, None)
+        if control is not None:
+            self._spawn(control.close())
+
     def close(self) -> None:
         for sid in list(self.watches):
             self.stop(sid)
+        for sid in list(self.controls):
+            self.end(sid)
         self.grabber.close()
 
     async def screenshot(self, mode: ScreenSharing | None) -> dict[str, Any]:

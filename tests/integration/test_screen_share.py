@@ -15,12 +15,15 @@ from api_client import ApplianceClient, Forbidden, Refused, RepCredentials, open
 from appliance.embedded import EmbeddedAppliance
 from console.cli.common import REFUSED
 from domain.png import decode_rgb
-from domain.protocol.screen import NoScreen, ViewerPicture
+from domain.protocol.screen import NoScreen, ScreenNotice, ViewerPicture
+from domain.protocol.screen_input import ButtonInput, InputFrame, KeyInput, PointerMove
 from domain.screen import Picture
+from domain.screen_rules import VIEW_ONLY_INPUT
 from domain.wording import SCREEN_ENDED, SCREEN_NOT_ALLOWED, screen_refused_by_user
 from tests.support.cli import run
 from tests.support.console import Site, until
 from tests.support.jump_client import Client, eventually, install_client, installer
+from tests.support.xrecorder import recorder
 from tests.support.xvfb import Colour, Painter, painted, start_xvfb
 from widgets.screen_view import UPPER, ScreenView
 from widgets.terminal import Terminal
@@ -64,7 +67,7 @@ async def _session(
     tmp: Path,
     clients: list[Client],
     display: str,
-) -> tuple[ApplianceClient, str]:
+) -> tuple[ApplianceClient, str, int]:
     inst = await installer(api, unattended_session_policy_id=3)
     item_id = install_client(embedded.url, inst, tmp / "screen")
     clients.append(Client(tmp / "screen", mac="02:00:5e:77:00:21", display=display))
@@ -75,7 +78,7 @@ async def _session(
 
     await eventually(online)
     started = await rep.start_session(item_id)
-    return rep, started.session.sid
+    return rep, started.session.sid, item_id
 
 
 def near(seen: Colour, wanted: Colour) -> bool:
@@ -110,7 +113,7 @@ async def test_the_endpoints_picture_reaches_the_api_the_console_and_a_screensho
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     _policy(embedded, "view_only")
-    rep, sid = await _session(embedded, api, tmp_path, clients, display)
+    rep, sid, _item = await _session(embedded, api, tmp_path, clients, display)
     async with rep, open_screen(rep, sid) as screen:  # through the API, as a script would
         await screen.watch(160, 100)  # a 16:9 screen fits as 160×90
         held: list[Picture | None] = [None]
@@ -290,3 +293,91 @@ def _prompting(embedded: EmbeddedAppliance, screen_sharing: str) -> None:
 async def _drain(frames: Any) -> None:
     async for _event in frames:
         pass
+
+
+async def test_keys_and_clicks_reach_the_endpoint_only_under_view_and_control(
+    embedded: EmbeddedAppliance,
+    api: ApplianceClient,
+    tmp_path: Path,
+    clients: list[Client],
+    display: str,
+) -> None:
+    """One Jump Client, two sessions: "view only" first (a burst of input is dropped, said
+    once and audited once), then "view and control" (a click and typing arrive where sent).
+    Frames reach the client in order: had the first session's input been played, the
+    recording would hold it before the second's."""
+    with recorder(display) as window:  # a window over the whole 320×180 screen, focused
+        _policy(embedded, "view_only")
+        rep, sid, item_id = await _session(embedded, api, tmp_path, clients, display)
+        burst: list[InputFrame] = [
+            ButtonInput(button=1, down=True, x=10, y=10),
+            ButtonInput(button=1, down=False, x=10, y=10),
+            *(KeyInput(text=c) for c in "nope"),
+        ]
+        async with rep:
+            said = await _send_input(rep, sid, burst, until_notice=True)
+            assert said == [VIEW_ONLY_INPUT]  # once for the burst
+            repo = embedded.app.state.appliance.site.repo  # type: ignore[union-attr]
+            refused = [
+                e for e in repo.audit_log(30) if e["action"] == "session.screen_input_refused"
+            ]
+            assert len(refused) == 1 and refused[0]["actor"] == "carol"
+            await rep.end_session(sid)
+
+            _policy(embedded, "view_and_control")
+            sid = (await rep.start_session(item_id)).session.sid
+            sent: list[InputFrame] = [
+                PointerMove(x=200, y=100),  # a drag from (200, 100) to (250, 120)
+                ButtonInput(button=1, down=True, x=200, y=100),
+                PointerMove(x=250, y=120),
+                ButtonInput(button=1, down=False, x=250, y=120),
+                ButtonInput(button=3, down=True, x=31, y=47),  # a right click
+                ButtonInput(button=3, down=False, x=31, y=47),
+                KeyInput(text="Hi!"),
+                KeyInput(key="Return"),
+            ]
+            assert await _send_input(rep, sid, sent) == []
+
+            def typed(events: list[dict[str, Any]]) -> bool:
+                return any(e.get("keysym") == 0xFF0D for e in events)  # Return, sent last
+
+            events = await asyncio.to_thread(window.wait_for, typed, "the typing", 20)
+    buttons = [(e["event"], e["button"], e["x"], e["y"]) for e in events if "button" in e["event"]]
+    assert buttons == [
+        ("button_press", 1, 200, 100),
+        ("button_release", 1, 250, 120),
+        ("button_press", 3, 31, 47),
+        ("button_release", 3, 31, 47),
+    ]
+    keys = [e for e in events if e["event"] == "key_press" and not e["modifier"]]
+    assert "".join(k["text"] for k in keys[:-1]) == "Hi!" and keys[-1]["keysym"] == 0xFF0D
+
+
+async def _send_input(
+    rep: ApplianceClient, sid: str, frames: list[InputFrame], *, until_notice: bool = False
+) -> list[str]:
+    """Watch the session's screen (the first frame drawn), send ``frames`` as the console
+    does on the same websocket; the notices said (waiting for one when ``until_notice``)."""
+    said: list[str] = []
+    async with open_screen(rep, sid) as screen:
+        await screen.watch(160, 90)
+        events = aiter(screen)
+        first = await asyncio.wait_for(anext(events), 20)
+        assert isinstance(first, ViewerPicture)
+        for frame in frames:
+            await screen.send(frame.model_dump(mode="json"))
+        if until_notice:
+            while not said:
+                event = await asyncio.wait_for(anext(events), 20)
+                if isinstance(event, ScreenNotice):
+                    said.append(event.reason)
+                elif isinstance(event, ViewerPicture):
+                    await screen.ack(event.seq)
+            await screen.watch(160, 90)  # one more round trip: a second notice would be here
+            for _ in range(3):
+                event = await asyncio.wait_for(anext(events), 20)
+                if isinstance(event, ScreenNotice):
+                    said.append(event.reason)
+                if isinstance(event, ViewerPicture):
+                    break
+    return said
