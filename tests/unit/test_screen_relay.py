@@ -1,18 +1,24 @@
 """The appliance's screen relay, in-process: each viewer is paced by its own acks, and a slow
-one is never queued frames: it gets the latest tiles of what changed once it acks."""
+one is never queued frames: it gets the latest tiles of what changed once it acks. A viewer's
+input reaches the client within the policy, at a bounded pace, while it is in the session."""
 
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
 import pytest
 
 from appliance.grants import Grant
-from appliance.screens import ScreenRelay
+from appliance.screen_input import ScreenInputs
+from appliance.screens import ScreenRelay, ScreenViewer
+from domain.enums import ScreenSharing
 from domain.protocol.screen import ACK_WINDOW, ScreenFrame, ScreenSaid
 from domain.screen import encode_tile
+from domain.screen_rules import INPUT_FLOOD, INPUT_PER_S, MOVE_GAP_S, VIEW_ONLY_INPUT
+from tests.unit.test_screen_rules import permissions
 
 pytestmark = pytest.mark.not_storage("the relay's pacing, in memory")
 
@@ -115,3 +121,84 @@ async def test_a_slow_viewer_gets_fewer_fuller_frames_and_the_fast_one_paces_the
     await asyncio.wait_for(asyncio.gather(*served), 5)
     assert agent.frames[-1] == {"type": "screen.stop", "sid": "s"}  # the last one gone
     assert not relay.screens
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+async def test_input_goes_to_the_client_at_a_bounded_pace_and_stops_when_the_viewer_left() -> None:
+    clock, audited = Clock(), []
+    site = SimpleNamespace(clock=clock, audit_now=lambda *a, **k: audited.append((a, k)))
+    perms = permissions(ScreenSharing.VIEW_AND_CONTROL)
+    info = SimpleNamespace(item_id=7, participants=["carol"], permissions=perms)
+    sessions = {"s": SimpleNamespace(info=info)}
+    relay = ScreenRelay(lambda _user, _item: True)
+    inputs = ScreenInputs(site, sessions, relay)  # type: ignore[arg-type]
+    ws, agent = FakeSocket(), FakeAgent()
+    user = SimpleNamespace(username="carol", id=1)
+    viewer = ScreenViewer(ws, Grant(user, "token"), 7, control=True)  # type: ignore[arg-type]
+
+    async def send(*frames: dict[str, Any]) -> None:
+        for raw in frames:
+            await inputs("s", viewer, agent, raw)  # type: ignore[arg-type]
+
+    await send({"type": "input.key", "text": "a"}, {"type": "input.key", "text": ""})
+    assert agent.frames == [  # the one that is not a frame is dropped
+        {
+            "type": "screen.input",
+            "sid": "s",
+            "input": {"type": "input.key", "key": None, "text": "a", "mods": []},
+        }
+    ]
+    moves = [{"type": "input.move", "x": x, "y": 5} for x in range(10)]
+    await send(*moves)  # a drag's moves at one instant: the first passes, the rest thinned
+    clock.now += MOVE_GAP_S * 1.5
+    await send(moves[9])
+    sent_moves = [f["input"]["x"] for f in agent.frames if f["input"]["type"] == "input.move"]
+    assert sent_moves == [0, 9] and ws.sent == []
+    agent.frames.clear()
+    flood = [{"type": "input.key", "text": "x"}] * int(INPUT_PER_S * 3)
+    await send(*flood)  # all at once: a burst passes, the rest is dropped, said once
+    assert len(agent.frames) == INPUT_PER_S  # a second's worth (the bucket refilled meanwhile)
+    assert ws.sent == [{"type": "notice", "reason": INPUT_FLOOD}]
+    clock.now += 1.0  # a second later the bucket is full again
+    agent.frames.clear()
+    await send({"type": "input.key", "text": "y"})
+    assert len(agent.frames) == 1
+    info.participants = []  # they left the session: nothing more reaches the endpoint
+    await send({"type": "input.key", "text": "z"})
+    assert len(agent.frames) == 1 and audited == []
+
+
+async def test_view_only_input_is_refused_said_once_and_never_sent() -> None:
+    audited: list[Any] = []
+    site = SimpleNamespace(clock=Clock(), audit_now=lambda *a, **k: audited.append(k))
+    info = SimpleNamespace(
+        item_id=7, participants=["carol"], permissions=permissions(ScreenSharing.VIEW_ONLY)
+    )
+    relay = ScreenRelay(lambda _user, _item: True)
+    inputs = ScreenInputs(site, {"s": SimpleNamespace(info=info)}, relay)  # type: ignore[arg-type]
+    ws, agent = FakeSocket(), FakeAgent()
+    user = SimpleNamespace(username="carol", id=1)
+    viewer = ScreenViewer(ws, Grant(user, "token"), 7)  # type: ignore[arg-type]
+    for x in range(20):
+        await inputs(
+            "s",
+            viewer,
+            agent,
+            {
+                "type": "input.button",
+                "button": 1,
+                "down": True,  # type: ignore[arg-type]
+                "x": x,
+                "y": 1,
+            },
+        )
+    assert agent.frames == []
+    assert ws.sent == [{"type": "notice", "reason": VIEW_ONLY_INPUT}]
+    assert [k["dropped"] for k in audited] == [1]

@@ -21,6 +21,7 @@ from domain.protocol.screen import (
     read_agent_screen,
     read_viewer_frame,
 )
+from domain.protocol.screen_input import NO_INJECTION
 from domain.screen import Picture, encode_tile
 from domain.wording import NO_DISPLAY, SCREEN_NOT_ALLOWED
 from jump_client.screen_share import ScreenShare, Shot
@@ -146,3 +147,23 @@ async def test_frames_wait_for_acks_and_a_still_screen_sends_nothing() -> None:
     await _until(lambda: grabber.captures >= before + 3)  # it keeps looking...
     assert len(sent) == 4  # ...and sends nothing
     share.close()
+
+
+async def test_input_is_played_only_under_view_and_control_and_no_display_is_said_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)  # no display: the injector cannot open
+    share, _grabber, sent = await _share(None)
+    key = orjson.dumps(
+        {"type": "screen.input", "sid": "s1", "input": {"type": "input.key", "text": "a"}}
+    )
+    view_only = {"s1": {"screen_sharing": "view_only"}}
+    assert await share.obey(key, view_only)  # taken, and dropped: nothing tried, nothing said
+    assert sent == [] and not share.controls
+    control = {"s1": {"screen_sharing": "view_and_control"}}
+    for _ in range(3):
+        assert await share.obey(key, control)
+    assert sent == [{"type": "screen.notice", "sid": "s1", "reason": NO_INJECTION}]  # once
+    share.end("s1")  # the session ended: its control goes
+    assert not share.controls
+    assert not await share.obey(b'{"type": "screen.input", "sid": "s1"}', control)
