@@ -175,7 +175,14 @@ def build_services(site: Site, bus: LocalBus | RedisBus, shared: SharedCounters 
     )
     shells.consoles_changed = sessions.consoles_changed
     inputs = ScreenInputs(site, sessions.sessions, screens)
-    screens.on_input, screens.on_unwatched = inputs, inputs.unwatched
+    screens.on_input = inputs
+    sessions.consoles.watched = lambda sid: sid in screens.screens  # a viewer attends too
+
+    def unwatched(sid: str) -> None:  # the last viewer of a session's screen here went
+        inputs.unwatched(sid)
+        sessions.consoles_changed()
+
+    screens.on_unwatched = unwatched
     services = Services(
         site=site,
         bus=bus,

@@ -2,8 +2,9 @@
 
 A session outlives its consoles (leaving the sessions screen, a dropped connection, a console
 that quits), for the console to reattach. While none of its representatives has a console
-attached on this node (a live feed, or the session's shell), its ``unattended_until`` says
-when it ends unless one comes back: the site's ``session_grace_s`` after the last went.
+attached on this node (a live feed, the session's shell, or its screen), its
+``unattended_until`` says when it ends unless one comes back: the site's ``session_grace_s``
+after the last went.
 """
 
 from __future__ import annotations
@@ -36,10 +37,17 @@ class Consoles:
         self.site = site
         self.shells = shells
         self.feeds = feeds
+        self.watched: Callable[[str], bool] = lambda _sid: False
+        """Whether someone watches the session's screen here (set with the screen relay)."""
 
     def attended(self, sid: str, info: SessionInfo, feeds: Collection[str]) -> bool:
-        """A representative of the session has a console here: a live feed or its shell."""
-        return bool(self.shells.viewers.get(sid)) or any(p in feeds for p in info.participants)
+        """A representative of the session has a console here: a live feed, its shell, or
+        its screen."""
+        return (
+            bool(self.shells.viewers.get(sid))
+            or self.watched(sid)
+            or any(p in feeds for p in info.participants)
+        )
 
     def follow(
         self, sid: str, session: Session, now: datetime, feeds: Collection[str] | None = None

@@ -15,6 +15,7 @@ from appliance._access import access_for
 from appliance.clock import FakeClock
 from appliance.grants import Grant
 from appliance.live import Subscriber
+from appliance.screens import SessionScreen
 from appliance.sessions import SessionManager
 from domain import Schedule, ScheduleEntry
 from tests.support.appliance import RepFactory, make_item, settings, state
@@ -198,3 +199,20 @@ def test_the_grace_setting_has_bounds() -> None:
     assert JumpClientSettings().session_grace_s == 120
     with pytest.raises(ValidationError):
         JumpClientSettings(session_grace_s=5)
+
+
+async def test_a_screen_viewer_attends_the_session_for_the_grace_period(
+    app: FastAPI, clock: FakeClock, rep: RepFactory
+) -> None:
+    settings(app, session_grace_s=300)
+    carol = await rep("carol")
+    sid = (await carol.start_session(make_item(app).id)).session.sid
+    sessions, screens = sessions_of(app), state(app).screens
+    screens.screens[sid] = SessionScreen()  # her console watches the session's screen only
+    sessions.consoles_changed()
+    clock.advance(3600)
+    sessions.supervise(clock.now())
+    assert sid in sessions.sessions and (await carol.sessions())[0].unattended_until is None
+    del screens.screens[sid]
+    screens.on_unwatched(sid)  # the last viewer went: the grace period starts now
+    assert (await carol.sessions())[0].unattended_until == clock.now() + timedelta(seconds=300)
