@@ -11,7 +11,9 @@ frames however fast they come (a session may end before its tab is on screen).
 The terminal takes every key but its leave chord (``ctrl+]``); after it, the screen's keys
 work: ``1``–``9`` show a tab (and go into its terminal), ``x`` ends, ``i`` invites, ``y``
 system info, ``g``/``p`` files, ``s`` the endpoint's screen instead of the terminal (and
-back), ``v`` back to the list. The screen is captured only while its view is shown.
+back), ``v`` back to the list. The screen is captured only while its view is shown. Where the
+policy allows control, the screen view takes every key as the terminal does (``ctrl+]``
+gives them back, ``enter`` takes them again).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Header, Static, TabbedContent, TabPane, Tabs
 
+from domain.enums import ScreenSharing
 from domain.session import SessionInfo
 from domain.text import visible
 from domain.wording import screen_refusal, strict_countdown
@@ -222,7 +225,8 @@ class SessionsScreen(Screen[None]):
                 parts.append(Terminal(self._shells.terminal(sid, title), id=f"term-{sid}"))
             opener = self._screens(sid) if self._screens is not None else None
             refusal = screen_refusal(info.permissions.screen_sharing)
-            view = ScreenView(opener, refusal=refusal, id=f"screen-{sid}")
+            control = info.permissions.screen_sharing is ScreenSharing.VIEW_AND_CONTROL
+            view = ScreenView(opener, refusal=refusal, control=control, id=f"screen-{sid}")
             view.display = False  # shown with s; captured only while shown
             parts.append(view)
             pane = TabPane(self._label(len(self._shown) + 1, info), *parts, id=f"s-{sid}")

@@ -11,10 +11,16 @@ frames a second and bandwidth, the zoom.
 The link is open only while the view is shown (:meth:`ScreenView.watch_screen`): the client
 captures only then. Each frame is drawn, then acknowledged, which paces the sender.
 
-Input is not this module's: :attr:`ScreenView.input_frame` turns a key or mouse event into a
-frame for the endpoint (None: the view's own keys, which is all there is until control is
-wired in), and :meth:`ScreenView.cell_view` says where the picture is, for
-:func:`domain.protocol.screen_input.cell_to_screen` (:meth:`ScreenView.screen_point`).
+Control, where the session's policy says "view and control" (``control=True``): keys are
+owned as the terminal's are. While the view is *in control* every key, click, drag, wheel
+notch and paste goes to the endpoint (:mod:`widgets.screen_keys` makes the frames;
+:meth:`ScreenView.cell_view` says where the picture is, for
+:func:`~domain.protocol.screen_input.cell_to_screen`), sent in order by one sender and at most
+:data:`OUTBOX` waiting (more is dropped, never queued). The leave chord (``ctrl+]``, the
+terminal's) gives the keys back to the console: the view's own keys (zoom, pan) and the
+sessions screen's work; ``enter`` or the chord again takes control back. The status line
+says which: "control", "view" (control is a key away) or "view only" (the policy), and, when
+the endpoint cannot take input, its sentence.
 """
 
 from __future__ import annotations
@@ -45,9 +51,18 @@ from domain.protocol.screen import (
     ToViewer,
     ViewerPicture,
 )
-from domain.protocol.screen_input import CellView, ScreenRegion, cell_to_screen
+from domain.protocol.screen_input import (
+    DISPLAY_LOST,
+    NO_INJECTION,
+    NO_XTEST,
+    CellView,
+    ScreenRegion,
+    cell_to_screen,
+)
 from domain.screen import Picture, crop_box
 from domain.text import visible
+from widgets.screen_keys import key_frame, mouse_frame, paste_frames
+from widgets.terminal import LEAVE_KEY
 
 UPPER = "▀"
 POINTER = Style(color="white", bgcolor="black", bold=True)
@@ -57,6 +72,10 @@ STYLES = 4096
 ZOOMS = (1, 2, 4, 8)
 NOTICE_S = 8.0
 """Seconds a notice holds the status line (frames meanwhile keep coming)."""
+OUTBOX = 256
+"""Input frames waiting to be sent, at most (more are dropped)."""
+CANNOT_INJECT = frozenset({NO_INJECTION, NO_XTEST, DISPLAY_LOST})
+"""The Jump Client's sentences that say control cannot work (kept on the status line)."""
 
 
 class ScreenLink(Protocol):
@@ -81,6 +100,20 @@ def _no_input(_view: ScreenView, _event: events.Event) -> dict[str, Any] | None:
     return None
 
 
+def control_frame(view: ScreenView, event: events.Event) -> dict[str, Any] | None:
+    """A key or mouse event as the endpoint's input frame (:mod:`widgets.screen_keys`), or
+    None (the leave chord, a key the endpoint cannot be sent, a move with no button held,
+    anything before a picture)."""
+    if isinstance(event, events.Key):
+        frame = key_frame(event.key, event.character)
+        return frame.model_dump(mode="json") if frame is not None else None
+    cells = view.cell_view()
+    if not isinstance(event, events.MouseEvent) or cells is None:
+        return None
+    clicked = mouse_frame(event, event.get_content_offset_capture(view), cells)
+    return clicked.model_dump(mode="json") if clicked is not None else None
+
+
 class ScreenView(Widget, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("plus,equals_sign", "zoom(1)", "Zoom in", id="screen.zoom_in"),
@@ -90,6 +123,8 @@ class ScreenView(Widget, can_focus=True):
         Binding("right", "pan(1, 0)", "Pan", id="screen.pan_right", show=False),
         Binding("up", "pan(0, -1)", "Pan", id="screen.pan_up", show=False),
         Binding("down", "pan(0, 1)", "Pan", id="screen.pan_down", show=False),
+        Binding(LEAVE_KEY, "leave", "Leave control", id="screen.leave", priority=True),
+        Binding("enter", "control", "Take control", id="screen.control"),
     ]
 
     DEFAULT_CSS = """
@@ -102,11 +137,13 @@ class ScreenView(Widget, can_focus=True):
         opener: ScreenOpener | None,
         *,
         refusal: str | None = None,
+        control: bool = False,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         """``refusal``: why this session's screen cannot be seen (the policy): said, and
-        nothing is opened."""
+        nothing is opened. ``control``: the policy lets the representative control the
+        endpoint (the view starts in control)."""
         super().__init__(id=id, classes=classes)
         self._opener = opener
         self.message = refusal or "The screen shows here while this view is open."
@@ -121,9 +158,16 @@ class ScreenView(Widget, can_focus=True):
         self._notice_at = 0.0
         self.zoom = 1
         self.centre = (REGION_FULL // 2, REGION_FULL // 2)
-        self.input_frame: InputFrame = _no_input
-        """Turns a key or mouse event into a frame for the endpoint, or None (then the
-        view's own keys act). Set where control is allowed."""
+        self.control = control
+        self.in_control = control
+        """Keys and the mouse go to the endpoint (until the leave chord)."""
+        self.cannot = ""
+        """The Jump Client's sentence when it cannot take input (kept on the status line)."""
+        self.input_frame: InputFrame = control_frame if control else _no_input
+        """Turns a key or mouse event into a frame for the endpoint, or None (dropped)."""
+        self._outbox: deque[dict[str, Any]] = deque()
+        self._sender: Worker[None] | None = None
+        self._leave_display = "ctrl+]"
         self._link: ScreenLink | None = None
         self._worker: Worker[None] | None = None
         self._asked: tuple[int, int, Region] | None = None
@@ -172,6 +216,8 @@ class ScreenView(Widget, can_focus=True):
             return
         if isinstance(event, ScreenNotice):  # on the status line; the picture goes on
             self.notice, self._notice_at = visible(event.reason), time.monotonic()
+            if self.control and event.reason in CANNOT_INJECT:
+                self.cannot = self.notice
             self.refresh(Cells(0, self.size.height - 1, self.size.width, 1))
             return
         assert isinstance(event, ViewerPicture)
@@ -279,26 +325,78 @@ class ScreenView(Widget, can_focus=True):
         view = self.cell_view()
         return cell_to_screen(x, y, view) if view is not None else None
 
-    # -- input (the hook) ----------------------------------------------------------------------
+    # -- control --------------------------------------------------------------------------
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        """In control every key is the endpoint's (no console binding sees it but the leave
+        chord); out of it the view's and the screen's keys act."""
+        return self.in_control
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave":
+            return self.control
+        if action == "control":
+            return self.control and not self.in_control
+        return not self.in_control  # zoom and pan: out of control only
+
+    def on_focus(self) -> None:
+        for active in self.screen.active_bindings.values():
+            if active.binding.id == "screen.leave" and active.node is self:
+                self._leave_display = self.app.get_key_display(active.binding)
+                break
+
+    def action_leave(self) -> None:
+        """The leave chord: keys back to the console, or (again) to the endpoint."""
+        self._control(not self.in_control)
+
+    def action_control(self) -> None:
+        self._control(True)
+
+    def _control(self, on: bool) -> None:
+        self.in_control = on and self.control
+        if not self.in_control:
+            self.release_mouse()
+        self.refresh_bindings()
+        self.refresh(Cells(0, self.size.height - 1, self.size.width, 1))
 
     def _input(self, event: events.Event) -> bool:
-        frame = self.input_frame(self, event)
-        if frame is None or self._link is None:
+        if not self.in_control:
             return False
         event.stop()
-        link = self._link
-        self.run_worker(link.send(frame), group=f"screen-input-{self.id}")
+        frame = self.input_frame(self, event)
+        if frame is not None:
+            self._queue([frame])
         return True
+
+    def _queue(self, frames: list[dict[str, Any]]) -> None:
+        """Send ``frames`` after those waiting, in order (past :data:`OUTBOX`: dropped)."""
+        if self._link is None:
+            return
+        self._outbox.extend(frames[: max(0, OUTBOX - len(self._outbox))])
+        if self._sender is None or self._sender.is_finished:
+            self._sender = self.run_worker(self._send_out(), group=f"screen-input-{self.id}")
+
+    async def _send_out(self) -> None:
+        while self._outbox and self._link is not None:
+            await self._link.send(self._outbox.popleft())
+        self._outbox.clear()  # (the link went: nothing for a later one)
 
     def on_key(self, event: events.Key) -> None:
         if self._input(event):
             event.prevent_default()
 
+    def on_paste(self, event: events.Paste) -> None:
+        if self.in_control:
+            event.stop()
+            self._queue([frame.model_dump(mode="json") for frame in paste_frames(event.text)])
+
     def on_mouse_down(self, event: events.MouseDown) -> None:
-        self._input(event)
+        if self._input(event):
+            self.capture_mouse()  # a drag past the view's edge still counts
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
-        self._input(event)
+        if self._input(event):
+            self.release_mouse()
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         self._input(event)
@@ -316,8 +414,15 @@ class ScreenView(Widget, can_focus=True):
         picture, screen = self.picture, self.screen_size
         if self.notice and time.monotonic() - self._notice_at < NOTICE_S:
             return f" {self.notice}"
+        if self.in_control:
+            mode, keys = f"control · {self._leave_display} gives the keys back", ""
+        else:
+            mode = "view only" if not self.control else "view · enter takes control"
+            keys = " · +/- zoom · arrows pan · 0 whole screen"
+        if self.cannot:
+            mode = self.cannot
         if picture is None or screen is None:
-            return " Screen · +/- zoom · arrows pan · 0 whole screen"
+            return f" Screen · {mode}{keys}"
         recent = self._recent
         rate = bandwidth = 0.0
         if len(recent) > 1:
@@ -326,8 +431,7 @@ class ScreenView(Widget, can_focus=True):
             bandwidth = (recent[-1][1] - recent[0][1]) / span / 1024
         return (
             f" Screen {screen[0]}×{screen[1]} at {picture.width}×{picture.height} · "
-            f"{rate:.1f} frames/s · {bandwidth:.0f} KB/s · zoom {self.zoom}× · "
-            "+/- zoom · arrows pan · 0 whole screen"
+            f"{rate:.1f} frames/s · {bandwidth:.0f} KB/s · zoom {self.zoom}× · {mode}{keys}"
         )
 
     def _style(self, key: bytes) -> Style:
@@ -409,4 +513,4 @@ class ScreenView(Widget, can_focus=True):
         return Strip(segments).extend_cell_length(width, base)
 
 
-__all__ = ["ScreenLink", "ScreenOpener", "ScreenView", "UPPER"]
+__all__ = ["OUTBOX", "ScreenLink", "ScreenOpener", "ScreenView", "UPPER", "control_frame"]

@@ -1,6 +1,7 @@
 """The session tab's Screen view says why it shows nothing: the policy does not allow screen
 sharing (nothing is even asked of the appliance), or the endpoint has no screen to share (a
-demo Jump Client: the appliance's refusal, as it came)."""
+demo Jump Client: the appliance's refusal, as it came). Where the policy allows control, the
+view owns the keys as the terminal does: all to the endpoint until the leave chord."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from textual.app import App, ComposeResult
 
 from api_client import ApplianceClient, RepCredentials
 from domain.protocol.screen import FULL, Region, ScreenNotice, ToViewer, ViewerPicture
+from domain.protocol.screen_input import NO_INJECTION, ButtonInput, KeyInput
 from domain.screen import encode_tile
 from domain.wording import NO_CLIENT_SCREEN, SCREEN_NOT_ALLOWED
 from tests.support.console import SIZE, Site, appliance_state, loaded, make_item, until
@@ -71,6 +73,7 @@ class FakeLink:
         self.frames: asyncio.Queue[ToViewer] = asyncio.Queue()
         self.acked: list[int] = []
         self.asked: list[tuple[int, int, Region]] = []
+        self.sent: list[dict[str, Any]] = []
 
     async def watch(self, width: int, height: int, region: Region = FULL) -> None:
         self.asked.append((width, height, region))
@@ -79,7 +82,7 @@ class FakeLink:
         self.acked.append(seq)
 
     async def send(self, frame: dict[str, Any]) -> None:
-        return None
+        self.sent.append(frame)
 
     def __aiter__(self) -> AsyncIterator[ToViewer]:
         return self._frames()
@@ -143,3 +146,66 @@ def _colours(view: ScreenView, x: int, y: int) -> tuple[tuple[int, ...], tuple[i
             return tuple(style.color.get_truecolor()), tuple(style.bgcolor.get_truecolor())
         at += len(segment.text)
     raise AssertionError(f"no cell at {x}")
+
+
+def _sent(link: FakeLink) -> list[object]:
+    kinds = {"input.key": KeyInput, "input.button": ButtonInput}
+    return [kinds[f["type"]].model_validate(f) for f in link.sent if f["type"] in kinds]
+
+
+async def test_in_control_every_key_and_click_goes_to_the_endpoint_until_the_leave_chord() -> None:
+    links = {True: FakeLink(), False: FakeLink()}
+
+    class Headless(App[None]):
+        def compose(self) -> ComposeResult:
+            for control, link in links.items():
+
+                @asynccontextmanager
+                async def opener(link: FakeLink = link) -> AsyncIterator[FakeLink]:
+                    yield link
+
+                yield ScreenView(opener, control=control, id=f"view-{control}")  # type: ignore[arg-type]
+
+    app = Headless()
+    async with app.run_test(size=(32, 34)) as pilot:
+        view = app.query_one("#view-True", ScreenView)
+        for shown in app.query(ScreenView).results(ScreenView):
+            shown.styles.height = 17
+            shown.watch_screen(True)
+        await until(pilot, lambda: all(link.asked for link in links.values()))
+        link = links[True]
+        link.frames.put_nowait(_frame(1, 32, 32, []))  # a 320 × 320 screen, whole
+        await until(pilot, lambda: view.picture is not None)
+        view.focus()
+        await pilot.press("h", "plus", "enter", "s")  # all the endpoint's, even + and enter
+        await pilot.click(view, offset=(3, 2))
+        assert "control · ^] gives the keys back" in view.status()
+        await until(pilot, lambda: len(link.sent) == 6)
+        assert _sent(link) == [
+            KeyInput(text="h"),
+            KeyInput(text="+"),
+            KeyInput(key="Return"),
+            KeyInput(text="s"),
+            ButtonInput(button=1, down=True, x=35, y=50),  # the middle of cell (3, 2): 10×20 px
+            ButtonInput(button=1, down=False, x=35, y=50),
+        ]
+        assert len(link.asked) == 1  # + zoomed nothing
+        await pilot.press("ctrl+right_square_bracket", "plus", "h")  # the view's keys now
+        await until(pilot, lambda: len(link.asked) == 2)
+        assert not view.in_control and "view · enter takes control" in view.status()
+        await pilot.click(view, offset=(3, 2))
+        await pilot.press("enter", "x")  # control again
+        await until(pilot, lambda: len(link.sent) == 7)
+        assert _sent(link)[-1] == KeyInput(text="x")
+        link.frames.put_nowait(ScreenNotice(reason=NO_INJECTION))  # the client cannot inject
+        await until(pilot, lambda: view.cannot == NO_INJECTION)
+        assert NO_INJECTION in view.status()
+
+        watcher = app.query_one("#view-False", ScreenView)  # a view only session
+        links[False].frames.put_nowait(_frame(1, 32, 32, []))
+        await until(pilot, lambda: watcher.picture is not None)
+        watcher.focus()
+        await pilot.press("h", "enter", "plus")
+        await pilot.click(watcher, offset=(3, 2))
+        await until(pilot, lambda: len(links[False].asked) == 2)  # + zoomed
+        assert links[False].sent == [] and "view only" in watcher.status()
