@@ -326,8 +326,21 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         plain_help="save a PNG of session N's screen (the live view is the full screen's)",
         cli="screenshot SID PATH",
         tui="`s` / `f4` on the sessions screen: the live screen in place of the terminal "
-        "(`+` / `-` zoom, arrows pan, `0` whole screen)",
-        elsewhere=("sessions.screen",),
+        "(`+` / `=` zoom in, `-` out, `←` `→` `↑` `↓` pan, `0` whole screen); where the "
+        "session's policy allows control, every key and click goes to the endpoint, "
+        "`ctrl+]` gives the keys back (zoom, pan, session keys), `enter` takes them again",
+        elsewhere=(
+            "sessions.screen",
+            "screen.zoom_in",
+            "screen.zoom_out",
+            "screen.fit",
+            "screen.pan_left",
+            "screen.pan_right",
+            "screen.pan_up",
+            "screen.pan_down",
+            "screen.leave",
+            "screen.control",
+        ),
     ),
     ConsoleAction(
         "shell",
@@ -496,7 +509,23 @@ _KEY_NAMES = {
     "question_mark": "?",
     "ctrl+left": "ctrl+←",
     "ctrl+right": "ctrl+→",
+    "plus": "+",
+    "equals_sign": "=",
+    "minus": "-",
+    "left": "←",
+    "right": "→",
+    "up": "↑",
+    "down": "↓",
+    "ctrl+right_square_bracket": "ctrl+]",
 }
+
+
+def key_name(key: str) -> str:
+    """A binding's key as the README's table shows it (``ctrl+right_square_bracket``:
+    ``ctrl+]``)."""
+    return _KEY_NAMES.get(key, key)
+
+
 TABLE_HEADER = ("action (id)", "full screen", "plain mode", "`jump-console` (scripts)", "why not")
 
 
@@ -508,7 +537,7 @@ def table_row(action: ConsoleAction) -> tuple[str, str, str, str, str]:
     """One action in the three front ends: (id, full screen, plain mode, CLI, reason)."""
     screen = []
     if action.keys:
-        screen.append(" / ".join(_code(_KEY_NAMES.get(k, k)) for k in keys_of(action.keys)))
+        screen.append(" / ".join(_code(key_name(k)) for k in keys_of(action.keys)))
     if action.command:
         screen.append(_code(f":{action.command} {action.argument}".strip()))
     if action.tui:

@@ -12,7 +12,7 @@ import pytest
 from textual.binding import Binding
 
 from console.cli import parser as cli_parser
-from console.registry import ACTIONS, ConsoleAction, keys_of, markdown_table
+from console.registry import ACTIONS, ConsoleAction, key_name, keys_of, markdown_table
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 BEGIN, END = "<!-- actions table: begin -->\n", "\n<!-- actions table: end -->"
@@ -78,12 +78,14 @@ def _bound(bindings: list[Any], prefix: str) -> dict[str, list[str]]:
     return bound
 
 
-def test_the_keys_of_the_sessions_screen_and_the_installer_list_are_in_the_table() -> None:
+def test_the_keys_of_the_sessions_screen_its_view_and_the_installer_list_are_in_the_table() -> None:
     from console.admin.installers import InstallersScreen
     from console.session_screen import SessionsScreen
+    from widgets.screen_view import ScreenView
 
     bound = _bound(list(SessionsScreen.BINDINGS), "sessions.")
     bound |= _bound(list(InstallersScreen.BINDINGS), "installers.")
+    bound |= _bound(list(ScreenView.BINDINGS), "screen.")
     runs = {binding: a for a in ACTIONS for binding in a.elsewhere}
     assert set(bound) == set(runs), "a key of another screen is not in the table, or is gone"
     for binding, keys in bound.items():
@@ -92,4 +94,4 @@ def test_the_keys_of_the_sessions_screen_and_the_installer_list_are_in_the_table
             assert "`1`…`9`" in shown
             continue
         for key in keys:
-            assert f"`{key}`" in shown, f"{binding}: the table does not name its key {key}"
+            assert f"`{key_name(key)}`" in shown, f"{binding}: the table does not name {key}"
