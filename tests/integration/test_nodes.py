@@ -324,14 +324,24 @@ async def test_rights_changed_on_a_reach_the_connections_open_on_b_at_once(
 async def test_a_screen_watched_on_b_is_captured_by_a_client_held_by_a(
     nodes: list[EmbeddedAppliance],
 ) -> None:
-    """The screen's frames cross the bus both ways: the watch and the acks to the client on
-    A, its tiles to the viewer on B; a screenshot asked on B is answered through A."""
+    """The screen's frames cross the bus both ways: the watch, the acks and the keys (under
+    "view and control") to the client on A, its tiles and its sentences to the viewer on B; a
+    screenshot asked on B is answered through A."""
     from api_client import open_screen
     from domain.png import decode_rgb, encode_rgb
-    from domain.protocol.screen import ViewerPicture
+    from domain.protocol.screen import ScreenNotice, ViewerPicture
     from domain.screen import encode_tile
 
     a, b = nodes
+
+    def control() -> None:  # the site default lets the representative control the screen
+        repo = state_of(a).site.repo
+        with repo.transaction():
+            repo.session_policies.update(
+                1, {"permissions": {"command_shell": "allow", "screen_sharing": "view_and_control"}}
+            )
+
+    await asyncio.to_thread(a.call, control)
     (item_id, secret), *_ = await asyncio.to_thread(
         a.call, lambda: register_clients(state_of(a), 1)
     )
@@ -349,6 +359,9 @@ async def test_a_screen_watched_on_b_is_captured_by_a_client_held_by_a(
                 shot = {"type": "screen.frame", "sid": frame["sid"], "seq": 1, "width": 16}
                 shot |= {"height": 9, "screen": [160, 90], "tiles": tiles}
                 await client.ws.send(orjson.dumps(shot).decode())
+            elif frame["type"] == "screen.input":  # played, and a sentence back
+                said = {"type": "screen.notice", "sid": frame["sid"], "reason": "Typed."}
+                await client.ws.send(orjson.dumps(said).decode())
             elif "id" in frame:
                 result = {"png": base64.b64encode(png).decode()} if "shot" in frame["type"] else {}
                 answer = {"type": "response", "id": frame["id"], "ok": True, "result": result}
@@ -369,8 +382,19 @@ async def test_a_screen_watched_on_b_is_captured_by_a_client_held_by_a(
                         await asyncio.sleep(0.02)
 
                 await asyncio.wait_for(acked(), 15)
+                await screen.send({"type": "input.key", "text": "b"})  # typed on B
+
+                async def told() -> str:
+                    async for event in screen:
+                        if isinstance(event, ScreenNotice):
+                            return event.reason
+                    raise AssertionError("the screen closed")
+
+                assert await asyncio.wait_for(told(), 15) == "Typed."
             assert decode_rgb(await rep.screenshot(sid)) == (2, 2, b"\x10\x20\x30" * 4)
         assert {"type": "screen.ack", "sid": sid, "seq": 1} in seen
+        key = {"type": "input.key", "key": None, "text": "b", "mods": []}
+        assert {"type": "screen.input", "sid": sid, "input": key} in seen
     finally:
         answering.cancel()
         await client.ws.close()
