@@ -23,7 +23,7 @@ from domain.wording import SCREEN_ENDED, SCREEN_NOT_ALLOWED, screen_refused_by_u
 from tests.support.cli import run
 from tests.support.console import Site, until
 from tests.support.jump_client import Client, eventually, install_client, installer
-from tests.support.xrecorder import recorder
+from tests.support.xrecorder import Recorder, recorder
 from tests.support.xvfb import Colour, Painter, painted, start_xvfb
 from widgets.screen_view import UPPER, ScreenView
 from widgets.terminal import Terminal
@@ -342,6 +342,7 @@ async def test_keys_and_clicks_reach_the_endpoint_only_under_view_and_control(
                 return any(e.get("keysym") == 0xFF0D for e in events)  # Return, sent last
 
             events = await asyncio.to_thread(window.wait_for, typed, "the typing", 20)
+            clicked = await _console_controls(embedded, tmp_path, sid, window)
     buttons = [(e["event"], e["button"], e["x"], e["y"]) for e in events if "button" in e["event"]]
     assert buttons == [
         ("button_press", 1, 200, 100),
@@ -351,6 +352,43 @@ async def test_keys_and_clicks_reach_the_endpoint_only_under_view_and_control(
     ]
     keys = [e for e in events if e["event"] == "key_press" and not e["modifier"]]
     assert "".join(k["text"] for k in keys[:-1]) == "Hi!" and keys[-1]["keysym"] == 0xFF0D
+    after = window.events[len(events) :]  # the console's own, after the API's
+    assert [(e["event"], e["x"], e["y"]) for e in after if "button" in e["event"]] == [
+        ("button_press", *clicked),
+        ("button_release", *clicked),
+    ]
+    typed_here = [e["text"] for e in after if e["event"] == "key_press" and not e["modifier"]]
+    assert typed_here == ["o", "K", "+"]
+
+
+async def _console_controls(
+    embedded: EmbeddedAppliance, tmp_path: Path, sid: str, window: Recorder
+) -> tuple[int, int]:
+    """The console's Screen view, in control, clicks a cell and types (``+`` too: in control
+    it is the endpoint's, not the zoom); the endpoint's pixel the cell shows."""
+    app = Site(embedded, tmp_path / "state.json").console()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: sid in app.actions.desk.sessions, 20)
+        app.show_sessions(sid)
+        await until(pilot, lambda: isinstance(app.focused, Terminal))
+        await pilot.press("ctrl+right_square_bracket", "s")  # leave the terminal; the screen
+        view = app.screen.query_one(f"#screen-{sid}", ScreenView)
+        await until(pilot, lambda: view.display and view.picture is not None and not view.message)
+        assert app.focused is view and view.in_control and "control" in view.status()
+        left, top = view._origin()
+        cell = (left + 30, top + 10)
+        at = view.screen_point(*cell)
+        assert at is not None
+        seen = len(window.events)
+        await pilot.click(view, offset=cell)
+        await pilot.press("o", "K", "plus")
+
+        def all_typed(events: list[dict[str, Any]]) -> bool:
+            return any(e.get("text") == "+" for e in events[seen:])
+
+        await asyncio.to_thread(window.wait_for, all_typed, "the console's typing", 20)
+        assert view.zoom == 1
+    return at
 
 
 async def _send_input(
