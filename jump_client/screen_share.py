@@ -32,7 +32,7 @@ import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.enums import ScreenSharing
 from domain.png import encode_rgb
@@ -53,7 +53,9 @@ from domain.protocol.screen import (
 from domain.protocol.screen_input import ScreenInput
 from domain.screen import Key, changed, crop_box, encode_tile, picture_size, shrink, split
 from domain.wording import NO_DISPLAY, screen_refusal
-from jump_client.screen_input import ScreenControl
+
+if TYPE_CHECKING:
+    from jump_client.screen_input import ScreenControl
 
 log = logging.getLogger("jump_client.screen_share")
 
@@ -256,6 +258,8 @@ class ScreenShare:
             return
         control = self.controls.get(sid)
         if control is None:
+            from jump_client.screen_input import ScreenControl  # python-xlib: at the first input
+
             control = self.controls[sid] = ScreenControl()
         said = await control.play(given.input)
         if said is not None:
