@@ -30,6 +30,7 @@ from textual.css.query import NoMatches
 from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerCancelled, WorkerState
 
 from api_client import (
@@ -67,6 +68,9 @@ from widgets import DropControls, GroupTree, JumpTable, Scope
 
 Clock = Callable[[], datetime]
 DROP_CONTROLS = DropControls()
+#: the highlight rests this long before its record is fetched: typing a filter or holding an
+#: arrow key moves it many times a second, and each fetch repaints the details pane
+DETAILS_SETTLE_S = 0.12
 
 
 class JumpConsoleApp(App[int]):
@@ -122,6 +126,7 @@ class JumpConsoleApp(App[int]):
         self._pending_stats: dict[int, tuple[object, ...]] = {}
         self._pending_deltas: list[ItemDelta] = []
         self._details_item: JumpClient | None = None
+        self._details_timer: Timer | None = None
         #: the highlighted item's screen thumbnail: (item id, thumbnail, when fetched)
         self._thumbnail: tuple[int, str | None, float] = (0, None, 0.0)
         self._thumbnails_on = False
@@ -406,12 +411,16 @@ class JumpConsoleApp(App[int]):
 
     @on(JumpTable.Highlighted)
     def _highlighted(self, message: JumpTable.Highlighted) -> None:
+        if self._details_timer is not None:
+            self._details_timer.stop()
         if message.item_id is None:
             self._details_item = None
             self.main.clear_details()
             return
         self.history.watch(message.item_id)
-        self.load_details(message.item_id)
+        self._details_timer = self.set_timer(
+            DETAILS_SETTLE_S, partial(self.load_details, message.item_id)
+        )
 
     @work(exclusive=True, group="details", exit_on_error=False)
     async def load_details(self, item_id: int) -> None:

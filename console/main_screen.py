@@ -141,7 +141,9 @@ class MainScreen(Screen[None]):
         with Horizontal(id="main"):
             yield GroupTree(id="tree")
             with Vertical(id="right"):
-                yield FilterBar(key=self.console.key_name("app.filter"), id="filter")
+                yield FilterBar(
+                    key=self.console.key_name("app.filter"), typed=self.apply_filter, id="filter"
+                )
                 yield JumpTable(
                     self.console.store,
                     columns=self.ui_state.columns,
@@ -379,10 +381,6 @@ class MainScreen(Screen[None]):
         self.query_one(JumpTable).refresh_table(keep_id=keep)
         self.query_one(StatusBar).shown = len(store.view)
 
-    @on(FilterBar.Changed)
-    def _filter_changed(self, message: FilterBar.Changed) -> None:
-        self.apply_filter(message.value)
-
     def apply_filter(self, text: str) -> None:
         store = self.console.store
         error = store.set_filter(text)
@@ -543,8 +541,11 @@ class MainScreen(Screen[None]):
             case "all":
                 self.go_to_scope(ALL)
             case "filter":  # :filter alone clears it
-                self.query_one(FilterBar).value = arg
-                self.apply_filter(arg)
+                bar = self.query_one(FilterBar)
+                if bar.value != arg:
+                    bar.value = arg  # applied as it changes, as if typed
+                else:
+                    self.apply_filter(arg)
             case "sort":
                 assert command.sort is not None
                 self._set_sort(*command.sort)
