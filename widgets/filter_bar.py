@@ -57,7 +57,7 @@ class FilterBar(Vertical):
         self,
         *,
         key: str,
-        typed: Callable[[str], object] = lambda _text: None,
+        typed: Callable[[str], None] = lambda _text: None,
         id: str | None = None,  # noqa: A002 - Textual's
     ) -> None:
         super().__init__(id=id)
