@@ -344,7 +344,8 @@ class MainScreen(Screen[None]):
             bar.error = f"Filter not applied — {error.message} (at position {error.position})."
             return
         bar.error = ""
-        self.query_one(JumpTable).refresh_table(keep_id=self.query_one(JumpTable).highlighted_id)
+        table = self.query_one(JumpTable)
+        table.refresh_table(keep_id=table.highlighted_id, same_rows=True)
         self.query_one(StatusBar).shown = len(store.view)
 
     @on(FilterBar.Done)

@@ -224,9 +224,12 @@ class JumpTable(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width or self.size.width
         return fitting(chosen, width, len(GAP)) if width else chosen
 
-    def refresh_table(self, keep_id: int | None = None) -> None:
-        """The view changed: resize, keep the cursor (on ``keep_id`` when given), repaint."""
-        self._cache.clear()
+    def refresh_table(self, keep_id: int | None = None, *, same_rows: bool = False) -> None:
+        """The view changed: resize, keep the cursor (on ``keep_id`` when given), repaint.
+        ``same_rows``: only which rows are shown, and where, changed (a filter, a scope, a
+        sort), not what they hold: the rows drawn before are drawn again from the cache."""
+        if not same_rows:
+            self._cache.clear()
         self._shown = self.shown
         width = sum(COLUMN_BY_KEY[k].width + len(GAP) for k in self._shown)
         self.virtual_size = Size(width, len(self.store.view) + 1)
