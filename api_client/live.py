@@ -97,6 +97,13 @@ class SnapshotProgress:
 
 #: how often a snapshot on its way is reported (seconds)
 PROGRESS_S = 0.25
+#: a frame this long (bytes) is read on a worker thread: reading the statistics of 80,000
+#: items takes a few hundred ms, which on the event loop's own turn stalled keys and frames
+#: (the thread holds the interpreter a few ms at a time, the loop gets its turns between)
+BIG_FRAME = 256 * 1024
+#: a batch of more statistics rows than this is handed on in slices of it, one a turn, so the
+#: console answers keys between them
+STATS_SLICE = 5000
 
 FeedEvent = (
     FeedStatus
@@ -230,7 +237,10 @@ class LiveFeed:
         reported = 0.0
         async for raw in ws:
             try:
-                frame, rejected = read_frame(raw)
+                if len(raw) > BIG_FRAME:
+                    frame, rejected = await asyncio.to_thread(read_frame, raw)
+                else:
+                    frame, rejected = read_frame(raw)
             except MalformedFrame:
                 self.malformed += 1
                 log.warning("live feed: skipped a malformed frame")
@@ -272,6 +282,12 @@ class LiveFeed:
                     yield frame
                 case StatsBatch():
                     self.seq = max(self.seq or 0, frame.seq)
-                    yield frame
+                    if len(frame.rows) <= STATS_SLICE:
+                        yield frame
+                        continue
+                    for start in range(0, len(frame.rows), STATS_SLICE):
+                        rows = frame.rows[start : start + STATS_SLICE]
+                        yield StatsBatch(frame.seq, rows, frame.rejected if not start else 0)
+                        await asyncio.sleep(0)
                 case _:  # session, site and support frames: not numbered
                     yield frame

@@ -1,5 +1,6 @@
-"""A snapshot on its way: the feed reports its first chunk and how far it has come, before the
-last chunk has arrived, so a console can show rows and say what it is doing while it loads."""
+"""Large frames on the live feed: a snapshot on its way is reported with its first chunk and
+how far it has come before its last chunk arrives, so a console can show rows and say what it
+is doing while it loads; a large statistics batch arrives whole, in slices."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 
 from api_client import ApplianceClient, LiveFeed, RepCredentials, SnapshotLoaded, SnapshotProgress
 from domain.protocol.item_columns import columns_of
-from domain.protocol.live import SnapshotChunk, compact_snapshot_frame, read_frame
+from domain.protocol.live import SnapshotChunk, StatsBatch, compact_snapshot_frame, read_frame
 from tests.unit.test_item_columns import fleet, wire
 
 
@@ -91,3 +92,27 @@ def test_a_bad_total_is_left_out_and_the_chunk_stands(total: object) -> None:
 def test_a_total_is_read_when_the_appliance_gives_one() -> None:
     frame, _ = read_frame(chunks(1, 5, total=84464)[0])
     assert isinstance(frame, SnapshotChunk) and frame.total == 84464
+
+
+async def test_a_large_statistics_batch_arrives_whole_in_slices() -> None:
+    """The statistics of many items are read off the loop's turn and handed on in slices
+    (the console answers keys between them); every good row arrives, the bad one is counted."""
+    client = ApplianceClient("http://127.0.0.1:9", credentials=RepCredentials("carol", "demo"))
+    ws = ScriptedSocket()
+    at = "2026-11-24T10:05:00+00:00"
+    rows: list[Any] = [[i, 12.5, 40, "bob", 60, at] for i in range(1, 12_001)]
+    rows[7000] = [0, 12.5, 40, "bob", 60, at]  # no item has id 0
+    await ws.frames.put(HELLO)
+    await ws.frames.put(orjson.dumps({"type": "stats", "seq": 9, "rows": rows}))
+    events = LiveFeed(client, compact=True)._session(ws)
+    try:
+        await asyncio.wait_for(anext(events), 5)  # hello
+        batches = [await asyncio.wait_for(anext(events), 5) for _ in range(3)]
+        assert all(isinstance(b, StatsBatch) and b.seq == 9 for b in batches)
+        got = [row[0] for b in batches for row in b.rows]  # type: ignore[union-attr]
+        assert got == [i for i in range(1, 12_001) if i != 7001]
+        assert [b.rejected for b in batches] == [1, 0, 0]  # type: ignore[union-attr]
+    finally:
+        with contextlib.suppress(StopAsyncIteration, RuntimeError):
+            await events.aclose()
+        await client.aclose()
