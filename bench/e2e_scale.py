@@ -402,7 +402,7 @@ def run_console(url: str, appliance: int, workdir: str, timeout: float) -> dict[
             raise RuntimeError(f"the console counts {status[1]} items, the snapshot {len(store)}")
         plan = typing_plan(store)
         idle_from, idle_at = cpu(process.pid), time.perf_counter()
-        screen.wait(lambda lines: False, 2.0)  # what live updates alone cost a second
+        screen.wait(lambda lines: False, 5.0)  # live updates alone, over a statistics tick
         idle = (cpu(process.pid) - idle_from) / (time.perf_counter() - idle_at)
         before, typing_from = cpu(process.pid), time.perf_counter()
         latencies, timeouts = measure_keys(screen, plan)
