@@ -95,7 +95,11 @@ class ActionRunner:
         if not self.reachable():
             return None
         item = self.app.highlighted_item()
-        if item is None:
+        if item is None and self.app.highlighted_id() is not None:  # fetched once it rests
+            self.say(
+                "The highlighted Jump Item is still loading; try again in a moment.", "warning"
+            )
+        elif item is None:
             self.say("Highlight a Jump Item first (arrows in the list).", "warning")
         return item
 
