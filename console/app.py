@@ -51,7 +51,8 @@ from console.history_loader import HistoryLoader
 from console.login import LoginScreen
 from console.main_screen import MainScreen
 from console.messages import FeedEventArrived, SessionReady
-from console.registry import ACTIONS, key_actions, keys_of
+from console.palette import other_choices
+from console.registry import key_actions, keys_of
 from console.screen_console import AdminScreen
 from console.screens import ConsoleCommands, HelpEntry, HelpScreen, PaletteChoice, help_entries
 from console.session_ending import ask_before_quitting
@@ -62,9 +63,9 @@ from domain.protocol.live import Hello, SiteChanged, StatsBatch
 from domain.session import SessionEvent
 from domain.support import SupportEvent
 from domain.text import visible, visible_lines
-from themes import DEFAULT_THEME, NO_COLOR_THEME, SHORT_NAMES, VARIABLE_DEFAULTS, resolve
+from themes import DEFAULT_THEME, NO_COLOR_THEME, VARIABLE_DEFAULTS, resolve
 from themes.palettes import THEMES, colour_filters
-from widgets import DropControls, GroupTree, JumpTable, Scope
+from widgets import DropControls, JumpTable
 
 Clock = Callable[[], datetime]
 DROP_CONTROLS = DropControls()
@@ -425,6 +426,12 @@ class JumpConsoleApp(App[int]):
             DETAILS_SETTLE_S, partial(self.load_details, message.item_id)
         )
 
+    def load_details_now(self, item_id: int) -> None:
+        """An action waits on this item's record: fetch it without waiting for the rest."""
+        if self._details_timer is not None:
+            self._details_timer.stop()
+        self.load_details(item_id)
+
     @work(exclusive=True, group="details", exit_on_error=False)
     async def load_details(self, item_id: int) -> None:
         if self.backend is None:
@@ -437,6 +444,7 @@ class JumpConsoleApp(App[int]):
             time.monotonic(),
         )
         self.main.show_details()
+        self.actions.details_arrived(item.id)
         if not item.x_online and item.x_mac:  # wake is explained as the appliance decides it
             await self.actions.ask_wake(item.id)
 
@@ -576,24 +584,7 @@ class JumpConsoleApp(App[int]):
             action = self.action_for(entry.binding_id, screen)
             if action is not None:
                 choices.append(PaletteChoice(entry.description, f"key {entry.keys}", action))
-        for key in self.store.group_names if screen is self.main else ():
-            scope: Scope = (key, None)
-            label = f"Show {self.store.group_label(key)}"
-            go = partial(self.main.go_to_scope, scope)
-            choices.append(PaletteChoice(label, "narrow the list to this group", go))
-        for key, tag in self.main.query_one(GroupTree).scopes() if screen is self.main else ():
-            if tag is not None:
-                label = f"Show tag {tag} in {self.store.group_label(key)}"
-                go = partial(self.main.go_to_scope, (key, tag))
-                choices.append(PaletteChoice(label, "narrow the list to this tag", go))
-        for command in ACTIONS if screen is self.main else ():  # the : commands keys lack
-            if command.command and not command.argument and not command.keys:
-                run = partial(self.main.run_command, command.command)
-                choices.append(PaletteChoice(f":{command.command}", command.command_help, run))
-        for theme in SHORT_NAMES:
-            use = partial(self.main.run_command, f"theme {theme}")
-            choices.append(PaletteChoice(f"Theme: {theme}", "change the colours", use))
-        return choices
+        return choices + other_choices(self.main, self.store, over_list=screen is self.main)
 
 
 __all__ = ["COLUMN_KEYS", "JumpConsoleApp"]
