@@ -20,7 +20,14 @@ from api_client.errors import (
     SignInLocked,
     ValidationFailed,
 )
-from api_client.live import FeedEvent, FeedState, FeedStatus, LiveFeed, SnapshotLoaded
+from api_client.live import (
+    FeedEvent,
+    FeedState,
+    FeedStatus,
+    LiveFeed,
+    SnapshotLoaded,
+    SnapshotProgress,
+)
 from api_client.screen import ScreenConnection, open_screen
 from api_client.shell import ShellConnection, open_shell
 from domain.protocol.live import ItemDelta, Resumed
@@ -54,6 +61,7 @@ __all__ = [
     "ShellConnection",
     "SignInLocked",
     "SnapshotLoaded",
+    "SnapshotProgress",
     "ValidationFailed",
     "open_screen",
     "open_shell",

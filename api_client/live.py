@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -83,9 +84,31 @@ class SnapshotLoaded:
     columns: ItemColumns | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SnapshotProgress:
+    """A snapshot is on its way: ``received`` items so far, of ``total`` when the appliance
+    says. The first one of a compact snapshot carries its first chunk (``first``), for a list
+    to show while the rest streams; later ones come at most every :data:`PROGRESS_S`."""
+
+    received: int
+    total: int | None
+    first: ItemColumns | None = None
+
+
+#: how often a snapshot on its way is reported (seconds)
+PROGRESS_S = 0.25
+#: a frame this long (bytes) is read on a worker thread: reading the statistics of 80,000
+#: items takes a few hundred ms, which on the event loop's own turn stalled keys and frames
+#: (the thread holds the interpreter a few ms at a time, the loop gets its turns between)
+BIG_FRAME = 256 * 1024
+#: a batch of more statistics rows than this is handed on in slices of it, one a turn, so the
+#: console answers keys between them
+STATS_SLICE = 5000
+
 FeedEvent = (
     FeedStatus
     | Hello
+    | SnapshotProgress
     | SnapshotLoaded
     | Resumed
     | ItemDelta
@@ -211,9 +234,13 @@ class LiveFeed:
         await ws.send(Subscribe(since_seq=self.seq, compact=self.compact).model_dump_json())
         pending: list[JumpClient] = []
         columns: ItemColumns | None = None
+        reported = 0.0
         async for raw in ws:
             try:
-                frame, rejected = read_frame(raw)
+                if len(raw) > BIG_FRAME:
+                    frame, rejected = await asyncio.to_thread(read_frame, raw)
+                else:
+                    frame, rejected = read_frame(raw)
             except MalformedFrame:
                 self.malformed += 1
                 log.warning("live feed: skipped a malformed frame")
@@ -223,12 +250,23 @@ class LiveFeed:
                 log.warning("live feed: skipped %d malformed items or rows", rejected)
             match frame:
                 case SnapshotChunk():
+                    first = not pending and columns is None
                     pending.extend(frame.items)
                     if frame.columns is not None:
                         if columns is None:
                             columns = ItemColumns.empty()
                         columns.extend(frame.columns)
-                    if frame.last:
+                    if not frame.last:
+                        now = time.monotonic()
+                        if first or now - reported >= PROGRESS_S:
+                            reported = now
+                            received = len(pending) + (len(columns) if columns else 0)
+                            yield SnapshotProgress(
+                                received, frame.total, frame.columns if first else None
+                            )
+                        # the console draws, and answers keys, between chunks
+                        await asyncio.sleep(0)
+                    else:
                         self.seq = frame.seq
                         snapshot = SnapshotLoaded(frame.seq, pending, hello.demo, columns)
                         pending, columns = [], None
@@ -244,6 +282,12 @@ class LiveFeed:
                     yield frame
                 case StatsBatch():
                     self.seq = max(self.seq or 0, frame.seq)
-                    yield frame
+                    if len(frame.rows) <= STATS_SLICE:
+                        yield frame
+                        continue
+                    for start in range(0, len(frame.rows), STATS_SLICE):
+                        rows = frame.rows[start : start + STATS_SLICE]
+                        yield StatsBatch(frame.seq, rows, frame.rejected if not start else 0)
+                        await asyncio.sleep(0)
                 case _:  # session, site and support frames: not numbered
                     yield frame

@@ -14,7 +14,10 @@ by a terminal emulator (pyte) in this process. It prints:
 - keystroke → filtered repaint, p50/p95: ``/`` then filters typed and erased one key at a
   time; each key is timed from its write to the PTY until the screen shows the number of
   items the filter leaves (computed here from the same snapshot by the same store); keys that
-  leave the count unchanged are typed but not timed;
+  leave the count unchanged are typed but not timed; and the console's CPU time a key (its
+  CPU while the filters are typed, less what live updates cost it a second while idle just
+  before, over the keys typed), which the machine's other work does not inflate;
+- the console's CPU time to its first rows (imports, start, sign-in, snapshot);
 - snapshot bytes per item: on the wire to the console (compressed, through a counting relay on
   127.0.0.1 that carries all of the console's traffic until everything is counted), and as
   JSON frames (uncompressed);
@@ -91,6 +94,13 @@ def rss(pid: int) -> int:
 
 def peak(pid: int) -> int:
     return _pages(pid, "VmHWM")
+
+
+def cpu(pid: int) -> float:
+    """CPU seconds the process has used (user + system, all its threads): unlike wall time,
+    not inflated by the other work on a shared machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -370,6 +380,7 @@ def run_console(url: str, appliance: int, workdir: str, timeout: float) -> dict[
     process, screen, t0 = start_console(relay.url, home)
     try:
         first = screen.wait(lambda lines: any(ROW_WITH_STATS.search(x) for x in lines), timeout)
+        first_cpu = cpu(process.pid)
         if first is None:
             said = next((x.strip() for x in screen.screen.display if STATUS.search(x)), "")
             raise RuntimeError(f"no rows came on screen in {timeout:.0f} s; the status bar: {said}")
@@ -389,11 +400,20 @@ def run_console(url: str, appliance: int, workdir: str, timeout: float) -> dict[
         store, json_bytes = asyncio.run(expected_store(url))
         if len(store) != status[1]:
             raise RuntimeError(f"the console counts {status[1]} items, the snapshot {len(store)}")
-        latencies, timeouts = measure_keys(screen, typing_plan(store))
+        plan = typing_plan(store)
+        idle_from, idle_at = cpu(process.pid), time.perf_counter()
+        screen.wait(lambda lines: False, 5.0)  # live updates alone, over a statistics tick
+        idle = (cpu(process.pid) - idle_from) / (time.perf_counter() - idle_at)
+        before, typing_from = cpu(process.pid), time.perf_counter()
+        latencies, timeouts = measure_keys(screen, plan)
+        typing = time.perf_counter() - typing_from
+        keys_cpu = max(0.0, cpu(process.pid) - before - idle * typing)
         items = status[1]
         return {
             "items": items,
             "first_rows_s": first - t0,
+            "first_rows_cpu_s": first_cpu,
+            "key_cpu_ms": keys_cpu * 1000 / sum(len(keys) for keys, _, _ in plan),
             "all_counted_s": counted_at - t0,
             "console_rss_mib": console_rss / MIB,
             "console_peak_mib": console_peak / MIB,
@@ -499,8 +519,8 @@ def report(sizes: dict[int, dict[str, Any]], repeat: int) -> None:
         if "first_rows_s" not in f:
             continue
         print(
-            f"    first rows with statistics {_s(f, 'first_rows_s', ' s', 2)}, all counted "
-            f"{_s(f, 'all_counted_s', ' s', 2)}"
+            f"    first rows with statistics {_s(f, 'first_rows_s', ' s', 2)} (console CPU "
+            f"{_s(f, 'first_rows_cpu_s', ' s', 2)}), all counted {_s(f, 'all_counted_s', ' s', 2)}"
         )
         print(
             f"    console RSS {_s(f, 'console_rss_mib', ' MiB', 0)} (peak "
@@ -521,7 +541,7 @@ def report(sizes: dict[int, dict[str, Any]], repeat: int) -> None:
         print(
             f"    keystroke → filtered repaint p50 {_s(f, 'key_p50_ms', ' ms')} / p95 "
             f"{_s(f, 'key_p95_ms', ' ms')} ({f['keys_timed']:.0f} keys, "
-            f"{f['key_timeouts']:.0f} never shown)"
+            f"{f['key_timeouts']:.0f} never shown); console CPU a key {_s(f, 'key_cpu_ms', ' ms')}"
         )
         print(
             f"    snapshot {_s(f, 'wire_bytes_per_item', ' B/item', 0)} on the wire, "

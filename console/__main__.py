@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from api_client import ApplianceClient, RepCredentials
-from console import cli
 from console.backend import Backend
+from console.cli.parser import COMMANDS, overview
 from console.config import ConfigError, ConsoleSettings, load_settings, load_state
 from console.embedded import start_embedded
 from domain.text import show_logs_plainly
@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="jump-console",
         description="The Jump Console representative console.",
-        epilog=cli.overview(),  # the commands for scripts, their options and exit codes
+        epilog=overview(),  # the commands for scripts, their options and exit codes
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
@@ -141,7 +141,9 @@ def _command_of(argv: list[str]) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     show_logs_plainly()  # names and hostnames in log lines are shown, never interpreted
-    if _command_of(argv) in cli.COMMANDS:  # a command for scripts: no Textual at all
+    if _command_of(argv) in COMMANDS:  # a command for scripts: no Textual at all
+        from console import cli  # only here: the full screen waits for none of it
+
         return cli.main(argv, load_settings)
     args = _parser().parse_args(argv)
     try:

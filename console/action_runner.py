@@ -55,6 +55,7 @@ class ActionRunner:
         self.logs: dict[str, list[str]] = {}
         self.shells = ShellHub.of(app)
         self.synced = False
+        self._again: tuple[int, Callable[[], None]] | None = None
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -91,13 +92,25 @@ class ActionRunner:
         self.say(UNREACHABLE, "warning")
         return False
 
-    def _highlighted(self) -> JumpClient | None:
+    def _highlighted(self, again: Callable[[], None]) -> JumpClient | None:
+        """The highlighted item's record; while it is on its way (it is fetched once the
+        highlight rests), ``again`` runs when it arrives, if the highlight is still on it."""
         if not self.reachable():
             return None
-        item = self.app.highlighted_item()
-        if item is None:
+        item, wanted = self.app.highlighted_item(), self.app.highlighted_id()
+        if item is None and wanted is not None:
+            self._again = (wanted, again)
+            self.app.load_details_now(wanted)
+        elif item is None:
             self.say("Highlight a Jump Item first (arrows in the list).", "warning")
         return item
+
+    def details_arrived(self, item_id: int) -> None:
+        """The record of ``item_id`` arrived: the action asked for meanwhile runs on it (never
+        on an item the highlight has left)."""
+        pending, self._again = self._again, None
+        if pending is not None and pending[0] == item_id == self.app.highlighted_id():
+            pending[1]()
 
     def _allowed(self, item: JumpClient, action: str) -> bool:
         state = self.states(item)[action]
@@ -136,7 +149,7 @@ class ActionRunner:
             ids = list(self.marked)
             self.run_job(lambda: self._start_many(ids), "start")
             return
-        item = self._highlighted()
+        item = self._highlighted(self.start)
         if item is None or not self._allowed(item, "start"):
             return
         self.run_job(lambda: self._start_one(item), "start")
@@ -202,7 +215,7 @@ class ActionRunner:
     # -- wake, upgrade ---------------------------------------------------------------------------
 
     def wake(self) -> None:
-        item = self._highlighted()
+        item = self._highlighted(self.wake)
         if item is None or not self._allowed(item, "wake"):
             return
 
@@ -266,7 +279,7 @@ class ActionRunner:
             self.app.refresh_details()
 
     def upgrade(self) -> None:
-        item = self._highlighted()
+        item = self._highlighted(self.upgrade)
         if item is None or not self._allowed(item, "upgrade"):
             return
 
@@ -280,7 +293,7 @@ class ActionRunner:
     def edit(
         self, *, errors: dict[str, list[str]] | None = None, values: dict[str, Any] | None = None
     ) -> None:
-        item = self._highlighted()
+        item = self._highlighted(lambda: self.edit(errors=errors, values=values))
         if item is None or not self._allowed(item, "edit"):
             return
         site = self.app.session.site if self.app.session else None
@@ -310,7 +323,7 @@ class ActionRunner:
         )
 
     def copy(self) -> None:
-        item = self._highlighted()
+        item = self._highlighted(self.copy)
         if item is None or not self._allowed(item, "copy"):
             return
         session = self.app.session
@@ -348,7 +361,7 @@ class ActionRunner:
         )
 
     def remove(self) -> None:
-        item = self._highlighted()
+        item = self._highlighted(self.remove)
         if item is None or not self._allowed(item, "remove"):
             return
 
@@ -382,7 +395,7 @@ class ActionRunner:
         if not self.reachable():
             return
         if sid is None:
-            item = self._highlighted()
+            item = self._highlighted(self.invite)
             if item is None or not self._allowed(item, "invite"):
                 return
             session = self.my_session_on(item.id)

@@ -30,6 +30,7 @@ from textual.css.query import NoMatches
 from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerCancelled, WorkerState
 
 from api_client import (
@@ -40,18 +41,19 @@ from api_client import (
     FeedStatus,
     ItemDelta,
     SnapshotLoaded,
+    SnapshotProgress,
 )
 from console.action_runner import ActionRunner
-from console.admin import open as admin
-from console.admin.installers import InstallersScreen
 from console.backend import Backend, SignIn
 from console.config import UiState
-from console.details import HistoryBook, with_live_stats
+from console.details import DETAILS_SETTLE_S, HistoryBook, with_live_stats
 from console.history_loader import HistoryLoader
 from console.login import LoginScreen
-from console.main_screen import AdminScreen, MainScreen
+from console.main_screen import MainScreen
 from console.messages import FeedEventArrived, SessionReady
-from console.registry import ACTIONS, key_actions, keys_of
+from console.palette import other_choices
+from console.registry import key_actions, keys_of
+from console.screen_console import AdminScreen
 from console.screens import ConsoleCommands, HelpEntry, HelpScreen, PaletteChoice, help_entries
 from console.session_ending import ask_before_quitting
 from console.session_screen import SessionsScreen
@@ -61,9 +63,9 @@ from domain.protocol.live import Hello, SiteChanged, StatsBatch
 from domain.session import SessionEvent
 from domain.support import SupportEvent
 from domain.text import visible, visible_lines
-from themes import DEFAULT_THEME, NO_COLOR_THEME, SHORT_NAMES, VARIABLE_DEFAULTS, resolve
+from themes import DEFAULT_THEME, NO_COLOR_THEME, VARIABLE_DEFAULTS, resolve
 from themes.palettes import THEMES, colour_filters
-from widgets import DropControls, GroupTree, JumpTable, Scope
+from widgets import DropControls, JumpTable
 
 Clock = Callable[[], datetime]
 DROP_CONTROLS = DropControls()
@@ -122,6 +124,7 @@ class JumpConsoleApp(App[int]):
         self._pending_stats: dict[int, tuple[object, ...]] = {}
         self._pending_deltas: list[ItemDelta] = []
         self._details_item: JumpClient | None = None
+        self._details_timer: Timer | None = None
         #: the highlighted item's screen thumbnail: (item id, thumbnail, when fetched)
         self._thumbnail: tuple[int, str | None, float] = (0, None, 0.0)
         self._thumbnails_on = False
@@ -315,7 +318,13 @@ class JumpConsoleApp(App[int]):
             self._stats_interval = event.interval_s
             self._thumbnails_on = Statistic.THUMBNAIL in event.statistics
             self.main.show_statistics(event.statistics)
+        elif isinstance(event, SnapshotProgress):
+            if event.first is not None and not self.loaded:  # shown while the rest streams
+                self.store.load_columns(event.first)
+                self.main.items_changed(self.main.highlighted_id)
+            self.main.show_loading(event.received, event.total)
         elif isinstance(event, SnapshotLoaded):
+            self.main.show_loading(None)
             keep = self.main.highlighted_id
             if event.columns is not None:
                 self.store.load_columns(event.columns)
@@ -406,12 +415,22 @@ class JumpConsoleApp(App[int]):
 
     @on(JumpTable.Highlighted)
     def _highlighted(self, message: JumpTable.Highlighted) -> None:
+        if self._details_timer is not None:
+            self._details_timer.stop()
         if message.item_id is None:
             self._details_item = None
             self.main.clear_details()
             return
         self.history.watch(message.item_id)
-        self.load_details(message.item_id)
+        self._details_timer = self.set_timer(
+            DETAILS_SETTLE_S, partial(self.load_details, message.item_id)
+        )
+
+    def load_details_now(self, item_id: int) -> None:
+        """An action waits on this item's record: fetch it without waiting for the rest."""
+        if self._details_timer is not None:
+            self._details_timer.stop()
+        self.load_details(item_id)
 
     @work(exclusive=True, group="details", exit_on_error=False)
     async def load_details(self, item_id: int) -> None:
@@ -425,6 +444,7 @@ class JumpConsoleApp(App[int]):
             time.monotonic(),
         )
         self.main.show_details()
+        self.actions.details_arrived(item.id)
         if not item.x_online and item.x_mac:  # wake is explained as the appliance decides it
             await self.actions.ask_wake(item.id)
 
@@ -497,6 +517,8 @@ class JumpConsoleApp(App[int]):
 
     def open_admin(self, screen: AdminScreen) -> None:
         """Open an administration screen; it says so when the representative may not."""
+        from console.admin import open as admin  # loaded when first opened, not at start
+
         match screen:
             case "installers":
                 admin.open_installers(self)
@@ -506,11 +528,12 @@ class JumpConsoleApp(App[int]):
                 admin.open_settings(self)
 
     def open_audit(self, filter_text: str) -> None:
+        from console.admin import open as admin
+
         admin.open_audit(self, filter_text)
 
-    @on(InstallersScreen.AddRequested)
-    def _add_installer(self) -> None:
-        admin.open_deploy(self)
+    def on_installers_screen_add_requested(self) -> None:
+        self.open_admin("deploy")
 
     # -- keys, help and the command palette ---------------------------------------------------
     # Help and quit are bound on the app; the keys about the list are the main screen's.
@@ -561,24 +584,7 @@ class JumpConsoleApp(App[int]):
             action = self.action_for(entry.binding_id, screen)
             if action is not None:
                 choices.append(PaletteChoice(entry.description, f"key {entry.keys}", action))
-        for key in self.store.group_names if screen is self.main else ():
-            scope: Scope = (key, None)
-            label = f"Show {self.store.group_label(key)}"
-            go = partial(self.main.go_to_scope, scope)
-            choices.append(PaletteChoice(label, "narrow the list to this group", go))
-        for key, tag in self.main.query_one(GroupTree).scopes() if screen is self.main else ():
-            if tag is not None:
-                label = f"Show tag {tag} in {self.store.group_label(key)}"
-                go = partial(self.main.go_to_scope, (key, tag))
-                choices.append(PaletteChoice(label, "narrow the list to this tag", go))
-        for command in ACTIONS if screen is self.main else ():  # the : commands keys lack
-            if command.command and not command.argument and not command.keys:
-                run = partial(self.main.run_command, command.command)
-                choices.append(PaletteChoice(f":{command.command}", command.command_help, run))
-        for theme in SHORT_NAMES:
-            use = partial(self.main.run_command, f"theme {theme}")
-            choices.append(PaletteChoice(f"Theme: {theme}", "change the colours", use))
-        return choices
+        return choices + other_choices(self.main, self.store, over_list=screen is self.main)
 
 
 __all__ = ["COLUMN_KEYS", "JumpConsoleApp"]

@@ -15,7 +15,11 @@ from domain.protocol.live import StatsRow
 from domain.site import RepSite
 from widgets import DetailField, DetailsView
 
-__all__ = ["HistoryBook", "build_details", "with_live_stats"]
+__all__ = ["DETAILS_SETTLE_S", "HistoryBook", "build_details", "with_live_stats"]
+
+#: the highlight rests this long before its record is fetched: typing a filter or holding an
+#: arrow key moves it many times a second, and each fetch repaints the details pane
+DETAILS_SETTLE_S = 0.12
 
 
 class HistoryBook:

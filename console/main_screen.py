@@ -16,8 +16,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
-from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -34,6 +33,7 @@ from console.commands import CommandError, parse_command
 from console.config import UiState, save_state
 from console.details import build_details, with_live_stats
 from console.registry import key_actions
+from console.screen_console import Console
 from console.store import LIVE_COLUMNS
 from domain import AutomaticUpgrades, JumpGroupType, Statistic
 from domain.columns import COLUMNS
@@ -43,62 +43,13 @@ from widgets import ALL, DetailsPane, FilterBar, GroupTree, JumpTable, Scope, St
 from widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
-    from console.action_runner import ActionRunner
-    from console.backend import SignIn
-    from console.details import HistoryBook
-    from console.history_loader import HistoryLoader
-    from console.store import ItemStore
-    from domain import JumpClient
+    pass
 
 REPAINT_S = 0.1
 RESORT_S = 2.0
 
-AdminScreen = Literal["installers", "deploy", "settings"]
-
-
 #: below this width (columns) the group tree hides itself, unless asked for (``T``, ``t``)
 NARROW = 100
-
-
-class Console(Protocol):
-    """What the main screen shows and asks of the console (the app is one)."""
-
-    store: ItemStore
-    history: HistoryBook
-    item_history: HistoryLoader
-    session: SignIn | None
-    actions: ActionRunner
-    clock: Callable[[], datetime]
-    paused: bool
-
-    @property
-    def details_item(self) -> JumpClient | None:
-        """The full record of the highlighted item, as last fetched."""
-
-    @property
-    def thumbnail(self) -> tuple[int, str | None, float]:
-        """The highlighted item's screen thumbnail: (item id, thumbnail, when fetched)."""
-
-    def set_paused(self, paused: bool) -> None:
-        """Hold live updates back (True) or apply what was held back (False)."""
-
-    def key_name(self, binding_id: str) -> str:
-        """The key of ``binding_id`` as the user's keymap sets it, as shown ('Z', '/')."""
-
-    def show_sessions(self, sid: str | None = None) -> None:
-        """Show the sessions the representative is in (with ``sid``'s tab in front)."""
-
-    def open_admin(self, screen: AdminScreen) -> None:
-        """Open an administration screen (site administrators only)."""
-
-    def open_audit(self, filter_text: str) -> None:
-        """Open the audit log, filtered (site administrators only)."""
-
-    def show_help(self) -> None:
-        """Show every key and every command."""
-
-    def stale_since(self) -> str | None:
-        """While the appliance cannot be reached: when it was last heard (HH:MM)."""
 
 
 class MainScreen(Screen[None]):
@@ -141,7 +92,9 @@ class MainScreen(Screen[None]):
         with Horizontal(id="main"):
             yield GroupTree(id="tree")
             with Vertical(id="right"):
-                yield FilterBar(key=self.console.key_name("app.filter"), id="filter")
+                yield FilterBar(
+                    key=self.console.key_name("app.filter"), typed=self.apply_filter, id="filter"
+                )
                 yield JumpTable(
                     self.console.store,
                     columns=self.ui_state.columns,
@@ -179,6 +132,10 @@ class MainScreen(Screen[None]):
         self.details_due = True
         self._retry_deadline = None if retry_in is None else time.monotonic() + retry_in
         self._show_retry()
+
+    def show_loading(self, received: int | None, total: int | None = None) -> None:
+        """A snapshot is on its way: ``received`` items so far (None: it has come)."""
+        self.query_one(StatusBar).receiving = None if received is None else (received, total)
 
     def show_demo(self, demo: bool) -> None:
         self.query_one(StatusBar).demo = demo
@@ -379,10 +336,6 @@ class MainScreen(Screen[None]):
         self.query_one(JumpTable).refresh_table(keep_id=keep)
         self.query_one(StatusBar).shown = len(store.view)
 
-    @on(FilterBar.Changed)
-    def _filter_changed(self, message: FilterBar.Changed) -> None:
-        self.apply_filter(message.value)
-
     def apply_filter(self, text: str) -> None:
         store = self.console.store
         error = store.set_filter(text)
@@ -391,7 +344,8 @@ class MainScreen(Screen[None]):
             bar.error = f"Filter not applied — {error.message} (at position {error.position})."
             return
         bar.error = ""
-        self.query_one(JumpTable).refresh_table(keep_id=self.query_one(JumpTable).highlighted_id)
+        table = self.query_one(JumpTable)
+        table.refresh_table(keep_id=table.highlighted_id, same_rows=True)
         self.query_one(StatusBar).shown = len(store.view)
 
     @on(FilterBar.Done)
@@ -543,8 +497,11 @@ class MainScreen(Screen[None]):
             case "all":
                 self.go_to_scope(ALL)
             case "filter":  # :filter alone clears it
-                self.query_one(FilterBar).value = arg
-                self.apply_filter(arg)
+                bar = self.query_one(FilterBar)
+                if bar.value != arg:
+                    bar.value = arg  # applied as it changes, as if typed
+                else:
+                    self.apply_filter(arg)
             case "sort":
                 assert command.sort is not None
                 self._set_sort(*command.sort)

@@ -110,8 +110,14 @@ class DetailsPane(VerticalScroll):
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._repaint())
 
+    _width = 0
+
     def on_resize(self) -> None:
-        self._repaint()  # long values wrap under their column, at the new width
+        # long values wrap under their column, at the new width; a new height (the pane's
+        # content grew or shrank) changes nothing shown, and showing again costs a layout
+        if self.content_region.width != self._width:
+            self._width = self.content_region.width
+            self._repaint()
 
     def _repaint(self) -> None:
         if self._view is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -13,7 +14,12 @@ from textual.widgets import Input, Static
 
 
 class FilterBar(Vertical):
-    """Type a filter; ``Changed`` on every keystroke, ``Done`` on enter or escape."""
+    """Type a filter: ``typed`` is called with the text at every keystroke, ``Done`` is
+    posted on enter or escape.
+
+    ``typed`` is a call, not a message: it runs in the same turn as the key, so the filtered
+    list is drawn in the same frame as the key. A message bubbles up one parent per turn of
+    the event loop, and a frame showing only the input came first (two frames a key)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "done", "Back to list", show=False, id="filter.done"),
@@ -38,16 +44,6 @@ class FilterBar(Vertical):
     error: reactive[str] = reactive("")
     """The parse error to show under the input ("" hides the line)."""
 
-    class Changed(Message):
-        def __init__(self, bar: FilterBar, value: str) -> None:
-            super().__init__()
-            self.bar = bar
-            self.value = value
-
-        @property
-        def control(self) -> FilterBar:
-            return self.bar
-
     class Done(Message):
         def __init__(self, bar: FilterBar) -> None:
             super().__init__()
@@ -57,9 +53,19 @@ class FilterBar(Vertical):
         def control(self) -> FilterBar:
             return self.bar
 
-    def __init__(self, *, key: str, id: str | None = None) -> None:  # noqa: A002 - Textual's
+    def __init__(
+        self,
+        *,
+        key: str,
+        typed: Callable[[str], None] = lambda _text: None,
+        id: str | None = None,  # noqa: A002 - Textual's
+    ) -> None:
         super().__init__(id=id)
         self.key = key
+        self._typed = typed
+
+    def on_mount(self) -> None:
+        self.watch(self.query_one(Input), "value", self._typed, init=False)
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -84,8 +90,7 @@ class FilterBar(Vertical):
         self.query_one("#filter-error", Static).update(error)
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.post_message(self.Changed(self, event.value))
+        event.stop()  # the value went to ``typed`` as it changed
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -11,7 +11,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -197,6 +197,8 @@ class JumpTable(ScrollView, can_focus=True):
         """Item ids marked for a multi-start; shown with a check mark before the name."""
         self.stale = False
         """The rows are the last known values: statuses say "was", nothing says "now"."""
+        self._base: Style | None = None
+        self._styles: dict[str, Style] = {}
 
     def on_mount(self) -> None:
         # the cached rows carry the old theme's styles
@@ -222,9 +224,12 @@ class JumpTable(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width or self.size.width
         return fitting(chosen, width, len(GAP)) if width else chosen
 
-    def refresh_table(self, keep_id: int | None = None) -> None:
-        """The view changed: resize, keep the cursor (on ``keep_id`` when given), repaint."""
-        self._cache.clear()
+    def refresh_table(self, keep_id: int | None = None, *, same_rows: bool = False) -> None:
+        """The view changed: resize, keep the cursor (on ``keep_id`` when given), repaint.
+        ``same_rows``: only which rows are shown, and where, changed (a filter, a scope, a
+        sort), not what they hold: the rows drawn before are drawn again from the cache."""
+        if not same_rows:
+            self._cache.clear()
         self._shown = self.shown
         width = sum(COLUMN_BY_KEY[k].width + len(GAP) for k in self._shown)
         self.virtual_size = Size(width, len(self.store.view) + 1)
@@ -269,9 +274,14 @@ class JumpTable(ScrollView, can_focus=True):
         if count and not 0 <= new < count:
             self.cursor = max(0, min(new, count - 1))
             return
+        top = int(self.scroll_offset.y)
         self._scroll_to_cursor()
         self._cache = {k: v for k, v in self._cache.items() if not k[1]}
-        self.refresh()
+        if int(self.scroll_offset.y) == top:  # only the two rows the cursor left and reached
+            self.refresh_line(old + 1)  # (line 0 is the header)
+            self.refresh_line(new + 1)
+        else:
+            self.refresh()
         item = self.highlighted_id
         if item != self._highlighted_id:
             self._highlighted_id = item
@@ -322,8 +332,23 @@ class JumpTable(ScrollView, can_focus=True):
 
     # -- rendering --------------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines of one pass; the styles are read once for it, not once a row (a read
+        walks the CSS: reading them for each of 50 rows took most of a frame)."""
+        self._base = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._base = None
+            self._styles.clear()
+
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True)
+        style = self._styles.get(name)
+        if style is None:
+            style = self.get_component_rich_style(name, partial=True)
+            if self._base is not None:  # within a pass
+                self._styles[name] = style
+        return style
 
     def _header(self) -> Strip:
         base = self._style("jump-table--header")
@@ -379,7 +404,7 @@ class JumpTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
-        base = self.rich_style
+        base = self._base or self.rich_style
         if y == 0:
             strip = self._header()
         else:

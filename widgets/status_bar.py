@@ -11,6 +11,13 @@ from textual.widgets import Static
 from domain.text import visible
 
 
+def loading_text(received: int, total: int | None) -> str:
+    """What the console is doing while a snapshot streams in."""
+    if total is None:
+        return f"Loading Jump Items: {received:,} so far"
+    return f"Loading Jump Items: {received:,} of {total:,}"
+
+
 class StatusBar(Static):
     """One line at the bottom; the parent sets its reactives.
 
@@ -52,6 +59,8 @@ class StatusBar(Static):
     paused: reactive[bool] = reactive(False)
     marked: reactive[int] = reactive(0)
     sessions: reactive[int] = reactive(0)
+    receiving: reactive[tuple[int, int | None] | None] = reactive(None)
+    """A snapshot on its way: (items received, items in all when known)."""
 
     def __init__(
         self,
@@ -84,6 +93,8 @@ class StatusBar(Static):
         text = Text(no_wrap=True, overflow="ellipsis")
         state_style = "status-bar--live" if self.connection == "live" else "status-bar--stale"
         text.append(self.connection_text(), style=self._style(state_style))
+        if self.receiving is not None:
+            text.append(f"  │  {loading_text(*self.receiving)}")
         if self.paused:
             text.append("  │  ")
             paused = f"PAUSED ({self._key('app.pause')})"

@@ -149,9 +149,15 @@ def snapshot_frame(seq: int, items: list[dict[str, Any]], last: bool) -> dict[st
     return {"type": "snapshot", "seq": seq, "items": items, "last": last}
 
 
-def compact_snapshot_frame(seq: int, columns: dict[str, list[Any]], last: bool) -> dict[str, Any]:
-    """One chunk of a compact snapshot (:func:`domain.protocol.item_columns.columns_of`)."""
-    return {"type": "snapshot", "seq": seq, "columns": columns, "last": last}
+def compact_snapshot_frame(
+    seq: int, columns: dict[str, list[Any]], last: bool, total: int | None = None
+) -> dict[str, Any]:
+    """One chunk of a compact snapshot (:func:`domain.protocol.item_columns.columns_of`);
+    ``total``, the items of the whole snapshot, lets the console say how far it has loaded."""
+    frame = {"type": "snapshot", "seq": seq, "columns": columns, "last": last}
+    if total is not None:
+        frame["total"] = total
+    return frame
 
 
 def resume_frame(seq: int) -> dict[str, Any]:
@@ -175,6 +181,8 @@ class SnapshotChunk:
     items: list[JumpClient]
     last: bool
     columns: ItemColumns | None = None
+    total: int | None = None
+    """The items of the whole snapshot, when the appliance says (an optional field)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +227,10 @@ def _is_id(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 def _seq(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
@@ -242,7 +254,10 @@ def read_frame(raw: str | bytes) -> tuple[LiveFrame, int]:
                 seq, last = _seq(frame["seq"]), frame.get("last") is True
                 if "columns" in frame:
                     columns, rejected = read_columns(frame["columns"])
-                    return SnapshotChunk(seq, [], last, columns), rejected
+                    total = frame.get("total")
+                    if not _is_count(total):
+                        total = None  # optional: a bad one is left out, the chunk stands
+                    return SnapshotChunk(seq, [], last, columns, total), rejected
                 items, rejected = _items(frame.get("items"))
                 return SnapshotChunk(seq, items, last), rejected
             case "resume":
