@@ -20,7 +20,9 @@ notch and paste goes to the endpoint (:mod:`widgets.screen_keys` makes the frame
 terminal's) gives the keys back to the console: the view's own keys (zoom, pan) and the
 sessions screen's work; ``enter`` or the chord again takes control back. The status line
 says which: "control", "view" (control is a key away) or "view only" (the policy), and, when
-the endpoint cannot take input, its sentence.
+the endpoint cannot take input, its sentence. In a "view only" view the keys stay the
+console's, but a click is sent all the same: the appliance drops it, audits the attempt and
+says why, which the status line shows.
 """
 
 from __future__ import annotations
@@ -96,10 +98,6 @@ ScreenOpener = Callable[[], AbstractAsyncContextManager[ScreenLink]]
 InputFrame = Callable[["ScreenView", events.Event], dict[str, Any] | None]
 
 
-def _no_input(_view: ScreenView, _event: events.Event) -> dict[str, Any] | None:
-    return None
-
-
 def control_frame(view: ScreenView, event: events.Event) -> dict[str, Any] | None:
     """A key or mouse event as the endpoint's input frame (:mod:`widgets.screen_keys`), or
     None (the leave chord, a key the endpoint cannot be sent, a move with no button held,
@@ -163,7 +161,7 @@ class ScreenView(Widget, can_focus=True):
         """Keys and the mouse go to the endpoint (until the leave chord)."""
         self.cannot = ""
         """The Jump Client's sentence when it cannot take input (kept on the status line)."""
-        self.input_frame: InputFrame = control_frame if control else _no_input
+        self.input_frame: InputFrame = control_frame
         """Turns a key or mouse event into a frame for the endpoint, or None (dropped)."""
         self._outbox: deque[dict[str, Any]] = deque()
         self._sender: Worker[None] | None = None
@@ -360,7 +358,10 @@ class ScreenView(Widget, can_focus=True):
         self.refresh(Cells(0, self.size.height - 1, self.size.width, 1))
 
     def _input(self, event: events.Event) -> bool:
-        if not self.in_control:
+        # view only: a click is sent all the same, for the appliance to drop, say why (once)
+        # and audit; the keys stay the console's
+        view_only_click = not self.control and isinstance(event, events.MouseEvent)
+        if not (self.in_control or (view_only_click and not self.refused)):
             return False
         event.stop()
         frame = self.input_frame(self, event)

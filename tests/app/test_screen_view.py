@@ -205,7 +205,9 @@ async def test_in_control_every_key_and_click_goes_to_the_endpoint_until_the_lea
         links[False].frames.put_nowait(_frame(1, 32, 32, []))
         await until(pilot, lambda: watcher.picture is not None)
         watcher.focus()
-        await pilot.press("h", "enter", "plus")
-        await pilot.click(watcher, offset=(3, 2))
-        await until(pilot, lambda: len(links[False].asked) == 2)  # + zoomed
+        await pilot.press("h", "enter", "plus")  # the console's keys: + zooms
+        await until(pilot, lambda: len(links[False].asked) == 2)
         assert links[False].sent == [] and "view only" in watcher.status()
+        await pilot.click(watcher, offset=(3, 2))  # a click goes, for the appliance to refuse
+        await until(pilot, lambda: len(links[False].sent) == 2)
+        assert [f["type"] for f in links[False].sent] == ["input.button"] * 2

@@ -302,10 +302,11 @@ async def test_keys_and_clicks_reach_the_endpoint_only_under_view_and_control(
     clients: list[Client],
     display: str,
 ) -> None:
-    """One Jump Client, two sessions: "view only" first (a burst of input is dropped, said
-    once and audited once), then "view and control" (a click and typing arrive where sent).
-    Frames reach the client in order: had the first session's input been played, the
-    recording would hold it before the second's."""
+    """One Jump Client and one console, two sessions: "view only" first (a burst of input
+    through the API and a click in the console's view are dropped, said once each and audited
+    once), then "view and control" (a drag, clicks and typing arrive where sent, through the
+    API and from the console's view). Frames reach the client in order: had the first
+    session's input been played, the recording would hold it before the second's."""
     with recorder(display) as window:  # a window over the whole 320×180 screen, focused
         _policy(embedded, "view_only")
         rep, sid, item_id = await _session(embedded, api, tmp_path, clients, display)
@@ -314,14 +315,19 @@ async def test_keys_and_clicks_reach_the_endpoint_only_under_view_and_control(
             ButtonInput(button=1, down=False, x=10, y=10),
             *(KeyInput(text=c) for c in "nope"),
         ]
-        async with rep:
+        app = Site(embedded, tmp_path / "state.json").console()
+        async with rep, app.run_test(size=(120, 40)) as pilot:
             said = await _send_input(rep, sid, burst, until_notice=True)
             assert said == [VIEW_ONLY_INPUT]  # once for the burst
+            view = await _screen_view(pilot, app, sid)
+            assert not view.in_control and "view only" in view.status()
+            await pilot.click(view, offset=view._origin())  # sent, refused, said
+            await until(pilot, lambda: VIEW_ONLY_INPUT in view.status(), 20)
             repo = embedded.app.state.appliance.site.repo  # type: ignore[union-attr]
             refused = [
                 e for e in repo.audit_log(30) if e["action"] == "session.screen_input_refused"
             ]
-            assert len(refused) == 1 and refused[0]["actor"] == "carol"
+            assert len(refused) == 1 and refused[0]["actor"] == "carol"  # one for it all
             await rep.end_session(sid)
 
             _policy(embedded, "view_and_control")
@@ -342,7 +348,7 @@ async def test_keys_and_clicks_reach_the_endpoint_only_under_view_and_control(
                 return any(e.get("keysym") == 0xFF0D for e in events)  # Return, sent last
 
             events = await asyncio.to_thread(window.wait_for, typed, "the typing", 20)
-            clicked = await _console_controls(embedded, tmp_path, sid, window)
+            clicked = await _console_controls(pilot, app, sid, window)
     buttons = [(e["event"], e["button"], e["x"], e["y"]) for e in events if "button" in e["event"]]
     assert buttons == [
         ("button_press", 1, 200, 100),
@@ -361,33 +367,37 @@ async def test_keys_and_clicks_reach_the_endpoint_only_under_view_and_control(
     assert typed_here == ["o", "K", "+"]
 
 
-async def _console_controls(
-    embedded: EmbeddedAppliance, tmp_path: Path, sid: str, window: Recorder
-) -> tuple[int, int]:
+async def _screen_view(pilot: Any, app: Any, sid: str) -> ScreenView:
+    """The session's Screen view in the console, shown (``ctrl+]`` out of its terminal,
+    ``s``) with a picture."""
+    await until(pilot, lambda: sid in app.actions.desk.sessions, 20)
+    app.show_sessions(sid)
+    await until(pilot, lambda: getattr(app.focused, "id", None) == f"term-{sid}", 20)
+    await pilot.press("ctrl+right_square_bracket", "s")
+    view: ScreenView = app.screen.query_one(f"#screen-{sid}", ScreenView)
+    await until(pilot, lambda: view.display and view.picture is not None and not view.message)
+    assert app.focused is view
+    return view
+
+
+async def _console_controls(pilot: Any, app: Any, sid: str, window: Recorder) -> tuple[int, int]:
     """The console's Screen view, in control, clicks a cell and types (``+`` too: in control
     it is the endpoint's, not the zoom); the endpoint's pixel the cell shows."""
-    app = Site(embedded, tmp_path / "state.json").console()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: sid in app.actions.desk.sessions, 20)
-        app.show_sessions(sid)
-        await until(pilot, lambda: isinstance(app.focused, Terminal))
-        await pilot.press("ctrl+right_square_bracket", "s")  # leave the terminal; the screen
-        view = app.screen.query_one(f"#screen-{sid}", ScreenView)
-        await until(pilot, lambda: view.display and view.picture is not None and not view.message)
-        assert app.focused is view and view.in_control and "control" in view.status()
-        left, top = view._origin()
-        cell = (left + 30, top + 10)
-        at = view.screen_point(*cell)
-        assert at is not None
-        seen = len(window.events)
-        await pilot.click(view, offset=cell)
-        await pilot.press("o", "K", "plus")
+    view = await _screen_view(pilot, app, sid)
+    assert view.in_control and "control" in view.status()
+    left, top = view._origin()
+    cell = (left + 30, top + 10)
+    at = view.screen_point(*cell)
+    assert at is not None
+    seen = len(window.events)
+    await pilot.click(view, offset=cell)
+    await pilot.press("o", "K", "plus")
 
-        def all_typed(events: list[dict[str, Any]]) -> bool:
-            return any(e.get("text") == "+" for e in events[seen:])
+    def all_typed(events: list[dict[str, Any]]) -> bool:
+        return any(e.get("text") == "+" for e in events[seen:])
 
-        await asyncio.to_thread(window.wait_for, all_typed, "the console's typing", 20)
-        assert view.zoom == 1
+    await asyncio.to_thread(window.wait_for, all_typed, "the console's typing", 20)
+    assert view.zoom == 1
     return at
 
 
