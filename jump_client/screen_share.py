@@ -228,6 +228,9 @@ class ScreenShare:
             self.ack(frame.sid, frame.seq)
         elif isinstance(frame, ScreenStop):
             self.stop(frame.sid)
+            control = self.controls.pop(frame.sid, None)
+            if control is not None:  # nobody watches now: a drag cut short holds nothing down
+                await control.close()
         else:
             try:
                 answer = Response(id=frame.id, ok=True, result=await self.screenshot(mode))

@@ -164,6 +164,11 @@ async def test_input_is_played_only_under_view_and_control_and_no_display_is_sai
     for _ in range(3):
         assert await share.obey(key, control)
     assert sent == [{"type": "screen.notice", "sid": "s1", "reason": NO_INJECTION}]  # once
+    # the last viewer went: the control is let go (what it held released), taken again after
+    assert await share.obey(b'{"type": "screen.stop", "sid": "s1"}', control)
+    assert not share.controls
+    assert await share.obey(key, control)
+    assert share.controls
     share.end("s1")  # the session ended: its control goes
     assert not share.controls
     assert not await share.obey(b'{"type": "screen.input", "sid": "s1"}', control)
