@@ -64,8 +64,10 @@ def read_chunk(
         return []
     table = site.repo.clients
     columns = ROW_COLUMNS if compact else table.columns
+    # in id order through no index: SQLite would read every visible row through the group
+    # index and sort them, for every chunk (26 ms a chunk at 100,000 items, against 0.7)
     sql = (
-        f"SELECT {', '.join(columns)} FROM jump_client WHERE {where[0]} AND id > ? "
+        f"SELECT {', '.join(columns)} FROM jump_client NOT INDEXED WHERE {where[0]} AND id > ? "
         "ORDER BY id LIMIT ?"
     )
     with site.repo.reading():
@@ -105,17 +107,15 @@ def columns_of_rows(
 ) -> dict[str, list[Any]]:
     """The compact columns of rows read with :data:`ROW_COLUMNS`: what
     :func:`~domain.protocol.item_columns.columns_of` gives for their items."""
-    out: dict[str, list[Any]] = {name: [] for _, name in _AS_STORED}
+    by_column = list(zip(*rows, strict=True)) if rows else [() for _ in ROW_COLUMNS]
+    out: dict[str, list[Any]] = {name: list(by_column[i]) for i, name in _AS_STORED}
     for name in ("console_user", "status", "last_seen", "cpu", "disk", "uptime"):
         out[name] = []
-    stored = [(i, out[name].append) for i, name in _AS_STORED]
     put_user, put_status = out["console_user"].append, out["status"].append
     put_seen, put_cpu = out["last_seen"].append, out["cpu"].append
     put_disk, put_uptime = out["disk"].append, out["uptime"].append
     parsed: dict[str, float] = {}  # a batch of statistics mostly shares one ``at``
     for row in rows:
-        for i, put in stored:
-            put(row[i])
         put_status(_status(row))
         online = bool(row[17])
         figures = latest.get(row[0])
