@@ -127,6 +127,19 @@ def test_a_demo_site_seeded_in_batches_is_the_same_site(
     assert _dump(tmp_path / "batches.sqlite3", 7) == whole
 
 
+def test_demo_clients_are_stored_as_their_models_would_store_them(tmp_path: Path) -> None:
+    """The demo fleet is inserted without a model per row (1,000,000 of them): each row must
+    be what the model gives, or the appliance would serve what it cannot read back."""
+    create_app(ApplianceSettings(db=tmp_path / "s.sqlite3", demo_fleet=200), clock=FakeClock(T0))
+    with Repository(tmp_path / "s.sqlite3") as repo:
+        table = repo.clients
+        rows = repo.execute(f"SELECT {', '.join(table.columns)} FROM jump_client").fetchall()
+        assert len(rows) == 200
+        for row in rows:
+            stored = table.stored(table.load(row).model_dump())
+            assert list(row) == [stored[c] for c in table.columns]
+
+
 def test_the_simulator_drives_every_demo_client_read_a_page_at_a_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
