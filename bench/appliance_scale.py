@@ -228,11 +228,15 @@ async def run_layout(name: str, db: str, bus: str | None, clients: int, nodes: i
         await consoles.add(urls[0], CONSOLE_USERS[0])
         measure_s = INTERVAL + 5
         connect_s = clients / RATE * 1.5 + 30
-        until = time.time() + connect_s + 2 * measure_s + 30
+        # the clients send until the bench ends them: an admission slower than planned (a node
+        # out of file descriptors) must not leave the measurement without statistics
+        until = time.time() + 3 * connect_s + 2 * measure_s + 600
         queue: Any = mp.get_context("spawn").Queue()
         ctx = mp.get_context("spawn")
         share = [creds[n::LOADERS] for n in range(LOADERS)]
-        loaders = [ctx.Process(target=_loader, args=(urls, s, until, queue)) for s in share]
+        loaders = [
+            ctx.Process(target=_loader, args=(urls, s, until, queue), daemon=True) for s in share
+        ]
         for loader in loaders:
             loader.start()
         admitted: list[float] = []
