@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import os
 import sys
+import time
 
 import uvicorn
 from pydantic import ValidationError
@@ -81,6 +82,29 @@ def _api_account(value: str | None) -> tuple[str, str] | None:
     return client_id, secret
 
 
+def _seed(repo: Repository, settings: ApplianceSettings) -> None:
+    """Seed the demo site (on first start), saying how far it is when it takes a while."""
+    from appliance.bootstrap import bootstrap
+    from appliance.clock import SystemClock
+    from appliance.demo import seed_demo
+
+    started = time.monotonic()
+    said = [started]  # a seeding of a few seconds says nothing
+
+    def progress(done: int, size: int) -> None:
+        now = time.monotonic()
+        if now - said[0] < 2 and (done < size or said[0] == started):
+            return
+        said[0] = now
+        print(
+            f"Seeding the demo site: {done:,} of {size:,} Jump Clients ({now - started:.0f} s).",
+            flush=True,
+        )
+
+    bootstrap(repo)
+    seed_demo(repo, settings, SystemClock(), progress)
+
+
 async def _serve(server: uvicorn.Server, banner: str) -> None:
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -138,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = _settings(args)
         account = _api_account(args.api_account)
         repo = Repository(settings.db)
+        if settings.demo_fleet:
+            _seed(repo, settings)
         app = create_app(settings, repo=repo, api_account=account)
     except ValidationError as err:
         first = err.errors()[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from appliance.site import Site
 from domain import AccessContext, JumpClient, JumpGroupType, User, build_access
 from domain.filters import Subject
@@ -18,9 +20,11 @@ def access_for(app: Site, user: User) -> AccessContext:
     )
 
 
-def visible_clients(app: Site, access: AccessContext) -> list[JumpClient]:
-    """Every Jump Client the representative may see, in id order."""
-    clauses, args = [], []
+def visible_where(access: AccessContext) -> tuple[str, list[Any]] | None:
+    """The SQL condition (and its arguments) on ``jump_client`` of the items the
+    representative may see; None when they may see none."""
+    clauses: list[str] = []
+    args: list[Any] = []
     for kind in JumpGroupType:
         ids = sorted(access.visible_groups(kind))
         if ids:
@@ -28,12 +32,29 @@ def visible_clients(app: Site, access: AccessContext) -> list[JumpClient]:
             clauses.append(f"(jump_group_type = ? AND jump_group_id IN ({marks}))")
             args.extend([kind.value, *ids])
     if not clauses:
+        return None
+    return f"({' OR '.join(clauses)})", args
+
+
+def visible_clients(app: Site, access: AccessContext) -> list[JumpClient]:
+    """Every Jump Client the representative may see, in id order."""
+    where = visible_where(access)
+    if where is None:
         return []
     table = app.repo.clients
-    sql = f"SELECT {', '.join(table.columns)} FROM jump_client WHERE {' OR '.join(clauses)} "
-    sql += "ORDER BY id"
+    sql = f"SELECT {', '.join(table.columns)} FROM jump_client WHERE {where[0]} ORDER BY id"
     with app.repo.reading():
-        return [table.load(row) for row in app.repo.execute(sql, args).fetchall()]
+        return [table.load(row) for row in app.repo.execute(sql, where[1]).fetchall()]
+
+
+def visible_ids(app: Site, access: AccessContext) -> set[int]:
+    """The ids of every Jump Client the representative may see (no item read)."""
+    where = visible_where(access)
+    if where is None:
+        return set()
+    sql = f"SELECT id FROM jump_client WHERE {where[0]}"
+    with app.repo.reading():
+        return {int(row[0]) for row in app.repo.execute(sql, where[1]).fetchall()}
 
 
 class SubjectBuilder:

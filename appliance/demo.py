@@ -14,7 +14,9 @@ side): nothing is ever sent to them.
 
 from __future__ import annotations
 
+import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -259,8 +261,45 @@ def _client(rng: random.Random, number: int, now: datetime) -> dict[str, Any]:
 SEED_BATCH = 5000
 
 
-def seed_demo(repo: Repository, settings: ApplianceSettings, clock: Clock) -> bool:
-    """Seed the demo site into a database that has no representatives yet.
+def _stored(value: Any) -> Any:
+    """A value of :func:`_client` as its column stores it (what the model's JSON form gives)."""
+    if isinstance(value, datetime):
+        return format_utc(value)
+    if isinstance(value, dict):
+        return json.dumps({k: _stored(v) for k, v in value.items()}, separators=(",", ":"))
+    return value
+
+
+class _Rows:
+    """Demo clients as rows of ``jump_client``, built without a model each: at 1,000,000
+    clients, validating and dumping a model per row was half of the seeding's time. The first
+    row of every batch is also built through the model, and must come out the same."""
+
+    def __init__(self, repo: Repository) -> None:
+        self.table = repo.clients
+        self.defaults: dict[str, Any] | None = None
+
+    def batch(self, clients: list[dict[str, Any]], first_id: int) -> list[list[Any]]:
+        checked = self.table.stored({**clients[0], "id": first_id})
+        if self.defaults is None:  # the model's defaults for the fields a client leaves out
+            self.defaults = {c: checked[c] for c in self.table.columns if c not in clients[0]}
+        rows = []
+        for offset, client in enumerate(clients):
+            values = {**self.defaults, **client, "id": first_id + offset}
+            rows.append([_stored(values[c]) for c in self.table.columns])
+        if rows[0] != [checked[c] for c in self.table.columns]:
+            raise AssertionError("a demo client is not stored as its model would be")
+        return rows
+
+
+def seed_demo(
+    repo: Repository,
+    settings: ApplianceSettings,
+    clock: Clock,
+    progress: Callable[[int, int], None] | None = None,
+) -> bool:
+    """Seed the demo site into a database that has no representatives yet; ``progress`` is
+    told (clients seeded, clients in all) after each batch.
 
     Returns False (and changes nothing) when the database already has people in it, so a
     restart keeps whatever was done to the demo site.
@@ -313,10 +352,13 @@ def seed_demo(repo: Repository, settings: ApplianceSettings, clock: Clock) -> bo
             id_=2,
         )
         first = repo.next_id("jump_client")
+        rows = _Rows(repo)
         for start in range(first, first + size, SEED_BATCH):  # not all rows at once: 100,000
             end = min(first + size, start + SEED_BATCH)  # left the appliance at 800 MiB
-            rows = [_client(rng, number, now) for number in range(start, end)]
-            repo.clients.insert_many(rows, first_id=start)
+            clients = [_client(rng, number, now) for number in range(start, end)]
+            repo.clients.insert_rows(rows.batch(clients, start), first_id=start)
+            if progress is not None:
+                progress(end - first, size)
         # A lively demo: statistics every 5 s (the shortest interval the site allows).
         repo.save_settings(repo.settings().model_copy(update={"statistics_interval_s": 5}))
         repo.audit(format_utc(now), "demo", "demo.seed", "site", {"clients": size})

@@ -12,8 +12,16 @@
   change (``access_changed``), their consoles get the difference at once: a delta removing
   what they may no longer see and adding what they now may.
 
-Everything runs on the appliance's event loop; frames for a snapshot or a resume are built
-in one synchronous step, so no change can fall between a snapshot and the stream after it.
+Everything runs on the appliance's event loop. A resume's frames are built in one step. A
+snapshot streams: each chunk is read from the database when the one before it has gone
+(:mod:`appliance.snapshot`), with a turn for the event loop between chunks, so a big snapshot
+neither sits in memory whole nor holds up other consoles, sign-ins and clients. It stays
+consistent with the stream after it: the console's queue is emptied and it is marked ready
+when the snapshot starts, so every change from then on is queued behind the snapshot; a
+chunk read later holds an item as it is then, and the queued deltas (applied after the
+snapshot, in order) end at the same state. ``Subscriber.visible`` grows with the chunks sent:
+a removal of an item not sent yet is not sent (a later chunk will not hold it), a change of
+one is (and a later chunk holds it again, unchanged).
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ import contextlib
 import logging
 import secrets
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,12 +40,12 @@ import orjson
 from pydantic import ValidationError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from appliance._access import access_for, visible_clients
+from appliance._access import access_for, visible_clients, visible_ids
 from appliance.grants import Grant
 from appliance.site import Site
+from appliance.snapshot import columns_of_rows, items_of, read_chunk
 from domain import AccessContext, JumpClient, Stats, User
 from domain.protocol.close import Close
-from domain.protocol.item_columns import columns_of
 from domain.protocol.live import (
     Hello,
     SiteChanged,
@@ -75,6 +83,9 @@ class Subscriber:
     resyncs: int = 0
     #: snapshots as columns (the console asked for them: ``Subscribe.compact``)
     compact: bool = False
+    #: while a snapshot streams, the highest item id sent so far (the rest comes in later
+    #: chunks); None once the console holds everything it may see
+    streamed: int | None = None
 
     @property
     def user(self) -> User:
@@ -219,10 +230,17 @@ class LiveHub:
             if user is None:  # gone: the sign-in ends with it
                 continue
             sub.access = access_for(self.site, user)
-            items = visible_clients(self.site, sub.access)
-            before, sub.visible = sub.visible, {item.id for item in items}
-            added = [self._item_json(item) for item in items if item.id not in before]
-            gone = sorted(before - sub.visible)
+            now = visible_ids(self.site, sub.access)
+            if sub.streamed is not None:  # what is past the chunks sent comes with the rest
+                now = {i for i in now if i <= sub.streamed or i in sub.visible}
+            before, sub.visible = sub.visible, now
+            new = now - before
+            added = [
+                self._item_json(item)
+                for item in (visible_clients(self.site, sub.access) if new else [])
+                if item.id in new
+            ]
+            gone = sorted(before - now)
             if added or gone:
                 sub.offer(_dumps(delta_frame(self.seq, added, gone)))
 
@@ -256,25 +274,32 @@ class LiveHub:
             return None
         return _dumps(delta_frame(seq, ups, gone))
 
-    def _snapshot_frames(self, sub: Subscriber) -> list[str]:
-        """All frames of a fresh snapshot, built at once (no await), and the sub made ready."""
+    async def _snapshot(self, sub: Subscriber) -> AsyncGenerator[str, None]:
+        """A fresh snapshot's frames, each chunk read when the one before it was taken (see
+        the module's docstring); the sub is ready, with an empty queue, from the start."""
         while not sub.queue.empty():
             sub.queue.get_nowait()
-        items = visible_clients(self.site, sub.access)
-        sub.visible = {item.id for item in items}
-        frames = []
-        selected = self.site.settings().statistics
-        for start in range(0, max(len(items), 1), self.chunk_size):
-            chunk = items[start : start + self.chunk_size]
-            last = start + self.chunk_size >= len(items)
+        seq, after = self.seq, 0  # every chunk says the seq the snapshot started at
+        sub.visible, sub.streamed, sub.ready = set(), 0, True
+        while True:
+            rows = read_chunk(self.site, sub.access, after, self.chunk_size, compact=sub.compact)
+            last = len(rows) < self.chunk_size
+            if rows:
+                after = int(rows[-1][0])
+                sub.visible.update(int(row[0]) for row in rows)
+            sub.streamed = None if last else after
             if sub.compact:
-                columns = columns_of(chunk, self.latest, selected)
-                frame = compact_snapshot_frame(self.seq, columns, last)
+                selected = self.site.settings().statistics
+                columns = columns_of_rows(rows, self.latest, selected)
+                frame = compact_snapshot_frame(seq, columns, last)
             else:
-                frame = snapshot_frame(self.seq, [self._item_json(item) for item in chunk], last)
-            frames.append(_dumps(frame))
-        sub.ready = True
-        return frames
+                items = [self._item_json(item) for item in items_of(self.site, rows)]
+                frame = snapshot_frame(seq, items, last)
+            del rows
+            yield _dumps(frame)
+            if last:
+                return
+            await asyncio.sleep(0)  # a turn for everything else between chunks
 
     def _resume_frames(self, sub: Subscriber, since: int) -> list[str] | None:
         oldest = self.ring[0][0] if self.ring else self.seq + 1
@@ -284,7 +309,8 @@ class LiveHub:
             return None  # other rights: the ring cannot say what to take back
         if since < self._selection_seq:  # ... or with other statistics selected
             return None
-        sub.visible = {item.id for item in visible_clients(self.site, sub.access)}
+        sub.visible = visible_ids(self.site, sub.access)
+        sub.streamed = None
         frames = [_dumps(resume_frame(self.seq))]
         for seq, ups, rms in self.ring:
             if seq > since:
@@ -373,11 +399,9 @@ class LiveHub:
             return
         sub = Subscriber(grant, access_for(self.site, grant.user), asyncio.Queue(self.queue_size))
         sub.compact = request.compact
-        frames = None
+        frames = None  # none: a fresh snapshot, streamed by the writer
         if request.since_seq is not None:
             frames = self._resume_frames(sub, request.since_seq)
-        if frames is None:
-            frames = self._snapshot_frames(sub)
         self.subscribers.add(sub)
         try:
             tasks = {
@@ -400,25 +424,30 @@ class LiveHub:
         if not grant.active:
             await grant.close(ws)
 
-    async def _write(self, ws: WebSocket, sub: Subscriber, first: list[str]) -> None:
-        await self._send_all(ws, sub, first)
+    async def _write(self, ws: WebSocket, sub: Subscriber, first: list[str] | None) -> None:
+        if first is None:
+            await self._send_snapshot(ws, sub)
+        else:
+            for frame in first:
+                await ws.send_text(frame)
+            del first
         while True:
             frame = await sub.queue.get()
             if not sub.grant.active:
                 return
             if frame == _RESYNC:
-                await self._send_all(ws, sub, self._snapshot_frames(sub))
+                await self._send_snapshot(ws, sub)
             else:
                 await ws.send_text(frame)
 
-    @staticmethod
-    async def _send_all(ws: WebSocket, sub: Subscriber, frames: list[str]) -> None:
-        """Send the frames in order, letting go of each once sent: a snapshot of many items
-        is many megabytes, which must not stay with a console for as long as it is open.
-        The sign-in is checked before each: a snapshot stops where it ended."""
-        frames.reverse()
-        while frames and sub.grant.active:
-            await ws.send_text(frames.pop())
+    async def _send_snapshot(self, ws: WebSocket, sub: Subscriber) -> None:
+        """Stream a fresh snapshot, a chunk at a time; the sign-in is checked before each
+        chunk: a snapshot stops where it ended."""
+        async with contextlib.aclosing(self._snapshot(sub)) as frames:
+            async for frame in frames:
+                if not sub.grant.active:
+                    return
+                await ws.send_text(frame)
 
     @staticmethod
     async def _read(ws: WebSocket) -> None:

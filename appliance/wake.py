@@ -8,6 +8,9 @@ passed to the peer and nowhere else: not to the audit log, not to any log.
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Iterator
 from datetime import datetime
 
 from appliance.agents import AgentError, AgentRegistry, unreachable
@@ -57,10 +60,32 @@ class WakeService:
         )
         if refusal is not None:
             return refusal
-        peer = wake_peer(target, self.app.repo.clients.find([("x_online", True)]))
+        peer = wake_peer(target, self._candidates(target))
         if peer is None or self.agents.get(peer.id) is None:
             return no_peer(target)
         return peer
+
+    def _candidates(self, target: JumpClient, page: int = 100) -> Iterator[JumpClient]:
+        """Online clients whose stored gateway holds the target's gateway address, a page at
+        a time until the rule (``wake_peer``) finds one: every online client as a model took
+        10 s at 100,000 items, on each highlighted item of every console."""
+        if target.x_gateway is None:
+            return
+        quoted = json.dumps(target.x_gateway.ip)[1:-1]  # as the stored JSON spells it
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", quoted) + "%"
+        table = self.app.repo.clients
+        sql = (
+            f"SELECT {', '.join(table.columns)} FROM jump_client WHERE x_online = ? "
+            "AND x_gateway LIKE ? ESCAPE '\\' AND id > ? ORDER BY id LIMIT ?"
+        )
+        after = 0
+        while True:
+            with self.app.repo.reading():
+                rows = self.app.repo.execute(sql, (1, pattern, after, page)).fetchall()
+            yield from (table.load(row) for row in rows)
+            if len(rows) < page:
+                return
+            after = int(rows[-1][0])
 
     async def wake(self, user: User, item_id: int, password: bytes | None) -> JumpClient:
         """Have a peer send the magic packet; return the peer (raises Refused)."""

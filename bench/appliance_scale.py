@@ -30,6 +30,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -49,7 +50,7 @@ from appliance.demo import seed_demo  # noqa: E402
 from appliance.security import token_hash  # noqa: E402
 from domain import Statistic  # noqa: E402
 from domain.protocol.live import StatsBatch  # noqa: E402
-from tests import services  # noqa: E402
+from tests.support import services  # noqa: E402
 
 RATE = 300  # the highest connection_rate a site may set
 INTERVAL = 30
@@ -104,9 +105,19 @@ def start_node(db: str, bus: str | None, name: str) -> tuple[subprocess.Popen[st
     assert process.stdout is not None
     for line in process.stdout:
         match = READY.search(line)
-        if match:
+        if match:  # read on, or a node that says much would block on a full pipe
+            threading.Thread(target=_echo, args=(process.stdout, name), daemon=True).start()
             return process, match.group(1)
     raise RuntimeError(f"node {name} did not start")
+
+
+def _echo(stream: Any, name: str) -> None:
+    """What a node says after it started, each line once (a repeated one is counted)."""
+    seen: dict[str, int] = {}
+    for line in stream:
+        seen[line] = seen.get(line, 0) + 1
+        if seen[line] in (1, 100, 10_000):
+            print(f"[node {name}] {line.rstrip()} (x{seen[line]})", file=sys.stderr)
 
 
 # -- load processes ------------------------------------------------------------------------------
@@ -118,9 +129,11 @@ def _loader(urls: list[str], creds: list[tuple[int, str]], until: float, out: An
 
 async def _load(urls: list[str], creds: list[tuple[int, str]], until: float, out: Any) -> None:
     from websockets.asyncio.client import connect
+    from websockets.exceptions import WebSocketException
 
     admitted: list[float] = []
     attempts = 0
+    failures: dict[str, int] = {}  # what made an attempt fail, besides a retry frame
 
     async def client(index: int, item_id: int, secret: str) -> None:
         nonlocal attempts
@@ -130,20 +143,27 @@ async def _load(urls: list[str], creds: list[tuple[int, str]], until: float, out
         ).decode()
         while True:
             attempts += 1
-            try:
+            try:  # as the Jump Client: whatever failed, again a moment later
                 ws = await connect(url, open_timeout=60, ping_interval=None)
-            except OSError:
+            except (OSError, TimeoutError, WebSocketException) as err:
+                failures[type(err).__name__] = failures.get(type(err).__name__, 0) + 1
                 await asyncio.sleep(1 + random.random())
                 continue
-            await ws.send(hello)
-            first = orjson.loads(await ws.recv())
+            try:
+                await ws.send(hello)
+                first = orjson.loads(await ws.recv())
+            except (OSError, TimeoutError, WebSocketException) as err:
+                failures[type(err).__name__] = failures.get(type(err).__name__, 0) + 1
+                await ws.close()
+                await asyncio.sleep(1 + random.random())
+                continue
             if first["type"] == "retry":  # as the Jump Client: after_s, plus jitter
                 await ws.close()
                 await asyncio.sleep(float(first["after_s"]) * (1 + random.random() * 0.1))
                 continue
             admitted.append(time.time())
             if len(admitted) == len(creds):
-                out.put(("admitted", admitted, attempts))
+                out.put(("admitted", admitted, attempts, failures))
             break
         await asyncio.sleep(random.random() * INTERVAL)
         try:
@@ -208,19 +228,26 @@ async def run_layout(name: str, db: str, bus: str | None, clients: int, nodes: i
         await consoles.add(urls[0], CONSOLE_USERS[0])
         measure_s = INTERVAL + 5
         connect_s = clients / RATE * 1.5 + 30
-        until = time.time() + connect_s + 2 * measure_s + 30
+        # the clients send until the bench ends them: an admission slower than planned (a node
+        # out of file descriptors) must not leave the measurement without statistics
+        until = time.time() + 3 * connect_s + 2 * measure_s + 600
         queue: Any = mp.get_context("spawn").Queue()
         ctx = mp.get_context("spawn")
         share = [creds[n::LOADERS] for n in range(LOADERS)]
-        loaders = [ctx.Process(target=_loader, args=(urls, s, until, queue)) for s in share]
+        loaders = [
+            ctx.Process(target=_loader, args=(urls, s, until, queue), daemon=True) for s in share
+        ]
         for loader in loaders:
             loader.start()
         admitted: list[float] = []
         attempts = 0
+        failed: dict[str, int] = {}
         for _ in loaders:
-            _, times, tries = await asyncio.to_thread(queue.get, True, connect_s + 60)
+            _, times, tries, failures = await asyncio.to_thread(queue.get, True, connect_s + 60)
             admitted += times
             attempts += tries
+            for kind, count in failures.items():
+                failed[kind] = failed.get(kind, 0) + count
         admitted.sort()
         burst = min(RATE, len(admitted) - 1)
         last = int(len(admitted) * 0.95)
@@ -231,6 +258,7 @@ async def run_layout(name: str, db: str, bus: str | None, clients: int, nodes: i
             f"[{name}] {clients} clients admitted in {admitted[-1] - admitted[0]:.1f} s: "
             f"{rate:.0f}/s against a rate of {RATE}/s (ratio {rate / RATE:.2f}, target "
             f"0.90–1.10); {attempts / clients:.2f} attempts a client"
+            + (f"; failed attempts: {failed}" if failed else "")
         )
         print(
             f"[{name}] appliance RSS {after / 2**20:.0f} MiB with the fleet, "

@@ -266,16 +266,19 @@ def stop_console(process: subprocess.Popen[bytes], screen: Screen) -> None:
 # -- feeds opened by the bench: the expected counts, and more consoles -------------------------
 
 
-async def open_feed(url: str, token: str, keep: bool) -> tuple[list[Any], int, Any]:
+async def open_feed(
+    url: str, token: str, keep: bool, compact: bool = False
+) -> tuple[list[Any], int, Any]:
     """Subscribe like a console and read the snapshot: its items (when ``keep``), its JSON
-    bytes, and the open websocket (the appliance serves it until it is closed)."""
+    bytes, and the open websocket (the appliance serves it until it is closed); ``compact``:
+    as columns, as the console asks for it."""
     ws_url = url.replace("http://", "ws://", 1) + "/api/rep/v1/live"
     headers = {"Authorization": f"Bearer {token}"}
     ws = await connect(  # no keepalive: a busy appliance is measured, not dropped
         ws_url, additional_headers=headers, max_size=2**30, open_timeout=120, ping_interval=None
     )
     await ws.recv()  # hello
-    await ws.send(Subscribe(since_seq=None).model_dump_json())
+    await ws.send(Subscribe(since_seq=None, compact=compact).model_dump_json())
     items: list[Any] = []
     size = 0
     while True:
@@ -313,10 +316,13 @@ async def expected_store(url: str) -> tuple[ItemStore, int]:
 
 
 async def many_consoles(url: str, count: int, appliance: int) -> tuple[float, float]:
-    """Appliance RSS (now, peak) with ``count`` feeds attached and their snapshots sent."""
+    """Appliance RSS (now, peak) with ``count`` feeds attached and their snapshots sent (as
+    columns, as a console asks for them)."""
     async with ApplianceClient(url, credentials=RepCredentials(USER, PASSWORD)) as client:
         token = await client.bearer()
-    feeds = await asyncio.gather(*(open_feed(url, token, keep=False) for _ in range(count)))
+    feeds = await asyncio.gather(
+        *(open_feed(url, token, keep=False, compact=True) for _ in range(count))
+    )
     await asyncio.sleep(1)  # what the appliance frees after sending, freed
     figures = rss(appliance) / MIB, peak(appliance) / MIB
     for _, _, ws in feeds:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, ConfigDict, Field, computed_field, model_validator
 
@@ -31,6 +31,8 @@ from domain.enums import (
     UnavailableReason,
     UpgradeState,
 )
+
+_T = TypeVar("_T")
 
 
 class Gateway(Model):
@@ -245,9 +247,19 @@ def last_seen(client: JumpClient) -> datetime | None:
 def seen_at(client: JumpClient, stats_at: datetime | None) -> datetime | None:
     """:func:`last_seen` with the time of the latest statistics given apart (the appliance
     holds newer ones than the item)."""
-    if client.x_online and stats_at is not None:
+    return seen_from(
+        client.x_online, stats_at, client.last_disconnect_timestamp, client.last_connect_timestamp
+    )
+
+
+def seen_from(
+    online: bool, stats_at: _T | None, disconnect: _T | None, connect: _T | None
+) -> _T | None:
+    """:func:`seen_at` from the fields themselves (date-times, or their stored text: the
+    appliance reads a snapshot straight from its database rows)."""
+    if online and stats_at is not None:
         return stats_at
-    return client.last_disconnect_timestamp or client.last_connect_timestamp
+    return disconnect or connect
 
 
 def console_user_of(client: JumpClient) -> str:
@@ -258,7 +270,12 @@ def console_user_of(client: JumpClient) -> str:
 
 def user_at(client: JumpClient, stats_user: str | None) -> str:
     """:func:`console_user_of` with the latest statistics' console user given apart."""
-    return client.console_user or stats_user or ""
+    return user_from(client.console_user, stats_user)
+
+
+def user_from(console_user: str, stats_user: str | None) -> str:
+    """:func:`user_at` from the item's own field."""
+    return console_user or stats_user or ""
 
 
 def with_whole_destination(current: JumpClient, changes: dict[str, Any]) -> dict[str, Any]:

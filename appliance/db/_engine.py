@@ -1,8 +1,9 @@
 """The two database engines behind the repository: SQLite (embedded) and PostgreSQL.
 
 The repository and its tables write SQL once, in the common dialect both engines read
-(``?`` placeholders, ``COLLATE NOCASE``, ``ON CONFLICT``); the PostgreSQL engine rewrites the
-few spellings that differ and creates the ``nocase`` collation the SQLite spelling names.
+(``?`` placeholders, ``COLLATE NOCASE``, ``ON CONFLICT``, ``NOT INDEXED``); the PostgreSQL
+engine rewrites the few spellings that differ and creates the ``nocase`` collation the SQLite
+spelling names.
 
 Every write transaction is serialised across processes: SQLite's ``BEGIN IMMEDIATE`` takes
 the file's write lock, PostgreSQL's takes a transaction-scoped advisory lock, so several
@@ -154,6 +155,8 @@ _USER_TABLE = re.compile(r"\b(FROM|INTO|UPDATE|TABLE|REFERENCES|JOIN)\s+user\b",
 _ID_PRIMARY = re.compile(r"\bid INTEGER PRIMARY KEY\b")
 _INTEGER = re.compile(r"\bINTEGER\b")
 _REAL = re.compile(r"\bREAL\b")
+#: SQLite's "walk the table in id order, through no index"; PostgreSQL's planner needs no hint
+_NOT_INDEXED = re.compile(r"\s+NOT INDEXED\b")
 
 #: Case-insensitive, accent-sensitive equality: what SQLite's NOCASE gives (for all letters).
 _NOCASE = (
@@ -166,6 +169,7 @@ _NOCASE = (
 def _statement(sql: str) -> str:
     """One statement of the common dialect, as PostgreSQL reads it."""
     sql = _USER_TABLE.sub(r'\1 "user"', sql)
+    sql = _NOT_INDEXED.sub("", sql)
     return sql.replace("%", "%%").replace("?", "%s")
 
 

@@ -74,6 +74,10 @@ class Table(Generic[M]):
 
     # -- encoding ------------------------------------------------------------------------
 
+    def stored(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """``values`` validated as a whole model, as its columns store it."""
+        return self._row_values(self.model.model_validate(values))
+
     def _row_values(self, obj: M) -> dict[str, Any]:
         data = obj.model_dump(mode="json")
         out: dict[str, Any] = {}
@@ -171,6 +175,17 @@ class Table(Generic[M]):
         if batch:
             mark_used(self._exec, self.name, first_id + len(batch) - 1)
         return len(batch)
+
+    def insert_rows(self, rows: list[list[Any]], *, first_id: int) -> int:
+        """Insert rows already in column order (ids ``first_id`` on): for data built by the
+        appliance's own code that it has checked against the model (the demo fleet)."""
+        marks = ", ".join("?" for _ in self.columns)
+        self._exec_many(
+            f"INSERT INTO {self.name} ({', '.join(self.columns)}) VALUES ({marks})", rows
+        )
+        if rows:
+            mark_used(self._exec, self.name, first_id + len(rows) - 1)
+        return len(rows)
 
     def update(self, id_: int, changes: Mapping[str, Any]) -> M | None:
         """Apply ``changes`` to the stored model, validated as a whole; None when absent."""

@@ -137,6 +137,13 @@ def columns_of(
         put["cpu"](cpu)
         put["disk"](disk)
         put["uptime"](uptime)
+    return blank_unselected(out, selected)
+
+
+def blank_unselected(
+    out: dict[str, list[Any]], selected: Collection[Statistic]
+) -> dict[str, list[Any]]:
+    """``out`` with each statistic the site does not select sent as nothing."""
     for name, statistic in COLUMN_STATISTIC.items():
         if statistic not in selected:
             blank = "" if name == "console_user" else None

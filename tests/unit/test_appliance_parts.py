@@ -127,11 +127,37 @@ def test_a_demo_site_seeded_in_batches_is_the_same_site(
     assert _dump(tmp_path / "batches.sqlite3", 7) == whole
 
 
-def test_the_simulator_drives_every_demo_client_read_a_page_at_a_time(tmp_path: Path) -> None:
+def test_demo_clients_are_stored_as_their_models_would_store_them(tmp_path: Path) -> None:
+    """The demo fleet is inserted without a model per row (1,000,000 of them): each row must
+    be what the model gives, or the appliance would serve what it cannot read back."""
+    create_app(ApplianceSettings(db=tmp_path / "s.sqlite3", demo_fleet=200), clock=FakeClock(T0))
+    with Repository(tmp_path / "s.sqlite3") as repo:
+        table = repo.clients
+        rows = repo.execute(f"SELECT {', '.join(table.columns)} FROM jump_client").fetchall()
+        assert len(rows) == 200
+        for row in rows:
+            stored = table.stored(table.load(row).model_dump())
+            assert list(row) == [stored[c] for c in table.columns]
+
+
+def test_the_simulator_drives_every_demo_client_read_a_page_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(simulator, "STATS_PER_TICK", 7)  # a few a tick, every one in turn
     app = create_app(
         ApplianceSettings(db=tmp_path / "s.sqlite3", demo_fleet=200), clock=FakeClock(T0)
     )
-    site = app.state.appliance.site
-    paged = [c.id for c in simulator._demo_clients(site, page=30)]
+    services = app.state.appliance
+    site, hub = services.site, services.live
+    paged = [row[0] for row in simulator._demo_rows(site, page=30)]
     assert paged == [c.id for c in site.repo.clients.find([("x_demo", True)])]
     assert len(paged) == 200
+    sim = simulator.DemoSimulator(site, hub, 1)
+    monkeypatch.setattr(sim, "_churn", lambda _now: None)  # none comes or goes
+    hub.latest.clear()
+    rounds = -(-len(sim.running) // 7)
+    for _ in range(rounds - 1):
+        sim.step(site.clock.now())
+    assert len(hub.latest) < len(sim.running)  # 7 a tick, not all
+    sim.step(site.clock.now())
+    assert set(hub.latest) == set(sim.running) and len(sim.running) > 100  # each in turn

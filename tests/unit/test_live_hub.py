@@ -23,12 +23,17 @@ def _hub(app: FastAPI, **kwargs: int) -> LiveHub:
     return LiveHub(app.state.appliance.site, **kwargs)
 
 
-def _subscriber(hub: LiveHub, username: str, size: int) -> Subscriber:
+async def _snapshot(hub: LiveHub, sub: Subscriber) -> list[str]:
+    """A whole fresh snapshot's frames; the sub is then ready with its visible set."""
+    return [frame async for frame in hub._snapshot(sub)]
+
+
+async def _subscriber(hub: LiveHub, username: str, size: int) -> Subscriber:
     found = hub.site.repo.user_by_name(username)
     assert found is not None
     grant = Grant(found[0], f"token of {username}")
     sub = Subscriber(grant, access_for(hub.site, found[0]), asyncio.Queue(size))
-    hub._snapshot_frames(sub)  # marks it ready with its visible set
+    await _snapshot(hub, sub)
     hub.subscribers.add(sub)
     return sub
 
@@ -37,7 +42,7 @@ async def test_a_console_that_stops_reading_is_resynchronised_with_bounded_memor
     app: FastAPI,
 ) -> None:
     hub = _hub(app, queue_size=8)
-    sub = _subscriber(hub, "carol", 8)
+    sub = await _subscriber(hub, "carol", 8)
     visible = sorted(sub.visible)
     for _ in range(100):
         hub.publish_ids([visible[0]])
@@ -49,8 +54,8 @@ async def test_a_console_that_stops_reading_is_resynchronised_with_bounded_memor
 
 async def test_deltas_and_stats_reach_only_those_who_may_see(app: FastAPI) -> None:
     hub = _hub(app)
-    alice = _subscriber(hub, "alice", 64)
-    carol = _subscriber(hub, "carol", 64)
+    alice = await _subscriber(hub, "alice", 64)
+    carol = await _subscriber(hub, "carol", 64)
     hidden = sorted(carol.visible - alice.visible)[0]
     hub.publish_ids([hidden])
     assert alice.queue.empty() and carol.queue.qsize() == 1
@@ -61,7 +66,7 @@ async def test_deltas_and_stats_reach_only_those_who_may_see(app: FastAPI) -> No
 
 async def test_resume_window_is_the_ring(app: FastAPI) -> None:
     hub = _hub(app, ring_size=4)
-    sub = _subscriber(hub, "carol", 64)
+    sub = await _subscriber(hub, "carol", 64)
     item = sorted(sub.visible)[0]
     for _ in range(10):
         hub.publish_ids([item])
@@ -113,7 +118,7 @@ async def test_a_new_statistics_selection_reaches_connected_consoles_as_a_fresh_
     app: FastAPI,
 ) -> None:
     hub = _hub(app)
-    carol = _subscriber(hub, "carol", 64)
+    carol = await _subscriber(hub, "carol", 64)
     before = hub.seq
     site = hub.site
     site.repo.save_settings(site.settings().model_copy(update={"statistics": [Statistic.CPU]}))
@@ -121,9 +126,9 @@ async def test_a_new_statistics_selection_reaches_connected_consoles_as_a_fresh_
     hub.site_changed()
     said = [carol.queue.get_nowait() for _ in range(carol.queue.qsize())]
     assert json.loads(said[0])["statistics"] == ["cpu"] and said[1] == _RESYNC
-    frame = json.loads(hub._snapshot_frames(carol)[0])
+    frame = json.loads((await _snapshot(hub, carol))[0])
     assert all(item["console_user"] == "" for item in frame["items"])  # sent without it
-    later = _subscriber(hub, "carol", 64)
+    later = await _subscriber(hub, "carol", 64)
     assert hub._resume_frames(later, before) is None  # what it holds has the old selection
     hub.site_changed()  # the same selection again: nothing to resend
     assert later.queue.qsize() == 1 and later.queue.get_nowait() != _RESYNC
