@@ -43,7 +43,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from appliance._access import access_for, visible_clients, visible_ids
 from appliance.grants import Grant
 from appliance.site import Site
-from appliance.snapshot import columns_of_rows, items_of, read_chunk
+from appliance.snapshot import columns_of_rows, count_visible, items_of, read_chunk
 from domain import AccessContext, JumpClient, Stats, User
 from domain.protocol.close import Close
 from domain.protocol.live import (
@@ -281,6 +281,7 @@ class LiveHub:
             sub.queue.get_nowait()
         seq, after = self.seq, 0  # every chunk says the seq the snapshot started at
         sub.visible, sub.streamed, sub.ready = set(), 0, True
+        total = count_visible(self.site, sub.access) if sub.compact else None
         while True:
             rows = read_chunk(self.site, sub.access, after, self.chunk_size, compact=sub.compact)
             last = len(rows) < self.chunk_size
@@ -291,7 +292,7 @@ class LiveHub:
             if sub.compact:
                 selected = self.site.settings().statistics
                 columns = columns_of_rows(rows, self.latest, selected)
-                frame = compact_snapshot_frame(seq, columns, last)
+                frame = compact_snapshot_frame(seq, columns, last, total)
             else:
                 items = [self._item_json(item) for item in items_of(self.site, rows)]
                 frame = snapshot_frame(seq, items, last)

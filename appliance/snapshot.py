@@ -74,6 +74,17 @@ def read_chunk(
         return list(site.repo.execute(sql, [*where[1], after, size]).fetchall())
 
 
+def count_visible(site: Site, access: AccessContext) -> int:
+    """How many items the representative may see now (a snapshot's total, for its console
+    to say how far it has loaded; items added meanwhile come as deltas)."""
+    where = visible_where(access)
+    if where is None:
+        return 0
+    with site.repo.reading():
+        row = site.repo.execute(f"SELECT COUNT(*) FROM jump_client WHERE {where[0]}", where[1])
+        return int(row.fetchone()[0])
+
+
 def items_of(site: Site, rows: Sequence[Sequence[Any]]) -> list[JumpClient]:
     """The items of rows read with every column (a snapshot of items, not columns)."""
     return [site.repo.clients.load(row) for row in rows]

@@ -39,6 +39,8 @@ async def test_a_streamed_snapshot_holds_what_the_representative_may_see(app: Fa
     assert len(frames) == len(items) // 7 + 1
     chunks = [f for f in frames if isinstance(f, SnapshotChunk) and f.columns is not None]
     assert [f.last for f in chunks] == [False] * (len(chunks) - 1) + [True]
+    # each chunk says how many there are in all: the console says how far it has loaded
+    assert {f.total for f in chunks} == {len(items)}
     got: dict[str, list[Any]] = {}
     for chunk in chunks:
         assert chunk.columns is not None
