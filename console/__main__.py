@@ -204,7 +204,9 @@ def _run_tui(
     """The full-screen console. Textual loads only here, once the arguments are good."""
     from console.app import JumpConsoleApp
     from console.shutdown import run_until_stopped
+    from widgets.screen_graphics import choose
 
+    choose(settings.graphics)  # asks the terminal: only before Textual reads the keys
     state, state_notice = load_state(settings.state_path)
     app = JumpConsoleApp(
         backend,

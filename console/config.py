@@ -7,6 +7,7 @@ Example ``~/.config/jump-console/config.toml``::
     appliance = "https://appliance.example:8400"   # none: start the embedded demo appliance
     username = "alice"
     theme = "high-contrast"                          # dark, light, high-contrast, 16, no-color
+    graphics = "halfblock"                           # the Screen view: auto, kitty, sixel
     [keymap]
     "app.filter" = "f6"                              # binding id = keys
 """
@@ -17,7 +18,7 @@ import json
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from platformdirs import user_config_dir, user_data_dir
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError
@@ -63,6 +64,10 @@ class ConsoleSettings(BaseSettings):
     plain: bool = False
     local_client: bool = True
     """With the embedded demo appliance, also run a real Jump Client for this machine."""
+    graphics: Literal["auto", "halfblock", "kitty", "sixel"] = "auto"
+    """How the Screen view draws the endpoint's screen: ``auto`` asks the terminal (kitty
+    graphics or sixel at full resolution where it answers, half-blocks where not); the others
+    force one (``halfblock`` never asks: for a terminal that answers wrongly)."""
     _flags: frozenset[str] = PrivateAttr(default=frozenset())
 
     @classmethod

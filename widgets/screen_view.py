@@ -63,6 +63,7 @@ from domain.protocol.screen_input import (
 )
 from domain.screen import Picture, crop_box
 from domain.text import visible
+from widgets.screen_graphics import Graphics, Painter, chosen
 from widgets.screen_keys import key_frame, mouse_frame, paste_frames
 from widgets.terminal import LEAVE_KEY
 
@@ -136,13 +137,18 @@ class ScreenView(Widget, can_focus=True):
         *,
         refusal: str | None = None,
         control: bool = False,
+        graphics: Graphics | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         """``refusal``: why this session's screen cannot be seen (the policy): said, and
         nothing is opened. ``control``: the policy lets the representative control the
-        endpoint (the view starts in control)."""
+        endpoint (the view starts in control). ``graphics``: how the picture is drawn (by
+        default what :func:`~widgets.screen_graphics.choose` decided: half-blocks unless the
+        terminal draws pictures)."""
         super().__init__(id=id, classes=classes)
+        self.graphics = graphics or chosen()
+        self._painter = Painter(self.graphics) if self.graphics.kind != "halfblock" else None
         self._opener = opener
         self.message = refusal or "The screen shows here while this view is open."
         self.refused = refusal is not None
@@ -220,11 +226,13 @@ class ScreenView(Widget, can_focus=True):
             return
         assert isinstance(event, ViewerPicture)
         picture = self.picture
-        whole = self.message != "" or event.pointer != self.pointer
+        whole = self.message != "" or event.pointer != self.pointer or self._painter is not None
         if picture is None or (picture.width, picture.height) != (event.width, event.height):
             picture = self.picture = Picture(event.width, event.height)
             whole = True
         picture.apply(event.tiles)
+        if self._painter is not None:  # encoded off the event loop; the ack waits for it
+            await self._painter.prepare(picture, (self.frames + 1, event.pointer))
         self.screen_size, self.pointer = event.screen, event.pointer
         self.frames += 1
         now = time.monotonic()
@@ -245,9 +253,11 @@ class ScreenView(Widget, can_focus=True):
         self.refresh()
 
     async def _ask(self) -> None:
-        """Ask for the picture the view's size holds, of the region zoomed to."""
+        """Ask for the picture the view's size holds (in the pixels its cells draw), of the
+        region zoomed to."""
         link = self._link
-        width, height = self.size.width, max(1, self.size.height - 1) * 2
+        (cw, ch), rows = self.graphics.cell, max(1, self.size.height - 1)
+        width, height = self.size.width * cw, rows * ch
         if link is None or width < 2 or height < 2:
             return
         region = self.region_shown()
@@ -299,10 +309,8 @@ class ScreenView(Widget, can_focus=True):
         if picture is None:
             return 0, 0
         rows = max(1, self.size.height - 1)
-        return (
-            max(0, (self.size.width - picture.width) // 2),
-            max(0, (rows - (picture.height + 1) // 2) // 2),
-        )
+        columns, lines = self.graphics.cells(picture.width, picture.height)
+        return max(0, (self.size.width - columns) // 2), max(0, (rows - lines) // 2)
 
     def cell_view(self) -> CellView | None:
         """Where the picture is in this view and which part of the screen it shows, for the
@@ -313,7 +321,7 @@ class ScreenView(Widget, can_focus=True):
             return None
         left, top = self._origin()
         x0, y0, x1, y1 = crop_box(screen, self.region_shown())
-        cells = (picture.width, (picture.height + 1) // 2)
+        cells = self.graphics.cells(picture.width, picture.height)
         region = ScreenRegion(x0, y0, x1 - x0, y1 - y0)
         return CellView(left, top, *cells, region, screen[0], screen[1])
 
@@ -481,6 +489,9 @@ class ScreenView(Widget, can_focus=True):
 
     def _picture_line(self, picture: Picture, y: int, width: int, base: Style) -> Strip:
         left, top = self._origin()
+        if self._painter is not None:  # kitty or sixel
+            version, corner = (self.frames, self.pointer), (self.region.x, self.region.y)
+            return self._painter.line(picture, y - top, (left, top, width), base, version, corner)
         py = (y - top) * 2
         if not 0 <= py < picture.height:
             return Strip.blank(width, base)
