@@ -28,9 +28,10 @@ import asyncio
 import base64
 import itertools
 import logging
+import os
 import sys
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -86,11 +87,20 @@ def choose(setting: str) -> Graphics:
     return graphics
 
 
+def asks_terminal(setting: str, *, terminal: bool, environ: Mapping[str, str]) -> bool:
+    """Whether ``auto`` asks the terminal what it draws: only on a terminal, and not inside
+    tmux or screen, which pass no pictures on (asking would only cost the console's start
+    the questions' time; ``kitty`` or ``sixel`` force a protocol where a multiplexer does)."""
+    return setting == "auto" and terminal and not (environ.get("TMUX") or environ.get("STY"))
+
+
 def _detect(setting: str) -> Graphics:
     graphics = HALFBLOCK
     streams = (sys.__stdout__, sys.__stdin__)
     terminal = all(stream is not None and stream.isatty() for stream in streams)
-    if setting in ("kitty", "sixel") or (setting == "auto" and terminal):
+    if setting in ("kitty", "sixel") or asks_terminal(
+        setting, terminal=terminal, environ=os.environ
+    ):
         from textual_image import renderable  # asks the terminal when it is one
         from textual_image._terminal import get_cell_size
 

@@ -49,6 +49,14 @@ def test_what_is_not_a_terminal_gets_half_blocks_unless_forced(restore_choice: N
     assert ScreenView(None).graphics == forced
 
 
+def test_auto_asks_a_terminal_but_not_through_tmux_or_screen() -> None:
+    assert screen_graphics.asks_terminal("auto", terminal=True, environ={})
+    assert not screen_graphics.asks_terminal("auto", terminal=False, environ={})
+    for multiplexer in ({"TMUX": "/tmp/tmux-0/default,1,0"}, {"STY": "1.pts-0.host"}):
+        assert not screen_graphics.asks_terminal("auto", terminal=True, environ=multiplexer)
+    assert not screen_graphics.asks_terminal("halfblock", terminal=True, environ={})
+
+
 def test_a_user_forces_half_blocks_by_the_environment_and_a_bad_value_is_one_sentence(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
