@@ -28,14 +28,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Protocol
 
 from starlette.websockets import WebSocket
 
 from appliance.db import DatabaseUnavailable
 from appliance.site import Revocation, Site
 from domain import User
-from domain.protocol.close import EXPIRED, SIGNED_OUT, Close
+from domain.protocol.close import EXPIRED, NO_LONGER_ALLOWED, SIGNED_OUT, Close
 
 log = logging.getLogger("appliance.grants")
 
@@ -119,3 +120,45 @@ class Grants:
                 pass
             except Exception:  # a bad sweep must not stop the next ones
                 log.exception("checking the sign-ins of open connections failed")
+
+
+class OnItem(Protocol):
+    """A console on one item's session (a shell or a screen viewer)."""
+
+    @property
+    def grant(self) -> Grant: ...
+
+    @property
+    def item_id(self) -> int: ...
+
+
+class ItemRights:
+    """What the shells and the screens share: when representatives' rights or items change,
+    each console of theirs on an item they may no longer reach is closed (``4403``)."""
+
+    def on_items(self) -> Iterator[OnItem]:
+        """Every console attached here (a subclass says where they are)."""
+        raise NotImplementedError
+
+    def reachable(self, user: User, item_id: int) -> bool:
+        raise NotImplementedError
+
+    def access_changed(self, user_ids: frozenset[int]) -> None:
+        """These representatives' rights changed: each of their consoles is checked again."""
+        self._check(lambda viewer: viewer.grant.user.id in user_ids)
+
+    def items_changed(self, changed: list[int], removed: list[int]) -> None:
+        """Items changed (moved to another group, removed): their consoles are checked again."""
+        if not any(True for _ in self.on_items()):  # (most changes: nobody attached)
+            return
+        touched = set(changed) | set(removed)
+        self._check(lambda viewer: viewer.item_id in touched)
+
+    def _check(self, concerns: Callable[[OnItem], bool]) -> None:
+        for viewer in list(self.on_items()):
+            if (
+                viewer.grant.active
+                and concerns(viewer)
+                and not self.reachable(viewer.grant.user, viewer.item_id)
+            ):
+                viewer.grant.end(Close.FORBIDDEN, NO_LONGER_ALLOWED)

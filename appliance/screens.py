@@ -33,7 +33,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,9 +41,9 @@ import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from appliance.agents import AgentError, AgentHandle
-from appliance.grants import Grant
+from appliance.grants import Grant, ItemRights
 from domain import User
-from domain.protocol.close import NO_LONGER_ALLOWED, Close
+from domain.protocol.close import Close
 from domain.protocol.screen import (
     ACK_WINDOW,
     FULL,
@@ -121,7 +121,7 @@ async def _to_agent(agent: AgentHandle, frame: ScreenStart | ScreenAck | ScreenS
         raise AgentError(f"the Jump Client is not connected ({type(err).__name__})") from None
 
 
-class ScreenRelay:
+class ScreenRelay(ItemRights):
     def __init__(self, may_reach: Callable[[User, int], bool]) -> None:
         self.may_reach = may_reach
         self.screens: dict[str, SessionScreen] = {}
@@ -132,25 +132,14 @@ class ScreenRelay:
         self.on_unwatched: Callable[[str], None] = lambda _sid: None
         """Told when the last viewer of a session here goes."""
 
-    # -- rights (as the shells') --------------------------------------------------------------
+    # -- rights (as the shells': grants.ItemRights) ------------------------------------------
 
-    def access_changed(self, user_ids: frozenset[int]) -> None:
-        self._check(lambda viewer: viewer.grant.user.id in user_ids)
-
-    def items_changed(self, changed: list[int], removed: list[int]) -> None:
-        if self.screens:
-            touched = set(changed) | set(removed)
-            self._check(lambda viewer: viewer.item_id in touched)
-
-    def _check(self, concerns: Callable[[ScreenViewer], bool]) -> None:
+    def on_items(self) -> Iterator[ScreenViewer]:
         for screen in list(self.screens.values()):
-            for viewer in list(screen.viewers):
-                if (
-                    viewer.grant.active
-                    and concerns(viewer)
-                    and not self.may_reach(viewer.grant.user, viewer.item_id)
-                ):
-                    viewer.grant.end(Close.FORBIDDEN, NO_LONGER_ALLOWED)
+            yield from list(screen.viewers)
+
+    def reachable(self, user: User, item_id: int) -> bool:
+        return self.may_reach(user, item_id)
 
     # -- one console --------------------------------------------------------------------------
 

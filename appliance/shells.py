@@ -25,7 +25,7 @@ import base64
 import binascii
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +34,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from appliance._access import access_for
 from appliance.agents import AgentError, AgentHandle
-from appliance.grants import Grant
+from appliance.grants import Grant, ItemRights
 from appliance.shell_state import ShellState, Size, Step
 from appliance.site import Site
 from domain import User
@@ -51,7 +51,7 @@ from domain.protocol.agent import (
     ShellSize,
     read_console_frame,
 )
-from domain.protocol.close import LEFT_SESSION, NO_LONGER_ALLOWED, Close
+from domain.protocol.close import LEFT_SESSION, Close
 
 log = logging.getLogger("appliance.shells")
 
@@ -77,7 +77,7 @@ class Viewer:
     """Held while something is sent to it: the screen it attaches to comes before output."""
 
 
-class ShellRelay:
+class ShellRelay(ItemRights):
     def __init__(self, site: Site) -> None:
         self.site = site
         self.viewers: dict[str, set[Viewer]] = {}
@@ -125,26 +125,12 @@ class ShellRelay:
             if viewer.grant.user.username == username:
                 viewer.grant.end(Close.NOT_FOUND, LEFT_SESSION)
 
-    def access_changed(self, user_ids: frozenset[int]) -> None:
-        """These representatives' rights changed: each of their shells is checked again."""
-        self._check(lambda viewer: viewer.grant.user.id in user_ids)
-
-    def items_changed(self, changed: list[int], removed: list[int]) -> None:
-        """Items changed (moved to another group, removed): their shells are checked again."""
-        if not self.viewers:
-            return
-        touched = set(changed) | set(removed)
-        self._check(lambda viewer: viewer.item_id in touched)
-
-    def _check(self, concerns: Callable[[Viewer], bool]) -> None:
+    def on_items(self) -> Iterator[Viewer]:
         for viewers in list(self.viewers.values()):
-            for viewer in list(viewers):
-                if (
-                    viewer.grant.active
-                    and concerns(viewer)
-                    and not self.may_reach(viewer.grant.user, viewer.item_id)
-                ):
-                    viewer.grant.end(Close.FORBIDDEN, NO_LONGER_ALLOWED)
+            yield from list(viewers)
+
+    def reachable(self, user: User, item_id: int) -> bool:
+        return self.may_reach(user, item_id)
 
     # -- one console -------------------------------------------------------------------------
 
