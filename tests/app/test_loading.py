@@ -7,6 +7,8 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+import pytest
+
 from api_client import (
     ApplianceClient,
     FeedEvent,
@@ -22,6 +24,8 @@ from console.backend import Backend
 from domain.protocol.item_columns import ItemColumns
 from tests.support.console import SIZE, Site, until
 from widgets import JumpTable, StatusBar
+
+pytestmark = pytest.mark.not_storage("the console's list while a snapshot streams")
 
 
 async def carol_s_snapshot(site: Site) -> ItemColumns:
