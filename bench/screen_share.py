@@ -208,9 +208,18 @@ async def _bench(folder: Path, display: str, painter: Painter) -> tuple[dict[str
 
 
 def main() -> int:
+    global VIEW
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--view",
+        default=f"{VIEW[0]}x{VIEW[1]}",
+        help="the picture the viewer asks for, WxH pixels (full resolution: e.g. 1800x1000, "
+        "what a 180-column kitty or sixel terminal asks)",
+    )
     args = parser.parse_args()
+    width, _, height = args.view.partition("x")
+    VIEW = (int(width), int(height))
     if shutil.which("Xvfb") is None:
         print("screen_share: skipped, Xvfb is not installed")
         return 0

@@ -172,3 +172,22 @@ async def test_input_is_played_only_under_view_and_control_and_no_display_is_sai
     share.end("s1")  # the session ended: its control goes
     assert not share.controls
     assert not await share.obey(b'{"type": "screen.input", "sid": "s1"}', control)
+
+
+def test_a_full_resolution_picture_is_the_same_whichever_way_it_is_shrunk() -> None:
+    from domain.screen import shrink
+    from jump_client.screen_share import FULL_RESOLUTION_PIXELS, _shrink
+
+    width, height = 1920, 1080
+    rows = []
+    for y in range(height):  # bands of colour, BGRA
+        colour = bytes(((y // 40) * 9 % 256, (y // 60) * 23 % 256, (y // 90) * 37 % 256, 255))
+        rows.append(colour * width)
+    bgra = b"".join(rows)
+    size, box = (1778, 1000), (0, 0, width, height)
+    assert size[0] * size[1] >= FULL_RESOLUTION_PIXELS  # taken by Pillow
+    fast, pure = _shrink(bgra, (width, height), box, size), shrink(bgra, (width, height), box, size)
+    assert len(fast) == len(pure) == size[0] * size[1] * 3
+    same = sum(fast[i : i + 3] == pure[i : i + 3] for i in range(0, len(pure), 3 * 97))
+    assert same / (len(pure) // (3 * 97) + 1) > 0.98  # the same picture (rounding at an edge aside)
+    assert fast[:3] == bytes((bgra[2], bgra[1], bgra[0]))  # RGB, from BGRA
