@@ -140,8 +140,8 @@ class ItemRights:
         """Every console attached here (a subclass says where they are)."""
         raise NotImplementedError
 
-    def reachable(self, user: User, item_id: int) -> bool:
-        raise NotImplementedError
+    may_reach: Callable[[User, int], bool]
+    """Whether the representative may still start sessions on the item (each subclass's)."""
 
     def access_changed(self, user_ids: frozenset[int]) -> None:
         """These representatives' rights changed: each of their consoles is checked again."""
@@ -159,6 +159,6 @@ class ItemRights:
             if (
                 viewer.grant.active
                 and concerns(viewer)
-                and not self.reachable(viewer.grant.user, viewer.item_id)
+                and not self.may_reach(viewer.grant.user, viewer.item_id)
             ):
                 viewer.grant.end(Close.FORBIDDEN, NO_LONGER_ALLOWED)

@@ -138,9 +138,6 @@ class ScreenRelay(ItemRights):
         for screen in list(self.screens.values()):
             yield from list(screen.viewers)
 
-    def reachable(self, user: User, item_id: int) -> bool:
-        return self.may_reach(user, item_id)
-
     # -- one console --------------------------------------------------------------------------
 
     async def serve(

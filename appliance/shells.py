@@ -129,9 +129,6 @@ class ShellRelay(ItemRights):
         for viewers in list(self.viewers.values()):
             yield from list(viewers)
 
-    def reachable(self, user: User, item_id: int) -> bool:
-        return self.may_reach(user, item_id)
-
     # -- one console -------------------------------------------------------------------------
 
     async def serve(

@@ -13,14 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from appliance.clock import FakeClock
-from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from console import cli
 from console.config import load_settings
 from domain.wording import INSTALLERS_REFUSED
-from tests.support.appliance import T0, new_database
-from tests.support.cli import as_json, run
+from tests.support.cli import as_json, quiet_appliance, run
 from tests.support.services import Postgres
 
 pytestmark = [
@@ -34,13 +31,7 @@ pytestmark = [
 def appliance(
     tmp_path_factory: pytest.TempPathFactory, postgres_server: Postgres | None
 ) -> Iterator[EmbeddedAppliance]:
-    db = new_database(tmp_path_factory.mktemp("cli"), "cli", postgres_server)
-    running = EmbeddedAppliance(
-        ApplianceSettings(db=db, demo_fleet=40, simulate=False), clock=FakeClock(T0)
-    )
-    running.start()
-    yield running
-    running.stop()
+    yield from quiet_appliance(tmp_path_factory, "cli", postgres_server, fleet=40)
 
 
 def test_ls_in_both_forms_with_a_filter_and_its_errors(

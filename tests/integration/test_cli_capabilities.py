@@ -17,12 +17,10 @@ from typing import Any
 import pytest
 
 from api_client import ApplianceClient, RepCredentials
-from appliance.clock import FakeClock
-from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
 from domain import Installer
-from tests.support.appliance import T0, new_database
-from tests.support.cli import as_json, run
+from tests.support.appliance import T0
+from tests.support.cli import as_json, quiet_appliance, run
 from tests.support.jump_client import Client, eventually, install_client
 from tests.support.jump_client import cli as jump_client_cli
 from tests.support.services import Postgres
@@ -39,13 +37,7 @@ pytestmark = [
 def appliance(
     tmp_path_factory: pytest.TempPathFactory, postgres_server: Postgres | None
 ) -> Iterator[EmbeddedAppliance]:
-    db = new_database(tmp_path_factory.mktemp("cli-all"), "cli_all", postgres_server)
-    running = EmbeddedAppliance(
-        ApplianceSettings(db=db, demo_fleet=20, simulate=False), clock=FakeClock(T0)
-    )
-    running.start()
-    yield running
-    running.stop()
+    yield from quiet_appliance(tmp_path_factory, "cli-all", postgres_server, fleet=20)
 
 
 class Typed(io.StringIO):
