@@ -145,7 +145,8 @@ def test_a_token_acts_only_for_its_own_account(database: str) -> None:
     from tests.support.processes import config_token
 
     appliance = EmbeddedAppliance(
-        ApplianceSettings(db=database, demo_fleet=5, simulate=False, rate_per_second=5),
+        # an hour's limit, not a second's: a slow machine refills a per-second bucket mid-test
+        ApplianceSettings(db=database, demo_fleet=5, simulate=False, rate_per_hour=6),
         api_account=("it", "it-secret"),
     )
     appliance.start()
