@@ -17,10 +17,11 @@ The agent channel (``WS /connect``) is served apart, in :mod:`appliance.agents.c
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from appliance import presence
@@ -31,7 +32,7 @@ from appliance.agents.credentials import UnknownClient
 from appliance.errors import CODED_ERRORS, Refused, coded_body
 from appliance.installation import jumpoint_address, resolve_fields
 from appliance.installer_artifact import installer_file
-from appliance.services import Services
+from appliance.services import Services, services_of
 from appliance.site import Site
 from domain._types import MAX_ID
 from domain.installer_params import InstallParameterError, disallowed, parse_install_parameters
@@ -63,7 +64,14 @@ _ZIP: dict[int | str, dict[str, Any]] = {
 }
 
 
-def build_agent_api(services: Services) -> FastAPI:
+#: the services of the appliance the request reached
+Node = Annotated[Services, Depends(services_of)]
+
+
+@functools.cache
+def agent_api() -> FastAPI:
+    """The agent API, built once a process and mounted by each of its appliances (a request
+    finds its appliance's services in its scope: ``services_of``)."""
     api = FastAPI(
         title="Jump Console appliance — agent API",
         version="1",
@@ -72,9 +80,7 @@ def build_agent_api(services: Services) -> FastAPI:
         redoc_url=None,
         responses=CODED_ERRORS,
     )
-    api.state.appliance = services
     api.add_middleware(AllowedMethods, api=api)
-    site = services.site
 
     answer_coded_errors(api)
 
@@ -83,8 +89,9 @@ def build_agent_api(services: Services) -> FastAPI:
         return JSONResponse(coded_body(exc.refusal), status_code=exc.status, headers=exc.headers)
 
     @api.post("/install", response_model=InstallAnswer, status_code=201)
-    async def install(body: InstallRequest) -> InstallAnswer:
-        app, repo = site, site.repo
+    async def install(body: InstallRequest, services: Node) -> InstallAnswer:
+        site = app = services.site
+        repo = site.repo
         installer = next((i for i in repo.installers() if i.installer_id == body.key), None)
         if installer is None:
             raise Refused.because(
@@ -143,7 +150,8 @@ def build_agent_api(services: Services) -> FastAPI:
         )
 
     @api.post("/uninstall", status_code=204, response_class=Response)
-    async def uninstall(body: Credentials) -> Response:
+    async def uninstall(body: Credentials, services: Node) -> Response:
+        site = services.site
         _verify(site, body)
         with presence.transitions(site) as batch:
             batch.mark_uninstalled(body.jump_client_id)
@@ -156,8 +164,9 @@ def build_agent_api(services: Services) -> FastAPI:
         return Response(status_code=204)
 
     @api.post("/support-request", response_model=SupportAnswer, status_code=201)
-    async def support_request(body: SupportAsk) -> SupportAnswer:
+    async def support_request(body: SupportAsk, services: Node) -> SupportAnswer:
         """The user at the endpoint asks for help through the installed Jump Client."""
+        site = services.site
         _verify(site, body)
         client = site.repo.clients.get(body.jump_client_id)
         if client is None:
@@ -178,8 +187,9 @@ def build_agent_api(services: Services) -> FastAPI:
         )
 
     @api.post("/checkin", response_model=CheckInAnswer)
-    async def checkin(body: CheckIn, request: Request) -> CheckInAnswer:
+    async def checkin(body: CheckIn, request: Request, services: Node) -> CheckInAnswer:
         """A passive client says it is alive and where it listens for a connect request."""
+        site = services.site
         _verify(site, body)
         host = request.client.host if request.client else "127.0.0.1"
         services.agents.passive[body.jump_client_id] = (
@@ -202,9 +212,12 @@ def build_agent_api(services: Services) -> FastAPI:
         )
 
     @api.get("/installer/{installer_id}/{platform}", response_class=Response, responses=_ZIP)
-    async def public_installer(installer_id: str, platform: str, request: Request) -> Response:
+    async def public_installer(
+        installer_id: str, platform: str, request: Request, services: Node
+    ) -> Response:
         """The direct download link: the 32-character key is what grants it (no sign-in),
         as with an e-mailed or copied link; an expired installer is refused."""
+        site = services.site
         address = f"{request.url.scheme}://{request.url.netloc}"
         name, data = installer_file(site, installer_id, platform, address)
         return Response(
@@ -216,6 +229,7 @@ def build_agent_api(services: Services) -> FastAPI:
     @api.get("/bundle", response_class=Response, responses=_ZIP)
     async def bundle(
         request: Request,
+        services: Node,
         jump_client_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
         secret: Annotated[str | None, Query(max_length=128)] = None,
     ) -> Response:
@@ -231,7 +245,7 @@ def build_agent_api(services: Services) -> FastAPI:
             given = Credentials(jump_client_id=jump_client_id, secret=secret)
         if given is None or not given.secret:
             raise Refused.because(401, "unauthorized", "The Jump Client's credentials are missing.")
-        _verify(site, given)
+        _verify(services.site, given)
         offered = services.bundle
         if offered is None:
             raise Refused.because(404, "no_bundle", "This appliance holds no Jump Client bundle.")

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from appliance._guard import Gate, RequestGuard
-from appliance.agent_api import build_agent_api
+from appliance.agent_api import agent_api
 from appliance.agents import AgentRegistry
 from appliance.agents.bundle import Bundle
 from appliance.agents.channel import AgentChannelFirst
@@ -25,7 +25,7 @@ from appliance.bus import LocalBus, RedisBus, open_bus
 from appliance.clock import Clock, SystemClock
 from appliance.collector import keep_collections_short
 from appliance.config import ApplianceSettings
-from appliance.config_api import build_config_api
+from appliance.config_api import config_api
 from appliance.config_api._deps import caller_of
 from appliance.db import Repository
 from appliance.errors import Refused, body_at, coded_body, config_body
@@ -33,12 +33,12 @@ from appliance.grants import Grants
 from appliance.live import LiveHub
 from appliance.maintenance import MaintenanceSweep, OrphanSweep
 from appliance.ratelimit import RateLimiter, SharedRateLimiter
-from appliance.rep_api import build_rep_api
+from appliance.rep_api import rep_api
 from appliance.rep_api._deps import current_user
 from appliance.screen_input import ScreenInputs
 from appliance.screens import ScreenRelay
 from appliance.security import new_token, token_hash
-from appliance.services import Services
+from appliance.services import Services, ServicesInScope
 from appliance.sessions import SessionManager
 from appliance.shared import SharedCounters
 from appliance.shells import ShellRelay
@@ -339,9 +339,9 @@ def create_app(
             body_at(request.url.path, refusal), status_code=exc.status_code, headers=exc.headers
         )
 
-    app.mount("/api/config/v1", build_config_api(services))
-    app.mount("/api/rep/v1", build_rep_api(services))
-    app.mount("/api/agent/v1", build_agent_api(services))
+    app.mount("/api/config/v1", config_api())
+    app.mount("/api/rep/v1", rep_api())
+    app.mount("/api/agent/v1", agent_api())
     app.add_middleware(
         RequestGuard,
         max_body_bytes=settings.max_body_bytes,
@@ -354,4 +354,5 @@ def create_app(
         ),
     )
     app.add_middleware(AgentChannelFirst, services=services)
+    app.add_middleware(ServicesInScope, services=services)  # outermost: every API finds them
     return app

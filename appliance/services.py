@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 if TYPE_CHECKING:
     from appliance.agents import AgentRegistry
@@ -52,7 +53,28 @@ class Services:
     """The Jump Client bundle this node offers for upgrades (None: it offers none)."""
 
 
+#: where a request's or websocket's ASGI scope carries its appliance's services
+_SCOPE_KEY = "jump.services"
+
+
+class ServicesInScope:
+    """The appliance's outermost middleware: every request and websocket carries the
+    services of the appliance it reached. The Config and representative APIs are built once
+    a process and shared by its appliances (FastAPI builds each route's validation again
+    for every app that includes it: a tenth of a second a router), so they find their
+    appliance here, not on themselves."""
+
+    def __init__(self, app: ASGIApp, *, services: Services) -> None:
+        self.app = app
+        self.services = services
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            scope[_SCOPE_KEY] = self.services
+        await self.app(scope, receive, send)
+
+
 def services_of(conn: HTTPConnection) -> Services:
-    """The services of the appliance serving this request (set by ``create_app``)."""
-    services: Services = conn.app.state.appliance
+    """The services of the appliance serving this request (see :class:`ServicesInScope`)."""
+    services: Services = conn.scope[_SCOPE_KEY]
     return services

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -31,9 +32,8 @@ from appliance.config_api import (
 )
 from appliance.errors import Refused, config_body
 from appliance.ratelimit import Verdict
-from appliance.services import Services
 
-__all__ = ["build_config_api"]
+__all__ = ["config_api"]
 
 
 class _RateLimitHeaders:
@@ -95,7 +95,10 @@ def _validation_response(errors: Any) -> JSONResponse:
     return _json(422, {"message": bag_sentence(bag), "errors": bag})
 
 
-def build_config_api(services: Services) -> FastAPI:
+@functools.cache
+def config_api() -> FastAPI:
+    """The Config API, built once a process and mounted by each of its appliances (a
+    request finds its appliance's services in its scope: ``services_of``)."""
     api = FastAPI(
         title="Jump Console appliance — Config API",
         version="1",
@@ -103,7 +106,6 @@ def build_config_api(services: Services) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
     )
-    api.state.appliance = services
     answer_database_unavailable(api, with_code=False)
     api.add_middleware(_RateLimitHeaders)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from fastapi import FastAPI, Request, Response, WebSocket
@@ -16,7 +17,7 @@ from appliance.errors import CODED_ERRORS, Refused, coded_body
 from appliance.rep_api import audit, items, screen, sessions
 from appliance.rep_api._deps import Rep, State, signed_in
 from appliance.security import new_token, token_hash
-from appliance.services import Services, services_of
+from appliance.services import services_of
 from appliance.signin import Attempt, client_address
 from appliance.site import Revocation
 from domain import FilterError, JumpClient, Schedule
@@ -26,10 +27,13 @@ from domain.protocol.close import DISABLED, REPLACED
 from domain.protocol.rep import GroupAccess, Login, Me, TokenAnswer
 from domain.site import RepSite
 
-__all__ = ["build_rep_api"]
+__all__ = ["rep_api"]
 
 
-def build_rep_api(services: Services) -> FastAPI:
+@functools.cache
+def rep_api() -> FastAPI:
+    """The representative API, built once a process and mounted by each of its appliances
+    (a request finds its appliance's services in its scope: ``services_of``)."""
     api = FastAPI(
         title="Jump Console appliance — representative API",
         version="1",
@@ -38,7 +42,6 @@ def build_rep_api(services: Services) -> FastAPI:
         redoc_url=None,
         responses=CODED_ERRORS,
     )
-    api.state.appliance = services
     api.add_middleware(AllowedMethods, api=api)
     answer_coded_errors(api)
 
