@@ -26,7 +26,7 @@ from appliance import presence
 from appliance.agents import credentials
 from appliance.agents.connected import RemoteAgent
 from appliance.agents.credentials import UnknownClient
-from appliance.agents.guards import Admission, ChannelGuard
+from appliance.agents.guards import Admission, Capacity, ChannelGuard
 from appliance.db import DatabaseUnavailable
 from appliance.serving import AGENT_CONNECT
 from domain import format_utc
@@ -59,27 +59,36 @@ class AgentChannel:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.admission = Admission(services.site, services.shared)
+        self.capacity = Capacity()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         ws = WebSocket(scope, receive, send)
+        self.capacity.opened()
         try:
             await self.connect(ws)
         except DatabaseUnavailable:  # the client retries with its backoff
             with contextlib.suppress(RuntimeError, OSError):
-                await ws.close(1013, "the appliance's database is unavailable")
+                await ws.close(Close.TRY_AGAIN_LATER, "the appliance's database is unavailable")
+        finally:
+            self.capacity.closed()
 
     async def connect(self, ws: WebSocket) -> None:
         services, admission = self.services, self.admission
         await ws.accept()
         try:
             hello = Hello.model_validate_json(await asyncio.wait_for(_text_frame(ws), 30))
-            credentials.verify(services.site.repo, hello)
         except WebSocketDisconnect:  # gone before it said hello
             return
         except (TimeoutError, ValidationError, ValueError):
             await ws.send_text(Reject(reason="bad_hello").model_dump_json())
             await ws.close(Close.BAD_REQUEST)
             return
+        if self.capacity.full():  # before any work for it: a full node's one is refused
+            await ws.send_text(Retry.after(self.capacity.retry_after()).model_dump_json())
+            await ws.close(Close.TRY_AGAIN_LATER)
+            return
+        try:
+            credentials.verify(services.site.repo, hello)
         except UnknownClient:
             await ws.send_text(Reject(reason="deleted").model_dump_json())
             await ws.close(Close.UNAUTHORIZED)
@@ -87,7 +96,7 @@ class AgentChannel:
         wait = admission.admit()
         if wait is not None:
             await ws.send_text(Retry.after(wait).model_dump_json())
-            await ws.close(1013)
+            await ws.close(Close.TRY_AGAIN_LATER)
             return
         item_id, connected_at = hello.jump_client_id, services.site.clock.now()
         max_offline = _record_connection(services, ws, hello, connected_at)
