@@ -57,6 +57,9 @@ SETTLE_S = 5
 #: rest to come back in FULL_S or more, for as long as it stays full)
 STALL_S = 60
 FULL_S = Capacity.RETRY_S[0]
+#: handshakes a load process has under way at once (thousands at once starved its event loop:
+#: a node closed their connections before their requests came, and admitted ones missed pings)
+HANDSHAKES = 100
 CONSOLE_USERS = ("carol", "bob", "alice")
 READY = re.compile(r"listening on (http://\S+)")
 
@@ -96,17 +99,33 @@ def _loader(
 async def _load(
     index: int, urls: list[str], creds: list[tuple[int, str]], until: float, out: Any
 ) -> None:
-    from websockets.asyncio.client import connect
+    from websockets.asyncio.client import ClientConnection, connect
     from websockets.exceptions import WebSocketException
 
     from jump_client.agent import reconnect_delay, retry_delay
 
     admitted: list[float] = []  # since the last report
-    counts = {"attempts": 0, "full": 0}  # full: told to come back in FULL_S or more
+    counts = {"attempts": 0, "full": 0, "dropped": 0}  # full: told to come back in FULL_S+
+    handshakes = asyncio.Semaphore(HANDSHAKES)  # or this process, not the node, is the limit
     failures: dict[str, int] = {}  # what made an attempt fail, besides a retry frame
 
     def failed(err: Exception) -> None:
         failures[type(err).__name__] = failures.get(type(err).__name__, 0) + 1
+
+    async def attempt(url: str, hello: str) -> tuple[ClientConnection | None, float | None]:
+        """Connect and say hello: the connection if welcomed, else the retry's ``after_s``
+        (None: the attempt failed)."""
+        ws = await connect(url, open_timeout=10, ping_interval=None)
+        try:
+            await ws.send(hello)
+            first = orjson.loads(await ws.recv())
+        except BaseException:
+            await ws.close()
+            raise
+        if first["type"] == "retry":  # as the Jump Client: closed, then after_s and jitter
+            await ws.close()
+            return None, float(first["after_s"])
+        return ws, None
 
     async def client(index: int, item_id: int, secret: str) -> None:
         url = urls[index % len(urls)].replace("http://", "ws://") + "/api/agent/v1/connect"
@@ -114,45 +133,46 @@ async def _load(
             {"type": "hello", "jump_client_id": item_id, "secret": secret, "version": "1.0.0"}
         ).decode()
         in_a_row = 0  # failed attempts in a row: the Jump Client's backoff (one rule)
+        first = True
         while True:
-            counts["attempts"] += 1
-            try:
-                ws = await connect(url, open_timeout=60, ping_interval=None)
-            except (OSError, TimeoutError, WebSocketException) as err:
-                failed(err)
-                in_a_row += 1
-                await asyncio.sleep(reconnect_delay(in_a_row))
-                continue
-            try:
-                await ws.send(hello)
-                first = orjson.loads(await ws.recv())
-            except (OSError, TimeoutError, WebSocketException) as err:
-                failed(err)
-                await ws.close()
-                in_a_row += 1
-                await asyncio.sleep(reconnect_delay(in_a_row))
+            async with handshakes:
+                counts["attempts"] += 1
+                try:
+                    ws, after_s = await attempt(url, hello)
+                except (OSError, TimeoutError, WebSocketException) as err:
+                    failed(err)
+                    ws, after_s = None, None
+            if ws is None:
+                if after_s is None:
+                    in_a_row += 1
+                    await asyncio.sleep(reconnect_delay(in_a_row))
+                else:
+                    in_a_row = 0
+                    counts["full"] += after_s >= FULL_S
+                    await asyncio.sleep(retry_delay(after_s))
                 continue
             in_a_row = 0
-            if first["type"] == "retry":  # as the Jump Client: closed, then after_s and jitter
+            if first:
+                admitted.append(time.time())
+                await asyncio.sleep(random.random() * INTERVAL)
+            first = False
+            try:
+                while time.time() < until:
+                    sent = int(time.time() * 1000) % 2_000_000_000
+                    await ws.send(orjson.dumps({"type": "stats", "uptime_s": sent}).decode())
+                    await asyncio.sleep(INTERVAL)
+                return
+            except (OSError, WebSocketException):  # as the Jump Client: connect again
+                counts["dropped"] += 1
+                in_a_row += 1
+                await asyncio.sleep(reconnect_delay(in_a_row))
+            finally:
                 await ws.close()
-                counts["full"] += float(first["after_s"]) >= FULL_S
-                await asyncio.sleep(retry_delay(float(first["after_s"])))
-                continue
-            admitted.append(time.time())
-            break
-        await asyncio.sleep(random.random() * INTERVAL)
-        try:
-            while time.time() < until:
-                sent = int(time.time() * 1000) % 2_000_000_000
-                await ws.send(orjson.dumps({"type": "stats", "uptime_s": sent}).decode())
-                await asyncio.sleep(INTERVAL)
-        finally:
-            await ws.close()
 
     async def report() -> None:
         while True:
             await asyncio.sleep(1)
-            out.put((index, admitted[:], counts["attempts"], counts["full"], dict(failures)))
+            out.put((index, admitted[:], dict(counts), dict(failures)))
             admitted.clear()
 
     reporter = asyncio.create_task(report())
@@ -167,29 +187,36 @@ class Admitted:
 
     def __init__(self, loaders: int) -> None:
         self.times: list[float] = []
-        self.attempts = [0] * loaders
-        self.full = [0] * loaders
+        self.counts: list[dict[str, int]] = [{} for _ in range(loaders)]
         self.failed: list[dict[str, int]] = [{} for _ in range(loaders)]
 
     def take(self, queue: Any, clients: int, stall_s: float) -> None:
-        """Until every client is admitted, or none was for ``stall_s`` (a full node)."""
-        last = time.time()
+        """Until every client is admitted, or none was for ``stall_s`` since one was (a full
+        node; the load processes may take a while to start on a busy machine)."""
+        last = time.time() + 600
         while len(self.times) < clients and time.time() - last < stall_s:
             try:
-                index, times, attempts, full, failed = queue.get(True, 1)
+                index, times, counts, failed = queue.get(True, 1)
             except Empty:
                 continue
             if times:
                 last = time.time()
             self.times += times
-            self.attempts[index], self.full[index], self.failed[index] = attempts, full, failed
+            self.counts[index], self.failed[index] = counts, failed
 
-    def failures(self) -> dict[str, int]:
+    @staticmethod
+    def _sum(each: list[dict[str, int]]) -> dict[str, int]:
         total: dict[str, int] = {}
-        for failed in self.failed:
-            for kind, count in failed.items():
+        for one in each:
+            for kind, count in one.items():
                 total[kind] = total.get(kind, 0) + count
         return total
+
+    def count(self, kind: str) -> int:
+        return self._sum(self.counts).get(kind, 0)
+
+    def failures(self) -> dict[str, int]:
+        return self._sum(self.failed)
 
 
 # -- consoles ------------------------------------------------------------------------------------
@@ -198,9 +225,21 @@ class Admitted:
 class Consoles:
     def __init__(self) -> None:
         self.latencies: list[float] = []
+        self.late: dict[int, int] = {}  # second of receipt -> rows over 1 s late in it
+        self.lags: list[float] = []  # this process's own event-loop lag while recording
         self.recording = False
         self.tasks: list[asyncio.Task[None]] = []
         self.live = 0
+        self.watch = asyncio.create_task(self._watch())
+
+    async def _watch(self) -> None:
+        """How late this process's event loop runs (the consoles' side of the latency)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(0.05)
+            if self.recording:
+                self.lags.append(loop.time() - before - 0.05)
 
     async def add(self, url: str, user: str) -> None:
         self.tasks.append(asyncio.create_task(self._console(url, user)))
@@ -217,9 +256,11 @@ class Consoles:
                     for row in event.rows:
                         if row[4] is not None:
                             self.latencies.append((now - row[4]) / 1000)
+                            if now - row[4] > 1000:
+                                self.late[now // 1000] = self.late.get(now // 1000, 0) + 1
 
     async def close(self) -> None:
-        for task in self.tasks:
+        for task in [*self.tasks, self.watch]:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
 
@@ -275,7 +316,9 @@ async def run_layout(name: str, db: str, bus: str | None, clients: int, nodes: i
         await asyncio.to_thread(taken.take, queue, clients, STALL_S)
         admitted = sorted(taken.times)
         node_cpu = _cpu(pids) - node_cpu
-        reached, attempts, failed = len(admitted), sum(taken.attempts), taken.failures()
+        reached, attempts, failed = len(admitted), taken.count("attempts"), taken.failures()
+        if reached < 2:
+            raise RuntimeError(f"[{name}] {reached} clients admitted: {failed}")
         burst = min(RATE, reached - 1)
         last = int(reached * 0.95)
         rate = (last - burst) / max(1e-9, admitted[last] - admitted[burst])
@@ -287,7 +330,8 @@ async def run_layout(name: str, db: str, bus: str | None, clients: int, nodes: i
             f"{node_cpu / reached * 1000:.1f} ms a client): {rate:.0f}/s against a rate of "
             f"{RATE}/s (ratio {rate / RATE:.2f}, target 0.90–1.10); "
             f"{attempts / clients:.2f} attempts a client"
-            + (f"; told the node is full: {sum(taken.full)}" if sum(taken.full) else "")
+            + (f"; told the node is full: {taken.count('full')}" if taken.count("full") else "")
+            + (f"; dropped, then back: {taken.count('dropped')}" if taken.count("dropped") else "")
             + (f"; failed attempts: {failed}" if failed else "")
         )
         print(
@@ -305,8 +349,11 @@ async def run_layout(name: str, db: str, bus: str | None, clients: int, nodes: i
             # process parses 20 of them at once) is not the appliance's fan-out
             await asyncio.sleep(SETTLE_S)
             consoles.latencies.clear()
+            consoles.late.clear()
+            consoles.lags.clear()
             consoles.recording = True
             cpu = _cpu(pids), _cpu(load_pids), _cpu([me])
+            started_ms = int(time.time() * 1000) % 2_000_000_000
             await asyncio.sleep(measure_s)
             consoles.recording = False
             cpu = _cpu(pids) - cpu[0], _cpu(load_pids) - cpu[1], _cpu([me]) - cpu[2]
@@ -320,6 +367,17 @@ async def run_layout(name: str, db: str, bus: str | None, clients: int, nodes: i
                     f"(target p99 ≤ 1000 ms, ratio {p99:.2f}); appliance RSS {rss:.0f} MiB; "
                     f"CPU over {measure_s} s: node {cpu[0]:.1f} s, load processes "
                     f"{cpu[1]:.1f} s, consoles (this process) {cpu[2]:.1f} s; {_load_average()}"
+                )
+                late = sorted(consoles.late.items(), key=lambda kv: -kv[1])[:5]
+                worst = ", ".join(
+                    f"{n} at +{(t * 1000 - started_ms) / 1000:.0f} s" for t, n in late
+                )
+                print(
+                    f"[{name}] {count:>2} console(s): this process's event-loop lag p99 "
+                    f"{_pct(consoles.lags, 0.99) * 1000:.0f} ms, max "
+                    f"{max(consoles.lags) * 1000:.0f} ms; rows over 1 s late: "
+                    f"{sum(consoles.late.values())}, in {len(consoles.late)} seconds "
+                    f"(most: {worst})"
                 )
             else:
                 print(f"[{name}] {count:>2} console(s): no statistics arrived")

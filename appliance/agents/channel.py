@@ -24,6 +24,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from appliance import presence
 from appliance.agents import credentials
+from appliance.agents.arrivals import Arrivals
 from appliance.agents.connected import RemoteAgent
 from appliance.agents.credentials import UnknownClient
 from appliance.agents.guards import Admission, Capacity, ChannelGuard
@@ -60,6 +61,7 @@ class AgentChannel:
         self.services = services
         self.admission = Admission(services.site, services.shared)
         self.capacity = Capacity()
+        self.arrivals = Arrivals(services.site)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         ws = WebSocket(scope, receive, send)
@@ -98,8 +100,8 @@ class AgentChannel:
             await ws.send_text(Retry.after(wait).model_dump_json())
             await ws.close(Close.TRY_AGAIN_LATER)
             return
-        item_id, connected_at = hello.jump_client_id, services.site.clock.now()
-        max_offline = _record_connection(services, ws, hello, connected_at)
+        item_id, details = hello.jump_client_id, _details(services, ws, hello)
+        max_offline, connected_at = await self.arrivals.online(item_id, details)
         del hello  # not kept for as long as the client stays connected
         if max_offline is None:
             await ws.send_text(Reject(reason="deleted").model_dump_json())
@@ -133,15 +135,11 @@ async def _text_frame(ws: WebSocket) -> str:
     return text if isinstance(text, str) else ""
 
 
-def _record_connection(
-    app: Services, ws: WebSocket, hello: Hello, connected_at: datetime
-) -> int | None:
-    """What the hello says, into the item; the item's max offline minutes (None: the item
-    was deleted)."""
+def _details(app: Services, ws: WebSocket, hello: Hello) -> dict[str, Any]:
+    """What the hello says, for the item."""
     client_host = ws.client.host if ws.client else ""
-    needs_update = app.bundle is not None and hello.version != app.bundle.version
     details: dict[str, Any] = {
-        "needs_update": needs_update,
+        "needs_update": app.bundle is not None and hello.version != app.bundle.version,
         "x_version": hello.version,
         "install_mode": hello.install_mode,
         "console_user": hello.console_user or "",
@@ -157,9 +155,7 @@ def _record_connection(
     ):
         if value:
             details[key] = value
-    with presence.transitions(app.site, connected_at) as batch:
-        updated = batch.mark_online(hello.jump_client_id, details)
-    return updated.max_offline_minutes if updated is not None else None
+    return details
 
 
 async def _serve_agent(
@@ -169,10 +165,10 @@ async def _serve_agent(
     agent = RemoteAgent(item_id, ws, app.bundle)
     app.agents.register(agent)
     settings = app.site.agent_settings().model_copy(update={"max_offline_minutes": max_offline})
-    await ws.send_text(Welcome(jump_client_id=item_id, settings=settings).model_dump_json())
     # real time, not the appliance's clock: this is about how fast bytes arrive
     guard = ChannelGuard(time.monotonic, app.live.interval)
-    try:
+    try:  # from here, however the connection ends, the client is offline (unless replaced)
+        await ws.send_text(Welcome(jump_client_id=item_id, settings=settings).model_dump_json())
         while True:
             raw = await _text_frame(ws)
             try:
