@@ -249,7 +249,7 @@ class Consoles:
         from api_client import FeedState, FeedStatus
 
         async with ApplianceClient(url, credentials=RepCredentials(user, "demo")) as rep:
-            async for event in LiveFeed(rep):
+            async for event in LiveFeed(rep, compact=True):  # as the console asks
                 if isinstance(event, FeedStatus) and event.state is FeedState.LIVE:
                     self.live += 1
                 if isinstance(event, StatsBatch) and self.recording:
