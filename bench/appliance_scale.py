@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing as mp
 import os
 import random
@@ -34,6 +35,7 @@ import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 import orjson
@@ -42,59 +44,25 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api_client import ApplianceClient, LiveFeed, RepCredentials  # noqa: E402
-from appliance.bootstrap import bootstrap  # noqa: E402
-from appliance.clock import SystemClock  # noqa: E402
-from appliance.config import ApplianceSettings  # noqa: E402
-from appliance.db import Repository  # noqa: E402
-from appliance.demo import seed_demo  # noqa: E402
-from appliance.security import token_hash  # noqa: E402
-from domain import Statistic  # noqa: E402
+from appliance.agents.guards import Capacity  # noqa: E402
 from domain.protocol.live import StatsBatch  # noqa: E402
 from tests.support import services  # noqa: E402
+from tests.support.agents import seed_site  # noqa: E402
 
 RATE = 300  # the highest connection_rate a site may set
 INTERVAL = 30
 LOADERS = 4
 SETTLE_S = 5
+#: admission is over when no client was admitted for this long (a node that is full tells the
+#: rest to come back in FULL_S or more, for as long as it stays full)
+STALL_S = 60
+FULL_S = Capacity.RETRY_S[0]
+#: handshakes a load process has under way at once: thousands at once starved its event loop
+#: (a node closed their connections before their requests came); 100 each outran a node that
+#: had a sixth of a core on a loaded machine (handshakes timed out, and were tried again)
+HANDSHAKES = 25
 CONSOLE_USERS = ("carol", "bob", "alice")
 READY = re.compile(r"listening on (http://\S+)")
-
-
-def seed(db: str, clients: int) -> list[tuple[int, str]]:
-    """A site with demo users and ``clients`` installed, offline Jump Clients."""
-    repo = Repository(db)
-    bootstrap(repo)
-    seed_demo(repo, ApplianceSettings(db=db, demo_fleet=0), SystemClock())
-    with repo.transaction():
-        repo.save_settings(
-            repo.settings().model_copy(
-                update={
-                    "connection_rate": RATE,
-                    "statistics_interval_s": INTERVAL,
-                    "statistics": list(Statistic),
-                }
-            )
-        )
-        first = repo.next_id("jump_client")
-        rows = [
-            {
-                "jump_group_id": 1,
-                "name": f"scale-{n}",
-                "hostname": f"scale-{n}",
-                "fqdn": f"scale-{n}.test",
-                "public_site_address": "support.jump.test",
-            }
-            for n in range(clients)
-        ]
-        repo.clients.insert_many(rows, first_id=first)
-        creds = [(first + n, f"scale-secret-{n}") for n in range(clients)]
-        repo.execute_many(
-            "INSERT INTO agent_credential (jump_client_id, secret_hash, installer_id) "
-            "VALUES (?, ?, ?)",
-            [[i, token_hash(s), "0" * 32] for i, s in creds],
-        )
-    repo.close()
-    return creds
 
 
 def start_node(db: str, bus: str | None, name: str) -> tuple[subprocess.Popen[str], str]:
@@ -123,60 +91,133 @@ def _echo(stream: Any, name: str) -> None:
 # -- load processes ------------------------------------------------------------------------------
 
 
-def _loader(urls: list[str], creds: list[tuple[int, str]], until: float, out: Any) -> None:
-    asyncio.run(_load(urls, creds, until, out))
+def _loader(
+    index: int, urls: list[str], creds: list[tuple[int, str]], until: float, out: Any
+) -> None:
+    asyncio.run(_load(index, urls, creds, until, out))
 
 
-async def _load(urls: list[str], creds: list[tuple[int, str]], until: float, out: Any) -> None:
-    from websockets.asyncio.client import connect
+async def _load(
+    index: int, urls: list[str], creds: list[tuple[int, str]], until: float, out: Any
+) -> None:
+    from websockets.asyncio.client import ClientConnection, connect
     from websockets.exceptions import WebSocketException
 
-    admitted: list[float] = []
-    attempts = 0
+    from jump_client.agent import reconnect_delay, retry_delay
+
+    admitted: list[float] = []  # since the last report
+    counts = {"attempts": 0, "full": 0, "dropped": 0}  # full: told to come back in FULL_S+
+    handshakes = asyncio.Semaphore(HANDSHAKES)  # or this process, not the node, is the limit
     failures: dict[str, int] = {}  # what made an attempt fail, besides a retry frame
 
+    def failed(err: Exception) -> None:
+        failures[type(err).__name__] = failures.get(type(err).__name__, 0) + 1
+
+    async def attempt(url: str, hello: str) -> tuple[ClientConnection | None, float | None]:
+        """Connect and say hello: the connection if welcomed, else the retry's ``after_s``
+        (None: the attempt failed)."""
+        ws = await connect(url, open_timeout=10, ping_interval=None)
+        try:
+            await ws.send(hello)
+            first = orjson.loads(await ws.recv())
+        except BaseException:
+            await ws.close()
+            raise
+        if first["type"] == "retry":  # as the Jump Client: closed, then after_s and jitter
+            await ws.close()
+            return None, float(first["after_s"])
+        return ws, None
+
     async def client(index: int, item_id: int, secret: str) -> None:
-        nonlocal attempts
         url = urls[index % len(urls)].replace("http://", "ws://") + "/api/agent/v1/connect"
         hello = orjson.dumps(
             {"type": "hello", "jump_client_id": item_id, "secret": secret, "version": "1.0.0"}
         ).decode()
+        in_a_row = 0  # failed attempts in a row: the Jump Client's backoff (one rule)
+        first = True
         while True:
-            attempts += 1
-            try:  # as the Jump Client: whatever failed, again a moment later
-                ws = await connect(url, open_timeout=60, ping_interval=None)
-            except (OSError, TimeoutError, WebSocketException) as err:
-                failures[type(err).__name__] = failures.get(type(err).__name__, 0) + 1
-                await asyncio.sleep(1 + random.random())
+            async with handshakes:
+                counts["attempts"] += 1
+                try:
+                    ws, after_s = await attempt(url, hello)
+                except (OSError, TimeoutError, WebSocketException) as err:
+                    failed(err)
+                    ws, after_s = None, None
+            if ws is None:
+                if after_s is None:
+                    in_a_row += 1
+                    await asyncio.sleep(reconnect_delay(in_a_row))
+                else:
+                    in_a_row = 0
+                    counts["full"] += after_s >= FULL_S
+                    await asyncio.sleep(retry_delay(after_s))
                 continue
+            in_a_row = 0
+            if first:
+                admitted.append(time.time())
+                await asyncio.sleep(random.random() * INTERVAL)
+            first = False
             try:
-                await ws.send(hello)
-                first = orjson.loads(await ws.recv())
-            except (OSError, TimeoutError, WebSocketException) as err:
-                failures[type(err).__name__] = failures.get(type(err).__name__, 0) + 1
+                while time.time() < until:
+                    sent = int(time.time() * 1000) % 2_000_000_000
+                    await ws.send(orjson.dumps({"type": "stats", "uptime_s": sent}).decode())
+                    await asyncio.sleep(INTERVAL)
+                return
+            except (OSError, WebSocketException):  # as the Jump Client: connect again
+                counts["dropped"] += 1
+                in_a_row += 1
+                await asyncio.sleep(reconnect_delay(in_a_row))
+            finally:
                 await ws.close()
-                await asyncio.sleep(1 + random.random())
-                continue
-            if first["type"] == "retry":  # as the Jump Client: after_s, plus jitter
-                await ws.close()
-                await asyncio.sleep(float(first["after_s"]) * (1 + random.random() * 0.1))
-                continue
-            admitted.append(time.time())
-            if len(admitted) == len(creds):
-                out.put(("admitted", admitted, attempts, failures))
-            break
-        await asyncio.sleep(random.random() * INTERVAL)
-        try:
-            while time.time() < until:
-                sent = int(time.time() * 1000) % 2_000_000_000
-                await ws.send(orjson.dumps({"type": "stats", "uptime_s": sent}).decode())
-                await asyncio.sleep(INTERVAL)
-        finally:
-            await ws.close()
 
+    async def report() -> None:
+        while True:
+            await asyncio.sleep(1)
+            out.put((index, admitted[:], dict(counts), dict(failures)))
+            admitted.clear()
+
+    reporter = asyncio.create_task(report())
     await asyncio.gather(
         *(client(n, i, s) for n, (i, s) in enumerate(creds)), return_exceptions=True
     )
+    reporter.cancel()
+
+
+class Admitted:
+    """What the load processes report each second: admission times, attempts, failures."""
+
+    def __init__(self, loaders: int) -> None:
+        self.times: list[float] = []
+        self.counts: list[dict[str, int]] = [{} for _ in range(loaders)]
+        self.failed: list[dict[str, int]] = [{} for _ in range(loaders)]
+
+    def take(self, queue: Any, clients: int, stall_s: float) -> None:
+        """Until every client is admitted, or none was for ``stall_s`` since one was (a full
+        node; the load processes may take a while to start on a busy machine)."""
+        last = time.time() + 600
+        while len(self.times) < clients and time.time() - last < stall_s:
+            try:
+                index, times, counts, failed = queue.get(True, 1)
+            except Empty:
+                continue
+            if times:
+                last = time.time()
+            self.times += times
+            self.counts[index], self.failed[index] = counts, failed
+
+    @staticmethod
+    def _sum(each: list[dict[str, int]]) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for one in each:
+            for kind, count in one.items():
+                total[kind] = total.get(kind, 0) + count
+        return total
+
+    def count(self, kind: str) -> int:
+        return self._sum(self.counts).get(kind, 0)
+
+    def failures(self) -> dict[str, int]:
+        return self._sum(self.failed)
 
 
 # -- consoles ------------------------------------------------------------------------------------
@@ -185,9 +226,21 @@ async def _load(urls: list[str], creds: list[tuple[int, str]], until: float, out
 class Consoles:
     def __init__(self) -> None:
         self.latencies: list[float] = []
+        self.late: dict[int, int] = {}  # second of receipt -> rows over 1 s late in it
+        self.lags: list[float] = []  # this process's own event-loop lag while recording
         self.recording = False
         self.tasks: list[asyncio.Task[None]] = []
         self.live = 0
+        self.watch = asyncio.create_task(self._watch())
+
+    async def _watch(self) -> None:
+        """How late this process's event loop runs (the consoles' side of the latency)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(0.05)
+            if self.recording:
+                self.lags.append(loop.time() - before - 0.05)
 
     async def add(self, url: str, user: str) -> None:
         self.tasks.append(asyncio.create_task(self._console(url, user)))
@@ -196,7 +249,7 @@ class Consoles:
         from api_client import FeedState, FeedStatus
 
         async with ApplianceClient(url, credentials=RepCredentials(user, "demo")) as rep:
-            async for event in LiveFeed(rep):
+            async for event in LiveFeed(rep, compact=True):  # as the console asks
                 if isinstance(event, FeedStatus) and event.state is FeedState.LIVE:
                     self.live += 1
                 if isinstance(event, StatsBatch) and self.recording:
@@ -204,9 +257,11 @@ class Consoles:
                     for row in event.rows:
                         if row[4] is not None:
                             self.latencies.append((now - row[4]) / 1000)
+                            if now - row[4] > 1000:
+                                self.late[now // 1000] = self.late.get(now // 1000, 0) + 1
 
     async def close(self) -> None:
-        for task in self.tasks:
+        for task in [*self.tasks, self.watch]:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
 
@@ -216,48 +271,68 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def _cpu(processes: list[psutil.Process]) -> float:
+    """CPU seconds (user and system) these processes have used so far."""
+    total = 0.0
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def _load_average() -> str:
+    return f"load average {os.getloadavg()[0]:.1f}"
+
+
 async def run_layout(name: str, db: str, bus: str | None, clients: int, nodes: int) -> None:
-    creds = await asyncio.to_thread(seed, db, clients)
+    creds = await asyncio.to_thread(
+        seed_site, db, clients, connection_rate=RATE, interval_s=INTERVAL
+    )
     procs = [start_node(db, bus, f"n{n}") for n in range(nodes)]
     urls = [u for _, u in procs]
     pids = [psutil.Process(p.pid) for p, _ in procs]
+    me = psutil.Process()
     try:
         await asyncio.sleep(2)
         before = sum(p.memory_info().rss for p in pids)
         consoles = Consoles()
         await consoles.add(urls[0], CONSOLE_USERS[0])
         measure_s = INTERVAL + 5
-        connect_s = clients / RATE * 1.5 + 30
-        # the clients send until the bench ends them: an admission slower than planned (a node
-        # out of file descriptors) must not leave the measurement without statistics
-        until = time.time() + 3 * connect_s + 2 * measure_s + 600
+        # the clients send until the bench ends them: an admission slower than planned (a
+        # loaded machine, a full node) must not leave the measurement without statistics
+        until = time.time() + 24 * 3600
         queue: Any = mp.get_context("spawn").Queue()
         ctx = mp.get_context("spawn")
         share = [creds[n::LOADERS] for n in range(LOADERS)]
         loaders = [
-            ctx.Process(target=_loader, args=(urls, s, until, queue), daemon=True) for s in share
+            ctx.Process(target=_loader, args=(n, urls, s, until, queue), daemon=True)
+            for n, s in enumerate(share)
         ]
+        started, node_cpu = time.time(), _cpu(pids)
         for loader in loaders:
             loader.start()
-        admitted: list[float] = []
-        attempts = 0
-        failed: dict[str, int] = {}
-        for _ in loaders:
-            _, times, tries, failures = await asyncio.to_thread(queue.get, True, connect_s + 60)
-            admitted += times
-            attempts += tries
-            for kind, count in failures.items():
-                failed[kind] = failed.get(kind, 0) + count
-        admitted.sort()
-        burst = min(RATE, len(admitted) - 1)
-        last = int(len(admitted) * 0.95)
+        load_pids = [psutil.Process(loader.pid) for loader in loaders if loader.pid]
+        taken = Admitted(LOADERS)
+        await asyncio.to_thread(taken.take, queue, clients, STALL_S)
+        admitted = sorted(taken.times)
+        node_cpu = _cpu(pids) - node_cpu
+        reached, attempts, failed = len(admitted), taken.count("attempts"), taken.failures()
+        if reached < 2:
+            raise RuntimeError(f"[{name}] {reached} clients admitted: {failed}")
+        burst = min(RATE, reached - 1)
+        last = int(reached * 0.95)
         rate = (last - burst) / max(1e-9, admitted[last] - admitted[burst])
         after = sum(p.memory_info().rss for p in pids)
-        per_client = (after - before) / clients / 1024
+        per_client = (after - before) / reached / 1024
         print(
-            f"[{name}] {clients} clients admitted in {admitted[-1] - admitted[0]:.1f} s: "
-            f"{rate:.0f}/s against a rate of {RATE}/s (ratio {rate / RATE:.2f}, target "
-            f"0.90–1.10); {attempts / clients:.2f} attempts a client"
+            f"[{name}] {reached} of {clients} clients admitted in "
+            f"{admitted[-1] - started:.1f} s ({_load_average()}; node CPU {node_cpu:.0f} s, "
+            f"{node_cpu / reached * 1000:.1f} ms a client): {rate:.0f}/s against a rate of "
+            f"{RATE}/s (ratio {rate / RATE:.2f}, target 0.90–1.10); "
+            f"{attempts / clients:.2f} attempts a client"
+            + (f"; told the node is full: {taken.count('full')}" if taken.count("full") else "")
+            + (f"; dropped, then back: {taken.count('dropped')}" if taken.count("dropped") else "")
             + (f"; failed attempts: {failed}" if failed else "")
         )
         print(
@@ -275,9 +350,14 @@ async def run_layout(name: str, db: str, bus: str | None, clients: int, nodes: i
             # process parses 20 of them at once) is not the appliance's fan-out
             await asyncio.sleep(SETTLE_S)
             consoles.latencies.clear()
+            consoles.late.clear()
+            consoles.lags.clear()
             consoles.recording = True
+            cpu = _cpu(pids), _cpu(load_pids), _cpu([me])
+            started_ms = int(time.time() * 1000) % 2_000_000_000
             await asyncio.sleep(measure_s)
             consoles.recording = False
+            cpu = _cpu(pids) - cpu[0], _cpu(load_pids) - cpu[1], _cpu([me]) - cpu[2]
             lat = consoles.latencies
             rss = sum(p.memory_info().rss for p in pids) / 2**20
             if lat:
@@ -285,7 +365,20 @@ async def run_layout(name: str, db: str, bus: str | None, clients: int, nodes: i
                 print(
                     f"[{name}] {count:>2} console(s): fan-out client → console p50 "
                     f"{p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms over {len(lat)} rows "
-                    f"(target p99 ≤ 1000 ms, ratio {p99:.2f}); appliance RSS {rss:.0f} MiB"
+                    f"(target p99 ≤ 1000 ms, ratio {p99:.2f}); appliance RSS {rss:.0f} MiB; "
+                    f"CPU over {measure_s} s: node {cpu[0]:.1f} s, load processes "
+                    f"{cpu[1]:.1f} s, consoles (this process) {cpu[2]:.1f} s; {_load_average()}"
+                )
+                late = sorted(consoles.late.items(), key=lambda kv: -kv[1])[:5]
+                worst = ", ".join(
+                    f"{n} at +{(t * 1000 - started_ms) / 1000:.0f} s" for t, n in late
+                )
+                print(
+                    f"[{name}] {count:>2} console(s): this process's event-loop lag p99 "
+                    f"{_pct(consoles.lags, 0.99) * 1000:.0f} ms, max "
+                    f"{max(consoles.lags) * 1000:.0f} ms; rows over 1 s late: "
+                    f"{sum(consoles.late.values())}, in {len(consoles.late)} seconds "
+                    f"(most: {worst})"
                 )
             else:
                 print(f"[{name}] {count:>2} console(s): no statistics arrived")

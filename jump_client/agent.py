@@ -119,6 +119,13 @@ def retry_delay(after_s: float) -> float:
     return after_s + random.uniform(0, min(1.0, after_s * 0.2))
 
 
+def reconnect_delay(failures: int) -> float:
+    """How long to wait after the ``failures``-th attempt in a row that failed (the appliance
+    out of reach, a handshake that failed): doubling from 0.5–1 s up to 30–60 s, each client
+    at its own moment."""
+    return min(60.0, 0.5 * (1 << min(failures, 7))) * (0.5 + random.random() / 2)
+
+
 def register(config: ClientConfig) -> None:
     """Ask the appliance to create this Jump Client (raises Refused or OSError)."""
     ident = system.identity()
@@ -234,8 +241,7 @@ class Agent:
             except (OSError, TimeoutError, ConnectionClosed, InvalidHandshake, InvalidURI) as err:
                 log.info("The appliance is out of reach (%s); retrying.", type(err).__name__)
             failures += 1
-            delay = min(60.0, 0.5 * (2 ** min(failures, 7))) * (0.5 + random.random() / 2)
-            await asyncio.sleep(delay)
+            await asyncio.sleep(reconnect_delay(failures))
 
     async def _passive(self) -> str | float | None:
         """Check in every interval; connect for a session when the appliance asks."""

@@ -24,9 +24,10 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from appliance import presence
 from appliance.agents import credentials
+from appliance.agents.arrivals import Arrivals
 from appliance.agents.connected import RemoteAgent
 from appliance.agents.credentials import UnknownClient
-from appliance.agents.guards import Admission, ChannelGuard
+from appliance.agents.guards import Admission, Capacity, ChannelGuard
 from appliance.db import DatabaseUnavailable
 from appliance.serving import AGENT_CONNECT
 from domain import format_utc
@@ -59,27 +60,37 @@ class AgentChannel:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.admission = Admission(services.site, services.shared)
+        self.capacity = Capacity()
+        self.arrivals = Arrivals(services.site)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         ws = WebSocket(scope, receive, send)
+        self.capacity.opened()
         try:
             await self.connect(ws)
         except DatabaseUnavailable:  # the client retries with its backoff
             with contextlib.suppress(RuntimeError, OSError):
-                await ws.close(1013, "the appliance's database is unavailable")
+                await ws.close(Close.TRY_AGAIN_LATER, "the appliance's database is unavailable")
+        finally:
+            self.capacity.closed()
 
     async def connect(self, ws: WebSocket) -> None:
         services, admission = self.services, self.admission
         await ws.accept()
         try:
             hello = Hello.model_validate_json(await asyncio.wait_for(_text_frame(ws), 30))
-            credentials.verify(services.site.repo, hello)
         except WebSocketDisconnect:  # gone before it said hello
             return
         except (TimeoutError, ValidationError, ValueError):
             await ws.send_text(Reject(reason="bad_hello").model_dump_json())
             await ws.close(Close.BAD_REQUEST)
             return
+        if self.capacity.full():  # before any work for it: a full node's one is refused
+            await ws.send_text(Retry.after(self.capacity.retry_after()).model_dump_json())
+            await ws.close(Close.TRY_AGAIN_LATER)
+            return
+        try:
+            credentials.verify(services.site.repo, hello)
         except UnknownClient:
             await ws.send_text(Reject(reason="deleted").model_dump_json())
             await ws.close(Close.UNAUTHORIZED)
@@ -87,10 +98,10 @@ class AgentChannel:
         wait = admission.admit()
         if wait is not None:
             await ws.send_text(Retry.after(wait).model_dump_json())
-            await ws.close(1013)
+            await ws.close(Close.TRY_AGAIN_LATER)
             return
-        item_id, connected_at = hello.jump_client_id, services.site.clock.now()
-        max_offline = _record_connection(services, ws, hello, connected_at)
+        item_id, details = hello.jump_client_id, _details(services, ws, hello)
+        max_offline, connected_at = await self.arrivals.online(item_id, details)
         del hello  # not kept for as long as the client stays connected
         if max_offline is None:
             await ws.send_text(Reject(reason="deleted").model_dump_json())
@@ -124,15 +135,11 @@ async def _text_frame(ws: WebSocket) -> str:
     return text if isinstance(text, str) else ""
 
 
-def _record_connection(
-    app: Services, ws: WebSocket, hello: Hello, connected_at: datetime
-) -> int | None:
-    """What the hello says, into the item; the item's max offline minutes (None: the item
-    was deleted)."""
+def _details(app: Services, ws: WebSocket, hello: Hello) -> dict[str, Any]:
+    """What the hello says, for the item."""
     client_host = ws.client.host if ws.client else ""
-    needs_update = app.bundle is not None and hello.version != app.bundle.version
     details: dict[str, Any] = {
-        "needs_update": needs_update,
+        "needs_update": app.bundle is not None and hello.version != app.bundle.version,
         "x_version": hello.version,
         "install_mode": hello.install_mode,
         "console_user": hello.console_user or "",
@@ -148,9 +155,7 @@ def _record_connection(
     ):
         if value:
             details[key] = value
-    with presence.transitions(app.site, connected_at) as batch:
-        updated = batch.mark_online(hello.jump_client_id, details)
-    return updated.max_offline_minutes if updated is not None else None
+    return details
 
 
 async def _serve_agent(
@@ -160,10 +165,10 @@ async def _serve_agent(
     agent = RemoteAgent(item_id, ws, app.bundle)
     app.agents.register(agent)
     settings = app.site.agent_settings().model_copy(update={"max_offline_minutes": max_offline})
-    await ws.send_text(Welcome(jump_client_id=item_id, settings=settings).model_dump_json())
     # real time, not the appliance's clock: this is about how fast bytes arrive
     guard = ChannelGuard(time.monotonic, app.live.interval)
-    try:
+    try:  # from here, however the connection ends, the client is offline (unless replaced)
+        await ws.send_text(Welcome(jump_client_id=item_id, settings=settings).model_dump_json())
         while True:
             raw = await _text_frame(ws)
             try:

@@ -1,9 +1,14 @@
-"""What Jump Clients may do to the appliance: how fast they may connect (admission), and
-what one connection may send before it is cut (garbage, floods of statistics)."""
+"""What Jump Clients may do to the appliance: how many one node holds (capacity), how fast
+they may connect (admission), and what one connection may send before it is cut (garbage,
+floods of statistics)."""
 
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
+import random
+import resource
 import time
 from collections import deque
 from collections.abc import Callable
@@ -13,6 +18,77 @@ from appliance.shared import SharedCounters, SharedUnavailable
 
 if TYPE_CHECKING:
     from appliance.site import Site
+
+log = logging.getLogger("appliance.agent")
+
+
+class Capacity:
+    """Whether this node may take one more Jump Client connection.
+
+    Each one holds an open file (its socket), and a process may have only so many
+    (``RLIMIT_NOFILE``). A node that runs out cannot accept anyone (``accept(): Too many open
+    files``: no console, no sign-in, no client, not even the one that would replace a
+    connection going away) and its database cannot open a file. So a share of the limit is
+    kept for everything else (the database, listening sockets, consoles and their requests,
+    connections still on their way in); past the rest, a client is told to retry in a minute
+    or so (on another node, or once one here has gone) and its socket is closed at once.
+
+    The files open are counted by the system where it says (Linux 6.2 and later, cheaply),
+    else as this channel's connections and what was open when the node started.
+    """
+
+    #: a refused client comes back after this many seconds, each at its own moment
+    RETRY_S = (30.0, 90.0)
+
+    def __init__(self, open_files: int | None = None) -> None:
+        self.limit = open_files if open_files is not None else _open_files_limit()
+        self.reserve = max(64, self.limit // 50)
+        self.open = 0  # agent-channel connections open now, refused ones until they close
+        self._at_start = _open_files() or 32
+        self._told = 0.0
+
+    def opened(self) -> None:
+        self.open += 1
+
+    def closed(self) -> None:
+        self.open -= 1
+
+    def in_use(self) -> int:
+        """Files this node has open now."""
+        return _open_files() or self._at_start + self.open
+
+    def full(self) -> bool:
+        """True when the connection just opened is one too many (and says so, once a
+        minute, for whoever runs the node)."""
+        if self.in_use() <= self.limit - self.reserve:
+            return False
+        now = time.monotonic()
+        if now - self._told >= 60:
+            self._told = now
+            log.warning(
+                "This node has %d files open, as many as its open-files limit (%d) allows "
+                "with some kept for consoles and its database; more Jump Clients are told to "
+                "retry later. Raise the limit (LimitNOFILE in its service unit) or add a node.",
+                self.in_use(),
+                self.limit,
+            )
+        return True
+
+    def retry_after(self) -> float:
+        return random.uniform(*self.RETRY_S)
+
+
+def _open_files_limit() -> int:
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return soft if soft != resource.RLIM_INFINITY else 1 << 20
+
+
+def _open_files() -> int:
+    """Files this process has open, as the system says (0: it does not)."""
+    try:
+        return os.stat("/proc/self/fd").st_size
+    except OSError:
+        return 0
 
 
 class ChannelGuard:

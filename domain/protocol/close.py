@@ -12,6 +12,9 @@ from enum import IntEnum
 
 class Close(IntEnum):
     NORMAL = 1000
+    TRY_AGAIN_LATER = 1013
+    """Refused for now (admission, a full node, the database unavailable): connect again
+    later (a Jump Client is told when, first)."""
     BAD_REQUEST = 4400
     """A frame that cannot be read, or not the one expected now."""
     UNAUTHORIZED = 4401

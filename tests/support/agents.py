@@ -16,8 +16,14 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from appliance.agents.handle import PresenceAnswer, Transfer
+from appliance.bootstrap import bootstrap
+from appliance.clock import SystemClock
+from appliance.config import ApplianceSettings
+from appliance.db import Repository
+from appliance.demo import seed_demo
 from appliance.security import token_hash
 from appliance.services import Services
+from domain import Statistic
 from domain.protocol.agent import AgentSettings
 from domain.session_policy import ResolvedPermissions
 
@@ -53,6 +59,47 @@ def register_clients(
         repo.save_settings(repo.settings().model_copy(update={"connection_rate": connection_rate}))
     state.site.refresh_settings()  # written around the site: read them again
     return out
+
+
+def seed_site(
+    db: str, clients: int, *, connection_rate: int, interval_s: int = 30
+) -> list[tuple[int, str]]:
+    """A site in the database ``db`` before any appliance opens it: the demo users, every
+    statistic selected, and ``clients`` installed, offline Jump Clients (their ids and
+    secrets); it admits ``connection_rate`` connections a second."""
+    repo = Repository(db)
+    bootstrap(repo)
+    seed_demo(repo, ApplianceSettings(db=db, demo_fleet=0), SystemClock())
+    with repo.transaction():
+        repo.save_settings(
+            repo.settings().model_copy(
+                update={
+                    "connection_rate": connection_rate,
+                    "statistics_interval_s": interval_s,
+                    "statistics": list(Statistic),
+                }
+            )
+        )
+        first = repo.next_id("jump_client")
+        rows = [
+            {
+                "jump_group_id": 1,
+                "name": f"scale-{n}",
+                "hostname": f"scale-{n}",
+                "fqdn": f"scale-{n}.test",
+                "public_site_address": "support.jump.test",
+            }
+            for n in range(clients)
+        ]
+        repo.clients.insert_many(rows, first_id=first)
+        creds = [(first + n, f"scale-secret-{n}") for n in range(clients)]
+        repo.execute_many(
+            "INSERT INTO agent_credential (jump_client_id, secret_hash, installer_id) "
+            "VALUES (?, ?, ?)",
+            [[i, token_hash(s), "0" * 32] for i, s in creds],
+        )
+    repo.close()
+    return creds
 
 
 class FakeClient:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import subprocess
 import sys
 import threading
@@ -44,11 +45,23 @@ class RunningAppliance:
 
 
 def start_appliance(
-    db: str | Path, *extra: str, timeout: float = 30.0, env: dict[str, str] | None = None
+    db: str | Path,
+    *extra: str,
+    timeout: float = 30.0,
+    env: dict[str, str] | None = None,
+    open_files: int | None = None,
 ) -> RunningAppliance:
     """Start the appliance on a free loopback port; return once it says it is listening.
 
-    ``env``: settings (``JUMP_APPLIANCE_*``) on top of this process's environment."""
+    ``env``: settings (``JUMP_APPLIANCE_*``) on top of this process's environment;
+    ``open_files``: the process's limit of open files (``RLIMIT_NOFILE``), as a service
+    unit's ``LimitNOFILE`` would set it."""
+
+    def limit() -> None:
+        if open_files is not None:
+            _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, hard))
+
     command = [
         sys.executable,
         "-m",
@@ -67,6 +80,7 @@ def start_appliance(
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        preexec_fn=limit if open_files is not None else None,  # setrlimit only: no locks
     )
     assert process.stdout is not None
     output: list[str] = []
