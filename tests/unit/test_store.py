@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import random
-from datetime import UTC, datetime
-
 import pytest
 
-from appliance.demo import _client
 from console.store import ItemStore, format_duration
-from domain import JumpClient, JumpGroupType, Status
+from domain import JumpGroupType, Status
+from tests.support.fleet import NOW, fleet
 
-NOW = datetime(2026, 11, 24, 10, tzinfo=UTC)
 SERVERS = (JumpGroupType.SHARED, 1)
-
-
-def fleet(n: int = 300, seed: int = 3) -> list[JumpClient]:
-    rng = random.Random(seed)
-    return [JumpClient.model_validate({**_client(rng, i, NOW), "id": i}) for i in range(1, n + 1)]
 
 
 @pytest.fixture
