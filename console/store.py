@@ -12,11 +12,11 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from console import store_order as order
 from console.store_order import GroupCount
-from console.store_values import epoch, format_percent, parse_at
+from console.store_values import Row, epoch, format_percent, parse_at
 from console.store_values import format_duration as format_duration  # the list's cells
 from domain import FilterError, JumpClient, JumpGroupType, Statistic, Status, status_of
 from domain.columns import COLUMN_KEYS as COLUMN_KEYS  # the store shows and sorts these
@@ -33,24 +33,6 @@ _NAN = float("nan")
 
 LIVE_COLUMNS = frozenset({"cpu", "disk", "uptime", "console_user", "last_seen", "status"})
 _NUMERIC = frozenset({"cpu", "disk", "uptime", "last_seen"})
-
-
-class _Row(NamedTuple):
-    name: str
-    group: int
-    tag: str
-    comments: str
-    console_user: str
-    os: str
-    public_ip: str
-    private_ip: str
-    hostname: str
-    policy: int
-    status: int
-    cpu: float
-    disk: float
-    uptime: float
-    last_seen: float
 
 
 class ItemStore:
@@ -185,7 +167,7 @@ class ItemStore:
             self._group_index_of[key] = index
         return index
 
-    def _values(self, item: JumpClient) -> _Row:
+    def _values(self, item: JumpClient) -> Row:
         stats = item.x_stats
         user = console_user_of(item)
         last_seen = (
@@ -193,7 +175,7 @@ class ItemStore:
             if item.x_online and stats
             else epoch(item.last_disconnect_timestamp or item.last_connect_timestamp)
         )
-        return _Row(
+        return Row(
             item.name,
             self._group((item.jump_group_type, item.jump_group_id)),
             self._s(item.tag),
@@ -477,13 +459,22 @@ class ItemStore:
                 return [r for r in rows if v not in search[r]]
             return [r for r in rows if v in search[r]]
         test = self._predicate(term)
+        if isinstance(test, tuple):  # one column's matching values: no call per row
+            column, hit = test
+            if not hit:  # no value matches ("tag:w" on the way to "tag:web")
+                return list(rows) if neg else []
+            return (
+                [r for r in rows if column[r] not in hit]
+                if neg
+                else [r for r in rows if column[r] in hit]
+            )
         return [r for r in rows if test(r) is not neg]
 
-    def _predicate(self, term: Term) -> Callable[[int], bool]:
+    def _predicate(self, term: Term) -> Callable[[int], bool] | tuple[list[str], set[str]]:
         """A row test with the meaning :data:`domain.filters.FIELD_RULES` gives the field.
 
-        Fields of few distinct values (group, status, policy) are matched once per value,
-        then looked up per row; the others are matched per row, column by column.
+        Each distinct value of a column is matched once, then looked up per row (a Python
+        call per row took 0.1 s a key at 84,000 items).
         """
         v, rule = term.value, FIELD_RULES[term.field]
         match term.field:
@@ -507,8 +498,13 @@ class ItemStore:
                 }
                 column = self.os
                 return lambda r: column[r] in systems
-        columns = [self._text_column(text) for text in rule.texts]
-        return lambda r: any(rule.hit(v, column[r].lower()) for column in columns)
+        # interned columns (tag, user, addresses): each distinct value is matched once
+        hits = []
+        for column in (self._text_column(text) for text in rule.texts):
+            hits.append((column, {x for x in set(column) if rule.hit(v, x.lower())}))
+        if len(hits) == 1:
+            return hits[0]
+        return lambda r: any(column[r] in hit for column, hit in hits)
 
     def _text_column(self, text: str) -> list[str]:
         """The store's column for one of :class:`domain.filters.Subject`'s texts."""

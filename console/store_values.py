@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
+from typing import NamedTuple
 
 _NAN = float("nan")
 
@@ -34,3 +35,23 @@ def parse_at(text: str) -> float:
         return datetime.fromisoformat(text).timestamp()
     except ValueError:
         return _NAN
+
+
+class Row(NamedTuple):
+    """One item's values as the store keeps them (group, policy, status as codes)."""
+
+    name: str
+    group: int
+    tag: str
+    comments: str
+    console_user: str
+    os: str
+    public_ip: str
+    private_ip: str
+    hostname: str
+    policy: int
+    status: int
+    cpu: float
+    disk: float
+    uptime: float
+    last_seen: float
