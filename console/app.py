@@ -122,8 +122,7 @@ class JumpConsoleApp(App[int]):
         self.feed_state = FeedState.CONNECTING
         self.last_heard: datetime | None = None
         self._pending_stats: dict[int, tuple[object, ...]] = {}
-        #: statistics come while a snapshot streams (None: none does), newer than its chunks
-        self._streamed_stats: dict[int, StatsRow] | None = None
+        self._streamed_stats: dict[int, StatsRow] | None = None  # while a snapshot streams
         self._pending_deltas: list[ItemDelta] = []
         self._details_item: JumpClient | None = None
         self._details_timer: Timer | None = None
@@ -309,6 +308,8 @@ class JumpConsoleApp(App[int]):
         if isinstance(event, FeedStatus):
             if self.feed_state is FeedState.LIVE and event.state is not FeedState.LIVE:
                 self.last_heard = self.clock()
+            if event.state in (FeedState.RECONNECTING, FeedState.OFFLINE):
+                self._streamed_stats = None  # a snapshot cut short: the next one starts afresh
             self.feed_state = event.state
             self.main.show_connection(event.state.value, event.retry_in, self.stale_since())
             if event.final:
@@ -334,9 +335,8 @@ class JumpConsoleApp(App[int]):
                 self.store.load_columns(event.columns)
             else:  # an appliance that sends items
                 self.store.load(event.items)
-            if self._streamed_stats:  # newer than the chunks: the list does not go back
-                self.store.apply_stats(list(self._streamed_stats.values()))
-            self._streamed_stats = None
+            streamed, self._streamed_stats = self._streamed_stats or {}, None
+            self.store.apply_stats(list(streamed.values()))  # newer than the chunks' figures
             gc.freeze()  # the loaded items stay: full collections would rescan them (frame spikes)
             self.main.items_changed(keep)
             if self.loaded:  # a reconnect: the appliance's session list is the truth
