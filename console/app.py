@@ -59,7 +59,7 @@ from console.session_ending import ask_before_quitting
 from console.session_screen import SessionsScreen
 from console.store import COLUMN_KEYS, ItemStore
 from domain import JumpClient, Statistic
-from domain.protocol.live import Hello, SiteChanged, StatsBatch
+from domain.protocol.live import Hello, SiteChanged, StatsBatch, StatsRow
 from domain.session import SessionEvent
 from domain.support import SupportEvent
 from domain.text import visible, visible_lines
@@ -122,6 +122,7 @@ class JumpConsoleApp(App[int]):
         self.feed_state = FeedState.CONNECTING
         self.last_heard: datetime | None = None
         self._pending_stats: dict[int, tuple[object, ...]] = {}
+        self._streamed_stats: dict[int, StatsRow] | None = None  # while a snapshot streams
         self._pending_deltas: list[ItemDelta] = []
         self._details_item: JumpClient | None = None
         self._details_timer: Timer | None = None
@@ -307,6 +308,8 @@ class JumpConsoleApp(App[int]):
         if isinstance(event, FeedStatus):
             if self.feed_state is FeedState.LIVE and event.state is not FeedState.LIVE:
                 self.last_heard = self.clock()
+            if event.state in (FeedState.RECONNECTING, FeedState.OFFLINE):
+                self._streamed_stats = None  # a snapshot cut short: the next one starts afresh
             self.feed_state = event.state
             self.main.show_connection(event.state.value, event.retry_in, self.stale_since())
             if event.final:
@@ -319,9 +322,11 @@ class JumpConsoleApp(App[int]):
             self._thumbnails_on = Statistic.THUMBNAIL in event.statistics
             self.main.show_statistics(event.statistics)
         elif isinstance(event, SnapshotProgress):
-            if event.first is not None and not self.loaded:  # shown while the rest streams
-                self.store.load_columns(event.first)
-                self.main.items_changed(self.main.highlighted_id)
+            if event.first is not None:
+                self._streamed_stats = {}
+                if not self.loaded:  # shown while the rest streams
+                    self.store.load_columns(event.first)
+                    self.main.items_changed(self.main.highlighted_id)
             self.main.show_loading(event.received, event.total)
         elif isinstance(event, SnapshotLoaded):
             self.main.show_loading(None)
@@ -330,6 +335,8 @@ class JumpConsoleApp(App[int]):
                 self.store.load_columns(event.columns)
             else:  # an appliance that sends items
                 self.store.load(event.items)
+            streamed, self._streamed_stats = self._streamed_stats or {}, None
+            self.store.apply_stats(list(streamed.values()))  # newer than the chunks' figures
             gc.freeze()  # the loaded items stay: full collections would rescan them (frame spikes)
             self.main.items_changed(keep)
             if self.loaded:  # a reconnect: the appliance's session list is the truth
@@ -352,6 +359,9 @@ class JumpConsoleApp(App[int]):
         elif isinstance(event, StatsBatch):
             self.history.record(event.rows)
             self._maybe_refresh_thumbnail(event.rows)
+            if self._streamed_stats is not None:
+                for row in event.rows:
+                    self._streamed_stats[row[0]] = row
             if self.paused:
                 for row in event.rows:
                     self._pending_stats[row[0]] = row

@@ -6,6 +6,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -106,6 +107,11 @@ class DetailsPane(VerticalScroll):
         yield Static("", id="thumbnail", markup=False)
 
     _view: DetailsView | None = None
+    #: the lines of the text shown, when each fits the width (-1: unknown); the same number
+    #: again is the same height, drawn without a layout of the whole screen
+    _lines = -1
+    #: the thumbnail's source shown last (a screen's text is built again only when it changed)
+    _thumbnail: tuple[str | None] | None = None
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._repaint())
@@ -138,6 +144,7 @@ class DetailsPane(VerticalScroll):
             for widget in sparks:
                 widget.display = False
             self.query_one("#thumbnail", Static).update("")
+            self._lines, self._thumbnail = -1, None
             return
         # Everything here may come from the item's endpoint: shown, never interpreted.
         text = Text()
@@ -153,7 +160,12 @@ class DetailsPane(VerticalScroll):
                 level = LEVEL_STYLE.get(f.level)
                 value = hanging(visible(f.value), indent, text_widget.content_region.width)
                 text.append(f"{value}\n", style=self._style(level) if level else "")
-        text_widget.update(text)
+        lines = text.plain.split("\n")
+        width = text_widget.content_region.width
+        fits = width > 0 and all(cell_len(line) <= width for line in lines)
+        # a new item's values or a statistic's new figure: the same height, no layout
+        text_widget.update(text, layout=not fits or len(lines) != self._lines)
+        self._lines = len(lines) if fits else -1
         cpu_label, cpu_spark, disk_label, disk_spark = sparks
         for what, history, label, spark in (
             ("CPU", view.cpu_history, cpu_label, cpu_spark),
@@ -163,5 +175,7 @@ class DetailsPane(VerticalScroll):
             if len(history) > 1:
                 assert isinstance(spark, PercentSparkline) and isinstance(label, Static)
                 spark.show(history)
-                label.update(_history_label(what, len(history), spark))
-        self.query_one("#thumbnail", Static).update(thumbnail_text(view.thumbnail))
+                label.update(_history_label(what, len(history), spark), layout=False)
+        if self._thumbnail != (view.thumbnail,):
+            self._thumbnail = (view.thumbnail,)
+            self.query_one("#thumbnail", Static).update(thumbnail_text(view.thumbnail))

@@ -8,9 +8,21 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.widgets import Input, Static
+
+
+class FilterInput(Input):
+    """The filter's one line: an ``Input`` whose text's width is not a layout.
+
+    ``Input`` sets its virtual size (the text's width) at every key, and Textual's widgets
+    lay the whole screen out again when theirs changes: one full frame a key, on top of the
+    list's. The line's size never depends on its text (a full-width row, one line high,
+    no scroll bar), so here the text's width only sets how far it scrolls."""
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
 
 class FilterBar(Vertical):
@@ -68,7 +80,7 @@ class FilterBar(Vertical):
         self.watch(self.query_one(Input), "value", self._typed, init=False)
 
     def compose(self) -> ComposeResult:
-        yield Input(
+        yield FilterInput(
             placeholder=self.PLACEHOLDER.format(key=self.key),
             id="filter-input",
         )

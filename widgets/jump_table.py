@@ -232,12 +232,26 @@ class JumpTable(ScrollView, can_focus=True):
             self._cache.clear()
         self._shown = self.shown
         width = sum(COLUMN_BY_KEY[k].width + len(GAP) for k in self._shown)
-        self.virtual_size = Size(width, len(self.store.view) + 1)
+        self._set_virtual_size(Size(width, len(self.store.view) + 1))
         target = None if keep_id is None else self.store.index_of_id(keep_id)
         if target is None:
             target = min(self.cursor, max(0, len(self.store.view) - 1))
         self.cursor = target
         self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """The list's scrollable size, without laying the screen out again when it can
+        be helped: setting ``virtual_size`` does a layout (every widget placed and drawn
+        again, most of a filter key's frame), which only a scroll bar that comes or goes
+        needs; the list's own size never depends on its rows."""
+        if size == self.virtual_size:
+            return
+        if not self.is_mounted or not self.container_size:
+            self.virtual_size = size
+            return
+        self.set_reactive(JumpTable.virtual_size, size)
+        # the scroll bars: shown or hidden (a layout, only then), their length, the offset
+        self._scroll_update(size)
 
     def set_stale(self, stale: bool) -> None:
         """The rows are the last known values (True) or live again (False)."""

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
 
 import pytest
 
-from appliance.demo import _client
 from console.store import ItemStore, format_duration
 from domain import JumpClient, JumpGroupType, Status
+from tests.support.fleet import NOW, fleet
 
-NOW = datetime(2026, 11, 24, 10, tzinfo=UTC)
 SERVERS = (JumpGroupType.SHARED, 1)
-
-
-def fleet(n: int = 300, seed: int = 3) -> list[JumpClient]:
-    rng = random.Random(seed)
-    return [JumpClient.model_validate({**_client(rng, i, NOW), "id": i}) for i in range(1, n + 1)]
 
 
 @pytest.fixture
@@ -134,3 +127,94 @@ def test_deltas_update_add_and_remove_without_duplicates(store: ItemStore) -> No
 )
 def test_durations_read_short(seconds: int, text: str) -> None:
     assert format_duration(seconds) == text
+
+
+_ITEMS: dict[int, JumpClient] = {}
+
+
+def fresh(s: ItemStore) -> ItemStore:
+    """The same items loaded afresh, with the same scope, sort and filter: what the list
+    would show had it sorted, filtered and counted everything again."""
+    other = ItemStore(group_names=s.group_names, policy_names=s.policy_names)
+    alive = sorted(s.row_of.values())
+    other.load([_ITEMS[int(s.ids[r])] for r in alive])
+    other.set_sort(s.sort_key, s.descending)
+    other.set_scope(s.scope_group, s.scope_tag)
+    other.set_filter(s.filter_text)
+    return other
+
+
+@pytest.mark.parametrize(
+    ("sort", "descending", "scope", "text"),
+    [
+        ("name", False, None, ""),
+        ("name", True, SERVERS, "srv"),
+        ("status", False, None, "!status:online"),
+        ("group", True, None, "tag:db"),
+        ("cpu", False, None, "o"),
+    ],
+)
+def test_a_delta_puts_each_item_where_sorting_and_filtering_afresh_would(
+    store: ItemStore, sort: str, descending: bool, scope: object, text: str
+) -> None:
+    """A delta places its few items in the list (no sort or filter of every row), and the
+    tree's counts follow it; the list and counts are those of the same items loaded afresh."""
+    items = fleet()
+    _ITEMS.clear()
+    _ITEMS.update({item.id: item for item in items})
+    store.set_sort(sort, descending)
+    store.set_scope(scope)  # type: ignore[arg-type]
+    store.set_filter(text)
+    store.counts()  # counted once: from now on deltas keep the figures
+    rng = random.Random(5)
+    for step in range(12):
+        changed = []
+        for item in rng.sample(items, 4):
+            update: dict[str, object] = {"name": f"{rng.choice('AsZo')}-{step}-{item.name}"}
+            if rng.random() < 0.5:
+                update["x_online"] = not item.x_online
+            if rng.random() < 0.3:
+                update["jump_group_id"] = 2 if item.jump_group_id == 1 else 1
+            if rng.random() < 0.3:
+                update["tag"] = rng.choice(["db", "web", ""])
+            changed.append(item.model_copy(update=update))
+        new = items[0].model_copy(update={"id": 10_000 + step, "name": f"new srv {step}"})
+        store.upsert([*changed, new])
+        gone = rng.choice([r for r in store.row_of])
+        store.remove([gone])
+        for item in [*changed, new]:
+            _ITEMS[item.id] = item
+        _ITEMS.pop(gone, None)
+        again = fresh(store)
+        assert names(store) == names(again)
+        assert {k: (c.total, c.online, c.tags) for k, c in store.counts().items()} == {
+            k: (c.total, c.online, c.tags) for k, c in again.counts().items()
+        }
+        assert store.online_total() == again.online_total()
+
+
+def test_backspace_finds_the_view_it_left_unless_the_items_changed(store: ItemStore) -> None:
+    for end in range(1, 5):
+        store.set_filter("srv-"[:end])
+    narrow = names(store)
+    store.set_filter("srv")  # back: the view "srv" had, as filtering afresh gives it
+    assert names(store) == names(fresh_with_items(store))
+    store.set_filter("srv-")
+    assert names(store) == narrow
+    added = fleet()[5].model_copy(update={"id": 9999, "name": "srv-brand-new"})
+    store.upsert([added])
+    store.set_filter("srv")
+    assert "srv-brand-new" in names(store)  # not the view from before the delta
+    row = store.row_of[9999]
+    store.apply_stats([(9999, 1.0, 1.0, "xavier", 10, "2026-11-24T10:00:05+00:00")])
+    store.set_filter("srv xav")
+    store.set_filter("srv")
+    store.set_filter("srv xavier")  # a user who came since the views were kept
+    assert store.view == [row]
+
+
+def fresh_with_items(s: ItemStore) -> ItemStore:
+    other = ItemStore(group_names=s.group_names, policy_names=s.policy_names)
+    other.load(fleet())
+    other.set_filter(s.filter_text)
+    return other

@@ -1,0 +1,57 @@
+"""How the item store reads times and shows percentages and durations (no Textual import)."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import NamedTuple
+
+_NAN = float("nan")
+
+
+def format_percent(value: float) -> str:
+    return "" if math.isnan(value) else f"{value:.0f}%"
+
+
+def format_duration(seconds: float) -> str:
+    """``45 s``, ``12 min``, ``5 h``, ``3 d`` — short, for a column."""
+    if seconds < 0 or math.isnan(seconds):
+        return ""
+    if seconds < 60:
+        return f"{int(seconds)} s"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h"
+    return f"{int(seconds // 86400)} d"
+
+
+def epoch(moment: datetime | None) -> float:
+    return moment.timestamp() if moment is not None else _NAN
+
+
+def parse_at(text: str) -> float:
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        return _NAN
+
+
+class Row(NamedTuple):
+    """One item's values as the store keeps them (group, policy, status as codes)."""
+
+    name: str
+    group: int
+    tag: str
+    comments: str
+    console_user: str
+    os: str
+    public_ip: str
+    private_ip: str
+    hostname: str
+    policy: int
+    status: int
+    cpu: float
+    disk: float
+    uptime: float
+    last_seen: float
