@@ -201,12 +201,23 @@ def _run_tui(
     settings: ConsoleSettings,
     connect: Callable[[str, str], Backend],
 ) -> int:
-    """The full-screen console. Textual loads only here, once the arguments are good."""
-    from console.app import JumpConsoleApp
-    from console.shutdown import run_until_stopped
+    """The full-screen console. Textual loads only here, once the arguments are good.
+
+    Three things overlap while it loads: the appliance checks the password (on a thread of
+    the backend's), the terminal answers what pictures it draws (on a thread here; Textual
+    reads the keys only once that is done), and the console's screens are imported."""
+    if backend is not None:
+        backend.sign_in_early()
+    import threading
+
     from widgets.screen_graphics import choose
 
-    choose(settings.graphics)  # asks the terminal: only before Textual reads the keys
+    asking = threading.Thread(target=choose, args=(settings.graphics,), name="graphics")
+    asking.start()
+    from console.app import JumpConsoleApp
+    from console.shutdown import run_until_stopped
+
+    asking.join()  # before Textual reads the keys: the terminal's answers are read first
     state, state_notice = load_state(settings.state_path)
     app = JumpConsoleApp(
         backend,
