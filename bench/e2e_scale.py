@@ -625,6 +625,14 @@ def report(sizes: dict[int, dict[str, Any]], repeat: int) -> None:
         for label, value, limit in targets:
             if value is not None:
                 print(f"  [{'met' if value <= limit else 'MISSED'}] {label}: {value:,.1f}")
+    million = sizes.get(1_000_000)
+    if million and "first_rows_s" in million:
+        for label, value, limit in (
+            ("first rows ≤ 5 s at 1M", million["first_rows_s"], 5),
+            ("keystroke p95 ≤ 200 ms at 1M", million["key_p95_ms"], 200),
+        ):
+            if value is not None:
+                print(f"  [{'met' if value <= limit else 'MISSED'}] {label}: {value:,.1f}")
 
 
 def main() -> int:
