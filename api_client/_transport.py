@@ -128,6 +128,7 @@ class ClientCore:
             timeout=timeout,
             headers={"User-Agent": "jump-console"},
         )
+        self._timeout = timeout
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
         self._monotonic = monotonic
@@ -201,6 +202,22 @@ class ClientCore:
                 token.value = value
                 token.expires_at = self._monotonic() + expires_in
             return token.value
+
+    def twin(self) -> Self:
+        """Another client of the same appliance and sign-in, for another event loop (a
+        client's connections belong to the loop that opened them)."""
+        return type(self)(self.base_url, credentials=self._credentials, timeout=self._timeout)
+
+    def token(self) -> tuple[str, float] | None:
+        """The token this client holds and the seconds it has left, if it holds one."""
+        value = self._token.value
+        return None if value is None else (value, self._token.expires_at - self._monotonic())
+
+    def adopt_token(self, token: tuple[str, float]) -> None:
+        """Use a token another client of the same sign-in fetched (:meth:`token` of a
+        :meth:`twin`), as if this one had signed in itself: no second sign-in."""
+        value, left = token
+        self._token.value, self._token.expires_at = value, self._monotonic() + left
 
     def forget_token(self) -> None:
         """Drop the cached token; the next call signs in again."""

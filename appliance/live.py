@@ -43,7 +43,16 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from appliance._access import access_for, visible_clients, visible_ids
 from appliance.grants import Grant
 from appliance.site import Site
-from appliance.snapshot import columns_of_rows, count_visible, items_of, read_chunk
+from appliance.snapshot import (
+    FIRST_CHUNK,
+    LARGEST_CHUNK,
+    LARGEST_ITEMS_CHUNK,
+    chunk_sizes,
+    columns_of_rows,
+    count_visible,
+    items_of,
+    read_chunk,
+)
 from domain import AccessContext, JumpClient, Stats, User
 from domain.protocol.close import Close
 from domain.protocol.live import (
@@ -112,7 +121,8 @@ class LiveHub:
         *,
         ring_size: int = 4096,
         queue_size: int = 256,
-        chunk_size: int = 1000,
+        chunk_size: int = LARGEST_CHUNK,
+        first_chunk: int = FIRST_CHUNK,
     ) -> None:
         self.site = site
         self.epoch = secrets.token_hex(8)
@@ -120,6 +130,7 @@ class LiveHub:
         self.ring: deque[tuple[int, list[JumpClient], list[int]]] = deque(maxlen=ring_size)
         self.queue_size = queue_size
         self.chunk_size = chunk_size
+        self.first_chunk = first_chunk
         self.latest: dict[int, LatestStats] = {}
         #: the latest screen thumbnail of each item that sends one (served one item at a time)
         self.thumbnails: dict[int, str] = {}
@@ -282,9 +293,10 @@ class LiveHub:
         seq, after = self.seq, 0  # every chunk says the seq the snapshot started at
         sub.visible, sub.streamed, sub.ready = set(), 0, True
         total = count_visible(self.site, sub.access) if sub.compact else None
-        while True:
-            rows = read_chunk(self.site, sub.access, after, self.chunk_size, compact=sub.compact)
-            last = len(rows) < self.chunk_size
+        largest = self.chunk_size if sub.compact else min(self.chunk_size, LARGEST_ITEMS_CHUNK)
+        for size in chunk_sizes(largest, self.first_chunk):
+            rows = read_chunk(self.site, sub.access, after, size, compact=sub.compact)
+            last = len(rows) < size
             if rows:
                 after = int(rows[-1][0])
                 sub.visible.update(int(row[0]) for row in rows)
@@ -380,7 +392,7 @@ class LiveHub:
         """Speak the live protocol with one console until it goes away or its sign-in ends
         (then it is closed with the grant's code and reason)."""
         settings = self.site.settings()
-        demo = self.site.repo.clients.count([("x_demo", True)]) > 0
+        demo = self.site.repo.clients.exists([("x_demo", True)])
         hello = Hello(
             epoch=self.epoch,
             seq=self.seq,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import os
 import subprocess
@@ -16,19 +17,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from api_client import ApplianceClient, RepCredentials
-from console.backend import Backend
-from console.cli.parser import COMMANDS, overview
-from console.config import ConfigError, ConsoleSettings, load_settings, load_state
-from console.embedded import start_embedded
-from domain.text import show_logs_plainly
-from themes import SHORT_NAMES_TEXT, starting_theme
-
 if TYPE_CHECKING:
     from appliance.embedded import EmbeddedAppliance
+    from console.backend import Backend
+    from console.config import ConsoleSettings
 
 
 def _parser() -> argparse.ArgumentParser:
+    from console.cli.parser import overview
+    from themes import SHORT_NAMES_TEXT
+
     p = argparse.ArgumentParser(
         prog="jump-console",
         description="The Jump Console representative console.",
@@ -105,6 +103,7 @@ def _run_plain(
         backend = connect(username, getpass.getpass(f"Password for {username}: "))
     setup_readline()
     local = _start_local_client(embedded, settings) if embedded is not None else None
+    _collect_again()
     try:
         return asyncio.run(PlainConsole(backend, reason=reason).run())
     except KeyboardInterrupt:
@@ -139,11 +138,36 @@ def _command_of(argv: list[str]) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    # The start makes some 400,000 objects that stay (modules, classes, the screens) and
+    # little cyclic garbage: the collector's passes over them while it imports cost about
+    # 0.2 s of CPU. It runs again once the start is over (_collect_again).
+    gc.disable()
+    try:
+        return _start(sys.argv[1:] if argv is None else argv)
+    finally:
+        _collect_again()
+
+
+def _collect_again() -> None:
+    """The start is over: what it made is kept out of the collector's scans (it stays), and
+    the collector runs again (before the front end runs, and at exit)."""
+    gc.freeze()
+    gc.enable()
+
+
+def _start(argv: list[str]) -> int:
+    from api_client import ApplianceClient, RepCredentials
+    from console.backend import Backend
+    from console.cli.parser import COMMANDS
+    from console.config import ConfigError, load_settings
+    from console.embedded import start_embedded
+    from domain.text import show_logs_plainly
+
     show_logs_plainly()  # names and hostnames in log lines are shown, never interpreted
     if _command_of(argv) in COMMANDS:  # a command for scripts: no Textual at all
         from console import cli  # only here: the full screen waits for none of it
 
+        _collect_again()
         return cli.main(argv, load_settings)
     args = _parser().parse_args(argv)
     try:
@@ -201,12 +225,25 @@ def _run_tui(
     settings: ConsoleSettings,
     connect: Callable[[str, str], Backend],
 ) -> int:
-    """The full-screen console. Textual loads only here, once the arguments are good."""
-    from console.app import JumpConsoleApp
-    from console.shutdown import run_until_stopped
+    """The full-screen console. Textual loads only here, once the arguments are good.
+
+    Three things overlap while it loads: the appliance checks the password (on a thread of
+    the backend's), the terminal answers what pictures it draws (on a thread here; Textual
+    reads the keys only once that is done), and the console's screens are imported."""
+    if backend is not None:
+        backend.sign_in_early()
+    import threading
+
     from widgets.screen_graphics import choose
 
-    choose(settings.graphics)  # asks the terminal: only before Textual reads the keys
+    asking = threading.Thread(target=choose, args=(settings.graphics,), name="graphics")
+    asking.start()
+    from console.app import JumpConsoleApp
+    from console.config import load_state
+    from console.shutdown import run_until_stopped
+    from themes import starting_theme
+
+    asking.join()  # before Textual reads the keys: the terminal's answers are read first
     state, state_notice = load_state(settings.state_path)
     app = JumpConsoleApp(
         backend,
@@ -224,6 +261,7 @@ def _run_tui(
         notices=[n for n in (state_notice,) if n],
     )
     local = _start_local_client(embedded, settings) if embedded is not None else None
+    _collect_again()
     try:
         code = run_until_stopped(app)  # a signal exits like ctrl+q: the terminal is restored
     finally:

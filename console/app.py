@@ -134,6 +134,8 @@ class JumpConsoleApp(App[int]):
         self._user_keymap = dict(keymap or {})
         self._notices = list(notices)
         self._screen_ready = False
+        #: what the feed said before the list was on screen, told to it once it is
+        self._held: list[SessionReady | FeedEventArrived] = []
         self.actions = ActionRunner(self)
         self.item_history = HistoryLoader(
             self,
@@ -190,13 +192,22 @@ class JumpConsoleApp(App[int]):
             self.notify(notice, severity="warning", markup=False)
         if self.backend is None:
             self._ask_login("")
+        else:  # connecting and the first chunk's way overlap the first screen's drawing
+            self.follow_feed()
 
     @on(MainScreen.Ready)
     def _main_screen_ready(self) -> None:
-        """The list is on screen: the feed may fill it (once signed in)."""
+        """The list is on screen: the feed fills it with what it said meanwhile, and more."""
         self._screen_ready = True
-        if self.backend is not None:
-            self.follow_feed()
+        for message in self._held:
+            self.post_message(message)
+        self._held.clear()
+
+    def _from_feed(self, message: SessionReady | FeedEventArrived) -> None:
+        if self._screen_ready:
+            self.post_message(message)
+        else:
+            self._held.append(message)
 
     def _ask_login(self, error: str) -> None:
         def signed_in(answer: tuple[str, str] | None) -> None:
@@ -205,8 +216,7 @@ class JumpConsoleApp(App[int]):
                 return
             self._username = answer[0]
             self.backend = self._connect(*answer)
-            if self._screen_ready:
-                self.follow_feed()
+            self.follow_feed()
 
         self.push_screen(LoginScreen(self._appliance, self._username, error), signed_in)
 
@@ -245,11 +255,11 @@ class JumpConsoleApp(App[int]):
             await backend.close()
             self.call_later(self._ask_login, err.message)
             return
-        self.post_message(SessionReady(session))
+        self._from_feed(SessionReady(session))
         ended = ""
         async with contextlib.aclosing(aiter(backend.feed(compact=True))) as events:
             async for event in events:
-                self.post_message(FeedEventArrived(event))
+                self._from_feed(FeedEventArrived(event))
                 if isinstance(event, FeedStatus) and event.final:
                     ended = event.message
         if ended and self._connect is not None:  # the sign-in ended: the person signs in again

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
-from api_client import ApplianceClient, LiveFeed
+from api_client import ApplianceClient, ApplianceError, AuthenticationFailed, LiveFeed, SignInLocked
 from domain import JumpClient, JumpGroupType, User
 from domain.site import RepSite
 
@@ -44,30 +47,70 @@ class SignIn:
         return {p.id: f"{p.display_name} {p.code_name}" for p in self.site.jump_policies}
 
 
+async def _sign_in(client: ApplianceClient) -> SignIn:
+    """Who is signed in and what they may see (signing in first, when the client has not)."""
+    me = await client.me()
+    site = await client.site()
+    groups: dict[GroupKey, str] = {}
+    permissions: dict[GroupKey, list[str]] = {}
+    for entry in me.groups:
+        key = (entry.jump_group_type, entry.jump_group_id)
+        groups[key] = entry.name
+        permissions[key] = list(entry.permissions)
+    return SignIn(
+        me.user.username,
+        me.user.display_name,
+        groups,
+        site,
+        permissions,
+        is_admin=me.user.is_admin,
+        user=me.user,
+    )
+
+
+async def _sign_in_apart(client: ApplianceClient) -> tuple[SignIn, tuple[str, float] | None]:
+    async with client:
+        return await _sign_in(client), client.token()
+
+
 class Backend:
     def __init__(self, client: ApplianceClient, **feed_options: Any) -> None:
         self.client = client
         self._feed_options = feed_options
         self._live: LiveFeed | None = None
+        self._early: Future[tuple[SignIn, tuple[str, float] | None]] | None = None
+
+    def sign_in_early(self) -> None:
+        """Sign in now, on a thread of its own, while the console is still starting (loading
+        its screens, drawing the first one): the appliance checks the password meanwhile, and
+        :meth:`start` finds it done. The token is handed to :attr:`client`: one sign-in."""
+        early: Future[tuple[SignIn, tuple[str, float] | None]] = Future()
+
+        def run() -> None:
+            try:
+                early.set_result(asyncio.run(_sign_in_apart(self.client.twin())))
+            except BaseException as err:  # handed to start(), which raises or tries again
+                early.set_exception(err)
+
+        self._early = early
+        threading.Thread(target=run, name="sign-in", daemon=True).start()
 
     async def start(self) -> SignIn:
-        me = await self.client.me()
-        site = await self.client.site()
-        groups: dict[GroupKey, str] = {}
-        permissions: dict[GroupKey, list[str]] = {}
-        for entry in me.groups:
-            key = (entry.jump_group_type, entry.jump_group_id)
-            groups[key] = entry.name
-            permissions[key] = list(entry.permissions)
-        return SignIn(
-            me.user.username,
-            me.user.display_name,
-            groups,
-            site,
-            permissions,
-            is_admin=me.user.is_admin,
-            user=me.user,
-        )
+        """Sign in and read what the representative may see (or take what
+        :meth:`sign_in_early` read)."""
+        early, self._early = self._early, None
+        if early is not None:
+            try:
+                sign_in, token = await asyncio.wrap_future(early)
+            except (AuthenticationFailed, SignInLocked):
+                raise  # the credentials were refused: asking again would count another failure
+            except ApplianceError:
+                pass  # not reached, or a bad answer: tried again below, the usual way
+            else:
+                if token is not None:
+                    self.client.adopt_token(token)
+                return sign_in
+        return await _sign_in(self.client)
 
     def feed(self, *, compact: bool = False) -> LiveFeed:
         """The live feed; ``compact``: its snapshots as columns (what a list holds)."""

@@ -21,7 +21,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, JsonValue
 
-from domain._types import UtcDateTime, format_utc
+from domain._types import LAZY, UtcDateTime, format_utc
 from domain.screen_rules import REFUSED_INPUT_AUDIT_EVERY_S
 
 AuditAction = Literal[
@@ -312,6 +312,8 @@ def item_of_target(target: str) -> int | None:
 
 class AuditEntry(BaseModel):
     """One audit row as the APIs answer it, newest first."""
+
+    model_config = LAZY
 
     id: int
     at: UtcDateTime

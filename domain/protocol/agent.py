@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
-from domain._types import MAX_INT64, Count, Id, Line0_128, Text
+from domain._types import LAZY, MAX_INT64, Count, Id, Line0_128, Text
 from domain.enums import InstallMode
 from domain.jump_client import Gateway
 from domain.thumbnail import decode as decode_thumbnail
@@ -39,7 +39,7 @@ Sid = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class _Frame(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 # -- the handshake ----------------------------------------------------------------------------
@@ -49,7 +49,9 @@ class Credentials(_Frame):
     """A Jump Client's own credentials, issued at installation (also the body of
     ``POST /uninstall``). What was sent is never repeated in a refusal: it is a secret."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(
+        extra="ignore", frozen=True, hide_input_in_errors=True, defer_build=True
+    )
 
     jump_client_id: Id
     secret: Text = Field(min_length=1, max_length=128, repr=False)
@@ -118,7 +120,7 @@ class Reject(_Frame):
 
 
 Handshake = Annotated[Welcome | Retry | Reject, Field(discriminator="type")]
-_HANDSHAKE: TypeAdapter[Handshake] = TypeAdapter(Handshake)
+_HANDSHAKE: TypeAdapter[Handshake] = TypeAdapter(Handshake, config=LAZY)
 
 
 def read_handshake(raw: str | bytes) -> Handshake:
@@ -244,7 +246,7 @@ Request = (
 ShellFrame = ShellOpen | ShellInput | ShellResize | ShellClose
 ToAgent = Annotated[Request | ShellFrame | SettingsFrame | Uninstall, Field(discriminator="type")]
 
-_TO_AGENT: TypeAdapter[ToAgent] = TypeAdapter(ToAgent)
+_TO_AGENT: TypeAdapter[ToAgent] = TypeAdapter(ToAgent, config=LAZY)
 
 
 def read_request(raw: str | bytes) -> ToAgent:
@@ -310,7 +312,7 @@ class PromptResult(_Frame):
 
 
 Reply = Annotated[Response | ShellOutput | ShellExit, Field(discriminator="type")]
-_REPLY: TypeAdapter[Reply] = TypeAdapter(Reply)
+_REPLY: TypeAdapter[Reply] = TypeAdapter(Reply, config=LAZY)
 
 
 def read_reply(frame: object) -> Reply:
@@ -409,7 +411,7 @@ class ScreenSize(_Frame):
 
 
 ConsoleFrame = Annotated[ConsoleInput | ConsoleResize, Field(discriminator="type")]
-_FROM_CONSOLE: TypeAdapter[ConsoleFrame] = TypeAdapter(ConsoleFrame)
+_FROM_CONSOLE: TypeAdapter[ConsoleFrame] = TypeAdapter(ConsoleFrame, config=LAZY)
 
 
 def read_console_frame(raw: str | bytes) -> ConsoleFrame:
@@ -420,7 +422,7 @@ def read_console_frame(raw: str | bytes) -> ConsoleFrame:
 class ShellSize(BaseModel):
     """The terminal size a console asks for when it attaches (``?cols=&rows=``)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     cols: Annotated[int, Field(ge=1, le=1000)] = 80
     rows: Annotated[int, Field(ge=1, le=1000)] = 24

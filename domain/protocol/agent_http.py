@@ -15,7 +15,7 @@ from domain.site import DEFAULT_PASSIVE_PORT
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 class InstallRequest(_Body):

@@ -39,7 +39,7 @@ from domain.support import SupportEvent
 class Frame(BaseModel):
     """A frame received from the other side: unknown fields are ignored (newer peers)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class Hello(Frame):

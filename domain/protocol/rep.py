@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from domain._types import Id, Text
+from domain._types import LAZY, Id, Text
 from domain.enums import JumpGroupType
 from domain.groups import RolePermission
 from domain.rules import MAX_MULTI_START, Refusal, parse_secureon
@@ -18,7 +18,13 @@ from domain.session import SessionStarted
 from domain.users import Team, User
 
 
-class Login(BaseModel):
+class Body(BaseModel):
+    """Base of the rep API's bodies: each builds its validator when first used (LAZY)."""
+
+    model_config = LAZY
+
+
+class Login(Body):
     """``POST /login``. What was sent is never repeated in a refusal: it holds a password."""
 
     model_config = ConfigDict(hide_input_in_errors=True)
@@ -27,13 +33,13 @@ class Login(BaseModel):
     password: Text = Field(min_length=1, max_length=1024, repr=False)
 
 
-class TokenAnswer(BaseModel):
+class TokenAnswer(Body):
     access_token: str = Field(repr=False)
     token_type: str = "Bearer"
     expires_in: int
 
 
-class GroupAccess(BaseModel):
+class GroupAccess(Body):
     """One group or personal list the representative may see, its label and their rights."""
 
     jump_group_type: JumpGroupType
@@ -42,7 +48,7 @@ class GroupAccess(BaseModel):
     permissions: list[RolePermission]
 
 
-class Me(BaseModel):
+class Me(Body):
     """``GET /me``."""
 
     user: User
@@ -50,13 +56,13 @@ class Me(BaseModel):
     groups: list[GroupAccess]
 
 
-class MultiStart(BaseModel):
+class MultiStart(Body):
     """``POST /jump-items/sessions``: up to :data:`MAX_MULTI_START` items at once."""
 
     ids: list[Id] = Field(min_length=1, max_length=MAX_MULTI_START)
 
 
-class MultiStartResult(BaseModel):
+class MultiStartResult(Body):
     """One item of a multi-start: ``started``, or the refusal's ``error`` and ``message``."""
 
     id: int
@@ -65,15 +71,15 @@ class MultiStartResult(BaseModel):
     message: str | None = None
 
 
-class MultiStartAnswer(BaseModel):
+class MultiStartAnswer(Body):
     results: list[MultiStartResult]
 
 
-class Invitation(BaseModel):
+class Invitation(Body):
     username: Text = Field(min_length=1, max_length=64)
 
 
-class WakeRequest(BaseModel):
+class WakeRequest(Body):
     wol_password: str | None = Field(default=None, repr=False)
 
     @field_validator("wol_password")
@@ -84,19 +90,19 @@ class WakeRequest(BaseModel):
         return value
 
 
-class WakeAnswer(BaseModel):
+class WakeAnswer(Body):
     """``POST /jump-items/{id}/wake`` (sent) and ``GET`` (would be sent): via which peer."""
 
     via: str
     message: str
 
 
-class UpgradeAnswer(BaseModel):
+class UpgradeAnswer(Body):
     state: str
     message: str
 
 
-class RefusalBody(BaseModel):
+class RefusalBody(Body):
     """Every refusal of the representative API; details (``by``, ``opens_at``,
     ``retry_after``, ``errors`` ...) stand beside ``error`` and ``message``."""
 
@@ -113,7 +119,7 @@ class RefusalBody(BaseModel):
         return dict(self.model_extra or {})
 
 
-class Process(BaseModel):
+class Process(Body):
     pid: int
     name: str = ""
     user: str = ""
@@ -121,7 +127,7 @@ class Process(BaseModel):
     memory_percent: float = 0.0
 
 
-class Disk(BaseModel):
+class Disk(Body):
     mount: str
     device: str = ""
     fs: str = ""
@@ -129,12 +135,12 @@ class Disk(BaseModel):
     percent: float = 0.0
 
 
-class Service(BaseModel):
+class Service(Body):
     name: str
     state: str
 
 
-class SystemInfo(BaseModel):
+class SystemInfo(Body):
     """``GET /sessions/{sid}/system-info``: what the endpoint reports (busiest first)."""
 
     processes: list[Process] = Field(default_factory=list, max_length=1000)

@@ -36,7 +36,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
-from domain._types import Count
+from domain._types import LAZY, Count
 from domain.png import size_of
 from domain.protocol.agent import RequestId, Sid
 
@@ -69,7 +69,7 @@ def tiles_across(pixels: int) -> int:
 
 
 class _Frame(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 class Region(_Frame):
@@ -114,7 +114,7 @@ class Stop(_Frame):
 
 
 ViewerFrame = Annotated[Watch | Ack | Stop, Field(discriminator="type")]
-_VIEWER: TypeAdapter[ViewerFrame] = TypeAdapter(ViewerFrame)
+_VIEWER: TypeAdapter[ViewerFrame] = TypeAdapter(ViewerFrame, config=LAZY)
 VIEWER_TYPES = frozenset({"watch", "ack", "stop"})
 """The types :func:`read_viewer_frame` reads; any other is input (the input hook's)."""
 
@@ -159,7 +159,7 @@ class ScreenShot(_Frame):
 ScreenRequest = Annotated[
     ScreenStart | ScreenAck | ScreenStop | ScreenShot, Field(discriminator="type")
 ]
-_REQUEST: TypeAdapter[ScreenRequest] = TypeAdapter(ScreenRequest)
+_REQUEST: TypeAdapter[ScreenRequest] = TypeAdapter(ScreenRequest, config=LAZY)
 
 
 def read_screen_request(raw: str | bytes) -> ScreenRequest:
@@ -229,7 +229,7 @@ class ScreenNotice(_Frame):
 
 
 ToViewer = Annotated[ViewerPicture | NoScreen | ScreenNotice, Field(discriminator="type")]
-_TO_VIEWER: TypeAdapter[ToViewer] = TypeAdapter(ToViewer)
+_TO_VIEWER: TypeAdapter[ToViewer] = TypeAdapter(ToViewer, config=LAZY)
 
 
 def read_to_viewer(raw: str | bytes) -> ToViewer:
@@ -256,7 +256,7 @@ class ScreenSaid(_Frame):
 
 
 AgentScreen = Annotated[ScreenFrame | ScreenNone | ScreenSaid, Field(discriminator="type")]
-_AGENT: TypeAdapter[AgentScreen] = TypeAdapter(AgentScreen)
+_AGENT: TypeAdapter[AgentScreen] = TypeAdapter(AgentScreen, config=LAZY)
 
 
 def read_agent_screen(frame: object) -> AgentScreen:

@@ -31,6 +31,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
+from domain._types import LAZY
 from domain.protocol.agent import Sid
 
 #: the largest coordinate a frame may carry (wider than any screen: 8K is 7680)
@@ -74,7 +75,7 @@ DISPLAY_LOST = "The endpoint's display went away: keys and clicks can no longer 
 
 
 class _Frame(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class KeyInput(_Frame):
@@ -142,7 +143,7 @@ InputFrame = Annotated[
 #: the ``type`` of every input frame (a relay tells them from its other frames by it)
 INPUT_TYPES = frozenset({"input.key", "input.move", "input.button", "input.wheel"})
 
-_INPUT: TypeAdapter[InputFrame] = TypeAdapter(InputFrame)
+_INPUT: TypeAdapter[InputFrame] = TypeAdapter(InputFrame, config=LAZY)
 
 
 def read_input_frame(raw: str | bytes | dict[str, Any]) -> InputFrame:
@@ -157,7 +158,7 @@ class ScreenInput(BaseModel):
     """Appliance → Jump Client on the agent channel: one input frame for a session's screen
     (sent only where the session's policy allows control)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     type: Literal["screen.input"] = "screen.input"
     sid: Sid

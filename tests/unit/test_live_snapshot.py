@@ -51,6 +51,22 @@ async def test_a_streamed_snapshot_holds_what_the_representative_may_see(app: Fa
     assert carol.visible == {item.id for item in items} and carol.streamed is None
 
 
+async def test_a_snapshot_starts_with_a_small_chunk_and_doubles_up_to_the_largest(
+    app: FastAPI,
+) -> None:
+    """The first chunk is listed at once; bigger ones after it mean fewer round trips."""
+    hub = LiveHub(app.state.appliance.site, chunk_size=16, first_chunk=3)
+    carol = _sub(hub, "carol")
+    items = visible_clients(hub.site, carol.access)
+    assert len(items) > 3 + 6 + 12 + 16
+    frames = [read_frame(frame)[0] async for frame in hub._snapshot(carol)]
+    sizes = [len(f.columns) for f in frames if isinstance(f, SnapshotChunk) and f.columns]
+    assert sizes[:4] == [3, 6, 12, 16] and set(sizes[3:-1]) == {16} and sum(sizes) == len(items)
+    older = _sub(hub, "carol", compact=False)  # a snapshot of items: up to 1,000 a chunk
+    frames = [read_frame(frame)[0] async for frame in hub._snapshot(older)]
+    assert [len(f.items) for f in frames if isinstance(f, SnapshotChunk)][:3] == [3, 6, 12]
+
+
 class _Console:
     """What a console holds: the snapshot's rows, then each delta applied in order."""
 
