@@ -43,6 +43,7 @@ from api_client import (
     SnapshotLoaded,
     SnapshotProgress,
 )
+from console import palette
 from console.action_runner import ActionRunner
 from console.backend import Backend, SignIn
 from console.config import UiState
@@ -51,10 +52,9 @@ from console.history_loader import HistoryLoader
 from console.login import LoginScreen
 from console.main_screen import MainScreen
 from console.messages import FeedEventArrived, SessionReady
-from console.palette import other_choices
 from console.registry import key_actions, keys_of
 from console.screen_console import AdminScreen
-from console.screens import ConsoleCommands, HelpEntry, HelpScreen, PaletteChoice, help_entries
+from console.screens import ConsoleCommands, HelpEntry, HelpScreen, PaletteChoice
 from console.session_ending import ask_before_quitting
 from console.session_screen import SessionsScreen
 from console.store import COLUMN_KEYS, ItemStore
@@ -576,35 +576,11 @@ class JumpConsoleApp(App[int]):
         return binding_id
 
     def help_entries(self) -> list[HelpEntry]:
-        order = {a.binding_id: n for n, a in enumerate(key_actions())}
-        ours = sorted(
-            [*self.BINDINGS, *MainScreen.BINDINGS],
-            key=lambda b: order.get(b.id or "", 0) if isinstance(b, Binding) else 0,
-        )
-        return help_entries([*ours, *JumpTable.BINDINGS], self._user_keymap)
-
-    def action_for(self, binding_id: str, screen: Screen[object]) -> Callable[[], object] | None:
-        """What a key does, run from the palette over ``screen``: the list's keys only over
-        the main screen."""
-        for node, bindings in ((self, self.BINDINGS), (self.main, MainScreen.BINDINGS)):
-            if node is self.main and screen is not self.main:
-                continue
-            for binding in bindings:
-                assert isinstance(binding, Binding)
-                if binding.id == binding_id:
-                    return partial(self.run_action, binding.action, node)
-        return None
+        return palette.help_entries_of(self, self._user_keymap)
 
     def palette_choices(self, screen: Screen[object]) -> list[PaletteChoice]:
-        """Every key's action, every group, the ``:`` commands no key runs and every theme,
-        for the command palette over ``screen`` (the list's, its groups and commands only over
-        the list)."""
-        choices: list[PaletteChoice] = []
-        for entry in self.help_entries():
-            action = self.action_for(entry.binding_id, screen)
-            if action is not None:
-                choices.append(PaletteChoice(entry.description, f"key {entry.keys}", action))
-        return choices + other_choices(self.main, self.store, over_list=screen is self.main)
+        """The command palette's choices over ``screen`` (see :func:`palette.choices`)."""
+        return palette.choices(self, screen)
 
 
 __all__ = ["COLUMN_KEYS", "JumpConsoleApp"]
