@@ -6,12 +6,14 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import warnings
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic.warnings import UnsupportedFieldAttributeWarning
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from appliance._guard import Gate, RequestGuard
@@ -50,6 +52,12 @@ from appliance.wake import WakeService
 from domain.protocol.agent import ShellExit, ShellOutput, read_reply
 from domain.protocol.screen import read_agent_screen
 from domain.rules import Refusal
+
+# FastAPI wraps a request body's model in an adapter with the body's name as alias, and hides
+# the warning pydantic gives for it while it builds the adapter. The domain's models build
+# their validators when first used (``defer_build``), so the adapter is built at the first
+# request instead, outside FastAPI's hiding, and the warning reached the appliance's output.
+warnings.filterwarnings("ignore", category=UnsupportedFieldAttributeWarning)
 
 
 def _oauth_error(

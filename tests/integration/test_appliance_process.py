@@ -46,6 +46,28 @@ def test_curl_style_requests_with_basic_auth(appliance_process: RunningAppliance
     assert answer.headers["X-BT-Pagination-Total"] == "40"
 
 
+def test_what_the_appliance_prints_while_it_serves_is_only_its_own_sentences(
+    database: str,
+) -> None:
+    """A Jump Client, a representative and a script each reach their API once: the
+    appliance's output (what an operator reads) gains no library warning or traceback."""
+    running = start_appliance(database, "--demo-fleet", "5", "--api-account", "it:it-secret")
+    try:
+        with httpx.Client(base_url=running.url) as http:
+            unknown = {"jump_client_id": 1, "secret": "x" * 32, "passive_port": 5832}
+            assert http.post("/api/agent/v1/checkin", json=unknown).status_code == 401
+            install = {"key": "0" * 32, "parameters": "", "hostname": "h", "fqdn": "h"}
+            assert http.post("/api/agent/v1/install", json=install).status_code in (404, 422)
+            login = {"username": "carol", "password": "demo"}
+            assert http.post("/api/rep/v1/login", json=login).status_code == 200
+            form = {"grant_type": "client_credentials"}
+            assert http.post("/oauth2/token", data=form, auth=("it", "it-secret")).is_success
+    finally:
+        running.stop()
+    said = "".join(running.output)
+    assert "Warning" not in said and "Traceback" not in said, said
+
+
 async def test_acknowledged_writes_survive_kill_9(database: str) -> None:
     db = database
     first = start_appliance(db, "--demo-fleet", "10", "--api-account", "it:s1")
