@@ -389,7 +389,12 @@ async def run_layout(name: str, db: str, bus: str | None, clients: int, nodes: i
     finally:
         for process, _ in procs:
             process.terminate()
-            process.wait(20)
+            try:
+                process.wait(60)
+            except subprocess.TimeoutExpired:  # said, not a traceback: a figure of its own
+                print(f"[{name}] a node was still stopping 60 s after SIGTERM: killed")
+                process.kill()
+                process.wait(10)
 
 
 async def main() -> None:
