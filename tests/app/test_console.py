@@ -251,17 +251,11 @@ async def test_details_toggle_and_status_words(site: Site) -> None:
 
 
 async def test_login_screen_retries_after_a_wrong_password(site: Site) -> None:
-    from api_client import ApplianceClient, RepCredentials
-    from console.backend import Backend
     from console.login import LoginScreen
-
-    def connect(user: str, password: str) -> Backend:
-        client = ApplianceClient(site.appliance.url, credentials=RepCredentials(user, password))
-        return Backend(client)
 
     app = JumpConsoleApp(
         None,
-        connect=connect,
+        connect=site.connect,
         appliance=site.appliance.url,
         username="dave",
         clock=lambda: CONSOLE_NOW,
@@ -283,24 +277,18 @@ async def test_login_screen_retries_after_a_wrong_password(site: Site) -> None:
 
 
 async def test_login_screen_says_when_a_locked_account_may_sign_in_again(site: Site) -> None:
-    from api_client import ApplianceClient, RepCredentials
-    from console.backend import Backend
     from console.login import LoginScreen
 
     async with httpx.AsyncClient(base_url=site.appliance.url) as guesser:
         for _ in range(5):  # someone guessed dave's password
             await guesser.post("/api/rep/v1/login", json={"username": "dave", "password": "x"})
 
-    def connect(user: str, password: str) -> Backend:
-        client = ApplianceClient(site.appliance.url, credentials=RepCredentials(user, password))
-        return Backend(client)
-
     def error() -> str:
         return str(app.screen.query_one("#login-error").render())
 
     app = JumpConsoleApp(
         None,
-        connect=connect,
+        connect=site.connect,
         appliance=site.appliance.url,
         username="dave",
         clock=lambda: CONSOLE_NOW,

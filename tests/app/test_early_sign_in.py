@@ -4,13 +4,10 @@ with the appliance's reason after one refusal, not two."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from api_client import ApplianceClient, RepCredentials
 from console.app import JumpConsoleApp
-from console.backend import Backend
 from console.login import LoginScreen
 from domain.audit import AuditFilter
 from tests.support.console import CONSOLE_NOW, SIZE, Site, loaded, until
@@ -25,18 +22,10 @@ async def _entries(site: Site, action: str, actor: str) -> int:
     return page.total
 
 
-def _connect(site: Site) -> Callable[[str, str], Backend]:
-    def connect(user: str, password: str) -> Backend:
-        client = ApplianceClient(site.appliance.url, credentials=RepCredentials(user, password))
-        return Backend(client, base_delay=0.05, max_delay=0.2)
-
-    return connect
-
-
 async def test_a_console_signed_in_early_lists_its_items_with_that_one_sign_in(
     site: Site,
 ) -> None:
-    backend = _connect(site)("carol", "demo")
+    backend = site.connect("carol", "demo")
     backend.sign_in_early()  # as jump-console does before it loads its screens
     app = JumpConsoleApp(backend, clock=lambda: CONSOLE_NOW)
     async with app.run_test(size=SIZE) as pilot:
@@ -47,12 +36,11 @@ async def test_a_console_signed_in_early_lists_its_items_with_that_one_sign_in(
 
 
 async def test_a_password_refused_early_asks_again_after_one_refusal(site: Site) -> None:
-    connect = _connect(site)
-    backend = connect("carol", "not her password")
+    backend = site.connect("carol", "not her password")
     backend.sign_in_early()
     app = JumpConsoleApp(
         backend,
-        connect=connect,
+        connect=site.connect,
         appliance=site.appliance.url,
         username="carol",
         clock=lambda: CONSOLE_NOW,

@@ -10,7 +10,6 @@ from textual.widgets import Input
 
 from api_client import ApplianceClient, RepCredentials
 from console.app import JumpConsoleApp
-from console.backend import Backend
 from console.login import LoginScreen
 from domain.protocol.close import PASSWORD_CHANGED
 from tests.support.console import CONSOLE_NOW, SIZE, Site, loaded, until
@@ -23,12 +22,7 @@ async def test_a_console_whose_sign_in_ended_asks_to_sign_in_again_with_the_reas
     site: Site,
 ) -> None:
     url = site.appliance.url
-
-    def connect(user: str, password: str) -> Backend:
-        client = ApplianceClient(url, credentials=RepCredentials(user, password))
-        return Backend(client, base_delay=0.05, max_delay=0.2)
-
-    app = JumpConsoleApp(None, connect=connect, appliance=url, clock=lambda: CONSOLE_NOW)
+    app = JumpConsoleApp(None, connect=site.connect, appliance=url, clock=lambda: CONSOLE_NOW)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, LoginScreen))
         await _sign_in(pilot, "dave", "demo")

@@ -33,6 +33,12 @@ class Site:
     appliance: EmbeddedAppliance
     state_file: Path
 
+    def connect(self, user: str, password: str) -> Backend:
+        """A console's backend signing in to this site as ``user`` (what the sign-in screen
+        makes from what is typed), retrying quickly."""
+        client = ApplianceClient(self.appliance.url, credentials=RepCredentials(user, password))
+        return Backend(client, base_delay=0.05, max_delay=0.2)
+
     def console(
         self,
         user: str = "carol",
@@ -42,11 +48,10 @@ class Site:
         keymap: dict[str, str] | None = None,
         clock: Callable[[], datetime] = lambda: CONSOLE_NOW,
     ) -> JumpConsoleApp:
-        client = ApplianceClient(self.appliance.url, credentials=RepCredentials(user, "demo"))
         if state is None:
             state, _ = load_state(self.state_file)
         app = JumpConsoleApp(
-            Backend(client, base_delay=0.05, max_delay=0.2),
+            self.connect(user, "demo"),
             state=state,
             state_path=lambda: self.state_file,
             theme=theme,
