@@ -21,7 +21,7 @@ import functools
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from appliance import presence
@@ -32,7 +32,7 @@ from appliance.agents.credentials import UnknownClient
 from appliance.errors import CODED_ERRORS, Refused, coded_body
 from appliance.installation import jumpoint_address, resolve_fields
 from appliance.installer_artifact import installer_file
-from appliance.services import Services, services_of
+from appliance.services import Node
 from appliance.site import Site
 from domain._types import MAX_ID
 from domain.installer_params import InstallParameterError, disallowed, parse_install_parameters
@@ -62,10 +62,6 @@ def _verify(site: Site, creds: Credentials) -> None:
 _ZIP: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/zip": {}}, "description": "A zip archive"}
 }
-
-
-#: the services of the appliance the request reached
-Node = Annotated[Services, Depends(services_of)]
 
 
 @functools.cache

@@ -4,8 +4,9 @@ there (nothing to ask for), each built with its collaborators."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
+from fastapi import Depends
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -78,3 +79,7 @@ def services_of(conn: HTTPConnection) -> Services:
     """The services of the appliance serving this request (see :class:`ServicesInScope`)."""
     services: Services = conn.scope[_SCOPE_KEY]
     return services
+
+
+#: a route's parameter: the services of the appliance the request reached
+Node = Annotated[Services, Depends(services_of)]

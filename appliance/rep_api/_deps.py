@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, NamedTuple
 
-from fastapi import Depends, Request, WebSocket
+from fastapi import Depends, WebSocket
 from starlette.requests import HTTPConnection
 
 from appliance.errors import Refused
 from appliance.security import token_hash
-from appliance.services import Services, services_of
+from appliance.services import Node, services_of
 from domain import User
 from domain.protocol.close import DISABLED, EXPIRED, Close
 
@@ -58,9 +58,5 @@ async def signed_in(ws: WebSocket) -> SignedIn | None:
         return None
 
 
-def the_services(request: Request) -> Services:
-    return services_of(request)
-
-
 Rep = Annotated[User, Depends(current_user)]
-State = Annotated[Services, Depends(the_services)]
+State = Node
