@@ -26,7 +26,7 @@ from api_client.live import (
     FeedStatus,
     LiveFeed,
     SnapshotLoaded,
-    SnapshotProgress,
+    SnapshotPart,
 )
 from api_client.screen import ScreenConnection, open_screen
 from api_client.shell import ShellConnection, open_shell
@@ -61,7 +61,7 @@ __all__ = [
     "ShellConnection",
     "SignInLocked",
     "SnapshotLoaded",
-    "SnapshotProgress",
+    "SnapshotPart",
     "ValidationFailed",
     "open_screen",
     "open_shell",

@@ -5,7 +5,8 @@
     async for event in LiveFeed(client):
         match event:
             case FeedStatus():      # connecting / live / reconnecting / offline
-            case SnapshotLoaded():  # replace everything (all chunks collected)
+            case SnapshotPart():    # a compact snapshot's chunk: add it (``first``: afresh)
+            case SnapshotLoaded():  # the snapshot is whole: replace everything with it
             case Resumed():         # nothing lost: the deltas since the last seq follow
             case Delta():           # item changes
             case StatsBatch():      # latest statistics of changed items
@@ -24,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -74,29 +74,29 @@ class FeedStatus:
 
 @dataclass(frozen=True, slots=True)
 class SnapshotLoaded:
-    """Everything the representative may see as of ``seq``: replace what you hold. A feed
-    that asked for a ``compact`` snapshot gets it as ``columns`` when the appliance sent it
-    so (``items`` is then empty)."""
+    """Everything the representative may see as of ``seq``: replace what you hold with it.
+    A snapshot of items holds them in ``items``; a ``compact`` one came as the
+    :class:`SnapshotPart` events before this one (``items`` is then empty)."""
 
     seq: int
     items: list[JumpClient]
     demo: bool
-    columns: ItemColumns | None = None
+    compact: bool = False
 
 
 @dataclass(frozen=True, slots=True)
-class SnapshotProgress:
-    """A snapshot is on its way: ``received`` items so far, of ``total`` when the appliance
-    says. The first one of a compact snapshot carries its first chunk (``first``), for a list
-    to show while the rest streams; later ones come at most every :data:`PROGRESS_S`."""
+class SnapshotPart:
+    """One chunk of a compact snapshot on its way: add its ``columns`` to those of the parts
+    before it (``first``: a new snapshot starts with this part: drop what came before).
+    ``received`` items so far, of ``total`` when the appliance says. The feed keeps none of
+    them: a million items are held once, by whoever listens."""
 
+    columns: ItemColumns
+    first: bool
     received: int
     total: int | None
-    first: ItemColumns | None = None
 
 
-#: how often a snapshot on its way is reported (seconds)
-PROGRESS_S = 0.25
 #: a frame this long (bytes) is read on a worker thread: reading the statistics of 80,000
 #: items takes a few hundred ms, which on the event loop's own turn stalled keys and frames
 #: (the thread holds the interpreter a few ms at a time, the loop gets its turns between)
@@ -108,7 +108,7 @@ STATS_SLICE = 5000
 FeedEvent = (
     FeedStatus
     | Hello
-    | SnapshotProgress
+    | SnapshotPart
     | SnapshotLoaded
     | Resumed
     | ItemDelta
@@ -232,9 +232,8 @@ class LiveFeed:
             self.epoch = hello.epoch
         yield hello
         await ws.send(Subscribe(since_seq=self.seq, compact=self.compact).model_dump_json())
-        pending: list[JumpClient] = []
-        columns: ItemColumns | None = None
-        reported = 0.0
+        pending: list[JumpClient] = []  # a snapshot of items comes whole
+        received = 0  # items of a compact snapshot handed on so far
         async for raw in ws:
             try:
                 if len(raw) > BIG_FRAME:
@@ -250,29 +249,20 @@ class LiveFeed:
                 log.warning("live feed: skipped %d malformed items or rows", rejected)
             match frame:
                 case SnapshotChunk():
-                    first = not pending and columns is None
                     pending.extend(frame.items)
                     if frame.columns is not None:
-                        if columns is None:
-                            columns = ItemColumns.empty()
-                        columns.extend(frame.columns)
+                        first = not received
+                        received += len(frame.columns)
+                        yield SnapshotPart(frame.columns, first, received, frame.total)
                     if not frame.last:
-                        now = time.monotonic()
-                        if first or now - reported >= PROGRESS_S:
-                            reported = now
-                            received = len(pending) + (len(columns) if columns else 0)
-                            yield SnapshotProgress(
-                                received, frame.total, frame.columns if first else None
-                            )
-                        # the console draws, and answers keys, between chunks
-                        await asyncio.sleep(0)
-                    else:
-                        self.seq = frame.seq
-                        snapshot = SnapshotLoaded(frame.seq, pending, hello.demo, columns)
-                        pending, columns = [], None
-                        yield snapshot
-                        del snapshot  # held here, its items would stay for as long as the feed
-                        yield self._status(FeedState.LIVE, "Live.")
+                        await asyncio.sleep(0)  # the console draws, and answers keys, between
+                        continue
+                    self.seq = frame.seq
+                    snapshot = SnapshotLoaded(frame.seq, pending, hello.demo, bool(received))
+                    pending, received = [], 0
+                    yield snapshot
+                    del snapshot  # held here, its items would stay for as long as the feed
+                    yield self._status(FeedState.LIVE, "Live.")
                 case Resumed():
                     self.seq = frame.seq
                     yield frame

@@ -41,7 +41,7 @@ from api_client import (
     FeedStatus,
     ItemDelta,
     SnapshotLoaded,
-    SnapshotProgress,
+    SnapshotPart,
 )
 from console import palette
 from console.action_runner import ActionRunner
@@ -49,6 +49,7 @@ from console.backend import Backend, SignIn
 from console.config import UiState
 from console.details import DETAILS_SETTLE_S, HistoryBook, with_live_stats
 from console.history_loader import HistoryLoader
+from console.live_items import LiveItems
 from console.login import LoginScreen
 from console.main_screen import MainScreen
 from console.messages import FeedEventArrived, SessionReady
@@ -59,7 +60,7 @@ from console.session_ending import ask_before_quitting
 from console.session_screen import SessionsScreen
 from console.store import COLUMN_KEYS, ItemStore
 from domain import JumpClient, Statistic
-from domain.protocol.live import Hello, SiteChanged, StatsBatch, StatsRow
+from domain.protocol.live import Hello, SiteChanged, StatsBatch
 from domain.session import SessionEvent
 from domain.support import SupportEvent
 from domain.text import visible, visible_lines
@@ -116,14 +117,10 @@ class JumpConsoleApp(App[int]):
         self.store.descending = ui_state.sort_descending
         self.history = HistoryBook()
         self.session: SignIn | None = None
-        self.paused = False
-        self.loaded = False
+        self.items = LiveItems(self.store)
         #: the live feed's state; while it is not live what the console shows is stale
         self.feed_state = FeedState.CONNECTING
         self.last_heard: datetime | None = None
-        self._pending_stats: dict[int, tuple[object, ...]] = {}
-        self._streamed_stats: dict[int, StatsRow] | None = None  # while a snapshot streams
-        self._pending_deltas: list[ItemDelta] = []
         self._details_item: JumpClient | None = None
         self._details_timer: Timer | None = None
         #: the highlighted item's screen thumbnail: (item id, thumbnail, when fetched)
@@ -259,7 +256,10 @@ class JumpConsoleApp(App[int]):
         ended = ""
         async with contextlib.aclosing(aiter(backend.feed(compact=True))) as events:
             async for event in events:
-                self._from_feed(FeedEventArrived(event))
+                arrived = FeedEventArrived(event)
+                self._from_feed(arrived)
+                if self._screen_ready:  # one at a time: keys typed meanwhile come between
+                    await arrived.handled.wait()
                 if isinstance(event, FeedStatus) and event.final:
                     ended = event.message
         if ended and self._connect is not None:  # the sign-in ended: the person signs in again
@@ -310,16 +310,20 @@ class JumpConsoleApp(App[int]):
 
     def on_feed_event_arrived(self, message: FeedEventArrived) -> None:
         # Events can still arrive while the app shuts down and its widgets are gone.
-        with contextlib.suppress(NoMatches):
-            self._feed_event(message)
+        try:
+            with contextlib.suppress(NoMatches):
+                self._feed_event(message)
+        finally:
+            message.handled.set()
 
     def _feed_event(self, message: FeedEventArrived) -> None:
         event = message.event
         if isinstance(event, FeedStatus):
             if self.feed_state is FeedState.LIVE and event.state is not FeedState.LIVE:
                 self.last_heard = self.clock()
-            if event.state in (FeedState.RECONNECTING, FeedState.OFFLINE):
-                self._streamed_stats = None  # a snapshot cut short: the next one starts afresh
+            if event.state in (FeedState.RECONNECTING, FeedState.OFFLINE) and self.items.streaming:
+                self.items.cut_short()  # the next snapshot starts afresh
+                self.main.items_changed(self.main.highlighted_id)
             self.feed_state = event.state
             self.main.show_connection(event.state.value, event.retry_in, self.stale_since())
             if event.final:
@@ -331,32 +335,22 @@ class JumpConsoleApp(App[int]):
             self._stats_interval = event.interval_s
             self._thumbnails_on = Statistic.THUMBNAIL in event.statistics
             self.main.show_statistics(event.statistics)
-        elif isinstance(event, SnapshotProgress):
-            if event.first is not None:
-                self._streamed_stats = {}
-                if not self.loaded:  # shown while the rest streams
-                    self.store.load_columns(event.first)
-                    self.main.items_changed(self.main.highlighted_id)
+        elif isinstance(event, SnapshotPart):
+            if self.items.part(event, time.monotonic()):  # the list fills as it streams
+                self.main.items_changed(self.main.highlighted_id)
             self.main.show_loading(event.received, event.total)
         elif isinstance(event, SnapshotLoaded):
             self.main.show_loading(None)
             keep = self.main.highlighted_id
-            if event.columns is not None:
-                self.store.load_columns(event.columns)
-            else:  # an appliance that sends items
-                self.store.load(event.items)
-            streamed, self._streamed_stats = self._streamed_stats or {}, None
-            self.store.apply_stats(list(streamed.values()))  # newer than the chunks' figures
+            reconnect = self.items.loaded
+            self.items.whole(event)
             gc.freeze()  # the loaded items stay: full collections would rescan them (frame spikes)
             self.main.items_changed(keep)
-            if self.loaded:  # a reconnect: the appliance's session list is the truth
+            if reconnect:  # the appliance's session list is the truth
                 self.run_worker(self.actions.sync(), group="sessions", exit_on_error=False)
-            self.loaded = True
         elif isinstance(event, ItemDelta):
-            if self.paused:
-                self._pending_deltas.append(event)
-            else:
-                self._apply_delta(event)
+            if self.items.delta(event):
+                self._delta_shown(event)
         elif isinstance(event, SessionEvent):
             self.actions.on_event(event)
         elif isinstance(event, SupportEvent):
@@ -369,39 +363,34 @@ class JumpConsoleApp(App[int]):
         elif isinstance(event, StatsBatch):
             self.history.record(event.rows)
             self._maybe_refresh_thumbnail(event.rows)
-            if self._streamed_stats is not None:
-                for row in event.rows:
-                    self._streamed_stats[row[0]] = row
-            if self.paused:
-                for row in event.rows:
-                    self._pending_stats[row[0]] = row
-            else:
-                self.store.apply_stats(event.rows)
+            self.items.stats(event.rows)
 
-    def _apply_delta(self, delta: ItemDelta) -> None:
-        keep = self.main.highlighted_id
-        if delta.upserts:
-            self.store.upsert(delta.upserts)
-        if delta.removes:
-            self.store.remove(delta.removes)
+    def _delta_shown(self, delta: ItemDelta) -> None:
+        """A change is in the list's store: the list and the open details follow it."""
         self.item_history.changed([item.id for item in delta.upserts])
         for item in delta.upserts:
             if self._details_item is not None and item.id == self._details_item.id:
                 self._details_item = item
                 self.main.details_due = True
-        self.main.items_changed(keep)
+        self.main.items_changed(self.main.highlighted_id)
+
+    @property
+    def paused(self) -> bool:
+        return self.items.paused
+
+    @property
+    def loaded(self) -> bool:
+        return self.items.loaded
 
     def set_paused(self, paused: bool) -> None:
         """Hold live updates back, or apply everything held back and carry on."""
-        self.paused = paused
         self.main.show_paused(paused)
-        if not paused:
-            for delta in self._pending_deltas:
-                self._apply_delta(delta)
-            self._pending_deltas.clear()
-            if self._pending_stats:
-                self.store.apply_stats(list(self._pending_stats.values()))  # type: ignore[arg-type]
-                self._pending_stats.clear()
+        if paused:
+            self.items.paused = True
+        else:
+            for delta in self.items.resume():
+                if self.items.delta(delta):
+                    self._delta_shown(delta)
             self.main.refresh_table()
         resume = f"Live updates paused; press {self.key_name('app.pause')} to resume."
         self.notify(resume if paused else "Live updates resumed.", markup=False)

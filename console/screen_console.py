@@ -26,7 +26,10 @@ class Console(Protocol):
     session: SignIn | None
     actions: ActionRunner
     clock: Callable[[], datetime]
-    paused: bool
+
+    @property
+    def paused(self) -> bool:
+        """Live updates are held back: the list stays as it is."""
 
     @property
     def details_item(self) -> JumpClient | None:

@@ -59,16 +59,11 @@ class ItemStore:
         self.view: list[int] = []
         self.version = 0
         self._ordered: list[int] | None = None
+        """Every alive row in order (None: to be sorted again), but for ``_runs``."""
+        self._runs: list[list[int]] = []
+        """The rows of the parts added since the view was last recomputed, as ordered runs."""
         self._views = order.ViewCache()
         self._counts: dict[GroupKey, GroupCount] | None = None
-
-    def _changed(self) -> None:
-        """Rows were added, removed or rewritten: the cached order is stale."""
-        self.version += 1
-        self._ordered = None
-        self._views.clear()
-        self._counts = None
-        self.refresh_view()
 
     def _lift(self, rows: list[int]) -> bool:
         """Before these rows change: take each out of the order and the view, to be put back
@@ -85,6 +80,8 @@ class ItemStore:
         for row in dict.fromkeys(rows):
             order.take_out(self._ordered, row, key, descending)
             order.take_out(self.view, row, key, descending)
+            for run in self._runs:  # a part added since the view was last recomputed
+                order.take_out(run, row, key, descending, scan=False)
         return True
 
     def _place(self, rows: list[int], lifted: bool) -> None:
@@ -256,26 +253,48 @@ class ItemStore:
         self.load_columns(ItemColumns(columns_of(items)))
 
     def load_columns(self, columns: ItemColumns) -> None:
-        """Replace everything with a snapshot's columns and recompute the view.
+        """Replace everything with a snapshot's columns and recompute the view."""
+        self.start_snapshot()
+        self.add_columns(columns)
+        self.refresh_view()
+
+    def start_snapshot(self) -> None:
+        """Drop everything: a snapshot's parts follow (:meth:`add_columns`)."""
+        self._clear()
+        self.version += 1
+        self._ordered, self._runs = [], []
+        self._views.clear()
+        self._counts = {}
+        self.view = []
+
+    def add_columns(self, columns: ItemColumns) -> None:
+        """Add one part of a snapshot: its rows are appended (an id held already is replaced)
+        and counted in the tree's figures, and put in order as one run, merged with the others
+        when the view is next recomputed (:meth:`refresh_view`, which the caller asks for when
+        it wants them listed). A part of a million-item snapshot costs what its own rows do,
+        not what the whole store does.
 
         Built column by column: one pass per column is several times faster than appending
-        item by item. An id given twice keeps its last values.
+        item by item.
         """
-        self._clear()
         v = columns.values
         ids = v["id"]
         last = {item_id: i for i, item_id in enumerate(ids)}
+        held = [i for i in last if i in self.row_of]
+        if held:  # sent again: the newer values take a new row
+            self.remove(held)
         if len(last) != len(ids):
             keep = sorted(last.values())
             v = {name: [column[i] for i in keep] for name, column in v.items()}
             ids = v["id"]
+        start = len(self.ids)
         s = self._s
-        self.ids = array("q", ids)
-        self.row_of = {item_id: row for row, item_id in enumerate(ids)}
-        self.alive = bytearray(b"\x01" * len(ids))
-        self.name = list(v["name"])
-        self.name_lower = [n.lower() for n in self.name]
-        self.hostname = list(v["hostname"])
+        self.ids.extend(ids)
+        self.row_of.update(zip(ids, range(start, start + len(ids)), strict=True))
+        self.alive.extend(b"\x01" * len(ids))
+        self.name.extend(v["name"])
+        self.name_lower.extend(n.lower() for n in v["name"])
+        self.hostname.extend(v["hostname"])
         for column, key in (
             ("tag", "tag"),
             ("comments", "comments"),
@@ -284,7 +303,7 @@ class ItemStore:
             ("public_ip", "public_ip"),
             ("private_ip", "private_ip"),
         ):
-            setattr(self, column, [s(text) for text in v[key]])
+            getattr(self, column).extend([s(text) for text in v[key]])
         group_of: dict[tuple[str, int], int] = {}
         indexes = []
         for kind, group_id in zip(v["jump_group_type"], v["jump_group_id"], strict=True):
@@ -292,18 +311,66 @@ class ItemStore:
             if index is None:
                 index = group_of[(kind, group_id)] = self._group((JumpGroupType(kind), group_id))
             indexes.append(index)
-        self.group_index = array("i", indexes)
-        self.policy = array("i", [p or 0 for p in v["jump_policy_id"]])
-        self.status = bytearray(_STATUS_CODE[str(word)] for word in v["status"])
+        self.group_index.extend(indexes)
+        self.policy.extend([p or 0 for p in v["jump_policy_id"]])
+        self.status.extend(_STATUS_CODE[str(word)] for word in v["status"])
         for column in ("cpu", "disk", "uptime", "last_seen"):
-            setattr(self, column, array("d", [_NAN if x is None else x for x in v[column]]))
-        self.search = [
+            getattr(self, column).extend([_NAN if x is None else x for x in v[column]])
+        end = len(self.ids)
+        self.search.extend(
             f"{n}\n{h}\n{t}\n{c}\n{u}".lower()
             for n, h, t, c, u in zip(
-                self.name, self.hostname, self.tag, self.comments, self.console_user, strict=True
+                self.name[start:],
+                self.hostname[start:],
+                self.tag[start:],
+                self.comments[start:],
+                self.console_user[start:],
+                strict=True,
             )
-        ]
-        self._changed()
+        )
+        self.version += 1
+        self._views.clear()
+        if self._counts is not None:
+            order.count_rows(
+                self.groups,
+                self.group_index,
+                self.tag,
+                self.status,
+                self.alive,
+                _LIVE_STATUS_CODES,
+                rows=range(start, end),
+                into=self._counts,
+            )
+        if self._ordered is not None:
+            run = list(range(start, end))
+            self._sort(run)
+            self._runs = order.add_run(self._runs, run, self._sort)
+
+    def _fold(self) -> None:
+        """Merge the runs of the parts added since into the ordered rows."""
+        if self._runs and self._ordered is not None:
+            self._ordered = order.merge([self._ordered, *self._runs], self._sort)
+        self._runs = []
+
+    def fresh(self) -> ItemStore:
+        """An empty store that lists and orders as this one does: a snapshot's parts go into
+        it while this one stays on screen, until :meth:`adopt` takes them over."""
+        other = ItemStore(group_names=self.group_names, policy_names=self.policy_names)
+        other.statistics = self.statistics
+        other.sort_key, other.descending = self.sort_key, self.descending
+        other.start_snapshot()
+        return other
+
+    def adopt(self, other: ItemStore) -> None:
+        """Hold what ``other`` holds (a snapshot loaded into it), keeping this store's scope,
+        filter and order; the view is recomputed."""
+        for name in _HELD:
+            setattr(self, name, getattr(other, name))
+        if (other.sort_key, other.descending) != (self.sort_key, self.descending):
+            self._ordered, self._runs = None, []
+        self.version += 1
+        self._views.clear()
+        self.refresh_view()
 
     def upsert(self, items: Iterable[JumpClient]) -> None:
         """Apply changed or new items (a delta): each is put in its place in the view."""
@@ -405,6 +472,7 @@ class ItemStore:
             ordered = [r for r in range(len(self.ids)) if self.alive[r]]
             self._sort(ordered)
             self._ordered = ordered
+        self._fold()
         rows = self._ordered
         if self.scope_group is not None:
             wanted = self._group_index_of.get(self.scope_group, -1)
@@ -590,3 +658,14 @@ class ItemStore:
 _LIVE_STATUS_CODES = frozenset(
     _STATUS_CODE[s.value] for s in (Status.ONLINE, Status.IN_SESSION, Status.PASSIVE)
 )
+
+
+def _held() -> tuple[str, ...]:
+    """What a store holds of its items (:meth:`ItemStore.adopt` takes these over): what
+    ``_clear`` empties, and what is worked out from it."""
+    probe = ItemStore.__new__(ItemStore)
+    probe._clear()
+    return (*vars(probe), "_intern", "_ordered", "_runs", "_counts")
+
+
+_HELD = _held()

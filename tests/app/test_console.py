@@ -187,7 +187,7 @@ async def test_pause_holds_the_screen_until_resumed(live_site: Site) -> None:
         live_site.appliance.call(
             lambda: hub.record_stats(target, (55.0, 12.0, None, 60, "2026-11-24T10:04:00+00:00"))
         )
-        await until(pilot, lambda: target in app._pending_stats)
+        await until(pilot, lambda: target in app.items.pending_stats)
         assert app.store.cell(row, "cpu", 0) != "55%"
         await pilot.press("Z")
         assert app.store.cell(row, "cpu", 0) == "55%"

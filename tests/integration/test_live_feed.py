@@ -84,15 +84,16 @@ async def test_a_compact_snapshot_holds_the_same_items_as_the_full_one(
     async with ApplianceClient(embedded.url, credentials=RepCredentials("bob", "demo")) as rep:
         full, compact = Events(LiveFeed(rep)), Events(LiveFeed(rep, compact=True))
         items = await full.until(lambda e: isinstance(e, SnapshotLoaded))
-        columns = await compact.until(lambda e: isinstance(e, SnapshotLoaded))
+        columns = await compact.snapshot_columns()
         await full.close()
         await compact.close()
-    assert isinstance(items, SnapshotLoaded) and items.columns is None
-    assert isinstance(columns, SnapshotLoaded) and columns.columns is not None
-    assert columns.items == [] and compact.feed.malformed == 0
+    assert isinstance(items, SnapshotLoaded) and not items.compact
+    loaded = [e for e in compact.seen if isinstance(e, SnapshotLoaded)]
+    assert len(loaded) == 1 and loaded[0].compact and loaded[0].items == []
+    assert compact.feed.malformed == 0
     by_items, by_columns = ItemStore(), ItemStore()
     by_items.load(items.items)
-    by_columns.load_columns(columns.columns)
+    by_columns.load_columns(columns)
     assert len(by_columns) == len(items.items) > 0
     ids = [by_items.item_id(r) for r in by_items.view]
     assert ids == [by_columns.item_id(r) for r in by_columns.view]

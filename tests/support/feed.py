@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from api_client import FeedEvent, LiveFeed
+from api_client import FeedEvent, LiveFeed, SnapshotLoaded, SnapshotPart
+from domain.protocol.item_columns import ItemColumns
 
 TIMEOUT = 20.0
 
@@ -39,3 +40,17 @@ class Events:
         self.task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await self.task
+
+    async def snapshot_columns(self) -> ItemColumns:
+        """Wait for the next compact snapshot to be whole: its parts' columns, together."""
+        whole = [ItemColumns.empty()]
+
+        def take(event: FeedEvent) -> bool:
+            if isinstance(event, SnapshotPart):
+                if event.first:
+                    whole[0] = ItemColumns.empty()
+                whole[0].extend(event.columns)
+            return isinstance(event, SnapshotLoaded)
+
+        await self.until(take)
+        return whole[0]

@@ -1,6 +1,6 @@
-"""Large frames on the live feed: a snapshot on its way is reported with its first chunk and
-how far it has come before its last chunk arrives, so a console can show rows and say what it
-is doing while it loads; a large statistics batch arrives whole, in slices."""
+"""Large frames on the live feed: a snapshot is handed on chunk by chunk, each with how far it
+has come, so a console can show rows and say what it is doing while it loads (and holds each
+item once); a large statistics batch arrives whole, in slices."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 import pytest
 
-from api_client import ApplianceClient, LiveFeed, RepCredentials, SnapshotLoaded, SnapshotProgress
+from api_client import ApplianceClient, LiveFeed, RepCredentials, SnapshotLoaded, SnapshotPart
 from domain.protocol.item_columns import columns_of
 from domain.protocol.live import SnapshotChunk, StatsBatch, compact_snapshot_frame, read_frame
 from tests.unit.test_item_columns import fleet, wire
@@ -53,7 +53,7 @@ def chunks(count: int, size: int, *, total: int | None) -> list[bytes]:
     ]
 
 
-async def test_the_first_chunk_and_the_count_come_before_the_last_chunk() -> None:
+async def test_each_chunk_and_the_count_come_as_they_arrive() -> None:
     client = ApplianceClient("http://127.0.0.1:9", credentials=RepCredentials("carol", "demo"))
     ws = ScriptedSocket()
     frames = chunks(3, 40, total=120)
@@ -64,16 +64,19 @@ async def test_the_first_chunk_and_the_count_come_before_the_last_chunk() -> Non
         await asyncio.wait_for(anext(events), 5)  # hello
         first = await asyncio.wait_for(anext(events), 5)
         # the appliance has sent one chunk of three: the feed says so, and hands it over
-        assert first == SnapshotProgress(40, 120, first.first)
-        assert first.first is not None and len(first.first) == 40
+        assert isinstance(first, SnapshotPart) and (first.first, first.received) == (True, 40)
+        assert first.total == 120 and len(first.columns) == 40
+        ids = list(first.columns.values["id"])
         for frame in frames[1:]:
             await ws.frames.put(frame)
-        loaded: Any = None
-        while not isinstance(loaded, SnapshotLoaded):
-            loaded = await asyncio.wait_for(anext(events), 5)
-            if isinstance(loaded, SnapshotProgress):
-                assert loaded.first is None  # only the first chunk is handed over
-        assert loaded.columns is not None and len(loaded.columns) == 120
+        later = [await asyncio.wait_for(anext(events), 5) for _ in range(3)]
+        parts, loaded = later[:2], later[2]
+        assert all(isinstance(p, SnapshotPart) and not p.first for p in parts)
+        assert [p.received for p in parts] == [80, 120]  # type: ignore[union-attr]
+        ids += [i for p in parts for i in p.columns.values["id"]]  # type: ignore[union-attr]
+        assert len(set(ids)) == 120  # every item once, in one part
+        assert isinstance(loaded, SnapshotLoaded) and loaded.compact and loaded.items == []
+        assert loaded.seq == 7
     finally:
         with contextlib.suppress(StopAsyncIteration, RuntimeError):
             await events.aclose()
