@@ -70,9 +70,10 @@ class LiveItems:
         elif receiving is None:  # an empty snapshot of parts: nothing came before the end
             self.store.start_snapshot()
         elif receiving is not self.store:
+            receiving.settle()
             self.store.adopt(receiving)
         else:
-            self.store.refresh_view()
+            self.store.settle()
         self.pending_deltas.clear()
         self.pending_stats.clear()
         self.loaded = True

@@ -15,19 +15,21 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from console import store_order as order
+from console.store_filter import OneOf, apply_filter, filter_term, keep
+from console.store_load import append_columns
 from console.store_order import GroupCount
-from console.store_values import Row, epoch, format_percent, parse_at
+from console.store_values import STATUS_CODE as _STATUS_CODE
+from console.store_values import STATUS_WORDS as STATUS_WORDS  # the list's status words
+from console.store_values import Row, epoch, format_percent, parse_at, search_text
 from console.store_values import format_duration as format_duration  # the list's cells
 from domain import FilterError, JumpClient, JumpGroupType, Statistic, Status, status_of
 from domain.columns import COLUMN_KEYS as COLUMN_KEYS  # the store shows and sorts these
-from domain.filters import FIELD_RULES, Filter, Term, os_family, parse
+from domain.filters import Filter, parse
 from domain.jump_client import console_user_of
 from domain.protocol.item_columns import ItemColumns, columns_of
 from domain.protocol.live import StatsRow
 
 GroupKey = tuple[JumpGroupType, int]
-STATUS_WORDS: tuple[Status, ...] = tuple(Status)
-_STATUS_CODE = {status.value: code for code, status in enumerate(STATUS_WORDS)}
 _NAN = float("nan")
 
 
@@ -111,7 +113,7 @@ class ItemStore:
             tests.append(lambda r: tags[r] == tag)
         terms = self.filter.terms
         return lambda r: (
-            all(test(r) for test in tests) and all(self._filter_term([r], term) for term in terms)
+            all(test(r) for test in tests) and all(filter_term(self, [r], term) for term in terms)
         )
 
     def _count(self, row: int, sign: int) -> None:
@@ -153,10 +155,12 @@ class ItemStore:
 
     # -- loading ----------------------------------------------------------------------------
 
-    def _s(self, text: str) -> str:
+    def intern(self, text: str) -> str:
+        """One string object for each repeated text (tags, systems, addresses)."""
         return self._intern.setdefault(text, text)
 
-    def _group(self, key: GroupKey) -> int:
+    def group_of_key(self, key: GroupKey) -> int:
+        """The index of a group (a new one is added)."""
         index = self._group_index_of.get(key)
         if index is None:
             index = len(self.groups)
@@ -174,13 +178,13 @@ class ItemStore:
         )
         return Row(
             item.name,
-            self._group((item.jump_group_type, item.jump_group_id)),
-            self._s(item.tag),
-            self._s(item.comments),
-            self._s(user),
-            self._s(item.operating_system),
-            self._s(item.public_ip),
-            self._s(item.private_ip),
+            self.group_of_key((item.jump_group_type, item.jump_group_id)),
+            self.intern(item.tag),
+            self.intern(item.comments),
+            self.intern(user),
+            self.intern(item.operating_system),
+            self.intern(item.public_ip),
+            self.intern(item.private_ip),
             item.hostname,
             item.jump_policy_id or 0,
             _STATUS_CODE[status_of(item).value],
@@ -191,15 +195,13 @@ class ItemStore:
         )
 
     def _search_text(self, row: int) -> str:
-        return "\n".join(
-            (
-                self.name[row],
-                self.hostname[row],
-                self.tag[row],
-                self.comments[row],
-                self.console_user[row],
-            )
-        ).lower()
+        return search_text(
+            self.name[row],
+            self.hostname[row],
+            self.tag[row],
+            self.comments[row],
+            self.console_user[row],
+        )
 
     _TEXT_COLUMNS = ("tag", "comments", "console_user", "os", "public_ip", "private_ip", "hostname")
     _ARRAY_COLUMNS = ("group_index", "policy", "cpu", "disk", "uptime", "last_seen")
@@ -256,7 +258,7 @@ class ItemStore:
         """Replace everything with a snapshot's columns and recompute the view."""
         self.start_snapshot()
         self.add_columns(columns)
-        self.refresh_view()
+        self.settle()
 
     def start_snapshot(self) -> None:
         """Drop everything: a snapshot's parts follow (:meth:`add_columns`)."""
@@ -277,57 +279,8 @@ class ItemStore:
         Built column by column: one pass per column is several times faster than appending
         item by item.
         """
-        v = columns.values
-        ids = v["id"]
-        last = {item_id: i for i, item_id in enumerate(ids)}
-        held = [i for i in last if i in self.row_of]
-        if held:  # sent again: the newer values take a new row
-            self.remove(held)
-        if len(last) != len(ids):
-            keep = sorted(last.values())
-            v = {name: [column[i] for i in keep] for name, column in v.items()}
-            ids = v["id"]
-        start = len(self.ids)
-        s = self._s
-        self.ids.extend(ids)
-        self.row_of.update(zip(ids, range(start, start + len(ids)), strict=True))
-        self.alive.extend(b"\x01" * len(ids))
-        self.name.extend(v["name"])
-        self.name_lower.extend(n.lower() for n in v["name"])
-        self.hostname.extend(v["hostname"])
-        for column, key in (
-            ("tag", "tag"),
-            ("comments", "comments"),
-            ("console_user", "console_user"),
-            ("os", "operating_system"),
-            ("public_ip", "public_ip"),
-            ("private_ip", "private_ip"),
-        ):
-            getattr(self, column).extend([s(text) for text in v[key]])
-        group_of: dict[tuple[str, int], int] = {}
-        indexes = []
-        for kind, group_id in zip(v["jump_group_type"], v["jump_group_id"], strict=True):
-            index = group_of.get((kind, group_id))
-            if index is None:
-                index = group_of[(kind, group_id)] = self._group((JumpGroupType(kind), group_id))
-            indexes.append(index)
-        self.group_index.extend(indexes)
-        self.policy.extend([p or 0 for p in v["jump_policy_id"]])
-        self.status.extend(_STATUS_CODE[str(word)] for word in v["status"])
-        for column in ("cpu", "disk", "uptime", "last_seen"):
-            getattr(self, column).extend([_NAN if x is None else x for x in v[column]])
-        end = len(self.ids)
-        self.search.extend(
-            f"{n}\n{h}\n{t}\n{c}\n{u}".lower()
-            for n, h, t, c, u in zip(
-                self.name[start:],
-                self.hostname[start:],
-                self.tag[start:],
-                self.comments[start:],
-                self.console_user[start:],
-                strict=True,
-            )
-        )
+        rows = append_columns(self, columns.values)
+        start, end = rows.start, rows.stop
         self.version += 1
         self._views.clear()
         if self._counts is not None:
@@ -351,6 +304,14 @@ class ItemStore:
         if self._runs and self._ordered is not None:
             self._ordered = order.merge([self._ordered, *self._runs], self._sort)
         self._runs = []
+
+    def settle(self) -> None:
+        """The snapshot is whole: every part merged in order, and the view recomputed. The
+        ordered row numbers are made afresh, in that order (:func:`store_order.renewed`)."""
+        self._fold()
+        if self._ordered is not None:
+            self._ordered = order.renewed(self._ordered)
+        self.refresh_view()
 
     def fresh(self) -> ItemStore:
         """An empty store that lists and orders as this one does: a snapshot's parts go into
@@ -418,7 +379,7 @@ class ItemStore:
                 last_at, last_seen = at, parse_at(at)
             seen_col[row] = last_seen
             if user is not None and user != users[row]:
-                users[row] = self._s(user)
+                users[row] = self.intern(user)
                 self.search[row] = self._search_text(row)
                 self._views.clear()  # a filter by user may now match other rows
             dirty.add(row)
@@ -451,7 +412,7 @@ class ItemStore:
         if known is not None:  # typed before, nothing changed since (backspace)
             self.view = list(known)
         elif narrowing:  # the old result holds every match, already in order
-            self.view = self._apply_filter(self.view, new)
+            self.view = apply_filter(self, self.view, new)
         else:
             self.refresh_view()
         if known is None:
@@ -471,17 +432,15 @@ class ItemStore:
         if self._ordered is None:
             ordered = [r for r in range(len(self.ids)) if self.alive[r]]
             self._sort(ordered)
-            self._ordered = ordered
+            self._ordered = order.renewed(ordered)
         self._fold()
         rows = self._ordered
         if self.scope_group is not None:
             wanted = self._group_index_of.get(self.scope_group, -1)
-            gi = self.group_index
-            rows = [r for r in rows if gi[r] == wanted]
+            rows = keep(self, rows, OneOf(((self.group_index, frozenset({wanted})),)))
         if self.scope_tag is not None:
-            tag, tags = self.scope_tag, self.tag
-            rows = [r for r in rows if tags[r] == tag]
-        rows = self._apply_filter(rows, self.filter)
+            rows = keep(self, rows, OneOf(((self.tag, frozenset({self.scope_tag})),)))
+        rows = apply_filter(self, rows, self.filter)
         self.view = rows if rows is not self._ordered else list(rows)
 
     def resort(self) -> None:
@@ -514,67 +473,14 @@ class ItemStore:
         text: list[str] = getattr(self, key)
         return lambda r: text[r].lower()
 
-    def _apply_filter(self, rows: list[int], flt: Filter) -> list[int]:
-        for term in flt.terms:
-            rows = self._filter_term(rows, term)
-        return rows
+    def distinct(self, text: str) -> set[str]:
+        """The distinct values of a text column (kept until the rows change)."""
+        known = self._views.distinct.get(text)
+        if known is None:
+            known = self._views.distinct[text] = set(self.text_column(text))
+        return known
 
-    def _filter_term(self, rows: list[int], term: Term) -> list[int]:
-        v, neg = term.value, term.negate
-        if term.field == "text" and "\n" not in v:  # one joined text: one test per row
-            search = self.search
-            if neg:
-                return [r for r in rows if v not in search[r]]
-            return [r for r in rows if v in search[r]]
-        test = self._predicate(term)
-        if isinstance(test, tuple):  # one column's matching values: no call per row
-            column, hit = test
-            if not hit:  # no value matches ("tag:w" on the way to "tag:web")
-                return list(rows) if neg else []
-            return (
-                [r for r in rows if column[r] not in hit]
-                if neg
-                else [r for r in rows if column[r] in hit]
-            )
-        return [r for r in rows if test(r) is not neg]
-
-    def _predicate(self, term: Term) -> Callable[[int], bool] | tuple[list[str], set[str]]:
-        """A row test with the meaning :data:`domain.filters.FIELD_RULES` gives the field.
-
-        Each distinct value of a column is matched once, then looked up per row (a Python
-        call per row took 0.1 s a key at 84,000 items).
-        """
-        v, rule = term.value, FIELD_RULES[term.field]
-        match term.field:
-            case "group":
-                groups = {
-                    i for i, g in enumerate(self.groups) if rule.hit(v, self.group_label(g).lower())
-                }
-                gi = self.group_index
-                return lambda r: gi[r] in groups
-            case "status":
-                codes = {_STATUS_CODE[s.value] for s in STATUS_WORDS if rule.hit(v, s.value)}
-                status = self.status
-                return lambda r: status[r] in codes
-            case "policy":
-                ids = {pid for pid, name in self.policy_names.items() if rule.hit(v, name.lower())}
-                policy = self.policy
-                return lambda r: policy[r] in ids
-            case "os":  # few distinct systems: each is matched once, with its family
-                systems = {
-                    o for o in set(self.os) if rule.hit(v, o.lower()) or rule.hit(v, os_family(o))
-                }
-                column = self.os
-                return lambda r: column[r] in systems
-        # interned columns (tag, user, addresses): each distinct value is matched once
-        hits = []
-        for column in (self._text_column(text) for text in rule.texts):
-            hits.append((column, {x for x in set(column) if rule.hit(v, x.lower())}))
-        if len(hits) == 1:
-            return hits[0]
-        return lambda r: any(column[r] in hit for column, hit in hits)
-
-    def _text_column(self, text: str) -> list[str]:
+    def text_column(self, text: str) -> list[str]:
         """The store's column for one of :class:`domain.filters.Subject`'s texts."""
         return self.name if text == "name" else getattr(self, text)
 

@@ -6,7 +6,13 @@ import math
 from datetime import datetime
 from typing import NamedTuple
 
+from domain import Status
+
 _NAN = float("nan")
+
+#: the status words, each held as its index here (one byte a row)
+STATUS_WORDS: tuple[Status, ...] = tuple(Status)
+STATUS_CODE = {status.value: code for code, status in enumerate(STATUS_WORDS)}
 
 
 def format_percent(value: float) -> str:
@@ -55,3 +61,9 @@ class Row(NamedTuple):
     disk: float
     uptime: float
     last_seen: float
+
+
+def search_text(name: str, hostname: str, tag: str, comments: str, user: str) -> str:
+    """The one text a row's typed filter is looked for in (lowercased, one field a line: a
+    filter without a line break matches within one field)."""
+    return f"{name}\n{hostname}\n{tag}\n{comments}\n{user}".lower()
