@@ -16,14 +16,18 @@ No Textual import: the app applies, then tells the screen what changed.
 
 from __future__ import annotations
 
+import time
+
 from api_client import ItemDelta, SnapshotLoaded, SnapshotPart
 from console.store import ItemStore
 from domain.protocol.live import StatsRow
 
 #: while the list's own store fills, the rows listed are recomputed when the items held have
-#: doubled since, or this long after (seconds): a million items are ordered a few times in
-#: all, not once a part
+#: doubled since, or this long after (seconds), and at least :data:`RELIST_SHARE` of the time
+#: it took the last time after: a million items are merged in order a dozen times in all,
+#: not once a part, and the console answers keys between
 RELIST_S = 1.0
+RELIST_SHARE = 10
 
 
 class LiveItems:
@@ -39,6 +43,7 @@ class LiveItems:
         load, else a fresh one."""
         self._listed = 0
         self._listed_at = 0.0
+        self._relist_s = 0.0
         self.pending_deltas: list[ItemDelta] = []
         self.pending_stats: dict[int, StatsRow] = {}
 
@@ -55,10 +60,12 @@ class LiveItems:
         self._receiving.add_columns(part.columns)
         if self._receiving is not self.store:
             return False
-        held = len(self.store)
-        if held >= 2 * self._listed or now - self._listed_at >= RELIST_S:
+        held, since = len(self.store), now - self._listed_at
+        if held >= 2 * self._listed or since >= max(RELIST_S, RELIST_SHARE * self._relist_s):
             self._listed, self._listed_at = held, now
+            started = time.perf_counter()
             self.store.refresh_view()
+            self._relist_s = time.perf_counter() - started
             return True
         return False
 

@@ -79,31 +79,39 @@ class ItemStore:
         ):
             return False
         key, descending = self._sort_key_function(self.sort_key), self.descending
+        kept = [view for _, view in self._views.views()]
         for row in dict.fromkeys(rows):
             order.take_out(self._ordered, row, key, descending)
             order.take_out(self.view, row, key, descending)
             for run in self._runs:  # a part added since the view was last recomputed
                 order.take_out(run, row, key, descending, scan=False)
+            for view in kept:  # filtered from the order: where its key says, or not in it
+                order.take_out(view, row, key, descending, scan=False)
         return True
 
     def _place(self, rows: list[int], lifted: bool) -> None:
         """These rows were added, removed or rewritten (and lifted out, when ``lifted``)."""
         self.version += 1
-        self._views.clear()
         if not lifted or self._ordered is None:
+            self._views.clear()
             self._ordered = None
             self.refresh_view()
             return
         key, descending = self._sort_key_function(self.sort_key), self.descending
-        matches = self._matcher()
-        for row in dict.fromkeys(rows):  # an item twice in one delta is placed once
-            if self.alive[row]:
-                order.place(self._ordered, row, key, descending)
+        alive = [row for row in dict.fromkeys(rows) if self.alive[row]]  # each placed once
+        for text, values in self._views.distinct.items():  # a superset still finds each once
+            column = self.text_column(text)
+            values.update(column[row] for row in alive)
+        for flt, view in [(self.filter, self.view), *self._views.views()]:
+            matches = self._matcher(flt)
+            for row in alive:
                 if matches(row):
-                    order.place(self.view, row, key, descending)
+                    order.place(view, row, key, descending)
+        for row in alive:
+            order.place(self._ordered, row, key, descending)
 
-    def _matcher(self) -> Callable[[int], bool]:
-        """One row's test: in the scope, and matched by every term of the filter."""
+    def _matcher(self, flt: Filter) -> Callable[[int], bool]:
+        """One row's test: in the scope, and matched by every term of ``flt``."""
         tests: list[Callable[[int], bool]] = []
         if self.scope_group is not None:
             wanted, gi = self._group_index_of.get(self.scope_group, -1), self.group_index
@@ -111,7 +119,7 @@ class ItemStore:
         if self.scope_tag is not None:
             tag, tags = self.scope_tag, self.tag
             tests.append(lambda r: tags[r] == tag)
-        terms = self.filter.terms
+        terms = flt.terms
         return lambda r: (
             all(test(r) for test in tests) and all(filter_term(self, [r], term) for term in terms)
         )
@@ -362,10 +370,13 @@ class ItemStore:
         self._place(rows, lifted)
 
     def apply_stats(self, rows: Sequence[StatsRow]) -> int:
-        """Apply a statistics batch in O(batch); the changed rows are added to ``dirty``."""
+        """Apply a statistics batch in O(batch); the changed rows are added to ``dirty``. A row
+        whose console user changed is put where a filter by user now puts it, in the list
+        and in the views kept for backspace, as a delta's is."""
         row_of = self.row_of
         cpu_col, disk_col, up_col, seen_col = self.cpu, self.disk, self.uptime, self.last_seen
         users, dirty = self.console_user, self.dirty
+        moved: list[tuple[int, str]] = []
         applied = 0
         last_at, last_seen = "", _NAN
         for item_id, cpu, disk, user, uptime, at in rows:
@@ -379,12 +390,23 @@ class ItemStore:
                 last_at, last_seen = at, parse_at(at)
             seen_col[row] = last_seen
             if user is not None and user != users[row]:
-                users[row] = self.intern(user)
-                self.search[row] = self._search_text(row)
-                self._views.clear()  # a filter by user may now match other rows
+                moved.append((row, user))
             dirty.add(row)
             applied += 1
+        if moved:
+            self._new_users(moved)
         return applied
+
+    def _new_users(self, moved: list[tuple[int, str]]) -> None:
+        rows = [row for row, _ in moved]
+        lifted = self._lift(rows)
+        for row, user in moved:
+            self.console_user[row] = self.intern(user)
+            self.search[row] = self._search_text(row)
+        if lifted:
+            self._place(rows, lifted)
+        else:  # many rows: a filter by user may now match others; the list keeps its rows
+            self._views.clear()
 
     def take_dirty(self) -> set[int]:
         dirty, self.dirty = self.dirty, set()
@@ -416,7 +438,7 @@ class ItemStore:
         else:
             self.refresh_view()
         if known is None:
-            self._views.put(text, list(self.view), len(self.row_of))
+            self._views.put(text, new, list(self.view), len(self.row_of))
         return None
 
     def set_sort(self, key: str, descending: bool = False) -> None:
@@ -425,7 +447,7 @@ class ItemStore:
         self.sort_key, self.descending = key, descending
         self._ordered = None
         self._views.clear()
-        self._sort(self.view)
+        self._sort_afresh(self.view)
 
     def refresh_view(self) -> None:
         """Recompute scope → filter from all rows in sort order (filtering keeps order)."""
@@ -447,7 +469,13 @@ class ItemStore:
         """Sort again after live values moved (the view keeps its members)."""
         self._ordered = None
         self._views.clear()
-        self._sort(self.view)
+        self._sort_afresh(self.view)
+
+    def _sort_afresh(self, rows: list[int]) -> None:
+        """Sort rows held in another order: equal keys by row number, as everywhere else
+        (a changed row is put back, and found, by that rule: :mod:`console.store_order`)."""
+        rows.sort()
+        self._sort(rows)
 
     def _sort(self, rows: list[int]) -> None:
         key = self._sort_key_function(self.sort_key)

@@ -94,11 +94,15 @@ def add_run(
 class ViewCache:
     """The views of the last filters typed, by their text: a key that brings a text back
     (backspace) finds its view here instead of filtering every row again. Bounded by the rows
-    it holds (``budget``), oldest first out; emptied whenever the rows, their order, the scope
-    or a searched text changed."""
+    it holds (``budget``), oldest first out. A delta's few rows are taken out of each and put
+    back where they belong (the store does it, as for its own view: at a million items the
+    demo site's changes came often enough that a backspace found none kept); emptied when
+    the order, the scope or a searched text changed, or many rows did."""
 
     def __init__(self) -> None:
         self._views: OrderedDict[str, list[int]] = OrderedDict()
+        self.filters: dict[str, Filter] = {}
+        """The filter each view was found by."""
         self._held = 0
         self.distinct: dict[str, set[Any]] = {}
         """The distinct values of a column, by its name (a field's filter matches each once)."""
@@ -109,20 +113,27 @@ class ViewCache:
             self._views.move_to_end(text)
         return view
 
-    def put(self, text: str, view: list[int], budget: int) -> None:
+    def put(self, text: str, flt: Filter, view: list[int], budget: int) -> None:
         if not text or len(view) > budget:
             return
         old = self._views.pop(text, None)
         if old is not None:
             self._held -= len(old)
         self._views[text] = view
+        self.filters[text] = flt
         self._held += len(view)
         while self._held > budget and self._views:
-            _, dropped = self._views.popitem(last=False)
+            dropped_text, dropped = self._views.popitem(last=False)
+            del self.filters[dropped_text]
             self._held -= len(dropped)
+
+    def views(self) -> list[tuple[Filter, list[int]]]:
+        """Each view kept, with its filter (to take a changed row out and put it back)."""
+        return [(self.filters[text], view) for text, view in self._views.items()]
 
     def clear(self) -> None:
         self._views.clear()
+        self.filters.clear()
         self._held = 0
         self.distinct.clear()
 

@@ -218,3 +218,56 @@ def fresh_with_items(s: ItemStore) -> ItemStore:
     other.load(fleet())
     other.set_filter(s.filter_text)
     return other
+
+
+@pytest.mark.parametrize(("sort", "descending"), [("name", False), ("group", True)])
+def test_the_views_kept_for_backspace_follow_each_delta(
+    store: ItemStore, sort: str, descending: bool
+) -> None:
+    """A backspace after a delta finds the view it left with the delta's items taken out and
+    put back where they now belong: what filtering afresh gives."""
+    items = fleet()
+    _ITEMS.clear()
+    _ITEMS.update({item.id: item for item in items})
+    store.set_sort(sort, descending)
+    typed = ["s", "sr", "srv", "srv-", "tag:db", "o"]
+    rng = random.Random(11)
+    for step in range(8):
+        for text in typed:
+            store.set_filter(text)  # each view kept as it is typed
+        changed = []
+        for item in rng.sample(items, 5):
+            name = f"{rng.choice(['srv-', 'ws-', 'o'])}{step}-{item.name}"
+            update: dict[str, object] = {"name": name, "tag": rng.choice(["db", "web", ""])}
+            changed.append(item.model_copy(update=update))
+        store.upsert(changed)
+        store.remove([rng.choice(list(store.row_of))])
+        for item in changed:
+            items[items.index(next(i for i in items if i.id == item.id))] = item
+        for text in reversed(typed):
+            store.set_filter(text)
+            alive = {store.item_id(r) for r in store.row_of.values()}
+            again = ItemStore(group_names=store.group_names, policy_names=store.policy_names)
+            again.load([item for item in items if item.id in alive])
+            again.set_sort(sort, descending)
+            again.set_filter(text)
+            assert names(store) == names(again), text
+
+
+def test_a_new_console_user_moves_the_row_in_and_out_of_a_filter_by_user(
+    store: ItemStore,
+) -> None:
+    """The statistics say someone else is signed in: a filter by user lists the row at once,
+    the views kept for backspace follow, and the old user's filter no longer lists it."""
+    store.set_filter("xav")
+    assert store.view == []
+    row = store.row_of[fleet()[7].id]
+    old = store.console_user[row]
+    store.apply_stats([(fleet()[7].id, 1.0, 1.0, "xavier", 10, "2026-11-24T10:00:05+00:00")])
+    assert store.view == [row]  # listed without typing again
+    store.set_filter("xavi")
+    store.set_filter("xav")  # backspace: the kept view has it too
+    assert store.view == [row]
+    if old:
+        store.set_filter(f"user:{old}")
+        assert row not in store.view
