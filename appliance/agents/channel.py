@@ -22,9 +22,8 @@ from pydantic import ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from appliance import presence
 from appliance.agents import credentials
-from appliance.agents.arrivals import Arrivals
+from appliance.agents.arrivals import Arrivals, Departures
 from appliance.agents.connected import RemoteAgent
 from appliance.agents.credentials import UnknownClient
 from appliance.agents.guards import Admission, Capacity, ChannelGuard
@@ -62,6 +61,7 @@ class AgentChannel:
         self.admission = Admission(services.site, services.shared)
         self.capacity = Capacity()
         self.arrivals = Arrivals(services.site)
+        self.departures = Departures(services.site)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         ws = WebSocket(scope, receive, send)
@@ -107,7 +107,7 @@ class AgentChannel:
             await ws.send_text(Reject(reason="deleted").model_dump_json())
             await ws.close(Close.UNAUTHORIZED)
             return
-        await _serve_agent(services, ws, item_id, connected_at, max_offline)
+        await _serve_agent(services, ws, item_id, connected_at, max_offline, self.departures)
 
 
 class AgentChannelFirst:
@@ -159,7 +159,12 @@ def _details(app: Services, ws: WebSocket, hello: Hello) -> dict[str, Any]:
 
 
 async def _serve_agent(
-    app: Services, ws: WebSocket, item_id: int, connected_at: datetime, max_offline: int
+    app: Services,
+    ws: WebSocket,
+    item_id: int,
+    connected_at: datetime,
+    max_offline: int,
+    departures: Departures,
 ) -> None:
     """The connection of a client that said hello (and is online), until it ends."""
     agent = RemoteAgent(item_id, ws, app.bundle)
@@ -201,14 +206,7 @@ async def _serve_agent(
         pass
     finally:
         if app.agents.unregister(item_id, agent):  # not replaced by a newer connection here
-            _gone(app, item_id, connected_at)
-
-
-def _gone(app: Services, item_id: int, connected_at: datetime) -> None:
-    """The client's connection ended: offline, unless it has connected again since (to this
-    node or another: its newer connection is the one that counts)."""
-    with presence.transitions(app.site) as batch, contextlib.suppress(ValidationError):
-        batch.mark_offline(item_id, connected_at=connected_at)
+            departures.offline(item_id, connected_at)
 
 
 def _record_stats(app: Services, item_id: int, figures: Figures) -> None:
