@@ -482,24 +482,7 @@ class ItemStore:
         rows.sort(key=key, reverse=self.descending)
 
     def _sort_key_function(self, key: str) -> Callable[[int], Any]:
-        if key == "name":
-            return self.name_lower.__getitem__
-        if key == "status":
-            return self.status.__getitem__
-        if key == "group":
-            names = [self.group_label(g).lower() for g in self.groups]
-            gi = self.group_index
-            return lambda r: names[gi[r]]
-        if key in ("cpu", "disk", "uptime", "last_seen"):
-            column: array[float] = getattr(self, key)
-
-            def numeric(r: int) -> float:
-                value = column[r]
-                return -1.0 if math.isnan(value) else value
-
-            return numeric
-        text: list[str] = getattr(self, key)
-        return lambda r: text[r].lower()
+        return order.sort_key_of(self, key)
 
     def distinct(self, text: str) -> set[str]:
         """The distinct values of a text column (kept until the rows change)."""

@@ -11,13 +11,17 @@ tree's counts by adding and taking away the rows that changed.
 from __future__ import annotations
 
 import contextlib
+import math
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Container, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.filters import Filter
+
+if TYPE_CHECKING:
+    from console.store import ItemStore
 
 #: a delta of more rows than this is placed by sorting everything again (one C sort is then
 #: cheaper than that many searches)
@@ -198,3 +202,25 @@ def narrows(new: Filter, old: Filter) -> bool:
             continue
         return False
     return True
+
+
+def sort_key_of(store: ItemStore, key: str) -> Callable[[int], Any]:
+    """The key the rows are sorted by for the column ``key`` (unknown numbers first)."""
+    if key == "name":
+        return store.name_lower.__getitem__
+    if key == "status":
+        return store.status.__getitem__
+    if key == "group":
+        names = [store.group_label(g).lower() for g in store.groups]
+        gi = store.group_index
+        return lambda r: names[gi[r]]
+    if key in ("cpu", "disk", "uptime", "last_seen"):
+        column: array[float] = getattr(store, key)
+
+        def numeric(r: int) -> float:
+            value = column[r]
+            return -1.0 if math.isnan(value) else value
+
+        return numeric
+    text: list[str] = getattr(store, key)
+    return lambda r: text[r].lower()
