@@ -388,9 +388,11 @@ async def run_layout(name: str, db: str, bus: str | None, clients: int, nodes: i
             loader.join(10)
     finally:
         for process, _ in procs:
+            asked = time.perf_counter()
             process.terminate()
             try:
                 process.wait(60)
+                print(f"[{name}] a node stopped {time.perf_counter() - asked:.1f} s after SIGTERM")
             except subprocess.TimeoutExpired:  # said, not a traceback: a figure of its own
                 print(f"[{name}] a node was still stopping 60 s after SIGTERM: killed")
                 process.kill()
