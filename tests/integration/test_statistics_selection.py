@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from api_client import ApplianceClient, LiveFeed, RepCredentials, SnapshotLoaded
+from api_client import ApplianceClient, LiveFeed, RepCredentials
 from appliance.clock import FakeClock
 from appliance.config import ApplianceSettings
 from appliance.embedded import EmbeddedAppliance
@@ -102,12 +102,9 @@ async def test_the_consoles_compact_snapshot_carries_no_console_user_either(
     async with ApplianceClient(appliance.url, credentials=RepCredentials("carol", "demo")) as carol:
         events = Events(LiveFeed(carol, compact=True))
         try:
-            loaded = await events.until(lambda e: isinstance(e, SnapshotLoaded))
+            columns = await events.snapshot_columns()
         finally:
             await events.close()
-    assert isinstance(loaded, SnapshotLoaded) and loaded.columns is not None
-    shown = dict(
-        zip(loaded.columns.values["id"], loaded.columns.values["console_user"], strict=True)
-    )
+    shown = dict(zip(columns.values["id"], columns.values["console_user"], strict=True))
     assert set(no_user) & set(shown)  # items that have a console user, sent as columns
     assert all(user == "" for user in shown.values())
