@@ -124,13 +124,27 @@ class Departures:
             self._timer.cancel()
         self._timer = asyncio.get_running_loop().call_soon(self.write) if self._waiting else None
         try:
-            with presence.transitions(self.site) as changes:
-                for item_id, connected_at in batch:
-                    with contextlib.suppress(ValidationError):
-                        changes.mark_offline(item_id, connected_at=connected_at)
+            self._together(batch)
         except DatabaseUnavailable:
             log.warning(
                 "%d Jump Client(s) that disconnected could not be marked offline now; "
                 "the maintenance sweep will",
                 len(batch),
             )
+        except Exception:  # one client's write failed: the others are not held by it
+            for one in batch:
+                try:
+                    self._together([one])
+                except Exception as err:
+                    log.warning(
+                        "Jump Client %d could not be marked offline (%s); the maintenance "
+                        "sweep will",
+                        one[0],
+                        type(err).__name__,
+                    )
+
+    def _together(self, batch: list[tuple[int, datetime]]) -> None:
+        with presence.transitions(self.site) as changes:
+            for item_id, connected_at in batch:
+                with contextlib.suppress(ValidationError):
+                    changes.mark_offline(item_id, connected_at=connected_at)
