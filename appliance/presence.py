@@ -81,13 +81,19 @@ class Transitions:
         details: dict[str, Any] | None = None,
     ) -> bool:
         """The client's connection ended; with ``connected_at``, only if that connection is
-        still its latest (a newer one, to this node or another, is the one that counts).
-        Sessions through the ended connection end in any case. True when it went offline."""
-        self._disconnected.append(item_id)
+        still its latest (a newer one, to this node or another, is the one that counts: its
+        sessions are left alone; those through the ended one were ended when it connected).
+        Otherwise sessions through the ended connection end in any case. True when it went
+        offline."""
         current = self.app.repo.clients.get(item_id)
-        if current is None or not current.x_online:
+        if (
+            connected_at is not None
+            and current is not None
+            and current.last_connect_timestamp != connected_at
+        ):  # connected again since: its sessions go through the newer connection
             return False
-        if connected_at is not None and current.last_connect_timestamp != connected_at:
+        self._disconnected.append(item_id)
+        if current is None or not current.x_online:
             return False
         self.app.repo.clients.update(item_id, {**_details(details), **self._offline()})
         self._changed(item_id)

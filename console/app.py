@@ -389,8 +389,7 @@ class JumpConsoleApp(App[int]):
             self.items.paused = True
         else:
             for delta in self.items.resume():
-                if self.items.delta(delta):
-                    self._delta_shown(delta)
+                self._delta_shown(delta)
             self.main.refresh_table()
         resume = f"Live updates paused; press {self.key_name('app.pause')} to resume."
         self.notify(resume if paused else "Live updates resumed.", markup=False)

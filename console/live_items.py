@@ -115,13 +115,16 @@ class LiveItems:
             self.store.apply_stats(rows)
 
     def resume(self) -> list[ItemDelta]:
-        """Live updates resume: the statistics held back are applied; the changes held back
-        are returned, for the caller to apply (:meth:`delta`) and show."""
+        """Live updates resume: what was held back is applied to the list's store (only: a
+        snapshot on its way has had each change as it came, and is newer than those from
+        before it); the changes applied are returned, for the caller to show."""
         self.paused = False
         if self.pending_stats:
             self.store.apply_stats(list(self.pending_stats.values()))
             self.pending_stats.clear()
         deltas, self.pending_deltas = self.pending_deltas, []
+        for delta in deltas:
+            _apply(self.store, delta)
         return deltas
 
 

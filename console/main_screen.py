@@ -80,6 +80,8 @@ class MainScreen(Screen[None]):
         self.details_due = False
         self._counts_dirty = False
         self._last_resort = 0.0
+        self._listed_version = -1
+        """The store's version the list last showed (a statistic can move a row in or out)."""
         self._last_countdown = 0.0
         self._retry_deadline: float | None = None
         self._tree_wanted: bool | None = None
@@ -168,6 +170,7 @@ class MainScreen(Screen[None]):
         """Items came, went or changed: the table keeps ``keep`` highlighted, counts follow."""
         table = self.query_one(JumpTable)
         table.refresh_table(keep_id=keep)
+        self._listed_version = self.console.store.version
         self._counts_dirty = True
         self._show_counts()
 
@@ -192,6 +195,8 @@ class MainScreen(Screen[None]):
         store = self.console.store
         table = self.query_one(JumpTable)
         dirty = store.take_dirty()
+        if store.version != self._listed_version:  # a new console user moved a row
+            self.items_changed(table.highlighted_id)
         if dirty:
             table.refresh_rows(dirty)
             item = self.console.details_item

@@ -78,13 +78,12 @@ class ItemStore:
             or self.sort_key in LIVE_COLUMNS - {"status"}
         ):
             return False
+        self._fold()  # a row placed now comes after the runs' rows: merged first (see _fold)
         key, descending = self._sort_key_function(self.sort_key), self.descending
         kept = [view for _, view in self._views.views()]
         for row in dict.fromkeys(rows):
             order.take_out(self._ordered, row, key, descending)
             order.take_out(self.view, row, key, descending)
-            for run in self._runs:  # a part added since the view was last recomputed
-                order.take_out(run, row, key, descending, scan=False)
             for view in kept:  # filtered from the order: where its key says, or not in it
                 order.take_out(view, row, key, descending, scan=False)
         return True
@@ -308,9 +307,13 @@ class ItemStore:
             self._runs = order.add_run(self._runs, run, self._sort)
 
     def _fold(self) -> None:
-        """Merge the runs of the parts added since into the ordered rows."""
+        """Merge the runs of the parts added since into the ordered rows. Every row the
+        ordered rows hold came before every row of the runs (a change folds them in before it
+        places a row: :meth:`_lift`), so a stable merge orders equal keys by row number, the
+        rule rows are placed and found by. The views kept for backspace lacked the runs' rows."""
         if self._runs and self._ordered is not None:
             self._ordered = order.merge([self._ordered, *self._runs], self._sort)
+            self._views.clear()
         self._runs = []
 
     def settle(self) -> None:
@@ -405,8 +408,11 @@ class ItemStore:
             self.search[row] = self._search_text(row)
         if lifted:
             self._place(rows, lifted)
-        else:  # many rows: a filter by user may now match others; the list keeps its rows
-            self._views.clear()
+            return
+        self._views.clear()
+        if self.filter.terms:  # a filter may now match other rows: filtered again
+            self.version += 1
+            self.refresh_view()
 
     def take_dirty(self) -> set[int]:
         dirty, self.dirty = self.dirty, set()
@@ -451,10 +457,10 @@ class ItemStore:
 
     def refresh_view(self) -> None:
         """Recompute scope → filter from all rows in sort order (filtering keeps order)."""
-        if self._ordered is None:
+        if self._ordered is None:  # every alive row, those of the runs too
             ordered = [r for r in range(len(self.ids)) if self.alive[r]]
             self._sort(ordered)
-            self._ordered = order.renewed(ordered)
+            self._ordered, self._runs = order.renewed(ordered), []
         self._fold()
         rows = self._ordered
         if self.scope_group is not None:
