@@ -11,6 +11,14 @@ from domain import JumpClient, JumpGroupType, Status
 from tests.support.fleet import NOW, fleet
 
 SERVERS = (JumpGroupType.SHARED, 1)
+#: (sort, descending, scope, filter): ways a representative arranges the list
+ARRANGEMENTS = [
+    ("name", False, None, ""),
+    ("name", True, SERVERS, "srv"),
+    ("status", False, None, "!status:online"),
+    ("group", True, None, "tag:db"),
+    ("cpu", False, None, "o"),
+]
 
 
 @pytest.fixture
@@ -144,16 +152,7 @@ def fresh(s: ItemStore) -> ItemStore:
     return other
 
 
-@pytest.mark.parametrize(
-    ("sort", "descending", "scope", "text"),
-    [
-        ("name", False, None, ""),
-        ("name", True, SERVERS, "srv"),
-        ("status", False, None, "!status:online"),
-        ("group", True, None, "tag:db"),
-        ("cpu", False, None, "o"),
-    ],
-)
+@pytest.mark.parametrize(("sort", "descending", "scope", "text"), ARRANGEMENTS)
 def test_a_delta_puts_each_item_where_sorting_and_filtering_afresh_would(
     store: ItemStore, sort: str, descending: bool, scope: object, text: str
 ) -> None:

@@ -13,6 +13,7 @@ from console.store import ItemStore
 from domain import JumpClient, JumpGroupType
 from domain.protocol.item_columns import ItemColumns, columns_of
 from tests.support.fleet import fleet
+from tests.unit.test_store import ARRANGEMENTS
 
 SERVERS = (JumpGroupType.SHARED, 1)
 GROUPS = {SERVERS: "Servers", (JumpGroupType.SHARED, 2): "Workstations"}
@@ -44,16 +45,7 @@ def arranged(s: ItemStore, sort: str, descending: bool, scope: object, text: str
     return s
 
 
-@pytest.mark.parametrize(
-    ("sort", "descending", "scope", "text"),
-    [
-        ("name", False, None, ""),
-        ("name", True, SERVERS, "srv"),
-        ("status", False, None, "!status:online"),
-        ("group", True, None, "tag:db"),
-        ("cpu", False, None, "o"),
-    ],
-)
+@pytest.mark.parametrize(("sort", "descending", "scope", "text"), ARRANGEMENTS)
 def test_a_snapshot_in_parts_lists_what_the_whole_snapshot_lists(
     sort: str, descending: bool, scope: object, text: str
 ) -> None:
