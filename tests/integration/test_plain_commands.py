@@ -79,7 +79,12 @@ async def transcript(
     """What plain mode says to ``user`` who answers as ``steps`` say."""
     out = io.StringIO()
     client = ApplianceClient(appliance.url, credentials=RepCredentials(user, "demo"))
-    plain = PlainConsole(Backend(client), reason="turned on by --plain", out=out)
+    # the console reads the site's (fake) clock: an installer made "for 7 days" at T0 has not
+    # expired for the console, whatever today's date is
+    assert appliance.clock is not None
+    plain = PlainConsole(
+        Backend(client), reason="turned on by --plain", out=out, clock=appliance.clock.now
+    )
     script = Script(out, steps)
     assert await plain.run(read=script) == 0
     assert not script.steps, f"the console never asked for {script.steps[0]!r}"
