@@ -22,11 +22,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
 
 from api_client.client import ApplianceClient
-from api_client.errors import ConnectionFailed, Refused
+from api_client.errors import Refused
+from api_client.session_socket import session_socket
 from domain.protocol.screen import FULL, Ack, Region, ToViewer, Watch, read_to_viewer
 
 
@@ -73,20 +74,8 @@ class ScreenConnection:
 
 @asynccontextmanager
 async def open_screen(client: ApplianceClient, sid: str) -> AsyncIterator[ScreenConnection]:
-    base = client.base_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
-    token = await client.bearer()
-    try:
-        async with connect(
-            f"{base}/api/rep/v1/sessions/{sid}/screen",
-            additional_headers={"Authorization": f"Bearer {token}"},
-            open_timeout=10,
-            max_size=32 * 1024 * 1024,
-        ) as ws:
-            yield ScreenConnection(ws)
-    except (OSError, InvalidHandshake) as err:
-        raise ConnectionFailed(
-            f"The screen at {client.base_url} could not be opened ({type(err).__name__})."
-        ) from None
+    async with session_socket(client, sid, "screen", max_size=32 * 1024 * 1024) as ws:
+        yield ScreenConnection(ws)
 
 
 __all__ = ["ScreenConnection", "open_screen"]

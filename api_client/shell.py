@@ -25,11 +25,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
 
 from api_client.client import ApplianceClient
-from api_client.errors import ConnectionFailed, Refused
+from api_client.errors import Refused
+from api_client.session_socket import session_socket
 from domain.protocol.agent import ScreenSize
 
 
@@ -106,19 +107,7 @@ def _small_receive_buffer(ws: ClientConnection) -> None:
 async def open_shell(
     client: ApplianceClient, sid: str, *, cols: int = 80, rows: int = 24
 ) -> AsyncIterator[ShellConnection]:
-    base = client.base_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
-    url = f"{base}/api/rep/v1/sessions/{sid}/shell?cols={cols}&rows={rows}"
-    token = await client.bearer()
-    try:
-        async with connect(
-            url,
-            additional_headers={"Authorization": f"Bearer {token}"},
-            open_timeout=10,
-            max_size=4 * 1024 * 1024,
-        ) as ws:
-            _small_receive_buffer(ws)
-            yield ShellConnection(ws)
-    except (OSError, InvalidHandshake) as err:
-        raise ConnectionFailed(
-            f"The shell at {client.base_url} could not be opened ({type(err).__name__})."
-        ) from None
+    query = f"?cols={cols}&rows={rows}"
+    async with session_socket(client, sid, "shell", query=query, max_size=4 * 1024 * 1024) as ws:
+        _small_receive_buffer(ws)
+        yield ShellConnection(ws)

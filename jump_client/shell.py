@@ -18,6 +18,7 @@ import signal
 import struct
 import subprocess
 import termios
+import threading
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -25,6 +26,31 @@ from domain.protocol.agent import ShellExit, ShellOutput
 
 log = logging.getLogger("jump-client")
 Send = Callable[[ShellOutput | ShellExit], Coroutine[Any, Any, None]]
+
+
+#: what a terminal's keys and a hang-up send a shell's programs (Ctrl-C, Ctrl-\, the end)
+SESSION_SIGNALS = (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP)
+
+
+def _nothing(_signum: int, _frame: object) -> None:
+    """Stands for "ignored" in this process; unlike SIG_IGN, no program started inherits it."""
+
+
+def programs_get_their_signals() -> None:
+    """Let the programs this process starts in a terminal have their signals.
+
+    A signal ignored here (this process started by ``nohup``, or in the background of a
+    script, which ignores SIGINT and SIGQUIT) stays ignored in every program started from
+    it, as exec keeps an ignored signal: Ctrl-C would not stop a program in a session, nor
+    would its end stop the programs left running. A caught signal is reset to its default by
+    exec instead, so each such signal is caught here by a handler that does nothing: this
+    process goes on ignoring it, its programs do not. Only the main thread may do this;
+    elsewhere it does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in SESSION_SIGNALS:
+        if signal.getsignal(signum) == signal.SIG_IGN:
+            signal.signal(signum, _nothing)
 
 
 def login_shell() -> str:
@@ -46,6 +72,7 @@ class Shell:
         self._resize(cols, rows)
         home = os.path.expanduser("~")
         env = {**os.environ, "TERM": "xterm-256color", "HOME": home}
+        programs_get_their_signals()
         self.process = subprocess.Popen(
             [login_shell(), "-l"],
             stdin=slave,

@@ -4,6 +4,7 @@ user, failed silent installs (issue 18)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import pwd
 import shlex
@@ -158,12 +159,18 @@ def user_name() -> Iterator[str]:
     service install, as it would make ``jumpclient``). Needs root, as CI has."""
     if os.geteuid() != 0:
         pytest.skip("a service install, and a user made for it, need root (CI runs as root)")
-    for tool in ("useradd", "userdel", "setpriv"):
+    for tool in ("useradd", "userdel", "setpriv", "pkill"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed here")
-    name = f"jctest{os.getpid()}"
+    name = f"jctest{os.getpid()}x{next(_USERS)}"  # each test its own: none inherits another's
     yield name
+    # whatever still runs as that user ends first: userdel refuses a user with processes
+    subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True, check=False)
     subprocess.run(["userdel", name], capture_output=True, check=False)
+    subprocess.run(["groupdel", name], capture_output=True, check=False)
+
+
+_USERS = itertools.count(1)
 
 
 def _as_user(name: str, command: list[str]) -> list[str]:
@@ -209,12 +216,29 @@ async def test_a_service_install_starts_as_its_service_user(
     service = subprocess.Popen(
         _as_user(user_name, command), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
+    connected = _connected(embedded, load(folder).jump_client_id or 0)
+
+    async def running_and_connected() -> bool:
+        if service.poll() is not None:  # it ended: say why, rather than wait out the bound
+            said = service.stderr.read()[-2000:] if service.stderr else b""
+            raise AssertionError(f"the service ended ({service.returncode}): {said!r}")
+        return bool(await connected())
+
     try:
-        await eventually(_connected(embedded, load(folder).jump_client_id or 0))
-    finally:
+        # a new user's first start on a loaded machine is slow: bounded, but generously
+        try:
+            await eventually(running_and_connected, timeout=60)
+        except TimeoutError:
+            service.kill()
+            _out, errors = await asyncio.to_thread(service.communicate, timeout=20)
+            raise AssertionError(f"no connection in 60 s; it said: {errors[-2000:]!r}") from None
         service.send_signal(signal.SIGTERM)
         _out, errors = await asyncio.to_thread(service.communicate, timeout=20)
-    assert service.returncode == 0, errors
+        assert service.returncode == 0, errors
+    finally:
+        if service.poll() is None:  # never left running (nor its user, kept by it)
+            service.kill()
+            await asyncio.to_thread(service.communicate, timeout=20)
 
 
 async def _download(embedded: EmbeddedAppliance, api: ApplianceClient, key: str, to: Path) -> Path:

@@ -40,7 +40,10 @@ class Client:
         prompter: str | None = None,
         console_user: str | None = None,
         env: dict[str, str] | None = None,
+        ignoring: str = "",
     ) -> None:
+        """``ignoring``: signals it starts with ignored ("INT QUIT HUP": as ``nohup`` and a
+        script's background job start it)."""
         args = [sys.executable, "-m", "jump_client", "run", "--dir", str(directory)]
         if broadcast:
             args += ["--wol-broadcast", broadcast]
@@ -62,6 +65,8 @@ class Client:
             args += ["--prompter", prompter]
         if console_user:
             env["JUMP_CLIENT_CONSOLE_USER"] = console_user
+        if ignoring:  # the shell's trap "" ignores them; exec keeps them ignored
+            args = ["sh", "-c", f'trap "" {ignoring}; exec "$@"', "sh", *args]
         self.process = subprocess.Popen(
             args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
         )

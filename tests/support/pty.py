@@ -15,6 +15,8 @@ import termios
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
+from jump_client.shell import programs_get_their_signals
+
 
 def _controlling_terminal() -> None:
     """In the child, after setsid: the PTY becomes its controlling terminal, so Ctrl-C on it
@@ -37,6 +39,7 @@ class LocalPty:
         self.ended_because: str | None = None
         self.master, slave = os.openpty()
         self._size(cols, rows)
+        programs_get_their_signals()  # as the Jump Client: Ctrl-C is SIGINT however we started
         self.process = subprocess.Popen(
             list(argv),
             stdin=slave,
