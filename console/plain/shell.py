@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from typing import TYPE_CHECKING
 
@@ -39,9 +40,11 @@ async def shell(con: PlainConsole, rest: list[str]) -> None:
     import termios
     import tty
 
-    from api_client import open_shell
+    from api_client import ApplianceError, open_shell
+    from console.plain.passthrough import SafeOutput
 
     fd = sys.stdin.fileno()
+    safe = SafeOutput()  # the endpoint draws on this terminal, and does nothing else to it
 
     def size() -> tuple[int, int]:
         """This terminal's size, asked of the terminal (COLUMNS/LINES in the environment,
@@ -73,7 +76,7 @@ async def shell(con: PlainConsole, rest: list[str]) -> None:
 
             async def output() -> None:
                 async for chunk in opened:
-                    os.write(sys.stdout.fileno(), chunk)
+                    os.write(sys.stdout.fileno(), safe.feed(chunk))
 
             def resized() -> None:  # the endpoint's terminal follows this one
                 task = asyncio.ensure_future(opened.resize(*size()))
@@ -89,10 +92,15 @@ async def shell(con: PlainConsole, rest: list[str]) -> None:
             await asyncio.wait({pump, stop}, return_when=asyncio.FIRST_COMPLETED)
             for task in (pump, stop):
                 task.cancel()
+            failed = pump.exception() if pump.done() and not pump.cancelled() else None
+            if isinstance(failed, ApplianceError):
+                raise failed  # refused (a right revoked, the session left): its sentence is said
             code = opened.exit_code
     finally:
         loop.remove_signal_handler(signal.SIGWINCH)
         loop.remove_reader(fd)
+        with contextlib.suppress(OSError):
+            os.write(sys.stdout.fileno(), safe.restore())  # whatever the program left set
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
     ended = f"the shell exited with code {code}" if code is not None else "you left the shell"
     con.say(f"\nBack in plain mode: {ended}.")

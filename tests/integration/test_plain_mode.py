@@ -182,6 +182,15 @@ def test_a_sessions_shell_runs_inline_and_gives_the_terminal_back(
                 break
         else:
             raise AssertionError("the endpoint's terminal kept its old size")
+        # The endpoint draws here, and does nothing else: no title, clipboard, terminal
+        # query or private string reaches this terminal (the line typed holds no ESC).
+        child.sendline(
+            r"printf 'A\033]0;T\007B\033]52;c;cHduZWQ=\007C\033P+q544e\033\\D"
+            r"\033_x\033\\E\033[cF\033[1mG\033[0m\n'"
+        )
+        child.expect_exact("ABCDEF\x1b[1mG\x1b[0m")
+        for hostile in ("\x1b]", "\x1bP", "\x1b_", "\x1b[c", "\x07"):
+            assert hostile not in child.before
         child.sendline("exit")
         child.expect_exact("Back in plain mode: the shell exited with code 0.")
         child.sendline("quit")
