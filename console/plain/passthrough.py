@@ -28,20 +28,21 @@ import re
 _LAYOUT = frozenset("\x07\x08\t\n\x0b\x0c\r")
 #: Where ground text stops being copied as it is: ESC, a control other than those, DEL, C1,
 #: a bidi control.
-_SPECIAL = re.compile("[\x00-\x06\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SPECIAL = re.compile("[\x00-\x06\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 #: ESC + one of these: save/restore cursor, index, next line, reverse index, keypad modes,
-#: tab set, full reset.
-_ESC_FINALS = frozenset("78DEMH=>c")
+#: full reset. (Not a tab stop: plain mode could not put the terminal's own back.)
+_ESC_FINALS = frozenset("78DEM=>c")
 #: ESC + one of these + a designator: which character set G0..G3 is (ASCII, UK, line drawing).
 _CHARSET_SLOTS = frozenset("()*+")
 _CHARSETS = frozenset("0AB")
 #: ESC + one of these starts a string, swallowed to its end: DCS, SOS, OSC, PM, APC.
 _STRINGS = frozenset("PX]^_")
 #: CSI finals with no private marker and no intermediate: cursor, erase, insert/delete,
-#: scroll, tab stops, colours (SGR), the scrolling region, save/restore cursor.
-_CSI_FINALS = frozenset("@ABCDEFGHIJKLMPSTXZ`abdefgmrsu")
-#: CSI ``h``/``l`` modes (ANSI): insert, new line.
-_ANSI_MODES = frozenset({4, 20})
+#: scroll, tabs (moving by them, not clearing them), colours (SGR), the scrolling region,
+#: save/restore cursor.
+_CSI_FINALS = frozenset("@ABCDEFGHIJKLMPSTXZ`abdefmrsu")
+#: CSI ``h``/``l`` modes (ANSI): insert. (Not new-line mode: it would change what Enter sends.)
+_ANSI_MODES = frozenset({4})
 #: CSI ``?`` ``h``/``l`` modes (DEC): cursor keys, reverse screen, origin, wrap, blinking and
 #: visible cursor, the alternate screen, mouse and focus reports (to the program), bracketed
 #: paste, synchronized output.
@@ -60,11 +61,11 @@ _WHOLE_CSI = re.compile(f"\x1b\\[([\x20-\x3f]{{0,{_LONGEST - 1}}})([\x40-\x7e])"
 RESET = (
     "\x1b[0m"  # colours
     "\x1b(B\x1b)B"  # ASCII in G0 and G1 (no line drawing left on)
-    "\x1b[r\x1b[?6l\x1b[?7h\x1b[4l"  # the whole screen scrolls; wrap on; insert off
+    "\x1b[?7h\x1b[4l"  # wrap on; insert off
     "\x1b[?1l\x1b>"  # cursor keys and keypad as plain mode reads them
     "\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1004l\x1b[?1005l\x1b[?1006l\x1b[?1015l"  # no reports
     "\x1b[?2004l\x1b[?2026l\x1b[?5l"  # no bracketed paste, no held frame, normal video
-    "\x1b[0 q\x1b[?25h"  # the terminal's own cursor, shown
+    "\x1b[0 q\x1b[?12l\x1b[?25h"  # the terminal's own cursor, steady, shown
 )
 """What gives the terminal back as plain mode had it, whatever the program left."""
 
@@ -78,11 +79,15 @@ _GROUND, _ESC, _CHARSET, _SKIP, _CSI, _STRING, _STRING_ESC = range(7)
 class SafeOutput:
     """Feed it the program's output chunk by chunk; write what it answers."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, utf8: bool = True) -> None:
+        """``utf8``: whether the terminal reads UTF-8. One that does not may read a byte of a
+        UTF-8 character as a C1 control (0x9B is CSI): it is sent ASCII only."""
+        self._encoding = "utf-8" if utf8 else "ascii"
         self._decode = codecs.getincrementaldecoder("utf-8")("replace").decode
         self._state = _GROUND
         self._pending = ""  # the sequence being read (ESC included)
         self._alternate = False
+        self._origin = False  # the program's rows counted from its scrolling region's top
 
     def feed(self, data: bytes) -> bytes:
         """What of ``data`` may reach the terminal (sequences may straddle chunks)."""
@@ -116,15 +121,19 @@ class SafeOutput:
             char = text[at]
             at += 1
             self._step(char, out)
-        return "".join(out).encode()
+        return "".join(out).encode(self._encoding, "replace")
 
     def restore(self) -> bytes:
         """What puts the terminal back: the main screen if the program left it, then the
         colours, character sets and modes plain mode reads with."""
         self._state, self._pending = _GROUND, ""
         leave = "\x1b[?1049l" if self._alternate else ""
-        self._alternate = False
-        return (leave + RESET).encode()
+        # The whole screen scrolls again. Both ways of saying so home the cursor: it is kept
+        # (saved and put back) unless the program counted rows from its region, when the
+        # position saved would be read that way too; then it goes to the last line.
+        whole = "\x1b[?6l\x1b[r\x1b[9999;1H" if self._origin else "\x1b7\x1b[r\x1b8"
+        self._alternate = self._origin = False
+        return (leave + whole + RESET).encode()
 
     def _step(self, char: str, out: list[str]) -> None:
         """One character inside a sequence (any state but ground)."""
@@ -207,6 +216,8 @@ class SafeOutput:
                 return None
             if private and _ALTERNATE.intersection(map(int, modes)):
                 self._alternate = final == "h"
+            if private and 6 in map(int, modes):
+                self._origin = final == "h"
             return f"\x1b[{private}{';'.join(modes)}{final}"
         if private == "?" and final in "JK":  # selective erase
             return f"\x1b[?{params}{final}"

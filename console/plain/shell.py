@@ -34,6 +34,7 @@ async def shell(con: PlainConsole, rest: list[str]) -> None:
     if not sys.stdin.isatty():
         con.say("The shell needs a terminal; plain mode is reading from a pipe.")
         return
+    import codecs
     import os
     import shutil
     import signal
@@ -44,7 +45,8 @@ async def shell(con: PlainConsole, rest: list[str]) -> None:
     from console.plain.passthrough import SafeOutput
 
     fd = sys.stdin.fileno()
-    safe = SafeOutput()  # the endpoint draws on this terminal, and does nothing else to it
+    # The endpoint draws on this terminal, and does nothing else to it.
+    safe = SafeOutput(utf8=codecs.lookup(sys.stdout.encoding or "ascii").name == "utf-8")
 
     def size() -> tuple[int, int]:
         """This terminal's size, asked of the terminal (COLUMNS/LINES in the environment,
@@ -102,5 +104,9 @@ async def shell(con: PlainConsole, rest: list[str]) -> None:
         with contextlib.suppress(OSError):
             os.write(sys.stdout.fileno(), safe.restore())  # whatever the program left set
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        # An answer the terminal was still writing (the cursor's position, asked for by the
+        # program) is the endpoint's, not a command for plain mode: it is thrown away.
+        await asyncio.sleep(0.05)
+        termios.tcflush(fd, termios.TCIFLUSH)
     ended = f"the shell exited with code {code}" if code is not None else "you left the shell"
     con.say(f"\nBack in plain mode: {ended}.")

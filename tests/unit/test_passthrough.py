@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 
+import pyte
 import pytest
 
 from console.plain.passthrough import RESET, SafeOutput
@@ -36,6 +37,8 @@ HOSTILE = [
     b"\x1b[>4;1m\x1b[>1u\x1b[$p\x1b[1$q",  # keyboard protocols, mode and setting queries
     b"\x1bZ\x1b%@\x1b#8\x1b n\x1bn",  # identify, leave UTF-8, alignment test, 7/8 bit, shift
     "\u009b31m\u009d0;PWNED\u009c\u202e\u2066\u0085".encode(),  # C1 controls, bidi controls
+    "\u200f\u200e\u061c".encode(),  # bidi marks: text after them would read reversed
+    b"\x1b[20h\x1b[3g\x1bH",  # new-line mode (what Enter sends), tab stops (never put back)
     b"\x00\x05\x0e\x0f\x18\x1a\x7f",  # NUL, ENQ (answerback), shifts, CAN, SUB, DEL
     b"\x1b[" + b"1;" * 100 + b"m",  # longer than any real sequence
 ]
@@ -59,7 +62,18 @@ def test_what_reaches_past_the_screen_never_passes(hostile: bytes) -> None:
     assert b"PWNED" not in out
     text = out.decode()
     assert all(c.isprintable() or c in "\x1b\r\n" for c in text), repr(text)
-    for sequence in ("\x1b[c", "\x1b[>", "\x1b[=", "\x1b[21t", "\x1b[8;", "\x1b[5i", "\x1b[?3h"):
+    for sequence in (
+        "\x1b[20h",
+        "\x1b[3g",
+        "\x1bH",
+        "\x1b[c",
+        "\x1b[>",
+        "\x1b[=",
+        "\x1b[21t",
+        "\x1b[8;",
+        "\x1b[5i",
+        "\x1b[?3h",
+    ):
         assert sequence not in text.removeprefix("before ").removesuffix(" after"), sequence
 
 
@@ -82,7 +96,49 @@ def test_split_anywhere_it_passes_the_same(seed: int) -> None:
 def test_giving_the_terminal_back_leaves_the_screen_the_program_took() -> None:
     safe = SafeOutput()
     safe.feed(b"\x1b[?1049h\x1b[?1000h")
-    assert safe.restore() == b"\x1b[?1049l" + RESET.encode()
-    assert safe.restore() == RESET.encode()  # the main screen already: nothing to leave
+    assert safe.restore().startswith(b"\x1b[?1049l")
+    assert b"\x1b[?1049l" not in safe.restore()  # the main screen already: nothing to leave
     safe.feed(b"\x1b[?1049h\x1b[?1049l")
-    assert safe.restore() == RESET.encode()
+    assert b"\x1b[?1049l" not in safe.restore()
+    assert safe.restore().endswith(RESET.encode())
+
+
+def screen_after(*chunks: bytes, restore: bool = True) -> pyte.Screen:
+    """A terminal (pyte) 40×10 that was at line 6 when the shell began, then drew ``chunks``
+    through the filter; given back (restored) unless ``restore`` is False."""
+    screen = pyte.Screen(40, 10)
+    stream = pyte.ByteStream(screen)
+    stream.feed(b"plain mode\r\n" * 5 + b"> shell")
+    safe = SafeOutput()
+    for chunk in chunks:
+        stream.feed(safe.feed(chunk))
+    if restore:
+        stream.feed(safe.restore())
+    return screen
+
+
+def test_giving_back_a_scrolling_region_keeps_the_cursor_where_the_program_left_it() -> None:
+    screen = screen_after(b"\x1b[2;4r\x1b[9;3Hend")
+    assert (screen.cursor.y, screen.cursor.x) == (8, 5)
+    assert screen.margins is None or (screen.margins.top, screen.margins.bottom) == (0, 9)
+
+
+def test_giving_back_origin_mode_puts_the_cursor_on_the_last_line() -> None:
+    screen = screen_after(b"\x1b[2;4r\x1b[?6h\x1b[2;3Hend")
+    assert pyte.modes.DECOM not in screen.mode
+    assert screen.cursor.y == 9 and screen.cursor.x == 0
+    assert screen.margins is None or (screen.margins.top, screen.margins.bottom) == (0, 9)
+
+
+def test_giving_back_shows_the_cursor_and_plain_colours() -> None:
+    screen = screen_after(b"\x1b[1;31;44mvi\x1b[?25l\x1b(0\x1b[4h")
+    assert not screen.cursor.hidden and pyte.modes.IRM not in screen.mode
+    attrs = screen.cursor.attrs
+    assert (attrs.fg, attrs.bg, attrs.bold) == ("default", "default", False)
+    assert screen.charset == 0 and screen.g0_charset == pyte.charsets.LAT1_MAP
+
+
+def test_a_terminal_that_does_not_read_utf8_gets_no_byte_it_could_read_as_a_control() -> None:
+    """In a Latin-1 terminal the second byte of Û (C3 9B) is CSI."""
+    out = SafeOutput(utf8=False).feed("Ûber \x1b[1mcafé\x1b[0m".encode())
+    assert out == b"?ber \x1b[1mcaf?\x1b[0m"
