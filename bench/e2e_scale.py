@@ -232,9 +232,10 @@ class Screen:
             if not data:
                 return
 
-    def wait(self, test: Any, timeout: float) -> float | None:
-        """Feed chunks until ``test(lines)`` holds; the arrival time of the chunk that made
-        it hold, or None on timeout or when the console exited."""
+    def wait(self, test: Any, timeout: float, after: float = 0.0) -> float | None:
+        """Feed chunks until ``test(lines)`` holds on a chunk that arrived at or after
+        ``after``; its arrival time, or None on timeout or when the console exited. (A
+        chunk written before a key was sent never stands for that key's repaint.)"""
         end = time.perf_counter() + timeout
         while (left := end - time.perf_counter()) > 0:
             try:
@@ -244,7 +245,7 @@ class Screen:
             if not data:
                 return None
             self.stream.feed(data)
-            if test(self.screen.display):
+            if at >= after and test(self.screen.display):
                 return at
         return None
 
@@ -410,7 +411,7 @@ def measure_keys(screen: Screen, plan: list[tuple[bytes, int, bool]]) -> tuple[l
         if expected == shown:  # nothing on screen says this one was applied
             screen.wait(lambda lines: False, 0.3)
             continue
-        at = screen.wait(applied, 10.0)
+        at = screen.wait(applied, 10.0, after=t0)
         if at is None:
             timeouts += 1
         elif timed:

@@ -126,7 +126,7 @@ class JumpTable(ScrollView, can_focus=True):
         background: $surface;
         color: $foreground;
         height: 1fr;
-        scrollbar-gutter: stable;
+        overflow-y: scroll;  /* always there: a filter that fits the list lays nothing out again */
         & > .jump-table--header { background: $panel; color: $foreground; text-style: bold; }
         & > .jump-table--sorted { background: $panel; color: $primary; text-style: bold; }
         & > .jump-table--cursor { background: $primary 30%;
