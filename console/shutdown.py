@@ -6,6 +6,14 @@ and the caller then stops what the console started. Without this, Python's defau
 SIGHUP and SIGTERM ends the process on the spot, with the terminal left in the alternate
 screen and mouse reporting on.
 
+A terminal can also hang up with no SIGHUP sent here: the kernel sends it to the terminal's
+session leader only, and one that does not pass it on (``make run``: make waits for the
+console) left the console reading end-of-file for ever, at full CPU. So a thread watches the
+terminal and, when it hangs up, sends this process the SIGHUP it missed.
+
+A stop signal is caught by a plain handler, not the event loop's, so the bound below holds
+even when the loop is stuck (on a write to a terminal that is gone, say).
+
 After SIGHUP the terminal is gone: what the app still writes goes to ``/dev/null``, and when
 Textual's output thread has already stopped on a write to the hung-up terminal (its shutdown
 would then wait on it for ever) the process ends at once: there is nothing left to restore,
@@ -17,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import select
 import signal
 import threading
 from typing import Protocol
@@ -53,6 +62,29 @@ def _end_within(seconds: float, status: int) -> None:
     timer.start()
 
 
+def _watch_terminal(fd: int, done: threading.Event) -> None:
+    """Send this process SIGHUP once the terminal on ``fd`` hangs up, unless ``done`` is set
+    by then (the app has ended; what follows it is not cut short). A daemon thread; it reads
+    nothing: the poll asks for no event, so only a hang-up or an error ends it."""
+
+    def watch() -> None:
+        poller = select.poll()
+        poller.register(fd, 0)
+        while True:
+            try:
+                events = poller.poll()
+            except InterruptedError:  # pragma: no cover - retried by Python itself
+                continue
+            if any(mask & (select.POLLHUP | select.POLLERR) for _, mask in events):
+                if not done.is_set():
+                    os.kill(os.getpid(), signal.SIGHUP)
+                return
+            if any(mask & select.POLLNVAL for _, mask in events):
+                return  # the descriptor was closed: nothing left to watch
+
+    threading.Thread(target=watch, name="terminal-hangup", daemon=True).start()
+
+
 def _drawing() -> bool:
     """Is Textual's output thread still running (it stops at a failed write)?"""
     return any(t.name == "textual-output" and t.is_alive() for t in threading.enumerate())
@@ -62,32 +94,31 @@ def run_until_stopped(app: Exitable) -> int | None:
     """Run ``app`` until it exits, by itself or at a signal; its result."""
     stopping = False
 
-    def stop(number: signal.Signals) -> None:
-        nonlocal stopping
-        if not stopping:
-            stopping = True
-            _end_within(GRACE_S, 128 + number)
-        app.exit(128 + number)
-
     async def main() -> int | None:
         loop = asyncio.get_running_loop()
-        others = [n for n in STOP_SIGNALS if n != signal.SIGHUP]
-        for number in others:
-            loop.add_signal_handler(number, stop, number)
 
-        def hangup(_number: int, _frame: object) -> None:
+        def caught(number: int, _frame: object) -> None:
             # A plain handler: it runs even while the app waits on a stopped output thread.
-            _away_from_terminal()
-            if not _drawing():
-                os._exit(128 + signal.SIGHUP)
-            loop.call_soon_threadsafe(stop, signal.SIGHUP)
+            nonlocal stopping
+            signalled = signal.Signals(number)
+            if signalled == signal.SIGHUP:
+                _away_from_terminal()
+                if not _drawing():
+                    os._exit(128 + signal.SIGHUP)
+            if not stopping:  # bounded from now, whether or not the loop ever runs again
+                stopping = True
+                _end_within(GRACE_S, 128 + signalled)
+            loop.call_soon_threadsafe(app.exit, 128 + signalled)
 
-        before = signal.signal(signal.SIGHUP, hangup)
+        before = {number: signal.signal(number, caught) for number in STOP_SIGNALS}
+        done = threading.Event()
+        if os.isatty(0):
+            _watch_terminal(0, done)
         try:
             return await app.run_async()
         finally:
-            for number in others:
-                loop.remove_signal_handler(number)
-            signal.signal(signal.SIGHUP, before)
+            done.set()
+            for number, handler in before.items():
+                signal.signal(number, handler)
 
     return asyncio.run(main())

@@ -7,7 +7,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import psutil
@@ -29,18 +29,20 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
 
 
 def start_console(
-    term: Terminal, tmp_path: Path, **env: str
+    term: Terminal, tmp_path: Path, parent: Sequence[str] = (), **env: str
 ) -> tuple[psutil.Process, list[psutil.Process]]:
     """``jump-console --demo-fleet 5`` (the embedded appliance and this machine's Jump Client)
-    in the terminal, once it shows the live list; the console and what it started."""
+    in the terminal, once it shows the live list; the console and what it started. With
+    ``parent`` (a command that runs the one it is given as its child), under that."""
     settings = {
         "JUMP_CONSOLE_DATA_DIR": str(tmp_path / "data"),
         "JUMP_CONSOLE_CONFIG": str(tmp_path / "config.toml"),
         "JUMP_CONSOLE_STATE_FILE": str(tmp_path / "state.json"),
         "TERM": "xterm-256color",
     }
+    command = [sys.executable, "-m", "console", "--demo-fleet", "5"]
     term.start(
-        [sys.executable, "-m", "console", "--demo-fleet", "5"],
+        [*parent, *command],
         {**os.environ, **settings, **env},
         SIZE,
     )
@@ -133,4 +135,26 @@ def test_closing_the_terminal_stops_the_console_and_what_it_started(
 ) -> None:
     console, started = start_console(terminal, tmp_path)
     terminal.tmux("kill-session", "-t", "console")  # SIGHUP, as when SSH drops
+    assert gone([console, *started]) == []
+
+
+def test_a_terminal_that_hangs_up_with_no_sighup_sent_still_stops_the_console(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    """As ``make run`` in tmux when its server ends: the kernel sends SIGHUP to the
+    terminal's session leader only (make; here a parent that runs the console as its child),
+    and to the console's process group only when that leader exits, which make does not: it
+    waits for the console. The console read end-of-file at full CPU for ever, and no
+    SIGTERM could stop it; it now sees the terminal hang up itself."""
+    waits_for_its_child = (  # and keeps SIGHUP to itself, as make does
+        "import signal, subprocess, sys; signal.signal(signal.SIGHUP, lambda *_: None); "
+        "sys.exit(subprocess.call(sys.argv[1:]))"
+    )
+    console, started = start_console(
+        terminal, tmp_path, parent=[sys.executable, "-c", waits_for_its_child]
+    )
+    # the parent leads the terminal's session (tmux's shell ran it in its place): the kernel's
+    # SIGHUP is the parent's alone
+    assert os.getsid(console.pid) == console.ppid()
+    terminal.tmux("kill-server")  # the terminal closes; no one signals the console
     assert gone([console, *started]) == []

@@ -77,9 +77,17 @@ class Terminal:
         return self.tmux("capture-pane", "-p", "-t", "console", *(["-e"] if escapes else []))
 
     def process(self) -> psutil.Process:
-        """The command's process (tmux's shell may have run it as its child)."""
+        """The command's process (tmux's shell, or a parent it was given, may have run it as
+        a child)."""
         pane = psutil.Process(int(self.show("pane_pid")))
-        found = [p for p in (pane, *pane.children()) if p.cmdline()[1:3] == ["-m", "console"]]
+
+        def is_console(process: psutil.Process) -> bool:
+            try:
+                return process.cmdline()[1:3] == ["-m", "console"]
+            except psutil.Error:  # a short-lived child of the console's, gone meanwhile
+                return False
+
+        found = [p for p in (pane, *pane.children(recursive=True)) if is_console(p)]
         assert len(found) == 1, f"the console is not alone in the pane: {found}"
         return found[0]
 
