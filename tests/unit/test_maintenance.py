@@ -44,6 +44,26 @@ def test_lost_at_day_n_deleted_at_day_m_and_told_to_consoles(
     assert actions[:2] == ["jump_client.delete", "jump_client.lost"]
 
 
+def test_an_item_already_lost_is_not_read_again_until_it_is_due_for_deletion(
+    app: FastAPI,
+) -> None:
+    """At 100k items the lost ones (thousands) were loaded as models every sweep, for
+    nothing: the appliance's event loop stood still some 0.4 s every 30 s."""
+    settings(app, days_before_lost=20, days_before_deleted=40)
+    repo = state(app).site.repo
+    item = offline(app)
+    sweep = MaintenanceSweep(state(app).site)
+
+    def read(days: int) -> bool:
+        return item in [c.id for c in sweep.candidates(T0 + timedelta(days=days), 20, 40)]
+
+    assert read(20)
+    sweep.sweep(T0 + timedelta(days=20))
+    assert repo.clients.get(item).is_lost  # type: ignore[union-attr]
+    assert not read(21) and not read(39)  # lost already, not yet to be deleted: nothing to do
+    assert read(40)
+
+
 def test_a_client_heard_from_again_is_no_longer_lost_and_online_items_are_never_touched(
     app: FastAPI,
 ) -> None:
