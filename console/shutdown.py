@@ -71,10 +71,7 @@ def _watch_terminal(fd: int, done: threading.Event) -> None:
         poller = select.poll()
         poller.register(fd, 0)
         while True:
-            try:
-                events = poller.poll()
-            except InterruptedError:  # pragma: no cover - retried by Python itself
-                continue
+            events = poller.poll()  # a signal meanwhile: Python polls again itself
             if any(mask & (select.POLLHUP | select.POLLERR) for _, mask in events):
                 if not done.is_set():
                     os.kill(os.getpid(), signal.SIGHUP)
