@@ -125,6 +125,8 @@ class JumpConsoleApp(App[int]):
         self._details_timer: Timer | None = None
         #: the highlighted item's screen thumbnail: (item id, thumbnail, when fetched)
         self._thumbnail: tuple[int, str | None, float] = (0, None, 0.0)
+        self._thumbnail_timer: Timer | None = None  # a fetch put off (fetched too lately)
+        self._thumbnail_asks = [0, 0]  # fetches of it asked, and the one whose answer is shown
         self._thumbnails_on = False
         self._stats_interval = 30.0
         self._wanted_theme = theme
@@ -223,7 +225,8 @@ class JumpConsoleApp(App[int]):
         for worker in workers:
             worker.cancel()
         with contextlib.suppress(TimeoutError, WorkerCancelled):
-            await asyncio.wait_for(self.workers.wait_for_complete(workers), timeout=5)
+            async with asyncio.timeout(5):
+                await self.workers.wait_for_complete(workers)
         if self.backend is not None:
             await self.backend.close()
 
@@ -444,40 +447,62 @@ class JumpConsoleApp(App[int]):
     async def load_details(self, item_id: int) -> None:
         if self.backend is None:
             return
+        asked = self._ask_thumbnail()
         item = await self.backend.item(item_id)
         self._details_item = item
-        self._thumbnail = (
-            item.id,
-            item.x_stats.thumbnail if item.x_stats else None,
-            time.monotonic(),
-        )
+        self._show_thumbnail(item, asked)
         self.main.show_details()
         self.actions.details_arrived(item.id)
         if not item.x_online and item.x_mac:  # wake is explained as the appliance decides it
             await self.actions.ask_wake(item.id)
 
     def _maybe_refresh_thumbnail(self, rows: Sequence[tuple[object, ...]]) -> None:
-        """Fetch the highlighted item's thumbnail again, at most once an interval."""
+        """Fetch the highlighted item's thumbnail again when its statistics arrive, at most
+        once an interval: a row that comes sooner after the last fetch puts the fetch off
+        until the interval allows, rather than dropping it (the screen shown would otherwise
+        stay an interval behind the endpoint's)."""
         item = self._details_item
         if item is None or not self._thumbnails_on or not item.x_online:
             return
-        if time.monotonic() - self._thumbnail[2] < self._stats_interval * 0.9:
+        if not any(row[0] == item.id for row in rows):
             return
-        if any(row[0] == item.id for row in rows):
-            self._thumbnail = (item.id, self._thumbnail[1], time.monotonic())
-            self.refresh_thumbnail(item.id)
+        wait = self._thumbnail[2] + self._stats_interval * 0.9 - time.monotonic()
+        if wait <= 0:
+            self._fetch_thumbnail(item.id)
+        elif self._thumbnail_timer is None:
+            self._thumbnail_timer = self.set_timer(wait, partial(self._fetch_thumbnail, item.id))
+
+    def _fetch_thumbnail(self, item_id: int) -> None:
+        if self._thumbnail_timer is not None:
+            self._thumbnail_timer.stop()
+            self._thumbnail_timer = None
+        item = self._details_item
+        if item is not None and item.id == item_id:  # still the item shown
+            self._thumbnail = (item_id, self._thumbnail[1], time.monotonic())
+            self.refresh_thumbnail(item_id)
 
     @work(exclusive=True, group="thumbnail", exit_on_error=False)
     async def refresh_thumbnail(self, item_id: int) -> None:
         if self.backend is None:
             return
+        asked = self._ask_thumbnail()
         item = await self.backend.item(item_id)
-        self._thumbnail = (
-            item_id,
-            item.x_stats.thumbnail if item.x_stats else None,
-            time.monotonic(),
-        )
-        self.main.details_due = True
+        if self._show_thumbnail(item, asked):
+            self.main.details_due = True
+
+    def _ask_thumbnail(self) -> int:
+        self._thumbnail_asks[0] += 1
+        return self._thumbnail_asks[0]
+
+    def _show_thumbnail(self, item: JumpClient, asked: int) -> bool:
+        """Show the thumbnail of the fetch asked ``asked``-th, unless a later one's is shown
+        (answers can come out of order: an older screen never replaces a newer one)."""
+        if asked < self._thumbnail_asks[1]:
+            return False
+        self._thumbnail_asks[1] = asked
+        thumbnail = item.x_stats.thumbnail if item.x_stats else None
+        self._thumbnail = (item.id, thumbnail, time.monotonic())
+        return True
 
     # -- hooks for the action runner -------------------------------------------------------------
 

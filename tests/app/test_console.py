@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -334,6 +335,46 @@ async def test_the_details_pane_draws_the_screen_thumbnail_and_follows_it(site: 
         await until(pilot, lambda: app._thumbnail[1] not in (first, None))  # follows the screen
         thumb = decode(app._thumbnail[1])
         assert thumb is not None and thumb.pixel(0, 0) == (30, 30, 200)
+
+
+@pytest.fixture
+def second_site(tmp_path: Path, database: str) -> Iterator[Site]:
+    """A quiet site whose statistics interval is a second."""
+    yield from make_site(tmp_path, database, simulate=False, interval=1.0)
+
+
+async def test_a_screen_sent_just_after_the_details_were_fetched_is_still_shown(
+    second_site: Site,
+) -> None:
+    """The thumbnail is fetched at most once a statistics interval; a new screen whose row
+    comes sooner after the last fetch is fetched once the interval allows, not dropped (it
+    was: the pane kept the old screen, here for good as no other row came)."""
+    state: Services = second_site.appliance.app.state.appliance
+    assert state.live is not None
+    live = state.live
+    app = second_site.console()
+
+    def screen_now(rgb: tuple[int, int, int]) -> None:
+        item_id = app.query_one(JumpTable).highlighted_id
+        assert item_id is not None
+        thumb = Thumbnail(4, 2, bytes(rgb) * 8).encode()
+        live.record_stats(item_id, (10.0, 20.0, "ann", 60, "2026-01-05T12:00:00Z"), thumb)
+        live.flush()  # sent at once, not at the next tick a second away
+
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("colon", *"filter status:online", "enter")
+        await until(pilot, lambda: app._details_item is not None and app._details_item.x_online)
+        await until(pilot, lambda: app._thumbnail[0] == app.highlighted_id())
+        fetched = app._thumbnail[2]
+        await pilot.press("down", "up")  # fetched again: the row below comes right after
+        await until(pilot, lambda: app._thumbnail[2] > fetched)
+        await asyncio.to_thread(second_site.appliance.call, lambda: screen_now((30, 30, 200)))
+        await until(pilot, lambda: app._thumbnail[1] is not None)
+        thumb = decode(app._thumbnail[1])
+        assert thumb is not None and thumb.pixel(0, 0) == (30, 30, 200)
+        drawn = app.query_one("#thumbnail")
+        await until(pilot, lambda: "Screen thumbnail (4×2 pixels)" in str(drawn.render()))
 
 
 async def test_history_is_drawn_on_a_fixed_0_to_100_scale(site: Site) -> None:
