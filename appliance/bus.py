@@ -334,7 +334,8 @@ class RedisBus:
                     "until": time.time() + timeout,
                 },
             )
-            return await asyncio.wait_for(future, timeout)
+            async with asyncio.timeout(timeout):
+                return await future
         finally:
             self._waiting.pop(call_id, None)
 

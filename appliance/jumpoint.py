@@ -65,7 +65,8 @@ class Jumpoint:
     async def _relay(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         peer = client_w.get_extra_info("peername")
         try:
-            up_r, up_w = await asyncio.wait_for(asyncio.open_connection(*self.upstream), 15)
+            async with asyncio.timeout(15):
+                up_r, up_w = await asyncio.open_connection(*self.upstream)
         except (OSError, TimeoutError) as err:
             log.warning("could not reach the appliance for %s: %s", peer, err)
             client_w.close()

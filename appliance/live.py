@@ -402,7 +402,8 @@ class LiveHub:
         )
         await ws.send_text(hello.model_dump_json())
         try:
-            raw = await asyncio.wait_for(ws.receive_text(), timeout=30)
+            async with asyncio.timeout(30):
+                raw = await ws.receive_text()
             request = Subscribe.model_validate_json(raw)
         except (TimeoutError, ValidationError, ValueError):
             await ws.close(Close.BAD_REQUEST, "expected a subscribe frame")

@@ -188,4 +188,5 @@ class UpgradeOrchestrator:
                 log.exception("upgrade orchestration failed")
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=5.0)
+                async with asyncio.timeout(5.0):
+                    await self._wake.wait()

@@ -250,7 +250,9 @@ class Agent:
 
         async def knock(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             with contextlib.suppress(OSError, TimeoutError):
-                if (await asyncio.wait_for(reader.readline(), 5)).strip() == b"connect-now":
+                async with asyncio.timeout(5):
+                    line = await reader.readline()
+                if line.strip() == b"connect-now":
                     knocked.set()
             writer.close()
 
@@ -275,7 +277,8 @@ class Agent:
                 if self._follow_port(answer):
                     return None  # listen on the site's new passive port
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(knocked.wait(), answer.interval_s)
+                    async with asyncio.timeout(answer.interval_s):
+                        await knocked.wait()
                 if knocked.is_set():
                     knocked.clear()
                     log.info("The appliance asked this passive client to connect.")
@@ -339,7 +342,9 @@ class Agent:
             )
             await ws.send(hello.model_dump_json())
             try:
-                first = read_handshake(await asyncio.wait_for(ws.recv(), 30))
+                async with asyncio.timeout(30):
+                    answered = await ws.recv()
+                first = read_handshake(answered)
             except ValueError:
                 self.refused_frames += 1
                 log.warning("The appliance's answer to hello could not be read; retrying.")
@@ -374,7 +379,8 @@ class Agent:
                         config.last_contact = now()
                         save(config)
                     try:
-                        raw = await asyncio.wait_for(ws.recv(), 1.0)
+                        async with asyncio.timeout(1.0):
+                            raw = await ws.recv()
                     except ConnectionClosed as closed:
                         # the session is over (also after an upgrade: restart), or the item is
                         deleted = closed.rcvd is not None and closed.rcvd.code == Close.GONE
@@ -454,7 +460,8 @@ class Agent:
             self.config.last_contact = now()
             self._settings_changed.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._settings_changed.wait(), self.interval)
+                async with asyncio.timeout(self.interval):
+                    await self._settings_changed.wait()
 
     async def _prompt(self, ws: ClientConnection, frame: PromptAsk) -> None:
         """Ask the present user (in its own task: the channel goes on meanwhile)."""

@@ -74,7 +74,8 @@ class CommandPrompter:
             log.warning("The prompter could not start: %s.", err.strerror or err)
             return None
         try:
-            out, _ = await asyncio.wait_for(process.communicate(), timeout_s)
+            async with asyncio.timeout(timeout_s):
+                out, _ = await process.communicate()
         except TimeoutError:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)

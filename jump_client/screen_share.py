@@ -308,7 +308,8 @@ class ScreenShare:
                 if watch.seq - watch.acked >= ACK_WINDOW:
                     watch.wake.clear()  # the viewer is behind: wait for its ack
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(watch.wake.wait(), 1.0)
+                        async with asyncio.timeout(1.0):
+                            await watch.wake.wait()
                     continue
                 began = time.monotonic()
                 shot = await self.grabber.shot(watch.most, watch.region)
@@ -320,7 +321,8 @@ class ScreenShare:
                 watch.wake.clear()
                 with contextlib.suppress(TimeoutError):
                     wait = max(0.0, delay - (time.monotonic() - began))
-                    await asyncio.wait_for(watch.wake.wait(), wait)
+                    async with asyncio.timeout(wait):
+                        await watch.wake.wait()
         finally:
             if self.watches.get(watch.sid) is watch:
                 del self.watches[watch.sid]

@@ -115,7 +115,8 @@ class TerminalSession:
         self.state, self.ending, self.exit_code = "opening", "", None
         self._changed()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._sized.wait(), SIZE_WAIT)
+            async with asyncio.timeout(SIZE_WAIT):
+                await self._sized.wait()
         screen = self.emulator.screen
         failed = True  # an error is the owner's to explain (end() with its sentence)
         try:

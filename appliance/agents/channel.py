@@ -78,7 +78,9 @@ class AgentChannel:
         services, admission = self.services, self.admission
         await ws.accept()
         try:
-            hello = Hello.model_validate_json(await asyncio.wait_for(_text_frame(ws), 30))
+            async with asyncio.timeout(30):
+                said = await _text_frame(ws)
+            hello = Hello.model_validate_json(said)
         except WebSocketDisconnect:  # gone before it said hello
             return
         except (TimeoutError, ValidationError, ValueError):

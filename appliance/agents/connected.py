@@ -78,7 +78,8 @@ class RemoteAgent:
         self._waiting[request_id] = future
         try:
             await self.ws.send_text(request.model_dump_json())
-            answer = await asyncio.wait_for(future, timeout)
+            async with asyncio.timeout(timeout):
+                answer = await future
         except (TimeoutError, WebSocketDisconnect, RuntimeError) as err:
             raise AgentError(f"the Jump Client did not answer ({type(err).__name__})") from None
         finally:

@@ -28,7 +28,8 @@ class PassiveAgent:
         """Ask the client to connect now (False: it cannot be reached where it listens)."""
         host, port = self.endpoint
         try:
-            _reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 5)
+            async with asyncio.timeout(5):
+                _reader, writer = await asyncio.open_connection(host, port)
             writer.write(b"connect-now\n")
             await writer.drain()
             writer.close()

@@ -55,7 +55,8 @@ class AgentRegistry:
             return True
         event = self._arrived.setdefault(item_id, asyncio.Event())
         try:
-            await asyncio.wait_for(event.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await event.wait()
         except TimeoutError:
             return False
         return True

@@ -388,7 +388,8 @@ class PlainConsole:
         self.say(f"Signed in as {self.session.display_name} ({self.session.username}).")
         feed = asyncio.create_task(self.follow_feed())
         try:
-            await asyncio.wait_for(self.loaded.wait(), 60)
+            async with asyncio.timeout(60):
+                await self.loaded.wait()
             while not self.done:
                 try:
                     line = await self.ask(PROMPT)
