@@ -366,7 +366,8 @@ class JumpConsoleApp(App[int]):
         elif isinstance(event, StatsBatch):
             self.history.record(event.rows)
             self._maybe_refresh_thumbnail(event.rows)
-            self.items.stats(event.rows)
+            if self.items.stats(event.rows):  # at once: no frame shows it on another row
+                self.main.items_changed(self.main.highlighted_id)
 
     def _delta_shown(self, delta: ItemDelta) -> None:
         """A change is in the list's store: the list and the open details follow it."""

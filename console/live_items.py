@@ -105,14 +105,18 @@ class LiveItems:
         _apply(self.store, delta)
         return True
 
-    def stats(self, rows: list[StatsRow]) -> None:
+    def stats(self, rows: list[StatsRow]) -> bool:
+        """Apply a statistics batch; True when the list's rows moved (a new console user
+        filtered or sorted again), for the list to put its highlight back on its item."""
         if self._receiving is not None and self._receiving is not self.store:
             self._receiving.apply_stats(rows)
         if self.paused and self._receiving is not self.store:
             for row in rows:
                 self.pending_stats[row[0]] = row
-        else:
-            self.store.apply_stats(rows)
+            return False
+        version = self.store.version
+        self.store.apply_stats(rows)
+        return self.store.version != version
 
     def resume(self) -> list[ItemDelta]:
         """Live updates resume: what was held back is applied to the list's store (only: a

@@ -342,6 +342,8 @@ class MainScreen(Screen[None]):
         self.query_one(StatusBar).shown = len(store.view)
 
     def apply_filter(self, text: str) -> None:
+        """Filter the list; the highlight stays on its item if it matches, else goes to the
+        first match."""
         store = self.console.store
         error = store.set_filter(text)
         bar = self.query_one(FilterBar)
@@ -350,7 +352,7 @@ class MainScreen(Screen[None]):
             return
         bar.error = ""
         table = self.query_one(JumpTable)
-        table.refresh_table(keep_id=table.highlighted_id, same_rows=True)
+        table.refresh_table(keep_id=table.highlighted_id, same_rows=True, else_top=True)
         self.query_one(StatusBar).shown = len(store.view)
 
     @on(FilterBar.Done)

@@ -224,10 +224,14 @@ class JumpTable(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width or self.size.width
         return fitting(chosen, width, len(GAP)) if width else chosen
 
-    def refresh_table(self, keep_id: int | None = None, *, same_rows: bool = False) -> None:
+    def refresh_table(
+        self, keep_id: int | None = None, *, same_rows: bool = False, else_top: bool = False
+    ) -> None:
         """The view changed: resize, keep the cursor (on ``keep_id`` when given), repaint.
         ``same_rows``: only which rows are shown, and where, changed (a filter, a scope, a
-        sort), not what they hold: the rows drawn before are drawn again from the cache."""
+        sort), not what they hold: the rows drawn before are drawn again from the cache.
+        ``else_top``: with ``keep_id`` gone from the view, the first row is highlighted (a
+        filter's first match), not the one now at the cursor's line."""
         if not same_rows:
             self._cache.clear()
         self._shown = self.shown
@@ -235,8 +239,9 @@ class JumpTable(ScrollView, can_focus=True):
         self._set_virtual_size(Size(width, len(self.store.view) + 1))
         target = None if keep_id is None else self.store.index_of_id(keep_id)
         if target is None:
-            target = min(self.cursor, max(0, len(self.store.view) - 1))
+            target = 0 if else_top else min(self.cursor, max(0, len(self.store.view) - 1))
         self.cursor = target
+        self._follow_cursor()  # the same index may now hold another item
         self.refresh()
 
     def _set_virtual_size(self, size: Size) -> None:
@@ -278,8 +283,18 @@ class JumpTable(ScrollView, can_focus=True):
 
     @property
     def highlighted_id(self) -> int | None:
+        """The item the highlight is on: the one last highlighted. The store's rows can move
+        beneath the cursor (a change, a new console user re-sorting the view) before the
+        table is refreshed; the item is not whatever row now sits at the cursor's index."""
+        return self._highlighted_id
+
+    def _follow_cursor(self) -> None:
+        """The item at the cursor is the highlighted one: told when it is another."""
         view = self.store.view
-        return self.store.id_at(self.cursor) if 0 <= self.cursor < len(view) else None
+        item = self.store.id_at(self.cursor) if 0 <= self.cursor < len(view) else None
+        if item != self._highlighted_id:
+            self._highlighted_id = item
+            self.post_message(self.Highlighted(self, item))
 
     # -- cursor ---------------------------------------------------------------------------------
 
@@ -296,10 +311,7 @@ class JumpTable(ScrollView, can_focus=True):
             self.refresh_line(new + 1)
         else:
             self.refresh()
-        item = self.highlighted_id
-        if item != self._highlighted_id:
-            self._highlighted_id = item
-            self.post_message(self.Highlighted(self, item))
+        self._follow_cursor()
 
     def _scroll_to_cursor(self) -> None:
         rows_visible = max(1, self.size.height - 1)

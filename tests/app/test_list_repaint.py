@@ -48,9 +48,11 @@ async def test_a_filter_shows_its_rows_from_the_top_and_the_scroll_bar_follows(s
         assert table.show_vertical_scrollbar
         assert table.virtual_size.height == everything + 1  # the header and every row
         assert table.vertical_scrollbar.window_virtual_size == everything + 1
-        assert store.name[store.view[0]] in rows_on_screen(table)[0]
-        await pilot.press("escape", "end")  # and the list scrolls to its last row again
-        await until(pilot, lambda: store.name[store.view[-1]] in rows_on_screen(table)[-1])
+        # the highlight stayed on the item found, at the bottom of the whole list, in view
+        assert table.highlighted_id == store.id_at(everything - 1)
+        assert last in rows_on_screen(table)[-1]
+        await pilot.press("escape", "home")  # and the list scrolls to its first row again
+        await until(pilot, lambda: store.name[store.view[0]] in rows_on_screen(table)[0])
 
 
 async def test_a_filter_longer_than_its_line_shows_what_is_being_typed(site: Site) -> None:

@@ -59,6 +59,58 @@ async def test_the_highlight_stays_on_its_item_when_a_live_sort_moves_it(live_si
         assert app.highlighted_item() is not None and app.highlighted_item().id == target  # type: ignore[union-attr]
 
 
+async def test_the_highlight_stays_on_its_item_when_an_item_above_it_goes(
+    live_site: Site,
+) -> None:
+    """An item above the highlighted one leaves the list (deleted, or out of reach): the
+    highlight and the details stay on their item, one line up. They stayed on the line
+    instead, on the item below, and 'j' acted on that one."""
+    app = live_site.console()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("colon", *"sort cpu desc", "enter", "home", "down", "down", "down")
+        table = app.screen.query_one(JumpTable)
+        await until(
+            pilot,
+            lambda: app.details_item is not None and app.details_item.id == table.highlighted_id,
+        )
+        target, start = table.highlighted_id, table.cursor
+        assert target is not None and start >= 2
+        above = app.store.id_at(start - 2)
+        hub = live_site.appliance.app.state.appliance.live  # type: ignore[union-attr]
+        live_site.appliance.call(lambda: hub.publish([], [above]))  # a delta removing it
+        await until(pilot, lambda: app.store.index_of_id(above) is None)
+        assert table.highlighted_id == target
+        assert table.cursor == start - 1 == app.store.index_of_id(target)
+        await pilot.pause(0.3)  # a negative check: what follows the highlight has had its time
+        assert app.details_item is not None and app.details_item.id == target
+        assert app.highlighted_id() == target  # what 'j' acts on
+
+
+async def test_a_filter_keeps_the_highlight_on_its_item_or_else_goes_to_the_first_match(
+    site: Site,
+) -> None:
+    app = site.console()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        table = app.screen.query_one(JumpTable)
+        await pilot.press("home", *["down"] * 5)
+        await until(pilot, lambda: table.cursor == 5)
+        target = table.highlighted_id
+        assert target is not None
+        name = app.store.name[app.store.row_of[target]]
+        await pilot.press("slash", *name[:3])  # it matches: it keeps the highlight
+        await until(pilot, lambda: app.store.filter_text == name[:3])
+        assert table.highlighted_id == target
+        status = app.store.status_at(app.store.row_of[target]).value
+        leave_out = f"!status:{status}"  # every item but those of its status: not it
+        await pilot.press(*["backspace"] * 3, *leave_out)
+        await until(pilot, lambda: app.store.filter_text == leave_out)
+        assert app.store.index_of_id(target) is None and app.store.view
+        assert table.cursor == 0  # the first match, not whatever sits on its old line
+        assert table.highlighted_id == app.store.id_at(0)
+
+
 async def test_list_keys_do_not_act_through_the_installers_screen(site: Site) -> None:
     app = site.console("admin")
     async with app.run_test(size=SIZE) as pilot:
