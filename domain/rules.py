@@ -428,6 +428,11 @@ def upgrade_refusal(
         return Refusal("up_to_date", f"'{client.name}' is already up to date.")
     if client.connection_type is ConnectionType.UNINSTALLED:
         return Refusal("uninstalled", f"The Jump Client '{client.name}' has been uninstalled.")
+    if not client.x_online and client.connection_type is ConnectionType.ACTIVE:
+        return Refusal(  # nothing can take the bundle (a passive one is knocked on)
+            "offline",
+            f"The Jump Client '{client.name}' is offline; upgrade it once it is online.",
+        )
     return None
 
 

@@ -170,3 +170,8 @@ def test_upgrade_rules() -> None:
     assert upgrade_refusal(old, AutomaticUpgrades.ALWAYS).code == "automatic_upgrades_enabled"  # type: ignore[union-attr]
     assert upgrade_refusal(client(), AutomaticUpgrades.DISABLED).code == "up_to_date"  # type: ignore[union-attr]
     assert upgrade_refusal(old, AutomaticUpgrades.DISABLED) is None
+    gone = upgrade_refusal(client(needs_update=True, x_online=False), AutomaticUpgrades.DISABLED)
+    assert gone is not None and gone.code == "offline"  # it would fail: nothing takes it
+    assert gone.message == "The Jump Client 'PC-1' is offline; upgrade it once it is online."
+    passive = client(needs_update=True, x_online=False, connection_type="passive")
+    assert upgrade_refusal(passive, AutomaticUpgrades.DISABLED) is None  # knocked on
