@@ -86,6 +86,14 @@ def _password(settings: ConsoleSettings, path: Path | None) -> str:
     )
 
 
+#: said when no appliance is configured: each command then has a demo site of its own
+DEMO_ONLY = (
+    "No appliance is configured, so this command runs on a demo site that ends with it "
+    "(sessions started and changes made are not kept); give --appliance URL or set it in "
+    "the config to work on a real site."
+)
+
+
 async def run(args: argparse.Namespace, url: str, username: str, password: str) -> int:
     out = Out(args.json)
     async with ApplianceClient(url, credentials=RepCredentials(username, password)) as client:
@@ -106,6 +114,7 @@ def main(argv: list[str], load: Callable[..., ConsoleSettings]) -> int:
                 )
             password = _password(settings, args.password_file)
         else:
+            say_error(DEMO_ONLY)  # a note, on stderr: what the script reads is unchanged
             embedded, url = start_embedded(settings)
             username, password = settings.demo_user, "demo"
         return asyncio.run(run(args, url, username, password))

@@ -15,6 +15,7 @@ import pytest
 
 from appliance.embedded import EmbeddedAppliance
 from console import cli
+from console.cli import DEMO_ONLY
 from console.config import load_settings
 from domain.wording import INSTALLERS_REFUSED
 from tests.support.cli import as_json, quiet_appliance, run
@@ -367,3 +368,15 @@ def test_the_audit_log_for_administrators_in_both_forms(
     assert code == 2 and "'yesterday' is not a time" in err
     code, _, err = run(appliance, capsys, "audit", "--action", "sesion", user="admin")
     assert code == 2 and "'sesion' is not an audited action" in err
+
+
+def test_with_no_appliance_it_says_the_demo_site_lasts_only_for_the_command(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A session started by one command is gone at the next when no appliance is configured
+    (each runs its own demo site): said on stderr, the output left as it is."""
+    code = cli.main(["--json", "sessions", "ls"], load_settings)
+    captured = capsys.readouterr()
+    assert code == 0 and json.loads(captured.out) == []
+    assert captured.err == f"jump-console: {DEMO_ONLY}\n"
+    assert "not kept" in captured.err and "--appliance" in captured.err
