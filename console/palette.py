@@ -13,7 +13,7 @@ from textual.screen import Screen
 
 from console.main_screen import MainScreen
 from console.registry import ACTIONS, key_actions
-from console.screens import HelpEntry, PaletteChoice, help_entries
+from console.screens import HelpEntry, PaletteChoice, help_entries, shown_keys
 from themes import SHORT_NAMES
 from widgets import GroupTree, JumpTable, Scope
 
@@ -55,7 +55,8 @@ def choices(app: JumpConsoleApp, screen: Screen[object]) -> list[PaletteChoice]:
     for entry in app.help_entries():
         action = action_for(app, entry.binding_id, screen)
         if action is not None:
-            found.append(PaletteChoice(entry.description, f"key {entry.keys}", action))
+            keys = shown_keys(entry.keys)
+            found.append(PaletteChoice(entry.description, f"key {keys}", action))
     return found + other_choices(app.main, app.store, over_list=screen is app.main)
 
 

@@ -14,7 +14,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 
-from console.registry import COMMANDS
+from console.registry import COMMANDS, key_name, keys_of
 from domain.filters import FILTER_COMBINES, FILTER_SYNTAX
 
 
@@ -23,6 +23,12 @@ class HelpEntry:
     keys: str
     description: str
     binding_id: str
+
+
+def shown_keys(keys: str) -> str:
+    """A binding's keys as the README's table shows them (``/``, ``?``, ``ctrl+]``), not by
+    the names a keymap gives them (``slash``, ``question_mark``)."""
+    return ", ".join(key_name(key) for key in keys_of(keys))
 
 
 def help_entries(bindings: Iterable[BindingType], keymap: Mapping[str, str]) -> list[HelpEntry]:
@@ -97,10 +103,14 @@ class HelpScreen(ModalScreen[None]):
     def _show(self, query: str) -> None:
         words = query.lower().split()
         text = Text()
+        shown = {e.keys: shown_keys(e.keys) for e in self.entries}
         keys = [
             e
             for e in self.entries
-            if all(w in f"{e.keys} {e.description} {e.binding_id}".lower() for w in words)
+            if all(
+                w in f"{shown[e.keys]} {e.keys} {e.description} {e.binding_id}".lower()
+                for w in words
+            )
         ]
         commands = [
             (name, arg, what)
@@ -109,9 +119,9 @@ class HelpScreen(ModalScreen[None]):
         ]
         if keys:
             text.append("Keys\n", style="bold")
-            width = max(len(e.keys) for e in keys)
+            width = max(len(shown[e.keys]) for e in keys)
             for e in keys:
-                text.append(f"  {e.keys.ljust(width)}  {e.description}  ")
+                text.append(f"  {shown[e.keys].ljust(width)}  {e.description}  ")
                 text.append(f"[{e.binding_id}]\n", style="dim")
         if commands:
             text.append("\nCommands (press : first)\n", style="bold")

@@ -65,3 +65,24 @@ async def test_the_help_scrolls_to_its_end_and_explains_the_filter_language(site
         await pilot.press(*"leave out")  # the filter finds the language's lines too
         await until(pilot, lambda: "!status:lost" in help_text(app))
         assert scroll.scroll_y == 0
+
+
+async def test_the_help_shows_keys_as_they_are_typed_and_finds_them_by_either_name(
+    site: Site,
+) -> None:
+    app = site.console()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: "app.filter" in help_text(app))
+        lines = help_text(app).splitlines()
+        filter_line = next(line for line in lines if "[app.filter]" in line)
+        assert filter_line.split()[0] == "/"  # as on the keyboard and in the footer
+        assert not any("question_mark" in line or "slash" in line for line in lines)
+        await pilot.press(*"slash")  # the keymap's name for it still finds it
+
+        def key_lines() -> list[str]:
+            return [line for line in help_text(app).splitlines() if "[app." in line]
+
+        await until(pilot, lambda: len(key_lines()) == 1)
+        assert "[app.filter]" in key_lines()[0]
