@@ -15,5 +15,7 @@ def duration(seconds: float) -> str | None:
     days, rest = divmod(int(seconds), 86400)
     if days:
         return f"{days} day{'s' if days != 1 else ''}"
-    hours = rest // 3600
-    return f"{hours} hour{'s' if hours != 1 else ''}" if hours else f"{rest // 60} minutes"
+    hours, minutes = rest // 3600, rest // 60
+    if hours:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
