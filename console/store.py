@@ -9,7 +9,6 @@ counts (``store_order``); statistics batches are O(batch). No Textual import (a 
 
 from __future__ import annotations
 
-import math
 from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -18,9 +17,17 @@ from console import store_order as order
 from console.store_filter import OneOf, apply_filter, filter_term, keep
 from console.store_load import append_columns
 from console.store_order import GroupCount
+from console.store_values import (
+    LIVE_STATUSES,
+    Row,
+    epoch,
+    format_last_seen,
+    format_percent,
+    parse_at,
+    search_text,
+)
 from console.store_values import STATUS_CODE as _STATUS_CODE
 from console.store_values import STATUS_WORDS as STATUS_WORDS  # the list's status words
-from console.store_values import Row, epoch, format_percent, parse_at, search_text
 from console.store_values import format_duration as format_duration  # the list's cells
 from domain import FilterError, JumpClient, JumpGroupType, Statistic, Status, status_of
 from domain.columns import COLUMN_KEYS as COLUMN_KEYS  # the store shows and sorts these
@@ -556,12 +563,7 @@ class ItemStore:
             case "uptime":
                 return format_duration(self.uptime[row])
             case "last_seen":
-                seen = self.last_seen[row]
-                if math.isnan(seen):
-                    return "never"
-                if self.status[row] in _LIVE_STATUS_CODES:
-                    return "now"
-                return format_duration(now - seen) + " ago"
+                return format_last_seen(self.last_seen[row], STATUS_WORDS[self.status[row]], now)
         value: list[str] = getattr(self, key)
         return value[row]
 
@@ -578,9 +580,7 @@ class ItemStore:
         return sum(node.online for node in self.counts().values()), len(self.row_of)
 
 
-_LIVE_STATUS_CODES = frozenset(
-    _STATUS_CODE[s.value] for s in (Status.ONLINE, Status.IN_SESSION, Status.PASSIVE)
-)
+_LIVE_STATUS_CODES = frozenset(_STATUS_CODE[s.value] for s in LIVE_STATUSES)
 
 
 def _held() -> tuple[str, ...]:

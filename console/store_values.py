@@ -32,6 +32,19 @@ def format_duration(seconds: float) -> str:
     return f"{int(seconds // 86400)} d"
 
 
+#: the statuses whose item is heard from now: last seen "now"
+LIVE_STATUSES = frozenset({Status.ONLINE, Status.IN_SESSION, Status.PASSIVE})
+
+
+def format_last_seen(seen: float, status: Status, now: float) -> str:
+    """``now`` (a live item), ``9 d ago``, or ``never`` (``seen``: an epoch, NaN unknown)."""
+    if math.isnan(seen):
+        return "never"
+    if status in LIVE_STATUSES:
+        return "now"
+    return format_duration(now - seen) + " ago"
+
+
 def epoch(moment: datetime | None) -> float:
     return moment.timestamp() if moment is not None else _NAN
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+import time
 from typing import Any
 
 from api_client import (
@@ -21,9 +23,11 @@ from console.cli.common import (
     table,
 )
 from console.cli.parser import LS_COLUMNS
+from console.store_values import epoch, format_duration, format_last_seen
 from console.words import copied, remove_question, removed
 from domain import JumpClient, JumpGroupType, status_of
 from domain.filters import FilterError, parse
+from domain.jump_client import last_seen
 from domain.session_policy import SITE_DEFAULT_SESSION_POLICY_ID
 from domain.statistics import (
     column_hidden,
@@ -57,8 +61,10 @@ async def resolve(client: ApplianceClient, text: str) -> JumpClient:
     raise CliError(f"No Jump Item is called '{text}'{hint}")
 
 
-def _cells(item: JumpClient, groups: dict[int, str]) -> dict[str, str]:
+def _cells(item: JumpClient, groups: dict[int, str], now: float) -> dict[str, str]:
+    """An item's cells, as the list shows them (``now``: for how long ago it was seen)."""
     stats = item.x_stats
+    uptime = stats.uptime_s if stats is not None and stats.uptime_s is not None else math.nan
     return {
         "id": str(item.id),
         "name": item.name,
@@ -71,6 +77,10 @@ def _cells(item: JumpClient, groups: dict[int, str]) -> dict[str, str]:
         "disk": "" if stats is None or stats.disk_percent is None else f"{stats.disk_percent:.0f}%",
         "user": (stats.console_user if stats and stats.console_user else item.console_user) or "",
         "hostname": item.hostname,
+        "uptime": format_duration(uptime),
+        "os": item.operating_system,
+        "last_seen": format_last_seen(epoch(last_seen(item)), status_of(item), now),
+        "comments": item.comments,
     }
 
 
@@ -118,7 +128,8 @@ async def cmd_ls(client: ApplianceClient, args: argparse.Namespace, out: Out) ->
             say_error(unread)
     items = [i async for i in client.iter_jump_items(args.filter)]
     groups = await group_names(client)
-    rows = [[_cells(i, groups)[c] for c in columns] for i in items]
+    now = time.time()
+    rows = [[_cells(i, groups, now)[c] for c in columns] for i in items]
     text = table(rows, columns) if rows else "No Jump Item matches."
     out.emit(items, text)
     return OK

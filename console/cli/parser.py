@@ -30,7 +30,10 @@ COMMAND_HELP: dict[str, str] = {
     "audit": "the audit log, newest first (site administrators)",
 }
 COMMANDS = tuple(COMMAND_HELP)
-LS_COLUMNS = ("id", "name", "status", "group", "tag", "cpu", "disk", "user", "hostname")
+LS_COLUMNS = (
+    *("id", "name", "status", "group", "tag", "cpu", "disk", "user", "hostname"),
+    *("uptime", "os", "last_seen", "comments"),  # the rest of the list's columns
+)
 EXIT_CODES = (
     "0 ok, 1 refused by a rule, 2 usage or input error, 3 the appliance cannot be reached or "
     "refused the sign-in"

@@ -16,7 +16,9 @@ import pytest
 from appliance.embedded import EmbeddedAppliance
 from console import cli
 from console.cli import DEMO_ONLY
+from console.cli.parser import LS_COLUMNS
 from console.config import load_settings
+from domain.columns import COLUMN_KEYS
 from domain.wording import INSTALLERS_REFUSED
 from tests.support.cli import as_json, quiet_appliance, run
 from tests.support.services import Postgres
@@ -380,3 +382,26 @@ def test_with_no_appliance_it_says_the_demo_site_lasts_only_for_the_command(
     assert code == 0 and json.loads(captured.out) == []
     assert captured.err == f"jump-console: {DEMO_ONLY}\n"
     assert "not kept" in captured.err and "--appliance" in captured.err
+
+
+def test_ls_offers_every_column_of_the_list_with_its_words(
+    appliance: EmbeddedAppliance, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The console's list columns, all of them (last seen, uptime, OS and comments too), said
+    as the list says them."""
+    words = {"console_user": "user"}
+    assert {words.get(key, key) for key in COLUMN_KEYS} <= set(LS_COLUMNS)
+    code, out, _ = run(appliance, capsys, "--json", "ls")
+    items = {i["id"]: i for i in as_json(out)}
+    code, out, _ = run(appliance, capsys, "ls", "--columns", "id,last_seen,uptime")
+    assert code == 0 and out.splitlines()[0].split() == ["id", "last_seen", "uptime"]
+    seen = dict(line.split(maxsplit=1) for line in out.splitlines()[1:])
+    assert len(seen) == len(items)
+    for item_id, text in seen.items():
+        item = items[int(item_id)]
+        if item["x_online"]:
+            assert text.startswith("now")  # then its uptime, when the site collects it
+        else:
+            assert " ago" in text or text.startswith("never"), text
+    code, out, _ = run(appliance, capsys, "ls", "--columns", "os,comments")
+    assert code == 0 and any(i["operating_system"] in out for i in items.values())
