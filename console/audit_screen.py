@@ -24,6 +24,7 @@ from api_client import ApplianceClient, ApplianceError
 from console.audit_view import COLUMNS, entry_cells
 from domain.audit import AuditFilter, parse_audit_filter
 from widgets.footer import KeysFooter
+from widgets.ordered_input import OrderedInput
 
 PAGE = 100
 #: load the next page when the cursor comes this close to the last row
@@ -63,7 +64,7 @@ class AuditScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
-        yield Input(
+        yield OrderedInput(
             self.filter_text,
             placeholder="actor:bob action:session item:42 since:2h until:2026-11-24T10:00Z",
             id="audit-filter",

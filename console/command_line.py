@@ -7,15 +7,15 @@ from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
-from textual.widgets import Input
 
 from console.commands import complete
+from widgets.ordered_input import OrderedInput
 
 #: how many commands the line remembers
 HISTORY = 100
 
 
-class CommandLine(Input):
+class CommandLine(OrderedInput):
     """An :class:`Input` for ``:`` commands, with completion and history."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from domain import JumpClient, JumpClientUpdate
 from domain.text import visible
+from widgets.ordered_input import OrderedInput
 
 DIALOG_CSS = """
     align: center middle;
@@ -96,7 +97,7 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(visible(self.title_text), classes="title", markup=False)
-            yield Input(value=self.value, password=self.password, id="prompt-input")
+            yield OrderedInput(value=self.value, password=self.password, id="prompt-input")
             yield Static("", classes="error", id="prompt-error", markup=False)
             yield Static(visible(self.hint), classes="hint", markup=False)
 
@@ -146,7 +147,7 @@ class PathsScreen(ModalScreen[tuple[str, str] | None]):
             yield Static(visible(self.title_text), classes="title", markup=False)
             for n, (label, value) in enumerate(zip(self.labels, self.values, strict=True)):
                 yield Static(visible(label), markup=False)
-                yield Input(value=value, id=f"path-{n}")
+                yield OrderedInput(value=value, id=f"path-{n}")
             yield Static("", classes="error", id="paths-error", markup=False)
             yield Static(self.hint, classes="hint", markup=False)
 
@@ -250,7 +251,7 @@ class EditScreen(ModalScreen[dict[str, Any] | None]):
             for field, label in self.TEXT_FIELDS:
                 yield Static(label, markup=False)
                 value = self.initial.get(field, self.shown(field))
-                yield Input(value=str(value), id=f"edit-{field}")
+                yield OrderedInput(value=str(value), id=f"edit-{field}")
                 yield Static(
                     "; ".join(self.errors.get(field, [])),
                     classes="error",

@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from widgets.ordered_input import OrderedInput
+
 
 class LoginScreen(ModalScreen[tuple[str, str]]):
     """Asks for the username and password; dismisses with them (the password is masked)."""
@@ -38,9 +40,9 @@ class LoginScreen(ModalScreen[tuple[str, str]]):
         with Vertical():
             yield Static(f"Sign in to {self.appliance}", markup=False)
             yield Static("Username", markup=False)
-            yield Input(value=self.username, id="login-username")
+            yield OrderedInput(value=self.username, id="login-username")
             yield Static("Password", markup=False)
-            yield Input(password=True, id="login-password")
+            yield OrderedInput(password=True, id="login-password")
             yield Static(self.error, id="login-error", markup=False)
             yield Static("Enter signs in; ctrl+q quits.", markup=False)
 

@@ -16,6 +16,7 @@ from textual.widgets import Input, Static
 
 from console.registry import COMMANDS, key_name, keys_of
 from domain.filters import FILTER_COMBINES, FILTER_SYNTAX
+from widgets.ordered_input import OrderedInput
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Help — type to filter, ↑↓ PgUp PgDn scroll, escape closes", markup=False)
-            yield Input(
+            yield OrderedInput(
                 placeholder="filter keys, commands and the filter language", id="help-filter"
             )
             with VerticalScroll(id="help-scroll", can_focus=False):

@@ -13,8 +13,10 @@ from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.widgets import Input, Static
 
+from widgets.ordered_input import OrderedInput
 
-class FilterInput(Input):
+
+class FilterInput(OrderedInput):
     """The filter's one line: an ``Input`` whose text's width is not a layout.
 
     ``Input`` sets its virtual size (the text's width) at every key, and Textual's widgets

@@ -23,6 +23,7 @@ from console.admin._form import FORM_CSS, error_bag, read_value, show_errors
 from domain import Installer, InstallerCreate, JumpGroupType
 from domain.installer import parse_duration
 from widgets.footer import KeysFooter
+from widgets.ordered_input import OrderedInput
 
 #: the validity presets (label, minutes); "custom" reads the duration field
 VALIDITY = (
@@ -110,13 +111,13 @@ class DeployScreen(Screen[Installer | None]):
             yield Static("", classes="error", id="error-jump_group_id", markup=False)
             yield Static("Installer valid for (10 minutes to 1 year)", classes="label")
             yield Select(VALIDITY, value="1440", allow_blank=False, id="validity-preset")
-            yield Input(placeholder="custom: 30m, 12h, 7d, 52w", id="validity-custom")
+            yield OrderedInput(placeholder="custom: 30m, 12h, 7d, 52w", id="validity-custom")
             yield Static("", classes="error", id="error-valid_duration", markup=False)
             yield Static("Identity", classes="section")
             for field, label, flag in TEXT_FIELDS:
                 yield Static(label, classes="label", markup=False)
                 with Horizontal():
-                    yield Input(id=f"field-{field}")
+                    yield OrderedInput(id=f"field-{field}")
                     yield Checkbox("may override", id=f"allow-{flag}")
                 yield Static("", classes="error", id=f"error-{field}", markup=False)
             yield Static("Policies", classes="section")
@@ -154,7 +155,7 @@ class DeployScreen(Screen[Installer | None]):
             yield Static("", classes="error", id="error-jumpoint_proxy", markup=False)
             yield Static("Max offline minutes (0: follow the site settings)", classes="label")
             with Horizontal():
-                yield Input(value="0", type="integer", id="field-max_offline_minutes")
+                yield OrderedInput(value="0", type="integer", id="field-max_offline_minutes")
                 yield Checkbox("may override", id="allow-allow_override_max_offline_minutes")
             yield Static("", classes="error", id="error-max_offline_minutes", markup=False)
             yield Checkbox("Attempt an elevated install", value=True, id="field-elevate_install")

@@ -26,6 +26,7 @@ from domain import JumpClientSettings, Statistic
 from domain.mail import SmtpSettings, SmtpSettingsUpdate
 from domain.site import lost_before_deleted
 from widgets.footer import KeysFooter
+from widgets.ordered_input import OrderedInput
 
 #: (field, label, kind, choices); kind is "int", "bool" or "choice"
 Spec = tuple[str, str, str, tuple[tuple[str, str], ...]]
@@ -168,7 +169,7 @@ class SettingsScreen(Screen[None]):
                     else:
                         yield Static(label, classes="label", markup=False)
                         if kind == "int":
-                            yield Input(type="integer", id=f"field-{field}")
+                            yield OrderedInput(type="integer", id=f"field-{field}")
                         else:
                             yield Select(choices, allow_blank=False, id=f"field-{field}")
                     yield Static("", classes="error", id=f"error-{field}", markup=False)
@@ -179,7 +180,7 @@ class SettingsScreen(Screen[None]):
                         yield Checkbox(label, id=f"field-smtp_{name}")
                     else:
                         yield Static(label, classes="label", markup=False)
-                        yield Input(
+                        yield OrderedInput(
                             type="integer" if kind == "int" else "text",
                             password=kind == "password",
                             id=f"field-smtp_{name}",

@@ -4,6 +4,7 @@ place that names a key (status bar, toasts, placeholders, footer, help) names th
 from __future__ import annotations
 
 import pytest
+from textual import events
 from textual.app import App
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Static
@@ -86,3 +87,24 @@ async def test_the_help_shows_keys_as_they_are_typed_and_finds_them_by_either_na
 
         await until(pilot, lambda: len(key_lines()) == 1)
         assert "[app.filter]" in key_lines()[0]
+
+
+async def test_keys_that_arrive_together_are_typed_in_their_order(site: Site) -> None:
+    """Keys that queued behind a slow link come in one burst: a backspace among letters
+    deletes where it was typed. It was applied after the letters after it ('x', backspace,
+    'filter' gave 'xfilt'): Textual's input takes letters at once and its editing keys only
+    once they have gone round the screen."""
+    app = site.console()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash")
+        line = app.screen.query_one("#filter-input", Input)
+        await until(pilot, lambda: line.has_focus)
+        burst = [("x", "x"), ("backspace", None), ("backspace", None)]
+        burst += [(c, c) for c in "filter"]
+        for key, character in burst:  # posted at once, as a burst read from the terminal
+            app.post_message(events.Key(key, character))
+        await until(pilot, lambda: line.value != "")
+        await pilot.pause()
+        assert line.value == "filter"
+        await until(pilot, lambda: app.store.filter_text == "filter")
