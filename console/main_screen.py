@@ -338,7 +338,7 @@ class MainScreen(Screen[None]):
         keep = self.query_one(JumpTable).highlighted_id
         group, tag = message.scope
         store.set_scope(group, tag)
-        self.query_one(JumpTable).refresh_table(keep_id=keep)
+        self.query_one(JumpTable).refresh_table(keep_id=keep, else_top=True)  # as a filter
         self.query_one(StatusBar).shown = len(store.view)
 
     def apply_filter(self, text: str) -> None:

@@ -193,6 +193,10 @@ class JumpTable(ScrollView, can_focus=True):
         self.now = now
         self._cache: dict[tuple[int, bool], Strip] = {}
         self._highlighted_id: int | None = None
+        self.picked = False
+        """The representative has moved the highlight (a key or a click): from then on it
+        stays on its item; before, it is on the first row (as the rows stream in out of
+        the list's order, the first row's item changes)."""
         self.marked: set[int] = set()
         """Item ids marked for a multi-start; shown with a check mark before the name."""
         self.stale = False
@@ -237,9 +241,10 @@ class JumpTable(ScrollView, can_focus=True):
         self._shown = self.shown
         width = sum(COLUMN_BY_KEY[k].width + len(GAP) for k in self._shown)
         self._set_virtual_size(Size(width, len(self.store.view) + 1))
-        target = None if keep_id is None else self.store.index_of_id(keep_id)
+        target = None if keep_id is None or not self.picked else self.store.index_of_id(keep_id)
         if target is None:
-            target = 0 if else_top else min(self.cursor, max(0, len(self.store.view) - 1))
+            last = max(0, len(self.store.view) - 1)
+            target = 0 if else_top or not self.picked else min(self.cursor, last)
         self.cursor = target
         self._follow_cursor()  # the same index may now hold another item
         self.refresh()
@@ -321,24 +326,29 @@ class JumpTable(ScrollView, can_focus=True):
         elif self.cursor >= top + rows_visible:
             self.scroll_to(y=self.cursor - rows_visible + 1, animate=False, immediate=True)
 
+    def _move(self, index: int) -> None:
+        """The representative puts the highlight on the row at ``index``."""
+        self.picked = True
+        self.cursor = index
+
     def action_cursor_up(self) -> None:
-        self.cursor = max(0, self.cursor - 1)
+        self._move(max(0, self.cursor - 1))
 
     def action_cursor_down(self) -> None:
-        self.cursor = min(len(self.store.view) - 1, self.cursor + 1) if self.store.view else 0
+        self._move(min(len(self.store.view) - 1, self.cursor + 1) if self.store.view else 0)
 
     def action_page_up(self) -> None:
-        self.cursor = max(0, self.cursor - max(1, self.size.height - 2))
+        self._move(max(0, self.cursor - max(1, self.size.height - 2)))
 
     def action_page_down(self) -> None:
         last = max(0, len(self.store.view) - 1)
-        self.cursor = min(last, self.cursor + max(1, self.size.height - 2))
+        self._move(min(last, self.cursor + max(1, self.size.height - 2)))
 
     def action_first(self) -> None:
-        self.cursor = 0
+        self._move(0)
 
     def action_last(self) -> None:
-        self.cursor = max(0, len(self.store.view) - 1)
+        self._move(max(0, len(self.store.view) - 1))
 
     def action_select(self) -> None:
         item = self.highlighted_id
@@ -349,7 +359,7 @@ class JumpTable(ScrollView, can_focus=True):
         if event.y >= 1:
             index = int(self.scroll_offset.y) + event.y - 1
             if index < len(self.store.view):
-                self.cursor = index
+                self._move(index)
 
     def on_resize(self, _event: events.Resize) -> None:
         if self.shown != self._shown:  # the columns that fit changed

@@ -97,6 +97,30 @@ async def test_the_first_chunk_is_listed_while_the_rest_streams(site: Site) -> N
         assert f"of {len(whole):,} items" in status_line(app)
 
 
+async def test_the_highlight_stays_on_the_first_row_while_the_list_fills(site: Site) -> None:
+    """The rows stream in id order, not the list's: until the representative moves it, the
+    highlight is on the first row, whichever item the later rows put there. It followed the
+    first chunk's top item down the list instead, the top rows scrolled away."""
+    whole = await carol_s_snapshot(site)
+    client = ApplianceClient(site.appliance.url, credentials=RepCredentials("carol", "demo"))
+    backend = Streaming(client, whole, first=20)
+    app = JumpConsoleApp(backend, theme="jump-dark")
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(JumpTable)
+        await until(pilot, lambda: len(app.store) == 20)
+        await until(pilot, lambda: table.highlighted_id == app.store.id_at(0))
+        chunk_top = app.store.id_at(0)
+        backend.more.set()
+        await until(pilot, lambda: len(app.store) == len(whole))
+        await until(pilot, lambda: "Loading" not in status_line(app))
+        await pilot.pause()
+        assert app.store.index_of_id(chunk_top) != 0  # the later rows came above it
+        assert table.cursor == 0 and table.scroll_offset.y == 0
+        assert table.highlighted_id == app.store.id_at(0)
+        await until(pilot, lambda: app.details_item is not None)
+        assert app.details_item is not None and app.details_item.id == app.store.id_at(0)
+
+
 async def test_statistics_that_come_while_it_streams_are_shown_and_kept(site: Site) -> None:
     whole = await carol_s_snapshot(site)
     first_id = whole.values["id"][0]
