@@ -59,6 +59,7 @@ from console.screens import ConsoleCommands, HelpEntry, HelpScreen, PaletteChoic
 from console.session_ending import ask_before_quitting
 from console.session_screen import SessionsScreen
 from console.store import COLUMN_KEYS, ItemStore
+from console.thumbnail_watch import ThumbnailWatch
 from domain import JumpClient, Statistic
 from domain.protocol.live import Hello, SiteChanged, StatsBatch
 from domain.session import SessionEvent
@@ -124,9 +125,8 @@ class JumpConsoleApp(App[int]):
         self._details_item: JumpClient | None = None
         self._details_timer: Timer | None = None
         #: the highlighted item's screen thumbnail: (item id, thumbnail, when fetched)
-        self._thumbnail: tuple[int, str | None, float] = (0, None, 0.0)
+        self.thumbs = ThumbnailWatch()
         self._thumbnail_timer: Timer | None = None  # a fetch put off (fetched too lately)
-        self._thumbnail_asks = [0, 0]  # fetches of it asked, and the one whose answer is shown
         self._thumbnails_on = False
         self._stats_interval = 30.0
         self._wanted_theme = theme
@@ -419,7 +419,7 @@ class JumpConsoleApp(App[int]):
 
     @property
     def thumbnail(self) -> tuple[int, str | None, float]:
-        return self._thumbnail
+        return self.thumbs.shown
 
     @on(SessionsScreen.Requested)
     def _session_requested(self, request: SessionsScreen.Requested) -> None:
@@ -427,8 +427,10 @@ class JumpConsoleApp(App[int]):
 
     @on(JumpTable.Highlighted)
     def _highlighted(self, message: JumpTable.Highlighted) -> None:
-        if self._details_timer is not None:
-            self._details_timer.stop()
+        for timer in (self._details_timer, self._thumbnail_timer):
+            if timer is not None:
+                timer.stop()
+        self._thumbnail_timer = None  # the screen of the item left is not fetched
         if message.item_id is None:
             self._details_item = None
             self.main.clear_details()
@@ -448,10 +450,10 @@ class JumpConsoleApp(App[int]):
     async def load_details(self, item_id: int) -> None:
         if self.backend is None:
             return
-        asked = self._ask_thumbnail()
+        asked = self.thumbs.ask()
         item = await self.backend.item(item_id)
         self._details_item = item
-        self._show_thumbnail(item, asked)
+        self.thumbs.answer(item, asked, item.id)
         self.main.show_details()
         self.actions.details_arrived(item.id)
         if not item.x_online and item.x_mac:  # wake is explained as the appliance decides it
@@ -467,43 +469,28 @@ class JumpConsoleApp(App[int]):
             return
         if not any(row[0] == item.id for row in rows):
             return
-        wait = self._thumbnail[2] + self._stats_interval * 0.9 - time.monotonic()
+        wait = self.thumbs.due_in(item.id, self._stats_interval)
         if wait <= 0:
-            self._fetch_thumbnail(item.id)
+            self._fetch_thumbnail()
         elif self._thumbnail_timer is None:
-            self._thumbnail_timer = self.set_timer(wait, partial(self._fetch_thumbnail, item.id))
+            self._thumbnail_timer = self.set_timer(wait, self._fetch_thumbnail)
 
-    def _fetch_thumbnail(self, item_id: int) -> None:
-        if self._thumbnail_timer is not None:
-            self._thumbnail_timer.stop()
-            self._thumbnail_timer = None
+    def _fetch_thumbnail(self) -> None:
+        self._thumbnail_timer = None
         item = self._details_item
-        if item is not None and item.id == item_id:  # still the item shown
-            self._thumbnail = (item_id, self._thumbnail[1], time.monotonic())
-            self.refresh_thumbnail(item_id)
+        if item is not None and item.x_online:
+            self.thumbs.asking(item.id)
+            self.refresh_thumbnail(item.id)
 
     @work(exclusive=True, group="thumbnail", exit_on_error=False)
     async def refresh_thumbnail(self, item_id: int) -> None:
         if self.backend is None:
             return
-        asked = self._ask_thumbnail()
+        asked = self.thumbs.ask()
         item = await self.backend.item(item_id)
-        if self._show_thumbnail(item, asked):
+        showing = self._details_item.id if self._details_item is not None else None
+        if self.thumbs.answer(item, asked, showing):
             self.main.details_due = True
-
-    def _ask_thumbnail(self) -> int:
-        self._thumbnail_asks[0] += 1
-        return self._thumbnail_asks[0]
-
-    def _show_thumbnail(self, item: JumpClient, asked: int) -> bool:
-        """Show the thumbnail of the fetch asked ``asked``-th, unless a later one's is shown
-        (answers can come out of order: an older screen never replaces a newer one)."""
-        if asked < self._thumbnail_asks[1]:
-            return False
-        self._thumbnail_asks[1] = asked
-        thumbnail = item.x_stats.thumbnail if item.x_stats else None
-        self._thumbnail = (item.id, thumbnail, time.monotonic())
-        return True
 
     # -- hooks for the action runner -------------------------------------------------------------
 

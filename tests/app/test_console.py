@@ -330,10 +330,10 @@ async def test_the_details_pane_draws_the_screen_thumbnail_and_follows_it(site: 
         await asyncio.to_thread(site.appliance.call, lambda: screen((200, 30, 30)))
         await pilot.press("down", "up")  # highlighting the item again fetches it
         await until(pilot, lambda: "Screen thumbnail (4×2 pixels)" in drawn())
-        first = app._thumbnail[1]
+        first = app.thumbnail[1]
         await asyncio.to_thread(site.appliance.call, lambda: screen((30, 30, 200)))
-        await until(pilot, lambda: app._thumbnail[1] not in (first, None))  # follows the screen
-        thumb = decode(app._thumbnail[1])
+        await until(pilot, lambda: app.thumbnail[1] not in (first, None))  # follows the screen
+        thumb = decode(app.thumbnail[1])
         assert thumb is not None and thumb.pixel(0, 0) == (30, 30, 200)
 
 
@@ -365,13 +365,13 @@ async def test_a_screen_sent_just_after_the_details_were_fetched_is_still_shown(
         await loaded(pilot)
         await pilot.press("colon", *"filter status:online", "enter")
         await until(pilot, lambda: app._details_item is not None and app._details_item.x_online)
-        await until(pilot, lambda: app._thumbnail[0] == app.highlighted_id())
-        fetched = app._thumbnail[2]
+        await until(pilot, lambda: app.thumbnail[0] == app.highlighted_id())
+        fetched = app.thumbnail[2]
         await pilot.press("down", "up")  # fetched again: the row below comes right after
-        await until(pilot, lambda: app._thumbnail[2] > fetched)
+        await until(pilot, lambda: app.thumbnail[2] > fetched)
         await asyncio.to_thread(second_site.appliance.call, lambda: screen_now((30, 30, 200)))
-        await until(pilot, lambda: app._thumbnail[1] is not None)
-        thumb = decode(app._thumbnail[1])
+        await until(pilot, lambda: app.thumbnail[1] is not None)
+        thumb = decode(app.thumbnail[1])
         assert thumb is not None and thumb.pixel(0, 0) == (30, 30, 200)
         drawn = app.query_one("#thumbnail")
         await until(pilot, lambda: "Screen thumbnail (4×2 pixels)" in str(drawn.render()))
