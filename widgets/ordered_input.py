@@ -20,9 +20,9 @@ class OrderedInput(Input):
         for binding in self._bindings.key_to_bindings.get(event.key, ()):
             if not binding.priority and await self.app.run_action(binding.action, self):
                 event.stop()
-                event.prevent_default()
+                event.prevent_default()  # Input's own handler is not called after
                 return
-        await super()._on_key(event)
+        # not bound here: Textual calls Input's handler next (a letter is typed there)
 
 
 __all__ = ["OrderedInput"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.screen import Screen
+from textual.widgets import Input
 
 from console.admin.deploy import DeployScreen
 from console.admin.installers import InstallersScreen
@@ -82,7 +83,6 @@ async def test_the_highlight_stays_on_its_item_when_an_item_above_it_goes(
         await until(pilot, lambda: app.store.index_of_id(above) is None)
         assert table.highlighted_id == target
         assert table.cursor == start - 1 == app.store.index_of_id(target)
-        await pilot.pause(0.3)  # a negative check: what follows the highlight has had its time
         assert app.details_item is not None and app.details_item.id == target
         assert app.highlighted_id() == target  # what 'j' acts on
 
@@ -104,7 +104,7 @@ async def test_a_filter_keeps_the_highlight_on_its_item_or_else_goes_to_the_firs
         assert table.highlighted_id == target
         status = app.store.status_at(app.store.row_of[target]).value
         leave_out = f"!status:{status}"  # every item but those of its status: not it
-        await pilot.press(*["backspace"] * 3, *leave_out)
+        app.screen.query_one("#filter-input", Input).value = leave_out  # in one step
         await until(pilot, lambda: app.store.filter_text == leave_out)
         assert app.store.index_of_id(target) is None and app.store.view
         assert table.cursor == 0  # the first match, not whatever sits on its old line
