@@ -124,8 +124,7 @@ class JumpConsoleApp(App[int]):
         self.last_heard: datetime | None = None
         self._details_item: JumpClient | None = None
         self._details_timer: Timer | None = None
-        #: the highlighted item's screen thumbnail: (item id, thumbnail, when fetched)
-        self.thumbs = ThumbnailWatch()
+        self.thumbs = ThumbnailWatch()  # the highlighted item's screen thumbnail
         self._thumbnail_timer: Timer | None = None  # a fetch put off (fetched too lately)
         self._thumbnails_on = False
         self._stats_interval = 30.0

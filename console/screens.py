@@ -84,6 +84,7 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, entries: Iterable[HelpEntry]) -> None:
         super().__init__()
         self.entries = list(entries)
+        self._shown = {e.keys: shown_keys(e.keys) for e in self.entries}  # as typed
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -104,7 +105,7 @@ class HelpScreen(ModalScreen[None]):
     def _show(self, query: str) -> None:
         words = query.lower().split()
         text = Text()
-        shown = {e.keys: shown_keys(e.keys) for e in self.entries}
+        shown = self._shown
         keys = [
             e
             for e in self.entries

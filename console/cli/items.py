@@ -63,12 +63,12 @@ async def resolve(client: ApplianceClient, text: str) -> JumpClient:
 
 def _cells(item: JumpClient, groups: dict[int, str], now: float) -> dict[str, str]:
     """An item's cells, as the list shows them (``now``: for how long ago it was seen)."""
-    stats = item.x_stats
+    stats, status = item.x_stats, status_of(item)
     uptime = stats.uptime_s if stats is not None and stats.uptime_s is not None else math.nan
     return {
         "id": str(item.id),
         "name": item.name,
-        "status": status_of(item).word,
+        "status": status.word,
         "group": groups.get(item.jump_group_id, str(item.jump_group_id))
         if item.jump_group_type.value == "shared"
         else "personal",
@@ -79,7 +79,7 @@ def _cells(item: JumpClient, groups: dict[int, str], now: float) -> dict[str, st
         "hostname": item.hostname,
         "uptime": format_duration(uptime),
         "os": item.operating_system,
-        "last_seen": format_last_seen(epoch(last_seen(item)), status_of(item), now),
+        "last_seen": format_last_seen(epoch(last_seen(item)), status, now),
         "comments": item.comments,
     }
 
